@@ -1,0 +1,37 @@
+"""`python manage.py cluster list|create|reset|delete [NAME]`: sandboxes, each a whole cluster."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from playground.management.cli import CommandFailed, KubectlCommand
+from playground.store import api as store
+from playground.store.demo import create_demo_cluster, seed
+
+
+class Command(KubectlCommand):
+    help = "List, create (with the demo nodes and namespaces), reset or delete clusters."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=("list", "create", "reset", "delete"))
+        parser.add_argument("name", nargs="?")
+        parser.add_argument("--empty", action="store_true", help="create without the demo content")
+
+    def run(self, *, action: str, name: str | None, empty: bool, **_: Any) -> None:
+        if action == "list":
+            for cluster in store.cluster_names():
+                self.stdout.write(cluster)
+            return
+        if not name:
+            raise CommandFailed(f"cluster {action} needs a NAME")
+        if action == "create" and empty:
+            store.create_cluster(name)
+        elif action == "create":
+            create_demo_cluster(name)
+        elif action == "reset":
+            store.reset_cluster(name)
+            seed(name)
+        else:
+            store.delete_cluster(name)
+        self.stdout.write(f'cluster "{name}" {action}d' if action != "reset" else f'cluster "{name}" reset')

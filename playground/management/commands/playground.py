@@ -1,0 +1,54 @@
+"""`python manage.py playground`: the whole playground in one process.
+
+Runs the migrations, creates the demo cluster on an empty database, then serves the ASGI app
+(daphne) with the controller manager beside it, until Ctrl-C.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from playground.controllers.manager import Manager
+from playground.store import api as store
+from playground.store.demo import create_demo_cluster
+
+
+class Command(BaseCommand):
+    help = "Run the Kubernetes Playground: migrations, the demo cluster, the web server and the controllers."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if not store.cluster_names():
+            create_demo_cluster("default")
+        nodes = len(store.list("default", "Node")) if "default" in store.cluster_names() else 0
+        manager = Manager()
+        manager.start()
+        self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes; Ctrl-C stops)")
+        try:
+            serve(host, port)
+        finally:
+            manager.stop()
+            self.stdout.write("Stopped.")
+
+
+def serve(host: str, port: int) -> None:
+    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM."""
+    from daphne.endpoints import build_endpoint_description_strings
+    from daphne.server import Server
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from playground.asgi import application
+
+    application.application_mapping["http"] = ASGIStaticFilesHandler(application.application_mapping["http"])
+    Server(
+        application=application,
+        endpoints=build_endpoint_description_strings(host=host, port=port),
+        signal_handlers=True,
+        verbosity=0,
+    ).run()

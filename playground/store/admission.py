@@ -1,0 +1,118 @@
+"""Admission: what happens to an object between the request and the database.
+
+store.create / store.update → here → persist. In the API server's order: strict decoding against
+the real schema (types, required and unknown fields), defaulting, the registry strategy's
+PrepareForCreate / PrepareForUpdate (status is not the client's to set), then the semantic
+validation of each kind. Nothing is stored when any step finds an error.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import schemas
+from .defaults import apply_defaults
+from .errors import FieldError, Invalid
+from .kinds import Kind
+from .validation import validate
+
+Obj = dict[str, Any]
+
+# Kinds whose strategy keeps metadata.generation (bumped on every spec change).
+GENERATION_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"})
+
+
+def admit_create(kind: Kind, obj: Obj) -> Obj:
+    """A defaulted, validated copy of `obj`, ready to be stored; raises Invalid."""
+    obj = without_nulls(obj)
+    _check(kind, obj, schemas.validate(kind, obj))
+    apply_defaults(obj)
+    prepare_for_create(kind, obj)
+    _check(kind, obj, validate(obj, None))
+    return obj
+
+
+def admit_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
+    """The object to store when `obj` replaces `old`: status and system metadata kept from `old`."""
+    obj = without_nulls(obj)
+    _check(kind, obj, schemas.validate(kind, obj))
+    apply_defaults(obj)
+    keep_system_metadata(obj, old)
+    if kind.has_status:
+        _set_or_drop(obj, "status", old.get("status"))
+    if kind.kind in GENERATION_KINDS:
+        generation = old["metadata"].get("generation", 1)
+        obj["metadata"]["generation"] = generation + 1 if spec_of(obj) != spec_of(old) else generation
+    _check(kind, obj, validate(obj, old))
+    return obj
+
+
+def admit_status_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
+    """`old` with only its status replaced by `obj`'s, as the status subresource writes it."""
+    new = copy.deepcopy(old)
+    _set_or_drop(new, "status", without_nulls(obj).get("status"))
+    _check(kind, new, schemas.validate(kind, new))
+    return new
+
+
+def prepare_for_create(kind: Kind, obj: Obj) -> None:
+    """What each registry strategy's PrepareForCreate does: the client does not set status."""
+    if kind.kind in GENERATION_KINDS:
+        obj["metadata"]["generation"] = 1
+        obj["status"] = {}
+    elif kind.kind == "Pod":
+        obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj["spec"])}
+    elif kind.kind in ("PersistentVolume", "PersistentVolumeClaim"):
+        obj["status"] = {"phase": "Pending"}
+    elif kind.kind == "Service":
+        obj["status"] = {"loadBalancer": {}}
+
+
+def keep_system_metadata(obj: Obj, old: Obj) -> None:
+    """Fields of metadata that only the server sets survive any client update."""
+    meta, old_meta = obj.setdefault("metadata", {}), old["metadata"]
+    for key in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+        _set_or_drop(meta, key, old_meta.get(key))
+    meta.pop("resourceVersion", None)
+
+
+def qos_class(pod_spec: Obj) -> str:
+    """Guaranteed, Burstable or BestEffort, as pkg/apis/core/helper/qos computes it."""
+    containers = [*pod_spec.get("containers", []), *pod_spec.get("initContainers", [])]
+    requests = [c.get("resources", {}).get("requests", {}) for c in containers]
+    limits = [c.get("resources", {}).get("limits", {}) for c in containers]
+    if not any(r.get(res) for r in requests + limits for res in ("cpu", "memory")):
+        return "BestEffort"
+    guaranteed = all(
+        lim.get(res) and req.get(res, lim.get(res)) == lim.get(res)
+        for req, lim in zip(requests, limits)
+        for res in ("cpu", "memory")
+    )
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def spec_of(obj: Obj) -> Obj:
+    """Everything but metadata and status: a change here is a new generation."""
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+
+
+def without_nulls(value: Any) -> Any:
+    """A deep copy without null map entries: the API server decodes `field: null` as unset."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
+def _set_or_drop(target: Obj, key: str, value: Any) -> None:
+    if value is None:
+        target.pop(key, None)
+    else:
+        target[key] = copy.deepcopy(value)
+
+
+def _check(kind: Kind, obj: Obj, errors: list[FieldError]) -> None:
+    if errors:
+        name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName") or ""
+        raise Invalid(kind.qualified, name, errors)

@@ -1,0 +1,691 @@
+"""The store: the playground's API server and etcd in one Python API.
+
+YAML / forms / kubectl / CLI / controllers → here (admission → persist → change log) → notify.
+Every write in the playground goes through these functions, and nothing else writes the tables.
+A write takes the next resourceVersion from one global counter, stores the object row and
+appends to the change log in one transaction; a write that names a stale resourceVersion is a
+Conflict, never a lost update. Watches replay the change log from a resourceVersion, and are told
+Gone once the log has been compacted past it. The rules follow the API server's generic registry
+(staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go) and etcd3 storage.
+"""
+from __future__ import annotations
+
+import builtins
+import copy
+import datetime
+import json
+import random
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonpatch
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.dispatch import Signal
+
+from . import manifests, merge, selectors
+from .admission import admit_create, admit_status_update, admit_update
+from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound, StoreError
+from .kinds import KINDS, Kind
+from .models import Change, Cluster, StoredObject
+
+Obj = dict[str, Any]
+ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apiserver's names.SimpleNameGenerator
+UPDATE_RETRIES = 5
+
+# Sent after every commit, in the writing process: the cluster's name and the last resourceVersion.
+changes_committed = Signal()
+_committed = threading.Condition()
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One entry of the change log as a watch delivers it."""
+
+    type: str
+    object: Obj
+    resource_version: int
+
+
+# -- Clusters -----------------------------------------------------------------------------------
+
+
+def create_cluster(name: str) -> None:
+    """A new, empty cluster (the demo content is added by playground.store.demo)."""
+    if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", name):
+        raise BadRequest(f'cluster name "{name}" must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63)')
+    if Cluster.objects.filter(name=name).exists():
+        raise AlreadyExists(f'clusters "{name}" already exists')
+    Cluster.objects.create(name=name, compacted_revision=current_resource_version())
+
+
+def delete_cluster(name: str) -> None:
+    cluster_id = _cluster_id(name)
+    with transaction.atomic():
+        Change.objects.filter(cluster_id=cluster_id).delete()
+        StoredObject.objects.filter(cluster_id=cluster_id).delete()
+        Cluster.objects.filter(id=cluster_id).delete()
+
+
+def reset_cluster(name: str) -> None:
+    """Forget every object of the cluster; its watchers are told Gone and relist an empty cluster."""
+    cluster_id = _cluster_id(name)
+    with transaction.atomic():
+        Change.objects.filter(cluster_id=cluster_id).delete()
+        StoredObject.objects.filter(cluster_id=cluster_id).delete()
+        Cluster.objects.filter(id=cluster_id).update(compacted_revision=_bump_counter(1))
+
+
+def cluster_names() -> list[str]:
+    return builtins.list(Cluster.objects.order_by("name").values_list("name", flat=True))
+
+
+def _cluster_id(name: str) -> int:
+    found = Cluster.objects.filter(name=name).values_list("id", flat=True).first()
+    if found is None:
+        raise NotFound(f'cluster "{name}" not found')
+    return found
+
+
+# -- Reads --------------------------------------------------------------------------------------
+
+
+def get(cluster: str, kind: str, name: str, namespace: str = "") -> Obj:
+    """The object, as `kubectl get KIND NAME -o json` shows it; raises NotFound."""
+    k = _kind(kind)
+    row = _row(_cluster_id(cluster), k, _namespace_of(k, namespace), name)
+    if row is None:
+        raise NotFound(_not_found(k, name))
+    return json.loads(row[2])
+
+
+def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
+    cluster: str,
+    kind: str,
+    *,
+    namespace: str | None = None,
+    label_selector: str = "",
+    field_selector: str = "",
+) -> builtins.list[Obj]:
+    """Objects of a kind, in one namespace or all (None), sorted by namespace and name."""
+    k = _kind(kind)
+    label_match = selectors.parse_label_selector(label_selector)
+    field_match = selectors.parse_field_selector(field_selector)
+    rows = StoredObject.objects.filter(cluster_id=_cluster_id(cluster), kind=k.kind)
+    if namespace is not None and k.namespaced:
+        rows = rows.filter(namespace=namespace)
+    items = []
+    for labels, data in rows.order_by("namespace", "name").values_list("labels", "data"):
+        if label_match is None or label_match(json.loads(labels)):
+            obj = json.loads(data)
+            if field_match is None or field_match(obj):
+                items.append(obj)
+    return items
+
+
+def current_resource_version() -> int:
+    """The last resourceVersion handed out: a list at this version, then a watch from it, misses nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM store_resourceversioncounter WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def changes(cluster: str, since: int, *, limit: int = 10_000) -> builtins.list[WatchEvent]:
+    """Change-log entries after resourceVersion `since`, oldest first; raises Gone if compacted."""
+    cluster_id = _cluster_id(cluster)
+    rows = builtins.list(
+        Change.objects.filter(cluster_id=cluster_id, resource_version__gt=since)
+        .order_by("resource_version")
+        .values_list("type", "data", "resource_version")[:limit]
+    )
+    compacted = Cluster.objects.filter(id=cluster_id).values_list("compacted_revision", flat=True).first()
+    if since < (compacted or 0):
+        raise Gone(f"too old resource version: {since} ({compacted})")
+    return [WatchEvent(type_, json.loads(data), rv) for type_, data, rv in rows]
+
+
+def watch(
+    cluster: str,
+    since: int,
+    *,
+    kind: str | None = None,
+    namespace: str | None = None,
+    timeout: float = 30.0,
+) -> Iterator[WatchEvent]:
+    """Every change after `since`, once and in order, as it happens, until `timeout` real seconds
+    pass without one. The in-process notification only wakes the watcher early; a change made by
+    another process is picked up on the next poll, so a lost notification costs latency only."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        batch = changes(cluster, since)
+        for event in batch:
+            since = event.resource_version
+            if (kind is None or event.object.get("kind") == kind) and (
+                namespace is None or event.object["metadata"].get("namespace") == namespace
+            ):
+                deadline = time.monotonic() + timeout
+                yield event
+        if not batch:
+            with _committed:
+                _committed.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+
+
+def compact(cluster: str, *, keep: int | None = None) -> int:
+    """Drop all but the last `keep` change-log entries of a cluster; returns how many went."""
+    keep = settings.PLAYGROUND_CHANGE_LOG_RETENTION if keep is None else keep
+    cluster_id = _cluster_id(cluster)
+    versions = Change.objects.filter(cluster_id=cluster_id).order_by("-resource_version")
+    cutoff = versions.values_list("resource_version", flat=True)[keep : keep + 1].first()
+    if cutoff is None:
+        return 0
+    with transaction.atomic():
+        Cluster.objects.filter(id=cluster_id).update(compacted_revision=cutoff)
+        deleted, _ = Change.objects.filter(cluster_id=cluster_id, resource_version__lte=cutoff).delete()
+    return deleted
+
+
+# -- Writes -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Write:
+    type: str
+    kind: Kind
+    obj: Obj
+    pk: int | None = None
+    expected_version: int | None = None
+
+
+@dataclass
+class Batch:
+    """Writes that commit together: one transaction, one counter bump, one notification.
+
+    A ReplicaSet creating 500 pods is one commit, not 500. Each write is admitted when it is
+    added (a bad object raises at once); the writes are stored when the `with` block ends, and
+    either all of them are or none is (a Conflict or AlreadyExists rolls the batch back).
+    """
+
+    cluster: str
+    writes: builtins.list[_Write] = field(default_factory=builtins.list)
+    cluster_id: int = 0
+
+    def __post_init__(self) -> None:
+        self.cluster_id = _cluster_id(self.cluster)
+
+    def create(self, obj: Obj) -> Obj:
+        return self._add(_prepare_create(self.cluster_id, obj, pending=self.writes))
+
+    def update(self, obj: Obj) -> Obj:
+        return self._add(_prepare_update(self.cluster_id, obj))
+
+    def update_status(self, obj: Obj) -> Obj:
+        return self._add(_prepare_update(self.cluster_id, obj, status=True))
+
+    def delete(self, kind: str, name: str, namespace: str = "", **options: Any) -> Obj:
+        return self._add(_prepare_delete(self.cluster_id, kind, name, namespace, **options))
+
+    def _add(self, write: _Write | Obj) -> Obj:
+        if isinstance(write, dict):  # nothing to write: the object as it is
+            return write
+        self.writes.append(write)
+        return write.obj
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            _commit(self.cluster, self.cluster_id, self.writes)
+
+
+def batch(cluster: str) -> Batch:
+    return Batch(cluster)
+
+
+def create(cluster: str, obj: Obj) -> Obj:
+    """Store a new object (admitted, named from generateName if needed); raises AlreadyExists, Invalid."""
+    with batch(cluster) as b:
+        return b.create(obj)
+
+
+def update(cluster: str, obj: Obj) -> Obj:
+    """Replace an object. With metadata.resourceVersion set, a stale one is a Conflict; without,
+    the write is unconditional (and retried on a concurrent change), as the API server allows."""
+    cluster_id = _cluster_id(cluster)
+    return _with_retries(lambda: _commit_one(cluster, cluster_id, _prepare_update(cluster_id, obj)), obj)
+
+
+def update_status(cluster: str, obj: Obj) -> Obj:
+    """Replace only the status, as the /status subresource does: spec and metadata are kept."""
+    cluster_id = _cluster_id(cluster)
+    return _with_retries(
+        lambda: _commit_one(cluster, cluster_id, _prepare_update(cluster_id, obj, status=True)), obj
+    )
+
+
+def delete(
+    cluster: str,
+    kind: str,
+    name: str,
+    namespace: str = "",
+    *,
+    grace_period_seconds: int | None = None,
+    propagation_policy: str | None = None,
+    resource_version: str | None = None,
+) -> Obj:
+    """Delete as the API server does: at once, or by setting deletionTimestamp while finalizers
+    or a pod's grace period remain. Returns the object as it was deleted or marked."""
+    options = dict(
+        grace_period_seconds=grace_period_seconds,
+        propagation_policy=propagation_policy,
+        resource_version=resource_version,
+    )
+    cluster_id = _cluster_id(cluster)
+    return _with_retries(
+        lambda: _commit_one(cluster, cluster_id, _prepare_delete(cluster_id, kind, name, namespace, **options)),
+        {"metadata": {"resourceVersion": resource_version}},
+    )
+
+
+def patch(cluster: str, kind: str, name: str, namespace: str, body: Any, *, patch_type: str = "strategic") -> Obj:
+    """`kubectl patch --type=strategic|merge|json`: the patch applied to the live object, then an update."""
+
+    cluster_id = _cluster_id(cluster)
+    status = isinstance(body, dict) and set(body) == {"status"} and _kind(kind).has_status
+
+    def attempt() -> Obj:
+        current = get(cluster, kind, name, namespace)
+        patched = apply_patch(current, body, patch_type=patch_type)
+        patched.setdefault("metadata", {}).setdefault("resourceVersion", current["metadata"]["resourceVersion"])
+        return _commit_one(cluster, cluster_id, _prepare_update(cluster_id, patched, status=status))
+
+    explicit_version = isinstance(body, dict) and (body.get("metadata") or {}).get("resourceVersion")
+    return _with_retries(attempt, {"metadata": {"resourceVersion": explicit_version}})
+
+
+def apply_patch(obj: Obj, body: Any, *, patch_type: str) -> Obj:
+    """The object with a patch of one of the API server's patch types applied; raises BadRequest."""
+    try:
+        if patch_type == "merge":
+            return merge.json_merge_patch(obj, body)
+        if patch_type == "strategic":
+            return merge.strategic_merge_patch(obj, body, obj["kind"])
+        if patch_type == "json":
+            return jsonpatch.apply_patch(obj, body)
+    except (ValueError, TypeError, jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as e:
+        raise BadRequest(f"the patch could not be applied: {e}") from None
+    raise BadRequest(f'unknown patch type "{patch_type}": use strategic, merge or json')
+
+
+def apply(cluster: str, obj: Obj) -> tuple[Obj, str]:
+    """`kubectl apply` (client-side): create, or three-way merge with the last-applied
+    configuration, so fields removed from the file are removed and fields set by others stay.
+    Returns the stored object and what happened: created, configured or unchanged."""
+    k = _kind_of(obj)
+    modified = copy.deepcopy(obj)
+    annotations = modified.setdefault("metadata", {}).setdefault("annotations", {})
+    annotations.pop(LAST_APPLIED, None)
+    if not annotations:
+        modified["metadata"].pop("annotations")
+    applied = json.dumps(modified, separators=(",", ":"), sort_keys=True)
+    modified["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied + "\n"
+    name = modified["metadata"].get("name")
+    if not name:
+        return create(cluster, modified), "created"  # the API server explains what is missing
+    cluster_id = _cluster_id(cluster)
+
+    def attempt() -> tuple[Obj, str]:
+        namespace = _namespace_of(k, modified["metadata"].get("namespace") or "")
+        try:
+            current = get(cluster, k.kind, name, namespace)
+        except NotFound:
+            return create(cluster, modified), "created"
+        original = _last_applied(current)
+        merged = merge.apply_three_way(original, modified, current, k.kind)
+        merged["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+        stored = _commit_one(cluster, cluster_id, _prepare_update(cluster_id, merged))
+        same = stored["metadata"]["resourceVersion"] == current["metadata"]["resourceVersion"]
+        return stored, "unchanged" if same else "configured"
+
+    for _ in range(UPDATE_RETRIES):
+        try:
+            return attempt()
+        except Conflict:
+            continue
+    return attempt()
+
+
+def _last_applied(obj: Obj) -> Obj | None:
+    text = (obj["metadata"].get("annotations") or {}).get(LAST_APPLIED)
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+# -- Preparing writes -----------------------------------------------------------------------------
+
+
+def _prepare_create(cluster_id: int, obj: Obj, *, pending: builtins.list[_Write]) -> _Write:
+    k = _kind_of(obj)
+    obj = admit_create(k, _with_name(obj))
+    meta = obj["metadata"]
+    if k.namespaced:
+        meta["namespace"] = meta.get("namespace") or "default"
+        _check_namespace_open(cluster_id, meta["namespace"], pending)
+    else:
+        meta.pop("namespace", None)
+    meta["uid"] = str(uuid.uuid4())
+    meta["creationTimestamp"] = now()
+    if _row(cluster_id, k, meta.get("namespace", ""), meta["name"]) is not None:
+        raise AlreadyExists(f'{k.resource} "{meta["name"]}" already exists')
+    return _Write(ADDED, k, obj)
+
+
+def _with_name(obj: Obj) -> Obj:
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and not meta.get("name") and isinstance(meta.get("generateName"), str):
+        suffix = "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
+        obj = {**obj, "metadata": {**meta, "name": meta["generateName"][:58] + suffix}}
+    return obj
+
+
+def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False) -> _Write | Obj:
+    k = _kind_of(obj)
+    meta = obj.get("metadata") or {}
+    namespace = _namespace_of(k, meta.get("namespace") or "")
+    row = _row(cluster_id, k, namespace, meta.get("name") or "")
+    if row is None:
+        raise NotFound(_not_found(k, meta.get("name") or ""))
+    pk, version, data = row
+    old = json.loads(data)
+    if meta.get("resourceVersion") not in (None, "", str(version)):
+        raise Conflict(_conflict(k, meta["name"]))
+    if status:
+        new = admit_status_update(k, obj, old)
+    else:
+        new = admit_update(k, {**obj, "metadata": {**meta, "namespace": namespace or None}}, old)
+    new["metadata"]["resourceVersion"] = str(version)
+    if new == old:
+        return old  # a no-op write changes nothing, not even the resourceVersion
+    if _finalized(new):
+        return _Write(DELETED, k, new, pk, version)
+    return _Write(MODIFIED, k, new, pk, version)
+
+
+def _finalized(obj: Obj) -> bool:
+    """Marked for deletion, no finalizer left and no grace period to wait for: gone now."""
+    meta = obj["metadata"]
+    return bool(meta.get("deletionTimestamp")) and not meta.get("finalizers") and not meta.get("deletionGracePeriodSeconds")
+
+
+def _prepare_delete(
+    cluster_id: int,
+    kind: str,
+    name: str,
+    namespace: str,
+    *,
+    grace_period_seconds: int | None = None,
+    propagation_policy: str | None = None,
+    resource_version: str | None = None,
+) -> _Write | Obj:
+    k = _kind(kind)
+    row = _row(cluster_id, k, _namespace_of(k, namespace), name)
+    if row is None:
+        raise NotFound(_not_found(k, name))
+    pk, version, data = row
+    obj = json.loads(data)
+    if resource_version not in (None, "", str(version)):
+        raise Conflict(_conflict(k, name))
+    meta = obj["metadata"]
+    grace = _grace_period(k, obj, grace_period_seconds)
+    finalizers = builtins.list(meta.get("finalizers") or [])
+    if propagation_policy in ("Foreground", "Orphan"):
+        finalizer = "foregroundDeletion" if propagation_policy == "Foreground" else "orphan"
+        finalizers = [f for f in finalizers if f not in ("foregroundDeletion", "orphan")] + [finalizer]
+    elif propagation_policy not in (None, "Background"):
+        raise BadRequest(f'propagationPolicy "{propagation_policy}" is not one of Foreground, Background, Orphan')
+    if meta.get("deletionTimestamp"):
+        return _delete_again(k, obj, pk, version, grace)
+    if not finalizers and grace == 0 and k.kind != "Namespace":
+        return _Write(DELETED, k, obj, pk, version)
+    new = copy.deepcopy(obj)
+    new["metadata"]["deletionTimestamp"] = now(offset_seconds=grace)
+    new["metadata"]["deletionGracePeriodSeconds"] = grace
+    if finalizers:
+        new["metadata"]["finalizers"] = finalizers
+    if k.kind == "Namespace":
+        new.setdefault("status", {})["phase"] = "Terminating"
+    return _Write(MODIFIED, k, new, pk, version)
+
+
+def _delete_again(k: Kind, obj: Obj, pk: int, version: int, grace: int) -> _Write | Obj:
+    """A delete of an object already terminating may only shorten its grace period."""
+    meta = obj["metadata"]
+    if grace >= (meta.get("deletionGracePeriodSeconds") or 0):
+        return obj
+    if grace == 0 and not meta.get("finalizers"):
+        return _Write(DELETED, k, obj, pk, version)
+    new = copy.deepcopy(obj)
+    new["metadata"]["deletionTimestamp"] = now(offset_seconds=grace)
+    new["metadata"]["deletionGracePeriodSeconds"] = grace
+    return _Write(MODIFIED, k, new, pk, version)
+
+
+def _grace_period(k: Kind, obj: Obj, requested: int | None) -> int:
+    """Only a pod on a node that has not finished waits (pkg/registry/core/pod/strategy.go)."""
+    if requested is not None and requested < 0:
+        raise BadRequest("gracePeriodSeconds must be greater than or equal to 0")
+    if k.kind != "Pod":
+        return 0
+    spec, status = obj.get("spec", {}), obj.get("status", {})
+    if not spec.get("nodeName") or status.get("phase") in ("Failed", "Succeeded"):
+        return 0
+    return requested if requested is not None else spec.get("terminationGracePeriodSeconds", 30)
+
+
+def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.list[_Write]) -> None:
+    if any(w.kind.kind == "Namespace" and w.obj["metadata"]["name"] == namespace for w in pending):
+        return
+    row = _row(cluster_id, KINDS["Namespace"], "", namespace)
+    if row is None:
+        raise NotFound(f'namespaces "{namespace}" not found')
+    if json.loads(row[2])["metadata"].get("deletionTimestamp"):
+        raise Forbidden(
+            f"unable to create new content in namespace {namespace} because it is being terminated"
+        )
+
+
+# -- Committing ---------------------------------------------------------------------------------
+
+
+def _commit_one(cluster: str, cluster_id: int, write: _Write | Obj) -> Obj:
+    if isinstance(write, dict):
+        return write
+    _commit(cluster, cluster_id, [write])
+    return write.obj
+
+
+def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write]) -> None:
+    """Store the writes and their change-log entries in one transaction, then notify."""
+    if not writes:
+        return
+    try:
+        with transaction.atomic():
+            first = _bump_counter(len(writes)) - len(writes) + 1
+            new_rows, log = [], []
+            for version, w in enumerate(writes, start=first):
+                w.obj["metadata"]["resourceVersion"] = str(version)
+                data = json.dumps(w.obj, separators=(",", ":"))
+                meta = w.obj["metadata"]
+                if w.type == ADDED:
+                    new_rows.append(_new_row(cluster_id, w, version, data))
+                elif not _write_row(w, version, data):
+                    raise Conflict(_conflict(w.kind, meta["name"]))
+                log.append(
+                    Change(
+                        cluster_id=cluster_id, resource_version=version, type=w.type, kind=w.kind.kind,
+                        namespace=meta.get("namespace", ""), name=meta["name"], data=data,
+                    )
+                )
+            StoredObject.objects.bulk_create(new_rows)
+            Change.objects.bulk_create(log)
+    except IntegrityError:
+        raise AlreadyExists("an object of the same kind and name was created at the same time") from None
+    last = first + len(writes) - 1
+    transaction.on_commit(lambda: _notify(cluster, last))
+
+
+def _new_row(cluster_id: int, w: _Write, version: int, data: str) -> StoredObject:
+    meta = w.obj["metadata"]
+    return StoredObject(
+        cluster_id=cluster_id, kind=w.kind.kind, namespace=meta.get("namespace", ""), name=meta["name"],
+        uid=meta["uid"], resource_version=version, labels=json.dumps(meta.get("labels") or {}), data=data,
+    )
+
+
+def _write_row(w: _Write, version: int, data: str) -> bool:
+    """Update or delete the row if it still has the version we read: optimistic concurrency."""
+    rows = StoredObject.objects.filter(pk=w.pk, resource_version=w.expected_version)
+    if w.type == DELETED:
+        return rows.delete()[0] == 1
+    labels = json.dumps(w.obj["metadata"].get("labels") or {})
+    return rows.update(resource_version=version, labels=labels, data=data) == 1
+
+
+def _bump_counter(count: int) -> int:
+    """Take `count` resourceVersions; returns the last. The row lock orders concurrent writers."""
+    with connection.cursor() as cursor:
+        for _ in range(2):
+            cursor.execute(
+                "UPDATE store_resourceversioncounter SET value = value + %s WHERE id = 1 RETURNING value", [count]
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return row[0]
+            cursor.execute("INSERT INTO store_resourceversioncounter (id, value) VALUES (1, 0)")
+    raise StoreError("the resourceVersion counter is missing")
+
+
+def _notify(cluster: str, resource_version: int) -> None:
+    with _committed:
+        _committed.notify_all()
+    changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version)
+
+
+def _with_retries(attempt: Any, obj: Obj) -> Any:
+    """Unconditional writes retry on Conflict, as the API server's GuaranteedUpdate does; a
+    write that named its resourceVersion gets the Conflict."""
+    if (obj.get("metadata") or {}).get("resourceVersion"):
+        return attempt()
+    for _ in range(UPDATE_RETRIES - 1):
+        try:
+            return attempt()
+        except Conflict:
+            continue
+    return attempt()
+
+
+# -- Helpers ------------------------------------------------------------------------------------
+
+
+def now_datetime() -> datetime.datetime:
+    """The cluster's time (the wall clock until simulated time lands)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def now(*, offset_seconds: int = 0) -> str:
+    """The time as Kubernetes writes it: RFC 3339, UTC, whole seconds."""
+    return (now_datetime() + datetime.timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _row(cluster_id: int, k: Kind, namespace: str, name: str) -> tuple[int, int, str] | None:
+    return (
+        StoredObject.objects.filter(cluster_id=cluster_id, kind=k.kind, namespace=namespace, name=name)
+        .values_list("pk", "resource_version", "data")
+        .first()
+    )
+
+
+def _kind(kind: str) -> Kind:
+    if kind not in KINDS:
+        raise NotFound(f'the server doesn\'t have a resource type "{kind}"')
+    return KINDS[kind]
+
+
+def _kind_of(obj: Obj) -> Kind:
+    if not isinstance(obj, dict):
+        raise BadRequest("expected a Kubernetes object (a mapping)")
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not kind or not isinstance(kind, str):
+        raise BadRequest("Object 'Kind' is missing")
+    if not api_version or not isinstance(api_version, str):
+        raise BadRequest(f"Object 'apiVersion' is missing for kind {kind}")
+    known = KINDS.get(kind)
+    if known is None or known.api_version != api_version:
+        raise NotFound(f'no matches for kind "{kind}" in version "{api_version}"')
+    return known
+
+
+def _namespace_of(k: Kind, namespace: str) -> str:
+    return (namespace or "default") if k.namespaced else ""
+
+
+def _not_found(k: Kind, name: str) -> str:
+    return f'{k.resource} "{name}" not found'
+
+
+def _conflict(k: Kind, name: str) -> str:
+    return (
+        f'Operation cannot be fulfilled on {k.resource} "{name}": '
+        "the object has been modified; please apply your changes to the latest version and try again"
+    )
+
+
+# -- Manifests ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What `apply` did with one object of a manifest, or why it stored nothing."""
+
+    document: str  # "document 2 (Deployment/nginx)"
+    reference: str = ""  # "deployment.apps/nginx", as kubectl prints it
+    action: str = ""  # created, configured or unchanged
+    error: str = ""
+
+
+def apply_manifest(cluster: str, data: bytes | str) -> builtins.list[ApplyResult]:
+    """`kubectl apply -f` on a whole stream: each document (and each item of a `kind: List`)
+    is applied on its own, so one bad document stores nothing of itself and nothing else fails."""
+    results = []
+    for doc in manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES):
+        if doc.error is not None:
+            results.append(ApplyResult(doc.label, error=doc.error))
+            continue
+        assert doc.obj is not None
+        items = doc.obj.get("items") if doc.obj.get("kind") == "List" else [doc.obj]
+        if not isinstance(items, builtins.list):
+            results.append(ApplyResult(doc.label, error="items: Invalid value: a List needs a list of items"))
+            continue
+        for number, item in enumerate(items, start=1):
+            label = doc.label if doc.obj.get("kind") != "List" else f"{doc.label}, item {number}"
+            results.append(_apply_one(cluster, item, label))
+    return results
+
+
+def _apply_one(cluster: str, obj: Any, label: str) -> ApplyResult:
+    try:
+        stored, action = apply(cluster, obj)
+    except StoreError as e:
+        return ApplyResult(label, error=e.message)
+    k = KINDS[stored["kind"]]
+    return ApplyResult(label, f"{k.kubectl_type}/{stored['metadata']['name']}", action)

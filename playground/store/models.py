@@ -1,0 +1,68 @@
+"""The store's tables: clusters, one generic table of objects (as etcd holds them) and the change log.
+
+Nothing outside playground/store writes these tables; every other layer calls the store's
+functions (playground/store/api.py), which keep the object rows, the resourceVersion counter and
+the change log consistent in one transaction.
+"""
+from __future__ import annotations
+
+from django.db import models
+
+
+class Cluster(models.Model):
+    """A sandbox: its own nodes, namespaces and objects. Nothing is read or written across clusters."""
+
+    name = models.CharField(max_length=63, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Change-log entries at or below this resourceVersion are gone: a watch from before it is Gone (410).
+    compacted_revision = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceVersionCounter(models.Model):
+    """One row: the last resourceVersion handed out. Bumping it in a write transaction also
+    serialises writers, so change-log entries commit in resourceVersion order and a watcher
+    never sees a later version before an earlier one commits."""
+
+    value = models.BigIntegerField(default=0)
+
+
+class StoredObject(models.Model):
+    """One Kubernetes object; `data` is its JSON as `kubectl get -o json` shows it."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=64)
+    namespace = models.CharField(max_length=253, blank=True)  # "" for cluster-scoped kinds
+    name = models.CharField(max_length=253)
+    uid = models.CharField(max_length=36)
+    resource_version = models.BigIntegerField()
+    labels = models.TextField(default="{}")  # JSON; filtered before `data` is parsed
+    data = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "kind", "namespace", "name"], name="one_object_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}"
+
+
+class Change(models.Model):
+    """One ADDED / MODIFIED / DELETED in the change log, with the object as it was then."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    resource_version = models.BigIntegerField()
+    type = models.CharField(max_length=8)
+    kind = models.CharField(max_length=64)
+    namespace = models.CharField(max_length=253, blank=True)
+    name = models.CharField(max_length=253)
+    data = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cluster", "resource_version"], name="change_by_version")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_version} {self.type} {self.kind} {self.namespace}/{self.name}"

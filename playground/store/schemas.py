@@ -1,0 +1,97 @@
+"""Schema validation with the real Kubernetes OpenAPI schemas, compiled once per kind.
+
+Admission → here: the first check of a manifest, what the API server's strict decoding does
+(types, required fields, unknown fields). The schemas are the strict v1.32 ones shipped by the
+kubernetes-validate package; calling its `validate()` re-reads them on every call (≈ 22 ms an
+object), so each kind's schema is compiled with fastjsonschema on first use (≈ 0.6 s) and the
+compiled function is reused (≈ 0.02 ms an object).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from typing import Any, Callable
+
+import fastjsonschema
+import kubernetes_validate
+
+from .errors import FieldError, invalid, not_supported, required
+from .kinds import Kind
+
+KUBERNETES_VERSION = "1.32.0"
+SCHEMA_DIR = os.path.join(
+    os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema", f"v{KUBERNETES_VERSION}-local-strict"
+)
+_REF_PREFIX = '"/api/_definitions.json#'
+_compile_lock = threading.Lock()
+TYPE_UNKNOWN_FIELD = "Unknown field"
+
+
+def validate(kind: Kind, obj: dict[str, Any]) -> list[FieldError]:
+    """The first schema violation of `obj` as a field error (empty when it conforms)."""
+    try:
+        validator(kind)(obj)
+    except fastjsonschema.JsonSchemaValueException as e:
+        return _field_errors(e)
+    return []
+
+
+@functools.cache
+def definitions() -> dict[str, Any]:
+    """All of Kubernetes' type definitions (`$defs`), with their references made local."""
+    with open(os.path.join(SCHEMA_DIR, "_definitions.json")) as f:
+        text = f.read().replace(_REF_PREFIX, '"#')
+    return json.loads(text)["$defs"]
+
+
+def validator(kind: Kind) -> Callable[[Any], Any]:
+    with _compile_lock:  # two threads asking for one kind compile it once
+        return _compile(kind.kind, kind.schema_file)
+
+
+@functools.cache
+def _compile(kind: str, schema_file: str) -> Callable[[Any], Any]:
+    with open(os.path.join(SCHEMA_DIR, schema_file)) as f:
+        root = json.loads(f.read().replace(_REF_PREFIX, '"#'))
+    root.pop("$schema", None)  # fastjsonschema knows draft 7; these schemas use nothing newer
+    root.pop("$id", None)
+    root["$defs"] = definitions()
+    return fastjsonschema.compile(root, use_default=False)
+
+
+def _field_errors(e: fastjsonschema.JsonSchemaValueException) -> list[FieldError]:
+    path = _path(e.path or [])
+    rule = e.rule
+    if rule == "additionalProperties":
+        extra = sorted(set(e.value) - set(e.definition.get("properties", {}))) if isinstance(e.value, dict) else []
+        return [FieldError(TYPE_UNKNOWN_FIELD, _join(path, key)) for key in extra] or [
+            invalid(path, e.value, "unknown field")
+        ]
+    if rule == "required":
+        missing = [k for k in e.rule_definition if isinstance(e.value, dict) and k not in e.value]
+        return [required(_join(path, key)) for key in missing] or [required(path)]
+    if rule == "type":
+        wanted = e.rule_definition if isinstance(e.rule_definition, str) else e.rule_definition[0]
+        return [invalid(path, e.value, f"must be of type {wanted}")]
+    if rule == "enum":
+        return [not_supported(path, e.value, [v for v in e.rule_definition if v is not None])]
+    if rule == "minimum":
+        return [invalid(path, e.value, f"must be greater than or equal to {e.rule_definition}")]
+    if rule == "maximum":
+        return [invalid(path, e.value, f"must be less than or equal to {e.rule_definition}")]
+    detail = e.message.removeprefix(e.name).strip() or f"breaks the schema rule {rule}"
+    return [invalid(path, e.value, detail)]
+
+
+def _path(parts: list[str]) -> str:
+    """fastjsonschema's ['data', 'spec', 'containers', '0'] as Kubernetes' `spec.containers[0]`."""
+    text = ""
+    for part in parts[1:]:
+        text += f"[{part}]" if str(part).isdigit() else (f".{part}" if text else str(part))
+    return text
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
