@@ -114,5 +114,6 @@ def _set_or_drop(target: Obj, key: str, value: Any) -> None:
 
 def _check(kind: Kind, obj: Obj, errors: list[FieldError]) -> None:
     if errors:
-        name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName") or ""
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        name = meta.get("name") or meta.get("generateName") or ""
         raise Invalid(kind.qualified, name, errors)

@@ -330,6 +330,8 @@ def apply(cluster: str, obj: Obj) -> tuple[Obj, str]:
     configuration, so fields removed from the file are removed and fields set by others stay.
     Returns the stored object and what happened: created, configured or unchanged."""
     k = _kind_of(obj)
+    if not isinstance(obj.get("metadata", {}), dict):
+        return create(cluster, obj), "created"  # admission explains what is wrong
     modified = copy.deepcopy(obj)
     annotations = modified.setdefault("metadata", {}).setdefault("annotations", {})
     annotations.pop(LAST_APPLIED, None)
@@ -376,13 +378,10 @@ def _last_applied(obj: Obj) -> Obj | None:
 
 def _prepare_create(cluster_id: int, obj: Obj, *, pending: builtins.list[_Write]) -> _Write:
     k = _kind_of(obj)
-    obj = admit_create(k, _with_name(obj))
+    obj = admit_create(k, _with_name_and_namespace(k, obj))
     meta = obj["metadata"]
     if k.namespaced:
-        meta["namespace"] = meta.get("namespace") or "default"
         _check_namespace_open(cluster_id, meta["namespace"], pending)
-    else:
-        meta.pop("namespace", None)
     meta["uid"] = str(uuid.uuid4())
     meta["creationTimestamp"] = now()
     if _row(cluster_id, k, meta.get("namespace", ""), meta["name"]) is not None:
@@ -390,12 +389,19 @@ def _prepare_create(cluster_id: int, obj: Obj, *, pending: builtins.list[_Write]
     return _Write(ADDED, k, obj)
 
 
-def _with_name(obj: Obj) -> Obj:
+def _with_name_and_namespace(k: Kind, obj: Obj) -> Obj:
+    """The name from generateName, and the namespace the object will live in (none when cluster-scoped)."""
     meta = obj.get("metadata")
-    if isinstance(meta, dict) and not meta.get("name") and isinstance(meta.get("generateName"), str):
-        suffix = "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
-        obj = {**obj, "metadata": {**meta, "name": meta["generateName"][:58] + suffix}}
-    return obj
+    if not isinstance(meta, dict):
+        return obj  # the schema check explains
+    meta = dict(meta)
+    if not meta.get("name") and isinstance(meta.get("generateName"), str):
+        meta["name"] = meta["generateName"][:58] + "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
+    if k.namespaced:
+        meta["namespace"] = meta.get("namespace") or "default"
+    else:
+        meta.pop("namespace", None)
+    return {**obj, "metadata": meta}
 
 
 def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False) -> _Write | Obj:

@@ -55,7 +55,7 @@ def format_value(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if value is None:
         return "null"
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def invalid(path: str, value: Any, detail: str) -> FieldError:

@@ -43,7 +43,8 @@ class Document:
     def label(self) -> str:
         """`document 2 (Deployment/nginx)`: how errors name the document."""
         obj = self.obj or {}
-        kind, name = obj.get("kind"), (obj.get("metadata") or {}).get("name")
+        meta = obj.get("metadata")
+        kind, name = obj.get("kind"), meta.get("name") if isinstance(meta, dict) else None
         if isinstance(kind, str) and isinstance(name, str):
             return f"document {self.index} ({kind}/{name})"
         return f"document {self.index}"

@@ -24,15 +24,13 @@ replaced); admission rejects unknown fields later, so the patch machinery stays 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 from typing import Any, NamedTuple
 
-import kubernetes_validate
-
 from playground.store.kinds import KINDS
 
-JSON = Any
 Schema = dict[str, Any]
 
 DIRECTIVE = "$patch"
@@ -44,9 +42,7 @@ RETAIN_KEYS = "$retainKeys"
 DELETE_FROM_PRIMITIVE_LIST = "$deleteFromPrimitiveList"
 SET_ELEMENT_ORDER = "$setElementOrder"
 
-SCHEMA_DIR = os.path.join(
-    os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema", "v1.32.0-local-strict"
-)
+SCHEMA_VERSION = "v1.32.0-local-strict"
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -121,9 +117,18 @@ _NO_META = _Meta(None, "", False, "")
 
 
 @functools.cache
+def _schema_dir() -> str:
+    # Only the package's data files are needed: importing it would pull in jsonschema (50 ms)
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("kubernetes-validate is not installed: it ships the patch metadata")
+    return os.path.join(spec.submodule_search_locations[0], "kubernetes-json-schema", SCHEMA_VERSION)
+
+
+@functools.cache
 def _definitions() -> dict[str, Schema]:
     # 1.3 MB: parsed once per process, on first use, never per request
-    with open(os.path.join(SCHEMA_DIR, "_definitions.json"), encoding="utf-8") as f:
+    with open(os.path.join(_schema_dir(), "_definitions.json"), encoding="utf-8") as f:
         return json.load(f)["$defs"]
 
 
@@ -132,7 +137,7 @@ def _kind_schema(kind: str) -> Schema | None:
     known = KINDS.get(kind)
     if known is None:
         return None  # no metadata: behaves like a JSON merge patch, as kubectl does for unknown types
-    with open(os.path.join(SCHEMA_DIR, known.schema_file), encoding="utf-8") as f:
+    with open(os.path.join(_schema_dir(), known.schema_file), encoding="utf-8") as f:
         return json.load(f)
 
 
@@ -207,35 +212,62 @@ def _merge_field(
         original.pop(key, None)
         if opts.ignore_unmatched_nulls:
             return
-    if key not in original:
+    if key not in original or _jtype(original[key]) != _jtype(value):
         if not is_delete_list:  # deleting from a list that is not there leaves it not there
-            original[key] = _fresh(value, _lookup(schema, key), opts)
-        return
-    if _jtype(original[key]) != _jtype(value):
-        if not is_delete_list:  # nor does deleting from something that is not a list
-            original[key] = _fresh(value, _lookup(schema, key), opts)
+            _take(original, key, value, opts)
         return
     meta = _lookup(schema, key)
     if isinstance(value, dict):
-        original[key] = value if meta.strategy == REPLACE else _merge_map(original[key], value, meta.schema, opts)
+        merged = value if meta.strategy == REPLACE else _merge_map(original[key], value, meta.schema, opts)
+        original[key] = merged
     elif isinstance(value, list):
         original[key] = _merge_slice_handler(original[key], value, meta, opts, is_delete_list=is_delete_list)
     else:
         original[key] = value
 
 
-def _fresh(value: Any, meta: _Meta, opts: _MergeOptions) -> Any:
-    """A patch value for a field the original lacks.
+def _take(original: dict, key: str, value: Any, opts: _MergeOptions) -> None:
+    """Store a patch value as is, less its nulls (server side) and anything carrying `$patch`."""
+    if opts.ignore_unmatched_nulls:
+        value = _without_nulls(value)
+    value = _remove_directives(value, server=opts.merge_parallel_list)
+    if value is _DROPPED:
+        original.pop(key, None)
+    else:
+        original[key] = value
 
-    The Go code stores it verbatim; on the server side we merge it into an empty value instead,
-    so that directives and nulls inside it never reach the stored object.
+
+_DROPPED = object()
+
+
+def _remove_directives(value: Any, *, server: bool) -> Any:
+    """removeDirectives: a map holding `$patch` is dropped whole, wherever it is nested.
+
+    On the server the other directive keys go too: the API server decodes the result into its
+    typed object, which has no field for them.
     """
-    if not opts.merge_parallel_list:
-        return value
-    if isinstance(value, dict) and meta.strategy != REPLACE:
-        return _merge_map({}, value, meta.schema, opts)
-    if isinstance(value, list) and meta.strategy == MERGE:
-        return _merge_slice([], value, meta, opts, is_delete_list=False)
+    if isinstance(value, dict):
+        if DIRECTIVE in value:
+            return _DROPPED
+        kept = {}
+        for k, v in value.items():
+            if server and (k == RETAIN_KEYS or _is_parallel_key(k)):
+                continue
+            v = _remove_directives(v, server=server)
+            if v is not _DROPPED:
+                kept[k] = v
+        return kept
+    if isinstance(value, list):
+        return [v for v in (_remove_directives(i, server=server) for i in value) if v is not _DROPPED]
+    return value
+
+
+def _without_nulls(value: Any) -> Any:
+    """discardNullValuesFromPatch: a null in a value being added has nothing to delete."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
     return value
 
 
@@ -299,15 +331,19 @@ def _merge_ordered_list(
     _check_set_order(patched or [], order, meta.merge_key, key)
     if live is None and patched is None:
         return None
+    server_order = live or []
     if live is not None and patched is not None:
-        merged = _merge_slice_handler(live, patched, meta, opts, is_delete_list=False)
+        if meta.strategy == MERGE and _is_list_of_maps(live, patched):
+            merged, server_order = _merge_map_slice(live, patched, meta, opts)
+        else:
+            merged = _merge_slice_handler(live, patched, meta, opts, is_delete_list=False)
     else:
-        merged = live if patched is None else _fresh(patched, meta, opts)
+        merged = live if patched is None else _remove_directives(patched, server=opts.merge_parallel_list)
     if not merged:
         return merged
     merge_key = meta.merge_key if isinstance(merged[0], dict) else ""
     in_patch, server_only = _partition(merged, order, merge_key)
-    return _normalize_element_order(in_patch, server_only, order, live or [], merge_key)
+    return _normalize_element_order(in_patch, server_only, order, server_order, merge_key)
 
 
 def _check_set_order(patch_list: list, order: list, merge_key: str, key: str) -> None:
@@ -324,13 +360,17 @@ def _check_set_order(patch_list: list, order: list, merge_key: str, key: str) ->
             p += 1
         o += 1
     if p < len(items):
-        raise ValueError(f"the order in patch list {patch_list!r} doesn't match {SET_ELEMENT_ORDER}/{key} {order!r}")
+        raise ValueError(
+            f"the order in patch list {patch_list!r} doesn't match {SET_ELEMENT_ORDER}/{key} {order!r}"
+        )
 
 
 # --- applying a patch: mergeSlice -------------------------------------------------------------
 
 
-def _merge_slice_handler(original: list, patch: list, meta: _Meta, opts: _MergeOptions, *, is_delete_list: bool) -> list:
+def _merge_slice_handler(
+    original: list, patch: list, meta: _Meta, opts: _MergeOptions, *, is_delete_list: bool
+) -> list:
     if meta.strategy == MERGE:
         return _merge_slice(original, patch, meta, opts, is_delete_list=is_delete_list)
     if is_delete_list:  # a parallel deletion list never replaces the list it names
@@ -338,26 +378,38 @@ def _merge_slice_handler(original: list, patch: list, meta: _Meta, opts: _MergeO
     return patch
 
 
-def _merge_slice(original: list, patch: list, meta: _Meta, opts: _MergeOptions, *, is_delete_list: bool) -> list:
+def _merge_slice(
+    original: list, patch: list, meta: _Meta, opts: _MergeOptions, *, is_delete_list: bool
+) -> list:
     if not original and not patch:
         return original
-    if not _is_list_of_maps(original, patch):
-        if opts.merge_parallel_list and is_delete_list:
-            return _delete_from_slice(original, patch)
-        merged = _dedupe(original + patch)  # a primitive list with strategy merge is a set
-        merge_key = ""
-    else:
-        merge_key = meta.merge_key
-        if not merge_key:
-            raise ValueError(f"cannot merge lists of objects without a merge key: {patch!r}")
-        original, patch = _apply_list_directives(original, patch, merge_key)
-        merged = _merge_items(original, patch, meta, opts)
-    in_patch, server_only = _partition(merged, patch, merge_key)
-    return _normalize_element_order(in_patch, server_only, patch, original, merge_key)
+    if _is_list_of_maps(original, patch):
+        return _merge_map_slice(original, patch, meta, opts)[0]
+    if opts.merge_parallel_list and is_delete_list:
+        return _delete_from_slice(original, patch)
+    merged = _dedupe(original + patch)  # a primitive list with strategy merge is a set
+    in_patch, server_only = _partition(merged, patch, "")
+    return _normalize_element_order(in_patch, server_only, patch, original, "")
 
 
-def _apply_list_directives(original: list, patch: list, merge_key: str) -> tuple[list, list]:
-    """mergeSliceWithSpecialElements: act on `$patch` items, return (original, plain patch items)."""
+def _merge_map_slice(original: list, patch: list, meta: _Meta, opts: _MergeOptions) -> tuple[list, list]:
+    """Merge a list of maps by key; also return the live list as Go leaves it for its caller.
+
+    Go deletes and appends in place in the live list's array, so a caller ordering by
+    `$setElementOrder` sees the survivors then the appended items, cut to the old length.
+    """
+    merge_key = meta.merge_key
+    if not merge_key:
+        raise ValueError(f"cannot merge lists of objects without a merge key: {patch!r}")
+    survivors, plain, replaced = _apply_list_directives(original, patch, merge_key)
+    merged = _merge_items(survivors, plain, meta, opts)
+    in_patch, server_only = _partition(merged, plain, merge_key)
+    ordered = _normalize_element_order(in_patch, server_only, plain, survivors, merge_key)
+    return ordered, (original if replaced else merged[: len(original)])
+
+
+def _apply_list_directives(original: list, patch: list, merge_key: str) -> tuple[list, list, bool]:
+    """mergeSliceWithSpecialElements: act on `$patch` items; (original, plain patch items, replaced)."""
     plain, replace = [], False
     for item in patch:
         if DIRECTIVE not in item:
@@ -372,7 +424,7 @@ def _apply_list_directives(original: list, patch: list, merge_key: str) -> tuple
             raise ValueError("merging lists cannot yet be specified in the patch")
         else:
             raise ValueError(f"unknown patch type {item[DIRECTIVE]!r} in list item {item!r}")
-    return (plain, []) if replace else (original, plain)
+    return (plain, [], True) if replace else (original, plain, False)
 
 
 def _merge_items(original: list, patch: list, meta: _Meta, opts: _MergeOptions) -> list:
@@ -383,10 +435,16 @@ def _merge_items(original: list, patch: list, meta: _Meta, opts: _MergeOptions) 
             raise ValueError(f"list item {item!r} lacks its merge key {meta.merge_key!r}")
         i = _find(merged, meta.merge_key, item[meta.merge_key])
         if i is None:
-            merged.append(_merge_map({}, item, meta.schema, opts) if opts.merge_parallel_list else item)
+            merged.append(_server_side_item(item) if opts.merge_parallel_list else item)
         else:
             merged[i] = _merge_map(merged[i], item, meta.schema, opts)
     return merged
+
+
+def _server_side_item(item: dict) -> dict:
+    # Go appends the item verbatim; the typed decode then forgets nulls and directive keys
+    kept = _remove_directives(_without_nulls(item), server=True)
+    return item if kept is _DROPPED else kept
 
 
 def _delete_from_slice(current: list, to_delete: list) -> list:
@@ -503,7 +561,9 @@ def _diff_directive(original: Any, modified: Any, patch: dict) -> None:
         patch[DIRECTIVE] = modified
 
 
-def _diff_map_field(key: str, original: dict, modified: dict, patch: dict, schema: Schema | None, opts: _Diff) -> None:
+def _diff_map_field(
+    key: str, original: dict, modified: dict, patch: dict, schema: Schema | None, opts: _Diff
+) -> None:
     meta = _lookup(schema, key)
     if meta.strategy == REPLACE:
         if not opts.ignore_changes_and_additions:
@@ -514,13 +574,16 @@ def _diff_map_field(key: str, original: dict, modified: dict, patch: dict, schem
         patch[key] = value
 
 
-def _diff_list_field(key: str, original: list, modified: list, patch: dict, schema: Schema | None, opts: _Diff) -> None:
+def _diff_list_field(
+    key: str, original: list, modified: list, patch: dict, schema: Schema | None, opts: _Diff
+) -> None:
     meta = _lookup(schema, key)
     if meta.strategy != MERGE:
         if not opts.ignore_changes_and_additions and not _same(original, modified):
             patch[key] = modified
         return
-    additions, deletions, order = _diff_lists(original, modified, meta, opts._replace(build_retain_keys=meta.retain_keys))
+    opts = opts._replace(build_retain_keys=meta.retain_keys)
+    additions, deletions, order = _diff_lists(original, modified, meta, opts)
     if additions:
         patch[key] = additions
     if deletions:
@@ -614,8 +677,15 @@ def _copy(value: Any) -> Any:
     return value
 
 
+_JSON_TYPES = {type(None): "null", bool: "boolean", int: "number", float: "number",
+               str: "string", dict: "object", list: "array"}
+
+
 def _jtype(value: Any) -> str:
     """The JSON type; int and float are one number type, and bool is not a number."""
+    known = _JSON_TYPES.get(type(value))
+    if known is not None:
+        return known  # the hot path: exact built-in types, no isinstance chain
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -633,6 +703,8 @@ def _jtype(value: Any) -> str:
 
 def _same(a: Any, b: Any) -> bool:
     """reflect.DeepEqual on JSON: unlike ==, True is not 1."""
+    if type(a) is type(b) and type(a) in (str, int):
+        return a == b
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
     if isinstance(a, list):

@@ -43,7 +43,23 @@ def definitions() -> dict[str, Any]:
     """All of Kubernetes' type definitions (`$defs`), with their references made local."""
     with open(os.path.join(SCHEMA_DIR, "_definitions.json")) as f:
         text = f.read().replace(_REF_PREFIX, '"#')
-    return json.loads(text)["$defs"]
+    return _with_integer_bounds(json.loads(text)["$defs"])
+
+
+def _with_integer_bounds(schema: Any) -> Any:
+    """Bounds for `format: int32 | int64`, which the Go decoder enforces and JSON Schema does not."""
+    if isinstance(schema, dict):
+        fmt = schema.get("format")
+        bits = {"int32": 31, "int64": 63}.get(fmt) if isinstance(fmt, str) else None
+        if bits:
+            schema.setdefault("minimum", -(2**bits))
+            schema.setdefault("maximum", 2**bits - 1)
+        for value in schema.values():
+            _with_integer_bounds(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _with_integer_bounds(value)
+    return schema
 
 
 def validator(kind: Kind) -> Callable[[Any], Any]:

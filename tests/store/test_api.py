@@ -336,13 +336,15 @@ def test_a_failing_batch_stores_nothing(cluster):
 
 
 def test_clusters_do_not_see_each_other(cluster, make_cluster):
+    before = cluster.resource_version()
     other = make_cluster("team-b")
     cluster.create(config_map("settings"))
 
     assert other.list("ConfigMap") == []
     with pytest.raises(NotFound):
         other.get("ConfigMap", "settings", "default")
-    assert [e for e in other.changes_since(0) if e.object["kind"] == "ConfigMap"] == []
+    assert [e.object["kind"] for e in other.changes_since(before) if e.object["kind"] == "ConfigMap"] == []
+    assert [e.object["kind"] for e in cluster.changes_since(before)] == ["ConfigMap"]
 
 
 def test_a_reset_cluster_is_empty_and_old_watches_are_gone(cluster):

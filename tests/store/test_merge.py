@@ -225,7 +225,21 @@ def test_a_container_added_by_someone_else_stays_beside_those_of_the_file():
 
     result = apply_three_way(applied, edited, current, "Deployment")
 
-    assert names(containers_of(result)) == ["app", "injected-proxy", "metrics"]
+    # the file's containers in the file's order; the injected one keeps its place after "app"
+    assert names(containers_of(result)) == ["app", "metrics", "injected-proxy"]
+    assert containers_of(result)[2] == defaulted(container("injected-proxy", "envoy"))
+
+
+def test_replacing_a_sidecar_keeps_an_injected_container_where_kubernetes_puts_it():
+    applied = deployment(container("app", "nginx"), container("old-sidecar", "busybox"))
+    current = live(applied)
+    containers_of(current).append(defaulted(container("injected-proxy", "envoy")))
+    edited = deployment(container("app", "nginx"), container("new-sidecar", "busybox"))
+
+    result = apply_three_way(applied, edited, current, "Deployment")
+
+    # apimachinery's "add map and delete map from merging list": the new item lands last
+    assert names(containers_of(result)) == ["app", "injected-proxy", "new-sidecar"]
 
 
 def test_a_finalizer_removed_from_the_file_is_deleted_and_others_stay():
@@ -296,7 +310,8 @@ def test_ports_merge_by_container_port_and_mounts_by_mount_path():
     result = strategic_merge_patch(pod, patch, "Pod")
 
     app = result["spec"]["containers"][0]
-    assert app["ports"] == [{"containerPort": 80, "name": "http"}, {"containerPort": 443, "name": "https"}]
+    # a patch item the object lacks goes before the object's own items, as on a real API server
+    assert app["ports"] == [{"containerPort": 443, "name": "https"}, {"containerPort": 80, "name": "http"}]
     assert app["volumeMounts"] == [{"name": "cache", "mountPath": "/data", "readOnly": True}]
 
 
@@ -311,7 +326,7 @@ def test_merge_keys_come_from_the_schemas():
     patched_pod = strategic_merge_patch(pod, {"spec": {"hostAliases": [{"ip": "10.0.0.2", "hostnames": ["b"]}]}}, "Pod")
 
     assert svc["spec"]["ports"] == [{"port": 80, "targetPort": 8080, "name": "http"}]
-    assert [a["ip"] for a in patched_pod["spec"]["hostAliases"]] == ["10.0.0.1", "10.0.0.2"]
+    assert sorted(a["ip"] for a in patched_pod["spec"]["hostAliases"]) == ["10.0.0.1", "10.0.0.2"]
 
 
 def test_lists_without_a_merge_strategy_are_replaced():

@@ -1,0 +1,89 @@
+"""The store benchmark (issue 3): admitted writes per second, list latency, change-log replay.
+
+Creates Pods through the store with admission on, in batches as a ReplicaSet creates them and
+one transaction per Pod as a user's `apply` does, lists them with a label selector, replays the
+change log, and reports the process's peak memory. Runs in a cluster of its own ("bench"),
+deleted afterwards.
+"""
+from __future__ import annotations
+
+import resource
+import time
+from typing import Any
+
+from playground.store import api as store
+
+CLUSTER = "bench"
+BATCH = 500  # a ReplicaSet's burst: one commit for up to 500 pods
+
+
+def pod(n: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": f"web-{n:05d}", "labels": {"app": "web", "shard": str(n % 10)}},
+        "spec": {
+            "containers": [
+                {
+                    "name": "web",
+                    "image": "nginx:1.27",
+                    "ports": [{"containerPort": 80}],
+                    "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}},
+                }
+            ]
+        },
+    }
+
+
+def run(*, pods: int = 10_000, single: int = 1_000) -> dict[str, float]:
+    if CLUSTER in store.cluster_names():
+        store.delete_cluster(CLUSTER)
+    store.create_cluster(CLUSTER)
+    store.create(CLUSTER, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
+    try:
+        return _measure(pods, single)
+    finally:
+        store.delete_cluster(CLUSTER)
+
+
+def _measure(pods: int, single: int) -> dict[str, float]:
+    start_version = store.current_resource_version()
+    started = time.perf_counter()
+    for first in range(0, pods, BATCH):
+        with store.batch(CLUSTER) as batch:
+            for n in range(first, min(first + BATCH, pods)):
+                batch.create(pod(n))
+    batched = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for n in range(pods, pods + single):
+        store.create(CLUSTER, pod(n))
+    one_by_one = time.perf_counter() - started
+
+    started = time.perf_counter()
+    listed = store.list(CLUSTER, "Pod", label_selector="app=web")
+    list_seconds = time.perf_counter() - started
+    assert len(listed) == pods + single
+
+    started = time.perf_counter()
+    replayed = _replay(start_version)
+    replay_seconds = time.perf_counter() - started
+
+    return {
+        "pods": pods,
+        "batched_writes_per_second": pods / batched,
+        "single_writes_per_second": single / one_by_one,
+        "listed": len(listed),
+        "list_ms": list_seconds * 1000,
+        "replayed": replayed,
+        "replay_per_second": replayed / replay_seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _replay(since: int) -> int:
+    count = 0
+    while events := store.changes(CLUSTER, since, limit=5_000):
+        count += len(events)
+        since = events[-1].resource_version
+    return count
