@@ -216,12 +216,13 @@ class Batch:
     cluster: str
     writes: builtins.list[_Write] = field(default_factory=builtins.list)
     cluster_id: int = 0
+    open_namespaces: set[str] = field(default_factory=set)  # checked once per batch
 
     def __post_init__(self) -> None:
         self.cluster_id = _cluster_id(self.cluster)
 
     def create(self, obj: Obj) -> Obj:
-        return self._add(_prepare_create(self.cluster_id, obj, pending=self.writes))
+        return self._add(_prepare_create(self, obj))
 
     def update(self, obj: Obj) -> Obj:
         return self._add(_prepare_update(self.cluster_id, obj))
@@ -376,15 +377,16 @@ def _last_applied(obj: Obj) -> Obj | None:
 # -- Preparing writes -----------------------------------------------------------------------------
 
 
-def _prepare_create(cluster_id: int, obj: Obj, *, pending: builtins.list[_Write]) -> _Write:
+def _prepare_create(batch: Batch, obj: Obj) -> _Write:
     k = _kind_of(obj)
     obj = admit_create(k, _with_name_and_namespace(k, obj))
     meta = obj["metadata"]
-    if k.namespaced:
-        _check_namespace_open(cluster_id, meta["namespace"], pending)
+    if k.namespaced and meta["namespace"] not in batch.open_namespaces:
+        _check_namespace_open(batch.cluster_id, meta["namespace"], batch.writes)
+        batch.open_namespaces.add(meta["namespace"])
     meta["uid"] = str(uuid.uuid4())
     meta["creationTimestamp"] = now()
-    if _row(cluster_id, k, meta.get("namespace", ""), meta["name"]) is not None:
+    if _row(batch.cluster_id, k, meta.get("namespace", ""), meta["name"]) is not None:
         raise AlreadyExists(f'{k.resource} "{meta["name"]}" already exists')
     return _Write(ADDED, k, obj)
 
@@ -614,11 +616,14 @@ def now(*, offset_seconds: int = 0) -> str:
 
 
 def _row(cluster_id: int, k: Kind, namespace: str, name: str) -> tuple[int, int, str] | None:
-    return (
-        StoredObject.objects.filter(cluster_id=cluster_id, kind=k.kind, namespace=namespace, name=name)
-        .values_list("pk", "resource_version", "data")
-        .first()
-    )
+    """(id, resourceVersion, JSON) of one object. Plain SQL: this runs on every write."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, resource_version, data FROM store_storedobject"
+            " WHERE cluster_id = %s AND kind = %s AND namespace = %s AND name = %s",
+            [cluster_id, k.kind, namespace, name],
+        )
+        return cursor.fetchone()
 
 
 def _kind(kind: str) -> Kind:

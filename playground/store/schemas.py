@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import threading
 from typing import Any, Callable
 
@@ -73,8 +74,30 @@ def _compile(kind: str, schema_file: str) -> Callable[[Any], Any]:
         root = json.loads(f.read().replace(_REF_PREFIX, '"#'))
     root.pop("$schema", None)  # fastjsonschema knows draft 7; these schemas use nothing newer
     root.pop("$id", None)
-    root["$defs"] = definitions()
-    return fastjsonschema.compile(root, use_default=False)
+    root["$defs"] = _reachable(root, definitions())
+    # Each check's error carries its schema node, so descriptions would be copied into the
+    # generated code thousands of times (hundreds of MB for Pod); they are not needed to check.
+    return fastjsonschema.compile(_without_descriptions(root), use_default=False)
+
+
+def _reachable(root: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """Only the definitions this kind refers to, directly or not."""
+    found: dict[str, Any] = {}
+    pending = [root]
+    while pending:
+        for name in re.findall(r'"#/\$defs/([^"]+)"', json.dumps(pending.pop())):
+            if name not in found:
+                found[name] = defs[name]
+                pending.append(defs[name])
+    return found
+
+
+def _without_descriptions(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {k: _without_descriptions(v) for k, v in schema.items() if k != "description"}
+    if isinstance(schema, list):
+        return [_without_descriptions(v) for v in schema]
+    return schema
 
 
 def _field_errors(e: fastjsonschema.JsonSchemaValueException) -> list[FieldError]:

@@ -1127,7 +1127,8 @@ def validate_pod(pod: dict) -> Errors:
         for i, container in enumerate(map(_map, _seq(spec.get(list_name)))):
             image = _text(container.get("image"))
             if image != image.strip():
-                errors.append(invalid(_child(_index(_child("spec", list_name), i), "image"), image, "must not have leading or trailing whitespace"))
+                image_path = _child(_index(_child("spec", list_name), i), "image")
+                errors.append(invalid(image_path, image, "must not have leading or trailing whitespace"))
     return errors
 
 
@@ -1144,7 +1145,8 @@ def validate_pod_update(pod: dict, old: dict) -> Errors:
     errors += _validate_only_added_tolerations(new_spec, old_spec)
     munged = _munged_pod_spec(new_spec, old_spec)
     if munged != old_spec:
-        errors.append(forbidden("spec", f"pod updates may not change fields other than {POD_UPDATABLE_FIELDS}\n{_diff(old_spec, munged, 'spec')}"))
+        detail = f"pod updates may not change fields other than {POD_UPDATABLE_FIELDS}\n{_diff(old_spec, munged, 'spec')}"
+        errors.append(forbidden("spec", detail))
     return errors
 
 
@@ -1163,9 +1165,14 @@ def _validate_only_added_tolerations(new_spec: dict, old_spec: dict) -> Errors:
     new_tolerations = [_map(t) for t in _seq(new_spec.get("tolerations"))]
     for old in map(_map, _seq(old_spec.get("tolerations"))):
         # tolerationSeconds may change; anything else about an existing toleration may not
-        if not any({**old, "tolerationSeconds": t.get("tolerationSeconds")} == {**t, "tolerationSeconds": t.get("tolerationSeconds")} for t in new_tolerations):
+        if not any(_same_toleration(old, new) for new in new_tolerations):
             return [forbidden("spec.tolerations", "existing toleration can not be modified except its tolerationSeconds")]
     return []
+
+
+def _same_toleration(old: dict, new: dict) -> bool:
+    seconds = new.get("tolerationSeconds")
+    return {**old, "tolerationSeconds": seconds} == {**new, "tolerationSeconds": seconds}
 
 
 def _munged_pod_spec(new_spec: dict, old_spec: dict) -> dict:
@@ -1780,7 +1787,8 @@ def _validate_json(content: bytes | None, path: str) -> Errors:
     except (ValueError, UnicodeDecodeError) as error:
         return [invalid(path, SECRET_REDACTED, str(error))]
     if not isinstance(parsed, dict):
-        return [invalid(path, SECRET_REDACTED, f"json: cannot unmarshal {type(parsed).__name__} into Go value of type map[string]interface {{}}")]
+        detail = f"json: cannot unmarshal {type(parsed).__name__} into Go value of type map[string]interface {{}}"
+        return [invalid(path, SECRET_REDACTED, detail)]
     return []
 
 
