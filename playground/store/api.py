@@ -39,6 +39,7 @@ ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apiserver's names.SimpleNameGenerator
 UPDATE_RETRIES = 5
+COMPACT_EVERY = 1000  # resourceVersions between two trims of the change log
 
 # Sent after every commit, in the writing process: the cluster's name and the last resourceVersion.
 changes_committed = Signal()
@@ -384,15 +385,13 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
     if k.namespaced and meta["namespace"] not in batch.open_namespaces:
         _check_namespace_open(batch.cluster_id, meta["namespace"], batch.writes)
         batch.open_namespaces.add(meta["namespace"])
-    meta["uid"] = str(uuid.uuid4())
-    meta["creationTimestamp"] = now()
     if _row(batch.cluster_id, k, meta.get("namespace", ""), meta["name"]) is not None:
         raise AlreadyExists(f'{k.resource} "{meta["name"]}" already exists')
     return _Write(ADDED, k, obj)
 
 
 def _with_name_and_namespace(k: Kind, obj: Obj) -> Obj:
-    """The name from generateName, and the namespace the object will live in (none when cluster-scoped)."""
+    """The metadata the server sets on create: name from generateName, namespace, uid, creation time."""
     meta = obj.get("metadata")
     if not isinstance(meta, dict):
         return obj  # the schema check explains
@@ -403,6 +402,9 @@ def _with_name_and_namespace(k: Kind, obj: Obj) -> Obj:
         meta["namespace"] = meta.get("namespace") or "default"
     else:
         meta.pop("namespace", None)
+    # Set before admission, as the API server's BeforeCreate does: a Job's selector is made from the uid.
+    meta["uid"] = str(uuid.uuid4())
+    meta["creationTimestamp"] = now()
     return {**obj, "metadata": meta}
 
 
@@ -549,7 +551,7 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write]) -> Non
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     last = first + len(writes) - 1
-    transaction.on_commit(lambda: _notify(cluster, last))
+    transaction.on_commit(lambda: _notify(cluster, last, count=len(writes)))
 
 
 def _new_row(cluster_id: int, w: _Write, version: int, data: str) -> StoredObject:
@@ -583,7 +585,10 @@ def _bump_counter(count: int) -> int:
     raise StoreError("the resourceVersion counter is missing")
 
 
-def _notify(cluster: str, resource_version: int) -> None:
+def _notify(cluster: str, resource_version: int, *, count: int) -> None:
+    # Every thousandth version or so, trim this cluster's log to its retention window.
+    if resource_version // COMPACT_EVERY != (resource_version - count) // COMPACT_EVERY:
+        compact(cluster)
     with _committed:
         _committed.notify_all()
     changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version)

@@ -366,3 +366,18 @@ def test_a_deleted_cluster_is_gone_with_its_objects(cluster, make_cluster):
     assert store.cluster_names() == ["default"]
     with pytest.raises(NotFound, match='cluster "team-b" not found'):
         store.list("team-b", "ConfigMap")
+
+
+def test_the_change_log_is_trimmed_to_its_retention_window_as_writes_go_on(
+    cluster, settings, django_capture_on_commit_callbacks
+):
+    settings.PLAYGROUND_CHANGE_LOG_RETENTION = 10
+    start = cluster.resource_version()
+
+    with django_capture_on_commit_callbacks(execute=True), store.batch("default") as batch:
+        for n in range(store.COMPACT_EVERY):
+            batch.create(config_map(f"c-{n}"))
+
+    with pytest.raises(store.Gone):
+        cluster.changes_since(start)
+    assert len(cluster.changes_since(cluster.resource_version() - 10)) == 10

@@ -5,7 +5,7 @@ Runs the migrations, creates the demo cluster on an empty database, then serves 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -29,16 +29,21 @@ class Command(BaseCommand):
         nodes = len(store.list("default", "Node")) if "default" in store.cluster_names() else 0
         manager = Manager()
         manager.start()
-        self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes; Ctrl-C stops)")
+
+        def ready() -> None:
+            self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes; Ctrl-C stops)")
+            self.stdout.flush()
+
         try:
-            serve(host, port)
+            serve(host, port, ready=ready)
         finally:
             manager.stop()
             self.stdout.write("Stopped.")
 
 
-def serve(host: str, port: int) -> None:
-    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM."""
+def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
+    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM;
+    `ready` is called once the port is listening."""
     from daphne.endpoints import build_endpoint_description_strings
     from daphne.server import Server
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
@@ -51,4 +56,5 @@ def serve(host: str, port: int) -> None:
         endpoints=build_endpoint_description_strings(host=host, port=port),
         signal_handlers=True,
         verbosity=0,
+        ready_callable=ready,
     ).run()
