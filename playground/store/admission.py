@@ -36,8 +36,10 @@ def admit_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
     """The object to store when `obj` replaces `old`: status and system metadata kept from `old`."""
     obj = without_nulls(obj)
     _check(kind, obj, schemas.validate(kind, obj))
-    apply_defaults(obj)
     keep_system_metadata(obj, old)
+    if kind.kind == "Namespace":  # only the finalize subresource changes them
+        _set_or_drop(obj.setdefault("spec", {}), "finalizers", (old.get("spec") or {}).get("finalizers"))
+    apply_defaults(obj)
     if kind.has_status:
         _set_or_drop(obj, "status", old.get("status"))
     if kind.kind in GENERATION_KINDS:

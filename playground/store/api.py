@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 
-from . import manifests, merge, selectors
+from . import clock, manifests, merge, selectors
 from .admission import admit_create, admit_status_update, admit_update
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound, StoreError
 from .kinds import KINDS, Kind
@@ -64,7 +64,10 @@ def create_cluster(name: str) -> None:
         raise BadRequest(f'cluster name "{name}" must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63)')
     if Cluster.objects.filter(name=name).exists():
         raise AlreadyExists(f'clusters "{name}" already exists')
-    Cluster.objects.create(name=name, compacted_revision=current_resource_version())
+    wall = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    Cluster.objects.create(
+        name=name, compacted_revision=current_resource_version(), clock_origin=wall, clock_anchor=wall
+    )
 
 
 def delete_cluster(name: str) -> None:
@@ -94,6 +97,15 @@ def _cluster_id(name: str) -> int:
     if found is None:
         raise NotFound(f'cluster "{name}" not found')
     return found
+
+
+def _cluster_and_clock(name: str) -> tuple[int, clock.ClockState]:
+    row = Cluster.objects.filter(name=name).values(
+        "id", "clock_origin", "clock_seconds", "clock_anchor", "clock_speed", "clock_mode"
+    ).first()
+    if row is None:
+        raise NotFound(f'cluster "{name}" not found')
+    return row["id"], clock.state_of(row)
 
 
 # -- Reads --------------------------------------------------------------------------------------
@@ -218,10 +230,12 @@ class Batch:
     cluster: str
     writes: builtins.list[_Write] = field(default_factory=builtins.list)
     cluster_id: int = 0
+    now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
     open_namespaces: set[str] = field(default_factory=set)  # checked once per batch
 
     def __post_init__(self) -> None:
-        self.cluster_id = _cluster_id(self.cluster)
+        self.cluster_id, state = _cluster_and_clock(self.cluster)
+        self.now = state.now().replace(microsecond=0)
 
     def create(self, obj: Obj) -> Obj:
         return self._add(_prepare_create(self, obj))
@@ -233,7 +247,22 @@ class Batch:
         return self._add(_prepare_update(self.cluster_id, obj, status=True))
 
     def delete(self, kind: str, name: str, namespace: str = "", **options: Any) -> Obj:
-        return self._add(_prepare_delete(self.cluster_id, kind, name, namespace, **options))
+        return self._add(_prepare_delete(self, kind, name, namespace, **options))
+
+    def bind(self, pod: Obj, node_name: str) -> Obj:
+        """The pods/binding subresource: what the scheduler writes to place a pod on a node."""
+        return self._add(_prepare_bind(self, pod, node_name))
+
+    def finalize_namespace(self, namespace: Obj) -> Obj:
+        """The namespaces/finalize subresource: an emptied namespace drops its `kubernetes`
+        finalizer, and with no finalizer left it is gone."""
+        row = _row(self.cluster_id, KINDS["Namespace"], "", namespace["metadata"]["name"])
+        if row is None:
+            raise NotFound(_not_found(KINDS["Namespace"], namespace["metadata"]["name"]))
+        pk, version, data = row
+        current = json.loads(data)
+        current.setdefault("spec", {})["finalizers"] = []
+        return self._add(_Write(DELETED if _finalized(current) else MODIFIED, KINDS["Namespace"], current, pk, version))
 
     def _add(self, write: _Write | Obj) -> Obj:
         if isinstance(write, dict):  # nothing to write: the object as it is
@@ -262,16 +291,27 @@ def create(cluster: str, obj: Obj) -> Obj:
 def update(cluster: str, obj: Obj) -> Obj:
     """Replace an object. With metadata.resourceVersion set, a stale one is a Conflict; without,
     the write is unconditional (and retried on a concurrent change), as the API server allows."""
-    cluster_id = _cluster_id(cluster)
-    return _with_retries(lambda: _commit_one(cluster, cluster_id, _prepare_update(cluster_id, obj)), obj)
+
+    def attempt() -> Obj:
+        with batch(cluster) as b:
+            return b.update(obj)
+
+    return _with_retries(attempt, obj)
 
 
 def update_status(cluster: str, obj: Obj) -> Obj:
     """Replace only the status, as the /status subresource does: spec and metadata are kept."""
-    cluster_id = _cluster_id(cluster)
-    return _with_retries(
-        lambda: _commit_one(cluster, cluster_id, _prepare_update(cluster_id, obj, status=True)), obj
-    )
+
+    def attempt() -> Obj:
+        with batch(cluster) as b:
+            return b.update_status(obj)
+
+    return _with_retries(attempt, obj)
+
+
+def bind(cluster: str, pod: Obj, node_name: str) -> Obj:
+    with batch(cluster) as b:
+        return b.bind(pod, node_name)
 
 
 def delete(
@@ -291,24 +331,25 @@ def delete(
         propagation_policy=propagation_policy,
         resource_version=resource_version,
     )
-    cluster_id = _cluster_id(cluster)
-    return _with_retries(
-        lambda: _commit_one(cluster, cluster_id, _prepare_delete(cluster_id, kind, name, namespace, **options)),
-        {"metadata": {"resourceVersion": resource_version}},
-    )
+
+    def attempt() -> Obj:
+        with batch(cluster) as b:
+            return b.delete(kind, name, namespace, **options)
+
+    return _with_retries(attempt, {"metadata": {"resourceVersion": resource_version}})
 
 
 def patch(cluster: str, kind: str, name: str, namespace: str, body: Any, *, patch_type: str = "strategic") -> Obj:
     """`kubectl patch --type=strategic|merge|json`: the patch applied to the live object, then an update."""
 
-    cluster_id = _cluster_id(cluster)
     status = isinstance(body, dict) and set(body) == {"status"} and _kind(kind).has_status
 
     def attempt() -> Obj:
         current = get(cluster, kind, name, namespace)
         patched = apply_patch(current, body, patch_type=patch_type)
         patched.setdefault("metadata", {}).setdefault("resourceVersion", current["metadata"]["resourceVersion"])
-        return _commit_one(cluster, cluster_id, _prepare_update(cluster_id, patched, status=status))
+        with batch(cluster) as b:
+            return b.update_status(patched) if status else b.update(patched)
 
     explicit_version = isinstance(body, dict) and (body.get("metadata") or {}).get("resourceVersion")
     return _with_retries(attempt, {"metadata": {"resourceVersion": explicit_version}})
@@ -345,7 +386,6 @@ def apply(cluster: str, obj: Obj) -> tuple[Obj, str]:
     name = modified["metadata"].get("name")
     if not name:
         return create(cluster, modified), "created"  # the API server explains what is missing
-    cluster_id = _cluster_id(cluster)
 
     def attempt() -> tuple[Obj, str]:
         namespace = _namespace_of(k, modified["metadata"].get("namespace") or "")
@@ -356,7 +396,8 @@ def apply(cluster: str, obj: Obj) -> tuple[Obj, str]:
         original = _last_applied(current)
         merged = merge.apply_three_way(original, modified, current, k.kind)
         merged["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
-        stored = _commit_one(cluster, cluster_id, _prepare_update(cluster_id, merged))
+        with batch(cluster) as b:
+            stored = b.update(merged)
         same = stored["metadata"]["resourceVersion"] == current["metadata"]["resourceVersion"]
         return stored, "unchanged" if same else "configured"
 
@@ -381,7 +422,7 @@ def _last_applied(obj: Obj) -> Obj | None:
 
 def _prepare_create(batch: Batch, obj: Obj) -> _Write:
     k = _kind_of(obj)
-    obj = admit_create(k, _with_name_and_namespace(k, obj))
+    obj = admit_create(k, _with_name_and_namespace(k, obj, now=batch.now))
     meta = obj["metadata"]
     if k.namespaced and meta["namespace"] not in batch.open_namespaces:
         _check_namespace_open(batch.cluster_id, meta["namespace"], batch.writes)
@@ -391,7 +432,7 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
     return _Write(ADDED, k, obj)
 
 
-def _with_name_and_namespace(k: Kind, obj: Obj) -> Obj:
+def _with_name_and_namespace(k: Kind, obj: Obj, *, now: datetime.datetime) -> Obj:
     """The metadata the server sets on create: name from generateName, namespace, uid, creation time."""
     meta = obj.get("metadata")
     if not isinstance(meta, dict):
@@ -405,7 +446,7 @@ def _with_name_and_namespace(k: Kind, obj: Obj) -> Obj:
         meta.pop("namespace", None)
     # Set before admission, as the API server's BeforeCreate does: a Job's selector is made from the uid.
     meta["uid"] = str(uuid.uuid4())
-    meta["creationTimestamp"] = now()
+    meta["creationTimestamp"] = timestamp(now)
     return {**obj, "metadata": meta}
 
 
@@ -432,14 +473,38 @@ def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False) -> _Writ
     return _Write(MODIFIED, k, new, pk, version)
 
 
+def _prepare_bind(batch: Batch, pod: Obj, node_name: str) -> _Write:
+    """spec.nodeName and the PodScheduled condition, as pkg/registry/core/pod's binding does;
+    a pod already bound, or being deleted, cannot be bound again."""
+    meta = pod["metadata"]
+    row = _row(batch.cluster_id, KINDS["Pod"], meta.get("namespace", "default"), meta["name"])
+    if row is None:
+        raise NotFound(_not_found(KINDS["Pod"], meta["name"]))
+    pk, version, data = row
+    current = json.loads(data)
+    if meta.get("uid") and meta["uid"] != current["metadata"]["uid"]:
+        raise Conflict(_conflict(KINDS["Pod"], meta["name"]))
+    if current["spec"].get("nodeName"):
+        raise Conflict(f'pod {meta["name"]} is already assigned to node "{current["spec"]["nodeName"]}"')
+    if current["metadata"].get("deletionTimestamp"):
+        raise Conflict(f'pod {meta["name"]} is being deleted, cannot be assigned to a host')
+    current["spec"]["nodeName"] = node_name
+    conditions = [c for c in current.setdefault("status", {}).get("conditions", []) if c["type"] != "PodScheduled"]
+    scheduled = {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": timestamp(batch.now)}
+    current["status"]["conditions"] = [scheduled, *conditions]
+    return _Write(MODIFIED, KINDS["Pod"], current, pk, version)
+
+
 def _finalized(obj: Obj) -> bool:
     """Marked for deletion, no finalizer left and no grace period to wait for: gone now."""
     meta = obj["metadata"]
+    if obj["kind"] == "Namespace" and (obj.get("spec") or {}).get("finalizers"):
+        return False  # the namespace controller empties it first, then finalizes
     return bool(meta.get("deletionTimestamp")) and not meta.get("finalizers") and not meta.get("deletionGracePeriodSeconds")
 
 
 def _prepare_delete(
-    cluster_id: int,
+    batch: Batch,
     kind: str,
     name: str,
     namespace: str,
@@ -449,7 +514,7 @@ def _prepare_delete(
     resource_version: str | None = None,
 ) -> _Write | Obj:
     k = _kind(kind)
-    row = _row(cluster_id, k, _namespace_of(k, namespace), name)
+    row = _row(batch.cluster_id, k, _namespace_of(k, namespace), name)
     if row is None:
         raise NotFound(_not_found(k, name))
     pk, version, data = row
@@ -465,11 +530,11 @@ def _prepare_delete(
     elif propagation_policy not in (None, "Background"):
         raise BadRequest(f'propagationPolicy "{propagation_policy}" is not one of Foreground, Background, Orphan')
     if meta.get("deletionTimestamp"):
-        return _delete_again(k, obj, pk, version, grace)
+        return _delete_again(k, obj, pk, version, grace, now=batch.now)
     if not finalizers and grace == 0 and k.kind != "Namespace":
         return _Write(DELETED, k, obj, pk, version)
     new = copy.deepcopy(obj)
-    new["metadata"]["deletionTimestamp"] = now(offset_seconds=grace)
+    new["metadata"]["deletionTimestamp"] = timestamp(batch.now, offset_seconds=grace)
     new["metadata"]["deletionGracePeriodSeconds"] = grace
     if finalizers:
         new["metadata"]["finalizers"] = finalizers
@@ -478,7 +543,7 @@ def _prepare_delete(
     return _Write(MODIFIED, k, new, pk, version)
 
 
-def _delete_again(k: Kind, obj: Obj, pk: int, version: int, grace: int) -> _Write | Obj:
+def _delete_again(k: Kind, obj: Obj, pk: int, version: int, grace: int, *, now: datetime.datetime) -> _Write | Obj:
     """A delete of an object already terminating may only shorten its grace period."""
     meta = obj["metadata"]
     if grace >= (meta.get("deletionGracePeriodSeconds") or 0):
@@ -486,7 +551,7 @@ def _delete_again(k: Kind, obj: Obj, pk: int, version: int, grace: int) -> _Writ
     if grace == 0 and not meta.get("finalizers"):
         return _Write(DELETED, k, obj, pk, version)
     new = copy.deepcopy(obj)
-    new["metadata"]["deletionTimestamp"] = now(offset_seconds=grace)
+    new["metadata"]["deletionTimestamp"] = timestamp(now, offset_seconds=grace)
     new["metadata"]["deletionGracePeriodSeconds"] = grace
     return _Write(MODIFIED, k, new, pk, version)
 
@@ -516,13 +581,6 @@ def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.lis
 
 
 # -- Committing ---------------------------------------------------------------------------------
-
-
-def _commit_one(cluster: str, cluster_id: int, write: _Write | Obj) -> Obj:
-    if isinstance(write, dict):
-        return write
-    _commit(cluster, cluster_id, [write])
-    return write.obj
 
 
 def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write]) -> None:
@@ -612,14 +670,14 @@ def _with_retries(attempt: Any, obj: Obj) -> Any:
 # -- Helpers ------------------------------------------------------------------------------------
 
 
-def now_datetime() -> datetime.datetime:
-    """The cluster's time (the wall clock until simulated time lands)."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+def now(cluster: str) -> datetime.datetime:
+    """The cluster's simulated time."""
+    return clock.now(cluster)
 
 
-def now(*, offset_seconds: int = 0) -> str:
-    """The time as Kubernetes writes it: RFC 3339, UTC, whole seconds."""
-    return (now_datetime() + datetime.timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def timestamp(moment: datetime.datetime, *, offset_seconds: float = 0) -> str:
+    """A time as Kubernetes writes it: RFC 3339, UTC, whole seconds."""
+    return (moment + datetime.timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _row(cluster_id: int, k: Kind, namespace: str, name: str) -> tuple[int, int, str] | None:

@@ -24,11 +24,12 @@ def create_demo_cluster(name: str = "default") -> None:
 
 
 def seed(cluster: str) -> None:
+    now = store.timestamp(store.now(cluster))
     with store.batch(cluster) as batch:
         for namespace in NAMESPACES:
             batch.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
         for number, node_name in enumerate((CONTROL_PLANE, *WORKERS), start=2):
-            batch.create(node(node_name, ip=f"172.18.0.{number}", pod_cidr=f"10.244.{number - 2}.0/24"))
+            batch.create(node(node_name, ip=f"172.18.0.{number}", pod_cidr=f"10.244.{number - 2}.0/24", now=now))
         for namespace in NAMESPACES:
             batch.create(
                 {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}}
@@ -37,7 +38,7 @@ def seed(cluster: str) -> None:
         batch.create(standard_storage_class())
 
 
-def node(name: str, *, ip: str, pod_cidr: str, cpu: str = "4", memory: str = "8Gi") -> dict[str, Any]:
+def node(name: str, *, ip: str, pod_cidr: str, now: str, cpu: str = "4", memory: str = "8Gi") -> dict[str, Any]:
     """A Ready node as the kubelet registers it; `control-plane` in the name makes it one."""
     labels = {
         "beta.kubernetes.io/arch": "amd64",
@@ -61,7 +62,7 @@ def node(name: str, *, ip: str, pod_cidr: str, cpu: str = "4", memory: str = "8G
             "addresses": [{"address": ip, "type": "InternalIP"}, {"address": name, "type": "Hostname"}],
             "allocatable": dict(capacity),
             "capacity": capacity,
-            "conditions": _node_conditions(),
+            "conditions": _node_conditions(now),
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {
                 "architecture": "amd64",
@@ -79,8 +80,7 @@ def node(name: str, *, ip: str, pod_cidr: str, cpu: str = "4", memory: str = "8G
     }
 
 
-def _node_conditions() -> list[dict[str, str]]:
-    now = store.now()
+def _node_conditions(now: str) -> list[dict[str, str]]:
     rows = [
         ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
         ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),

@@ -16,6 +16,13 @@ class Cluster(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Change-log entries at or below this resourceVersion are gone: a watch from before it is Gone (410).
     compacted_revision = models.BigIntegerField(default=0)
+    # The simulated clock (playground/store/clock.py): simulated time = clock_origin + clock_seconds
+    # + the wall time since clock_anchor times clock_speed, while running.
+    clock_origin = models.DateTimeField(null=True)
+    clock_seconds = models.FloatField(default=0.0)
+    clock_anchor = models.DateTimeField(null=True)
+    clock_speed = models.FloatField(default=1.0)
+    clock_mode = models.CharField(max_length=8, default="running")  # running, paused or instant
 
     def __str__(self) -> str:
         return self.name

@@ -24,7 +24,7 @@ def cluster_objects(request: HttpRequest, cluster: str) -> HttpResponse:
         sections = [(k, store.list(cluster, k.kind)) for k in KINDS.values() if k.kind != "Event"]
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
-    now = store.now_datetime()
+    now = store.now(cluster)
     tables = [
         {"kind": k, "text": table(objects, now=now, with_namespace=k.namespaced)}
         for k, objects in sections

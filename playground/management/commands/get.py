@@ -1,6 +1,7 @@
 """`python manage.py get TYPE [NAME ...]`: kubectl get, with its columns and output formats."""
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -53,7 +54,7 @@ class Command(KubectlCommand):
             for obj in items:
                 self.stdout.write(f"{KINDS[obj['kind']].kubectl_type}/{obj['metadata']['name']}")
         elif groups:
-            self.print_tables(groups, wide=output == "wide", all_namespaces=namespace is None)
+            self.print_tables(groups, now=store.now(cluster), wide=output == "wide", all_namespaces=namespace is None)
         if not items and not self.failed:
             where = "" if namespace is None else f" in {namespace} namespace"
             self.stderr.write(f"No resources found{where}.")
@@ -65,8 +66,7 @@ class Command(KubectlCommand):
             self.error(f"Error from server (NotFound): {e.message}")
             return []
 
-    def print_tables(self, groups: list[list[Obj]], *, wide: bool, all_namespaces: bool) -> None:
-        now = store.now_datetime()
+    def print_tables(self, groups: list[list[Obj]], *, now: datetime.datetime, wide: bool, all_namespaces: bool) -> None:
         texts = [
             table(
                 group, now=now, wide=wide, with_kind=len(groups) > 1,

@@ -1,0 +1,106 @@
+"""The simulated clock: one per cluster, persisted with it.
+
+Every delay in the playground (image pulls, probe periods, back-off, grace periods) is in
+simulated seconds read from here, and every timestamp the store writes (creationTimestamp,
+deletionTimestamp, conditions, events) is simulated time, so that ages and back-offs agree
+with what a learner watches. Modes: `running` at a speed factor (0.25× … 100×), `paused`
+(time moves only by `advance`/step: what tests do), and `instant` (the controller manager
+jumps to the next thing due whenever the cluster is idle: benchmarks).
+
+It lives in the store layer, not in playground/sim, because the store stamps times on objects
+and imports nothing above it.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .errors import BadRequest, NotFound
+from .models import Cluster
+
+MODES = ("running", "paused", "instant")
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0)
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """A cluster clock as read from its row: enough to tell the simulated time without a query."""
+
+    origin: datetime.datetime
+    seconds: float
+    anchor: datetime.datetime
+    speed: float
+    mode: str
+
+    def now(self, *, wall: datetime.datetime | None = None) -> datetime.datetime:
+        elapsed = self.seconds
+        if self.mode == "running":
+            wall = wall or _wall()
+            elapsed += max(0.0, (wall - self.anchor).total_seconds()) * self.speed
+        return self.origin + datetime.timedelta(seconds=elapsed)
+
+    def wall_seconds_until(self, moment: datetime.datetime) -> float | None:
+        """Real seconds until the simulated `moment`, or None if the clock will not get there alone."""
+        if self.mode != "running" or self.speed <= 0:
+            return None
+        return max(0.0, (moment - self.now()).total_seconds() / self.speed)
+
+
+def _wall() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def read(cluster: str) -> ClockState:
+    row = Cluster.objects.filter(name=cluster).values(
+        "clock_origin", "clock_seconds", "clock_anchor", "clock_speed", "clock_mode"
+    ).first()
+    if row is None:
+        raise NotFound(f'cluster "{cluster}" not found')
+    return state_of(row)
+
+
+def state_of(row: dict) -> ClockState:
+    origin = row["clock_origin"] or _wall().replace(microsecond=0)
+    return ClockState(origin, row["clock_seconds"], row["clock_anchor"] or origin, row["clock_speed"], row["clock_mode"])
+
+
+def now(cluster: str) -> datetime.datetime:
+    return read(cluster).now()
+
+
+def set_mode(cluster: str, mode: str, *, speed: float | None = None) -> ClockState:
+    """Pause, run (at a speed) or make instant, keeping the simulated time where it is."""
+    if mode not in MODES:
+        raise BadRequest(f'clock mode "{mode}" is not one of {", ".join(MODES)}')
+    if speed is not None and not 0.25 <= speed <= 100:
+        raise BadRequest(f"clock speed {speed} is outside 0.25x to 100x")
+    return _rewrite(cluster, mode=mode, speed=speed)
+
+
+def advance(cluster: str, seconds: float) -> ClockState:
+    """Move simulated time forward (whatever the mode): a step, or a test driving time."""
+    if seconds < 0:
+        raise BadRequest("the clock only moves forward")
+    return _rewrite(cluster, add=seconds)
+
+
+def advance_to(cluster: str, moment: datetime.datetime) -> ClockState:
+    current = read(cluster)
+    return advance(cluster, max(0.0, (moment - current.now()).total_seconds()))
+
+
+def _rewrite(cluster: str, *, mode: str | None = None, speed: float | None = None, add: float = 0.0) -> ClockState:
+    with transaction.atomic():
+        state = read(cluster)
+        wall = _wall()
+        elapsed = (state.now(wall=wall) - state.origin).total_seconds() + add
+        Cluster.objects.filter(name=cluster).update(
+            clock_origin=state.origin,
+            clock_seconds=elapsed,
+            clock_anchor=wall,
+            clock_speed=speed if speed is not None else state.speed,
+            clock_mode=mode or state.mode,
+        )
+    return read(cluster)
