@@ -2,20 +2,53 @@
 namespaces) in a fresh test database; its methods are the store's verbs for that cluster."""
 from __future__ import annotations
 
+import datetime
 import functools
 from typing import Any
 
 import pytest
 
+from playground.controllers.manager import CONTROLLERS
+from playground.controllers.runtime import ClusterRuntime
 from playground.store import api as store
+from playground.store import clock
 from playground.store.demo import create_demo_cluster
 
 
 class ClusterHandle:
-    """`cluster.apply(obj)` is `store.apply("default", obj)`, and so on for every store verb."""
+    """`cluster.apply(obj)` is `store.apply("default", obj)`, and so on for every store verb;
+    `settle()` runs the controllers until nothing is left to do, `advance(seconds=30)` moves the
+    paused clock through every timer on the way."""
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.runtime: ClusterRuntime | None = None
+
+    def controllers(self) -> ClusterRuntime:
+        if self.runtime is None:
+            self.runtime = ClusterRuntime(self.name, CONTROLLERS)
+        return self.runtime
+
+    def settle(self) -> int:
+        return self.controllers().settle()
+
+    def advance(self, seconds: float) -> None:
+        self.controllers().advance(seconds)
+
+    def reconcile(self, controller_class: type, key: str) -> None:
+        runtime = self.controllers()
+        runtime.sync()
+        [controller] = [c for c in runtime.controllers if isinstance(c, controller_class)]
+        runtime.reconcile(controller, key)
+
+    def now(self) -> datetime.datetime:
+        return clock.now(self.name)
+
+    def event_reasons(self, kind: str, name: str) -> list[str]:
+        events = [e for e in store.list(self.name, "Event", namespace=None) if e["involvedObject"]["kind"] == kind
+                  and e["involvedObject"]["name"] == name]
+        return [e["reason"] for e in sorted(events, key=lambda e: (e["firstTimestamp"], e["metadata"]["name"]))
+                for _ in range(e.get("count", 1))]
 
     def __getattr__(self, verb: str) -> Any:
         return functools.partial(getattr(store, verb), self.name)
@@ -32,7 +65,9 @@ class ClusterHandle:
 
 @pytest.fixture
 def cluster(db: None) -> ClusterHandle:
+    """The demo cluster with its clock paused: time moves only when a test advances it."""
     create_demo_cluster("default")
+    clock.set_mode("default", "paused")
     return ClusterHandle("default")
 
 

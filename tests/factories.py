@@ -52,3 +52,20 @@ def config_map(name: str = "settings", data: Obj | None = None, *, namespace: st
 
 def namespace(name: str) -> Obj:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+
+
+def replica_set(name: str = "web", *, replicas: int = 3, image: str = "nginx:1.27", min_ready_seconds: int = 0) -> Obj:
+    app = {"app": name}
+    obj: Obj = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": name, "labels": dict(app)},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(app)},
+            "template": {"metadata": {"labels": dict(app)}, "spec": {"containers": [{"name": name, "image": image}]}},
+        },
+    }
+    if min_ready_seconds:
+        obj["spec"]["minReadySeconds"] = min_ready_seconds
+    return obj

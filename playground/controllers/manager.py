@@ -1,35 +1,97 @@
-"""The controller manager: runs the reconcile loops beside the web server or alone.
+"""The controller manager: every controller, for every cluster, on one background thread.
 
-store (change log → notify) → informers → work queues → reconcile → store. `python manage.py
-playground` starts and stops it with the web server. The controllers land with their own issue
-(informers, work queues, ReplicaSet, Deployment, scheduler, kubelet); until then the manager
-has none to run, and this is the seam they plug into.
+store (commit → notify) → here → each cluster's runtime (sync the cache, fire due timers,
+reconcile) → store. `python manage.py playground` runs it beside the web server, and
+`python manage.py runcontrollers` alone. A cluster where nothing changes costs nothing: the
+loop sleeps until a commit in this process wakes it, the next timer of a running clock is due,
+or a one-second look at the global resourceVersion shows a write from another process.
 """
 from __future__ import annotations
 
+import logging
 import threading
-from typing import Protocol
 
+from django.db import close_old_connections
 
-class Controller(Protocol):
-    def run(self, stop: threading.Event) -> None: ...
+from playground.store import api as store
+from playground.store import clock
+
+from .garbagecollector import GarbageCollector
+from .namespace import NamespaceController
+from .replicaset import ReplicaSetController
+from .runtime import ClusterRuntime, Controller
+
+log = logging.getLogger(__name__)
+
+CONTROLLERS: list[type[Controller]] = [ReplicaSetController, GarbageCollector, NamespaceController]
+BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
+POLL_SECONDS = 1.0
 
 
 class Manager:
-    """Runs each controller on a thread of its own until stopped."""
-
-    def __init__(self, controllers: list[Controller] | None = None) -> None:
-        self.controllers = controllers or []
+    def __init__(self, controllers: list[type[Controller]] | None = None) -> None:
+        self.controllers = controllers if controllers is not None else CONTROLLERS
+        self.runtimes: dict[str, ClusterRuntime] = {}
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._seen_version = -1
 
     def start(self) -> None:
-        for controller in self.controllers:
-            thread = threading.Thread(target=controller.run, args=(self._stop,), daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        store.changes_committed.connect(self._on_commit, weak=False)
+        self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
+        self._wake.set()
+        store.changes_committed.disconnect(self._on_commit)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _on_commit(self, **_: object) -> None:
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.turn()
+            except Exception:  # one bad turn must not stop the cluster
+                log.exception("controller manager turn failed")
+                busy = False
+            if not busy:
+                self._wake.wait(timeout=self.idle_seconds())
+                self._wake.clear()
+            close_old_connections()
+
+    def turn(self) -> bool:
+        """One round over the clusters; returns whether any work was done."""
+        version = store.current_resource_version()
+        if version != self._seen_version:
+            self._seen_version = version
+            self.refresh_clusters()
+        busy = False
+        for runtime in self.runtimes.values():
+            runtime.clock = clock.read(runtime.cluster)
+            runtime.sync()
+            runtime.fire_timers()
+            busy |= runtime.process(budget=BUDGET) > 0
+            if not busy and runtime.clock.mode == "instant" and (due := runtime.next_due()) is not None:
+                clock.advance_to(runtime.cluster, due)  # instant: nothing to do now, so skip to the next thing
+                busy = True
+        return busy
+
+    def refresh_clusters(self) -> None:
+        names = set(store.cluster_names())
+        for name in names - self.runtimes.keys():
+            self.runtimes[name] = ClusterRuntime(name, self.controllers)
+        for name in self.runtimes.keys() - names:
+            del self.runtimes[name]
+
+    def idle_seconds(self) -> float:
+        waits = [
+            wait
+            for runtime in self.runtimes.values()
+            if (due := runtime.next_due()) is not None and (wait := runtime.clock.wall_seconds_until(due)) is not None
+        ]
+        return min([POLL_SECONDS, *waits])

@@ -144,6 +144,12 @@ def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
     return items
 
 
+def list_all(cluster: str) -> builtins.list[Obj]:
+    """Every object of a cluster: the informers' initial list."""
+    rows = StoredObject.objects.filter(cluster_id=_cluster_id(cluster)).values_list("data", flat=True)
+    return [json.loads(data) for data in rows.iterator(chunk_size=2_000)]
+
+
 def current_resource_version() -> int:
     """The last resourceVersion handed out: a list at this version, then a watch from it, misses nothing."""
     with connection.cursor() as cursor:

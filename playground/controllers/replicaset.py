@@ -1,0 +1,253 @@
+"""ReplicaSet controller: keeps spec.replicas pods running, as pkg/controller/replicaset does.
+
+ReplicaSet or one of its pods changes → key `namespace/name` → reconcile: adopt matching
+orphans and release pods that no longer match, create or delete pods towards spec.replicas
+(at most BURST_REPLICAS a pass, one store batch), then write the status. Expectations keep a
+cache that has not yet seen our own creates and deletes from causing a second round of them
+(pkg/controller/controller_utils.go ControllerExpectations).
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.store import api as store
+from playground.store.errors import Forbidden, Invalid
+from playground.store.selectors import label_selector_matches
+
+from .events import NORMAL, WARNING
+from .runtime import Controller, Key, Result, controller_ref, split_key
+
+Obj = dict[str, Any]
+SUCCESSFUL_CREATE = "SuccessfulCreate"
+SUCCESSFUL_DELETE = "SuccessfulDelete"
+FAILED_CREATE = "FailedCreate"
+BURST_REPLICAS = 500  # one pass never creates or deletes more than this
+EXPECTATIONS_TIMEOUT = 300.0  # seconds after which unmet expectations are given up on
+
+
+@dataclass
+class Expectations:
+    """Pods we created or deleted that the cache has not shown yet, per ReplicaSet."""
+
+    adds: dict[Key, set[str]] = field(default_factory=dict)  # names created, not yet seen
+    deletes: dict[Key, set[str]] = field(default_factory=dict)  # uids deleted, still seen
+    since: dict[Key, datetime.datetime] = field(default_factory=dict)
+
+    def satisfied(self, key: Key, pods: list[Obj], now: datetime.datetime) -> bool:
+        names = {p["metadata"]["name"] for p in pods}
+        uids = {p["metadata"]["uid"] for p in pods}
+        self.adds[key] = self.adds.get(key, set()) - names
+        self.deletes[key] = self.deletes.get(key, set()) & uids
+        expired = key in self.since and (now - self.since[key]).total_seconds() > EXPECTATIONS_TIMEOUT
+        return expired or not (self.adds[key] or self.deletes[key])
+
+    def expect(self, key: Key, *, added: set[str] = frozenset(), deleted: set[str] = frozenset(), now: datetime.datetime) -> None:
+        self.adds[key] = set(added)
+        self.deletes[key] = set(deleted)
+        self.since[key] = now
+
+
+class ReplicaSetController(Controller):
+    kind = "ReplicaSet"
+    owns = ("Pod",)
+    component = "replicaset-controller"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expectations = Expectations()
+
+    def keys_for(self, obj: Obj, old: Obj | None) -> list[Key]:
+        keys = list(super().keys_for(obj, old))
+        if obj["kind"] == "Pod" and controller_ref(obj) is None:
+            keys += self.would_adopt(obj)  # an orphan a ReplicaSet may adopt
+        return keys
+
+    def reconcile(self, key: Key) -> Result:
+        namespace, name = split_key(key)
+        rs = self.cache.get(self.kind, key)
+        if rs is None:
+            return Result()  # deleted: the garbage collector takes care of its pods
+        now = self.now()
+        pods = self.claim_pods(rs)
+        active = [p for p in pods if is_active(p)]
+
+        # Scale only when the cache shows our last creates and deletes (no double creates)
+        diff = rs["spec"]["replicas"] - len(active)
+        if self.expectations.satisfied(key, pods, now) and not rs["metadata"].get("deletionTimestamp"):
+            if diff > 0:
+                self.create_pods(rs, key, count=min(diff, BURST_REPLICAS), now=now)
+            elif diff < 0:
+                self.delete_pods(rs, key, pods_to_delete(active, count=min(-diff, BURST_REPLICAS)), now=now)
+
+        status = calculate_status(rs, active, now=now)
+        if status != rs.get("status"):
+            store.update_status(self.cluster, {**rs, "status": status})
+        return Result(requeue_after=seconds_until_available(rs, active, now=now))
+
+    def claim_pods(self, rs: Obj) -> list[Obj]:
+        """Pods this ReplicaSet controls, adopting matching orphans and releasing pods that no
+        longer match its selector (pkg/controller/controller_ref_manager.go)."""
+        selector = rs["spec"]["selector"]
+        uid = rs["metadata"]["uid"]
+        claimed, adopt, release = [], [], []
+        for pod in self.cache.list("Pod", namespace=rs["metadata"]["namespace"]):
+            ref = controller_ref(pod)
+            matches = label_selector_matches(selector, pod["metadata"].get("labels") or {})
+            if ref is not None and ref["uid"] == uid:
+                (claimed if matches else release).append(pod)
+            elif ref is None and matches and is_active(pod) and not rs["metadata"].get("deletionTimestamp"):
+                adopt.append(pod)
+        if adopt or release:
+            with store.batch(self.cluster) as batch:
+                for pod in adopt:
+                    refs = [*(pod["metadata"].get("ownerReferences") or []), owner_reference(rs)]
+                    claimed.append(batch.update({**pod, "metadata": {**pod["metadata"], "ownerReferences": refs}}))
+                for pod in release:
+                    refs = [r for r in pod["metadata"]["ownerReferences"] if r["uid"] != uid]
+                    batch.update({**pod, "metadata": {**pod["metadata"], "ownerReferences": refs}})
+        return claimed
+
+    def would_adopt(self, pod: Obj) -> list[Key]:
+        namespace = pod["metadata"].get("namespace")
+        labels = pod["metadata"].get("labels") or {}
+        return [
+            f"{namespace}/{rs['metadata']['name']}"
+            for rs in self.cache.list(self.kind, namespace=namespace)
+            if label_selector_matches(rs["spec"]["selector"], labels)
+        ]
+
+    def create_pods(self, rs: Obj, key: Key, *, count: int, now: datetime.datetime) -> None:
+        try:
+            with store.batch(self.cluster) as batch:
+                created = [batch.create(pod_from_template(rs)) for _ in range(count)]
+                for pod in created:
+                    self.events.record(batch, rs, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
+        except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, as Kubernetes does
+            with store.batch(self.cluster) as batch:
+                self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {e.message}")
+            return
+        self.expectations.expect(key, added={p["metadata"]["name"] for p in created}, now=now)
+
+    def delete_pods(self, rs: Obj, key: Key, pods: list[Obj], *, now: datetime.datetime) -> None:
+        with store.batch(self.cluster) as batch:
+            for pod in pods:
+                batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"])
+                self.events.record(batch, rs, NORMAL, SUCCESSFUL_DELETE, f"Deleted pod: {pod['metadata']['name']}")
+        self.expectations.expect(key, deleted={p["metadata"]["uid"] for p in pods}, now=now)
+
+
+def owner_reference(owner: Obj) -> Obj:
+    """A controller ownerReference to `owner`, as the controllers write them."""
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def pod_from_template(rs: Obj) -> Obj:
+    """A new pod of the ReplicaSet: its template, named `<rs>-<5 random characters>`."""
+    template = rs["spec"]["template"]
+    metadata = {
+        "generateName": f"{rs['metadata']['name']}-",
+        "namespace": rs["metadata"]["namespace"],
+        "labels": dict(template.get("metadata", {}).get("labels") or {}),
+        "ownerReferences": [owner_reference(rs)],
+    }
+    if template.get("metadata", {}).get("annotations"):
+        metadata["annotations"] = dict(template["metadata"]["annotations"])
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"]}
+
+
+def is_active(pod: Obj) -> bool:
+    """Not finished and not being deleted (controller.IsPodActive)."""
+    phase = pod.get("status", {}).get("phase")
+    return phase not in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp")
+
+
+def is_ready(pod: Obj) -> bool:
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in pod.get("status", {}).get("conditions", []))
+
+
+def ready_since(pod: Obj) -> datetime.datetime | None:
+    for condition in pod.get("status", {}).get("conditions", []):
+        if condition["type"] == "Ready" and condition["status"] == "True":
+            return parse_time(condition.get("lastTransitionTime"))
+    return None
+
+
+def is_available(pod: Obj, min_ready_seconds: int, now: datetime.datetime) -> bool:
+    """Ready for at least minReadySeconds (podutil.IsPodAvailable)."""
+    since = ready_since(pod)
+    if since is None:
+        return False
+    return min_ready_seconds == 0 or (now - since).total_seconds() >= min_ready_seconds
+
+
+def parse_time(text: str | None) -> datetime.datetime | None:
+    if not text:
+        return None
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+def pods_to_delete(pods: list[Obj], *, count: int) -> list[Obj]:
+    """The `count` pods to delete first, ranked as controller.ActivePodsWithRanks sorts them:
+    unscheduled, then pending, then not ready, then doubled up on a node, then ready for less
+    time, then restarted more, then newer."""
+    on_node: dict[str, int] = {}
+    for pod in pods:
+        node = pod["spec"].get("nodeName", "")
+        on_node[node] = on_node.get(node, 0) + 1
+
+    def rank(pod: Obj) -> tuple[Any, ...]:
+        node = pod["spec"].get("nodeName", "")
+        phase = pod.get("status", {}).get("phase", "Pending")
+        since = ready_since(pod)
+        restarts = sum(c.get("restartCount", 0) for c in pod.get("status", {}).get("containerStatuses", []))
+        return (
+            node != "",
+            {"Pending": 0, "Unknown": 1, "Running": 2}.get(phase, 0),
+            is_ready(pod),
+            -on_node[node] if node else 0,
+            -(since.timestamp() if since else 0),
+            -restarts,
+            -(parse_time(pod["metadata"].get("creationTimestamp")) or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)).timestamp(),
+        )
+
+    return sorted(pods, key=rank)[:count]
+
+
+def calculate_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime) -> Obj:
+    """The status the controller writes on every pass (replica_set_utils.calculateStatus)."""
+    template_labels = rs["spec"]["template"].get("metadata", {}).get("labels") or {}
+    min_ready = rs["spec"].get("minReadySeconds", 0)
+    status = {
+        "replicas": len(pods),
+        "fullyLabeledReplicas": sum(
+            1 for p in pods if template_labels.items() <= (p["metadata"].get("labels") or {}).items()
+        ),
+        "readyReplicas": sum(1 for p in pods if is_ready(p)),
+        "availableReplicas": sum(1 for p in pods if is_available(p, min_ready, now)),
+        "observedGeneration": rs["metadata"].get("generation", 1),
+    }
+    # Zero counters are omitted, as the Go structs' omitempty does
+    return {k: v for k, v in status.items() if v or k == "replicas"}
+
+
+def seconds_until_available(rs: Obj, pods: list[Obj], *, now: datetime.datetime) -> float | None:
+    """When a ready pod will have been ready for minReadySeconds: look again then."""
+    min_ready = rs["spec"].get("minReadySeconds", 0)
+    if not min_ready:
+        return None
+    waits = [
+        min_ready - (now - since).total_seconds()
+        for p in pods
+        if (since := ready_since(p)) is not None and (now - since).total_seconds() < min_ready
+    ]
+    return min(waits) if waits else None
+

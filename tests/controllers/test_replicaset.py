@@ -1,0 +1,147 @@
+"""The ReplicaSet controller, reconciled on the real store."""
+from __future__ import annotations
+
+import re
+
+from playground.controllers.replicaset import ReplicaSetController, pods_to_delete
+from playground.store import api as store
+from tests.factories import pod, replica_set
+
+
+def pod_names(cluster, selector="app=web"):
+    return sorted(p["metadata"]["name"] for p in cluster.list("Pod", label_selector=selector)
+                  if not p["metadata"].get("deletionTimestamp"))
+
+
+def test_it_creates_missing_pods_named_after_the_replica_set(cluster):
+    cluster.apply(replica_set("web", replicas=3))
+
+    cluster.reconcile(ReplicaSetController, "default/web")
+
+    names = pod_names(cluster)
+    assert len(names) == 3
+    assert all(re.fullmatch(r"web-[bcdfghjklmnpqrstvwxz2456789]{5}", n) for n in names)
+    assert cluster.event_reasons("ReplicaSet", "web") == ["SuccessfulCreate"] * 3
+
+
+def test_its_pods_are_controlled_by_it(cluster):
+    rs, _ = cluster.apply(replica_set("web", replicas=1))
+
+    cluster.settle()
+
+    [created] = cluster.list("Pod")
+    [ref] = created["metadata"]["ownerReferences"]
+    assert ref == {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": rs["metadata"]["uid"],
+                   "controller": True, "blockOwnerDeletion": True}
+
+
+def test_a_slow_cache_never_creates_extra_pods(cluster):
+    cluster.apply(replica_set("web", replicas=3))
+    runtime = cluster.controllers()
+    runtime.sync()
+    [controller] = [c for c in runtime.controllers if isinstance(c, ReplicaSetController)]
+
+    runtime.reconcile(controller, "default/web")
+    runtime.reconcile(controller, "default/web")  # without a sync: the cache has not seen the first three
+
+    assert len(pod_names(cluster)) == 3
+
+
+def test_a_settled_replica_set_writes_nothing(cluster):
+    cluster.apply(replica_set("web", replicas=3))
+    cluster.settle()
+    before = cluster.resource_version()
+
+    cluster.reconcile(ReplicaSetController, "default/web")
+
+    assert cluster.changes_since(before) == []
+
+
+def test_scaling_down_deletes_the_surplus(cluster):
+    rs, _ = cluster.apply(replica_set("web", replicas=5))
+    cluster.settle()
+
+    cluster.patch("ReplicaSet", "web", "default", {"spec": {"replicas": 2}}, patch_type="merge")
+    cluster.settle()
+
+    assert len(pod_names(cluster)) == 2
+    assert cluster.event_reasons("ReplicaSet", "web").count("SuccessfulDelete") == 3
+
+
+def test_a_deleted_pod_is_replaced(cluster):
+    cluster.apply(replica_set("web", replicas=2))
+    cluster.settle()
+    victim = pod_names(cluster)[0]
+
+    cluster.delete("Pod", victim, "default")
+    cluster.settle()
+
+    names = pod_names(cluster)
+    assert len(names) == 2 and victim not in names
+
+
+def test_it_adopts_a_matching_orphan_instead_of_creating_a_pod(cluster):
+    cluster.create(pod("handmade", labels={"app": "web"}))
+    rs, _ = cluster.apply(replica_set("web", replicas=2))
+
+    cluster.settle()
+
+    names = pod_names(cluster)
+    assert len(names) == 2 and "handmade" in names
+    adopted = cluster.get("Pod", "handmade", "default")
+    assert adopted["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+
+
+def test_a_relabelled_pod_is_released_and_replaced(cluster):
+    cluster.apply(replica_set("web", replicas=2))
+    cluster.settle()
+    name = pod_names(cluster)[0]
+    released = cluster.get("Pod", name, "default")
+    released["metadata"]["labels"] = {"app": "debug"}
+
+    cluster.update(released)
+    cluster.settle()
+
+    assert cluster.get("Pod", name, "default")["metadata"].get("ownerReferences") == []
+    assert len(pod_names(cluster)) == 2
+
+
+def test_status_counts_its_pods_and_observes_the_generation(cluster):
+    cluster.apply(replica_set("web", replicas=3))
+
+    cluster.settle()
+
+    status = cluster.get("ReplicaSet", "web", "default")["status"]
+    assert status == {"replicas": 3, "fullyLabeledReplicas": 3, "observedGeneration": 1}
+
+
+def test_pods_to_delete_prefers_unscheduled_then_not_ready_then_newer():
+    ready = {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}],
+             "phase": "Running"}
+
+    def make(name, node="", status=None, created="2026-01-01T00:00:00Z"):
+        return {"metadata": {"name": name, "creationTimestamp": created}, "spec": {"nodeName": node} if node else {},
+                "status": status or {"phase": "Pending"}}
+
+    pods = [
+        make("ready-old", "n1", ready),
+        make("ready-new", "n2", ready, created="2026-01-02T00:00:00Z"),
+        make("running-not-ready", "n3", {"phase": "Running"}),
+        make("unscheduled"),
+    ]
+
+    assert [p["metadata"]["name"] for p in pods_to_delete(pods, count=4)] == [
+        "unscheduled", "running-not-ready", "ready-new", "ready-old",
+    ]
+
+
+def test_pods_to_delete_prefers_pods_doubled_up_on_a_node():
+    ready = {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}],
+             "phase": "Running"}
+    pods = [
+        {"metadata": {"name": name, "creationTimestamp": "2026-01-01T00:00:00Z"}, "spec": {"nodeName": node},
+         "status": ready}
+        for name, node in (("alone", "n1"), ("crowded-a", "n2"), ("crowded-b", "n2"))
+    ]
+
+    assert {p["metadata"]["name"] for p in pods_to_delete(pods, count=2)} == {"crowded-a", "crowded-b"}
