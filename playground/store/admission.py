@@ -20,6 +20,12 @@ Obj = dict[str, Any]
 
 # Kinds whose strategy keeps metadata.generation (bumped on every spec change).
 GENERATION_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"})
+# A new object's status as Go serialises its zero value: the fields without omitempty.
+EMPTY_STATUS = {
+    "ReplicaSet": {"replicas": 0},
+    "StatefulSet": {"replicas": 0, "availableReplicas": 0},
+    "DaemonSet": {"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0},
+}
 
 
 def admit_create(kind: Kind, obj: Obj) -> Obj:
@@ -35,13 +41,13 @@ def admit_create(kind: Kind, obj: Obj) -> Obj:
 def admit_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
     """The object to store when `obj` replaces `old`: status and system metadata kept from `old`."""
     obj = without_nulls(obj)
+    if kind.has_status and isinstance(obj, dict):  # the status is not the client's to write here
+        _set_or_drop(obj, "status", old.get("status"))
     _check(kind, obj, schemas.validate(kind, obj))
     keep_system_metadata(obj, old)
     if kind.kind == "Namespace":  # only the finalize subresource changes them
         _set_or_drop(obj.setdefault("spec", {}), "finalizers", (old.get("spec") or {}).get("finalizers"))
     apply_defaults(obj)
-    if kind.has_status:
-        _set_or_drop(obj, "status", old.get("status"))
     if kind.kind in GENERATION_KINDS:
         generation = old["metadata"].get("generation", 1)
         obj["metadata"]["generation"] = generation + 1 if spec_of(obj) != spec_of(old) else generation
@@ -61,7 +67,7 @@ def prepare_for_create(kind: Kind, obj: Obj) -> None:
     """What each registry strategy's PrepareForCreate does: the client does not set status."""
     if kind.kind in GENERATION_KINDS:
         obj["metadata"]["generation"] = 1
-        obj["status"] = {}
+        obj["status"] = dict(EMPTY_STATUS.get(kind.kind, {}))
     elif kind.kind == "Pod":
         obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj["spec"])}
     elif kind.kind in ("PersistentVolume", "PersistentVolumeClaim"):

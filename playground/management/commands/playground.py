@@ -17,6 +17,7 @@ from playground.store.demo import create_demo_cluster
 
 class Command(BaseCommand):
     help = "Run the Kubernetes Playground: migrations, the demo cluster, the web server and the controllers."
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")

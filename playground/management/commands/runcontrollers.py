@@ -1,0 +1,26 @@
+"""`python manage.py runcontrollers`: the controller manager alone (the scale-out mode's workers)."""
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from playground.controllers.manager import Manager
+
+
+class Command(BaseCommand):
+    help = "Run every controller for every cluster until Ctrl-C."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stopped = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopped.set())
+        manager = Manager()
+        manager.start()
+        self.stdout.write("Controllers running; Ctrl-C stops.")
+        self.stdout.flush()
+        stopped.wait()
+        manager.stop()
+        self.stdout.write("Stopped.")

@@ -1,0 +1,40 @@
+"""scale, events and clock, as a learner types them."""
+from __future__ import annotations
+
+from tests.commands.test_kubectl_commands import run
+from tests.factories import replica_set
+
+
+def test_scale_sets_the_replicas_and_the_controller_follows(cluster):
+    cluster.apply(replica_set("web", replicas=1))
+
+    assert run("scale", "replicaset/web", "--replicas=4") == (0, "replicaset.apps/web scaled\n", "")
+    cluster.settle()
+
+    assert len(cluster.list("Pod", label_selector="app=web")) == 4
+
+
+def test_events_list_what_the_controllers_did(cluster):
+    cluster.apply(replica_set("web", replicas=2))
+    cluster.settle()
+
+    status, out, _ = run("events")
+
+    header, *rows = out.splitlines()
+    assert header.split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert len(rows) == 2
+    assert all("Normal" in r and "SuccessfulCreate" in r and "replicaset/web" in r and "Created pod: web-" in r for r in rows)
+
+
+def test_clock_advance_moves_simulated_time(cluster):
+    before = cluster.now()
+
+    status, out, _ = run("clock", "advance", "90")
+
+    assert status == 0 and out.rstrip().endswith("paused")
+    assert (cluster.now() - before).total_seconds() == 90
+
+
+def test_clock_run_takes_a_speed(cluster):
+    assert run("clock", "run", "--speed", "10")[1].rstrip().endswith("running at 10x")
+    assert run("clock", "run", "--speed", "1000")[2] == "Error from server (BadRequest): clock speed 1000.0 is outside 0.25x to 100x\n"
