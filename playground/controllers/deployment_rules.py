@@ -336,7 +336,12 @@ def max_revision(replica_sets: Iterable[dict]) -> int:
 
 
 def set_new_replica_set_annotations(
-    deployment: dict, rs: dict, new_revision: str, *, exists: bool, limit_in_chars: int = MAX_REV_HISTORY_LENGTH_IN_CHARS
+    deployment: dict,
+    rs: dict,
+    new_revision: str,
+    *,
+    exists: bool,
+    limit_in_chars: int = MAX_REV_HISTORY_LENGTH_IN_CHARS,
 ) -> tuple[dict, bool]:
     """SetNewReplicaSetAnnotations: a copy of `rs` with the Deployment's annotations, its revision
     raised to `new_revision` (remembering the old one in revision-history when an old template
@@ -406,7 +411,8 @@ def new_replica_set(deployment: dict, hash: str, revision: str, replicas: int) -
     pod-template-hash, controlled by the Deployment, annotated with revision and sizes."""
     meta, spec = _meta(deployment), _spec(deployment)
     template = copy.deepcopy(spec.get("template") or {})
-    template.setdefault("metadata", {})["labels"] = {**(template["metadata"].get("labels") or {}), POD_TEMPLATE_HASH_LABEL: hash}
+    labels = (template.setdefault("metadata", {}).get("labels") or {}) | {POD_TEMPLATE_HASH_LABEL: hash}
+    template["metadata"]["labels"] = labels
     selector = copy.deepcopy(spec.get("selector") or {})
     selector["matchLabels"] = {**(selector.get("matchLabels") or {}), POD_TEMPLATE_HASH_LABEL: hash}
     rs_spec: dict[str, Any] = {"replicas": replicas, "selector": selector, "template": template}
@@ -454,12 +460,14 @@ def scaled_value(value: int | str | None, total: int, *, round_up: bool) -> int:
     if isinstance(value, int):
         return value
     if not value.endswith("%"):
-        raise ValueError(f"invalid value for IntOrString: invalid type: string is not a percentage")
+        raise ValueError("invalid value for IntOrString: invalid type: string is not a percentage")
     percent = int(value[:-1])
     return -(-percent * total // 100) if round_up else percent * total // 100
 
 
-def resolve_fenceposts(max_surge: int | str | None, max_unavailable: int | str | None, desired: int) -> tuple[int, int]:
+def resolve_fenceposts(
+    max_surge: int | str | None, max_unavailable: int | str | None, desired: int
+) -> tuple[int, int]:
     """ResolveFenceposts: (surge, unavailable) in pods. Surge rounds up, unavailable rounds down,
     and when both come to 0 unavailable becomes 1, or the rollout could never move."""
     surge = scaled_value(max_surge, desired, round_up=True)
@@ -469,8 +477,12 @@ def resolve_fenceposts(max_surge: int | str | None, max_unavailable: int | str |
     return surge, unavailable
 
 
+def _rolling_update(deployment: dict) -> dict:
+    return (_spec(deployment).get("strategy") or {}).get("rollingUpdate") or {}
+
+
 def _fenceposts(deployment: dict) -> tuple[int, int]:
-    rolling = (_spec(deployment).get("strategy") or {}).get("rollingUpdate") or {}
+    rolling = _rolling_update(deployment)
     return resolve_fenceposts(rolling.get("maxSurge"), rolling.get("maxUnavailable"), replicas(deployment))
 
 
@@ -509,7 +521,8 @@ def new_rs_new_replicas(deployment: dict, all_rss: list[dict], new_rs: dict) -> 
     if not is_rolling_update(deployment):
         return replicas(deployment)
     desired = replicas(deployment)
-    surge = scaled_value(((_spec(deployment).get("strategy") or {}).get("rollingUpdate") or {}).get("maxSurge"), desired, round_up=True)
+    # The surge as written, without ResolveFenceposts: NewRSNewReplicas reads it directly
+    surge = scaled_value(_rolling_update(deployment).get("maxSurge"), desired, round_up=True)
     current = total_replicas(all_rss)
     max_total = desired + surge
     if current >= max_total:
@@ -528,7 +541,9 @@ def reconcile_new_replica_set(all_rss: list[dict], new_rs: dict, deployment: dic
     return Scale(new_rs, target) if target != replicas(new_rs) else None
 
 
-def reconcile_old_replica_sets(all_rss: list[dict], old_rss: list[dict], new_rs: dict, deployment: dict) -> list[Scale]:
+def reconcile_old_replica_sets(
+    all_rss: list[dict], old_rss: list[dict], new_rs: dict, deployment: dict
+) -> list[Scale]:
     """reconcileOldReplicaSets: how far old ReplicaSets may shrink without dropping below
     minAvailable, counting the new ReplicaSet's unavailable pods as already lost. Unhealthy old
     pods go first (they cost no availability), then available ones, oldest ReplicaSet first."""
@@ -538,7 +553,10 @@ def reconcile_old_replica_sets(all_rss: list[dict], old_rss: list[dict], new_rs:
     max_scaled_down = total_replicas(all_rss) - min_available(deployment) - new_rs_unavailable
     if max_scaled_down <= 0:
         return []
-    cleanup = cleanup_unhealthy_replicas(old_rss, deployment, max_scaled_down)
+    try:
+        cleanup = cleanup_unhealthy_replicas(old_rss, deployment, max_scaled_down)
+    except ValueError:
+        return []  # Kubernetes gives up scaling down for this pass and waits for fresh status
     scaled = {_name(step.replica_set): step.replicas for step in cleanup}
     old_rss = [_with_replicas(rs, scaled[_name(rs)]) if _name(rs) in scaled else rs for rs in old_rss]
     return cleanup + scale_down_old_replica_sets_for_rolling_update([*old_rss, new_rs], old_rss, deployment)
@@ -548,23 +566,34 @@ def cleanup_unhealthy_replicas(old_rss: list[dict], deployment: dict, max_cleanu
     """cleanupUnhealthyReplicas: shrink old ReplicaSets by their unavailable pods, oldest first.
 
     The ReplicaSet controller deletes not-ready pods first, so this never lowers availability,
-    and a crash-looping old ReplicaSet cannot block the rollout (kubernetes#16737).
+    and a crash-looping old ReplicaSet cannot block the rollout (kubernetes#16737). A ReplicaSet
+    reporting more available pods than it wants (its status lags a scale-down) raises ValueError,
+    as Kubernetes errors there rather than scale on stale numbers.
     """
     steps, total = [], 0
     for rs in by_creation_timestamp(old_rss):
         if total >= max_cleanup_count:
             break
-        unhealthy = replicas(rs) - _status_int(rs, "availableReplicas")
-        if replicas(rs) == 0 or unhealthy <= 0:
+        available = _status_int(rs, "availableReplicas")
+        if replicas(rs) == 0 or replicas(rs) == available:
             continue
-        count = min(max_cleanup_count - total, unhealthy)
+        count = min(max_cleanup_count - total, replicas(rs) - available)
+        if count < 0:
+            meta = _meta(rs)
+            raise ValueError(
+                "when cleaning up unhealthy replicas, got invalid request to scale down "
+                f"{meta.get('namespace', '')}/{meta.get('name', '')} {replicas(rs)} -> {replicas(rs) - count}"
+            )
         steps.append(Scale(rs, replicas(rs) - count))
         total += count
     return steps
 
 
-def scale_down_old_replica_sets_for_rolling_update(all_rss: list[dict], old_rss: list[dict], deployment: dict) -> list[Scale]:
-    """scaleDownOldReplicaSetsForRollingUpdate: remove available old pods down to minAvailable, oldest ReplicaSet first."""
+def scale_down_old_replica_sets_for_rolling_update(
+    all_rss: list[dict], old_rss: list[dict], deployment: dict
+) -> list[Scale]:
+    """scaleDownOldReplicaSetsForRollingUpdate: remove available old pods down to minAvailable,
+    oldest ReplicaSet first."""
     available = _sum_status(all_rss, "availableReplicas")
     to_scale_down = available - min_available(deployment)
     steps, total = [], 0
@@ -693,7 +722,9 @@ def _proportional_scale(deployment: dict, active: list[dict]) -> list[Scale]:
     return [Scale(rs, sizes[_name(rs)], sync_annotations=True) for rs in active]
 
 
-def scale_replica_set(rs: dict, new_scale: int, deployment: dict, *, sync_annotations: bool = False) -> tuple[dict | None, Event | None]:
+def scale_replica_set(
+    rs: dict, new_scale: int, deployment: dict, *, sync_annotations: bool = False
+) -> tuple[dict | None, Event | None]:
     """scaleReplicaSet(AndRecordEvent): the ReplicaSet to write (None when nothing changes) and its Event.
 
     Every write also refreshes desired/max-replicas, which later proportional scaling reads.
@@ -787,9 +818,10 @@ def set_condition(status: dict, condition: dict) -> None:
     """SetDeploymentCondition (in place, on a status we own): same status and reason is no change;
     same status keeps its lastTransitionTime."""
     current = get_condition(status, condition["type"])
-    if current is not None and current["status"] == condition["status"] and current.get("reason") == condition["reason"]:
+    same_status = current is not None and current["status"] == condition["status"]
+    if same_status and current.get("reason") == condition["reason"]:
         return
-    if current is not None and current["status"] == condition["status"]:
+    if same_status:
         condition = {**condition, "lastTransitionTime": current.get("lastTransitionTime")}
     remove_condition(status, condition["type"])
     status.setdefault("conditions", []).append(condition)
@@ -803,7 +835,9 @@ def remove_condition(status: dict, condition_type: str) -> None:
         status.pop("conditions", None)
 
 
-def calculate_status(deployment: dict, all_rss: list[dict | None], new_rs: dict | None, *, now: datetime.datetime) -> dict:
+def calculate_status(
+    deployment: dict, all_rss: list[dict | None], new_rs: dict | None, *, now: datetime.datetime
+) -> dict:
     """calculateStatus: counts summed over the ReplicaSets, and the Available condition.
 
     Zero counts are left out, as the API server's JSON (omitempty) leaves them out.
@@ -831,8 +865,10 @@ def calculate_status(deployment: dict, all_rss: list[dict | None], new_rs: dict 
 
 def _availability_condition(deployment: dict, available: int, *, now: datetime.datetime) -> dict:
     if available >= replicas(deployment) - max_unavailable(deployment):
-        return new_condition(AVAILABLE, "True", MINIMUM_REPLICAS_AVAILABLE, "Deployment has minimum availability.", now=now)
-    return new_condition(AVAILABLE, "False", MINIMUM_REPLICAS_UNAVAILABLE, "Deployment does not have minimum availability.", now=now)
+        message = "Deployment has minimum availability."
+        return new_condition(AVAILABLE, "True", MINIMUM_REPLICAS_AVAILABLE, message, now=now)
+    message = "Deployment does not have minimum availability."
+    return new_condition(AVAILABLE, "False", MINIMUM_REPLICAS_UNAVAILABLE, message, now=now)
 
 
 def has_progress_deadline(deployment: dict) -> bool:
@@ -881,7 +917,9 @@ def deployment_timed_out(deployment: dict, new_status: dict, *, now: datetime.da
     return parse_time(condition["lastUpdateTime"]) + deadline < now
 
 
-def rollout_status(deployment: dict, all_rss: list[dict | None], new_rs: dict | None, *, now: datetime.datetime) -> dict:
+def rollout_status(
+    deployment: dict, all_rss: list[dict | None], new_rs: dict | None, *, now: datetime.datetime
+) -> dict:
     """syncRolloutStatus's new status: calculate_status plus the Progressing condition and
     ReplicaSet failures promoted to the Deployment."""
     status = calculate_status(deployment, all_rss, new_rs, now=now)
@@ -889,7 +927,8 @@ def rollout_status(deployment: dict, all_rss: list[dict | None], new_rs: dict | 
         remove_condition(status, PROGRESSING)
     current = get_condition(_status(deployment), PROGRESSING)
     # A finished rollout seen again on a resync: nothing to estimate
-    complete = status.get("replicas", 0) == status.get("updatedReplicas", 0) and current is not None and current.get("reason") == NEW_RS_AVAILABLE_REASON
+    all_updated = status.get("replicas", 0) == status.get("updatedReplicas", 0)
+    complete = all_updated and current is not None and current.get("reason") == NEW_RS_AVAILABLE_REASON
     if has_progress_deadline(deployment) and not complete:
         _set_progressing(deployment, status, new_rs, current, now=now)
     _promote_replica_failure(status, all_rss, new_rs)
@@ -900,20 +939,25 @@ def _subject(deployment: dict, new_rs: dict | None) -> str:
     return f'ReplicaSet "{_name(new_rs)}"' if new_rs is not None else f'Deployment "{_name(deployment)}"'
 
 
-def _set_progressing(deployment: dict, status: dict, new_rs: dict | None, current: dict | None, *, now: datetime.datetime) -> None:
+def _set_progressing(
+    deployment: dict, status: dict, new_rs: dict | None, current: dict | None, *, now: datetime.datetime
+) -> None:
     subject = _subject(deployment, new_rs)
     if deployment_complete(deployment, status):
-        set_condition(status, new_condition(PROGRESSING, "True", NEW_RS_AVAILABLE_REASON, f"{subject} has successfully progressed.", now=now))
+        message = f"{subject} has successfully progressed."
+        set_condition(status, new_condition(PROGRESSING, "True", NEW_RS_AVAILABLE_REASON, message, now=now))
     elif deployment_progressing(deployment, status):
         # Progress refreshes lastUpdateTime even with the same reason: that is what the deadline counts from
-        condition = new_condition(PROGRESSING, "True", REPLICA_SET_UPDATED_REASON, f"{subject} is progressing.", now=now)
+        message = f"{subject} is progressing."
+        condition = new_condition(PROGRESSING, "True", REPLICA_SET_UPDATED_REASON, message, now=now)
         if current is not None:
             if current["status"] == "True":
                 condition["lastTransitionTime"] = current.get("lastTransitionTime")
             remove_condition(status, PROGRESSING)
         set_condition(status, condition)
     elif deployment_timed_out(deployment, status, now=now):
-        set_condition(status, new_condition(PROGRESSING, "False", TIMED_OUT_REASON, f"{subject} has timed out progressing.", now=now))
+        message = f"{subject} has timed out progressing."
+        set_condition(status, new_condition(PROGRESSING, "False", TIMED_OUT_REASON, message, now=now))
 
 
 def _promote_replica_failure(status: dict, all_rss: list[dict | None], new_rs: dict | None) -> None:
@@ -931,8 +975,10 @@ def _replica_failures(rss: Iterable[dict | None]) -> list[dict]:
     for rs in rss:
         for c in _status(rs).get("conditions") or [] if rs is not None else []:
             if c.get("type") == REPLICA_FAILURE:
+                # ReplicaSetToDeploymentCondition: a ReplicaSet condition has no lastUpdateTime of its own
                 keys = ("status", "lastTransitionTime", "reason", "message")
-                failures.append({"type": REPLICA_FAILURE, **{k: c.get(k) for k in keys}, "lastUpdateTime": c.get("lastTransitionTime")})
+                failures.append({"type": REPLICA_FAILURE, **{k: c.get(k) for k in keys}})
+                failures[-1]["lastUpdateTime"] = c.get("lastTransitionTime")
     return failures
 
 
@@ -944,7 +990,8 @@ def requeue_after(deployment: dict, new_status: dict, *, now: datetime.datetime)
         return None
     if deployment_complete(deployment, new_status) or current.get("reason") == TIMED_OUT_REASON:
         return None
-    deadline = parse_time(current["lastUpdateTime"]) + datetime.timedelta(seconds=int(_spec(deployment)["progressDeadlineSeconds"]))
+    seconds = int(_spec(deployment)["progressDeadlineSeconds"])
+    deadline = parse_time(current["lastUpdateTime"]) + datetime.timedelta(seconds=seconds)
     after = (deadline - now).total_seconds()
     if after < 1:
         return 0.0
@@ -975,7 +1022,9 @@ def selects_everything(deployment: dict) -> bool:
 # --- one pass: syncDeployment ----------------------------------------------------------------------
 
 
-def sync_deployment(deployment: dict, replica_sets: list[dict], pods: list[dict], *, now: datetime.datetime) -> SyncPlan:
+def sync_deployment(
+    deployment: dict, replica_sets: list[dict], pods: list[dict], *, now: datetime.datetime
+) -> SyncPlan:
     """One pass of the Deployment controller (syncDeployment): what to write, read top to bottom.
 
     `replica_sets` and `pods` are those in the Deployment's namespace (or already narrowed to
@@ -996,6 +1045,7 @@ class _Pass:
         self.now = now
         self.plan = SyncPlan()
         self._updates: dict[str, dict] = {}
+        self._rolling_out = False  # only rollouts wait on the progress deadline (requeueStuckDeployment)
 
     def run(self) -> SyncPlan:
         if selects_everything(self.d):
@@ -1088,13 +1138,16 @@ class _Pass:
         rs, changed = set_new_replica_set_annotations(self.d, existing, new_revision, exists=True)
         min_ready = _spec(self.d).get("minReadySeconds") or 0
         if changed or (_spec(rs).get("minReadySeconds") or 0) != min_ready:
-            rs["spec"]["minReadySeconds"] = min_ready
+            rs["spec"].pop("minReadySeconds", None)
+            if min_ready:
+                rs["spec"]["minReadySeconds"] = min_ready
             self._record(rs)
             return rs  # Kubernetes returns after this write; the Deployment's revision follows next pass
         self._set_revision(_annotations(rs).get(REVISION_ANNOTATION, ""))
         if has_progress_deadline(self.d) and get_condition(self.d["status"], PROGRESSING) is None:
             message = f'Found new replica set "{_name(rs)}"'
-            set_condition(self.d["status"], new_condition(PROGRESSING, "True", FOUND_NEW_RS_REASON, message, now=self.now))
+            condition = new_condition(PROGRESSING, "True", FOUND_NEW_RS_REASON, message, now=self.now)
+            set_condition(self.d["status"], condition)
         return rs
 
     def _create_new_rs(self, all_old: list[dict], new_revision: str) -> dict | None:
@@ -1114,7 +1167,8 @@ class _Pass:
         self._set_revision(new_revision)
         if has_progress_deadline(self.d):
             message = f'Created new replica set "{_name(rs)}"'
-            set_condition(self.d["status"], new_condition(PROGRESSING, "True", NEW_REPLICA_SET_REASON, message, now=self.now))
+            condition = new_condition(PROGRESSING, "True", NEW_REPLICA_SET_REASON, message, now=self.now)
+            set_condition(self.d["status"], condition)
         return rs
 
     def _name_taken(self, rs: dict) -> bool:
@@ -1151,19 +1205,25 @@ class _Pass:
 
     def _sync_rollout_status(self, all_rss: list[dict | None], new_rs: dict | None) -> None:
         self.d["status"] = rollout_status(self.d, all_rss, new_rs, now=self.now)
+        self._rolling_out = True
 
     def _finish(self) -> SyncPlan:
         plan = self.plan
         plan.update = list(self._updates.values())
-        if _normalized(self.d["status"]) != _normalized(_status(self.original)):
+        if _comparable_status(self.d["status"]) != _comparable_status(_status(self.original)):
             plan.status = self.d["status"]
         revision_now = _annotations(self.d).get(REVISION_ANNOTATION)
         if revision_now != _annotations(self.original).get(REVISION_ANNOTATION):
             plan.revision = revision_now
-        if plan.requeue_after is None:
+        if plan.requeue_after is None and self._rolling_out:
             # Checked against the status this pass leaves behind, so a write does not lose the wake-up
             plan.requeue_after = requeue_after(self.d, self.d["status"], now=self.now)
         return plan
+
+
+def _comparable_status(status: dict) -> Any:
+    """A status as the API would store it: zero counts omitted (omitempty), empty lists dropped."""
+    return _normalized({k: v for k, v in status.items() if v != 0})
 
 
 # --- kubectl rollout undo / history / restart (polymorphichelpers) --------------------------------
@@ -1182,8 +1242,8 @@ def rollback_to(deployment: dict, replica_sets: list[dict], revision: int = 0) -
     if isinstance(target, str):
         return Rollback(False, target.replace("{name}", _name(deployment)))
     if _spec(deployment).get("paused"):
-        name = _name(deployment)
-        return Rollback(False, f"you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/{name}' and try again")
+        resume = f"kubectl rollout resume deployment/{_name(deployment)}"
+        return Rollback(False, f"you cannot rollback a paused deployment; resume it first with '{resume}' and try again")
     if equal_ignore_hash(_spec(target).get("template"), _spec(deployment).get("template")):
         return Rollback(True, f"skipped rollback (current template already matches revision {revision})")
     return Rollback(True, "rolled back", _template_without_hash(target), _rollback_annotations(deployment, target))

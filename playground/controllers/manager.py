@@ -20,10 +20,11 @@ from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
 from .replicaset import ReplicaSetController
 from .runtime import ClusterRuntime, Controller
+from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
-CONTROLLERS: list[type[Controller]] = [ReplicaSetController, GarbageCollector, NamespaceController]
+CONTROLLERS: list[type[Controller]] = [ReplicaSetController, Scheduler, GarbageCollector, NamespaceController]
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
 POLL_SECONDS = 1.0
 
@@ -76,8 +77,9 @@ class Manager:
             runtime.sync()
             runtime.fire_timers()
             busy |= runtime.process(budget=BUDGET) > 0
-            if not busy and runtime.clock.mode == "instant" and (due := runtime.next_due()) is not None:
-                clock.advance_to(runtime.cluster, due)  # instant: nothing to do now, so skip to the next thing
+            if not busy and runtime.clock.mode == "instant" and runtime.has_foreground_timers():
+                # Instant: nothing to do now, so skip to the next thing due (heartbeats alone do not count)
+                clock.advance_to(runtime.cluster, runtime.next_due())
                 busy = True
         return busy
 

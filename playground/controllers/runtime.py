@@ -39,9 +39,12 @@ MAX_RECONCILES_PER_SETTLE = 200_000  # a livelock guard for tests and `settle`
 
 @dataclass(frozen=True)
 class Result:
-    """What a reconcile asks of the runtime: nothing, or to look again after a simulated delay."""
+    """What a reconcile asks of the runtime: nothing, or to look again after a simulated delay.
+    A `background` wait (a heartbeat, a check that only matters if something else stops)
+    does not by itself move an instant clock forward."""
 
     requeue_after: float | None = None
+    background: bool = False
 
 
 def key_of(obj: Obj) -> Key:
@@ -196,7 +199,7 @@ class ClusterRuntime:
         self.clock = clock.read(cluster)
         self.controllers = [c(self) for c in controllers]
         self.queues = {c: WorkQueue() for c in self.controllers}
-        self._timers: list[tuple[datetime.datetime, int, Controller, Key]] = []
+        self._timers: list[tuple[datetime.datetime, int, Controller, Key, bool]] = []
         self._sequence = itertools.count()
         self._listed = False
         self._seen_version = -1
@@ -247,17 +250,20 @@ class ClusterRuntime:
 
     # -- timers ---------------------------------------------------------------------------------
 
-    def requeue_after(self, controller: Controller, key: Key, seconds: float) -> None:
+    def requeue_after(self, controller: Controller, key: Key, seconds: float, *, background: bool = False) -> None:
         due = self.now() + datetime.timedelta(seconds=seconds)
-        heapq.heappush(self._timers, (due, next(self._sequence), controller, key))
+        heapq.heappush(self._timers, (due, next(self._sequence), controller, key, background))
 
     def next_due(self) -> datetime.datetime | None:
         return self._timers[0][0] if self._timers else None
 
+    def has_foreground_timers(self) -> bool:
+        return any(not background for *_, background in self._timers)
+
     def fire_timers(self) -> int:
         fired, now = 0, self.now()
         while self._timers and self._timers[0][0] <= now:
-            _, _, controller, key = heapq.heappop(self._timers)
+            _, _, controller, key, _ = heapq.heappop(self._timers)
             self.queues[controller].add(key)
             fired += 1
         return fired
@@ -304,7 +310,7 @@ class ClusterRuntime:
             return
         queue.failures.pop(key, None)
         if result.requeue_after is not None:
-            self.requeue_after(controller, key, result.requeue_after)
+            self.requeue_after(controller, key, result.requeue_after, background=result.background)
 
     def settle(self) -> int:
         """Run until every queue is empty and nothing more is due now; returns reconciles done."""

@@ -20,6 +20,7 @@ Obj = dict[str, Any]
 
 # Kinds whose strategy keeps metadata.generation (bumped on every spec change).
 GENERATION_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"})
+DEFAULT_TOLERATION_SECONDS = 300  # plugin/pkg/admission/defaulttolerationseconds
 # A new object's status as Go serialises its zero value: the fields without omitempty.
 EMPTY_STATUS = {
     "ReplicaSet": {"replicas": 0},
@@ -34,6 +35,8 @@ def admit_create(kind: Kind, obj: Obj) -> Obj:
     _check(kind, obj, schemas.validate(kind, obj))
     apply_defaults(obj)
     prepare_for_create(kind, obj)
+    if kind.kind == "Pod":
+        admit_pod(obj["spec"])
     _check(kind, obj, validate(obj, None))
     return obj
 
@@ -74,6 +77,22 @@ def prepare_for_create(kind: Kind, obj: Obj) -> None:
         obj["status"] = {"phase": "Pending"}
     elif kind.kind == "Service":
         obj["status"] = {"loadBalancer": {}}
+
+
+def admit_pod(spec: Obj) -> None:
+    """The mutating admission plugins every cluster runs on a new Pod: ServiceAccount (the
+    `default` account), Priority (priority 0) and DefaultTolerationSeconds (tolerate a
+    not-ready or unreachable node for 300 s before eviction)."""
+    spec.setdefault("serviceAccountName", "default")
+    spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    tolerations = spec.setdefault("tolerations", [])
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if not any(t.get("key") in (key, None, "") and t.get("effect") in ("NoExecute", None, "") for t in tolerations):
+            tolerations.append(
+                {"effect": "NoExecute", "key": key, "operator": "Exists", "tolerationSeconds": DEFAULT_TOLERATION_SECONDS}
+            )
 
 
 def keep_system_metadata(obj: Obj, old: Obj) -> None:

@@ -496,7 +496,7 @@ def _prepare_bind(batch: Batch, pod: Obj, node_name: str) -> _Write:
         raise Conflict(f'pod {meta["name"]} is being deleted, cannot be assigned to a host')
     current["spec"]["nodeName"] = node_name
     conditions = [c for c in current.setdefault("status", {}).get("conditions", []) if c["type"] != "PodScheduled"]
-    scheduled = {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": timestamp(batch.now)}
+    scheduled = {"type": "PodScheduled", "status": "True", "lastTransitionTime": timestamp(batch.now)}
     current["status"]["conditions"] = [scheduled, *conditions]
     return _Write(MODIFIED, KINDS["Pod"], current, pk, version)
 

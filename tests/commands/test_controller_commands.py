@@ -22,8 +22,19 @@ def test_events_list_what_the_controllers_did(cluster):
 
     header, *rows = out.splitlines()
     assert header.split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
-    assert len(rows) == 2
-    assert all("Normal" in r and "SuccessfulCreate" in r and "replicaset/web" in r and "Created pod: web-" in r for r in rows)
+    created = [r for r in rows if "SuccessfulCreate" in r]
+    scheduled = [r for r in rows if "Scheduled" in r]
+    assert len(created) == 2 and all("replicaset/web" in r and "Created pod: web-" in r for r in created)
+    assert len(scheduled) == 2 and all("Successfully assigned default/web-" in r for r in scheduled)
+
+
+def test_events_for_one_object(cluster):
+    cluster.apply(replica_set("web", replicas=2))
+    cluster.settle()
+
+    _, out, _ = run("events", "--for", "replicaset/web")
+
+    assert [line.split()[2] for line in out.splitlines()[1:]] == ["SuccessfulCreate", "SuccessfulCreate"]
 
 
 def test_clock_advance_moves_simulated_time(cluster):

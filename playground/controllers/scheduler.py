@@ -1,0 +1,76 @@
+"""The scheduler: binds each pending pod to a node, or says why none fits.
+
+A pod without spec.nodeName, a node change, or a pod leaving a node → the one key "pending" →
+reconcile: every pending pod in the scheduling queue's order (priority, then age), each
+filtered and scored by scheduling.py over a picture of the nodes that counts the placements
+already made in this pass (the scheduler cache's "assume"), then one store batch of bindings
+(pods/binding) with their `Scheduled` events, and for the pods that fit nowhere the
+`FailedScheduling` event and the PodScheduled=False condition, as pkg/scheduler/schedule_one.go
+records them. Unschedulable pods are retried when nodes or pods change.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from playground.store import api as store
+
+from .events import NORMAL, WARNING
+from .runtime import Controller, Key, Result
+from .scheduling import assume, needs_scheduling, node_infos, queue_order, schedule
+
+Obj = dict[str, Any]
+PENDING = "pending"
+
+
+class Scheduler(Controller):
+    kind = "Pod"
+    component = "default-scheduler"
+
+    def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
+        if obj["kind"] == "Node":
+            yield PENDING  # a new, changed or removed node may fit what did not fit before
+        elif obj["kind"] == "Pod":
+            freed = old is not None and old["spec"].get("nodeName") and (
+                self.cache.get("Pod", f"{obj['metadata']['namespace']}/{obj['metadata']['name']}") is None
+                or obj.get("status", {}).get("phase") in ("Succeeded", "Failed")
+            )
+            if needs_scheduling(obj) and (old is None or old["spec"] != obj["spec"]) or freed:
+                yield PENDING
+
+    def reconcile(self, key: Key) -> Result:
+        pending = sorted((p for p in self.cache.list("Pod") if needs_scheduling(p)), key=queue_order)
+        if not pending:
+            return Result()
+        infos = node_infos(self.cache.list("Node"), self.cache.list("Pod"))
+        with store.batch(self.cluster) as batch:
+            for pod in pending:
+                decision = schedule(pod, infos)
+                if decision.node_name is not None:
+                    self.bind(batch, pod, decision.node_name)
+                    assume(infos, pod, decision.node_name)
+                else:
+                    self.record_failure(batch, pod, decision.message)
+        return Result()
+
+    def bind(self, batch: store.Batch, pod: Obj, node_name: str) -> None:
+        batch.bind(pod, node_name)
+        meta = pod["metadata"]
+        self.events.record(batch, pod, NORMAL, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to {node_name}")
+
+    def record_failure(self, batch: store.Batch, pod: Obj, message: str) -> None:
+        self.events.record(batch, pod, WARNING, "FailedScheduling", message)
+        condition = {
+            "type": "PodScheduled",
+            "status": "False",
+            "lastTransitionTime": store.timestamp(batch.now),
+            "reason": "Unschedulable",
+            "message": message,
+        }
+        conditions = pod.get("status", {}).get("conditions", [])
+        current = next((c for c in conditions if c["type"] == "PodScheduled"), None)
+        if current is not None and current.get("message") == message and current["status"] == "False":
+            return
+        if current is not None and current["status"] == "False":
+            condition["lastTransitionTime"] = current["lastTransitionTime"]
+        others = [c for c in conditions if c["type"] != "PodScheduled"]
+        batch.update_status({**pod, "status": {**pod.get("status", {}), "conditions": [condition, *others]}})

@@ -1,0 +1,973 @@
+"""Simulated programs: what a container "runs", read from its command/args and its image's defaults.
+
+Pod spec (command, args, env) + image defaults (ENTRYPOINT, CMD) → `parse_program` → `Program`,
+which the simulated kubelet (`playground.sim.lifecycle`) asks, at t seconds after the container
+started: has it exited, with which code; which log lines has it written; does it answer on a port
+(for httpGet / tcpSocket / grpc probes); does a file exist (for `exec: cat /tmp/healthy` probes);
+how much memory does it use (to be OOMKilled above its limit).
+
+The argv is built the way the container runtime builds it (docker/containerd): `command`
+replaces the image's ENTRYPOINT and drops its CMD, `args` replaces CMD. What a learner can write:
+
+- `sleep 30`, `sleep infinity`, `exit 3`, `true`, `false`, `echo hello`, `printf`, `date`,
+  `hostname`, `env`, `printenv NAME`, `touch FILE`, `rm FILE`, `cat FILE`, `test -f FILE`;
+- `sh -c "echo start; sleep 5 && exit 1"`: `;`, `&&`, `||`, `&`, `if/then/else/fi`,
+  `for x in a b; do ...; done`, `while true; do echo tick; sleep 5; done`, variables
+  (`i=0`, `i=$((i+1))`, `$i`, `${NAME}`, `$(date)`, `$(hostname)`), `trap "exit 0" TERM`;
+- servers: `nginx` (port 80), `redis-server` (6379), `httpd-foreground` (80),
+  `python -m http.server [PORT]` (8000), `nc -lk -p PORT`, agnhost (`liveness`: /healthz
+  answers 200 for 10 s then 500, like the Kubernetes docs' example; `netexec`, `serve-hostname`),
+  goproxy (8080), http-echo (5678); any command the playground does not know is taken to be the
+  image's own server: it runs forever and answers on every port;
+- a memory hog, as in the Kubernetes docs' "Assign Memory Resources" exercise:
+  `stress --vm 1 --vm-bytes 250M --vm-hang 1 [--timeout 60s]` holds 250 MiB one second after it
+  starts; above the container's memory limit the kubelet reports it OOMKilled (exit code 137).
+
+A shell loop without `sleep` is throttled to one pass per simulated second. A program that
+does not handle SIGTERM (a shell script, `sleep`, which as PID 1 ignores it) is only stopped by
+SIGKILL at the end of the grace period, exit code 137, exactly as on a real cluster.
+"""
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+FOREVER = math.inf
+MIN_LOOP_PERIOD = 1.0  # seconds: a loop with no sleep in it
+STRESS_RAMP_SECONDS = 1.0  # stress reaches its --vm-bytes this long after it starts
+SIGKILL_EXIT_CODE = 137
+COMMAND_NOT_FOUND = 127
+SHELLS = {"sh", "bash", "ash", "dash", "zsh", "busybox"}
+WRAPPERS = {"docker-entrypoint.sh", "tini", "dumb-init", "exec", "nohup", "env"}
+
+
+class ImageDefaults(TypedDict, total=False):
+    """An image config's ENTRYPOINT and CMD (as `docker inspect` shows them)."""
+
+    entrypoint: list[str]
+    cmd: list[str]
+    ports: list[int]  # EXPOSE
+
+
+# A few well-known images and what they run when the pod gives no command (their Dockerfiles)
+KNOWN_IMAGES: dict[str, ImageDefaults] = {
+    "nginx": {"entrypoint": ["/docker-entrypoint.sh"], "cmd": ["nginx", "-g", "daemon off;"], "ports": [80]},
+    "httpd": {"cmd": ["httpd-foreground"], "ports": [80]},
+    "redis": {"entrypoint": ["docker-entrypoint.sh"], "cmd": ["redis-server"], "ports": [6379]},
+    "busybox": {"cmd": ["sh"]},
+    "alpine": {"cmd": ["/bin/sh"]},
+    "ubuntu": {"cmd": ["/bin/bash"]},
+    "debian": {"cmd": ["bash"]},
+    "python": {"cmd": ["python3"]},
+    "pause": {"entrypoint": ["/pause"]},
+    "agnhost": {"entrypoint": ["/agnhost"], "cmd": ["pause"]},
+    "goproxy": {"cmd": ["/goproxy"], "ports": [8080]},
+    "http-echo": {"entrypoint": ["/http-echo"], "ports": [5678]},
+    "stress": {"entrypoint": ["stress"]},
+}
+
+
+# --- what a program does, on a timeline ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    """Something listening: `ports` None answers on every port."""
+
+    name: str
+    ports: frozenset[int] | None
+    http: bool = True
+    healthy_for: float = FOREVER  # agnhost liveness: /healthz answers 500 after this
+
+    def answers_on(self, port: int) -> bool:
+        return self.ports is None or port in self.ports
+
+
+@dataclass(frozen=True)
+class Var:
+    """A loop variable in a log line: `value` in the first pass, `+delta` each further pass."""
+
+    value: int
+    delta: int
+
+
+@dataclass(frozen=True)
+class Clock:
+    """`$(date)` in a log line: rendered with the simulated time it is written at."""
+
+
+Text = tuple[Any, ...]  # str | Var | Clock parts
+
+
+@dataclass(frozen=True)
+class Action:
+    at: float  # seconds since the program started (or since the loop pass started)
+    kind: str  # "log" | "file" | "rmfile" | "serve" | "memory"
+    value: Any
+
+
+@dataclass(frozen=True)
+class Loop:
+    """`while true; do BODY; done` from `start` on: BODY's actions repeat every `period`."""
+
+    start: float
+    period: float
+    body: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class Program:
+    """The simulated process of one container, as a pure function of time since it started."""
+
+    argv: tuple[str, ...]
+    actions: tuple[Action, ...] = ()
+    loop: Loop | None = None
+    exit_after: float | None = None  # None: runs until stopped
+    exit_code: int | None = None
+    sigterm_exit_code: int | None = None  # None: ignores SIGTERM, only SIGKILL stops it
+    hostname: str = ""
+
+    # Lifecycle ---------------------------------------------------------------------------------
+
+    def exited(self, t: float) -> int | None:
+        """The exit code if the program has exited by t seconds, else None."""
+        if self.exit_after is not None and t >= self.exit_after:
+            return self.exit_code
+        return None
+
+    @property
+    def handles_sigterm(self) -> bool:
+        return self.sigterm_exit_code is not None
+
+    # Logs --------------------------------------------------------------------------------------
+
+    def logs(self, until: float, *, since: float = -1.0, started_at: datetime.datetime | None = None) -> list[tuple[float, str]]:
+        """(seconds since start, line) for every line written in (since, until]."""
+        until = min(until, self.exit_after) if self.exit_after is not None else until
+        lines: list[tuple[float, str]] = []
+        for at, text, iteration in self._actions_between("log", since, until):
+            moment = started_at + datetime.timedelta(seconds=at) if started_at else None
+            for line in render(text, iteration, moment).split("\n"):
+                lines.append((at, line))
+        return lines
+
+    def next_log_after(self, t: float) -> float | None:
+        """When the next line after t is written (None: no more lines)."""
+        candidates = [a.at for a in self.actions if a.kind == "log" and a.at > t]
+        if self.loop is not None and any(a.kind == "log" for a in self.loop.body):
+            candidates.append(self._next_loop_time(t, "log"))
+        found = [c for c in candidates if self.exit_after is None or c <= self.exit_after]
+        return min(found) if found else None
+
+    # Network and files -------------------------------------------------------------------------
+
+    def server_at(self, t: float) -> Server | None:
+        """The server listening at t, if any (the last one started)."""
+        servers = [value for at, value, _ in self._actions_between("serve", -1.0, t)]
+        if not servers or self.exited(t) is not None:
+            return None
+        return servers[-1]
+
+    def answers_on(self, port: int, t: float) -> bool:
+        server = self.server_at(t)
+        return server is not None and server.answers_on(port)
+
+    def http_status(self, port: int, path: str, t: float) -> int | None:
+        """The HTTP status a GET would get at t, None when the connection is refused."""
+        server = self.server_at(t)
+        if server is None or not server.answers_on(port):
+            return None
+        if not server.http:
+            return 0  # not HTTP at all: a malformed response
+        started = min(at for at, value, _ in self._actions_between("serve", -1.0, t) if value == server)
+        if server.name == "agnhost-liveness":
+            return 200 if t - started < server.healthy_for else 500
+        if server.name in ("nginx", "httpd") and path not in ("/", "/index.html", ""):
+            return 404
+        return 200
+
+    def file_exists(self, path: str, t: float) -> bool:
+        exists = False
+        for kind, at_path in self._file_ops_until(t):
+            if at_path == path:
+                exists = kind == "file"
+        return exists
+
+    # Memory ------------------------------------------------------------------------------------
+
+    def memory_bytes(self, t: float) -> int:
+        used = [value for _, value, _ in self._actions_between("memory", -1.0, t)]
+        return used[-1] if used and self.exited(t) is None else 0
+
+    def oom_at(self, limit_bytes: int | None) -> float | None:
+        """When the program first uses more than `limit_bytes` (None: never, or no limit)."""
+        if limit_bytes is None:
+            return None
+        for action in self.actions:
+            if action.kind == "memory" and action.value > limit_bytes:
+                if self.exit_after is None or action.at < self.exit_after:
+                    return action.at
+        return None
+
+    # Exec probes -------------------------------------------------------------------------------
+
+    def exec(self, argv: Iterable[str], t: float) -> tuple[int, str]:
+        """Run a command inside the container at t (an exec probe): (exit code, output)."""
+        argv = list(argv)
+        paths = {path for _, path in self._file_ops_until(t)}
+        files = {path for path in paths if self.file_exists(path, t)}
+        shell = _Shell(env={}, hostname=self.hostname, files=files, probe_target=(self, t))
+        shell.run_argv(argv)
+        if shell.forever:
+            return 1, f'command "{" ".join(argv)}" timed out'
+        output = "\n".join(render(text, 0, None) for _, _, text in shell.logged()).strip()
+        return shell.status, output
+
+    # Internals ---------------------------------------------------------------------------------
+
+    def _actions_between(self, kind: str, since: float, until: float) -> list[tuple[float, Any, int]]:
+        found = [(a.at, a.value, 0) for a in self.actions if a.kind == kind and since < a.at <= until]
+        loop = self.loop
+        if loop is None or until < loop.start:
+            return found
+        body = [a for a in loop.body if a.kind == kind]
+        if not body:
+            return found
+        first = max(0, math.floor((since - loop.start) / loop.period))
+        last = math.floor((until - loop.start) / loop.period)
+        for iteration in range(first, last + 1):
+            base = loop.start + iteration * loop.period
+            found.extend((base + a.at, a.value, iteration) for a in body if since < base + a.at <= until)
+        return found
+
+    def _next_loop_time(self, t: float, kind: str) -> float:
+        loop = self.loop
+        assert loop is not None
+        offsets = sorted(a.at for a in loop.body if a.kind == kind)
+        iteration = max(0, math.floor((t - loop.start) / loop.period))
+        while True:
+            base = loop.start + iteration * loop.period
+            for offset in offsets:
+                if base + offset > t:
+                    return base + offset
+            iteration += 1
+
+    def _file_ops_until(self, t: float) -> list[tuple[str, str]]:
+        ops = [(a.at, a.kind, a.value) for a in self.actions if a.kind in ("file", "rmfile") and a.at <= t]
+        loop = self.loop
+        if loop is not None and t >= loop.start and any(a.kind in ("file", "rmfile") for a in loop.body):
+            iteration = math.floor((t - loop.start) / loop.period)
+            for previous in (iteration - 1, iteration):
+                if previous < 0:
+                    continue
+                base = loop.start + previous * loop.period
+                ops.extend((base + a.at, a.kind, a.value) for a in loop.body if a.kind in ("file", "rmfile") and base + a.at <= t)
+        return [(kind, path) for _, kind, path in sorted(ops, key=lambda op: op[0])]
+
+
+def render(text: Text, iteration: int, moment: datetime.datetime | None) -> str:
+    parts = []
+    for part in text:
+        if isinstance(part, Var):
+            parts.append(str(part.value + iteration * part.delta))
+        elif isinstance(part, Clock):
+            parts.append(_busybox_date(moment))
+        else:
+            parts.append(str(part))
+    return "".join(parts)
+
+
+def _busybox_date(moment: datetime.datetime | None) -> str:
+    if moment is None:
+        return ""
+    moment = moment.astimezone(datetime.timezone.utc)
+    return f"{moment:%a %b} {moment.day:2d} {moment:%H:%M:%S} UTC {moment.year}"
+
+
+# --- building a program ------------------------------------------------------------------------
+
+
+def image_repository(image: str) -> str:
+    """The last path component of an image reference, without tag or digest: `nginx`."""
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    return last.split(":", 1)[0]
+
+
+def image_defaults_for(image: str) -> ImageDefaults | None:
+    """The built-in ENTRYPOINT/CMD of a well-known image, None for images the playground does not know."""
+    return KNOWN_IMAGES.get(image_repository(image))
+
+
+def container_argv(container: Mapping[str, Any], image_defaults: ImageDefaults | None) -> list[str]:
+    """The process argv, as the runtime builds it from the pod spec and the image config."""
+    defaults = image_defaults or {}
+    command = list(container.get("command") or [])
+    args = container.get("args")
+    if command:
+        return command + list(args or [])
+    entrypoint = list(defaults.get("entrypoint") or [])
+    return entrypoint + list(args if args else defaults.get("cmd") or [])
+
+
+def parse_program(container: Mapping[str, Any], image_defaults: ImageDefaults | None = None, *,
+                  env: Mapping[str, str] | None = None, hostname: str = "") -> Program:
+    """The program a container runs. `image_defaults` None looks the image up in KNOWN_IMAGES;
+    an unknown image with no command is a server that runs forever."""
+    if image_defaults is None:
+        image_defaults = image_defaults_for(str(container.get("image") or ""))
+    argv = container_argv(container, image_defaults)
+    if not argv:
+        return Program(argv=(), actions=(Action(0.0, "serve", Server("app", None)),), sigterm_exit_code=0, hostname=hostname)
+    variables = dict(_literal_env(container) if env is None else env)
+    variables.setdefault("HOSTNAME", hostname)
+    shell = _Shell(env=variables, hostname=hostname, files=set())
+    shell.run_argv(argv)
+    return shell.program(tuple(argv))
+
+
+def _literal_env(container: Mapping[str, Any]) -> dict[str, str]:
+    return {e["name"]: str(e.get("value", "")) for e in container.get("env") or [] if isinstance(e, dict) and "name" in e}
+
+
+def parse_size(text: str) -> int:
+    """stress's sizes: 250M, 1G, 512K, 100B or plain bytes (powers of 1024)."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([bBkKmMgG]?)", text.strip())
+    if match is None:
+        raise ValueError(f"invalid size: {text}")
+    factor = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[match[2].lower()]
+    return int(float(match[1]) * factor)
+
+
+def parse_duration(text: str) -> float:
+    """sleep's and stress's durations: 30, 1.5, 30s, 2m, 1h, infinity."""
+    text = text.strip()
+    if text in ("inf", "infinity"):
+        return FOREVER
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd]?)", text)
+    if match is None:
+        raise ValueError(f"invalid time interval '{text}'")
+    return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
+
+
+# --- a tiny shell, interpreted onto a timeline ---------------------------------------------------
+
+
+class _Stop(Exception):
+    """The script ends here: `exit`, or a command that never returns."""
+
+
+@dataclass
+class _Shell:
+    env: dict[str, Any]
+    hostname: str
+    files: set[str]
+    probe_target: tuple[Program, float] | None = None  # set when running an exec probe
+    t: float = 0.0
+    status: int = 0
+    actions: list[Action] = field(default_factory=list)
+    loop: Loop | None = None
+    end: float | None = None  # exit time, None while it runs (or forever)
+    forever: bool = False
+    sigterm_exit_code: int | None = None
+    deltas: dict[str, int] = field(default_factory=dict)  # per loop pass, while in a loop body
+
+    def program(self, argv: tuple[str, ...]) -> Program:
+        code = self.status if self.end is not None else None
+        return Program(argv=argv, actions=tuple(self.actions), loop=self.loop, exit_after=self.end,
+                       exit_code=code, sigterm_exit_code=self.sigterm_exit_code, hostname=self.hostname)
+
+    def logged(self) -> list[tuple[float, str, Text]]:
+        return [(a.at, a.kind, a.value) for a in self.actions if a.kind == "log"]
+
+    # Running ------------------------------------------------------------------------------------
+
+    def run_argv(self, argv: list[str]) -> None:
+        try:
+            self.command(argv)
+        except _Stop:
+            return
+        if not self.forever:
+            self.end = self.t
+
+    def run_script(self, script: str) -> None:
+        node = _Parser(_tokenize(script)).parse()
+        self.execute(node)
+
+    def execute(self, node: Any) -> None:
+        kind = node[0]
+        if kind == "seq":
+            for child in node[1]:
+                self.execute(child)
+        elif kind == "and":
+            self.execute(node[1])
+            if self.status == 0:
+                self.execute(node[2])
+        elif kind == "or":
+            self.execute(node[1])
+            if self.status != 0:
+                self.execute(node[2])
+        elif kind == "bg":
+            self.background(node[1])
+        elif kind == "if":
+            self.execute(node[1])
+            self.execute(node[2] if self.status == 0 else node[3])
+        elif kind == "for":
+            for word in node[2]:
+                self.env[node[1]] = self.word(word)
+                self.execute(node[3])
+        elif kind == "while":
+            self.while_loop(node[1], node[2], until=node[3])
+        else:
+            self.command(node[1])
+
+    def background(self, node: Any) -> None:
+        """`cmd &`: a server starts listening, the script goes on."""
+        saved_t, saved_forever = self.t, self.forever
+        try:
+            self.execute(node)
+        except _Stop:
+            pass
+        self.t, self.forever, self.status = saved_t, saved_forever, 0
+
+    def while_loop(self, condition: Any, body: Any, *, until: bool) -> None:
+        self.execute(condition)
+        if (self.status == 0) == until:
+            self.status = 0
+            return  # the condition fails at once: the body never runs
+        trial = _Shell(env=dict(self.env), hostname=self.hostname, files=set(self.files), t=0.0,
+                       probe_target=self.probe_target)
+        try:
+            trial.execute(body)
+        except _Stop:
+            self.execute(body)  # the body exits (or never returns) in its first pass
+            return
+        before = {k: v for k, v in self.env.items() if isinstance(v, int)}
+        deltas = {k: v - before[k] for k, v in trial.env.items() if isinstance(v, int) and k in before and v != before[k]}
+        body_shell = _Shell(env=dict(self.env), hostname=self.hostname, files=set(self.files), deltas=deltas,
+                            probe_target=self.probe_target)
+        body_shell.execute(body)
+        if self.probe_target is not None:
+            raise _Stop  # an exec probe that loops forever: it never answers
+        period = body_shell.t if body_shell.t > 0 else MIN_LOOP_PERIOD
+        self.loop = Loop(start=self.t, period=period, body=tuple(body_shell.actions))
+        self.forever = True
+        raise _Stop
+
+    # Commands ------------------------------------------------------------------------------------
+
+    def command(self, words: list[str]) -> None:
+        assignments = 0
+        for word in words:
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):
+                assignments += 1
+            else:
+                break
+        for word in words[:assignments]:
+            name, value = word.split("=", 1)
+            self.env[name] = self.assign_value(value)
+        words = words[assignments:]
+        if not words:
+            self.status = 0
+            return
+        words, redirect = _redirection(words)
+        name = words[0].rsplit("/", 1)[-1]
+        if name in WRAPPERS and name != "env" or (name == "env" and len(words) > 1):
+            rest = [w for w in words[1:] if w != "--"]
+            if rest:
+                return self.command(rest)
+            self.status = 0
+            return
+        handler = getattr(self, "cmd_" + name.replace("-", "_").replace(".", "_").replace("[", "test"), None)
+        if name in SHELLS:
+            handler = self.cmd_sh
+        if name.startswith("python"):
+            handler = self.cmd_python
+        if handler is None:
+            return self.cmd_unknown(name, words)
+        if redirect is not None:
+            return self.redirected(handler, words, redirect)
+        handler(words)
+
+    def redirected(self, handler: Any, words: list[str], path: str) -> None:
+        """`echo ok > /tmp/healthy`: the output goes to a file, not to the log."""
+        before = len(self.actions)
+        handler(words)
+        self.actions[before:] = [a for a in self.actions[before:] if a.kind != "log"]
+        self.add_file(self.word(path))
+
+    def log(self, text: Text) -> None:
+        self.actions.append(Action(self.t, "log", text))
+
+    def add_file(self, path: str) -> None:
+        self.files.add(path)
+        self.actions.append(Action(self.t, "file", path))
+
+    def cmd_sh(self, words: list[str]) -> None:
+        if "-c" in words:
+            index = words.index("-c")
+            if index + 1 < len(words):
+                return self.run_script(words[index + 1])
+        if len(words) == 1 or words[1:] == ["-"] or words[1].startswith("-"):
+            self.status = 0  # an interactive shell without a terminal: stdin is empty, it exits
+            return
+        self.serve_forever("script", None)  # a script file from the image or a volume
+
+    def cmd_echo(self, words: list[str]) -> None:
+        args = words[1:]
+        escapes = False
+        while args and args[0] in ("-n", "-e", "-ne", "-en"):
+            escapes = escapes or "e" in args[0]
+            args = args[1:]
+        text = self.text(" ".join(args))
+        if escapes:
+            text = tuple(p.replace("\\n", "\n").replace("\\t", "\t") if isinstance(p, str) else p for p in text)
+        self.log(text)
+        self.status = 0
+
+    def cmd_printf(self, words: list[str]) -> None:
+        if len(words) < 2:
+            self.status = 1
+            return
+        values = iter(words[2:])
+        formatted = re.sub(r"%[sd]", lambda _: next(values, ""), words[1])
+        text = self.text(formatted.replace("\\n", "\n").replace("\\t", "\t"))
+        if text and isinstance(text[-1], str):
+            text = (*text[:-1], text[-1].rstrip("\n"))
+        self.log(text)
+        self.status = 0
+
+    def cmd_sleep(self, words: list[str]) -> None:
+        try:
+            seconds = sum(parse_duration(self.word(w)) for w in words[1:])
+        except ValueError as error:
+            self.log((f"sleep: {error}",))
+            self.status = 1
+            return
+        if seconds == FOREVER:
+            self.serve_forever_without_server()
+        self.t += seconds
+        self.status = 0
+
+    def cmd_exit(self, words: list[str]) -> None:
+        code = self.word(words[1]) if len(words) > 1 else str(self.status)
+        self.status = int(code) % 256 if code.lstrip("-").isdigit() else 2
+        self.end = self.t
+        raise _Stop
+
+    def cmd_true(self, words: list[str]) -> None:
+        self.status = 0
+
+    def cmd_false(self, words: list[str]) -> None:
+        self.status = 1
+
+    def cmd_date(self, words: list[str]) -> None:
+        self.log((Clock(),))
+        self.status = 0
+
+    def cmd_hostname(self, words: list[str]) -> None:
+        self.log((self.hostname,))
+        self.status = 0
+
+    def cmd_printenv(self, words: list[str]) -> None:
+        if len(words) > 1:
+            value = self.env.get(words[1])
+            self.status = 0 if value is not None else 1
+            if value is not None:
+                self.log((str(value),))
+            return
+        self.cmd_env(words)
+
+    def cmd_env(self, words: list[str]) -> None:
+        for name, value in self.env.items():
+            self.log((f"{name}={value}",))
+        self.status = 0
+
+    def cmd_touch(self, words: list[str]) -> None:
+        for path in words[1:]:
+            if not path.startswith("-"):
+                self.add_file(self.word(path))
+        self.status = 0
+
+    def cmd_mkdir(self, words: list[str]) -> None:
+        self.status = 0
+
+    def cmd_rm(self, words: list[str]) -> None:
+        for path in words[1:]:
+            if not path.startswith("-"):
+                path = self.word(path)
+                self.files.discard(path)
+                self.actions.append(Action(self.t, "rmfile", path))
+        self.status = 0
+
+    def cmd_cat(self, words: list[str]) -> None:
+        self.status = 0
+        for path in words[1:]:
+            path = self.word(path)
+            if path not in self.files:
+                self.log((f"cat: can't open '{path}': No such file or directory",))
+                self.status = 1
+
+    def cmd_ls(self, words: list[str]) -> None:
+        paths = [self.word(p) for p in words[1:] if not p.startswith("-")]
+        missing = [p for p in paths if p not in self.files]
+        for path in missing:
+            self.log((f"ls: {path}: No such file or directory",))
+        self.status = 1 if missing else 0
+
+    def cmd_test(self, words: list[str]) -> None:
+        args = [self.word(w) for w in words[1:] if w != "]"]
+        negate = bool(args) and args[0] == "!"
+        args = args[1:] if negate else args
+        if len(args) == 2 and args[0] in ("-f", "-e", "-s", "-r"):
+            result = args[1] in self.files
+        elif len(args) == 2 and args[0] == "-d":
+            result = True
+        elif len(args) == 3 and args[1] in ("=", "=="):
+            result = args[0] == args[2]
+        elif len(args) == 3 and args[1] == "!=":
+            result = args[0] != args[2]
+        elif len(args) == 1:
+            result = args[0] != ""
+        else:
+            result = True
+        self.status = 0 if result != negate else 1
+
+    def cmd_trap(self, words: list[str]) -> None:
+        """`trap 'exit 0' TERM`: the script now ends on SIGTERM instead of ignoring it."""
+        if len(words) >= 3 and any(s in ("TERM", "SIGTERM", "15") for s in words[2:]):
+            match = re.search(r"exit\s+(\d+)", words[1])
+            self.sigterm_exit_code = int(match[1]) if match else 143
+        self.status = 0
+
+    def cmd_tail(self, words: list[str]) -> None:
+        if "-f" in words or "-F" in words:
+            self.serve_forever_without_server()
+        self.status = 0
+
+    def cmd_stress(self, words: list[str]) -> None:
+        options = _options(words[1:])
+        vm_bytes = parse_size(options.get("--vm-bytes", "256M")) if "--vm" in options or "--vm-bytes" in options else 0
+        counts = [options.get(f"--{kind}", "0") for kind in ("cpu", "io", "vm", "hdd")]
+        self.log((f"stress: info: [1] dispatching hogs: {counts[0]} cpu, {counts[1]} io, {counts[2]} vm, {counts[3]} hdd",))
+        if vm_bytes:
+            self.actions.append(Action(self.t + STRESS_RAMP_SECONDS, "memory", vm_bytes))
+        timeout = options.get("--timeout") or options.get("-t")
+        if timeout is None:
+            self.serve_forever_without_server()
+        seconds = parse_duration(timeout)
+        self.t += seconds
+        self.log((f"stress: info: [1] successful run completed in {int(seconds)}s",))
+        self.status = 0
+
+    # Servers -----------------------------------------------------------------------------------
+
+    def cmd_nginx(self, words: list[str]) -> None:
+        self.log(("/docker-entrypoint.sh: Configuration complete; ready for start up",))
+        self.serve_forever("nginx", {80}, sigterm_exit_code=0)
+
+    def cmd_httpd_foreground(self, words: list[str]) -> None:
+        self.serve_forever("httpd", {80}, sigterm_exit_code=0)
+
+    cmd_httpd = cmd_httpd_foreground
+
+    def cmd_redis_server(self, words: list[str]) -> None:
+        port = int(_options(words[1:]).get("--port", "6379"))
+        self.log(("1:M * Ready to accept connections tcp",))
+        self.serve_forever("redis", {port}, http=False, sigterm_exit_code=0)
+
+    def cmd_python(self, words: list[str]) -> None:
+        if words[1:3] == ["-m", "http.server"]:
+            port = int(words[3]) if len(words) > 3 and words[3].isdigit() else 8000
+            self.serve_forever("python-http", {port}, sigterm_exit_code=143)
+        if len(words) == 1:
+            self.status = 0  # a REPL without a terminal reads EOF and exits
+            return
+        self.serve_forever(words[0], None, sigterm_exit_code=0)
+
+    def cmd_nc(self, words: list[str]) -> None:
+        options = _options(words[1:])
+        ports = [w for w in words[1:] if w.isdigit()]
+        if "-l" in options or "-lk" in options or "-lp" in options:
+            port = int(options.get("-p") or options.get("-lp") or (ports[-1] if ports else "0"))
+            self.serve_forever("nc", {port}, http=False)
+        self.status = 1
+
+    def cmd_agnhost(self, words: list[str]) -> None:
+        sub = words[1] if len(words) > 1 else "pause"
+        options = _options(words[2:])
+        if sub == "liveness":
+            self.serve_forever("agnhost-liveness", {8080}, healthy_for=10.0, sigterm_exit_code=2)
+        if sub == "netexec":
+            self.serve_forever("netexec", {int(options.get("--http-port", "8080"))}, sigterm_exit_code=2)
+        if sub == "serve-hostname":
+            self.serve_forever("serve-hostname", {int(options.get("--port", "9376"))}, sigterm_exit_code=2)
+        self.serve_forever_without_server(sigterm_exit_code=0)
+
+    def cmd_goproxy(self, words: list[str]) -> None:
+        self.serve_forever("goproxy", {8080}, sigterm_exit_code=2)
+
+    def cmd_http_echo(self, words: list[str]) -> None:
+        listen = _options(words[1:]).get("-listen", ":5678")
+        self.serve_forever("http-echo", {int(listen.rsplit(":", 1)[-1])}, sigterm_exit_code=2)
+
+    def cmd_pause(self, words: list[str]) -> None:
+        self.serve_forever_without_server(sigterm_exit_code=0)
+
+    def cmd_redis_cli(self, words: list[str]) -> None:
+        ok = self.probe_target is not None and self.probe_target[0].answers_on(6379, self.probe_target[1])
+        self.log(("PONG",) if ok else ("Could not connect to Redis at 127.0.0.1:6379: Connection refused",))
+        self.status = 0 if ok else 1
+
+    def cmd_curl(self, words: list[str]) -> None:
+        self.http_client(words, "curl")
+
+    def cmd_wget(self, words: list[str]) -> None:
+        self.http_client(words, "wget")
+
+    def http_client(self, words: list[str], name: str) -> None:
+        url = next((w for w in words[1:] if "://" in w or w.startswith("localhost")), "")
+        match = re.match(r"(?:https?://)?[^/:]+(?::(\d+))?(/.*)?", url)
+        if self.probe_target is None or match is None:
+            self.status = 0
+            return
+        port, path = int(match[1] or 80), match[2] or "/"
+        status = self.probe_target[0].http_status(port, path, self.probe_target[1])
+        if status is None:
+            self.log((f"{name}: (7) Failed to connect to localhost port {port}: Connection refused",))
+            self.status = 7 if name == "curl" else 4
+        elif status >= 400 and ("-f" in words or "--fail" in words or name == "wget"):
+            self.status = 22 if name == "curl" else 8
+        else:
+            self.status = 0
+
+    def cmd_unknown(self, name: str, words: list[str]) -> None:
+        if self.probe_target is not None:
+            self.status = 0  # the image's own health command: healthy
+            return
+        self.serve_forever(name, None, sigterm_exit_code=0)
+
+    def serve_forever(self, name: str, ports: set[int] | None, *, http: bool = True, healthy_for: float = FOREVER,
+                      sigterm_exit_code: int | None = 0) -> None:
+        frozen = frozenset(ports) if ports is not None else None
+        self.actions.append(Action(self.t, "serve", Server(name, frozen, http=http, healthy_for=healthy_for)))
+        self.serve_forever_without_server(sigterm_exit_code=sigterm_exit_code)
+
+    def serve_forever_without_server(self, *, sigterm_exit_code: int | None = None) -> None:
+        if sigterm_exit_code is not None and self.sigterm_exit_code is None:
+            self.sigterm_exit_code = sigterm_exit_code
+        self.forever = True
+        raise _Stop
+
+    # Words ---------------------------------------------------------------------------------------
+
+    def assign_value(self, value: str) -> Any:
+        match = re.fullmatch(r"\$\(\((.*)\)\)", value)
+        if match:
+            return self.arithmetic(match[1])
+        if re.fullmatch(r"-?\d+", value):
+            return int(value)
+        return self.word(value)
+
+    def arithmetic(self, expression: str) -> int:
+        def value_of(name_match: re.Match[str]) -> str:
+            value = self.env.get(name_match[0].lstrip("$"), 0)
+            return str(value) if isinstance(value, int) or str(value).lstrip("-").isdigit() else "0"
+        substituted = re.sub(r"\$?[A-Za-z_][A-Za-z0-9_]*", value_of, expression)
+        if not re.fullmatch(r"[\d\s+\-*/%()]*", substituted) or not substituted.strip():
+            return 0
+        try:
+            return int(eval(substituted.replace("/", "//"), {"__builtins__": {}}))  # digits and operators only
+        except (SyntaxError, ZeroDivisionError):
+            return 0
+
+    def word(self, word: str) -> str:
+        return render(self.text(word), 0, None)
+
+    def text(self, word: str) -> Text:
+        parts: list[Any] = []
+        pattern = re.compile(r"\$\(\((.*?)\)\)|\$\(([^)]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*|\?)")
+        position = 0
+        for match in pattern.finditer(word):
+            parts.append(word[position:match.start()])
+            position = match.end()
+            if match[1] is not None:
+                parts.append(str(self.arithmetic(match[1])))
+            elif match[2] is not None:
+                parts.append(self.substitution(match[2].strip()))
+            else:
+                parts.append(self.variable(match[3] or match[4]))
+        parts.append(word[position:])
+        return tuple(p for p in parts if p != "")
+
+    def substitution(self, command: str) -> Any:
+        if command.startswith("date"):
+            return Clock()
+        if command == "hostname":
+            return self.hostname
+        return ""
+
+    def variable(self, name: str) -> Any:
+        if name == "?":
+            return str(self.status)
+        value = self.env.get(name, "")
+        if isinstance(value, int) and self.deltas.get(name):
+            return Var(value, self.deltas[name])
+        return str(value)
+
+
+setattr(_Shell, "cmd_:", _Shell.cmd_true)
+
+
+def _options(words: list[str]) -> dict[str, str]:
+    """--name value / --name=value / -x value pairs (flags without values map to "")."""
+    options: dict[str, str] = {}
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word.startswith("-") and "=" in word:
+            name, value = word.split("=", 1)
+            options[name] = value
+        elif word.startswith("-"):
+            has_value = index + 1 < len(words) and not words[index + 1].startswith("-")
+            options[word] = words[index + 1] if has_value else ""
+            index += 1 if has_value else 0
+        index += 1
+    return options
+
+
+def _redirection(words: list[str]) -> tuple[list[str], str | None]:
+    for index, word in enumerate(words):
+        if word in (">", ">>") and index + 1 < len(words):
+            return words[:index] + words[index + 2:], words[index + 1]
+        if word.startswith(">") and len(word) > 1 and not word.startswith(">&"):
+            return words[:index] + words[index + 1:], word.lstrip(">")
+    return words, None
+
+
+# --- parsing shell scripts ----------------------------------------------------------------------
+
+
+def _tokenize(script: str) -> list[str]:
+    """Words and operators (`;`, `&&`, `||`, `&`, `|`, `>`); newlines end commands."""
+    lexer = shlex.shlex(script.replace("\n", " ; "), posix=True, punctuation_chars=";&|>")
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:  # an unbalanced quote: what sh calls a syntax error
+        return ["exit", "2"]
+
+
+class _Parser:
+    """A recursive-descent parser for the small shell above; nodes are tuples."""
+
+    OPERATORS = {";", "&&", "||", "&", "|", ";;"}
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.position = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def parse(self) -> Any:
+        node = self.sequence(set())
+        return node
+
+    def sequence(self, stops: set[str]) -> Any:
+        items: list[Any] = []
+        while self.peek() is not None and self.peek() not in stops:
+            if self.peek() in (";", ";;"):
+                self.take()
+                continue
+            node = self.and_or()
+            if self.peek() == "&":
+                self.take()
+                node = ("bg", node)
+            items.append(node)
+        return ("seq", items)
+
+    def and_or(self) -> Any:
+        left = self.pipeline()
+        while self.peek() in ("&&", "||"):
+            operator = "and" if self.take() == "&&" else "or"
+            left = (operator, left, self.pipeline())
+        return left
+
+    def pipeline(self) -> Any:
+        node = self.compound()
+        while self.peek() == "|":
+            self.take()
+            node = self.compound()  # only the last command's status and output matter here
+        return node
+
+    def compound(self) -> Any:
+        token = self.peek()
+        if token in ("while", "until"):
+            self.take()
+            condition = self.sequence({"do"})
+            self.expect("do")
+            body = self.sequence({"done"})
+            self.expect("done")
+            return ("while", condition, body, token == "until")
+        if token == "for":
+            self.take()
+            name = self.take()
+            words: list[str] = []
+            if self.peek() == "in":
+                self.take()
+                while self.peek() not in (None, ";", "do"):
+                    words.append(self.take())
+            self.skip(";")
+            self.expect("do")
+            body = self.sequence({"done"})
+            self.expect("done")
+            return ("for", name, words, body)
+        if token == "if":
+            return self.if_clause()
+        words = []
+        while self.peek() is not None and self.peek() not in self.OPERATORS:
+            word = self.take()
+            if word.startswith(">") and "&" in word:  # 2>&1, >&2: stderr and stdout both go to the log
+                if words and words[-1] in ("1", "2"):
+                    words.pop()
+                if (self.peek() or "").isdigit():
+                    self.take()
+                continue
+            words.append(word)
+        return ("cmd", words)
+
+    def if_clause(self) -> Any:
+        self.take()  # if / elif
+        condition = self.sequence({"then"})
+        self.expect("then")
+        then = self.sequence({"else", "elif", "fi"})
+        if self.peek() == "elif":
+            otherwise = self.if_clause()
+            return ("if", condition, then, otherwise)
+        otherwise: Any = ("seq", [])
+        if self.peek() == "else":
+            self.take()
+            otherwise = self.sequence({"fi"})
+        self.expect("fi")
+        return ("if", condition, then, otherwise)
+
+    def skip(self, token: str) -> None:
+        while self.peek() == token:
+            self.take()
+
+    def expect(self, word: str) -> None:
+        self.skip(";")
+        if self.peek() == word:
+            self.take()
