@@ -1243,7 +1243,8 @@ def rollback_to(deployment: dict, replica_sets: list[dict], revision: int = 0) -
         return Rollback(False, target.replace("{name}", _name(deployment)))
     if _spec(deployment).get("paused"):
         resume = f"kubectl rollout resume deployment/{_name(deployment)}"
-        return Rollback(False, f"you cannot rollback a paused deployment; resume it first with '{resume}' and try again")
+        message = f"you cannot rollback a paused deployment; resume it first with '{resume}' and try again"
+        return Rollback(False, message)
     if equal_ignore_hash(_spec(target).get("template"), _spec(deployment).get("template")):
         return Rollback(True, f"skipped rollback (current template already matches revision {revision})")
     return Rollback(True, "rolled back", _template_without_hash(target), _rollback_annotations(deployment, target))
