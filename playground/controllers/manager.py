@@ -16,6 +16,7 @@ from django.db import close_old_connections
 from playground.store import api as store
 from playground.store import clock
 
+from .deployment import DeploymentController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
 from .replicaset import ReplicaSetController
@@ -24,7 +25,13 @@ from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
-CONTROLLERS: list[type[Controller]] = [ReplicaSetController, Scheduler, GarbageCollector, NamespaceController]
+CONTROLLERS: list[type[Controller]] = [
+    DeploymentController,
+    ReplicaSetController,
+    Scheduler,
+    GarbageCollector,
+    NamespaceController,
+]
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
 POLL_SECONDS = 1.0
 

@@ -61,7 +61,10 @@ def admit_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
 def admit_status_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
     """`old` with only its status replaced by `obj`'s, as the status subresource writes it."""
     new = copy.deepcopy(old)
-    _set_or_drop(new, "status", without_nulls(obj).get("status"))
+    obj = without_nulls(obj)
+    _set_or_drop(new, "status", obj.get("status"))
+    if kind.kind in GENERATION_KINDS:  # apps/batch status strategies keep spec and labels, not annotations
+        _set_or_drop(new["metadata"], "annotations", (obj.get("metadata") or {}).get("annotations"))
     _check(kind, new, schemas.validate(kind, new))
     return new
 
