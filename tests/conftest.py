@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from playground.controllers.manager import CONTROLLERS
+from playground.sim.world import COMPONENTS
 from playground.controllers.runtime import ClusterRuntime
 from playground.store import api as store
 from playground.store import clock
@@ -26,7 +26,7 @@ class ClusterHandle:
 
     def controllers(self) -> ClusterRuntime:
         if self.runtime is None:
-            self.runtime = ClusterRuntime(self.name, CONTROLLERS)
+            self.runtime = ClusterRuntime(self.name, COMPONENTS)
         return self.runtime
 
     def settle(self) -> int:

@@ -41,16 +41,18 @@ class EventRecorder:
         message: str,
         *,
         field_path: str = "",
+        at: datetime.datetime | None = None,
     ) -> None:
+        """Record an Event in `batch`; `at` when it happened earlier than the batch's time."""
         meta = obj["metadata"]
         namespace = meta.get("namespace") or "default"
         key = (meta.get("uid", ""), field_path, type_, reason, message)
-        when = store.timestamp(batch.now)
+        when = store.timestamp(at or batch.now)
         existing = self.cache.get("Event", f"{namespace}/{self._seen[key]}") if key in self._seen else None
         if existing is not None:
             batch.update({**existing, "count": existing.get("count", 1) + 1, "lastTimestamp": when})
             return
-        name = f"{meta['name']}.{self._suffix(batch.now)}"
+        name = f"{meta['name']}.{self._suffix(at or batch.now)}"
         self._seen[key] = name
         batch.create(
             {

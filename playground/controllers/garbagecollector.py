@@ -32,10 +32,14 @@ class GarbageCollector(Controller):
         refs_changed = old is None or old["metadata"].get("ownerReferences") != meta.get("ownerReferences")
         if meta.get("ownerReferences") and refs_changed:
             yield meta["uid"]
-        if self.cache.by_uid.get(meta["uid"]) is None or set(meta.get("finalizers") or ()) & {FOREGROUND, ORPHAN}:
+        gone = self.cache.by_uid.get(meta["uid"]) is None
+        if gone or set(meta.get("finalizers") or ()) & {FOREGROUND, ORPHAN}:
             yield meta["uid"]  # deleted or deleting: its dependents need a look
             for dependent in self.cache.dependents_of(meta["uid"]):
                 yield dependent["metadata"]["uid"]
+        if gone:
+            for ref in meta.get("ownerReferences") or []:
+                yield ref["uid"]  # an owner in foreground deletion may be waiting for this one
 
     def reconcile(self, uid: Key) -> Result:
         obj = self.cache.by_uid.get(uid)

@@ -5,45 +5,51 @@ from tests.factories import config_map, namespace, replica_set
 
 
 def live_pods(cluster):
-    """Pods not marked for deletion (a scheduled pod then waits for its kubelet to stop it)."""
+    """Pods not marked for deletion."""
     return [p for p in cluster.list("Pod") if not p["metadata"].get("deletionTimestamp")]
 
 
+def running_replica_set(cluster, replicas=3):
+    cluster.apply(replica_set("web", replicas=replicas))
+    cluster.advance(30)
+    assert {p["status"]["phase"] for p in cluster.list("Pod")} == {"Running"}
+
+
 def test_background_deletion_removes_the_owner_then_its_pods(cluster):
-    cluster.apply(replica_set("web", replicas=3))
-    cluster.settle()
+    running_replica_set(cluster)
 
     cluster.delete("ReplicaSet", "web", "default")
-    assert len(live_pods(cluster)) == 3  # the owner goes first; the collector follows
+    assert len(cluster.list("Pod")) == 3  # the owner goes first; the collector follows
     cluster.settle()
+    assert live_pods(cluster) == []  # marked for deletion: nginx stops within its grace period
+    cluster.advance(5)
 
-    assert live_pods(cluster) == []
+    assert cluster.list("Pod") == []
 
 
-def test_foreground_deletion_deletes_the_pods_while_the_owner_waits_for_them(cluster):
-    cluster.apply(replica_set("web", replicas=3))
-    cluster.settle()
+def test_foreground_deletion_removes_the_pods_before_the_owner(cluster):
+    running_replica_set(cluster)
 
     cluster.delete("ReplicaSet", "web", "default", propagation_policy="Foreground")
     cluster.settle()
+    [owner] = cluster.list("ReplicaSet")  # waits while its pods stop
+    cluster.advance(5)
 
-    assert live_pods(cluster) == []
-    [owner] = cluster.list("ReplicaSet")  # its pods are terminating on their nodes: it waits
     assert owner["metadata"]["finalizers"] == ["foregroundDeletion"]
-    assert owner["metadata"]["deletionTimestamp"]
+    assert cluster.list("Pod") == []
+    assert cluster.list("ReplicaSet") == []
 
 
-def test_orphan_deletion_keeps_the_pods_without_their_owner(cluster):
-    cluster.apply(replica_set("web", replicas=3))
-    cluster.settle()
+def test_orphan_deletion_keeps_the_pods_running_without_their_owner(cluster):
+    running_replica_set(cluster)
 
     cluster.delete("ReplicaSet", "web", "default", propagation_policy="Orphan")
-    cluster.settle()
+    cluster.advance(60)
 
     assert cluster.list("ReplicaSet") == []
-    pods = live_pods(cluster)
+    pods = cluster.list("Pod")
     assert len(pods) == 3
-    assert all(p["metadata"]["ownerReferences"] == [] for p in pods)
+    assert all(p["metadata"]["ownerReferences"] == [] and p["status"]["phase"] == "Running" for p in pods)
 
 
 def test_a_dependent_with_another_owner_left_only_loses_the_reference(cluster):
@@ -64,15 +70,17 @@ def test_a_dependent_with_another_owner_left_only_loses_the_reference(cluster):
     assert [r["name"] for r in refs] == ["second"]
 
 
-def test_deleting_a_namespace_deletes_everything_in_it(cluster):
+def test_deleting_a_namespace_deletes_everything_in_it_then_the_namespace(cluster):
     cluster.create(namespace("shop"))
     cluster.create(config_map("settings", namespace="shop"))
     cluster.create({**replica_set("web", replicas=2), "metadata": {"name": "web", "namespace": "shop"}})
-    cluster.settle()
+    cluster.advance(30)
 
     cluster.delete("Namespace", "shop")
     cluster.settle()
+    assert cluster.get("Namespace", "shop")["status"]["phase"] == "Terminating"
+    cluster.advance(5)
 
     assert cluster.list("ConfigMap", namespace="shop") == []
-    assert live_pods(cluster) == []
-    assert "shop" in [n["metadata"]["name"] for n in cluster.list("Namespace")]
+    assert cluster.list("Pod", namespace="shop") == []
+    assert "shop" not in [n["metadata"]["name"] for n in cluster.list("Namespace")]

@@ -12,9 +12,8 @@ def test_a_pod_lands_on_a_worker_not_the_tainted_control_plane(cluster):
 
     placed = cluster.get("Pod", "web", "default")
     assert placed["spec"]["nodeName"] in ("playground-worker", "playground-worker2")
-    assert placed["status"]["conditions"][0]["type"] == "PodScheduled"
-    assert placed["status"]["conditions"][0]["status"] == "True"
-    assert cluster.event_reasons("Pod", "web") == ["Scheduled"]
+    assert {c["type"]: c["status"] for c in placed["status"]["conditions"]}["PodScheduled"] == "True"
+    assert cluster.event_reasons("Pod", "web")[0] == "Scheduled"
 
 
 def test_pods_of_one_replica_set_spread_over_the_workers(cluster):

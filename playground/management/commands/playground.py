@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from playground.controllers.manager import Manager
+from playground.sim.world import COMPONENTS
 from playground.store import api as store
 from playground.store.demo import create_demo_cluster
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         if not store.cluster_names():
             create_demo_cluster("default")
         nodes = len(store.list("default", "Node")) if "default" in store.cluster_names() else 0
-        manager = Manager()
+        manager = Manager(COMPONENTS)
         manager.start()
 
         def ready() -> None:

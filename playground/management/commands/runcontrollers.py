@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from playground.controllers.manager import Manager
+from playground.sim.world import COMPONENTS
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopped.set())
-        manager = Manager()
+        manager = Manager(COMPONENTS)
         manager.start()
         self.stdout.write("Controllers running; Ctrl-C stops.")
         self.stdout.flush()

@@ -1,0 +1,106 @@
+"""The convergence benchmark (issue 4): how fast the controllers and kubelets bring a
+Deployment from apply to Available, with the clock on instant.
+
+Scenarios: 1,000 replicas on 20 nodes; 10,000 replicas on 100 nodes; a rolling update of the
+1,000. Each runs in a cluster of its own ("bench"), deleted afterwards, driven the way the
+manager drives an instant clock: run everything that is ready, then jump to the next thing due.
+"""
+from __future__ import annotations
+
+import resource
+import time
+from typing import Any
+
+from playground.sim.world import COMPONENTS
+from playground.controllers.runtime import ClusterRuntime
+from playground.store import api as store
+from playground.store import clock
+from playground.store.demo import node
+
+CLUSTER = "bench"
+
+
+def deployment(replicas: int, image: str = "nginx:1.27") -> dict[str, Any]:
+    labels = {"app": "web"}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default", "labels": labels},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "web", "image": image, "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]},
+            },
+        },
+    }
+
+
+def fresh_cluster(nodes: int) -> ClusterRuntime:
+    if CLUSTER in store.cluster_names():
+        store.delete_cluster(CLUSTER)
+    store.create_cluster(CLUSTER)
+    clock.set_mode(CLUSTER, "instant")
+    now = store.timestamp(store.now(CLUSTER))
+    with store.batch(CLUSTER) as batch:
+        for namespace in ("default", "kube-node-lease"):
+            batch.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        for n in range(nodes):
+            batch.create(node(f"node-{n:03d}", ip=f"10.0.{n // 250}.{n % 250 + 1}", pod_cidr=f"10.{n // 256 + 1}.{n % 256}.0/24",
+                              now=now, cpu="64", memory="256Gi"))
+    runtime = ClusterRuntime(CLUSTER, COMPONENTS)
+    runtime.settle()
+    return runtime
+
+
+def available(replicas: int, *, image: str) -> bool:
+    d = store.get(CLUSTER, "Deployment", "web", "default")
+    status = d.get("status", {})
+    return (
+        status.get("observedGeneration") == d["metadata"]["generation"]
+        and status.get("updatedReplicas") == replicas
+        and status.get("availableReplicas") == replicas
+        and status.get("replicas") == replicas
+        and d["spec"]["template"]["spec"]["containers"][0]["image"] == image
+    )
+
+
+def converge(runtime: ClusterRuntime, replicas: int, *, image: str) -> None:
+    """Run as an instant clock would until the Deployment is Available with every replica."""
+    while True:
+        runtime.settle()
+        if available(replicas, image=image):
+            return
+        due = runtime.next_due()
+        if due is None:
+            raise RuntimeError("the cluster stopped before the Deployment was available")
+        clock.advance_to(CLUSTER, due)
+
+
+def measure(runtime: ClusterRuntime, replicas: int, *, image: str, apply: dict[str, Any]) -> dict[str, float]:
+    versions = store.current_resource_version()
+    started = time.perf_counter()
+    store.apply(CLUSTER, apply)
+    converge(runtime, replicas, image=image)
+    seconds = time.perf_counter() - started
+    writes = store.current_resource_version() - versions
+    return {"seconds": seconds, "writes": writes, "writes_per_second": writes / seconds}
+
+
+def run(*, small: int = 1_000, small_nodes: int = 20, large: int = 10_000, large_nodes: int = 100) -> dict[str, dict[str, float]]:
+    figures = {}
+    try:
+        runtime = fresh_cluster(small_nodes)
+        figures[f"{small} replicas on {small_nodes} nodes"] = measure(runtime, small, image="nginx:1.27", apply=deployment(small))
+        figures[f"rolling update of {small}"] = measure(
+            runtime, small, image="nginx:1.28", apply=deployment(small, image="nginx:1.28")
+        )
+        if large:
+            runtime = fresh_cluster(large_nodes)
+            figures[f"{large} replicas on {large_nodes} nodes"] = measure(runtime, large, image="nginx:1.27", apply=deployment(large))
+    finally:
+        if CLUSTER in store.cluster_names():
+            store.delete_cluster(CLUSTER)
+    figures["peak memory"] = {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return figures

@@ -1,0 +1,204 @@
+"""The simulated kubelets: one agent per Node runs the pods bound to it.
+
+A Node, or a pod bound to it, changes (or the time it asked for comes) → key `node name` →
+reconcile: renew the node's Lease (the heartbeat the node lifecycle controller watches, every
+10 s), report the node Ready, then `sync_pod` (lifecycle.py: sandbox, pulls, init containers,
+containers, probes, restarts, termination) for each of its pods, and write what changed in one
+store batch: pod statuses, the kubelet's Events, the images now on the node
+(node.status.images), and the final delete of each pod whose containers have all stopped.
+A node whose kubelet is stopped (`python manage.py node stop`) does nothing at all.
+
+The kubelet's memory of each pod (start times, back-off, probe counts) and the container logs
+are kept by this process, as a real kubelet keeps them on its node.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict, deque
+from typing import Any, Iterable
+
+from playground.controllers.events import EventRecorder
+from playground.controllers.runtime import Controller, Key, Result
+from playground.images import catalog
+from playground.store import api as store
+
+from .lifecycle import LogLine, PodRuntime, sync_pod
+
+Obj = dict[str, Any]
+LEASE_NAMESPACE = "kube-node-lease"
+LEASE_DURATION_SECONDS = 40
+LEASE_RENEW_SECONDS = 10.0  # nodeLeaseRenewIntervalFraction 0.25 of the 40 s lease
+KUBELET_STOPPED = "playground.dev/kubelet-stopped"
+MAX_LOG_LINES = 1_000  # per container, as a rotated log would keep the tail
+
+
+class Kubelet(Controller):
+    kind = "Node"
+    component = "kubelet"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pods: dict[str, PodRuntime] = {}  # pod uid → the kubelet's memory of it
+        self.logs: dict[tuple[str, str], deque[LogLine]] = defaultdict(lambda: deque(maxlen=MAX_LOG_LINES))
+        self.recorders: dict[str, EventRecorder] = {}
+
+    def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
+        if obj["kind"] == "Node" and not only_status_changed(obj, old):
+            yield obj["metadata"]["name"]
+        elif obj["kind"] == "Pod" and obj["spec"].get("nodeName") and not only_status_changed(obj, old):
+            yield obj["spec"]["nodeName"]
+
+    def reconcile(self, name: Key) -> Result:
+        node = self.cache.get("Node", name)
+        if node is None or (node["metadata"].get("annotations") or {}).get(KUBELET_STOPPED) == "true":
+            return Result()
+        now = self.now()
+        recorder = self.recorder(name)
+        pods = self.cache.pods_on(name)
+        used_ips = {p["status"]["podIP"] for p in pods if p.get("status", {}).get("podIP")}
+        wakes: list[datetime.datetime] = []
+        pulled: list[str] = []
+        with store.batch(self.cluster) as batch:
+            self.renew_lease(batch, node, now)
+            node = self.report_ready(batch, node, now)
+            for pod in pods:
+                wake = self.sync(batch, recorder, node, pod, now, used_ips, pulled)
+                if wake is not None:
+                    wakes.append(wake)
+            self.report_images(batch, node, pulled)
+        self.forget_pods_gone(name, pods)
+        if wakes:
+            return Result(requeue_after=max(0.0, (min(wakes) - now).total_seconds()))
+        return Result(requeue_after=LEASE_RENEW_SECONDS, background=True)
+
+    def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,
+             used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:
+        uid = pod["metadata"]["uid"]
+        result = sync_pod(
+            pod, self.pods.get(uid), now=now, node=node, used_ips=used_ips - {pod.get("status", {}).get("podIP")},
+            image_pull_seconds=lambda image: self.pull_seconds(node, image),
+            image_size_bytes=lambda image: (found.size if (found := catalog.find(image)) else None),
+        )
+        self.pods[uid] = result.state
+        if result.status.get("podIP"):
+            used_ips.add(result.status["podIP"])
+        pulled.extend(result.pulled_images)
+        for container, lines in result.logs.items():
+            self.logs[(uid, container)].extend(lines)
+        for event in result.events:
+            recorder.record(batch, pod, event.type, event.reason, event.message, field_path=event.field_path, at=event.at)
+        if result.can_delete:
+            batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"], grace_period_seconds=0)
+        elif result.status != pod.get("status"):
+            batch.update_status({**pod, "status": result.status})
+        return result.wake_at
+
+    def pull_seconds(self, node: Obj, reference: str) -> float | None:
+        image = catalog.find(reference)
+        if image is None:
+            return None
+        present = {
+            layer.digest
+            for entry in node.get("status", {}).get("images") or []
+            for name in entry.get("names", [])
+            if (held := catalog.find(name)) is not None
+            for layer in held.layers
+        }
+        return catalog.pull_seconds(image, present)
+
+    def renew_lease(self, batch: store.Batch, node: Obj, now: datetime.datetime) -> None:
+        name = node["metadata"]["name"]
+        lease = self.cache.get("Lease", f"{LEASE_NAMESPACE}/{name}")
+        renew_time = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if lease is None:
+            if self.cache.get("Namespace", LEASE_NAMESPACE) is None:
+                return  # a cluster without the lease namespace: nothing to renew in
+            batch.create(new_lease(node, renew_time))
+            return
+        renewed = lease["spec"].get("renewTime")
+        if renewed and (now - parse_micro_time(renewed)).total_seconds() < LEASE_RENEW_SECONDS:
+            return
+        batch.update({**lease, "spec": {**lease["spec"], "renewTime": renew_time}})
+
+    def report_ready(self, batch: store.Batch, node: Obj, now: datetime.datetime) -> Obj:
+        """After the kubelet comes back, the node reports itself healthy again."""
+        conditions = node.get("status", {}).get("conditions", [])
+        if all(c["status"] == ("True" if c["type"] == "Ready" else "False") for c in conditions):
+            return node
+        stamp = store.timestamp(now)
+        healthy = {
+            "MemoryPressure": ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            "DiskPressure": ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            "PIDPressure": ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            "Ready": ("True", "KubeletReady", "kubelet is posting ready status"),
+        }
+        fresh = [
+            {**c, "status": status, "reason": reason, "message": message, "lastHeartbeatTime": stamp,
+             "lastTransitionTime": stamp if c["status"] != status else c.get("lastTransitionTime", stamp)}
+            for c in conditions
+            for status, reason, message in [healthy.get(c["type"], (c["status"], c.get("reason", ""), c.get("message", "")))]
+        ]
+        self.recorder(node["metadata"]["name"]).record(batch, node, "Normal", "NodeReady",
+                                                        f"Node {node['metadata']['name']} status is now: NodeReady")
+        return batch.update_status({**node, "status": {**node["status"], "conditions": fresh}})
+
+    def report_images(self, batch: store.Batch, node: Obj, pulled: list[str]) -> None:
+        images = list(node.get("status", {}).get("images") or [])
+        known = {name for entry in images for name in entry.get("names", [])}
+        added = False
+        for reference in pulled:
+            image = catalog.find(reference)
+            if image is None or reference in known:
+                continue
+            images.append({"names": [f"docker.io/library/{image.repository}@{image.digest}", reference], "sizeBytes": image.size})
+            known.add(reference)
+            added = True
+        if added:
+            batch.update_status({**node, "status": {**node["status"], "images": images}})
+
+    def recorder(self, node_name: str) -> EventRecorder:
+        if node_name not in self.recorders:
+            self.recorders[node_name] = EventRecorder(self.cluster, self.cache, component="kubelet", host=node_name)
+        self.recorders[node_name].cache = self.cache
+        return self.recorders[node_name]
+
+    def forget_pods_gone(self, node_name: str, pods: list[Obj]) -> None:
+        on_node = {p["metadata"]["uid"] for p in pods}
+        for uid in [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]:
+            del self.pods[uid]
+
+    def container_logs(self, pod: Obj, container: str, *, previous: bool = False) -> list[str]:
+        """What `kubectl logs` shows: this run of the container, or the one before (--previous)."""
+        state = self.pods.get(pod["metadata"]["uid"])
+        lines = self.logs.get((pod["metadata"]["uid"], container), ())
+        current = state.containers[container].restart_count if state and container in state.containers else 0
+        wanted = current - 1 if previous else current
+        return [line.text for line in lines if line.restart_count == wanted]
+
+
+def only_status_changed(obj: Obj, old: Obj | None) -> bool:
+    """A status write (often the kubelet's own): nothing for the kubelet to act on."""
+    if old is None:
+        return False
+    strip = lambda o: {**{k: v for k, v in o.items() if k != "status"},  # noqa: E731
+                       "metadata": {k: v for k, v in o["metadata"].items() if k != "resourceVersion"}}
+    return strip(obj) == strip(old)
+
+
+def new_lease(node: Obj, renew_time: str) -> Obj:
+    name = node["metadata"]["name"]
+    return {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {
+            "name": name,
+            "namespace": LEASE_NAMESPACE,
+            "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": name, "uid": node["metadata"]["uid"]}],
+        },
+        "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION_SECONDS, "renewTime": renew_time},
+    }
+
+
+def parse_micro_time(text: str) -> datetime.datetime:
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+
