@@ -16,6 +16,7 @@ import datetime
 import heapq
 import itertools
 import logging
+import math
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -251,7 +252,8 @@ class ClusterRuntime:
     # -- timers ---------------------------------------------------------------------------------
 
     def requeue_after(self, controller: Controller, key: Key, seconds: float, *, background: bool = False) -> None:
-        due = self.now() + datetime.timedelta(seconds=seconds)
+        # Rounded up to the microsecond: a timer must never fire a hair before its moment
+        due = self.now() + datetime.timedelta(microseconds=math.ceil(seconds * 1_000_000))
         heapq.heappush(self._timers, (due, next(self._sequence), controller, key, background))
 
     def next_due(self) -> datetime.datetime | None:
@@ -279,6 +281,8 @@ class ClusterRuntime:
         while done < budget:
             progressed = False
             for controller, queue in self.queues.items():
+                if done >= budget:
+                    break
                 self.sync()
                 key = queue.pop()
                 if key is None:
@@ -344,5 +348,5 @@ class ClusterRuntime:
             clock.advance_to(self.cluster, due)
             self.clock = clock.read(self.cluster)
             self.fire_timers()
-        return self.process(budget=1) == 1
+        return self.process(budget=1) > 0
 

@@ -29,6 +29,7 @@ LEASE_NAMESPACE = "kube-node-lease"
 LEASE_DURATION_SECONDS = 40
 LEASE_RENEW_SECONDS = 10.0  # nodeLeaseRenewIntervalFraction 0.25 of the 40 s lease
 KUBELET_STOPPED = "playground.dev/kubelet-stopped"
+MICROSECOND = 1e-6
 MAX_LOG_LINES = 1_000  # per container, as a rotated log would keep the tail
 
 
@@ -68,7 +69,7 @@ class Kubelet(Controller):
             self.report_images(batch, node, pulled)
         self.forget_pods_gone(name, pods)
         if wakes:
-            return Result(requeue_after=max(0.0, (min(wakes) - now).total_seconds()))
+            return Result(requeue_after=max(MICROSECOND, (min(wakes) - now).total_seconds()))
         return Result(requeue_after=LEASE_RENEW_SECONDS, background=True)
 
     def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,

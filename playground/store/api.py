@@ -39,6 +39,7 @@ ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apiserver's names.SimpleNameGenerator
 UPDATE_RETRIES = 5
+GENERATE_NAME_RETRIES = 8
 COMPACT_EVERY = 1000  # resourceVersions between two trims of the change log
 
 # Sent after every commit, in the writing process: the cluster's name and the last resourceVersion.
@@ -238,6 +239,7 @@ class Batch:
     cluster_id: int = 0
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
     open_namespaces: set[str] = field(default_factory=set)  # checked once per batch
+    created: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, namespace, name) added so far
 
     def __post_init__(self) -> None:
         self.cluster_id, state = _cluster_and_clock(self.cluster)
@@ -428,14 +430,25 @@ def _last_applied(obj: Obj) -> Obj | None:
 
 def _prepare_create(batch: Batch, obj: Obj) -> _Write:
     k = _kind_of(obj)
+    generated = isinstance(obj.get("metadata"), dict) and not obj["metadata"].get("name")
     obj = admit_create(k, _with_name_and_namespace(k, obj, now=batch.now))
     meta = obj["metadata"]
     if k.namespaced and meta["namespace"] not in batch.open_namespaces:
         _check_namespace_open(batch.cluster_id, meta["namespace"], batch.writes)
         batch.open_namespaces.add(meta["namespace"])
-    if _row(batch.cluster_id, k, meta.get("namespace", ""), meta["name"]) is not None:
-        raise AlreadyExists(f'{k.resource} "{meta["name"]}" already exists')
-    return _Write(ADDED, k, obj)
+    for _ in range(GENERATE_NAME_RETRIES):
+        if not _taken(batch, k, meta.get("namespace", ""), meta["name"]):
+            batch.created.add((k.kind, meta.get("namespace", ""), meta["name"]))
+            return _Write(ADDED, k, obj)
+        if not generated:
+            break
+        # A generated name that is taken is generated again, as the API server has done since 1.30
+        meta["name"] = meta["generateName"][:58] + "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
+    raise AlreadyExists(f'{k.resource} "{meta["name"]}" already exists')
+
+
+def _taken(batch: Batch, k: Kind, namespace: str, name: str) -> bool:
+    return (k.kind, namespace, name) in batch.created or _row(batch.cluster_id, k, namespace, name) is not None
 
 
 def _with_name_and_namespace(k: Kind, obj: Obj, *, now: datetime.datetime) -> Obj:

@@ -381,3 +381,15 @@ def test_the_change_log_is_trimmed_to_its_retention_window_as_writes_go_on(
     with pytest.raises(store.Gone):
         cluster.changes_since(start)
     assert len(cluster.changes_since(cluster.resource_version() - 10)) == 10
+
+
+def test_a_generated_name_that_is_taken_is_generated_again(cluster, monkeypatch):
+    names = iter(["bbbbb", "bbbbb", "ccccc"])
+    monkeypatch.setattr(store.random, "choices", lambda alphabet, k: list(next(names)))
+    obj = pod("ignored")
+    obj["metadata"] = {"generateName": "web-", "labels": {"app": "web"}}
+
+    first = cluster.create(obj)
+    second = cluster.create(obj)
+
+    assert (first["metadata"]["name"], second["metadata"]["name"]) == ("web-bbbbb", "web-ccccc")
