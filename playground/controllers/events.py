@@ -10,27 +10,26 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from typing import Any
 
 from playground.store import api as store
-
-if TYPE_CHECKING:
-    from .runtime import Cache
+from playground.store.errors import NotFound
 
 Obj = dict[str, Any]
 NORMAL, WARNING = "Normal", "Warning"
+REMEMBERED_EVENTS = 4_096  # recent events a recorder can still aggregate into (client-go keeps 4,096 too)
 _unique = itertools.count()
 
 
 class EventRecorder:
     """Records Events for one component (`replicaset-controller`, `kubelet`, ...) of one cluster."""
 
-    def __init__(self, cluster: str, cache: Cache, *, component: str, host: str = "") -> None:
+    def __init__(self, cluster: str, *, component: str, host: str = "") -> None:
         self.cluster = cluster
-        self.cache = cache
         self.component = component
         self.host = host
-        self._seen: dict[tuple[str, ...], str] = {}  # correlation key → the Event's name
+        self._seen: OrderedDict[tuple[str, ...], Obj] = OrderedDict()  # correlation key → the Event as written
 
     def record(
         self,
@@ -48,29 +47,41 @@ class EventRecorder:
         namespace = meta.get("namespace") or "default"
         key = (meta.get("uid", ""), field_path, type_, reason, message)
         when = store.timestamp(at or batch.now)
-        existing = self.cache.get("Event", f"{namespace}/{self._seen[key]}") if key in self._seen else None
-        if existing is not None:
-            batch.update({**existing, "count": existing.get("count", 1) + 1, "lastTimestamp": when})
+        existing = self._seen.get(key)
+        if existing is not None and self._repeat(batch, key, existing, when):
             return
         name = f"{meta['name']}.{self._suffix(at or batch.now)}"
-        self._seen[key] = name
-        batch.create(
-            {
-                "apiVersion": "v1",
-                "kind": "Event",
-                "metadata": {"name": name, "namespace": namespace},
-                "involvedObject": _reference(obj, field_path),
-                "type": type_,
-                "reason": reason,
-                "message": message,
-                "source": {"component": self.component, **({"host": self.host} if self.host else {})},
-                "reportingComponent": self.component,
-                "reportingInstance": self.host,
-                "firstTimestamp": when,
-                "lastTimestamp": when,
-                "count": 1,
-            }
-        )
+        self._seen[key] = event = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": name, "namespace": namespace},
+            "involvedObject": _reference(obj, field_path),
+            "type": type_,
+            "reason": reason,
+            "message": message,
+            "source": {"component": self.component, **({"host": self.host} if self.host else {})},
+            "reportingComponent": self.component,
+            "reportingInstance": self.host,
+            "firstTimestamp": when,
+            "lastTimestamp": when,
+            "count": 1,
+        }
+        if len(self._seen) > REMEMBERED_EVENTS:
+            self._seen.popitem(last=False)
+        batch.create(event)
+
+    def _repeat(self, batch: store.Batch, key: tuple[str, ...], existing: Obj, when: str) -> bool:
+        """Count a repeat on the Event already written; False if that Event is gone."""
+        repeated = {**existing, "count": existing.get("count", 1) + 1, "lastTimestamp": when}
+        repeated["metadata"] = {k: v for k, v in existing["metadata"].items() if k != "resourceVersion"}
+        try:
+            batch.update(repeated)
+        except NotFound:
+            del self._seen[key]
+            return False
+        self._seen[key] = repeated
+        self._seen.move_to_end(key)
+        return True
 
     @staticmethod
     def _suffix(now: datetime.datetime) -> str:

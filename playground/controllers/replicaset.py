@@ -190,9 +190,8 @@ def is_available(pod: Obj, min_ready_seconds: int, now: datetime.datetime) -> bo
 
 
 def parse_time(text: str | None) -> datetime.datetime | None:
-    if not text:
-        return None
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    """An RFC 3339 time as Kubernetes writes it ("2026-11-25T08:00:00Z")."""
+    return datetime.datetime.fromisoformat(text) if text else None
 
 
 def pods_to_delete(pods: list[Obj], *, count: int) -> list[Obj]:

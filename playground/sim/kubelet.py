@@ -159,8 +159,7 @@ class Kubelet(Controller):
 
     def recorder(self, node_name: str) -> EventRecorder:
         if node_name not in self.recorders:
-            self.recorders[node_name] = EventRecorder(self.cluster, self.cache, component="kubelet", host=node_name)
-        self.recorders[node_name].cache = self.cache
+            self.recorders[node_name] = EventRecorder(self.cluster, component="kubelet", host=node_name)
         return self.recorders[node_name]
 
     def forget_pods_gone(self, node_name: str, pods: list[Obj]) -> None:

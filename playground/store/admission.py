@@ -59,8 +59,9 @@ def admit_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
 
 
 def admit_status_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
-    """`old` with only its status replaced by `obj`'s, as the status subresource writes it."""
-    new = copy.deepcopy(old)
+    """`old` with only its status replaced by `obj`'s, as the status subresource writes it.
+    A shallow copy is enough: only top-level and metadata keys are replaced, never mutated."""
+    new = {**old, "metadata": dict(old["metadata"])}
     obj = without_nulls(obj)
     _set_or_drop(new, "status", obj.get("status"))
     if kind.kind in GENERATION_KINDS:  # apps/batch status strategies keep spec and labels, not annotations
@@ -136,10 +137,12 @@ def without_nulls(value: Any) -> Any:
 
 
 def _set_or_drop(target: Obj, key: str, value: Any) -> None:
+    """Set or remove a field. Values are shared, not copied: both sides are fresh copies the
+    store has just parsed or made, and neither is used again after the write."""
     if value is None:
         target.pop(key, None)
     else:
-        target[key] = copy.deepcopy(value)
+        target[key] = value
 
 
 def _check(kind: Kind, obj: Obj, errors: list[FieldError]) -> None:

@@ -10,6 +10,7 @@ rounded up to the nano scale, and the same canonical string the API server write
 from __future__ import annotations
 
 import decimal
+import functools
 from decimal import ROUND_UP, Decimal
 
 QUANTITY_FORMAT_ERROR = (
@@ -52,6 +53,7 @@ def canonical_quantity(text: str | int | float, *, round_up_to_milli: bool = Fal
     return _canonicalize(value, quantity_format)
 
 
+@functools.lru_cache(maxsize=4096)  # the scheduler asks about the same few strings all the time
 def _parse(text: str | int | float) -> tuple[Decimal, str]:
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise ValueError(QUANTITY_FORMAT_ERROR)
