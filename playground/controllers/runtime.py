@@ -210,6 +210,7 @@ class ClusterRuntime:
         self._sequence = itertools.count()
         self._listed = False
         self._seen_version = -1
+        self._seen_commits = -1
         self.reconciles = 0
 
     def now(self) -> datetime.datetime:
@@ -217,8 +218,13 @@ class ClusterRuntime:
 
     # -- informers ------------------------------------------------------------------------------
 
-    def sync(self) -> int:
-        """Bring the cache up to the store and enqueue the keys the changes concern."""
+    def sync(self, *, local_only: bool = False) -> int:
+        """Bring the cache up to the store and enqueue the keys the changes concern.
+        `local_only`: skip the store unless this process wrote since (between reconciles; the
+        manager's turns and `settle` look for other processes' writes)."""
+        if local_only and store.commits_in_this_process() == self._seen_commits:
+            return 0
+        self._seen_commits = store.commits_in_this_process()
         version = store.current_resource_version()
         if version == self._seen_version:
             return 0
@@ -251,6 +257,8 @@ class ClusterRuntime:
         return len(objects)
 
     def _enqueue_for(self, obj: Obj, old: Obj | None) -> None:
+        if obj["kind"] in UNCACHED_KINDS:
+            return
         for controller in self.controllers:
             for key in controller.keys_for(obj, old):
                 self.queues[controller].add(key)
@@ -289,7 +297,7 @@ class ClusterRuntime:
             for controller, queue in self.queues.items():
                 if done >= budget:
                     break
-                self.sync()
+                self.sync(local_only=True)
                 key = queue.pop()
                 if key is None:
                     continue

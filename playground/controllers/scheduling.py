@@ -84,17 +84,41 @@ def pod_requests(pod: Obj) -> Resources:
     beside everything started after them; the RuntimeClass overhead comes on top. Always has
     cpu and memory, and `pods: 1`: every pod takes one of the node's pod slots.
     """
-    requests = _aggregate_requests(pod, defaults=None)
-    requests.setdefault("cpu", Decimal(0))
-    requests.setdefault("memory", Decimal(0))
-    requests["pods"] = Decimal(1)
-    return requests
+    def compute() -> Resources:
+        requests = _aggregate_requests(pod, defaults=None)
+        requests.setdefault("cpu", Decimal(0))
+        requests.setdefault("memory", Decimal(0))
+        requests["pods"] = Decimal(1)
+        return requests
+
+    return _once_per_version(pod, "requests", compute)
 
 
 def non_zero_requests(pod: Obj) -> Resources:
     """cpu and memory as the scorers count them: 100m and 200Mi for a container that asks for none."""
-    requests = _aggregate_requests(pod, defaults={"cpu": DEFAULT_CPU_REQUEST, "memory": DEFAULT_MEMORY_REQUEST})
-    return {"cpu": requests.get("cpu", Decimal(0)), "memory": requests.get("memory", Decimal(0))}
+
+    def compute() -> Resources:
+        requests = _aggregate_requests(pod, defaults={"cpu": DEFAULT_CPU_REQUEST, "memory": DEFAULT_MEMORY_REQUEST})
+        return {"cpu": requests.get("cpu", Decimal(0)), "memory": requests.get("memory", Decimal(0))}
+
+    return _once_per_version(pod, "non-zero", compute)
+
+
+_computed: dict[tuple[str, str, str], Resources] = {}
+
+
+def _once_per_version(pod: Obj, what: str, compute: Callable[[], Resources]) -> Resources:
+    """A pod's requests cannot change without a new resourceVersion: compute them once per
+    version (the scheduler's PreScore state does the same per cycle), and hand out copies."""
+    meta = pod.get("metadata") or {}
+    if not meta.get("uid") or not meta.get("resourceVersion"):
+        return compute()
+    key = (meta["uid"], meta["resourceVersion"], what)
+    if key not in _computed:
+        if len(_computed) > 50_000:
+            _computed.clear()
+        _computed[key] = compute()
+    return dict(_computed[key])
 
 
 def _aggregate_requests(pod: Obj, *, defaults: Mapping[str, Decimal] | None) -> Resources:
