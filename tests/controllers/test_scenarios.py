@@ -120,3 +120,36 @@ def test_a_stopped_node_loses_its_replica_set_pods_to_other_nodes_but_keeps_a_ba
     bare = cluster.get("Pod", "bare", "default")
     assert bare["spec"]["nodeName"] == "playground-worker"  # only a controller replaces a pod elsewhere
     assert bare["metadata"].get("deletionTimestamp")  # evicted, and stuck Terminating with its kubelet gone
+
+
+def test_a_rollout_to_an_image_that_does_not_exist_exceeds_its_progress_deadline(cluster):
+    cluster.apply(deployment("nginx", replicas=2))
+    cluster.advance(30)
+
+    cluster.apply(deployment("nginx", replicas=2, image="nginx:9.99"))
+    cluster.advance(700)
+
+    broken = [p for p in cluster.list("Pod") if p["spec"]["containers"][0]["image"] == "nginx:9.99"]
+    waiting = broken[0]["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting["reason"] in ("ErrImagePull", "ImagePullBackOff")
+    d = cluster.get("Deployment", "nginx", "default")
+    progressing = {c["type"]: c for c in d["status"]["conditions"]}["Progressing"]
+    assert (progressing["status"], progressing["reason"]) == ("False", "ProgressDeadlineExceeded")
+    assert d["status"]["availableReplicas"] >= 1  # maxUnavailable kept old pods serving
+    assert run("rollout", "status", "deployment/nginx", "--watch", "false")[2] == (
+        'error: deployment "nginx" exceeded its progress deadline\n'
+    )
+
+
+def test_repeated_events_are_counted_on_one_event(cluster):
+    crashing = pod("crash", image="busybox:1.36")
+    crashing["spec"]["containers"][0]["command"] = ["sh", "-c", "exit 1"]
+    cluster.create(crashing)
+
+    cluster.advance(300)
+
+    backoffs = [e for e in cluster.list("Event") if e["reason"] == "BackOff" and e["involvedObject"]["name"] == "crash"]
+    assert len(backoffs) == 1
+    assert backoffs[0]["count"] > 1
+    assert backoffs[0]["lastTimestamp"] > backoffs[0]["firstTimestamp"]
+    assert backoffs[0]["message"].startswith("Back-off restarting failed container main in pod crash_default(")
