@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "channels",
     "playground",
     "playground.store",
+    "playground.sim",
     "playground.web",
 ]
 

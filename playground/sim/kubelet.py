@@ -8,13 +8,12 @@ store batch: pod statuses, the kubelet's Events, the images now on the node
 (node.status.images), and the final delete of each pod whose containers have all stopped.
 A node whose kubelet is stopped (`python manage.py node stop`) does nothing at all.
 
-The kubelet's memory of each pod (start times, back-off, probe counts) and the container logs
-are kept by this process, as a real kubelet keeps them on its node.
+The kubelet's memory of each pod (start times, back-off, probe counts) is kept by this
+process, as a real kubelet keeps it on its node; container logs go to the sim's log table.
 """
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict, deque
 from typing import Any, Iterable
 
 from playground.controllers.events import EventRecorder
@@ -22,6 +21,7 @@ from playground.controllers.runtime import Controller, Key, Result
 from playground.images import catalog
 from playground.store import api as store
 
+from . import logs
 from .lifecycle import LogLine, PodRuntime, sync_pod
 
 Obj = dict[str, Any]
@@ -30,7 +30,6 @@ LEASE_DURATION_SECONDS = 40
 LEASE_RENEW_SECONDS = 10.0  # nodeLeaseRenewIntervalFraction 0.25 of the 40 s lease
 KUBELET_STOPPED = "playground.dev/kubelet-stopped"
 MICROSECOND = 1e-6
-MAX_LOG_LINES = 1_000  # per container, as a rotated log would keep the tail
 
 
 class Kubelet(Controller):
@@ -40,7 +39,7 @@ class Kubelet(Controller):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pods: dict[str, PodRuntime] = {}  # pod uid → the kubelet's memory of it
-        self.logs: dict[tuple[str, str], deque[LogLine]] = defaultdict(lambda: deque(maxlen=MAX_LOG_LINES))
+        self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.recorders: dict[str, EventRecorder] = {}
 
     def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
@@ -67,6 +66,9 @@ class Kubelet(Controller):
                 if wake is not None:
                     wakes.append(wake)
             self.report_images(batch, node, pulled)
+        for uid, container, lines in self.new_logs:
+            logs.append(self.cluster, uid, container, lines)
+        self.new_logs.clear()
         self.forget_pods_gone(name, pods)
         if wakes:
             return Result(requeue_after=max(MICROSECOND, (min(wakes) - now).total_seconds()))
@@ -85,7 +87,7 @@ class Kubelet(Controller):
             used_ips.add(result.status["podIP"])
         pulled.extend(result.pulled_images)
         for container, lines in result.logs.items():
-            self.logs[(uid, container)].extend(lines)
+            self.new_logs.append((uid, container, lines))
         for event in result.events:
             recorder.record(batch, pod, event.type, event.reason, event.message, field_path=event.field_path, at=event.at)
         if result.can_delete:
@@ -166,14 +168,6 @@ class Kubelet(Controller):
         on_node = {p["metadata"]["uid"] for p in pods}
         for uid in [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]:
             del self.pods[uid]
-
-    def container_logs(self, pod: Obj, container: str, *, previous: bool = False) -> list[str]:
-        """What `kubectl logs` shows: this run of the container, or the one before (--previous)."""
-        state = self.pods.get(pod["metadata"]["uid"])
-        lines = self.logs.get((pod["metadata"]["uid"], container), ())
-        current = state.containers[container].restart_count if state and container in state.containers else 0
-        wanted = current - 1 if previous else current
-        return [line.text for line in lines if line.restart_count == wanted]
 
 
 def only_status_changed(obj: Obj, old: Obj | None) -> bool:

@@ -1,0 +1,57 @@
+"""Container logs: written by the simulated kubelet, read by `logs` and the pod page."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from django.db import transaction
+
+from playground.store.errors import BadRequest
+from playground.store.models import Cluster
+
+from .lifecycle import LogLine
+from .models import ContainerLogLine
+
+MAX_LINES_PER_CONTAINER = 1_000  # the tail a rotated log file would keep
+
+
+def append(cluster: str, pod_uid: str, container: str, lines: Iterable[LogLine]) -> None:
+    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
+    rows = [
+        ContainerLogLine(cluster_id=cluster_id, pod_uid=pod_uid, container=container,
+                         restart_count=line.restart_count, at=line.at, text=line.text)
+        for line in lines
+    ]
+    if not rows:
+        return
+    with transaction.atomic():
+        ContainerLogLine.objects.bulk_create(rows)
+        mine = ContainerLogLine.objects.filter(cluster_id=cluster_id, pod_uid=pod_uid, container=container)
+        oldest_kept = mine.order_by("-id").values_list("id", flat=True)[MAX_LINES_PER_CONTAINER - 1 : MAX_LINES_PER_CONTAINER].first()
+        if oldest_kept is not None:
+            mine.filter(id__lt=oldest_kept).delete()
+
+
+def read(cluster: str, pod: dict[str, Any], container: str | None = None, *, previous: bool = False,
+         tail: int | None = None) -> list[str]:
+    """What `kubectl logs POD [-c CONTAINER] [--previous] [--tail N]` prints, line by line."""
+    statuses = {s["name"]: s for s in pod.get("status", {}).get("containerStatuses", [])}
+    statuses.update({s["name"]: s for s in pod.get("status", {}).get("initContainerStatuses", [])})
+    names = [c["name"] for c in pod["spec"].get("containers", [])]
+    name = pod["metadata"]["name"]
+    if container is None:
+        if len(names) > 1:
+            raise BadRequest(f"a container name must be specified for pod {name}, choose one of: [{' '.join(names)}]")
+        container = names[0]
+    if container not in statuses:
+        if container not in names + [c["name"] for c in pod["spec"].get("initContainers", [])]:
+            raise BadRequest(f"container {container} is not valid for pod {name}")
+        raise BadRequest(f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating')
+    restarts = statuses[container].get("restartCount", 0)
+    if previous and restarts == 0:
+        raise BadRequest(f'previous terminated container "{container}" in pod "{name}" not found')
+    lines = ContainerLogLine.objects.filter(
+        cluster__name=cluster, pod_uid=pod["metadata"]["uid"], container=container,
+        restart_count=restarts - 1 if previous else restarts,
+    ).order_by("id").values_list("text", flat=True)
+    texts = list(lines)
+    return texts[-tail:] if tail else texts

@@ -1,0 +1,48 @@
+"""logs: what a container wrote, this run or the one before."""
+from __future__ import annotations
+
+from tests.commands.test_kubectl_commands import run
+from tests.factories import pod
+
+
+def chatty(name="chatty", script="i=0; while true; do echo line $i; i=$((i+1)); sleep 10; done"):
+    obj = pod(name, image="busybox:1.36")
+    obj["spec"]["containers"][0]["command"] = ["sh", "-c", script]
+    return obj
+
+
+def test_logs_show_what_the_container_wrote(cluster):
+    cluster.create(chatty())
+
+    cluster.advance(35)
+
+    status, out, _ = run("logs", "chatty")
+    assert status == 0
+    assert out.splitlines()[:3] == ["line 0", "line 1", "line 2"]
+
+
+def test_tail_keeps_the_last_lines(cluster):
+    cluster.create(chatty())
+    cluster.advance(55)
+
+    _, out, _ = run("logs", "pod/chatty", "--tail", "2")
+
+    assert len(out.splitlines()) == 2 and out.splitlines()[-1].startswith("line ")
+
+
+def test_previous_shows_the_run_before_a_restart(cluster):
+    cluster.create(chatty("crashy", "echo starting; sleep 5; exit 1"))
+    cluster.advance(30)
+
+    assert run("logs", "crashy", "--previous")[1] == "starting\n"
+    assert run("logs", "crashy")[1] in ("starting\n", "")
+
+
+def test_previous_without_a_restart_is_an_error(cluster):
+    cluster.create(chatty())
+    cluster.advance(10)
+
+    status, _, err = run("logs", "chatty", "--previous")
+
+    assert status == 1
+    assert err == 'Error from server (BadRequest): previous terminated container "main" in pod "chatty" not found\n'
