@@ -39,6 +39,7 @@ class Kubelet(Controller):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pods: dict[str, PodRuntime] = {}  # pod uid → the kubelet's memory of it
+        self.synced: dict[str, tuple[Obj, datetime.datetime | None]] = {}  # pod uid → (as last seen, next wake)
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.recorders: dict[str, EventRecorder] = {}
 
@@ -77,6 +78,11 @@ class Kubelet(Controller):
     def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,
              used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:
         uid = pod["metadata"]["uid"]
+        seen, wake = self.synced.get(uid, (None, None))
+        if seen is not None and seen["metadata"].get("resourceVersion") == pod["metadata"]["resourceVersion"] and (
+            wake is None or wake > now
+        ):
+            return wake  # nothing changed and nothing is due: a real kubelet's pod worker would be idle too
         result = sync_pod(
             pod, self.pods.get(uid), now=now, node=node, used_ips=used_ips - {pod.get("status", {}).get("podIP")},
             image_pull_seconds=lambda image: self.pull_seconds(node, image),
@@ -90,10 +96,12 @@ class Kubelet(Controller):
             self.new_logs.append((uid, container, lines))
         for event in result.events:
             recorder.record(batch, pod, event.type, event.reason, event.message, field_path=event.field_path, at=event.at)
+        written = pod
         if result.can_delete:
             batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"], grace_period_seconds=0)
         elif result.status != pod.get("status"):
-            batch.update_status({**pod, "status": result.status})
+            written = batch.update_status({**pod, "status": result.status})  # its resourceVersion is set on commit
+        self.synced[uid] = (written, result.wake_at)
         return result.wake_at
 
     def pull_seconds(self, node: Obj, reference: str) -> float | None:
@@ -168,6 +176,7 @@ class Kubelet(Controller):
         on_node = {p["metadata"]["uid"] for p in pods}
         for uid in [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]:
             del self.pods[uid]
+            self.synced.pop(uid, None)
 
 
 def only_status_changed(obj: Obj, old: Obj | None) -> bool:
