@@ -41,12 +41,15 @@ class DeploymentController(Controller):
         deployment = self.cache.get(self.kind, key)
         if deployment is None:
             return Result()  # deleted: the garbage collector takes its ReplicaSets
-        plan = sync_deployment(
-            deployment,
-            self.cache.list("ReplicaSet", namespace=namespace),
-            self.cache.list("Pod", namespace=namespace),
-            now=self.now(),
-        )
+        replica_sets = self.cache.list("ReplicaSet", namespace=namespace)
+        # Only the pods of its own ReplicaSets matter: read them through the owner index
+        pods = [
+            pod
+            for rs in replica_sets
+            if (ref := controller_ref(rs)) is not None and ref["uid"] == deployment["metadata"]["uid"]
+            for pod in self.cache.owned_by(rs, "Pod")
+        ]
+        plan = sync_deployment(deployment, replica_sets, pods, now=self.now())
         if plan.empty:
             return Result(requeue_after=plan.requeue_after)
         try:

@@ -92,13 +92,17 @@ class ReplicaSetController(Controller):
         selector = rs["spec"]["selector"]
         uid = rs["metadata"]["uid"]
         claimed, adopt, release = [], [], []
-        for pod in self.cache.list("Pod", namespace=rs["metadata"]["namespace"]):
+        for pod in self.cache.owned_by(rs, "Pod"):
             ref = controller_ref(pod)
+            if ref is None or ref["uid"] != uid:
+                continue  # an owner reference, but not as its controller
             matches = label_selector_matches(selector, pod["metadata"].get("labels") or {})
-            if ref is not None and ref["uid"] == uid:
-                (claimed if matches else release).append(pod)
-            elif ref is None and matches and is_active(pod) and not rs["metadata"].get("deletionTimestamp"):
-                adopt.append(pod)
+            (claimed if matches else release).append(pod)
+        if not rs["metadata"].get("deletionTimestamp"):
+            adopt = [
+                pod for pod in self.cache.uncontrolled("Pod", namespace=rs["metadata"]["namespace"])
+                if is_active(pod) and label_selector_matches(selector, pod["metadata"].get("labels") or {})
+            ]
         if adopt or release:
             with store.batch(self.cluster) as batch:
                 for pod in adopt:

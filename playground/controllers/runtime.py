@@ -80,6 +80,7 @@ class Cache:
         self.by_uid: dict[str, Obj] = {}
         self.dependents: dict[str, set[tuple[str, Key]]] = defaultdict(set)  # owner uid → (kind, key)
         self.pods_by_node: dict[str, set[Key]] = defaultdict(set)
+        self.orphans: dict[tuple[str, str], set[Key]] = defaultdict(set)  # (kind, namespace) → no controller
         self.resource_version = 0
 
     def get(self, kind: str, key: Key) -> Obj | None:
@@ -93,6 +94,11 @@ class Cache:
         if selector is not None:
             found = [o for o in found if label_selector_matches(selector, o["metadata"].get("labels") or {})]
         return list(found)
+
+    def uncontrolled(self, kind: str, *, namespace: str) -> list[Obj]:
+        """Objects of a kind in a namespace with no controller: what a controller may adopt."""
+        objects = self.objects[kind]
+        return [objects[key] for key in self.orphans[(kind, namespace)] if key in objects]
 
     def owned_by(self, owner: Obj, kind: str) -> list[Obj]:
         """The objects of `kind` with an ownerReference to `owner` (by uid)."""
@@ -133,6 +139,8 @@ class Cache:
             self.dependents[ref["uid"]].add((kind, key))
         if kind == "Pod" and obj["spec"].get("nodeName"):
             self.pods_by_node[obj["spec"]["nodeName"]].add(key)
+        if controller_ref(obj) is None:
+            self.orphans[(kind, obj["metadata"].get("namespace", ""))].add(key)
 
     def _unindex(self, kind: str, key: Key, obj: Obj) -> None:
         self.by_uid.pop(obj["metadata"]["uid"], None)
@@ -140,6 +148,7 @@ class Cache:
             self.dependents[ref["uid"]].discard((kind, key))
         if kind == "Pod" and obj["spec"].get("nodeName"):
             self.pods_by_node[obj["spec"]["nodeName"]].discard(key)
+        self.orphans[(kind, obj["metadata"].get("namespace", ""))].discard(key)
 
 
 class WorkQueue:

@@ -39,7 +39,8 @@ class Kubelet(Controller):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pods: dict[str, PodRuntime] = {}  # pod uid → the kubelet's memory of it
-        self.synced: dict[str, tuple[Obj, datetime.datetime | None]] = {}  # pod uid → (as last seen, next wake)
+        self.synced: dict[str, tuple[str, datetime.datetime | None]] = {}  # pod uid → (resourceVersion seen, next wake)
+        self.just_synced: list[tuple[str, Obj, datetime.datetime | None]] = []
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.recorders: dict[str, EventRecorder] = {}
 
@@ -67,6 +68,9 @@ class Kubelet(Controller):
                 if wake is not None:
                     wakes.append(wake)
             self.report_images(batch, node, pulled)
+        for uid, written, wake in self.just_synced:  # the batch has given each write its resourceVersion
+            self.synced[uid] = (written["metadata"]["resourceVersion"], wake)
+        self.just_synced.clear()
         for uid, container, lines in self.new_logs:
             logs.append(self.cluster, uid, container, lines)
         self.new_logs.clear()
@@ -79,9 +83,7 @@ class Kubelet(Controller):
              used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:
         uid = pod["metadata"]["uid"]
         seen, wake = self.synced.get(uid, (None, None))
-        if seen is not None and seen["metadata"].get("resourceVersion") == pod["metadata"]["resourceVersion"] and (
-            wake is None or wake > now
-        ):
+        if seen == pod["metadata"]["resourceVersion"] and (wake is None or wake > now):
             return wake  # nothing changed and nothing is due: a real kubelet's pod worker would be idle too
         result = sync_pod(
             pod, self.pods.get(uid), now=now, node=node, used_ips=used_ips - {pod.get("status", {}).get("podIP")},
@@ -101,7 +103,7 @@ class Kubelet(Controller):
             batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"], grace_period_seconds=0)
         elif result.status != pod.get("status"):
             written = batch.update_status({**pod, "status": result.status})  # its resourceVersion is set on commit
-        self.synced[uid] = (written, result.wake_at)
+        self.just_synced.append((uid, written, result.wake_at))
         return result.wake_at
 
     def pull_seconds(self, node: Obj, reference: str) -> float | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--large", type=int, default=10_000, help="converge: the large Deployment's size (0 skips it)")
 
     def handle(self, *args: Any, scenario: str, pods: int, single: int, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
         if scenario == "converge":
             self.converge(options["replicas"], options["large"])
             return
