@@ -190,7 +190,7 @@ def format_time(now: datetime.datetime) -> str:
 
 
 def parse_time(value: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.datetime.fromisoformat(value)
 
 
 # --- ordering and filtering (controller_utils.go) -------------------------------------------------

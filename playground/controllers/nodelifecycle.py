@@ -20,8 +20,7 @@ from typing import Any, Iterable
 from playground.store import api as store
 
 from .events import NORMAL
-from .replicaset import parse_time
-from .runtime import Controller, Key, Result, split_key
+from .runtime import Controller, Key, Result
 from .scheduling import toleration_tolerates_taint
 
 Obj = dict[str, Any]
@@ -107,7 +106,7 @@ class NodeLifecycleController(Controller):
                 if remaining is not None and remaining > 0:
                     next_due = remaining if next_due is None else min(next_due, remaining)
                     continue
-                namespace, name = split_key(f"{pod['metadata']['namespace']}/{pod['metadata']['name']}")
+                namespace, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
                 batch.delete("Pod", name, namespace)
                 self.events.record(batch, pod, NORMAL, "TaintManagerEviction", f"Marking for deletion Pod {namespace}/{name}")
         return next_due
@@ -135,7 +134,7 @@ def toleration_left(pod: Obj, taints: list[Obj], now: datetime.datetime) -> floa
         limits = [t["tolerationSeconds"] for t in matching if t.get("tolerationSeconds") is not None]
         if not limits:
             continue  # tolerated forever
-        added = parse_time(taint.get("timeAdded")) or now
+        added = store.parse_timestamp(taint.get("timeAdded")) or now
         remaining = max(0.0, min(limits) - (now - added).total_seconds())
         left = remaining if left is None else min(left, remaining)
     return left
@@ -150,16 +149,11 @@ def ready_status(node: Obj) -> str:
 
 def last_heartbeat(node: Obj, lease: Obj | None) -> datetime.datetime | None:
     if lease is not None and lease.get("spec", {}).get("renewTime"):
-        return parse_micro_time(lease["spec"]["renewTime"])
+        return store.parse_timestamp(lease["spec"]["renewTime"])
     for condition in node.get("status", {}).get("conditions", []):
         if condition["type"] == "Ready":
-            return parse_time(condition.get("lastHeartbeatTime"))
+            return store.parse_timestamp(condition.get("lastHeartbeatTime"))
     return None
-
-
-def parse_micro_time(text: str) -> datetime.datetime:
-    """A Lease's MicroTime: RFC 3339 with microseconds."""
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
 
 
 def pod_not_ready(pod: Obj, stamp: str) -> Obj:

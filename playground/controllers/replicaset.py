@@ -181,7 +181,7 @@ def is_ready(pod: Obj) -> bool:
 def ready_since(pod: Obj) -> datetime.datetime | None:
     for condition in pod.get("status", {}).get("conditions", []):
         if condition["type"] == "Ready" and condition["status"] == "True":
-            return parse_time(condition.get("lastTransitionTime"))
+            return store.parse_timestamp(condition.get("lastTransitionTime"))
     return None
 
 
@@ -191,11 +191,6 @@ def is_available(pod: Obj, min_ready_seconds: int, now: datetime.datetime) -> bo
     if since is None:
         return False
     return min_ready_seconds == 0 or (now - since).total_seconds() >= min_ready_seconds
-
-
-def parse_time(text: str | None) -> datetime.datetime | None:
-    """An RFC 3339 time as Kubernetes writes it ("2026-11-25T08:00:00Z")."""
-    return datetime.datetime.fromisoformat(text) if text else None
 
 
 def pods_to_delete(pods: list[Obj], *, count: int) -> list[Obj]:
@@ -219,7 +214,7 @@ def pods_to_delete(pods: list[Obj], *, count: int) -> list[Obj]:
             -on_node[node] if node else 0,
             -(since.timestamp() if since else 0),
             -restarts,
-            -(parse_time(pod["metadata"].get("creationTimestamp")) or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)).timestamp(),
+            -(store.parse_timestamp(pod["metadata"].get("creationTimestamp")) or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)).timestamp(),
         )
 
     return sorted(pods, key=rank)[:count]

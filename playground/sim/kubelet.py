@@ -122,14 +122,14 @@ class Kubelet(Controller):
     def renew_lease(self, batch: store.Batch, node: Obj, now: datetime.datetime) -> None:
         name = node["metadata"]["name"]
         lease = self.cache.get("Lease", f"{LEASE_NAMESPACE}/{name}")
-        renew_time = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        renew_time = store.micro_timestamp(now)
         if lease is None:
             if self.cache.get("Namespace", LEASE_NAMESPACE) is None:
                 return  # a cluster without the lease namespace: nothing to renew in
             batch.create(new_lease(node, renew_time))
             return
         renewed = lease["spec"].get("renewTime")
-        if renewed and (now - parse_micro_time(renewed)).total_seconds() < LEASE_RENEW_SECONDS:
+        if renewed and (now - store.parse_timestamp(renewed)).total_seconds() < LEASE_RENEW_SECONDS:
             return
         batch.update({**lease, "spec": {**lease["spec"], "renewTime": renew_time}})
 
@@ -202,8 +202,3 @@ def new_lease(node: Obj, renew_time: str) -> Obj:
         },
         "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION_SECONDS, "renewTime": renew_time},
     }
-
-
-def parse_micro_time(text: str) -> datetime.datetime:
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
-

@@ -705,8 +705,18 @@ def now(cluster: str) -> datetime.datetime:
 
 
 def timestamp(moment: datetime.datetime, *, offset_seconds: float = 0) -> str:
-    """A time as Kubernetes writes it: RFC 3339, UTC, whole seconds."""
+    """A time as Kubernetes writes it (metav1.Time): RFC 3339, UTC, whole seconds."""
     return (moment + datetime.timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def micro_timestamp(moment: datetime.datetime) -> str:
+    """metav1.MicroTime, as a Lease's renewTime: RFC 3339 with microseconds."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_timestamp(text: str | None) -> datetime.datetime | None:
+    """A Time or MicroTime back as an aware datetime (None stays None)."""
+    return datetime.datetime.fromisoformat(text) if text else None
 
 
 def _row(cluster_id: int, k: Kind, namespace: str, name: str) -> tuple[int, int, str] | None:
