@@ -222,15 +222,20 @@ def pods_to_delete(pods: list[Obj], *, count: int) -> list[Obj]:
 
 def calculate_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime) -> Obj:
     """The status the controller writes on every pass (replica_set_utils.calculateStatus)."""
-    template_labels = rs["spec"]["template"].get("metadata", {}).get("labels") or {}
+    template_labels = (rs["spec"]["template"].get("metadata", {}).get("labels") or {}).items()
     min_ready = rs["spec"].get("minReadySeconds", 0)
+    labelled = ready = available = 0
+    for pod in pods:  # one pass: this runs for every pod of the set on every reconcile
+        labelled += template_labels <= (pod["metadata"].get("labels") or {}).items()
+        since = ready_since(pod)
+        if since is not None:
+            ready += 1
+            available += min_ready == 0 or (now - since).total_seconds() >= min_ready
     status = {
         "replicas": len(pods),
-        "fullyLabeledReplicas": sum(
-            1 for p in pods if template_labels.items() <= (p["metadata"].get("labels") or {}).items()
-        ),
-        "readyReplicas": sum(1 for p in pods if is_ready(p)),
-        "availableReplicas": sum(1 for p in pods if is_available(p, min_ready, now)),
+        "fullyLabeledReplicas": labelled,
+        "readyReplicas": ready,
+        "availableReplicas": available,
         "observedGeneration": rs["metadata"].get("generation", 1),
     }
     # Zero counters are omitted, as the Go structs' omitempty does

@@ -14,6 +14,7 @@ process, as a real kubelet keeps it on its node; container logs go to the sim's 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from typing import Any, Iterable
 
 from playground.controllers.events import EventRecorder
@@ -30,6 +31,7 @@ LEASE_DURATION_SECONDS = 40
 LEASE_RENEW_SECONDS = 10.0  # nodeLeaseRenewIntervalFraction 0.25 of the 40 s lease
 KUBELET_STOPPED = "playground.dev/kubelet-stopped"
 MICROSECOND = 1e-6
+TRIM_SLACK = 200  # log lines a container may run over its limit before the old ones go
 
 
 class Kubelet(Controller):
@@ -42,6 +44,7 @@ class Kubelet(Controller):
         self.synced: dict[str, tuple[str, datetime.datetime | None]] = {}  # pod uid → (resourceVersion seen, next wake)
         self.just_synced: list[tuple[str, Obj, datetime.datetime | None]] = []
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
+        self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
         self.recorders: dict[str, EventRecorder] = {}
 
     def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
@@ -71,8 +74,12 @@ class Kubelet(Controller):
         for uid, written, wake in self.just_synced:  # the batch has given each write its resourceVersion
             self.synced[uid] = (written["metadata"]["resourceVersion"], wake)
         self.just_synced.clear()
+        logs.append(self.cluster, self.new_logs)
         for uid, container, lines in self.new_logs:
-            logs.append(self.cluster, uid, container, lines)
+            self.lines_written[(uid, container)] += len(lines)
+            if self.lines_written[(uid, container)] > logs.MAX_LINES_PER_CONTAINER + TRIM_SLACK:
+                logs.trim(self.cluster, uid, container)
+                self.lines_written[(uid, container)] = logs.MAX_LINES_PER_CONTAINER
         self.new_logs.clear()
         self.forget_pods_gone(name, pods)
         if wakes:
@@ -179,6 +186,8 @@ class Kubelet(Controller):
         for uid in [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]:
             del self.pods[uid]
             self.synced.pop(uid, None)
+            for key in [k for k in self.lines_written if k[0] == uid]:
+                del self.lines_written[key]
 
 
 def only_status_changed(obj: Obj, old: Obj | None) -> bool:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from django.db import transaction
-
 from playground.store.errors import BadRequest
 from playground.store.models import Cluster
 
@@ -14,21 +12,25 @@ from .models import ContainerLogLine
 MAX_LINES_PER_CONTAINER = 1_000  # the tail a rotated log file would keep
 
 
-def append(cluster: str, pod_uid: str, container: str, lines: Iterable[LogLine]) -> None:
-    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
-    rows = [
-        ContainerLogLine(cluster_id=cluster_id, pod_uid=pod_uid, container=container,
-                         restart_count=line.restart_count, at=line.at, text=line.text)
-        for line in lines
-    ]
-    if not rows:
+def append(cluster: str, written: list[tuple[str, str, list[LogLine]]]) -> None:
+    """Store what containers wrote: (pod uid, container, lines), in one insert."""
+    if not any(lines for _, _, lines in written):
         return
-    with transaction.atomic():
-        ContainerLogLine.objects.bulk_create(rows)
-        mine = ContainerLogLine.objects.filter(cluster_id=cluster_id, pod_uid=pod_uid, container=container)
-        oldest_kept = mine.order_by("-id").values_list("id", flat=True)[MAX_LINES_PER_CONTAINER - 1 : MAX_LINES_PER_CONTAINER].first()
-        if oldest_kept is not None:
-            mine.filter(id__lt=oldest_kept).delete()
+    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
+    ContainerLogLine.objects.bulk_create(
+        ContainerLogLine(cluster_id=cluster_id, pod_uid=uid, container=container,
+                         restart_count=line.restart_count, at=line.at, text=line.text)
+        for uid, container, lines in written
+        for line in lines
+    )
+
+
+def trim(cluster: str, pod_uid: str, container: str) -> None:
+    """Keep only the last MAX_LINES_PER_CONTAINER lines, as log rotation would."""
+    mine = ContainerLogLine.objects.filter(cluster__name=cluster, pod_uid=pod_uid, container=container)
+    oldest_kept = mine.order_by("-id").values_list("id", flat=True)[MAX_LINES_PER_CONTAINER - 1 : MAX_LINES_PER_CONTAINER].first()
+    if oldest_kept is not None:
+        mine.filter(id__lt=oldest_kept).delete()
 
 
 def read(cluster: str, pod: dict[str, Any], container: str | None = None, *, previous: bool = False,

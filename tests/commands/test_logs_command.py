@@ -46,3 +46,16 @@ def test_previous_without_a_restart_is_an_error(cluster):
 
     assert status == 1
     assert err == 'Error from server (BadRequest): previous terminated container "main" in pod "chatty" not found\n'
+
+
+def test_a_chatty_container_keeps_only_the_tail_of_its_log(cluster, monkeypatch):
+    from playground.sim import logs
+
+    monkeypatch.setattr(logs, "MAX_LINES_PER_CONTAINER", 5)
+    cluster.create(chatty("busy", "i=0; while true; do echo line $i; i=$((i+1)); sleep 1; done"))
+
+    cluster.advance(400)
+
+    lines = run("logs", "busy")[1].splitlines()
+    assert 5 <= len(lines) <= 5 + 200  # trimmed to the limit, give or take the kubelet's slack
+    assert int(lines[-1].split()[1]) > 350  # the newest lines are the ones kept
