@@ -299,19 +299,24 @@ class ClusterRuntime:
         return any(self.queues.values())
 
     def process(self, budget: int) -> int:
-        """Reconcile up to `budget` keys, taking turns between controllers; returns how many."""
+        """Reconcile up to `budget` keys, taking turns between controllers; returns how many.
+
+        In its turn a controller works through the keys it had waiting when the turn began, as
+        its own workers would while the others work too; what comes in meanwhile waits for its
+        next turn, so many changes to one object are folded into one reconcile."""
         done = 0
         while done < budget:
             progressed = False
             for controller, queue in self.queues.items():
-                if done >= budget:
-                    break
-                self.sync(local_only=True)
-                key = queue.pop()
-                if key is None:
-                    continue
-                self.reconcile(controller, key)
-                progressed, done = True, done + 1
+                for _ in range(len(queue)):
+                    if done >= budget:
+                        return done
+                    self.sync(local_only=True)
+                    key = queue.pop()
+                    if key is None:
+                        break
+                    self.reconcile(controller, key)
+                    progressed, done = True, done + 1
             if not progressed:
                 break
         return done

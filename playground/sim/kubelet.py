@@ -82,9 +82,11 @@ class Kubelet(Controller):
                 self.lines_written[(uid, container)] = logs.MAX_LINES_PER_CONTAINER
         self.new_logs.clear()
         self.forget_pods_gone(name, pods)
-        if wakes:
-            return Result(requeue_after=max(MICROSECOND, (min(wakes) - now).total_seconds()))
-        return Result(requeue_after=LEASE_RENEW_SECONDS, background=True)
+        # Back for the next thing a pod does, and in any case for the next heartbeat
+        until_pod = max(MICROSECOND, (min(wakes) - now).total_seconds()) if wakes else None
+        if until_pod is not None and until_pod < LEASE_RENEW_SECONDS:
+            return Result(requeue_after=until_pod)
+        return Result(requeue_after=LEASE_RENEW_SECONDS, background=until_pod is None)
 
     def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,
              used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:

@@ -153,3 +153,14 @@ def test_repeated_events_are_counted_on_one_event(cluster):
     assert backoffs[0]["count"] > 1
     assert backoffs[0]["lastTimestamp"] > backoffs[0]["firstTimestamp"]
     assert backoffs[0]["message"].startswith("Back-off restarting failed container main in pod crash_default(")
+
+
+def test_a_node_whose_pods_wait_a_long_back_off_still_sends_its_heartbeat(cluster):
+    broken = pod("broken", image="nginx:9.99", node="playground-worker")
+    cluster.create(broken)
+
+    cluster.advance(900)  # image pull back-off grows to 300 s, far beyond the 50 s grace period
+
+    node = cluster.get("Node", "playground-worker")
+    assert {c["type"]: c["status"] for c in node["status"]["conditions"]}["Ready"] == "True"
+    assert "NodeNotReady" not in cluster.event_reasons("Node", "playground-worker")
