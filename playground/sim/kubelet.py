@@ -60,7 +60,9 @@ class Kubelet(Controller):
         now = self.now()
         recorder = self.recorder(name)
         pods = self.cache.pods_on(name)
+        # The kubelet's own memory first: a sandbox has its IP before the pod's status shows it
         used_ips = {p["status"]["podIP"] for p in pods if p.get("status", {}).get("podIP")}
+        used_ips |= {state.sandbox.ip for p in pods if (state := self.pods.get(p["metadata"]["uid"])) and state.sandbox.ip}
         wakes: list[datetime.datetime] = []
         pulled: list[str] = []
         with store.batch(self.cluster) as batch:
@@ -94,14 +96,15 @@ class Kubelet(Controller):
         seen, wake = self.synced.get(uid, (None, None))
         if seen == pod["metadata"]["resourceVersion"] and (wake is None or wake > now):
             return wake  # nothing changed and nothing is due: a real kubelet's pod worker would be idle too
+        state = self.pods.get(uid)
+        own_ips = {pod.get("status", {}).get("podIP"), state.sandbox.ip if state else None}
         result = sync_pod(
-            pod, self.pods.get(uid), now=now, node=node, used_ips=used_ips - {pod.get("status", {}).get("podIP")},
+            pod, state, now=now, node=node, used_ips=used_ips - own_ips,
             image_pull_seconds=lambda image: self.pull_seconds(node, image),
             image_size_bytes=lambda image: (found.size if (found := catalog.find(image)) else None),
         )
         self.pods[uid] = result.state
-        if result.status.get("podIP"):
-            used_ips.add(result.status["podIP"])
+        used_ips.update(ip for ip in (result.status.get("podIP"), result.state.sandbox.ip) if ip)
         pulled.extend(result.pulled_images)
         for container, lines in result.logs.items():
             self.new_logs.append((uid, container, lines))

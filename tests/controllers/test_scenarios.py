@@ -164,3 +164,14 @@ def test_a_node_whose_pods_wait_a_long_back_off_still_sends_its_heartbeat(cluste
     node = cluster.get("Node", "playground-worker")
     assert {c["type"]: c["status"] for c in node["status"]["conditions"]}["Ready"] == "True"
     assert "NodeNotReady" not in cluster.event_reasons("Node", "playground-worker")
+
+
+def test_pods_on_one_node_get_different_ips_from_its_pod_cidr(cluster):
+    run("node", "cordon", "playground-worker2")
+    cluster.apply(replica_set("web", replicas=6))
+
+    cluster.advance(30)
+
+    ips = [p["status"]["podIP"] for p in cluster.list("Pod")]
+    assert len(set(ips)) == 6
+    assert all(ip.startswith("10.244.1.") for ip in ips)  # playground-worker's podCIDR
