@@ -8,12 +8,14 @@ store batch: pod statuses, the kubelet's Events, the images now on the node
 (node.status.images), and the final delete of each pod whose containers have all stopped.
 A node whose kubelet is stopped (`python manage.py node stop`) does nothing at all.
 
-The kubelet's memory of each pod (start times, back-off, probe counts) is kept by this
-process, as a real kubelet keeps it on its node; container logs go to the sim's log table.
+The kubelet's memory of each pod (start times, back-off, probe counts) and the container logs
+are kept in the sim's own tables (memory.py, logs.py), as a node keeps them on its disk: a
+playground that restarts finds its containers still running.
 """
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from typing import Any, Iterable
 
@@ -22,7 +24,7 @@ from playground.controllers.runtime import Controller, Key, Result
 from playground.images import catalog
 from playground.store import api as store
 
-from . import logs
+from . import logs, memory
 from .lifecycle import LogLine, PodRuntime, sync_pod
 
 Obj = dict[str, Any]
@@ -42,6 +44,7 @@ class Kubelet(Controller):
         super().__init__(*args, **kwargs)
         self.pods: dict[str, PodRuntime] = {}  # pod uid → the kubelet's memory of it
         self.synced: dict[str, tuple[str, datetime.datetime | None]] = {}  # pod uid → (resourceVersion seen, next wake)
+        self.saved: dict[str, str] = {}  # pod uid → its state as last saved (JSON)
         self.just_synced: list[tuple[str, Obj, datetime.datetime | None]] = []
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
@@ -60,6 +63,7 @@ class Kubelet(Controller):
         now = self.now()
         recorder = self.recorder(name)
         pods = self.cache.pods_on(name)
+        self.remember(pods)
         # The kubelet's own memory first: a sandbox has its IP before the pod's status shows it
         used_ips = {p["status"]["podIP"] for p in pods if p.get("status", {}).get("podIP")}
         used_ips |= {state.sandbox.ip for p in pods if (state := self.pods.get(p["metadata"]["uid"])) and state.sandbox.ip}
@@ -73,8 +77,12 @@ class Kubelet(Controller):
                 if wake is not None:
                     wakes.append(wake)
             self.report_images(batch, node, pulled)
+        changed = {}
         for uid, written, wake in self.just_synced:  # the batch has given each write its resourceVersion
             self.synced[uid] = (written["metadata"]["resourceVersion"], wake)
+            if uid in self.pods and (state := json.dumps(self.pods[uid].to_json())) != self.saved.get(uid):
+                changed[uid] = self.saved[uid] = state
+        memory.save(self.cluster, changed)
         self.just_synced.clear()
         logs.append(self.cluster, self.new_logs)
         for uid, container, lines in self.new_logs:
@@ -186,11 +194,20 @@ class Kubelet(Controller):
             self.recorders[node_name] = EventRecorder(self.cluster, component="kubelet", host=node_name)
         return self.recorders[node_name]
 
+    def remember(self, pods: list[Obj]) -> None:
+        """Load what this kubelet knew of its pods before the process restarted."""
+        unknown = [p["metadata"]["uid"] for p in pods if p["metadata"]["uid"] not in self.pods]
+        for uid, (state, saved) in memory.load(self.cluster, unknown).items():
+            self.pods[uid], self.saved[uid] = state, saved
+
     def forget_pods_gone(self, node_name: str, pods: list[Obj]) -> None:
         on_node = {p["metadata"]["uid"] for p in pods}
-        for uid in [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]:
+        gone = [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]
+        memory.forget(self.cluster, gone)
+        for uid in gone:
             del self.pods[uid]
             self.synced.pop(uid, None)
+            self.saved.pop(uid, None)
             for key in [k for k in self.lines_written if k[0] == uid]:
                 del self.lines_written[key]
 

@@ -1,9 +1,11 @@
-"""What a node keeps that is not an API object: the containers' logs.
+"""What a node keeps that is not an API object: its kubelet's memory of each pod, and the
+containers' logs.
 
-On a real cluster logs live in files on the node, and `kubectl logs` asks the kubelet for them;
-here the simulated kubelet writes them to this table and `python manage.py logs` (and the pod
-page) read it. They are not Kubernetes objects, so they do not go through the store, and they
-disappear with their cluster.
+On a real cluster these live on the node (the container runtime's state, log files), and
+`kubectl logs` asks the kubelet; here the simulated kubelet keeps them in these tables, so a
+playground that restarts finds its containers still running, as a kubelet that restarts does.
+They are not Kubernetes objects, so they do not go through the store, and they disappear with
+their cluster.
 """
 from __future__ import annotations
 
@@ -25,3 +27,17 @@ class ContainerLogLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.container}[{self.restart_count}] {self.text}"
+
+
+class KubeletPodState(models.Model):
+    """lifecycle.PodRuntime as JSON: sandbox, container runs, back-off, probe counters."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    pod_uid = models.CharField(max_length=36)
+    state = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cluster", "pod_uid"], name="one_state_per_pod")]
+
+    def __str__(self) -> str:
+        return self.pod_uid

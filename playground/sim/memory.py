@@ -1,0 +1,33 @@
+"""The kubelet's memory of its pods, kept across restarts of the process that runs it."""
+from __future__ import annotations
+
+import json
+
+from playground.store.models import Cluster
+
+from .lifecycle import PodRuntime
+from .models import KubeletPodState
+
+
+def load(cluster: str, pod_uids: list[str]) -> dict[str, tuple[PodRuntime, str]]:
+    """The saved state of these pods (those that have one), with its JSON as saved."""
+    rows = KubeletPodState.objects.filter(cluster__name=cluster, pod_uid__in=pod_uids).values_list("pod_uid", "state")
+    return {uid: (PodRuntime.from_json(json.loads(state)), state) for uid, state in rows}
+
+
+def save(cluster: str, states: dict[str, str]) -> None:
+    """Write these pods' states (uid → JSON) in one statement."""
+    if not states:
+        return
+    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
+    KubeletPodState.objects.bulk_create(
+        [KubeletPodState(cluster_id=cluster_id, pod_uid=uid, state=state) for uid, state in states.items()],
+        update_conflicts=True,
+        unique_fields=["cluster", "pod_uid"],
+        update_fields=["state"],
+    )
+
+
+def forget(cluster: str, pod_uids: list[str]) -> None:
+    if pod_uids:
+        KubeletPodState.objects.filter(cluster__name=cluster, pod_uid__in=pod_uids).delete()
