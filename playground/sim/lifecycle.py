@@ -448,7 +448,10 @@ class _Sync:
         sandbox_id = hashlib.sha256(f"{uid}/sandbox/{sandbox.attempt}".encode()).hexdigest()
         pod_cidr = self.node.get("spec", {}).get("podCIDR") or ""
         previous = {sandbox.ip} if sandbox.ip else set()
-        ip = allocate_ip(pod_cidr, self.used_ips | previous) if pod_cidr else None
+        if self.spec.get("hostNetwork"):
+            ip = self.host_ip() or None  # the node's own network namespace: its address
+        else:
+            ip = allocate_ip(pod_cidr, self.used_ips | previous) if pod_cidr else None
         if ip is None:
             sandbox.state, sandbox.ready_at = "failed", t + SYNC_RETRY_SECONDS
             ranges = f"{pod_cidr}" if pod_cidr else "no podCIDR on node"

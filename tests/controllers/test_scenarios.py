@@ -175,3 +175,13 @@ def test_pods_on_one_node_get_different_ips_from_its_pod_cidr(cluster):
     ips = [p["status"]["podIP"] for p in cluster.list("Pod")]
     assert len(set(ips)) == 6
     assert all(ip.startswith("10.244.1.") for ip in ips)  # playground-worker's podCIDR
+
+
+def test_a_host_network_pod_has_its_nodes_ip(cluster):
+    host = pod("agent", node="playground-worker")
+    host["spec"]["hostNetwork"] = True
+    cluster.create(host)
+
+    cluster.advance(30)
+
+    assert cluster.get("Pod", "agent", "default")["status"]["podIP"] == "172.18.0.3"
