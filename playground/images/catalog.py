@@ -64,11 +64,32 @@ _REPOSITORIES: dict[str, dict[str, tuple[Layer, ...]]] = {
     "busybox": {tag: (_layer(f"busybox:{tag}", 2.1 + i / 10),) for i, tag in enumerate(("1.35", "1.36"))},
     "ubuntu": {tag: (_layer(f"ubuntu:{tag}", 28.6 + i),) for i, tag in enumerate(("22.04", "24.04"))},
     "pause": {"3.10": (_layer("pause:3.10", 0.3),)},
+    # What a kind node image carries for the control plane and its add-ons
+    "etcd": {"3.5.16-0": (_layer("etcd:3.5.16-0", 57.7),)},
+    "kube-apiserver": {"v1.32.0": (_layer("kube-apiserver:v1.32.0", 28.7),)},
+    "kube-controller-manager": {"v1.32.0": (_layer("kube-controller-manager:v1.32.0", 26.3),)},
+    "kube-scheduler": {"v1.32.0": (_layer("kube-scheduler:v1.32.0", 20.7),)},
+    "kube-proxy": {"v1.32.0": (_layer("kube-proxy:v1.32.0", 30.9),)},
+    "coredns": {"v1.11.3": (_layer("coredns:v1.11.3", 18.6),)},
+    "kindnetd": {"v20241108-5c6d2daf": (_layer("kindnetd:v20241108-5c6d2daf", 38.6),)},
+    "local-path-provisioner": {"v20241108-5c6d2daf": (_layer("local-path-provisioner:v20241108-5c6d2daf", 22.5),)},
     "stress": {"1.0": (ALPINE, _layer("stress:1.0", 0.6))},
 }
 _LATEST = {"nginx": "1.27", "redis": "7.4", "httpd": "2.4", "python": "3.12-slim", "alpine": "3.20",
            "busybox": "1.36", "ubuntu": "24.04", "pause": "3.10", "stress": "1.0", "debian": "bookworm-slim"}
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
+# Loaded into every kind node before the cluster starts: these are never pulled
+NODE_IMAGES = (
+    PAUSE_IMAGE,
+    "registry.k8s.io/etcd:3.5.16-0",
+    "registry.k8s.io/kube-apiserver:v1.32.0",
+    "registry.k8s.io/kube-controller-manager:v1.32.0",
+    "registry.k8s.io/kube-scheduler:v1.32.0",
+    "registry.k8s.io/kube-proxy:v1.32.0",
+    "registry.k8s.io/coredns/coredns:v1.11.3",
+    "docker.io/kindest/kindnetd:v20241108-5c6d2daf",
+    "docker.io/kindest/local-path-provisioner:v20241108-5c6d2daf",
+)
 
 
 def find(reference: str) -> Image | None:

@@ -7,11 +7,12 @@ from django.core.management.base import CommandParser
 
 from playground.management.cli import CommandFailed, KubectlCommand
 from playground.store import api as store
-from playground.store.demo import create_demo_cluster, seed
+from playground.sim.kind import create_kind_cluster, seed_kube_system
+from playground.store.demo import seed
 
 
 class Command(KubectlCommand):
-    help = "List, create (with the demo nodes and namespaces), reset or delete clusters."
+    help = "List, create (as kind makes one: nodes, namespaces, kube-system), reset or delete clusters."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=("list", "create", "reset", "delete"))
@@ -28,10 +29,11 @@ class Command(KubectlCommand):
         if action == "create" and empty:
             store.create_cluster(name)
         elif action == "create":
-            create_demo_cluster(name)
+            create_kind_cluster(name)
         elif action == "reset":
             store.reset_cluster(name)
             seed(name)
+            seed_kube_system(name)
         else:
             store.delete_cluster(name)
         self.stdout.write(f'cluster "{name}" {action}d' if action != "reset" else f'cluster "{name}" reset')

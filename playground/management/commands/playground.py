@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from playground.controllers.manager import Manager
 from playground.sim.world import COMPONENTS
 from playground.store import api as store
-from playground.store.demo import create_demo_cluster
+from playground.sim.kind import create_kind_cluster
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not store.cluster_names():
-            create_demo_cluster("default")
+            create_kind_cluster("default")
         nodes = len(store.list("default", "Node")) if "default" in store.cluster_names() else 0
         manager = Manager(COMPONENTS)
         manager.start()

@@ -1,0 +1,35 @@
+"""A demo cluster made as kind makes one: kube-system's static pods and CoreDNS come up."""
+from __future__ import annotations
+
+import pytest
+
+from playground.controllers.runtime import ClusterRuntime
+from playground.sim.kind import create_kind_cluster
+from playground.sim.world import COMPONENTS
+from playground.store import api as store
+from playground.store import clock
+
+
+@pytest.fixture
+def kind(db):
+    create_kind_cluster("kind")
+    clock.set_mode("kind", "paused")
+    runtime = ClusterRuntime("kind", COMPONENTS)
+    runtime.advance(90)
+    return {p["metadata"]["name"]: p for p in store.list("kind", "Pod", namespace="kube-system")}
+
+
+def test_the_control_plane_runs_its_static_pods_on_the_host_network(kind):
+    for component in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"):
+        pod = kind[f"{component}-playground-control-plane"]
+        assert pod["status"]["phase"] == "Running"
+        assert pod["status"]["podIP"] == "172.18.0.2"  # the control plane's own address
+
+
+def test_coredns_runs_two_ready_replicas_from_images_already_on_the_nodes(kind):
+    coredns = [p for name, p in kind.items() if name.startswith("coredns-")]
+    assert len(coredns) == 2
+    assert all(any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"]["conditions"]) for p in coredns)
+    reasons = {e["reason"] for e in store.list("kind", "Event", namespace="kube-system")}
+    assert "Pulling" not in reasons  # kind's node image already holds them
+    assert store.get("kind", "Deployment", "coredns", "kube-system")["status"]["availableReplicas"] == 2
