@@ -111,6 +111,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         *_w("FIRST SEEN", "COUNT", "NAME"),
     ),
     "Lease": _c("NAME", "HOLDER", "AGE"),
+    "ControllerRevision": _c("NAME", "CONTROLLER", "REVISION", "AGE"),
 }
 # kubectl's fallback for a kind without a printer (printObjectMeta)
 DEFAULT_COLUMNS = _c("NAME", "AGE")
@@ -745,6 +746,13 @@ def _lease_row(lease: Obj, now: datetime.datetime, wide: bool) -> list[str]:
     return [_meta(lease).get("name", ""), _spec(lease).get("holderIdentity") or "", _age(lease, now)]
 
 
+def _controller_revision_row(revision: Obj, now: datetime.datetime, wide: bool) -> list[str]:
+    owner = next((r for r in _meta(revision).get("ownerReferences") or [] if r.get("controller")), None)
+    group = owner["apiVersion"].rpartition("/")[0] if owner else ""
+    controller = f"{owner['kind'].lower()}{'.' + group if group else ''}/{owner['name']}" if owner else "<none>"
+    return [_meta(revision).get("name", ""), controller, str(revision.get("revision", 0)), _age(revision, now)]
+
+
 def _event_row(event: Obj, now: datetime.datetime, wide: bool) -> list[str]:
     first_seen = _since(event.get("firstTimestamp") or event.get("eventTime"), now)
     last_seen = _since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first_seen
@@ -856,4 +864,5 @@ _ROWS: dict[str, Callable[[Obj, datetime.datetime, bool], list[str]]] = {
     "StorageClass": _storage_class_row,
     "Event": _event_row,
     "Lease": _lease_row,
+    "ControllerRevision": _controller_revision_row,
 }

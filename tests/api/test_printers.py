@@ -793,3 +793,15 @@ def test_no_objects_print_nothing():
 )
 def test_human_duration_matches_apimachinery(delta, printed):
     assert human_duration(delta) == printed
+
+
+def test_a_controller_revision_names_its_controller_and_revision():
+    revision = {
+        "apiVersion": "apps/v1", "kind": "ControllerRevision", "revision": 2,
+        "metadata": {"name": "fluentd-6b9c8d7f5", "namespace": "default", "creationTimestamp": "2026-01-01T00:00:00Z",
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "fluentd", "uid": "u", "controller": True}]},
+    }
+
+    text = table([revision], now=datetime.datetime(2026, 1, 1, 0, 5, tzinfo=datetime.timezone.utc))
+
+    assert text.splitlines()[1].split() == ["fluentd-6b9c8d7f5", "daemonset.apps/fluentd", "2", "5m"]
