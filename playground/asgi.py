@@ -1,4 +1,4 @@
-"""The ASGI application: Django over HTTP; websockets join here when the live pages land."""
+"""The ASGI application: Django over HTTP, and the live pages' websockets."""
 import os
 
 from django.core.asgi import get_asgi_application
@@ -6,6 +6,18 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402 - needs Django set up first
+# These need Django set up first
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from playground.web.consumers import ClusterConsumer  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            URLRouter([path("ws/clusters/<slug:cluster>/", ClusterConsumer.as_asgi())])
+        ),
+    }
+)

@@ -5,5 +5,7 @@ from . import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("clusters/<slug:cluster>/", views.cluster_objects, name="cluster"),
+    path("clusters/<slug:cluster>/", views.cluster_view, name="cluster"),
+    path("clusters/<slug:cluster>/objects/", views.objects_view, name="objects"),
+    path("clusters/<slug:cluster>/clock/", views.clock_view, name="clock"),
 ]

@@ -10,15 +10,21 @@ def test_the_home_page_shows_the_default_cluster(cluster, client):
     assert response.status_code == 200
     page = response.content.decode()
     for node in ("playground-control-plane", "playground-worker", "playground-worker2"):
-        assert node in page
+        assert f'aria-label="node {node}"' in page
+
+
+def test_the_objects_page_lists_every_kind_as_kubectl_does(cluster, client):
+    page = client.get("/clusters/default/objects/").content.decode()
+
     for namespace in ("default", "kube-system", "kube-public"):
         assert namespace in page
+    assert "kubectl get namespaces" in page
 
 
 def test_an_applied_deployment_appears_with_its_columns(cluster, client):
     cluster.apply(deployment("nginx"))
 
-    page = client.get("/clusters/default/").content.decode()
+    page = client.get("/clusters/default/objects/").content.decode()
 
     assert "READY   UP-TO-DATE   AVAILABLE" in page
     assert "nginx" in page
@@ -30,7 +36,7 @@ def test_user_strings_are_escaped(cluster, client):
     obj["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:<b>bold</b>"
     cluster.create(obj)
 
-    page = client.get("/clusters/default/").content.decode()
+    page = client.get("/clusters/default/objects/").content.decode()
 
     assert "<b>bold</b>" not in page
 

@@ -1,0 +1,53 @@
+"""The cluster page's websocket: re-rendered fragments pushed as the cluster changes.
+
+store commit → changes_committed (in the writing process) → channel layer group
+`cluster.<name>` → here → the `nodes` partial of web/cluster.html, swapped in place by htmx's
+ws extension (hx-swap-oob). Changes are coalesced: at most one frame every FRAME_SECONDS, so a
+1,000-pod scale-up is a handful of frames, not thousands of messages.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.template.loader import render_to_string
+
+from playground.store.errors import NotFound
+
+FRAME_SECONDS = 0.1  # about 10 frames a second at most
+
+
+def group_name(cluster: str) -> str:
+    return f"cluster.{cluster}"
+
+
+class ClusterConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        self.cluster = self.scope["url_route"]["kwargs"]["cluster"]
+        self.frame_due = False
+        await self.channel_layer.group_add(group_name(self.cluster), self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(group_name(self.cluster), self.channel_name)
+
+    async def cluster_changed(self, event: dict[str, Any]) -> None:
+        if self.frame_due:
+            return  # a frame is already on its way: it will show this change too
+        self.frame_due = True
+        await asyncio.sleep(FRAME_SECONDS)
+        self.frame_due = False
+        html = await self.render()
+        if html is not None:
+            await self.send(text_data=html)
+
+    @database_sync_to_async
+    def render(self) -> str | None:
+        from .views import cluster_context  # the page and the socket render the same context
+
+        try:
+            return render_to_string("web/cluster.html#nodes", cluster_context(self.cluster))
+        except NotFound:
+            return None
