@@ -27,6 +27,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.cluster = self.scope["url_route"]["kwargs"]["cluster"]
         self.frame_due = False
+        self.last_frame = ""
         await self.channel_layer.group_add(group_name(self.cluster), self.channel_name)
         await self.accept()
 
@@ -40,7 +41,8 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await asyncio.sleep(FRAME_SECONDS)
         self.frame_due = False
         html = await self.render()
-        if html is not None:
+        if html is not None and html != self.last_frame:  # a Lease renewal changes nothing drawn
+            self.last_frame = html
             await self.send(text_data=html)
 
     @database_sync_to_async
