@@ -16,7 +16,9 @@ from django.db import close_old_connections
 from playground.store import api as store
 from playground.store import clock
 
+from .daemonset import DaemonSetController
 from .deployment import DeploymentController
+from .endpoints import EndpointsController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
 from .replicaset import ReplicaSetController
@@ -31,6 +33,8 @@ CONTROLLERS: list[type[Controller]] = [
     Scheduler,
     GarbageCollector,
     NamespaceController,
+    DaemonSetController,
+    EndpointsController,
 ]
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
 POLL_SECONDS = 1.0

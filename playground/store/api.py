@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 
-from . import clock, manifests, merge, selectors
+from . import clock, manifests, merge, selectors, services
 from .admission import admit_create, admit_status_update, admit_update
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound, StoreError
 from .kinds import KINDS, Kind
@@ -436,6 +436,8 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
     if k.namespaced and meta["namespace"] not in batch.open_namespaces:
         _check_namespace_open(batch.cluster_id, meta["namespace"], batch.writes)
         batch.open_namespaces.add(meta["namespace"])
+    if k.kind == "Service":  # the service registry's beginCreate: cluster IPs and node ports
+        services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes if w.kind.kind == "Service"]))
     for _ in range(GENERATE_NAME_RETRIES):
         if not _taken(batch, k, meta.get("namespace", ""), meta["name"]):
             batch.created.add((k.kind, meta.get("namespace", ""), meta["name"]))

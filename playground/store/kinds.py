@@ -58,6 +58,7 @@ KINDS: dict[str, Kind] = {
         Kind("Deployment", "apps/v1", "deployments", True, ("deploy",)),
         Kind("StatefulSet", "apps/v1", "statefulsets", True, ("sts",)),
         Kind("DaemonSet", "apps/v1", "daemonsets", True, ("ds",)),
+        Kind("ControllerRevision", "apps/v1", "controllerrevisions", True, has_status=False),
         Kind("Job", "batch/v1", "jobs", True),
         Kind("Service", "v1", "services", True, ("svc",)),
         Kind("Endpoints", "v1", "endpoints", True, ("ep",), has_status=False),
