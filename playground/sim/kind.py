@@ -4,8 +4,9 @@
 `kubernetes` Service, the default StorageClass) → here: the images a kind node image carries
 (so they are never pulled), the control plane's static pods as the kubelet mirrors them
 (etcd, kube-apiserver, kube-controller-manager, kube-scheduler: hostNetwork, on the control
-plane, owned by their Node), and CoreDNS: its ConfigMap, a Deployment of 2 and the kube-dns
-Service at 10.96.0.10. Tests start from the lean store.demo cluster instead.
+plane, owned by their Node), kube-proxy and kindnet as DaemonSets on every node, and CoreDNS:
+its ConfigMap, a Deployment of 2 and the kube-dns Service at 10.96.0.10. Tests start from the
+lean store.demo cluster instead.
 """
 from __future__ import annotations
 
@@ -63,6 +64,12 @@ def seed_kube_system(cluster: str) -> None:
         batch.create(coredns_config_map())
         batch.create(coredns_deployment())
         batch.create(kube_dns_service())
+        batch.create(node_daemon_set("kube-proxy", f"registry.k8s.io/kube-proxy:{KUBE_VERSION}",
+                                     ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf",
+                                      "--hostname-override=$(NODE_NAME)"]))
+        batch.create(node_daemon_set("kindnet", "docker.io/kindest/kindnetd:v20241108-5c6d2daf", ["/bin/kindnetd"],
+                                     resources={"requests": {"cpu": "100m", "memory": "50Mi"},
+                                                "limits": {"cpu": "100m", "memory": "50Mi"}}))
 
 
 def node_images() -> list[Obj]:
@@ -152,6 +159,37 @@ def coredns_deployment() -> Obj:
                         {"name": "config-volume",
                          "configMap": {"name": "coredns", "items": [{"key": "Corefile", "path": "Corefile"}]}}
                     ],
+                },
+            },
+        },
+    }
+
+
+def node_daemon_set(name: str, image: str, command: list[str], *, resources: Obj | None = None) -> Obj:
+    """A DaemonSet that every node runs on its host network: kube-proxy and the CNI agent."""
+    labels = {"k8s-app": name}
+    container: Obj = {
+        "name": name,
+        "image": image,
+        "command": command,
+        "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
+        "securityContext": {"privileged": True},
+    }
+    if resources:
+        container["resources"] = resources
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": name, "namespace": "kube-system", "labels": dict(labels)},
+        "spec": {
+            "selector": {"matchLabels": dict(labels)},
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {
+                    "hostNetwork": True,
+                    "priorityClassName": "system-node-critical",
+                    "tolerations": [{"operator": "Exists"}],
+                    "containers": [container],
                 },
             },
         },

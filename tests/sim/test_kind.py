@@ -33,3 +33,12 @@ def test_coredns_runs_two_ready_replicas_from_images_already_on_the_nodes(kind):
     reasons = {e["reason"] for e in store.list("kind", "Event", namespace="kube-system")}
     assert "Pulling" not in reasons  # kind's node image already holds them
     assert store.get("kind", "Deployment", "coredns", "kube-system")["status"]["availableReplicas"] == 2
+
+
+def test_every_node_runs_kube_proxy_and_kindnet_on_its_own_address(kind):
+    for daemon in ("kube-proxy", "kindnet"):
+        pods = [p for name, p in kind.items() if name.startswith(f"{daemon}-")]
+        assert sorted(p["spec"]["nodeName"] for p in pods) == [
+            "playground-control-plane", "playground-worker", "playground-worker2",
+        ]
+        assert all(p["status"]["podIP"] == p["status"]["hostIP"] and p["status"]["phase"] == "Running" for p in pods)
