@@ -256,7 +256,7 @@ class ClusterRuntime:
 
     def _list(self) -> int:
         version = store.current_resource_version()
-        objects = store.list_all(self.cluster)
+        objects = store.list_all(self.cluster, except_kinds=UNCACHED_KINDS)
         for obj in objects:
             self.cache.apply(store.WatchEvent("ADDED", obj, int(obj["metadata"]["resourceVersion"])))
         self.cache.resource_version = max(self.cache.resource_version, version)

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,9 +145,13 @@ def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
     return items
 
 
-def list_all(cluster: str) -> builtins.list[Obj]:
-    """Every object of a cluster: the informers' initial list."""
-    rows = StoredObject.objects.filter(cluster_id=_cluster_id(cluster)).values_list("data", flat=True)
+def list_all(cluster: str, *, except_kinds: Iterable[str] = ()) -> builtins.list[Obj]:
+    """Every object of a cluster (but those kinds): the informers' initial list."""
+    rows = (
+        StoredObject.objects.filter(cluster_id=_cluster_id(cluster))
+        .exclude(kind__in=builtins.list(except_kinds))
+        .values_list("data", flat=True)
+    )
     return [json.loads(data) for data in rows.iterator(chunk_size=2_000)]
 
 
