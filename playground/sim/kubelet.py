@@ -44,7 +44,7 @@ class Kubelet(Controller):
         super().__init__(*args, **kwargs)
         self.pods: dict[str, PodRuntime] = {}  # pod uid → the kubelet's memory of it
         self.synced: dict[str, tuple[str, datetime.datetime | None]] = {}  # pod uid → (resourceVersion seen, next wake)
-        self.saved: dict[str, str] = {}  # pod uid → its state as last saved (JSON)
+        self.saved: dict[str, int] = {}  # pod uid → the hash of its state as last saved
         self.just_synced: list[tuple[str, Obj, datetime.datetime | None]] = []
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
@@ -80,8 +80,9 @@ class Kubelet(Controller):
         changed = {}
         for uid, written, wake in self.just_synced:  # the batch has given each write its resourceVersion
             self.synced[uid] = (written["metadata"]["resourceVersion"], wake)
-            if uid in self.pods and (state := json.dumps(self.pods[uid].to_json())) != self.saved.get(uid):
-                changed[uid] = self.saved[uid] = state
+            if uid in self.pods and hash(state := json.dumps(self.pods[uid].to_json())) != self.saved.get(uid):
+                changed[uid] = state
+                self.saved[uid] = hash(state)
         memory.save(self.cluster, changed)
         self.just_synced.clear()
         logs.append(self.cluster, self.new_logs)
@@ -198,7 +199,7 @@ class Kubelet(Controller):
         """Load what this kubelet knew of its pods before the process restarted."""
         unknown = [p["metadata"]["uid"] for p in pods if p["metadata"]["uid"] not in self.pods]
         for uid, (state, saved) in memory.load(self.cluster, unknown).items():
-            self.pods[uid], self.saved[uid] = state, saved
+            self.pods[uid], self.saved[uid] = state, hash(saved)
 
     def forget_pods_gone(self, node_name: str, pods: list[Obj]) -> None:
         on_node = {p["metadata"]["uid"] for p in pods}
