@@ -35,6 +35,7 @@ def seed(cluster: str) -> None:
                 {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}}
             )
         batch.create(kubernetes_service())
+        batch.create(kubernetes_endpoints())
         batch.create(standard_storage_class())
 
 
@@ -110,6 +111,16 @@ def kubernetes_service() -> dict[str, Any]:
             "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
             "type": "ClusterIP",
         },
+    }
+
+
+def kubernetes_endpoints() -> dict[str, Any]:
+    """The API server's own address, which it keeps itself (the Service has no selector)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+        "subsets": [{"addresses": [{"ip": "172.18.0.2"}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}],
     }
 
 
