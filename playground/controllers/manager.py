@@ -21,9 +21,12 @@ from .deployment import DeploymentController
 from .endpoints import EndpointsController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
+from .persistentvolume import PersistentVolumeController
+from .persistentvolumeclaim import PersistentVolumeClaimController
 from .replicaset import ReplicaSetController
 from .runtime import ClusterRuntime, Controller
 from .scheduler import Scheduler
+from .statefulset import StatefulSetController
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,9 @@ CONTROLLERS: list[type[Controller]] = [
     NamespaceController,
     DaemonSetController,
     EndpointsController,
+    StatefulSetController,
+    PersistentVolumeClaimController,
+    PersistentVolumeController,
 ]
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
 POLL_SECONDS = 1.0

@@ -6,7 +6,11 @@ filtered and scored by scheduling.py over a picture of the nodes that counts the
 already made in this pass (the scheduler cache's "assume"), then one store batch of bindings
 (pods/binding) with their `Scheduled` events, and for the pods that fit nowhere the
 `FailedScheduling` event and the PodScheduled=False condition, as pkg/scheduler/schedule_one.go
-records them. Unschedulable pods are retried when nodes or pods change.
+records them. Unschedulable pods are retried when nodes or pods change, or claims and volumes.
+A pod whose claims wait for their first consumer takes them along: each such claim is
+annotated volume.kubernetes.io/selected-node with the pod's node in the same batch, for the
+claim's volume to be found or provisioned there (the VolumeBinding plugin's PreBind).
+Playground: the pod is bound at once, without waiting for its claims to be bound first.
 """
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ from typing import Any, Iterable
 from playground.store import api as store
 
 from .events import NORMAL, WARNING
+from .persistentvolume import ANN_SELECTED_NODE, pod_volumes
 from .runtime import Controller, Key, Result
-from .scheduling import assume, needs_scheduling, node_infos, queue_order, schedule
+from .scheduling import PodVolumes, assume, needs_scheduling, node_infos, queue_order, schedule
 
 Obj = dict[str, Any]
 PENDING = "pending"
@@ -36,17 +41,22 @@ class Scheduler(Controller):
             )
             if needs_scheduling(obj) and (old is None or old["spec"] != obj["spec"]) or freed:
                 yield PENDING
+        elif obj["kind"] in ("PersistentVolumeClaim", "PersistentVolume", "StorageClass"):
+            yield PENDING  # a claim created or bound may let a waiting pod through
 
     def reconcile(self, key: Key) -> Result:
         pending = sorted((p for p in self.cache.list("Pod") if needs_scheduling(p)), key=queue_order)
         if not pending:
             return Result()
         infos = node_infos(self.cache.list("Node"), self.cache.list("Pod"))
+        selected_nodes: dict[Key, str] = {}  # claims given a node in this pass
         with store.batch(self.cluster) as batch:
             for pod in pending:
-                decision = schedule(pod, infos)
+                volumes = pod_volumes(pod, self.cache, selected_nodes=selected_nodes)
+                decision = schedule(pod, infos, volumes=volumes)
                 if decision.node_name is not None:
                     self.bind(batch, pod, decision.node_name)
+                    self.select_node(batch, volumes, decision.node_name, selected_nodes)
                     assume(infos, pod, decision.node_name)
                 else:
                     self.record_failure(batch, pod, decision.message)
@@ -56,6 +66,16 @@ class Scheduler(Controller):
         batch.bind(pod, node_name)
         meta = pod["metadata"]
         self.events.record(batch, pod, NORMAL, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to {node_name}")
+
+    def select_node(self, batch: store.Batch, volumes: PodVolumes | None, node_name: str, selected_nodes: dict[Key, str]) -> None:
+        """The pod's claims that wait for their first consumer are to be bound or provisioned where it goes."""
+        for unbound in volumes.unbound if volumes is not None else ():
+            if unbound.selected_node is not None:
+                continue  # given a node already, by an earlier pod
+            claim = unbound.claim
+            annotations = {**(claim["metadata"].get("annotations") or {}), ANN_SELECTED_NODE: node_name}
+            batch.update({**claim, "metadata": {**claim["metadata"], "annotations": annotations}})
+            selected_nodes[f"{claim['metadata']['namespace']}/{claim['metadata']['name']}"] = node_name
 
     def record_failure(self, batch: store.Batch, pod: Obj, message: str) -> None:
         self.events.record(batch, pod, WARNING, "FailedScheduling", message)

@@ -12,6 +12,10 @@ Follows kubernetes/kubernetes v1.32, pkg/scheduler:
   noderesources (fit.go, least_allocated.go, balanced_allocation.go, resource_allocation.go),
   podtopologyspread (the system default constraints, scoring.go), helper/normalize_score.go,
   defaultpreemption/default_preemption.go and framework/preemption/preemption.go (PostFilter);
+- framework/plugins/volumebinding (volume_binding.go PreFilter and Filter, binder.go's reasons):
+  a pod's claims must exist, an Immediate claim must be bound, a bound volume's node affinity
+  must match the node, a claim waiting for its first consumer must find a volume or a
+  provisioner there (PodVolumes, filled from the cache by persistentvolume.pod_volumes);
 - apis/config/v1/default_plugins.go (filter order, score weights);
 - k8s.io/api core/v1 toleration.go, k8s.io/component-helpers resource/helpers.go (PodRequests)
   and scheduling/corev1/nodeaffinity (node selectors).
@@ -54,6 +58,9 @@ REASON_AFFINITY_CONFLICT = "pod affinity terms conflict"
 REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports"
 REASON_TOO_MANY_PODS = "Too many pods"
 REASON_DIDNT_SATISFY = "node(s) didn't satisfy plugin(s) [{plugins}]"
+REASON_VOLUME_NODE_AFFINITY_CONFLICT = "node(s) had volume node affinity conflict"
+REASON_VOLUME_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind"
+REASON_VOLUME_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod"
@@ -524,6 +531,47 @@ def run_filters(pod: Obj, info: NodeInfo, requests: Resources | None = None) -> 
     return FilterStatus("NodeResourcesFit", tuple(reasons), True) if reasons else None
 
 
+# --- volumes: the VolumeBinding plugin ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnboundClaim:
+    """A pod's claim that waits for its first consumer: where it could be bound or provisioned."""
+
+    claim: Obj
+    selected_node: str | None = None  # volume.kubernetes.io/selected-node: provisioning there already
+    volume_affinities: tuple[Obj | None, ...] = ()  # each Available volume that fits it (None: any node)
+    provisionable: bool = True  # its class has a provisioner (not kubernetes.io/no-provisioner)
+
+
+@dataclass(frozen=True)
+class PodVolumes:
+    """What VolumeBinding's PreFilter learnt of a pod's PersistentVolumeClaims."""
+
+    unschedulable: str = ""  # why no node at all can take the pod
+    bound_affinities: tuple[Obj, ...] = ()  # spec.nodeAffinity.required of each bound volume
+    missing_volume: bool = False  # a claim is bound to a volume that does not exist
+    unbound: tuple[UnboundClaim, ...] = ()
+
+
+def filter_volume_binding(volumes: PodVolumes, info: NodeInfo) -> str | None:
+    """VolumeBinding's Filter (FindPodVolumes): bound volumes must be reachable from the node,
+    and every claim waiting for its first consumer must have a volume or a provisioner there."""
+    if volumes.missing_volume:
+        return REASON_VOLUME_NOT_EXIST
+    if any(not node_selector_matches(affinity, info.node) for affinity in volumes.bound_affinities):
+        return REASON_VOLUME_NODE_AFFINITY_CONFLICT
+    for claim in volumes.unbound:
+        if claim.selected_node is not None:
+            if claim.selected_node != info.name:
+                return REASON_VOLUME_BIND_CONFLICT
+            continue
+        static = any(a is None or node_selector_matches(a, info.node) for a in claim.volume_affinities)
+        if not static and not claim.provisionable:
+            return REASON_VOLUME_BIND_CONFLICT
+    return None
+
+
 # --- scores: raw per node, then normalised to 0..100 ---------------------------------------------
 
 
@@ -672,23 +720,28 @@ class Decision:
     reasons: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # rejected node → why
 
 
-def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo]) -> Decision:
+def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo], *, volumes: PodVolumes | None = None) -> Decision:
     """One scheduling cycle (schedulePod): filter every node, score the feasible ones, pick the best.
 
     Ties go to the first node by name, so runs are reproducible (Kubernetes picks at random among
-    the best); the spreading score moves the next pod of the same owner elsewhere.
+    the best); the spreading score moves the next pod of the same owner elsewhere. `volumes`:
+    what the pod's claims ask of a node (VolumeBinding), None for a pod without claims.
     Playground: every node is examined (Kubernetes samples once a cluster has 100 nodes or more).
     """
     infos = list(node_infos.values())
     if not infos:
         return Decision(None, NO_NODES_AVAILABLE)
     conflict, absent, candidates = _pre_filter(pod, infos)
+    if not conflict and volumes is not None and volumes.unschedulable:
+        conflict, absent = volumes.unschedulable, FilterStatus("VolumeBinding", (volumes.unschedulable,), False)
     statuses: dict[str, FilterStatus] = {}
     if conflict:
         return _unschedulable(pod, node_infos, statuses, absent, pre_filter_message=conflict)
     requests = pod_requests(pod)
     for info in candidates:
         status = run_filters(pod, info, requests)
+        if status is None and volumes is not None and (reason := filter_volume_binding(volumes, info)):
+            status = FilterStatus("VolumeBinding", (reason,), False)  # after NodeResourcesFit, as in the profile
         if status is not None:
             statuses[info.name] = status
     feasible = [info for info in candidates if info.name not in statuses]

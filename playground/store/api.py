@@ -442,6 +442,10 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         batch.open_namespaces.add(meta["namespace"])
     if k.kind == "Service":  # the service registry's beginCreate: cluster IPs and node ports
         services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes if w.kind.kind == "Service"]))
+    if k.kind == "PersistentVolumeClaim" and "storageClassName" not in obj["spec"]:
+        default = _default_storage_class(batch.cluster_id)  # the DefaultStorageClass admission plugin
+        if default is not None:
+            obj["spec"]["storageClassName"] = default
     for _ in range(GENERATE_NAME_RETRIES):
         if not _taken(batch, k, meta.get("namespace", ""), meta["name"]):
             batch.created.add((k.kind, meta.get("namespace", ""), meta["name"]))
@@ -451,6 +455,20 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         # A generated name that is taken is generated again, as the API server has done since 1.30
         meta["name"] = meta["generateName"][:58] + "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
     raise AlreadyExists(f'{k.resource} "{meta["name"]}" already exists')
+
+
+def _default_storage_class(cluster_id: int) -> str | None:
+    """The StorageClass marked default (the newest, if several are), or None."""
+    classes = [
+        json.loads(data)
+        for data in StoredObject.objects.filter(cluster_id=cluster_id, kind="StorageClass").values_list("data", flat=True)
+    ]
+    defaults = [
+        c for c in classes
+        if (c["metadata"].get("annotations") or {}).get("storageclass.kubernetes.io/is-default-class") == "true"
+    ]
+    newest = max(defaults, key=lambda c: (c["metadata"]["creationTimestamp"], c["metadata"]["name"]), default=None)
+    return newest["metadata"]["name"] if newest else None
 
 
 def _taken(batch: Batch, k: Kind, namespace: str, name: str) -> bool:

@@ -393,3 +393,14 @@ def test_a_generated_name_that_is_taken_is_generated_again(cluster, monkeypatch)
     second = cluster.create(obj)
 
     assert (first["metadata"]["name"], second["metadata"]["name"]) == ("web-bbbbb", "web-ccccc")
+
+
+def test_a_claim_without_a_class_gets_the_default_storage_class(cluster):
+    claim = {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+    }
+    no_class = {**claim, "metadata": {"name": "static"}, "spec": {**claim["spec"], "storageClassName": ""}}
+
+    assert cluster.create(claim)["spec"]["storageClassName"] == "standard"
+    assert cluster.create(no_class)["spec"]["storageClassName"] == ""  # "" asks for no class at all
