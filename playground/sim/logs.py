@@ -1,7 +1,7 @@
 """Container logs: written by the simulated kubelet, read by `logs` and the pod page."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
 from playground.store.errors import BadRequest
 from playground.store.models import Cluster

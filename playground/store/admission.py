@@ -7,7 +7,6 @@ validation of each kind. Nothing is stored when any step finds an error.
 """
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from . import schemas

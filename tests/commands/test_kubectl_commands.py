@@ -5,7 +5,6 @@ import io
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 from django.core.management import call_command
 

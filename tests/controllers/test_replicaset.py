@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from playground.controllers.replicaset import ReplicaSetController, pods_to_delete
-from playground.store import api as store
 from tests.factories import pod, replica_set
 
 

@@ -77,7 +77,7 @@ class Command(KubectlCommand):
     def restart(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
         deployment = store.get(cluster, "Deployment", name, namespace)
         if deployment["spec"].get("paused"):
-            raise CommandFailed(f"can't restart paused deployment (run rollout resume first)")
+            raise CommandFailed("can't restart paused deployment (run rollout resume first)")
         template = restarted_template(deployment["spec"]["template"], now=store.now(cluster))
         store.update(cluster, {**deployment, "spec": {**deployment["spec"], "template": template}})
         self.stdout.write(f"deployment.apps/{name} restarted")
