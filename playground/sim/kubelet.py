@@ -24,7 +24,7 @@ from playground.controllers.runtime import Controller, Key, Result
 from playground.images import catalog
 from playground.store import api as store
 
-from . import logs, memory
+from . import config, logs, memory
 from .lifecycle import LogLine, PodRuntime, sync_pod
 
 Obj = dict[str, Any]
@@ -53,6 +53,10 @@ class Kubelet(Controller):
     def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
         if obj["kind"] == "Node" and not only_status_changed(obj, old):
             yield obj["metadata"]["name"]
+        elif obj["kind"] in ("ConfigMap", "Secret"):
+            # A container waiting for this one may start now
+            namespace = obj["metadata"]["namespace"]
+            yield from {p["spec"]["nodeName"] for p in self.cache.list("Pod", namespace=namespace) if p["spec"].get("nodeName")}
         elif obj["kind"] == "Pod" and obj["spec"].get("nodeName") and not only_status_changed(obj, old):
             yield obj["spec"]["nodeName"]
 
@@ -101,7 +105,7 @@ class Kubelet(Controller):
 
     def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,
              used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:
-        uid = pod["metadata"]["uid"]
+        uid, namespace = pod["metadata"]["uid"], pod["metadata"]["namespace"]
         seen, wake = self.synced.get(uid, (None, None))
         if seen == pod["metadata"]["resourceVersion"] and (wake is None or wake > now):
             return wake  # nothing changed and nothing is due: a real kubelet's pod worker would be idle too
@@ -111,6 +115,9 @@ class Kubelet(Controller):
             pod, state, now=now, node=node, used_ips=used_ips - own_ips,
             image_pull_seconds=lambda image: self.pull_seconds(node, image),
             image_size_bytes=lambda image: (found.size if (found := catalog.find(image)) else None),
+            container_config_error=lambda container: config.container_config_error(
+                container, namespace, lambda kind, name: self.cache.get(kind, f"{namespace}/{name}")
+            ),
         )
         self.pods[uid] = result.state
         used_ips.update(ip for ip in (result.status.get("podIP"), result.state.sandbox.ip) if ip)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 
 from tests.commands.test_kubectl_commands import run
-from tests.factories import deployment, pod, replica_set
+from tests.factories import config_map, deployment, pod, replica_set
 
 
 def ready_pods(cluster, selector="app=nginx"):
@@ -185,3 +185,20 @@ def test_a_host_network_pod_has_its_nodes_ip(cluster):
     cluster.advance(30)
 
     assert cluster.get("Pod", "agent", "default")["status"]["podIP"] == "172.18.0.3"
+
+
+def test_a_container_whose_config_map_is_missing_waits_until_it_appears(cluster):
+    configured = pod("configured")
+    configured["spec"]["containers"][0]["env"] = [
+        {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}}
+    ]
+    cluster.create(configured)
+    cluster.advance(20)
+
+    waiting = cluster.get("Pod", "configured", "default")["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting == {"reason": "CreateContainerConfigError", "message": 'configmap "settings" not found'}
+
+    cluster.create(config_map("settings", {"mode": "demo"}))
+    cluster.advance(20)
+
+    assert "running" in cluster.get("Pod", "configured", "default")["status"]["containerStatuses"][0]["state"]
