@@ -23,6 +23,7 @@ from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
 from .persistentvolume import PersistentVolumeController
 from .persistentvolumeclaim import PersistentVolumeClaimController
+from .podgc import PodGarbageCollector
 from .replicaset import ReplicaSetController
 from .runtime import ClusterRuntime, Controller
 from .scheduler import Scheduler
@@ -41,6 +42,7 @@ CONTROLLERS: list[type[Controller]] = [
     StatefulSetController,
     PersistentVolumeClaimController,
     PersistentVolumeController,
+    PodGarbageCollector,
 ]
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
 POLL_SECONDS = 1.0

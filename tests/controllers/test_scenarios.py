@@ -202,3 +202,19 @@ def test_a_container_whose_config_map_is_missing_waits_until_it_appears(cluster)
     cluster.advance(20)
 
     assert "running" in cluster.get("Pod", "configured", "default")["status"]["containerStatuses"][0]["state"]
+
+
+def test_the_pods_of_a_node_that_is_removed_are_collected_and_replaced(cluster):
+    run("node", "cordon", "playground-worker2")
+    cluster.apply(replica_set("web", replicas=2))
+    cluster.create(pod("bare", node="playground-worker"))
+    cluster.advance(30)
+    run("node", "uncordon", "playground-worker2")
+
+    cluster.delete("Node", "playground-worker")
+    cluster.advance(60)  # past the pod garbage collector's 40 s quarantine
+
+    pods = cluster.list("Pod")
+    assert "bare" not in [p["metadata"]["name"] for p in pods]  # nobody replaces a bare pod
+    web = [p for p in pods if p["metadata"]["name"].startswith("web-")]
+    assert len(web) == 2 and {p["spec"]["nodeName"] for p in web} == {"playground-worker2"}

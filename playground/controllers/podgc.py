@@ -1,0 +1,75 @@
+"""Pod garbage collector: pods whose node is gone, as pkg/controller/podgc does.
+
+A pod bound to a node that no longer exists (its kubelet will never finish it) is deleted at
+once, without a grace period, after the node has been missing for the quarantine time; a pod
+that is being deleted but was never scheduled goes the same way. Both get the DisruptionTarget
+condition with reason DeletionByPodGC first, as Kubernetes marks them.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Iterable
+
+from playground.store import api as store
+from playground.store.errors import NotFound
+
+from .runtime import Controller, Key, Result
+
+Obj = dict[str, Any]
+ORPHANS = "orphans"
+QUARANTINE_SECONDS = 40.0  # podgc quarantineTime: a node may be missing briefly while it re-registers
+
+
+class PodGarbageCollector(Controller):
+    kind = "Pod"
+    component = "pod-garbage-collector"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.missing_since: dict[str, datetime.datetime] = {}  # node name → when first seen missing
+
+    def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
+        if obj["kind"] == "Node" and self.cache.get("Node", obj["metadata"]["name"]) is None:
+            yield ORPHANS  # a node went away: its pods are orphans now
+        elif obj["kind"] == "Pod" and self.needs_collecting(obj):
+            yield ORPHANS
+
+    def reconcile(self, key: Key) -> Result:
+        now = self.now()
+        waits = []
+        doomed = []
+        for pod in self.cache.list("Pod"):
+            node = pod["spec"].get("nodeName")
+            if node and self.cache.get("Node", node) is None:
+                since = self.missing_since.setdefault(node, now)
+                left = QUARANTINE_SECONDS - (now - since).total_seconds()
+                if left > 0:
+                    waits.append(left)
+                    continue
+                doomed.append(pod)
+            elif not node and pod["metadata"].get("deletionTimestamp"):
+                doomed.append(pod)
+        self.collect(doomed, now)
+        nodes = {n["metadata"]["name"] for n in self.cache.list("Node")}
+        self.missing_since = {n: t for n, t in self.missing_since.items() if n not in nodes}
+        return Result(requeue_after=min(waits)) if waits else Result()
+
+    def collect(self, pods: list[Obj], now: datetime.datetime) -> None:
+        for pod in pods:
+            meta = pod["metadata"]
+            condition = {
+                "type": "DisruptionTarget", "status": "True", "reason": "DeletionByPodGC",
+                "message": "PodGC: node no longer exists", "lastTransitionTime": store.timestamp(now),
+            }
+            conditions = [c for c in pod.get("status", {}).get("conditions", []) if c["type"] != "DisruptionTarget"]
+            try:
+                store.update_status(self.cluster, {**pod, "status": {**pod.get("status", {}), "conditions": [*conditions, condition]}})
+                store.delete(self.cluster, "Pod", meta["name"], meta["namespace"], grace_period_seconds=0)
+            except NotFound:
+                continue  # gone already
+
+    def needs_collecting(self, pod: Obj) -> bool:
+        node = pod["spec"].get("nodeName")
+        if node:
+            return self.cache.get("Node", node) is None
+        return bool(pod["metadata"].get("deletionTimestamp"))
