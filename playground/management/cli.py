@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.utils import OperationalError, ProgrammingError
 
 from playground.store.errors import StoreError
 from playground.store.kinds import Kind, resolve
@@ -38,6 +39,11 @@ class KubectlCommand(BaseCommand):
             self.error(f"Error from server ({e.reason}): {e.message}")
         except CommandFailed as e:
             self.error(f"error: {e}")
+        except (OperationalError, ProgrammingError) as e:
+            if "no such table" not in str(e) and "does not exist" not in str(e):
+                raise
+            self.error("error: the playground's database is not set up yet: run `python manage.py playground` "
+                       "(or `python manage.py migrate`) first")
         if self.failed:
             sys.exit(1)
 

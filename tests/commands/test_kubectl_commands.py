@@ -141,3 +141,19 @@ def test_each_cluster_has_its_own_objects(cluster):
     assert run("get", "deployments", "-o", "name", "--cluster", "team-b")[1] == "deployment.apps/nginx\n"
     assert run("get", "deployments")[2] == "No resources found in default namespace.\n"
     assert run("cluster", "list")[1] == "default\nteam-b\n"
+
+
+def test_a_command_before_the_database_exists_says_what_to_do(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path)}  # a fresh machine: nothing migrated
+    env.pop("DATABASE_URL", None)
+
+    done = subprocess.run([sys.executable, "manage.py", "get", "pods"], cwd=Path(EXAMPLE).parents[1], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: the playground's database is not set up yet")
+    assert "Traceback" not in done.stderr
