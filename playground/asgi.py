@@ -11,13 +11,21 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from playground.web.consumers import ClusterConsumer  # noqa: E402
+from playground.web.consumers import ClusterConsumer, DeploymentConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            URLRouter([path("ws/clusters/<slug:cluster>/", ClusterConsumer.as_asgi())])
+            URLRouter(
+                [
+                    path("ws/clusters/<slug:cluster>/", ClusterConsumer.as_asgi()),
+                    path(
+                        "ws/clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/",
+                        DeploymentConsumer.as_asgi(),
+                    ),
+                ]
+            )
         ),
     }
 )

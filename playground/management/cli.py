@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.utils import OperationalError, ProgrammingError
 
+from playground.api.kubectl import KubectlError
 from playground.store.errors import StoreError
 from playground.store.kinds import Kind, resolve
 
@@ -37,7 +38,7 @@ class KubectlCommand(BaseCommand):
             self.run(**options)
         except StoreError as e:
             self.error(f"Error from server ({e.reason}): {e.message}")
-        except CommandFailed as e:
+        except (CommandFailed, KubectlError) as e:
             self.error(f"error: {e}")
         except (OperationalError, ProgrammingError) as e:
             if "no such table" not in str(e) and "does not exist" not in str(e):

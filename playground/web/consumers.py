@@ -1,9 +1,12 @@
-"""The cluster page's websocket: re-rendered fragments pushed as the cluster changes.
+"""The live pages' websockets: re-rendered fragments pushed as the cluster changes.
 
 store commit → changes_committed (in the writing process) → channel layer group
-`cluster.<name>` → here → the `nodes` partial of web/cluster.html, swapped in place by htmx's
-ws extension (hx-swap-oob). Changes are coalesced: at most one frame every FRAME_SECONDS, so a
-1,000-pod scale-up is a handful of frames, not thousands of messages.
+`cluster.<name>` → a consumer here → the live partial of its page, swapped in place by htmx's
+ws extension (hx-swap-oob). A page subscribes to what it shows: the cluster page to the
+`nodes` partial of web/cluster.html, a Deployment page to the `live` partial of
+web/deployment.html. Changes are coalesced per socket: at most one frame every FRAME_SECONDS,
+and only when the HTML changed, so a 1,000-pod scale-up is a handful of frames, not thousands
+of messages.
 """
 from __future__ import annotations
 
@@ -23,7 +26,10 @@ def group_name(cluster: str) -> str:
     return f"cluster.{cluster}"
 
 
-class ClusterConsumer(AsyncWebsocketConsumer):
+class LiveConsumer(AsyncWebsocketConsumer):
+    """A page's socket: on every change in its cluster, render (a sync method, given the URL's
+    kwargs) at most once per frame, and send the HTML when it differs from the last frame."""
+
     async def connect(self) -> None:
         self.cluster = self.scope["url_route"]["kwargs"]["cluster"]
         self.frame_due = False
@@ -40,16 +46,38 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         self.frame_due = True
         await asyncio.sleep(FRAME_SECONDS)
         self.frame_due = False
-        html = await self.render()
+        html = await database_sync_to_async(self.render_frame)()
         if html is not None and html != self.last_frame:  # a Lease renewal changes nothing drawn
             self.last_frame = html
             await self.send(text_data=html)
 
-    @database_sync_to_async
-    def render(self) -> str | None:
+    def render_frame(self) -> str | None:
+        """The HTML to push, or None for nothing (the cluster is gone)."""
+        raise NotImplementedError
+
+
+class ClusterConsumer(LiveConsumer):
+    """/ws/clusters/<cluster>/: the nodes and their pods."""
+
+    def render_frame(self) -> str | None:
         from .views import cluster_context  # the page and the socket render the same context
 
         try:
             return render_to_string("web/cluster.html#nodes", cluster_context(self.cluster))
         except NotFound:
             return None
+
+
+class DeploymentConsumer(LiveConsumer):
+    """/ws/clusters/<cluster>/deployments/<namespace>/<name>/: one Deployment and its revisions."""
+
+    def render_frame(self) -> str | None:
+        from .views import deployment_context
+
+        kwargs = self.scope["url_route"]["kwargs"]
+        namespace, name = kwargs["namespace"], kwargs["name"]
+        try:
+            context = deployment_context(self.cluster, namespace, name)
+        except NotFound as e:  # deleted while the page is open: say so
+            context = {"cluster": self.cluster, "namespace": namespace, "name": name, "missing": e.message}
+        return render_to_string("web/deployment.html#live", context)

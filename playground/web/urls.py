@@ -8,4 +8,10 @@ urlpatterns = [
     path("clusters/<slug:cluster>/", views.cluster_view, name="cluster"),
     path("clusters/<slug:cluster>/objects/", views.objects_view, name="objects"),
     path("clusters/<slug:cluster>/clock/", views.clock_view, name="clock"),
+    path("clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/", views.deployment_view, name="deployment"),
+    path(
+        "clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/<slug:action>/",
+        views.deployment_action,
+        name="deployment-action",
+    ),
 ]

@@ -1,20 +1,24 @@
-"""Pages: the cluster picture (nodes and their pods, live), every object as kubectl lists it,
-and the clock controls. Views are thin: they read the store and render partials."""
+"""Pages: the cluster picture (nodes and their pods, live), one Deployment (its revisions and
+pods, live, with kubectl's scale / set image / rollout buttons), every object as kubectl lists
+it, and the clock controls. Views are thin: they read the store and render partials."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
+from playground.api import kubectl
 from playground.api.printers import table
 from playground.store import api as store
 from playground.store import clock as cluster_clock
-from playground.store.errors import NotFound
+from playground.store.errors import NotFound, StoreError
 from playground.store.kinds import KINDS
 
-from .picture import cluster_picture
+from .picture import cluster_picture, deployment_picture
 
 DEFAULT_CLUSTER = "default"
 
@@ -37,7 +41,9 @@ def cluster_view(request: HttpRequest, cluster: str) -> HttpResponse:
 def cluster_context(cluster: str) -> dict[str, Any]:
     """What the cluster page shows; the websocket consumer renders the same."""
     now = store.now(cluster)
-    picture = cluster_picture(store.list(cluster, "Node"), store.list(cluster, "Pod"), now=now)
+    picture = cluster_picture(
+        store.list(cluster, "Node"), store.list(cluster, "Pod"), now=now, replica_sets=store.list(cluster, "ReplicaSet")
+    )
     return {"cluster": cluster, "picture": picture, "clock": clock_context(cluster)}
 
 
@@ -78,3 +84,106 @@ def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
     return render(
         request, "web/objects.html", {"cluster": cluster, "clusters": store.cluster_names(), "tables": tables}
     )
+
+
+# --- one Deployment -------------------------------------------------------------------------------
+
+
+@require_GET
+def deployment_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    try:
+        context = deployment_page_context(cluster, namespace, name)
+    except NotFound as e:
+        return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    template = "web/deployment.html#live" if request.htmx else "web/deployment.html"
+    return render(request, template, context)
+
+
+def deployment_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
+    """What the live part of the Deployment page shows; the websocket consumer renders the same."""
+    deployment = store.get(cluster, "Deployment", name, namespace)
+    replica_sets = store.list(cluster, "ReplicaSet", namespace=namespace)
+    pods = store.list(cluster, "Pod", namespace=namespace)
+    picture = deployment_picture(deployment, replica_sets, pods, now=store.now(cluster))
+    return {"cluster": cluster, "namespace": namespace, "name": name, "deployment": picture}
+
+
+def deployment_page_context(cluster: str, namespace: str, name: str, **forms: Any) -> dict[str, Any]:
+    """The whole page: the live part, the clock, and the scale and set-image forms (as submitted
+    when `forms` says so, else filled from the Deployment)."""
+    context = deployment_context(cluster, namespace, name)
+    containers = context["deployment"]["containers"]
+    first = containers[0] if containers else {"name": "", "image": ""}
+    defaults = {"replicas": context["deployment"]["replicas"], "container": first["name"], "image": first["image"]}
+    return {**context, "clock": clock_context(cluster), "form": {**defaults, **forms}, "errors": {}, "done": {}}
+
+
+def scale(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+    try:
+        replicas = int(data.get("replicas", ""))
+    except ValueError:
+        raise kubectl.KubectlError("replicas must be a whole number, e.g. 5") from None
+    return kubectl.scale(cluster, "Deployment", name, namespace, replicas)
+
+
+def set_image(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+    return kubectl.set_image(cluster, "Deployment", name, namespace, {data.get("container", ""): data.get("image", "").strip()})
+
+
+def pause(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+    return kubectl.set_paused(cluster, name, namespace, paused=True)
+
+
+def resume(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+    return kubectl.set_paused(cluster, name, namespace, paused=False)
+
+
+def restart(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+    return kubectl.restart(cluster, name, namespace)
+
+
+def undo(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+    return kubectl.undo(cluster, name, namespace)
+
+
+DEPLOYMENT_ACTIONS: dict[str, Callable[[str, str, str, QueryDict], str]] = {
+    "scale": scale,
+    "image": set_image,
+    "pause": pause,
+    "resume": resume,
+    "restart": restart,
+    "undo": undo,
+}
+
+
+@require_POST
+def deployment_action(request: HttpRequest, cluster: str, namespace: str, name: str, action: str) -> HttpResponse:
+    """A button of the Deployment page. Without JavaScript: a redirect back to the page, or the
+    page with the error beside the form (422). With htmx: the live part and the forms, swapped
+    out of band, the error or kubectl's message beside the form."""
+    if action not in DEPLOYMENT_ACTIONS:
+        raise Http404(f"no such action: {action}")
+    error = done = ""
+    try:
+        done = DEPLOYMENT_ACTIONS[action](cluster, namespace, name, request.POST)
+    except NotFound as e:
+        return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    except StoreError as e:
+        error = e.message
+    except kubectl.KubectlError as e:
+        error = str(e)
+    if not error and not request.htmx:
+        return redirect("web:deployment", cluster=cluster, namespace=namespace, name=name)
+    forms = {k: request.POST.get(k, "") for k in ("replicas", "container", "image") if k in request.POST} if error else {}
+    try:
+        context = deployment_page_context(cluster, namespace, name, **forms)
+    except NotFound as e:
+        return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    form = "toggle" if action in ("pause", "resume") else action  # one form, labelled by the state
+    context["errors" if error else "done"] = {form: error or done}
+    status = 422 if error else 200
+    if not request.htmx:
+        return render(request, "web/deployment.html", context, status=status)
+    fragments = ("live", "scale-form", "image-form")
+    html = "".join(render_to_string(f"web/deployment.html#{f}", context, request=request) for f in fragments)
+    return HttpResponse(html, status=status)

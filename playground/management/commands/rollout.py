@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.controllers.deployment_rules import restarted_template, rollback_to, rollout_history
+from playground.api import kubectl
+from playground.controllers.deployment_rules import rollout_history
 from playground.management.cli import CommandFailed, KubectlCommand, resource_arguments
 from playground.store import api as store
 
@@ -52,35 +53,16 @@ class Command(KubectlCommand):
         self.stdout.write(rollout_history(owned(deployment, replica_sets)).rstrip("\n"))
 
     def undo(self, cluster: str, name: str, namespace: str, *, to_revision: int, **_: Any) -> None:
-        deployment = store.get(cluster, "Deployment", name, namespace)
-        outcome = rollback_to(deployment, store.list(cluster, "ReplicaSet", namespace=namespace), to_revision)
-        if not outcome.ok:
-            raise CommandFailed(outcome.message)
-        if outcome.template is not None:
-            meta = {**deployment["metadata"], "annotations": outcome.annotations or {}}
-            store.update(cluster, {**deployment, "metadata": meta, "spec": {**deployment["spec"], "template": outcome.template}})
-        self.stdout.write(f"deployment.apps/{name} {outcome.message}")
+        self.stdout.write(kubectl.undo(cluster, name, namespace, to_revision=to_revision))
 
     def pause(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        self.set_paused(cluster, name, namespace, paused=True)
+        self.stdout.write(kubectl.set_paused(cluster, name, namespace, paused=True))
 
     def resume(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        self.set_paused(cluster, name, namespace, paused=False)
-
-    def set_paused(self, cluster: str, name: str, namespace: str, *, paused: bool) -> None:
-        deployment = store.get(cluster, "Deployment", name, namespace)
-        if bool(deployment["spec"].get("paused")) == paused:
-            raise CommandFailed(f'deployments.apps "{name}" is {"already" if paused else "not"} paused')
-        store.patch(cluster, "Deployment", name, namespace, {"spec": {"paused": paused or None}}, patch_type="merge")
-        self.stdout.write(f"deployment.apps/{name} {'paused' if paused else 'resumed'}")
+        self.stdout.write(kubectl.set_paused(cluster, name, namespace, paused=False))
 
     def restart(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        deployment = store.get(cluster, "Deployment", name, namespace)
-        if deployment["spec"].get("paused"):
-            raise CommandFailed("can't restart paused deployment (run rollout resume first)")
-        template = restarted_template(deployment["spec"]["template"], now=store.now(cluster))
-        store.update(cluster, {**deployment, "spec": {**deployment["spec"], "template": template}})
-        self.stdout.write(f"deployment.apps/{name} restarted")
+        self.stdout.write(kubectl.restart(cluster, name, namespace))
 
 
 def owned(deployment: dict, replica_sets: list[dict]) -> list[dict]:

@@ -6,9 +6,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from playground.management.cli import CommandFailed, KubectlCommand, resource_arguments
-from playground.store import api as store
-
-SCALABLE = ("Deployment", "ReplicaSet", "StatefulSet")
+from playground.api import kubectl
 
 
 class Command(KubectlCommand):
@@ -22,7 +20,6 @@ class Command(KubectlCommand):
 
     def run(self, *, cluster: str, resources: list[str], replicas: int, namespace: str, **_: Any) -> None:
         for kind, name in resource_arguments(resources):
-            if kind.kind not in SCALABLE or name is None:
+            if name is None:
                 raise CommandFailed(f"cannot scale {kind.plural}: name a deployment, replicaset or statefulset")
-            store.patch(cluster, kind.kind, name, namespace, {"spec": {"replicas": replicas}}, patch_type="merge")
-            self.stdout.write(f"{kind.kubectl_type}/{name} scaled")
+            self.stdout.write(kubectl.scale(cluster, kind.kind, name, namespace, replicas))
