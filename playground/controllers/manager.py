@@ -94,6 +94,10 @@ class Manager:
         for runtime in self.runtimes.values():
             runtime.clock = clock.read(runtime.cluster)
             runtime.sync()
+            if runtime.clock.mode == "paused":
+                while clock.take_step(runtime.cluster):  # paused: only what Step asks for, one reconcile each
+                    busy |= runtime.step()
+                continue
             runtime.fire_timers()
             busy |= runtime.process(budget=BUDGET) > 0
             if not busy and runtime.clock.mode == "instant" and runtime.has_foreground_timers():

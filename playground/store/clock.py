@@ -4,8 +4,10 @@ Every delay in the playground (image pulls, probe periods, back-off, grace perio
 simulated seconds read from here, and every timestamp the store writes (creationTimestamp,
 deletionTimestamp, conditions, events) is simulated time, so that ages and back-offs agree
 with what a learner watches. Modes: `running` at a speed factor (0.25× … 100×), `paused`
-(time moves only by `advance`/step: what tests do), and `instant` (the controller manager
-jumps to the next thing due whenever the cluster is idle: benchmarks).
+(nothing happens by itself: each Step runs one reconcile, jumping to the next thing due if
+nothing is ready, so a class can follow a rollout move by move; tests drive a paused clock
+with `advance`), and `instant` (the controller manager jumps to the next thing due whenever the
+cluster is idle: benchmarks).
 
 It lives in the store layer, not in playground/sim, because the store stamps times on objects
 and imports nothing above it.
@@ -16,6 +18,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 
 from .errors import BadRequest, NotFound
 from .models import Cluster
@@ -77,6 +80,19 @@ def set_mode(cluster: str, mode: str, *, speed: float | None = None) -> ClockSta
     if speed is not None and not 0.25 <= speed <= 100:
         raise BadRequest(f"clock speed {speed} is outside 0.25x to 100x")
     return _rewrite(cluster, mode=mode, speed=speed)
+
+
+def request_step(cluster: str, count: int = 1) -> None:
+    """Ask the controller manager for `count` single reconciles of this paused cluster: Step."""
+    if count < 1:
+        raise BadRequest("a step is at least one reconcile")
+    if not Cluster.objects.filter(name=cluster).update(clock_steps=F("clock_steps") + count):
+        raise NotFound(f'cluster "{cluster}" not found')
+
+
+def take_step(cluster: str) -> bool:
+    """Claim one waiting Step request, if there is one (the manager's side of request_step)."""
+    return bool(Cluster.objects.filter(name=cluster, clock_steps__gt=0).update(clock_steps=F("clock_steps") - 1))
 
 
 def advance(cluster: str, seconds: float) -> ClockState:

@@ -23,6 +23,7 @@ class Cluster(models.Model):
     clock_anchor = models.DateTimeField(null=True)
     clock_speed = models.FloatField(default=1.0)
     clock_mode = models.CharField(max_length=8, default="running")  # running, paused or instant
+    clock_steps = models.IntegerField(default=0)  # Step requests waiting for the controller manager
 
     def __str__(self) -> str:
         return self.name

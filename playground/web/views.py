@@ -60,7 +60,9 @@ def clock_view(request: HttpRequest, cluster: str) -> HttpResponse:
             cluster_clock.set_mode(cluster, "paused")
         elif action in ("run", "run10"):
             cluster_clock.set_mode(cluster, "running", speed=10.0 if action == "run10" else 1.0)
-        elif action == "step":
+        elif action == "step" and cluster_clock.read(cluster).mode == "paused":
+            cluster_clock.request_step(cluster)  # the controller manager runs one reconcile
+        elif action == "advance":
             cluster_clock.advance(cluster, 10)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)

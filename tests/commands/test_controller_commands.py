@@ -49,3 +49,11 @@ def test_clock_advance_moves_simulated_time(cluster):
 def test_clock_run_takes_a_speed(cluster):
     assert run("clock", "run", "--speed", "10")[1].rstrip().endswith("running at 10x")
     assert run("clock", "run", "--speed", "1000")[2] == "Error from server (BadRequest): clock speed 1000.0 is outside 0.25x to 100x\n"
+
+
+def test_clock_step_needs_a_paused_clock(cluster):
+    run("clock", "run")
+
+    assert run("clock", "step")[2] == "error: step runs one reconcile of a paused cluster: run `clock pause` first\n"
+    run("clock", "pause")
+    assert run("clock", "step", "3")[0] == 0

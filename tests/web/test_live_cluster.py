@@ -36,12 +36,22 @@ def test_a_pod_that_cannot_be_scheduled_shows_why(cluster, client):
     assert "0/3 nodes are available" in lane and "Insufficient cpu" in lane
 
 
-def test_the_clock_buttons_pause_and_step_time(cluster, client):
+def test_the_clock_button_moves_time_ten_seconds(cluster, client):
     before = cluster.now()
 
-    client.post("/clusters/default/clock/", {"action": "step"})
+    client.post("/clusters/default/clock/", {"action": "advance"})
 
     assert (cluster.now() - before).total_seconds() == 10
+
+
+def test_step_asks_the_manager_for_one_reconcile_of_a_paused_cluster(cluster, client):
+    from playground.store import clock
+
+    page = client.get("/clusters/default/").content.decode()
+    client.post("/clusters/default/clock/", {"action": "step"})
+
+    assert 'value="step"' in page  # the button is there while paused
+    assert clock.take_step("default") and not clock.take_step("default")
 
 
 def test_a_clock_post_without_its_csrf_token_is_refused(cluster):

@@ -11,16 +11,22 @@ from playground.store import clock
 
 
 class Command(KubectlCommand):
-    help = "Show or set the simulated clock: pause, run (at --speed 0.25..100), instant, or advance SECONDS."
+    help = "Show or set the simulated clock: pause, step [N] (one reconcile each), run (at --speed 0.25..100), instant, or advance SECONDS."
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("action", nargs="?", choices=("show", "pause", "run", "instant", "advance"), default="show")
-        parser.add_argument("seconds", nargs="?", type=float)
+        parser.add_argument("action", nargs="?", choices=("show", "pause", "run", "instant", "advance", "step"),
+                            default="show")
+        parser.add_argument("seconds", nargs="?", type=float, help="advance: seconds; step: how many reconciles")
         parser.add_argument("--speed", type=float)
 
     def run(self, *, cluster: str, action: str, seconds: float | None, speed: float | None, **_: Any) -> None:
-        if action == "advance":
+        if action == "step":
+            if clock.read(cluster).mode != "paused":
+                raise CommandFailed("step runs one reconcile of a paused cluster: run `clock pause` first")
+            clock.request_step(cluster, int(seconds or 1))
+            state = clock.read(cluster)
+        elif action == "advance":
             if seconds is None:
                 raise CommandFailed("clock advance needs SECONDS")
             state = clock.advance(cluster, seconds)
