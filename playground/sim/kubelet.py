@@ -45,6 +45,7 @@ class Kubelet(Controller):
         self.pods: dict[str, PodRuntime] = {}  # pod uid → the kubelet's memory of it
         self.synced: dict[str, tuple[str, datetime.datetime | None]] = {}  # pod uid → (resourceVersion seen, next wake)
         self.saved: dict[str, int] = {}  # pod uid → the hash of its state as last saved
+        self.last_ip: dict[str, str] = {}  # node → the pod address it handed out last
         self.just_synced: list[tuple[str, Obj, datetime.datetime | None]] = []
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
@@ -118,7 +119,10 @@ class Kubelet(Controller):
             container_config_error=lambda container: config.container_config_error(
                 container, namespace, lambda kind, name: self.cache.get(kind, f"{namespace}/{name}")
             ),
+            ip_after=self.last_ip.get(node["metadata"]["name"]),
         )
+        if result.state.sandbox.ip and result.state.sandbox.ip != (state.sandbox.ip if state else ""):
+            self.last_ip[node["metadata"]["name"]] = result.state.sandbox.ip  # host-local's last_reserved_ip
         self.pods[uid] = result.state
         used_ips.update(ip for ip in (result.status.get("podIP"), result.state.sandbox.ip) if ip)
         pulled.extend(result.pulled_images)

@@ -223,18 +223,20 @@ def inject_fault(state: PodRuntime, container: str | None, fault: str, *, at: da
 # --- helpers the runner also needs ----------------------------------------------------------------
 
 
-def allocate_ip(pod_cidr: str, used_ips: Collection[str]) -> str | None:
-    """The first free pod address of a node's podCIDR (x.x.x.1 is the node's gateway), None when full."""
+def allocate_ip(pod_cidr: str, used_ips: Collection[str], *, after: str | None = None) -> str | None:
+    """A free pod address of a node's podCIDR (x.x.x.1 is the node's gateway), None when full.
+    As the host-local IPAM plugin does, the search starts after the last address handed out
+    (`after`) and wraps around, so a pod recreated on a node gets a new address."""
     try:
         network = ipaddress.ip_network(pod_cidr, strict=False)
     except ValueError:
         return None
     used = set(used_ips)
-    for number, address in enumerate(network.hosts()):
-        if number == 0:
-            continue  # the gateway
-        if str(address) not in used:
-            return str(address)
+    hosts = [str(a) for a in network.hosts()][1:]  # the first is the gateway
+    start = hosts.index(after) + 1 if after in hosts else 0
+    for address in hosts[start:] + hosts[:start]:
+        if address not in used:
+            return address
     return None
 
 
@@ -299,7 +301,7 @@ def sync_pod(pod: Mapping[str, Any], state: PodRuntime | Mapping[str, Any] | Non
              used_ips: Collection[str] = (), image_size_bytes: Callable[[str], int | None] | None = None,
              image_defaults: Callable[[str], ImageDefaults | None] | None = None,
              container_config_error: Callable[[Mapping[str, Any]], str | None] | None = None,
-             log_flush_seconds: float = 1.0) -> SyncResult:
+             log_flush_seconds: float = 1.0, ip_after: str | None = None) -> SyncResult:
     """Everything the kubelet does for `pod` up to `now`, and the status it reports then.
 
     `image_pull_seconds(image)` is how long pulling takes on this node (None: no such image);
@@ -309,7 +311,7 @@ def sync_pod(pod: Mapping[str, Any], state: PodRuntime | Mapping[str, Any] | Non
     The input state is not modified: the new one is `result.state`.
     """
     runtime = copy.deepcopy(state) if isinstance(state, PodRuntime) else PodRuntime.from_json(state)
-    sync = _Sync(pod, runtime, node=node, image_pull_seconds=image_pull_seconds, used_ips=used_ips,
+    sync = _Sync(pod, runtime, node=node, image_pull_seconds=image_pull_seconds, used_ips=used_ips, ip_after=ip_after,
                  image_size_bytes=image_size_bytes, image_defaults=image_defaults,
                  container_config_error=container_config_error, log_flush_seconds=log_flush_seconds)
     return sync.run(now.timestamp())
@@ -317,7 +319,7 @@ def sync_pod(pod: Mapping[str, Any], state: PodRuntime | Mapping[str, Any] | Non
 
 class _Sync:
     def __init__(self, pod: Mapping[str, Any], state: PodRuntime, *, node: Mapping[str, Any],
-                 image_pull_seconds: Callable[[str], float | None], used_ips: Collection[str],
+                 image_pull_seconds: Callable[[str], float | None], used_ips: Collection[str], ip_after: str | None,
                  image_size_bytes: Callable[[str], int | None] | None,
                  image_defaults: Callable[[str], ImageDefaults | None] | None,
                  container_config_error: Callable[[Mapping[str, Any]], str | None] | None,
@@ -327,6 +329,7 @@ class _Sync:
         self.metadata: Mapping[str, Any] = pod.get("metadata", {})
         self.image_pull_seconds = image_pull_seconds
         self.used_ips = set(used_ips)
+        self.ip_after = ip_after
         self.image_size_bytes = image_size_bytes
         self.image_defaults = image_defaults
         self.container_config_error = container_config_error
@@ -451,7 +454,7 @@ class _Sync:
         if self.spec.get("hostNetwork"):
             ip = self.host_ip() or None  # the node's own network namespace: its address
         else:
-            ip = allocate_ip(pod_cidr, self.used_ips | previous) if pod_cidr else None
+            ip = allocate_ip(pod_cidr, self.used_ips | previous, after=self.ip_after) if pod_cidr else None
         if ip is None:
             sandbox.state, sandbox.ready_at = "failed", t + SYNC_RETRY_SECONDS
             ranges = f"{pod_cidr}" if pod_cidr else "no podCIDR on node"

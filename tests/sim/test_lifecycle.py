@@ -530,3 +530,13 @@ def test_image_names_are_normalized_like_containerd():
     assert normalize_image("nginx:1.27") == "docker.io/library/nginx:1.27"
     assert normalize_image("bitnami/redis") == "docker.io/bitnami/redis:latest"
     assert normalize_image("registry.k8s.io/pause:3.10") == "registry.k8s.io/pause:3.10"
+
+
+def test_addresses_are_handed_out_after_the_last_one_and_wrap_around():
+    from playground.sim.lifecycle import allocate_ip
+
+    assert allocate_ip("10.244.1.0/29", [], after=None) == "10.244.1.2"
+    assert allocate_ip("10.244.1.0/29", ["10.244.1.2"], after="10.244.1.2") == "10.244.1.3"
+    assert allocate_ip("10.244.1.0/29", [], after="10.244.1.3") == "10.244.1.4"  # .2 is free, but comes later
+    assert allocate_ip("10.244.1.0/29", ["10.244.1.3"], after="10.244.1.6") == "10.244.1.2"  # wrapped
+    assert allocate_ip("10.244.1.0/30", ["10.244.1.2"], after="10.244.1.2") is None  # full
