@@ -1,0 +1,62 @@
+"""The scale-out mode's channel layer: with REDIS_URL, a commit in one process reaches the
+pages served by another through Redis (channels-redis). .ci/run has a Redis on 127.0.0.1:6379
+and requires this test; elsewhere it is skipped when no Redis answers."""
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+
+REDIS_URL = os.environ.get("PLAYGROUND_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(
+    not redis_answers() and os.environ.get("PLAYGROUND_REDIS_TESTS") != "required",
+    reason="no Redis on 127.0.0.1:6379; .ci/run starts one",
+)
+
+
+@pytest.fixture
+def redis_layer(settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield get_channel_layer()
+    channel_layers.backends.clear()
+
+
+@pytest.mark.django_db(transaction=True)  # the page is told after the commit, so commit for real
+def test_a_cluster_change_reaches_a_page_subscribed_through_redis(redis_layer):
+    from playground.store import api as store
+    from playground.store.demo import create_demo_cluster
+    from playground.web.consumers import group_name
+    from tests.factories import config_map
+
+    create_demo_cluster("default")
+
+    async def conversation() -> dict:
+        channel = await redis_layer.new_channel()
+        await redis_layer.group_add(group_name("default"), channel)
+        await sync_to_async(store.create)("default", config_map("settings"))
+        message = await redis_layer.receive(channel)
+        await redis_layer.group_discard(group_name("default"), channel)
+        return message
+
+    message = async_to_sync(conversation)()
+
+    assert message["type"] == "cluster.changed"
+    assert message["resource_version"] == store.current_resource_version()
