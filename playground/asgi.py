@@ -11,7 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from playground.web.consumers import ClusterConsumer, DeploymentConsumer  # noqa: E402
+from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -24,6 +24,7 @@ application = ProtocolTypeRouter(
                         "ws/clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/",
                         DeploymentConsumer.as_asgi(),
                     ),
+                    path("ws/clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/", PodConsumer.as_asgi()),
                 ]
             )
         ),

@@ -4,9 +4,9 @@ store commit → changes_committed (in the writing process) → channel layer gr
 `cluster.<name>` → a consumer here → the live partial of its page, swapped in place by htmx's
 ws extension (hx-swap-oob). A page subscribes to what it shows: the cluster page to the
 `nodes` partial of web/cluster.html, a Deployment page to the `live` partial of
-web/deployment.html. Changes are coalesced per socket: at most one frame every FRAME_SECONDS,
-and only when the HTML changed, so a 1,000-pod scale-up is a handful of frames, not thousands
-of messages.
+web/deployment.html, a Pod page to the `live` partial of web/pod.html. Changes are coalesced
+per socket: at most one frame every FRAME_SECONDS, and only when the HTML changed, so a
+1,000-pod scale-up is a handful of frames, not thousands of messages.
 """
 from __future__ import annotations
 
@@ -68,16 +68,42 @@ class ClusterConsumer(LiveConsumer):
             return None
 
 
-class DeploymentConsumer(LiveConsumer):
-    """/ws/clusters/<cluster>/deployments/<namespace>/<name>/: one Deployment and its revisions."""
+class ObjectConsumer(LiveConsumer):
+    """A page about one namespaced object: its `template` with `context(namespace, name)`, or
+    "not found" once the object is deleted while the page is open."""
+
+    template = ""
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        raise NotImplementedError
 
     def render_frame(self) -> str | None:
-        from .views import deployment_context
-
         kwargs = self.scope["url_route"]["kwargs"]
         namespace, name = kwargs["namespace"], kwargs["name"]
         try:
-            context = deployment_context(self.cluster, namespace, name)
-        except NotFound as e:  # deleted while the page is open: say so
+            context = self.context(namespace, name)
+        except NotFound as e:
             context = {"cluster": self.cluster, "namespace": namespace, "name": name, "missing": e.message}
-        return render_to_string("web/deployment.html#live", context)
+        return render_to_string(self.template, context)
+
+
+class DeploymentConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/deployments/<namespace>/<name>/: one Deployment and its revisions."""
+
+    template = "web/deployment.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .views import deployment_context  # the page and the socket render the same context
+
+        return deployment_context(self.cluster, namespace, name)
+
+
+class PodConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/pods/<namespace>/<name>/: one Pod, its containers, events and logs."""
+
+    template = "web/pod.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .views import pod_context
+
+        return pod_context(self.cluster, namespace, name)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("clusters/<slug:cluster>/objects/", views.objects_view, name="objects"),
     path("clusters/<slug:cluster>/clock/", views.clock_view, name="clock"),
     path("clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/", views.deployment_view, name="deployment"),
+    path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/", views.pod_view, name="pod"),
     path(
         "clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/<slug:action>/",
         views.deployment_action,

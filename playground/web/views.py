@@ -1,6 +1,7 @@
 """Pages: the cluster picture (nodes and their pods, live), one Deployment (its revisions and
-pods, live, with kubectl's scale / set image / rollout buttons), every object as kubectl lists
-it, and the clock controls. Views are thin: they read the store and render partials."""
+pods, live, with kubectl's scale / set image / rollout buttons), one Pod (its sandbox, containers,
+events and logs, live), every object as kubectl lists it, and the clock controls. Views are thin:
+they read the store and render partials."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,10 +13,12 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.api import kubectl
-from playground.api.printers import table
+from playground.api.printers import row, table
+from playground.sim import logs as sim_logs
+from playground.sim import memory as sim_memory
 from playground.store import api as store
 from playground.store import clock as cluster_clock
-from playground.store.errors import NotFound, StoreError
+from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS
 
 from .picture import cluster_picture, deployment_picture
@@ -189,3 +192,139 @@ def deployment_action(request: HttpRequest, cluster: str, namespace: str, name: 
     fragments = ("live", "scale-form", "image-form")
     html = "".join(render_to_string(f"web/deployment.html#{f}", context, request=request) for f in fragments)
     return HttpResponse(html, status=status)
+
+
+# --- one Pod --------------------------------------------------------------------------------------
+
+LOG_TAIL = 50
+
+
+@require_GET
+def pod_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    try:
+        context = pod_context(cluster, namespace, name)
+    except NotFound as e:
+        return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    template = "web/pod.html#live" if request.htmx else "web/pod.html"
+    return render(request, template, {**context, "clock": clock_context(cluster)})
+
+
+def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
+    """What the live part of the Pod page shows; the websocket consumer renders the same: the
+    pod's phase and conditions, its sandbox (the pause container) then its containers, its events
+    and the tail of each container's log."""
+    pod = store.get(cluster, "Pod", name, namespace)
+    now = store.now(cluster)
+    meta, spec, status = pod["metadata"], pod["spec"], pod.get("status", {})
+    _, ready, phrase, restarts, age = row(pod, now=now)[:5]
+    runtime = sim_memory.load(cluster, [meta["uid"]]).get(meta["uid"])
+    sandbox = runtime[0].sandbox if runtime else None
+    statuses = {s["name"]: s for s in status.get("initContainerStatuses", []) + status.get("containerStatuses", [])}
+    containers = [
+        container_box(cluster, pod, c, statuses.get(c["name"]), init=init)
+        for init, key in ((True, "initContainers"), (False, "containers"))
+        for c in spec.get(key) or []
+    ]
+    events = [e for e in store.list(cluster, "Event", namespace=namespace) if e.get("involvedObject", {}).get("uid") == meta["uid"]]
+    events.sort(key=lambda e: (e.get("lastTimestamp") or e.get("firstTimestamp") or "", e["metadata"]["name"]))
+    return {
+        "cluster": cluster,
+        "namespace": namespace,
+        "name": name,
+        "pod": {
+            "phase": status.get("phase", "Pending"),
+            "status": phrase,
+            "ready": ready,
+            "restarts": restarts,
+            "age": age,
+            "ip": status.get("podIP", ""),
+            "node": spec.get("nodeName", ""),
+            "host_ip": status.get("hostIP", ""),
+            "qos": status.get("qosClass", ""),
+            "conditions": status.get("conditions", []),
+            "terminating": bool(meta.get("deletionTimestamp")),
+        },
+        "sandbox": {
+            "state": sandbox.state if sandbox else "none",
+            "ip": (sandbox.ip if sandbox else "") or status.get("podIP", ""),
+            "id": sandbox.id if sandbox else "",
+            "message": sandbox.message if sandbox else "",
+            "namespaces": pause_namespaces(spec),
+        },
+        "containers": containers,
+        "log_tail": LOG_TAIL,
+        "events": [
+            {
+                "type": e.get("type", ""),
+                "reason": e.get("reason", ""),
+                "message": e.get("message", ""),
+                "count": e.get("count", 1),
+                "last_seen": e.get("lastTimestamp") or e.get("firstTimestamp") or "",
+                "from": e.get("source", {}).get("component", ""),
+            }
+            for e in events
+        ],
+    }
+
+
+def container_box(cluster: str, pod: dict[str, Any], container: dict[str, Any], status: dict[str, Any] | None, *,
+                  init: bool) -> dict[str, Any]:
+    status = status or {}
+    try:
+        logs, logs_error = sim_logs.read(cluster, pod, container["name"], tail=LOG_TAIL), ""
+    except BadRequest as e:
+        logs, logs_error = [], e.message
+    resources = container.get("resources") or {}
+    return {
+        "name": container["name"],
+        "init": init,
+        "image": container.get("image", ""),
+        "state": container_state(status.get("state") or {"waiting": {"reason": "ContainerCreating"}}),
+        "last_state": container_state(status.get("lastState") or {}),
+        "ready": bool(status.get("ready")),
+        "restart_count": status.get("restartCount", 0),
+        "requests": resources.get("requests") or {},
+        "limits": resources.get("limits") or {},
+        "namespaces": container_namespaces(pod["spec"]),
+        "logs": logs,
+        "logs_error": logs_error,
+    }
+
+
+def container_state(state: dict[str, Any]) -> dict[str, Any] | None:
+    """A container state as one word and its details: waiting (reason), running (since) or
+    terminated (reason and exit code)."""
+    if "running" in state:
+        return {"kind": "running", "text": f"Running since {state['running'].get('startedAt', '')}"}
+    if "terminated" in state:
+        t = state["terminated"]
+        return {"kind": "terminated", "text": f"Terminated: {t.get('reason', '')} (exit code {t.get('exitCode', '')})",
+                "detail": f"{t.get('startedAt', '')} → {t.get('finishedAt', '')}"}
+    if "waiting" in state:
+        w = state["waiting"]
+        return {"kind": "waiting", "text": f"Waiting: {w.get('reason', '')}", "detail": w.get("message", "")}
+    return None
+
+
+def pause_namespaces(spec: dict[str, Any]) -> list[dict[str, str]]:
+    """The Linux namespaces of the pause container: it holds the pod's net, ipc and uts."""
+    return [
+        {"name": "pid", "holder": "the node's" if spec.get("hostPID") else "own"},
+        {"name": "mnt", "holder": "own"},
+        {"name": "net", "holder": "the node's" if spec.get("hostNetwork") else "own: holds the network namespace"},
+        {"name": "ipc", "holder": "the node's" if spec.get("hostIPC") else "own"},
+        {"name": "uts", "holder": "the node's" if spec.get("hostNetwork") else "own"},
+    ]
+
+
+def container_namespaces(spec: dict[str, Any]) -> list[dict[str, str]]:
+    """The Linux namespaces of an app or init container: its own pid (unless the pod shares
+    its process namespace) and mnt; net, ipc and uts shared with the pause container."""
+    shared = "shared with pause"
+    return [
+        {"name": "pid", "holder": "the node's" if spec.get("hostPID") else shared if spec.get("shareProcessNamespace") else "own"},
+        {"name": "mnt", "holder": "own"},
+        {"name": "net", "holder": "the node's" if spec.get("hostNetwork") else shared},
+        {"name": "ipc", "holder": "the node's" if spec.get("hostIPC") else shared},
+        {"name": "uts", "holder": "the node's" if spec.get("hostNetwork") else shared},
+    ]

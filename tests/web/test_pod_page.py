@@ -1,0 +1,144 @@
+"""The Pod page: the pod's phase, conditions, IP and node; its containers drawn as what they are
+(the pause container holding the network namespace first, then init and app containers with their
+states and the namespaces they share); its events and each container's last log lines; and the
+websocket that keeps it current."""
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from playground.asgi import application
+from playground.store import api as store
+from playground.store.demo import create_demo_cluster
+from tests.factories import pod
+
+PAGE = "/clusters/default/pods/default/{}/"
+HTMX = {"HX-Request": "true"}
+
+
+def busybox(name: str, script: str) -> dict:
+    obj = pod(name, image="busybox:1.36")
+    obj["spec"]["containers"][0]["command"] = ["sh", "-c", script]
+    return obj
+
+
+def box(page: str, container: str) -> str:
+    return page.split(f'aria-label="container {container}"')[1].split("</article>")[0]
+
+
+def test_a_running_pod_shows_its_sandbox_container_events_and_logs(cluster, client):
+    cluster.create(busybox("hello", "echo hello; sleep 3600"))
+    cluster.advance(30)
+    running = cluster.get("Pod", "hello", "default")
+    ip = running["status"]["podIP"]
+
+    page = client.get(PAGE.format("hello")).content.decode()
+
+    assert f'data-field="ip">{ip}<' in page and f'data-field="node">{running["spec"]["nodeName"]}' in page
+    assert 'data-field="phase">Running<' in page
+    assert "<td>Ready</td><td>True</td>" in page
+    pause = box(page, "pause")
+    assert page.index('aria-label="container pause"') < page.index('aria-label="container main"')
+    assert f'data-field="sandbox-ip">{ip}<' in pause and "holds the network namespace" in pause
+    main = box(page, "main")
+    assert "busybox:1.36" in main and 'data-field="state">Running since ' in main
+    assert 'data-field="ready">true<' in main and 'data-field="restartCount">0<' in main
+    assert "<td>net</td><td>shared with pause</td>" in main and "<td>pid</td><td>own</td>" in main
+    assert "<td>mnt</td><td>own</td>" in main and "<td>uts</td><td>shared with pause</td>" in main
+    assert '<pre class="logs">hello\n</pre>' in main
+    events = page.split('class="conditions events"')[1].split("</table>")[0]
+    for reason in ("Scheduled", "Pulled", "Created", "Started"):
+        assert f"<td>{reason}</td>" in events
+
+
+def test_a_crashing_pod_shows_crash_loop_back_off_and_its_restarts(cluster, client):
+    cluster.create(busybox("crash", "exit 1"))
+    cluster.advance(30)
+    restarts = cluster.get("Pod", "crash", "default")["status"]["containerStatuses"][0]["restartCount"]
+
+    page = client.get(PAGE.format("crash")).content.decode()
+
+    main = box(page, "main")
+    assert restarts >= 1
+    assert 'data-field="state">Waiting: CrashLoopBackOff' in main
+    assert f'data-field="restartCount">{restarts}<' in main
+    assert 'data-field="lastState">Terminated: Error (exit code 1)' in main
+    assert 'data-field="status">CrashLoopBackOff<' in page
+    assert "<td>BackOff</td>" in page
+
+
+def test_a_pod_not_started_yet_shows_why_its_logs_are_missing(cluster, client):
+    cluster.create(pod("waiting"))
+
+    page = client.get(PAGE.format("waiting")).content.decode()
+
+    assert 'data-field="node">not scheduled' in page
+    assert 'data-field="sandbox-state">none<' in page
+    assert "is waiting to start: ContainerCreating" in box(page, "main")
+
+
+def test_init_containers_come_before_the_app_containers(cluster, client):
+    obj = busybox("two", "sleep 3600")
+    obj["spec"]["initContainers"] = [{"name": "setup", "image": "busybox:1.36", "command": ["sh", "-c", "echo ready"]}]
+    cluster.create(obj)
+    cluster.advance(30)
+
+    page = client.get(PAGE.format("two")).content.decode()
+
+    assert page.index('"container pause"') < page.index('"container setup"') < page.index('"container main"')
+    assert "Terminated: Completed (exit code 0)" in box(page, "setup")
+
+
+def test_a_missing_pod_is_not_found(cluster, client):
+    response = client.get(PAGE.format("nope"))
+
+    assert response.status_code == 404
+    assert "pods &quot;nope&quot; not found" in response.content.decode()
+
+
+def test_an_htmx_get_renders_only_the_live_part(cluster, client):
+    cluster.create(pod("web"))
+
+    html = client.get(PAGE.format("web"), headers=HTMX).content.decode()
+
+    assert html.lstrip().startswith('<section id="pod-live"') and "<html" not in html
+
+
+def test_user_strings_are_escaped_on_the_pod_page(cluster, client):
+    cluster.create(busybox("loud", "echo '<script>alert(1)</script>'; sleep 3600"))
+    cluster.advance(30)
+
+    page = client.get(PAGE.format("loud")).content.decode()
+
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_each_pod_tile_links_to_its_pod_page(cluster, client):
+    cluster.create(pod("web", node="playground-worker"))
+
+    page = client.get("/clusters/default/").content.decode()
+
+    assert f'<a class="name" href="{PAGE.format("web")}">web</a>' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_socket_pushes_the_pod_again_when_it_changes():
+    create_demo_cluster("default")
+    store.create("default", pod("web"))
+
+    async def conversation() -> str:
+        socket = WebsocketCommunicator(application, "/ws" + PAGE.format("web"), headers=[(b"origin", b"http://127.0.0.1")])
+        connected, _ = await socket.connect()
+        assert connected
+        await sync_to_async(store.patch)("default", "Pod", "web", "default",
+                                         {"spec": {"containers": [{"name": "main", "image": "nginx:1.28"}]}})
+        frame = await socket.receive_from(timeout=5)
+        await socket.disconnect()
+        return frame
+
+    frame = async_to_sync(conversation)()
+
+    assert 'id="pod-live"' in frame and 'hx-swap-oob="true"' in frame
+    assert "<code>nginx:1.28</code>" in frame
