@@ -82,6 +82,17 @@ class Kubelet(Controller):
                 if wake is not None:
                     wakes.append(wake)
             self.report_images(batch, node, pulled)
+        self.save_memory()
+        self.write_logs()
+        self.forget_pods_gone(name, pods)
+        # Back for the next thing a pod does, and in any case for the next heartbeat
+        until_pod = max(MICROSECOND, (min(wakes) - now).total_seconds()) if wakes else None
+        if until_pod is not None and until_pod < LEASE_RENEW_SECONDS:
+            return Result(requeue_after=until_pod)
+        return Result(requeue_after=LEASE_RENEW_SECONDS, background=until_pod is None)
+
+    def save_memory(self) -> None:
+        """After the batch: what each pod's write became, and the pod states that changed."""
         changed = {}
         for uid, written, wake in self.just_synced:  # the batch has given each write its resourceVersion
             self.synced[uid] = (written["metadata"]["resourceVersion"], wake)
@@ -90,6 +101,8 @@ class Kubelet(Controller):
                 self.saved[uid] = hash(state)
         memory.save(self.cluster, changed)
         self.just_synced.clear()
+
+    def write_logs(self) -> None:
         logs.append(self.cluster, self.new_logs)
         for uid, container, lines in self.new_logs:
             self.lines_written[(uid, container)] += len(lines)
@@ -97,12 +110,6 @@ class Kubelet(Controller):
                 logs.trim(self.cluster, uid, container)
                 self.lines_written[(uid, container)] = logs.MAX_LINES_PER_CONTAINER
         self.new_logs.clear()
-        self.forget_pods_gone(name, pods)
-        # Back for the next thing a pod does, and in any case for the next heartbeat
-        until_pod = max(MICROSECOND, (min(wakes) - now).total_seconds()) if wakes else None
-        if until_pod is not None and until_pod < LEASE_RENEW_SECONDS:
-            return Result(requeue_after=until_pod)
-        return Result(requeue_after=LEASE_RENEW_SECONDS, background=until_pod is None)
 
     def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,
              used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:
