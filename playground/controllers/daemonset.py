@@ -30,8 +30,8 @@ from playground.store.selectors import label_selector_matches
 
 from .deployment_rules import pod_template_hash, scaled_value
 from .events import NORMAL, WARNING
-from .replicaset import Expectations, is_active, is_available, is_ready, owner_reference
-from .runtime import Controller, Key, Result, controller_ref
+from .replicaset import Expectations, is_active, is_available, is_ready
+from .runtime import Controller, Key, Result, adopt_and_release, controller_ref, owner_reference
 from .scheduling import required_node_affinity_matches, untolerated_taint
 
 Obj = dict[str, Any]
@@ -279,14 +279,7 @@ class DaemonSetController(Controller):
             obj for obj in self.cache.uncontrolled(kind, namespace=ds["metadata"]["namespace"])
             if is_active(obj) and label_selector_matches(selector, obj["metadata"].get("labels") or {})
         ]
-        if adopt or release:
-            with store.batch(self.cluster) as batch:
-                for obj in adopt:
-                    refs = [*(obj["metadata"].get("ownerReferences") or []), owner_reference(ds)]
-                    claimed.append(batch.update({**obj, "metadata": {**obj["metadata"], "ownerReferences": refs}}))
-                for obj in release:
-                    refs = [r for r in obj["metadata"]["ownerReferences"] if r["uid"] != uid]
-                    batch.update({**obj, "metadata": {**obj["metadata"], "ownerReferences": refs}})
+        claimed += adopt_and_release(self.cluster, ds, adopt, release)
         return claimed
 
     def would_adopt(self, obj: Obj) -> list[Key]:

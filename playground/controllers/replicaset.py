@@ -17,7 +17,7 @@ from playground.store.errors import Forbidden, Invalid
 from playground.store.selectors import label_selector_matches
 
 from .events import NORMAL, WARNING
-from .runtime import Controller, Key, Result, controller_ref, split_key
+from .runtime import Controller, Key, Result, adopt_and_release, controller_ref, owner_reference, split_key
 
 Obj = dict[str, Any]
 SUCCESSFUL_CREATE = "SuccessfulCreate"
@@ -103,14 +103,7 @@ class ReplicaSetController(Controller):
                 pod for pod in self.cache.uncontrolled("Pod", namespace=rs["metadata"]["namespace"])
                 if is_active(pod) and label_selector_matches(selector, pod["metadata"].get("labels") or {})
             ]
-        if adopt or release:
-            with store.batch(self.cluster) as batch:
-                for pod in adopt:
-                    refs = [*(pod["metadata"].get("ownerReferences") or []), owner_reference(rs)]
-                    claimed.append(batch.update({**pod, "metadata": {**pod["metadata"], "ownerReferences": refs}}))
-                for pod in release:
-                    refs = [r for r in pod["metadata"]["ownerReferences"] if r["uid"] != uid]
-                    batch.update({**pod, "metadata": {**pod["metadata"], "ownerReferences": refs}})
+        claimed += adopt_and_release(self.cluster, rs, adopt, release)
         return claimed
 
     def would_adopt(self, pod: Obj) -> list[Key]:
@@ -140,18 +133,6 @@ class ReplicaSetController(Controller):
                 batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"])
                 self.events.record(batch, rs, NORMAL, SUCCESSFUL_DELETE, f"Deleted pod: {pod['metadata']['name']}")
         self.expectations.expect(key, deleted={p["metadata"]["uid"] for p in pods}, now=now)
-
-
-def owner_reference(owner: Obj) -> Obj:
-    """A controller ownerReference to `owner`, as the controllers write them."""
-    return {
-        "apiVersion": owner["apiVersion"],
-        "kind": owner["kind"],
-        "name": owner["metadata"]["name"],
-        "uid": owner["metadata"]["uid"],
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
 
 
 def pod_from_template(rs: Obj) -> Obj:

@@ -69,6 +69,37 @@ def controller_ref(obj: Obj) -> Obj | None:
     return None
 
 
+def owner_reference(owner: Obj) -> Obj:
+    """A controller ownerReference to `owner`, as the controllers write them."""
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def adopt_and_release(cluster: str, owner: Obj, adopt: list[Obj], release: list[Obj]) -> list[Obj]:
+    """ControllerRefManager's writes (pkg/controller/controller_ref_manager.go), in one batch:
+    orphans that match get `owner` as their controller, objects that stopped matching lose it.
+    Returns the adopted objects as written."""
+    if not (adopt or release):
+        return []
+    uid = owner["metadata"]["uid"]
+    with store.batch(cluster) as batch:
+        adopted = [
+            batch.update({**obj, "metadata": {**obj["metadata"], "ownerReferences": [
+                *(obj["metadata"].get("ownerReferences") or []), owner_reference(owner)]}})
+            for obj in adopt
+        ]
+        for obj in release:
+            refs = [r for r in obj["metadata"]["ownerReferences"] if r["uid"] != uid]
+            batch.update({**obj, "metadata": {**obj["metadata"], "ownerReferences": refs}})
+    return adopted
+
+
 class Cache:
     """One cluster's objects as the informers last saw them, with the indexes controllers use.
 

@@ -40,8 +40,8 @@ from playground.store.selectors import label_selector_matches
 
 from .deployment_rules import safe_encode_string
 from .events import NORMAL, WARNING
-from .replicaset import is_available, is_ready, owner_reference, seconds_until_available
-from .runtime import Controller, Key, Result, controller_ref
+from .replicaset import is_available, is_ready, seconds_until_available
+from .runtime import Controller, Key, Result, adopt_and_release, controller_ref, owner_reference
 
 Obj = dict[str, Any]
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"  # apps.StatefulSetPodNameLabel
@@ -142,14 +142,7 @@ class StatefulSetController(Controller):
             obj for obj in self.cache.uncontrolled(kind, namespace=set_["metadata"]["namespace"])
             if matches(obj) and not obj["metadata"].get("deletionTimestamp")
         ]
-        if adopt or release:
-            with store.batch(self.cluster) as batch:
-                for obj in adopt:
-                    refs = [*(obj["metadata"].get("ownerReferences") or []), owner_reference(set_)]
-                    claimed.append(batch.update({**obj, "metadata": {**obj["metadata"], "ownerReferences": refs}}))
-                for obj in release:
-                    refs = [r for r in obj["metadata"]["ownerReferences"] if r["uid"] != uid]
-                    batch.update({**obj, "metadata": {**obj["metadata"], "ownerReferences": refs}})
+        claimed += adopt_and_release(self.cluster, set_, adopt, release)
         return claimed
 
     def would_adopt(self, obj: Obj) -> list[Key]:

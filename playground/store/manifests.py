@@ -91,7 +91,7 @@ def _load(chunk: str, *, start_line: int, max_bytes: int) -> dict[str, Any] | No
     if size > max_bytes:
         raise ManifestError(f"line {start_line}: the document is {size} bytes, over the limit of {max_bytes} bytes")
     try:
-        loaded = yaml.load(chunk, Loader=_Loader)  # noqa: S506 - a safe loader
+        loaded = _safe_load(chunk)
     except yaml.MarkedYAMLError as e:
         raise ManifestError(_yaml_message(e, chunk, start_line)) from None
     except yaml.YAMLError as e:
@@ -107,6 +107,15 @@ def _load(chunk: str, *, start_line: int, max_bytes: int) -> dict[str, Any] | No
         )
     budget = [size + 1000]  # a document without aliases has fewer nodes than bytes
     return _to_json(loaded, path="", depth=0, budget=budget, line=start_line)
+
+
+def _safe_load(chunk: str) -> Any:
+    """yaml.safe_load, with libyaml's parser when PyYAML has it (CSafeLoader: plain data only)."""
+    loader = _Loader(chunk)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _yaml_message(error: yaml.MarkedYAMLError, chunk: str, start_line: int) -> str:
