@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.commands.test_playground import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -19,12 +20,6 @@ pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and os.environ.get("PLAYGROUND_BROWSER_TESTS") != "required",
     reason="no Chromium here (apt-get install chromium); .ci/run installs it",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
