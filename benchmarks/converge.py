@@ -104,3 +104,17 @@ def run(*, small: int = 1_000, small_nodes: int = 20, large: int = 10_000, large
             store.delete_cluster(CLUSTER)
     figures["peak memory"] = {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     return figures
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--replicas", type=int, default=1_000, help="the first Deployment's size")
+    parser.add_argument("--large", type=int, default=10_000, help="the large Deployment's size (0 skips it)")
+
+
+def main(write, *, replicas: int, large: int) -> None:
+    figures = run(small=replicas, large=large)
+    memory = figures.pop("peak memory")
+    write("converge benchmark (clock instant, embedded controllers and kubelets)")
+    for name, f in figures.items():
+        write(f"  {name + ':':32} {f['seconds']:7.2f} s  ({f['writes']:,} writes, {f['writes_per_second']:,.0f}/s)")
+    write(f"  {'peak memory (RSS):':32} {memory['rss_mb']:7.0f} MB")

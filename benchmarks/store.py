@@ -87,3 +87,18 @@ def _replay(since: int) -> int:
         count += len(events)
         since = events[-1].resource_version
     return count
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--pods", type=int, default=10_000)
+    parser.add_argument("--single", type=int, default=1_000, help="pods created one transaction each")
+
+
+def main(write, *, pods: int, single: int) -> None:
+    figures = run(pods=pods, single=single)
+    write(f"store benchmark ({figures['pods']:,} pods, admission on)")
+    write(f"  create, batches of {BATCH}:   {figures['batched_writes_per_second']:8,.0f} writes/s")
+    write(f"  create, one per commit:   {figures['single_writes_per_second']:8,.0f} writes/s")
+    write(f"  list {figures['listed']:,} pods, -l app=web: {figures['list_ms']:8,.0f} ms")
+    write(f"  replay change log:        {figures['replay_per_second']:8,.0f} events/s ({figures['replayed']:,})")
+    write(f"  peak memory (RSS):        {figures['peak_rss_mb']:8,.0f} MB")
