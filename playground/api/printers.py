@@ -87,6 +87,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "Job": (*_c("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"), *_WORKLOAD_WIDE),
     "Service": (*_c("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"), *_w("SELECTOR")),
     "Endpoints": _c("NAME", "ENDPOINTS", "AGE"),
+    "EndpointSlice": _c("NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"),
     "ConfigMap": _c("NAME", "DATA", "AGE"),
     "Secret": _c("NAME", "TYPE", "DATA", "AGE"),
     "ServiceAccount": _c("NAME", "SECRETS", "AGE"),
@@ -671,6 +672,36 @@ def _endpoints_row(endpoints: Obj, now: datetime.datetime, wide: bool) -> list[s
     return [_meta(endpoints).get("name", ""), _format_endpoints(endpoints), _age(endpoints, now)]
 
 
+def _list_with_more(shown: list[str], count: int, limit: int = 3) -> str:
+    """listWithMoreString: the first three, then `+ N more...`; nothing at all is <unset>."""
+    if count > limit:
+        return f"{','.join(shown)} + {count - limit} more..."
+    return ",".join(shown) or UNSET
+
+
+def _format_discovery_ports(ports: list[Obj]) -> str:
+    """formatDiscoveryPorts: each port's number (or its name, or `*`)."""
+    shown = [str(p["port"]) if p.get("port") is not None else p.get("name") if p.get("name") is not None else "*"
+             for p in ports[:3]]
+    return _list_with_more(shown, len(ports))
+
+
+def _format_discovery_endpoints(endpoints: list[Obj]) -> str:
+    """formatDiscoveryEndpoints: every address of every endpoint, the first three shown."""
+    addresses = [a for endpoint in endpoints for a in endpoint.get("addresses") or []]
+    return _list_with_more(addresses[:3], len(addresses))
+
+
+def _endpoint_slice_row(endpoint_slice: Obj, now: datetime.datetime, wide: bool) -> list[str]:
+    return [
+        _meta(endpoint_slice).get("name", ""),
+        endpoint_slice.get("addressType", ""),
+        _format_discovery_ports(endpoint_slice.get("ports") or []),
+        _format_discovery_endpoints(endpoint_slice.get("endpoints") or []),
+        _age(endpoint_slice, now),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Cluster and configuration
 
@@ -856,6 +887,7 @@ _ROWS: dict[str, Callable[[Obj, datetime.datetime, bool], list[str]]] = {
     "Job": _job_row,
     "Service": _service_row,
     "Endpoints": _endpoints_row,
+    "EndpointSlice": _endpoint_slice_row,
     "ConfigMap": _config_map_row,
     "Secret": _secret_row,
     "ServiceAccount": _service_account_row,

@@ -22,7 +22,7 @@ from playground.store import api as store
 from playground.store.errors import Forbidden, NotFound
 
 from .events import WARNING
-from .runtime import Controller, Key, Result, key_of, split_key
+from .runtime import Cache, Controller, Key, Result, key_of, split_key
 
 Obj = dict[str, Any]
 LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
@@ -68,19 +68,10 @@ class EndpointsController(Controller):
         if obj["kind"] == "Service":
             return [key_of(obj)]
         if obj["kind"] == "Pod":
-            return self.services_selecting(obj, old)
+            return services_selecting(self.cache, obj, old)
         if obj["kind"] == "Endpoints" and self.cache.get("Endpoints", key_of(obj)) is None:
             return [key_of(obj)]  # deleted: the Service's controller writes it again
         return []
-
-    def services_selecting(self, pod: Obj, old: Obj | None) -> list[Key]:
-        namespace = pod["metadata"].get("namespace")
-        label_sets = [(p["metadata"].get("labels") or {}).items() for p in (pod, old) if p is not None]
-        return [
-            key_of(service)
-            for service in self.cache.list("Service", namespace=namespace)
-            if (selector := service["spec"].get("selector")) and any(selector.items() <= labels for labels in label_sets)
-        ]
 
     def reconcile(self, key: Key) -> Result:
         namespace, name = split_key(key)
@@ -127,6 +118,39 @@ class EndpointsController(Controller):
             with store.batch(self.cluster) as batch:
                 self.events.record(batch, endpoints if current is None else current, WARNING, reason, message)
             raise
+
+
+def services_selecting(cache: Cache, pod: Obj, old: Obj | None) -> list[Key]:
+    """The Services whose selector matches the pod's labels, before or after the change; none
+    when the change cannot move an endpoint (GetServicesToUpdateOnPodChange): most of a pod's
+    status updates (pulling, created, started) leave its address and readiness as they were."""
+    gone = cache.get("Pod", key_of(pod)) is None
+    if old is not None and not gone and not pod_endpoints_changed(old, pod):
+        return []
+    namespace = pod["metadata"].get("namespace")
+    label_sets = [(p["metadata"].get("labels") or {}).items() for p in (pod, old) if p is not None]
+    return [
+        key_of(service)
+        for service in cache.list("Service", namespace=namespace)
+        if (selector := service["spec"].get("selector")) and any(selector.items() <= labels for labels in label_sets)
+    ]
+
+
+def pod_endpoints_changed(old: Obj, new: Obj) -> bool:
+    """podEndpointsChanged: labels, hostname or subdomain (membership), deletion, readiness or
+    the pod's IPs; name, uid and node are fixed before a pod has an IP, container ports always."""
+    old_meta, new_meta = old["metadata"], new["metadata"]
+    old_status, new_status = old.get("status") or {}, new.get("status") or {}
+    return (
+        (old_meta.get("labels") or {}) != (new_meta.get("labels") or {})
+        or (old["spec"].get("hostname"), old["spec"].get("subdomain")) != (new["spec"].get("hostname"), new["spec"].get("subdomain"))
+        or old_meta.get("deletionTimestamp") != new_meta.get("deletionTimestamp")
+        or is_pod_ready(old) != is_pod_ready(new)
+        or [e.get("ip") for e in old_status.get("podIPs") or []] != [e.get("ip") for e in new_status.get("podIPs") or []]
+        or old_status.get("podIP") != new_status.get("podIP")
+        # Playground: a pod that finished leaves, even one never ready (no resync would catch it)
+        or (old_status.get("phase") != new_status.get("phase") and new_status.get("phase") in ("Succeeded", "Failed"))
+    )
 
 
 def desired_endpoints(service: Obj, current: Obj | None, subsets: list[Obj], labels: dict[str, str], trigger_time: str) -> Obj:

@@ -19,6 +19,7 @@ from playground.store import clock
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .endpoints import EndpointsController
+from .endpointslice import EndpointSliceController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
 from .persistentvolume import PersistentVolumeController
@@ -39,6 +40,7 @@ CONTROLLERS: list[type[Controller]] = [
     NamespaceController,
     DaemonSetController,
     EndpointsController,
+    EndpointSliceController,
     StatefulSetController,
     PersistentVolumeClaimController,
     PersistentVolumeController,

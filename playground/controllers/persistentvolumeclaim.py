@@ -226,9 +226,12 @@ class PersistentVolumeClaimController(Controller):
         """bind(): the volume's claimRef and the claim's volumeName (one commit), then both
         phases (a second: each object's status goes through its status subresource). A crash in
         between is finished by the next pass, which finds the claim half bound."""
-        with store.batch(self.cluster) as batch:
-            volume = batch.update(volume_bound_to_claim(volume, claim))
-            claim = batch.update(claim_bound_to_volume(claim, volume))
+        bound_volume = volume_bound_to_claim(volume, claim)
+        if bound_volume != volume or claim_bound_to_volume(claim, volume) != claim:
+            with store.batch(self.cluster) as batch:
+                volume = batch.update(bound_volume)
+                claim = batch.update(claim_bound_to_volume(claim, volume))
+        # else: bound already, as every later pass finds it: no write, not even a no-op one
         volume_status = phase_status(volume, "Bound", now=store.timestamp(self.now()))
         claim_status = {
             **claim["status"],
@@ -236,6 +239,8 @@ class PersistentVolumeClaimController(Controller):
             "accessModes": list(volume["spec"].get("accessModes") or []),
             "capacity": dict(volume["spec"].get("capacity") or {}),
         }
+        if volume_status == volume.get("status") and claim_status == claim.get("status"):
+            return
         with store.batch(self.cluster) as batch:
             if volume_status != volume.get("status"):
                 batch.update_status({**volume, "status": volume_status})

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -219,34 +220,33 @@ class StatefulSetController(Controller):
         """updateStatefulSet: replicas first, then the condemned, then the rolling update; each
         step returns early while OrderedReady has something to wait for."""
         set_ = work.set
-        current_set = apply_revision(set_, current)
         replicas, condemned = split_by_ordinal_range(set_, pods)
-        names = (current["metadata"]["name"], update["metadata"]["name"])
-        for index, pod in enumerate(replicas):
-            if pod is None:  # a hole in [start, end]: a new pod, at the revision its ordinal gets
-                replicas[index] = new_versioned_stateful_set_pod(
-                    current_set, work.update_set, *names, start_ordinal(set_) + index
-                )
-        min_ready = set_["spec"].get("minReadySeconds", 0)
-        unavailable = [p for p in [*replicas, *reversed(condemned)] if is_unavailable(p, min_ready, work.now)]
-        first_unavailable = unavailable[0] if unavailable else None
+        # A hole in [start, end] becomes a new pod, at the revision its ordinal gets, only when
+        # the pass reaches it: with OrderedReady most holes wait, and building them costs
+        current_set, names = apply_revision(set_, current), (current["metadata"]["name"], update["metadata"]["name"])
 
+        def replica(i: int) -> Obj:
+            if replicas[i] is None:
+                replicas[i] = new_versioned_stateful_set_pod(current_set, work.update_set, *names, start_ordinal(set_) + i)
+            return replicas[i]
+
+        first_unavailable = first_unavailable_pod(replicas, condemned, set_["spec"].get("minReadySeconds", 0), work.now)
         done = bool(set_["metadata"].get("deletionTimestamp"))  # being deleted: the status only
-        done = done or work.run_for_all(len(replicas), lambda i: self.process_replica(work, replicas, i))
+        done = done or work.run_for_all(len(replicas), lambda i: self.process_replica(work, replica(i)))
         done = done or work.run_for_all(len(condemned), lambda i: self.fix_pod_claim(work, condemned[i]))
         done = done or work.run_for_all(
             len(condemned), lambda i: self.process_condemned(work, condemned[i], first_unavailable)
         )
+        # Pods not yet created count for nothing in the status
         status = stateful_set_status(
-            set_, [*replicas, *condemned], current, update, collision_count, now=work.now
+            set_, [*(p for p in replicas if p is not None), *condemned], current, update, collision_count, now=work.now
         )
         if not done and update_strategy(set_) == ROLLING_UPDATE:
             status = self.rolling_update(work, replicas, update["metadata"]["name"], status)
         return status
 
-    def process_replica(self, work: Pass, replicas: list[Obj], i: int) -> bool:
+    def process_replica(self, work: Pass, pod: Obj) -> bool:
         """processReplica: returns whether OrderedReady must stop at this pod."""
-        pod = replicas[i]
         min_ready = work.set["spec"].get("minReadySeconds", 0)
         # Succeeded too: an evicted or node-killed pod's phase follows its exit code, not why it stopped
         if phase(pod) in ("Failed", "Succeeded"):
@@ -262,7 +262,7 @@ class StatefulSetController(Controller):
         if phase(pod) == "Pending":
             self.create_missing_claims(work, pod)
         if work.monotonic and (
-            is_terminating(pod) or not is_running_and_ready(pod) or not is_available(pod, min_ready, work.now)
+            is_terminating(pod) or not is_running_and_ready(pod) or not is_pod_available(pod, min_ready, work.now)
         ):
             return True
         retention_matches = self.claims_match_retention_policy(work, work.update_set, pod)
@@ -283,18 +283,20 @@ class StatefulSetController(Controller):
         if is_terminating(pod):
             return work.monotonic  # wait for it to be gone
         min_ready = work.set["spec"].get("minReadySeconds", 0)
-        healthy = is_running_and_ready(pod) and is_available(pod, min_ready, work.now)
+        healthy = is_running_and_ready(pod) and is_pod_available(pod, min_ready, work.now)
         if work.monotonic and not healthy and pod is not first_unavailable:
             return True
         self.delete_stateful_pod(work, pod)
         return True
 
-    def rolling_update(self, work: Pass, replicas: list[Obj], update_revision: str, status: Obj) -> Obj:
+    def rolling_update(self, work: Pass, replicas: list[Obj | None], update_revision: str, status: Obj) -> Obj:
         """Delete the highest ordinal at or above the partition not on the update revision, once
         every pod above it is updated and available; step 1 brings it back updated."""
         min_ready = work.set["spec"].get("minReadySeconds", 0)
         for target in range(len(replicas) - 1, partition(work.set) - 1, -1):
             pod = replicas[target]
+            if pod is None:
+                return status  # only reached when step 1 went through every replica; never left a hole
             if pod_revision(pod) != update_revision and not is_terminating(pod):
                 self.delete_stateful_pod(work, pod)
                 return {**status, "currentReplicas": status.get("currentReplicas", 0) - 1}
@@ -388,11 +390,11 @@ class StatefulSetController(Controller):
         name must go before the new pod may use that name."""
         if retention_policy(work.set)["whenScaled"] == RETAIN:
             return False  # claims are meant to be reused: never stale
-        names = (c["metadata"]["name"] for c in persistent_volume_claims(work.set, get_ordinal(pod)))
+        names = claim_names(work.set, get_ordinal(pod))
         return any(has_stale_owner_ref(work.claims[n], pod) for n in names if n in work.claims)
 
     def claims_match_retention_policy(self, work: Pass, set_: Obj, pod: Obj) -> bool:
-        names = (c["metadata"]["name"] for c in persistent_volume_claims(set_, get_ordinal(pod)))
+        names = claim_names(set_, get_ordinal(pod))
         return all(is_claim_owner_up_to_date(work.claims[n], set_, pod) for n in names if n in work.claims)
 
     def update_pod_claims_for_retention_policy(self, work: Pass, set_: Obj, pod: Obj) -> None:
@@ -439,7 +441,13 @@ class StatefulSetController(Controller):
 
 def get_parent_name_and_ordinal(pod: Obj) -> tuple[str, int]:
     """getParentNameAndOrdinal: `web-2` → ("web", 2); a name without an ordinal → ("", -1)."""
-    match = STATEFUL_POD_NAME.fullmatch(pod["metadata"]["name"])
+    return _parent_name_and_ordinal(pod["metadata"]["name"])
+
+
+@functools.lru_cache(maxsize=65_536)
+def _parent_name_and_ordinal(name: str) -> tuple[str, int]:
+    # Every pass asks this of every pod several times: a name is parsed once
+    match = STATEFUL_POD_NAME.fullmatch(name)
     if match is None:
         return "", -1
     ordinal = int(match.group(2))
@@ -556,6 +564,11 @@ def claim_name(template: Obj, set_: Obj, ordinal: int) -> str:
     return f"{template['metadata']['name']}-{set_['metadata']['name']}-{ordinal}"
 
 
+def claim_names(set_: Obj, ordinal: int) -> list[str]:
+    """The names of this ordinal's claims, without building them (every pass asks, per pod)."""
+    return [claim_name(t, set_, ordinal) for t in set_["spec"].get("volumeClaimTemplates") or []]
+
+
 def persistent_volume_claims(set_: Obj, ordinal: int) -> list[Obj]:
     """getPersistentVolumeClaims: each volumeClaimTemplate named for this ordinal, labelled with
     the set's matchLabels, in the set's namespace."""
@@ -658,6 +671,8 @@ def is_claim_owner_up_to_date(claim: Obj, set_: Obj, pod: Obj) -> bool:
     """isClaimOwnerUpToDate: Retain/Retain no reference to the set or pod; whenDeleted Delete a
     reference to the set; whenScaled Delete a reference to the pod once it is scaled away
     (and then none to the set). Stale references and foreign controllers are left alone."""
+    if not claim["metadata"].get("ownerReferences"):
+        return wanted_owners(set_, pod) == (False, False)  # the common case, decided without the rest
     if has_stale_owner_ref(claim, set_) or has_stale_owner_ref(claim, pod):
         return True  # managed by an earlier set or pod of that name: not ours to touch
     if has_unexpected_controller(claim, set_, pod):
@@ -699,6 +714,17 @@ def phase(pod: Obj) -> str:
     return (pod.get("status") or {}).get("phase", "")
 
 
+def first_unavailable_pod(replicas: list[Obj | None], condemned: list[Obj], min_ready: int, now: datetime.datetime) -> Obj | None:
+    """The first unhealthy pod of the replicas then the condemned (lowest ordinal first); a hole
+    not yet filled is an unavailable pod that is no condemned one, so it answers None."""
+    for pod in [*replicas, *reversed(condemned)]:
+        if pod is None:
+            return None
+        if is_unavailable(pod, min_ready, now):
+            return pod
+    return None
+
+
 def is_created(pod: Obj) -> bool:
     """isCreated: the API server has it (a pod it has stored always has a phase)."""
     return phase(pod) != ""
@@ -712,9 +738,15 @@ def is_running_and_ready(pod: Obj) -> bool:
     return phase(pod) == "Running" and is_ready(pod)
 
 
+def is_pod_available(pod: Obj, min_ready_seconds: int, now: datetime.datetime) -> bool:
+    """IsPodAvailable, without reading the Ready time when minReadySeconds is 0 (every pass
+    asks this of every pod)."""
+    return is_ready(pod) if not min_ready_seconds else is_available(pod, min_ready_seconds, now)
+
+
 def is_unavailable(pod: Obj, min_ready_seconds: int, now: datetime.datetime) -> bool:
     """isUnavailable: not available, or on its way out."""
-    return not is_available(pod, min_ready_seconds, now) or is_terminating(pod)
+    return not is_pod_available(pod, min_ready_seconds, now) or is_terminating(pod)
 
 
 def pod_revision(pod: Obj) -> str:
@@ -814,7 +846,7 @@ def stateful_set_status(
         replicas += created
         if is_running_and_ready(pod):
             ready += 1
-            available += is_available(pod, min_ready, now)
+            available += is_pod_available(pod, min_ready, now)
         if created and not is_terminating(pod):
             current_replicas += pod_revision(pod) == current_name
             updated += pod_revision(pod) == update_name

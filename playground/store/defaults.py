@@ -423,6 +423,13 @@ def _default_endpoints(endpoints: dict) -> None:
             _default_empty(port, "protocol", "TCP")
 
 
+def _default_endpoint_slice(endpoint_slice: dict) -> None:
+    """discovery/v1 SetDefaults_EndpointPort: a port without a name is named "", protocol TCP."""
+    for port in _dicts(endpoint_slice, "ports"):
+        _default_nil(port, "name", "")
+        _default_nil(port, "protocol", "TCP")
+
+
 def _default_secret(secret: dict) -> None:
     _default_empty(secret, "type", "Opaque")
     _merge_string_data(secret)
@@ -521,6 +528,7 @@ _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Job": _default_job,
     "Service": _default_service,
     "Endpoints": _default_endpoints,
+    "EndpointSlice": _default_endpoint_slice,
     "Secret": _default_secret,
     "PersistentVolumeClaim": _default_persistent_volume_claim,
     "PersistentVolume": _default_persistent_volume,

@@ -62,6 +62,7 @@ KINDS: dict[str, Kind] = {
         Kind("Job", "batch/v1", "jobs", True),
         Kind("Service", "v1", "services", True, ("svc",)),
         Kind("Endpoints", "v1", "endpoints", True, ("ep",), has_status=False),
+        Kind("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", True, has_status=False),
         Kind("ConfigMap", "v1", "configmaps", True, ("cm",), has_status=False),
         Kind("Secret", "v1", "secrets", True, has_status=False),
         Kind("ServiceAccount", "v1", "serviceaccounts", True, ("sa",), has_status=False),

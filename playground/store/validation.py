@@ -26,6 +26,7 @@ from typing import Any
 from playground.store.errors import (
     TYPE_INTERNAL,
     TYPE_NOT_FOUND,
+    TYPE_TOO_MANY,
     FieldError,
     duplicate,
     forbidden,
@@ -1976,6 +1977,103 @@ def _validate_taints(taints: Any, path: str) -> Errors:
     return errors
 
 
+# --- EndpointSlice (pkg/apis/discovery/validation) ---------------------------------------------
+
+ENDPOINT_SLICE_ADDRESS_TYPES = ["FQDN", "IPv4", "IPv6"]
+ENDPOINT_SLICE_PROTOCOLS = ["SCTP", "TCP", "UDP"]
+MAX_SLICE_ENDPOINTS, MAX_ENDPOINT_ADDRESSES, MAX_SLICE_PORTS = 1000, 100, 100
+
+
+def _too_many(path: str, actual: int, maximum: int) -> FieldError:
+    return FieldError(TYPE_TOO_MANY, path, f"must have at most {maximum} items", actual)
+
+
+def validate_endpoint_slice(endpoint_slice: dict, *, address_types: list[str] = ENDPOINT_SLICE_ADDRESS_TYPES) -> Errors:
+    address_type = _text(endpoint_slice.get("addressType"))
+    errors: Errors = []
+    if not address_type:
+        errors.append(required("addressType"))
+    elif address_type not in address_types:
+        errors.append(not_supported("addressType", address_type, address_types))
+    errors += _validate_slice_endpoints(_seq(endpoint_slice.get("endpoints")), address_type)
+    return errors + _validate_slice_ports(_seq(endpoint_slice.get("ports")))
+
+
+def validate_endpoint_slice_update(endpoint_slice: dict, old: dict) -> Errors:
+    # "IP", deprecated, is kept on slices that already have it
+    errors = validate_endpoint_slice(endpoint_slice, address_types=[*ENDPOINT_SLICE_ADDRESS_TYPES, "IP"])
+    return errors + validate_immutable(endpoint_slice.get("addressType"), old.get("addressType"), "addressType")
+
+
+def _validate_slice_endpoints(endpoints: list, address_type: str) -> Errors:
+    if len(endpoints) > MAX_SLICE_ENDPOINTS:
+        return [_too_many("endpoints", len(endpoints), MAX_SLICE_ENDPOINTS)]
+    errors: Errors = []
+    for i, endpoint in enumerate(map(_map, endpoints)):
+        path = _child(_index("endpoints", i), "addresses")
+        addresses = _seq(endpoint.get("addresses"))
+        if not addresses:
+            errors.append(required(path, "must contain at least 1 address"))
+        elif len(addresses) > MAX_ENDPOINT_ADDRESSES:
+            errors.append(_too_many(path, len(addresses), MAX_ENDPOINT_ADDRESSES))
+        for j, address in enumerate(addresses):
+            errors += _validate_slice_address(_text(address), address_type, _index(path, j))
+        if isinstance(endpoint.get("hostname"), str):
+            errors += validate_dns1123_label(endpoint["hostname"], _child(_index("endpoints", i), "hostname"))
+    return errors
+
+
+def _validate_slice_address(address: str, address_type: str, path: str) -> Errors:
+    if address_type == "FQDN":
+        return _messages(path, address, is_dns1123_subdomain(address))
+    if address_type not in ("IPv4", "IPv6"):
+        return []  # unknown types fall through unchecked, as in Kubernetes
+    errors: Errors = []
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return [invalid(path, address, f"must be a valid {address_type} address"), invalid(path, address, "must be a valid IP address")]
+    if ip.version != (4 if address_type == "IPv4" else 6):
+        errors.append(invalid(path, address, f"must be a valid {address_type} address"))
+    return errors + _validate_non_special_ip(ip, address, path)
+
+
+def _validate_non_special_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, address: str, path: str) -> Errors:
+    """ValidateNonSpecialIP: an endpoint may not be the unspecified, loopback or link-local address."""
+    errors: Errors = []
+    if ip.is_unspecified:
+        errors.append(invalid(path, address, f"may not be unspecified ({address})"))
+    if ip.is_loopback:
+        errors.append(invalid(path, address, "may not be in the loopback range (127.0.0.0/8, ::1/128)"))
+    if ip.is_link_local:
+        errors.append(invalid(path, address, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"))
+    if ip in ipaddress.ip_network("224.0.0.0/24") or (ip.version == 6 and ip in ipaddress.ip_network("ff02::/16")):
+        errors.append(invalid(path, address, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"))
+    return errors
+
+
+def _validate_slice_ports(ports: list) -> Errors:
+    if len(ports) > MAX_SLICE_PORTS:
+        return [_too_many("ports", len(ports), MAX_SLICE_PORTS)]
+    errors: Errors = []
+    names: set[str] = set()
+    for i, port in enumerate(map(_map, ports)):
+        path, name = _index("ports", i), _text(port.get("name"))
+        if name:
+            errors += validate_dns1123_label(name, _child(path, "name"))
+        if name in names:
+            errors.append(duplicate(_child(path, "name"), name))
+        names.add(name)
+        protocol = port.get("protocol")
+        if protocol is None:
+            errors.append(required(_child(path, "protocol")))
+        elif protocol not in ENDPOINT_SLICE_PROTOCOLS:
+            errors.append(not_supported(_child(path, "protocol"), protocol, ENDPOINT_SLICE_PROTOCOLS))
+        if isinstance(port.get("appProtocol"), str):
+            errors += _messages(_child(path, "appProtocol"), port["appProtocol"], is_qualified_name(port["appProtocol"]))
+    return errors
+
+
 def validate_event(event: dict) -> Errors:
     """legacyValidateEvent for core/v1 Events."""
     namespace = _text(_meta(event).get("namespace"))
@@ -2027,6 +2125,7 @@ _RULES: dict[str, _Rules] = {
     "Job": _Rules(validate_job, validate_job_update),
     "Service": _Rules(validate_service, validate_service_update, name=name_is_dns1035_label),
     "Endpoints": _Rules(_nothing),
+    "EndpointSlice": _Rules(validate_endpoint_slice, validate_endpoint_slice_update),
     "ConfigMap": _Rules(validate_config_map, validate_config_map_update),
     "Secret": _Rules(validate_secret, validate_secret_update),
     "ServiceAccount": _Rules(_nothing),

@@ -218,3 +218,197 @@ def test_the_pods_of_a_node_that_is_removed_are_collected_and_replaced(cluster):
     assert "bare" not in [p["metadata"]["name"] for p in pods]  # nobody replaces a bare pod
     web = [p for p in pods if p["metadata"]["name"].startswith("web-")]
     assert len(web) == 2 and {p["spec"]["nodeName"] for p in web} == {"playground-worker2"}
+
+
+# --- StatefulSets, DaemonSets, Services and storage (issue 7), step by step ------------------------
+
+
+def _ordinals(names) -> list[int]:
+    return sorted(int(n.rpartition("-")[2]) for n in names)
+
+
+def test_ordered_ready_creates_upwards_from_ordinals_start_and_deletes_downwards_at_every_step(cluster):
+    from tests.controllers.test_statefulset import healthy, pods_by_name, running_and_ready, stateful_set, step_through
+
+    cluster.apply(stateful_set(replicas=3, start=3))
+
+    def created_in_order_each_after_the_one_before_is_ready():
+        pods = pods_by_name(cluster)
+        ordinals = _ordinals(pods)
+        assert ordinals == list(range(3, 3 + len(ordinals)))  # no gap: web-3, then web-4, then web-5
+        assert all(running_and_ready(pods[f"web-{o}"]) for o in ordinals[:-1])  # all but the newest are ready
+
+    step_through(cluster, 90, created_in_order_each_after_the_one_before_is_ready)
+    assert sorted(pods_by_name(cluster)) == ["web-3", "web-4", "web-5"]
+
+    cluster.patch("StatefulSet", "web", "default", {"spec": {"replicas": 0}})
+
+    def deleted_in_reverse_one_at_a_time():
+        pods = pods_by_name(cluster)
+        ordinals = _ordinals(pods)
+        assert ordinals == list(range(3, 3 + len(ordinals)))  # always the highest ordinal goes first
+        terminating = [o for o in ordinals if pods[f"web-{o}"]["metadata"].get("deletionTimestamp")]
+        assert terminating in ([], ordinals[-1:])  # one at a time, and only the highest
+        assert all(healthy(pods[f"web-{o}"]) for o in ordinals if o not in terminating)
+
+    step_through(cluster, 120, deleted_in_reverse_one_at_a_time)
+
+    assert pods_by_name(cluster) == {}
+    # Retain: the claims outlive their pods, named <template>-<set>-<ordinal>
+    assert [c["metadata"]["name"] for c in cluster.list("PersistentVolumeClaim", namespace="default")] == [
+        "data-web-3", "data-web-4", "data-web-5"]
+
+
+def test_parallel_creates_and_deletes_without_waiting_for_readiness(cluster):
+    from tests.controllers.test_statefulset import pods_by_name, running_and_ready, stateful_set, step_through
+
+    cluster.apply(stateful_set(replicas=3, policy="Parallel", claims=False))
+    seen_together_unready = []
+
+    def note():
+        pods = pods_by_name(cluster)
+        if len(pods) == 3:
+            seen_together_unready.append(not any(running_and_ready(p) for p in pods.values()))
+
+    step_through(cluster, 60, note)
+    assert seen_together_unready[0]  # all three existed before any was ready
+
+    cluster.patch("StatefulSet", "web", "default", {"spec": {"replicas": 0}})
+    step_through(cluster, 1)  # a reconcile or two: the whole scale-down is one pass
+
+    assert all(p["metadata"].get("deletionTimestamp") for p in pods_by_name(cluster).values())
+
+
+def test_deleting_a_stateful_set_keeps_its_claims_and_a_new_one_reattaches_them(cluster):
+    from tests.controllers.test_statefulset import pods_by_name, running_and_ready, stateful_set
+
+    cluster.apply(stateful_set(replicas=2))
+    cluster.advance(60)
+    uids = {c["metadata"]["name"]: c["metadata"]["uid"] for c in cluster.list("PersistentVolumeClaim", namespace="default")}
+    volumes = {c["metadata"]["name"]: c["spec"]["volumeName"] for c in cluster.list("PersistentVolumeClaim", namespace="default")}
+
+    cluster.delete("StatefulSet", "web", "default")
+    cluster.advance(60)
+    assert pods_by_name(cluster) == {}
+    cluster.apply(stateful_set(replicas=2))
+    cluster.advance(60)
+
+    claims = cluster.list("PersistentVolumeClaim", namespace="default")
+    assert {c["metadata"]["name"]: c["metadata"]["uid"] for c in claims} == uids  # whenDeleted: Retain
+    assert {c["metadata"]["name"]: c["spec"]["volumeName"] for c in claims} == volumes  # the same volumes
+    assert all(map(running_and_ready, pods_by_name(cluster).values()))
+
+
+def test_a_stateful_pod_whose_claim_cannot_bind_stays_pending_with_the_schedulers_reason(cluster):
+    from tests.controllers.test_statefulset import pods_by_name, stateful_set
+
+    manifest = stateful_set(replicas=2)
+    manifest["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = "fast"  # no such StorageClass
+    cluster.apply(manifest)
+    cluster.advance(60)
+
+    assert sorted(pods_by_name(cluster)) == ["web-0"]  # OrderedReady: web-1 waits for web-0
+    web_0 = cluster.get("Pod", "web-0", "default")
+    assert web_0["status"]["phase"] == "Pending" and "nodeName" not in web_0["spec"]
+    [scheduled] = [c for c in web_0["status"]["conditions"] if c["type"] == "PodScheduled"]
+    assert (scheduled["status"], scheduled["reason"]) == ("False", "Unschedulable")
+    assert "pod has unbound immediate PersistentVolumeClaims" in scheduled["message"]
+    assert "FailedScheduling" in cluster.event_reasons("Pod", "web-0")
+    assert cluster.get("PersistentVolumeClaim", "data-web-0", "default")["status"]["phase"] == "Pending"
+    assert "ProvisioningFailed" in cluster.event_reasons("PersistentVolumeClaim", "data-web-0")
+
+
+def test_a_stateful_set_claim_binds_statically_to_a_volume_of_its_class(cluster):
+    from tests.controllers.test_statefulset import pods_by_name, running_and_ready, stateful_set
+    from tests.controllers.test_volumes import volume
+
+    cluster.create(volume("pv-small", size="1Gi", node="playground-worker2"))
+    cluster.create(volume("pv-big", size="5Gi", node="playground-worker"))
+    manifest = stateful_set(replicas=1)
+    manifest["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = "manual"
+    cluster.apply(manifest)
+    cluster.advance(60)
+
+    claim = cluster.get("PersistentVolumeClaim", "data-web-0", "default")
+    assert (claim["status"]["phase"], claim["spec"]["volumeName"]) == ("Bound", "pv-small")  # the smallest that fits
+    web_0 = pods_by_name(cluster)["web-0"]
+    assert running_and_ready(web_0) and web_0["spec"]["nodeName"] == "playground-worker2"  # where its volume is
+
+
+def test_a_pod_name_answers_its_new_address_only_once_the_new_pod_is_ready(cluster):
+    from tests.commands.test_dns_command import service, stateful_set
+    from tests.controllers.test_statefulset import step_through
+
+    cluster.apply(service("nginx", app="web", headless=True))
+    cluster.apply(stateful_set("web", service_name="nginx", replicas=1))
+    cluster.advance(60)
+    name = "web-0.nginx.default.svc.cluster.local"
+    old_ip = cluster.get("Pod", "web-0", "default")["status"]["podIP"]
+    assert run("dns", name, "--short") == (0, f"{old_ip}\n", "")
+
+    cluster.delete("Pod", "web-0", "default")
+    answers = []
+
+    def ask():
+        status, out, _ = run("dns", name, "--short")
+        answers.append(out.strip() if status == 0 else "NXDOMAIN")
+        pods = cluster.list("Pod", namespace="default", field_selector="metadata.name=web-0")
+        if status == 0 and out.strip() != old_ip:  # a new address: only that of a ready, new web-0
+            assert pods and pods[0]["status"]["podIP"] == out.strip() and not pods[0]["metadata"].get("deletionTimestamp")
+            assert any(c["type"] == "Ready" and c["status"] == "True" for c in pods[0]["status"]["conditions"])
+
+    step_through(cluster, 60, ask)
+
+    # The old address until the endpoints controller sees web-0 terminating, then no such name
+    # while it goes and its successor starts, then the successor's address
+    compressed = [a for i, a in enumerate(answers) if i == 0 or answers[i - 1] != a]
+    new_ip = cluster.get("Pod", "web-0", "default")["status"]["podIP"]
+    assert compressed in (["NXDOMAIN", new_ip], [old_ip, "NXDOMAIN", new_ip])
+
+
+def test_endpoints_and_endpoint_slices_agree_on_readiness_at_every_step(cluster):
+    from tests.controllers.test_endpoints import service
+
+    cluster.apply(deployment("nginx", replicas=3))
+    cluster.apply(service("nginx"))
+    runtime = cluster.controllers()
+
+    def agree():
+        endpoints = cluster.list("Endpoints", namespace="default", field_selector="metadata.name=nginx")
+        subsets = endpoints[0].get("subsets", []) if endpoints else []
+        ready = sorted(a["targetRef"]["name"] for s in subsets for a in s.get("addresses", []))
+        not_ready = sorted(a["targetRef"]["name"] for s in subsets for a in s.get("notReadyAddresses", []))
+        slices = cluster.list("EndpointSlice", namespace="default", label_selector="kubernetes.io/service-name=nginx")
+        listed = [e for s in slices for e in s.get("endpoints", [])]
+        assert sorted(e["targetRef"]["name"] for e in listed if e["conditions"]["ready"]) == ready
+        assert sorted(e["targetRef"]["name"] for e in listed if not e["conditions"]["ready"]) == not_ready
+
+    for _ in range(2_000):
+        if not runtime.step():
+            break
+        if not runtime.has_work():  # between passes the two controllers may be one step apart
+            agree()
+    agree()
+    assert len(ready_pods(cluster)) == 3
+
+
+def test_a_daemon_set_with_max_unavailable_2_replaces_two_nodes_at_a_time(cluster):
+    from tests.controllers.test_daemonset import ALL_NODES, CONTROL_PLANE_TOLERATION, daemon_set, is_ready, live_pods
+
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 2}}
+    cluster.apply(daemon_set(tolerations=[CONTROL_PLANE_TOLERATION], strategy=strategy))
+    cluster.advance(30)
+    runtime = cluster.controllers()
+
+    cluster.apply(daemon_set(tolerations=[CONTROL_PLANE_TOLERATION], strategy=strategy, image="nginx:1.28"))
+    most_down = 0
+    for _ in range(5_000):
+        if not runtime.step():
+            break
+        ready_on = {p["spec"]["nodeName"] for p in live_pods(cluster) if is_ready(p)}
+        down = len(ALL_NODES - ready_on)
+        assert down <= 2
+        most_down = max(most_down, down)
+
+    assert most_down == 2
+    assert sorted(p["spec"]["containers"][0]["image"] for p in live_pods(cluster)) == ["nginx:1.28"] * 3
