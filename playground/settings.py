@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "playground",
     "playground.store",
     "playground.sim",
+    "playground.images",
     "playground.web",
 ]
 
@@ -106,6 +107,8 @@ TIME_ZONE = "UTC"
 PLAYGROUND_MAX_DOCUMENT_BYTES = int(os.environ.get("PLAYGROUND_MAX_DOCUMENT_BYTES", 1024 * 1024))
 # A whole manifest stream (a file, stdin, an upload) larger than this is refused unread.
 PLAYGROUND_MAX_MANIFEST_BYTES = int(os.environ.get("PLAYGROUND_MAX_MANIFEST_BYTES", 16 * 1024 * 1024))
+# An uploaded image tarball (docker save / OCI layout): only its file listing is kept
+PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES", 256 * 1024 * 1024))
 # Change-log entries kept per cluster; a watch from before them is told Gone (410) and relists.
 PLAYGROUND_CHANGE_LOG_RETENTION = int(os.environ.get("PLAYGROUND_CHANGE_LOG_RETENTION", 100_000))
 
