@@ -24,8 +24,9 @@ from playground.controllers.runtime import Controller, Key, Result
 from playground.images import catalog
 from playground.store import api as store
 
-from . import config, logs, memory
-from .lifecycle import LogLine, PodRuntime, sync_pod
+from . import config, containerfs, faults, logs, memory, volumes
+from .lifecycle import ContainerRuntime, LogLine, PodRuntime, sync_pod
+from .programs import Program, image_defaults_for, parse_program
 
 Obj = dict[str, Any]
 LEASE_NAMESPACE = "kube-node-lease"
@@ -50,6 +51,11 @@ class Kubelet(Controller):
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
         self.recorders: dict[str, EventRecorder] = {}
+        self.programs: dict[tuple[str, str, int], Program] = {}  # (pod uid, container, run) → what it runs
+        self.config_changed: set[tuple[str, str]] = set()  # (node, namespace) whose ConfigMaps/Secrets changed
+        self.faults_seen: dict[str, int] = {}  # node → faults.generation() when its faults were last read
+        self.faults_read: dict[str, datetime.datetime] = {}  # node → when its faults were last read
+        faults.register(self)
 
     def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
         if obj["kind"] == "Node" and not only_status_changed(obj, old):
@@ -57,7 +63,9 @@ class Kubelet(Controller):
         elif obj["kind"] in ("ConfigMap", "Secret"):
             # A container waiting for this one may start now
             namespace = obj["metadata"]["namespace"]
-            yield from {p["spec"]["nodeName"] for p in self.cache.list("Pod", namespace=namespace) if p["spec"].get("nodeName")}
+            nodes = {p["spec"]["nodeName"] for p in self.cache.list("Pod", namespace=namespace) if p["spec"].get("nodeName")}
+            self.config_changed.update((node, namespace) for node in nodes)  # mounted copies may be stale now
+            yield from nodes
         elif obj["kind"] == "Pod" and obj["spec"].get("nodeName") and not only_status_changed(obj, old):
             yield obj["spec"]["nodeName"]
 
@@ -69,6 +77,7 @@ class Kubelet(Controller):
         recorder = self.recorder(name)
         pods = self.cache.pods_on(name)
         self.remember(pods)
+        self.take_faults(name, pods, now)
         # The kubelet's own memory first: a sandbox has its IP before the pod's status shows it
         used_ips = {p["status"]["podIP"] for p in pods if p.get("status", {}).get("podIP")}
         used_ips |= {state.sandbox.ip for p in pods if (state := self.pods.get(p["metadata"]["uid"])) and state.sandbox.ip}
@@ -82,6 +91,7 @@ class Kubelet(Controller):
                 if wake is not None:
                     wakes.append(wake)
             self.report_images(batch, node, pulled)
+        self.config_changed = {seen for seen in self.config_changed if seen[0] != name}
         self.save_memory()
         self.write_logs()
         self.forget_pods_gone(name, pods)
@@ -115,19 +125,31 @@ class Kubelet(Controller):
              used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:
         uid, namespace = pod["metadata"]["uid"], pod["metadata"]["namespace"]
         seen, wake = self.synced.get(uid, (None, None))
-        if seen == pod["metadata"]["resourceVersion"] and (wake is None or wake > now):
+        stale_volumes = (node["metadata"]["name"], namespace) in self.config_changed and volumes.has_projected_volumes(pod)
+        if seen == pod["metadata"]["resourceVersion"] and (wake is None or wake > now) and not stale_volumes:
             return wake  # nothing changed and nothing is due: a real kubelet's pod worker would be idle too
         state = self.pods.get(uid)
+        lookup = self.lookup_in(namespace)
+        warnings: list[str] = []  # envFrom keys that are not valid variable names
         own_ips = {pod.get("status", {}).get("podIP"), state.sandbox.ip if state else None}
         result = sync_pod(
             pod, state, now=now, node=node, used_ips=used_ips - own_ips,
             image_pull_seconds=lambda image: self.pull_seconds(node, image),
-            image_size_bytes=lambda image: (found.size if (found := catalog.find(image)) else None),
+            image_size_bytes=lambda image: (found.size if (found := catalog.find(image, cluster=self.cluster)) else None),
+            image_defaults=lambda image: image_defaults_for(image, cluster=self.cluster),
             container_config_error=lambda container: config.container_config_error(
                 container, namespace, lambda kind, name: self.cache.get(kind, f"{namespace}/{name}")
             ),
             ip_after=self.last_ip.get(node["metadata"]["name"]),
+            container_env=lambda container, pod_ip: self.environment(pod, node, container, pod_ip, warnings),
+            volume_mount_error=(lambda: volumes.mount_error(pod, lookup, node)) if volumes.has_projected_volumes(pod) else None,
+            container_files=self.probe_files(pod, state, lookup),
         )
+        for message in warnings:
+            recorder.record(batch, pod, "Warning", config.INVALID_ENV_NAMES, message)
+        volume_wake = self.sync_volumes(pod, result.state, node, now, lookup)
+        if volume_wake is not None and (result.wake_at is None or volume_wake < result.wake_at):
+            result.wake_at = volume_wake
         if result.state.sandbox.ip and result.state.sandbox.ip != (state.sandbox.ip if state else ""):
             self.last_ip[node["metadata"]["name"]] = result.state.sandbox.ip  # host-local's last_reserved_ip
         self.pods[uid] = result.state
@@ -145,18 +167,84 @@ class Kubelet(Controller):
         self.just_synced.append((uid, written, result.wake_at))
         return result.wake_at
 
+    def lookup_in(self, namespace: str) -> config.Lookup:
+        return lambda kind, name: self.cache.get(kind, f"{namespace}/{name}")
+
+    def environment(self, pod: Obj, node: Obj, container: Obj, pod_ip: str, warnings: list[str]) -> dict[str, str]:
+        """The environment of a container being created (config.py), with the sandbox's IP."""
+        namespace = pod["metadata"]["namespace"]
+        services = self.cache.list("Service", namespace=namespace)
+        if namespace != "default" and (master := self.cache.get("Service", "default/kubernetes")) is not None:
+            services.append(master)
+        status = dict(pod.get("status") or {})
+        if pod_ip:
+            status["podIP"], status["podIPs"] = pod_ip, [{"ip": pod_ip}]
+        host_ip = next((a["address"] for a in node.get("status", {}).get("addresses") or [] if a.get("type") == "InternalIP"), "")
+        if host_ip:
+            status["hostIP"], status["hostIPs"] = host_ip, [{"ip": host_ip}]
+        try:
+            return config.container_environment({**pod, "status": status}, dict(container), self.lookup_in(namespace),
+                                                services=services, node=node, warnings=warnings)
+        except config.ConfigError:
+            return {}  # container_config_error has kept it from starting
+
+    def sync_volumes(self, pod: Obj, state: PodRuntime, node: Obj, now: datetime.datetime,
+                     lookup: config.Lookup) -> datetime.datetime | None:
+        """The node's side of the pod's volumes: mounted ConfigMaps and Secrets refreshed on the
+        periodic sync, and what the programs wrote put in their volumes or writable layers."""
+        moment = now.timestamp()
+        due = volumes.sync_volumes(state, pod, lookup, node, moment)
+        volumes.flush_program_files(self.cluster, pod, state, lookup, moment,
+                                    lambda container, record: self.program(pod, container, record))
+        return datetime.datetime.fromtimestamp(due, datetime.timezone.utc) if due is not None else None
+
+    def program(self, pod: Obj, container: Obj, record: ContainerRuntime) -> Program:
+        key = (pod["metadata"]["uid"], container["name"], record.instances)
+        if key not in self.programs:
+            spec = config.expand_command(container, record.env) if record.env is not None else container
+            defaults = image_defaults_for(spec.get("image", ""), cluster=self.cluster)
+            self.programs[key] = parse_program(spec, defaults, env=record.env, hostname=pod["metadata"]["name"])
+        return self.programs[key]
+
+    def probe_files(self, pod: Obj, state: PodRuntime | None, lookup: config.Lookup) -> Any:
+        """What an exec probe finds besides the program's own files: mounted volumes and files
+        written into the writable layer from the page (read once per sync, only if asked)."""
+        found: dict[str, set[str]] = {}
+        specs = {c["name"]: c for c in pod["spec"].get("containers") or []}
+
+        def files(name: str, at: float) -> set[str]:
+            if name not in found:
+                record = state.containers.get(name) if state else None
+                run = record.instances if record else 0
+                spec = specs.get(name, {"name": name})
+                changes = volumes.layer_changes(self.cluster, pod["metadata"]["uid"], name, run)
+                paths = set(containerfs.image_paths(self.cluster, spec.get("image", "")))
+                paths -= {path for path, _, _, whiteout in changes if whiteout}
+                paths |= {path for path, _, _, whiteout in changes if not whiteout}
+                found[name] = paths | volumes.mounted_paths(state, pod, spec, self.cluster, lookup)
+            return found[name]
+        return files
+
+    def take_faults(self, node_name: str, pods: list[Obj], now: datetime.datetime) -> None:
+        """Apply the faults injected from the page (faults.py) to the pods' kubelet memory."""
+        generation = faults.generation()
+        read = self.faults_read.get(node_name)
+        if generation == self.faults_seen.get(node_name) and read is not None \
+                and (now - read).total_seconds() < LEASE_RENEW_SECONDS:
+            return  # nothing new in this process; other processes' faults are read every heartbeat
+        self.faults_seen[node_name] = generation
+        self.faults_read[node_name] = now
+        by_uid = {p["metadata"]["uid"]: p for p in pods}
+        for uid in faults.apply_pending(self.cluster, node_name, self.pods, by_uid):
+            self.synced.pop(uid, None)  # sync it now, whatever its resourceVersion says
+
     def pull_seconds(self, node: Obj, reference: str) -> float | None:
-        image = catalog.find(reference)
+        """Latency + the bytes of the layers this node lacks / its bandwidth; None: no such image."""
+        image = catalog.find(reference, cluster=self.cluster)
         if image is None:
             return None
-        present = {
-            layer.digest
-            for entry in node.get("status", {}).get("images") or []
-            for name in entry.get("names", [])
-            if (held := catalog.find(name)) is not None
-            for layer in held.layers
-        }
-        return catalog.pull_seconds(image, present)
+        present = catalog.layers_on_node(node, cluster=self.cluster)  # the layers of node.status.images
+        return catalog.pull_seconds(image, present, bytes_per_second=catalog.node_pull_bandwidth(node))
 
     def renew_lease(self, batch: store.Batch, node: Obj, now: datetime.datetime) -> None:
         name = node["metadata"]["name"]
@@ -199,10 +287,10 @@ class Kubelet(Controller):
         known = {name for entry in images for name in entry.get("names", [])}
         added = False
         for reference in pulled:
-            image = catalog.find(reference)
+            image = catalog.find(reference, cluster=self.cluster)
             if image is None or reference in known:
                 continue
-            images.append({"names": [f"docker.io/library/{image.repository}@{image.digest}", reference], "sizeBytes": image.size})
+            images.append({"names": [f"{catalog.repository_name(reference)}@{image.digest}", reference], "sizeBytes": image.size})
             known.add(reference)
             added = True
         if added:
@@ -223,6 +311,9 @@ class Kubelet(Controller):
         on_node = {p["metadata"]["uid"] for p in pods}
         gone = [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]
         memory.forget(self.cluster, gone)
+        volumes.forget_pod_volumes(self.cluster, gone)
+        for key in [k for k in self.programs if k[0] in gone]:
+            del self.programs[key]
         for uid in gone:
             del self.pods[uid]
             self.synced.pop(uid, None)

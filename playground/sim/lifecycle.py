@@ -42,6 +42,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from playground.sim.config import expand_command
 from playground.sim.programs import ImageDefaults, Program, parse_program
 from playground.store.quantity import parse_quantity
 
@@ -63,6 +64,9 @@ PULLING, PULLED, FAILED, BACK_OFF = "Pulling", "Pulled", "Failed", "BackOff"
 CREATED, STARTED, KILLING, UNHEALTHY = "Created", "Started", "Killing", "Unhealthy"
 ERR_IMAGE_NEVER_PULL = "ErrImageNeverPull"
 SANDBOX_CHANGED, FAILED_CREATE_POD_SANDBOX = "SandboxChanged", "FailedCreatePodSandBox"
+FAILED_MOUNT = "FailedMount"
+MOUNT_RETRY_INITIAL = 0.5  # nestedpendingoperations initialDurationBeforeRetry
+MOUNT_RETRY_MAX = 122.0  # maxDurationBeforeRetry: 2m2s
 NORMAL, WARNING = "Normal", "Warning"
 
 # Waiting reasons (kuberuntime and images errors, kubelet_pods.go)
@@ -132,6 +136,7 @@ class ContainerRuntime:
     log_cursor: float = -1.0  # seconds since start of this run, already handed out
     log_flushed_at: float = -math.inf
     faults: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] | None = None  # computed when this run was created (config.py), kept until the next
 
     @property
     def restart_count(self) -> int:
@@ -148,6 +153,7 @@ class Sandbox:
     ready_at: float | None = None
     ip: str = ""
     message: str = ""
+    mount_backoff: float | None = None  # volumes that failed to mount: the volume manager's retry delay
 
 
 @dataclass
@@ -163,6 +169,7 @@ class PodRuntime:
     phase: str = "Pending"
     deletion_started: float | None = None
     sandbox_kill_at: float | None = None
+    volumes: dict[str, Any] = field(default_factory=dict)  # the kubelet's volume state (volumes.py), opaque here
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -301,19 +308,26 @@ def sync_pod(pod: Mapping[str, Any], state: PodRuntime | Mapping[str, Any] | Non
              used_ips: Collection[str] = (), image_size_bytes: Callable[[str], int | None] | None = None,
              image_defaults: Callable[[str], ImageDefaults | None] | None = None,
              container_config_error: Callable[[Mapping[str, Any]], str | None] | None = None,
-             log_flush_seconds: float = 1.0, ip_after: str | None = None) -> SyncResult:
+             log_flush_seconds: float = 1.0, ip_after: str | None = None,
+             container_env: Callable[[Mapping[str, Any], str], dict[str, str]] | None = None,
+             volume_mount_error: Callable[[], str | None] | None = None,
+             container_files: Callable[[str, float], Collection[str]] | None = None) -> SyncResult:
     """Everything the kubelet does for `pod` up to `now`, and the status it reports then.
 
     `image_pull_seconds(image)` is how long pulling takes on this node (None: no such image);
     `used_ips` the pod IPs already taken on the node; `image_defaults(image)` an image's
     ENTRYPOINT/CMD (None: the built-in table of `programs`); `container_config_error(container)`
-    a message when the container's env/volumes name a missing ConfigMap or Secret.
+    a message when the container's env/volumes name a missing ConfigMap or Secret;
+    `container_env(container, pod IP)` its environment, computed when each run is created (config.py);
+    `volume_mount_error()` the FailedMount message while a volume cannot be set up (volumes.py);
+    `container_files(container name, at)` the paths an exec probe sees besides the program's own.
     The input state is not modified: the new one is `result.state`.
     """
     runtime = copy.deepcopy(state) if isinstance(state, PodRuntime) else PodRuntime.from_json(state)
     sync = _Sync(pod, runtime, node=node, image_pull_seconds=image_pull_seconds, used_ips=used_ips, ip_after=ip_after,
                  image_size_bytes=image_size_bytes, image_defaults=image_defaults,
                  container_config_error=container_config_error, log_flush_seconds=log_flush_seconds)
+    sync.container_env, sync.volume_mount_error, sync.container_files = container_env, volume_mount_error, container_files
     return sync.run(now.timestamp())
 
 
@@ -334,6 +348,9 @@ class _Sync:
         self.image_defaults = image_defaults
         self.container_config_error = container_config_error
         self.log_flush_seconds = log_flush_seconds
+        self.container_env: Callable[[Mapping[str, Any], str], dict[str, str]] | None = None
+        self.volume_mount_error: Callable[[], str | None] | None = None
+        self.container_files: Callable[[str, float], Collection[str]] | None = None
         self.events: list[KubeletEvent] = []
         self.moment: float | None = None  # the moment being replayed
         self.logs: dict[str, list[LogLine]] = {}
@@ -447,6 +464,8 @@ class _Sync:
 
     def create_sandbox(self, t: float) -> None:
         sandbox = self.state.sandbox
+        if self.volume_mount_error is not None and self.mount_failed(t):
+            return
         uid = self.metadata.get("uid", "")
         sandbox_id = hashlib.sha256(f"{uid}/sandbox/{sandbox.attempt}".encode()).hexdigest()
         pod_cidr = self.node.get("spec", {}).get("podCIDR") or ""
@@ -465,6 +484,21 @@ class _Sync:
             return
         sandbox.id, sandbox.ip, sandbox.message = sandbox_id, ip, ""
         sandbox.state, sandbox.ready_at = "creating", t + SANDBOX_SECONDS
+
+    def mount_failed(self, t: float) -> bool:
+        """WaitForAttachAndMount: no sandbox while a volume cannot be set up; the volume manager
+        retries with exponential back-off (nestedpendingoperations: 500 ms doubling to 2m2s)."""
+        sandbox = self.state.sandbox
+        assert self.volume_mount_error is not None
+        problem = self.volume_mount_error()
+        if not problem:
+            sandbox.mount_backoff = None
+            return False
+        delay = MOUNT_RETRY_INITIAL if sandbox.mount_backoff is None else min(sandbox.mount_backoff * 2, MOUNT_RETRY_MAX)
+        sandbox.mount_backoff = delay
+        sandbox.state, sandbox.ready_at, sandbox.message = "failed", t + delay, problem
+        self.event(WARNING, FAILED_MOUNT, problem, "", t)
+        return True
 
     # Starting containers (computePodActions + SyncPod) ---------------------------------------------
 
@@ -654,6 +688,8 @@ class _Sync:
                 self.event(WARNING, FAILED, f"Error: {problem}", path, t)
                 self.wait(record, CREATE_CONTAINER_CONFIG_ERROR, problem, not_before=t + SYNC_RETRY_SECONDS)
                 return
+        if self.container_env is not None:
+            record.env = self.container_env(spec, self.state.sandbox.ip)  # fixed for this run: a ConfigMap change waits for a restart
         record.instances += 1
         uid = self.metadata.get("uid", "")
         digest = hashlib.sha256(f"{uid}/{record.name}/{record.instances}".encode()).hexdigest()
@@ -729,11 +765,16 @@ class _Sync:
             return None
 
     def program(self, name: str) -> Program:
-        if name not in self.programs:
+        record = self.state.containers.get(name)
+        key = f"{name}/{record.instances if record else 0}"  # each run has its own environment
+        if key not in self.programs:
             spec = self.specs[name]
+            env = record.env if record is not None else None
+            if env is not None:
+                spec = expand_command(dict(spec), env)
             defaults = self.image_defaults(spec.get("image", "")) if self.image_defaults is not None else None
-            self.programs[name] = parse_program(spec, defaults, hostname=self.metadata.get("name", ""))
-        return self.programs[name]
+            self.programs[key] = parse_program(spec, defaults, env=env, hostname=self.metadata.get("name", ""))
+        return self.programs[key]
 
     # Probes (prober/worker.go) ----------------------------------------------------------------------
 
@@ -814,7 +855,8 @@ class _Sync:
         if "exec" in spec:
             if failing is not None and failing <= at:
                 return False, "probe failure injected from the playground"
-            code, output = program.exec((spec["exec"] or {}).get("command") or [], since)
+            extra = self.container_files(record.name, at) if self.container_files is not None else ()
+            code, output = program.exec((spec["exec"] or {}).get("command") or [], since, files=extra)
             return code == 0, output
         handler = spec.get("httpGet") or spec.get("tcpSocket") or spec.get("grpc") or {}
         port = self.resolve_port(record, handler.get("port"))

@@ -33,9 +33,11 @@ import datetime
 import math
 import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
+
+from playground.images import catalog
 
 FOREVER = math.inf
 MIN_LOOP_PERIOD = 1.0  # seconds: a loop with no sleep in it
@@ -54,22 +56,24 @@ class ImageDefaults(TypedDict, total=False):
     ports: list[int]  # EXPOSE
 
 
-# A few well-known images and what they run when the pod gives no command (their Dockerfiles)
-KNOWN_IMAGES: dict[str, ImageDefaults] = {
-    "nginx": {"entrypoint": ["/docker-entrypoint.sh"], "cmd": ["nginx", "-g", "daemon off;"], "ports": [80]},
-    "httpd": {"cmd": ["httpd-foreground"], "ports": [80]},
-    "redis": {"entrypoint": ["docker-entrypoint.sh"], "cmd": ["redis-server"], "ports": [6379]},
-    "busybox": {"cmd": ["sh"]},
-    "alpine": {"cmd": ["/bin/sh"]},
-    "ubuntu": {"cmd": ["/bin/bash"]},
-    "debian": {"cmd": ["bash"]},
-    "python": {"cmd": ["python3"]},
-    "pause": {"entrypoint": ["/pause"]},
-    "agnhost": {"entrypoint": ["/agnhost"], "cmd": ["pause"]},
-    "goproxy": {"cmd": ["/goproxy"], "ports": [8080]},
-    "http-echo": {"entrypoint": ["/http-echo"], "ports": [5678]},
-    "stress": {"entrypoint": ["stress"]},
-}
+class _KnownImages(Mapping[str, ImageDefaults]):
+    """repository → what its latest tag runs when the pod gives no command, read from the image
+    catalog (playground.images.catalog: the images' configs, as their Dockerfiles set them)."""
+
+    def __getitem__(self, repository: str) -> ImageDefaults:
+        config = catalog.config_for(repository)
+        if config is None:
+            raise KeyError(repository)
+        return cast(ImageDefaults, config.defaults())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(catalog.repositories())
+
+    def __len__(self) -> int:
+        return len(catalog.repositories())
+
+
+KNOWN_IMAGES: Mapping[str, ImageDefaults] = _KnownImages()
 
 
 # --- what a program does, on a timeline ------------------------------------------------------
@@ -216,11 +220,13 @@ class Program:
 
     # Exec probes -------------------------------------------------------------------------------
 
-    def exec(self, argv: Iterable[str], t: float) -> tuple[int, str]:
-        """Run a command inside the container at t (an exec probe): (exit code, output)."""
+    def exec(self, argv: Iterable[str], t: float, *, files: Iterable[str] = ()) -> tuple[int, str]:
+        """Run a command inside the container at t (an exec probe): (exit code, output).
+        `files`: what else the container's filesystem holds (its image, volumes, files written
+        from the page), besides what the program itself wrote."""
         argv = list(argv)
         paths = {path for _, path in self._file_ops_until(t)}
-        files = {path for path in paths if self.file_exists(path, t)}
+        files = {path for path in paths if self.file_exists(path, t)} | set(files)
         shell = _Shell(env={}, hostname=self.hostname, files=files, probe_target=(self, t))
         shell.run_argv(argv)
         if shell.forever:
@@ -299,9 +305,11 @@ def image_repository(image: str) -> str:
     return last.split(":", 1)[0]
 
 
-def image_defaults_for(image: str) -> ImageDefaults | None:
-    """The built-in ENTRYPOINT/CMD of a well-known image, None for images the playground does not know."""
-    return KNOWN_IMAGES.get(image_repository(image))
+def image_defaults_for(image: str, *, cluster: str | None = None) -> ImageDefaults | None:
+    """The ENTRYPOINT/CMD/ports of the image's config (the catalog's, or with a cluster an image
+    built there); None for images the playground does not know."""
+    config = catalog.config_for(image, cluster=cluster)
+    return cast(ImageDefaults, config.defaults()) if config is not None else None
 
 
 def container_argv(container: Mapping[str, Any], image_defaults: ImageDefaults | None) -> list[str]:
