@@ -252,6 +252,9 @@ class ClusterRuntime:
         self._seen_version = -1
         self._seen_commits = -1
         self.reconciles = 0
+        from .tracing import Tracer  # here: tracing reads the controllers' own helpers, which import this module
+
+        self.tracer = Tracer(self)  # records reconciles for the loop page, only while one is open
 
     def now(self) -> datetime.datetime:
         return self.clock.now()
@@ -356,7 +359,7 @@ class ClusterRuntime:
         queue = self.queues[controller]
         self.reconciles += 1
         try:
-            result = controller.reconcile(key)
+            result = self.tracer.reconcile(controller, key)
         except Conflict:
             self._seen_version = -1  # the cache was behind: look again once it has caught up
             queue.add(key)

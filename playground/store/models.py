@@ -74,3 +74,32 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_version} {self.type} {self.kind} {self.namespace}/{self.name}"
+
+
+class ReconcileTrace(models.Model):
+    """One reconcile as the controller loop page shows it (playground/store/traces.py): what the
+    controller observed, what was desired, and the writes it made. Kept only while someone
+    watches the cluster's loop, and only the last few hundred per cluster."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    controller = models.CharField(max_length=64)  # the component, e.g. "deployment-controller"
+    kind = models.CharField(max_length=64)  # the kind its keys name
+    key = models.CharField(max_length=600)  # namespace/name
+    data = models.TextField()  # JSON: the whole record
+
+    class Meta:
+        indexes = [models.Index(fields=["cluster", "id"], name="trace_by_cluster")]
+
+    def __str__(self) -> str:
+        return f"{self.controller} {self.key}"
+
+
+class TraceWatch(models.Model):
+    """Someone has the controller loop page of this cluster open: record reconciles until `until`
+    (wall time; the page renews it while its socket is open)."""
+
+    cluster = models.OneToOneField(Cluster, on_delete=models.CASCADE, related_name="+")
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id} until {self.until}"

@@ -1,0 +1,149 @@
+"""Reconcile traces: the records behind the controller loop page, and the flag that turns them on.
+
+controllers/runtime.py (each reconcile, only while someone watches) → record() → the
+ReconcileTrace table → the loop page (web/loop_views.py) and its socket, in whichever process
+they run. A trace is not a Kubernetes object and never enters the change log: it is a teaching
+aid, like `kubectl get --v=8`'s request log, so it lives beside the objects, bounded (the last
+KEEP records per cluster) and only while a loop page is open (watch() sets a flag with an
+expiry that the page renews). A cluster nobody watches writes none, and its controllers pay one
+look at the flag per WATCH_CHECK_SECONDS of real time.
+
+Also here, because only the store reads its tables: the change-log entries of one object
+(object_history), from which the Deployment page draws its chart.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any, TypedDict
+
+from django.db import transaction
+
+from .errors import NotFound
+from .models import Change, Cluster, ReconcileTrace, TraceWatch
+
+KEEP = 500  # records per cluster; older ones are trimmed as new ones arrive
+TRIM_EVERY = 25  # ids between two trims: the table holds at most KEEP + TRIM_EVERY per cluster
+WATCH_SECONDS = 30.0  # how long one watch() keeps recording without being renewed
+WATCH_CHECK_SECONDS = 1.0  # how stale a runtime's idea of the flag may be (other processes' pages)
+
+_local_watches = 0  # watch() calls in this process: lets an embedded runtime see a new page at once
+
+
+class Trace(TypedDict, total=False):
+    """One reconcile, as controllers/tracing.py records it and the loop page shows it."""
+
+    id: int
+    controller: str
+    kind: str
+    key: str
+    subject: str  # the key in words, e.g. "Deployment default/web"
+    time: str  # simulated, RFC 3339
+    observed: list[list[str]]  # [label, value] pairs
+    desired: list[list[str]]
+    difference: str
+    actions: list[dict[str, Any]]  # verb, kind, namespace, name, text, owner
+    more_actions: int  # writes beyond the ones listed (a burst)
+    events: list[dict[str, str]]
+    outcome: str  # e.g. "looks again in 5s", "conflict: retried"
+    objects: list[str]  # "Kind/namespace/name" of the key and every object it wrote, and their owners
+
+
+def _cluster_id(cluster: str) -> int:
+    found = Cluster.objects.filter(name=cluster).values_list("id", flat=True).first()
+    if found is None:
+        raise NotFound(f'cluster "{cluster}" not found')
+    return found
+
+
+def _wall() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+# -- The flag ------------------------------------------------------------------------------------
+
+
+def watch(cluster: str, *, seconds: float = WATCH_SECONDS) -> None:
+    """Record this cluster's reconciles for the next `seconds` (a loop page is open)."""
+    global _local_watches
+    cluster_id = _cluster_id(cluster)
+    TraceWatch.objects.update_or_create(cluster_id=cluster_id, defaults={"until": _wall() + datetime.timedelta(seconds=seconds)})
+    _local_watches += 1
+
+
+def unwatch(cluster: str) -> None:
+    """Stop recording (the last loop page closed, or a test wants quiet)."""
+    global _local_watches
+    TraceWatch.objects.filter(cluster__name=cluster).delete()
+    _local_watches += 1
+
+
+def local_watches() -> int:
+    """A counter that moves whenever this process calls watch() or unwatch(): a runtime in the same
+    process re-reads the flag at once instead of waiting for its next periodic look."""
+    return _local_watches
+
+
+def is_watched(cluster: str) -> bool:
+    return TraceWatch.objects.filter(cluster__name=cluster, until__gt=_wall()).exists()
+
+
+# -- The records ---------------------------------------------------------------------------------
+
+
+def record(cluster: str, traces: list[Trace]) -> None:
+    """Keep these records (oldest first), and trim the cluster's to the last KEEP."""
+    if not traces:
+        return
+    cluster_id = _cluster_id(cluster)
+    rows = [
+        ReconcileTrace(cluster_id=cluster_id, controller=t["controller"], kind=t["kind"], key=t["key"],
+                       data=json.dumps(t, separators=(",", ":")))
+        for t in traces
+    ]
+    with transaction.atomic():
+        ReconcileTrace.objects.bulk_create(rows)
+        if len(rows) > 1 or rows[0].id is None or rows[0].id % TRIM_EVERY == 0:
+            trim(cluster_id)
+
+
+def trim(cluster_id: int) -> None:
+    """Drop all but the cluster's last KEEP records."""
+    newest = ReconcileTrace.objects.filter(cluster_id=cluster_id).order_by("-id").values_list("id", flat=True)
+    cutoff = newest[KEEP:KEEP + 1].first()
+    if cutoff is not None:
+        ReconcileTrace.objects.filter(cluster_id=cluster_id, id__lte=cutoff).delete()
+
+
+def latest(cluster: str, *, limit: int = KEEP, after: int = 0) -> list[Trace]:
+    """The cluster's records newest first (only those after id `after`), each with its id."""
+    rows = (
+        ReconcileTrace.objects.filter(cluster_id=_cluster_id(cluster), id__gt=after)
+        .order_by("-id")
+        .values_list("id", "data")[:limit]
+    )
+    return [{**json.loads(data), "id": id_} for id_, data in rows]
+
+
+def last_id(cluster: str) -> int:
+    """The id of the newest record (0 if none): a cheap "anything new?" for the page's socket."""
+    found = ReconcileTrace.objects.filter(cluster__name=cluster).order_by("-id").values_list("id", flat=True).first()
+    return found or 0
+
+
+def clear(cluster: str) -> None:
+    ReconcileTrace.objects.filter(cluster_id=_cluster_id(cluster)).delete()
+
+
+# -- One object's history ------------------------------------------------------------------------
+
+
+def object_history(cluster: str, kind: str, namespace: str, name: str, *, since: int = 0) -> list[tuple[int, str, dict[str, Any]]]:
+    """(resourceVersion, type, object) of every change-log entry of one object after `since`,
+    oldest first: what is left of it (the log is compacted to its retention window)."""
+    rows = (
+        Change.objects.filter(cluster_id=_cluster_id(cluster), resource_version__gt=since, kind=kind, namespace=namespace, name=name)
+        .order_by("resource_version")
+        .values_list("resource_version", "type", "data")
+    )
+    return [(rv, type_, json.loads(data)) for rv, type_, data in rows]

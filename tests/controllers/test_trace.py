@@ -1,0 +1,127 @@
+"""Reconcile traces (controllers/tracing.py): while a loop page watches a cluster, each reconcile
+is recorded as what the controller observed, what was desired, the difference and the writes it
+made; while nobody watches, nothing is recorded."""
+from __future__ import annotations
+
+from playground.controllers.deployment import DeploymentController
+from playground.controllers.replicaset import ReplicaSetController
+from playground.store import traces
+from tests.factories import deployment
+
+
+def records(cluster, controller=None):
+    """The cluster's traces, oldest first."""
+    found = list(reversed(traces.latest(cluster.name)))
+    return [t for t in found if controller is None or t["controller"] == controller]
+
+
+def step(cluster) -> bool:
+    """One Step of the paused clock: what the manager does for the Step button."""
+    return cluster.controllers().step()
+
+
+def test_nothing_is_recorded_while_nobody_watches(cluster):
+    cluster.apply(deployment("web", replicas=3))
+
+    cluster.settle()
+    cluster.advance(30)
+
+    assert traces.latest(cluster.name) == []
+
+
+def test_a_scale_up_is_told_as_compare_then_act(cluster):
+    cluster.apply(deployment("web", replicas=2))
+    cluster.settle()
+    cluster.advance(30)
+    traces.watch(cluster.name)
+
+    cluster.apply(deployment("web", replicas=3))
+    cluster.reconcile(DeploymentController, "default/web")
+    [rs] = cluster.list("ReplicaSet")
+    cluster.reconcile(ReplicaSetController, f"default/{rs['metadata']['name']}")
+
+    scale, create = records(cluster)
+    rs_name = rs["metadata"]["name"]
+    assert scale["controller"] == "deployment-controller" and scale["key"] == "default/web"
+    assert ["replicas", "3"] in scale["desired"]
+    assert [f"ReplicaSet {rs_name} (current template)", "revision 1: 2 replicas, 2 ready, 2 available"] in scale["observed"]
+    assert scale["difference"] == "the current ReplicaSet has 2 of 3 replicas"
+    assert f"scaled ReplicaSet {rs_name} from 2 to 3" in [a["text"] for a in scale["actions"]]
+    assert "ScalingReplicaSet" in [e["reason"] for e in scale["events"]]
+    assert create["controller"] == "replicaset-controller"
+    assert ["replicas", "3"] in create["desired"] and ["pods", "2, 2 ready"] in create["observed"]
+    assert create["difference"] == "1 pod missing"
+    [created] = [a for a in create["actions"] if a["verb"] == "created"]
+    assert created["kind"] == "Pod" and created["name"].startswith(f"{rs_name}-")
+    assert f"ReplicaSet/default/{rs_name}" in create["objects"] and "Deployment/default/web" in create["objects"]
+
+
+def test_a_settled_object_reconciles_to_nothing_to_do(cluster):
+    cluster.apply(deployment("web", replicas=2))
+    cluster.settle()
+    cluster.advance(30)
+    [rs] = cluster.list("ReplicaSet")
+    traces.watch(cluster.name)
+
+    cluster.reconcile(ReplicaSetController, f"default/{rs['metadata']['name']}")
+
+    [record] = records(cluster)
+    assert record["difference"] == "none: 2 of 2 pods"
+    assert record["actions"] == [] and record["events"] == []
+
+
+def test_a_rolling_update_steps_one_reconcile_per_record(cluster):
+    cluster.apply(deployment("web", replicas=3))
+    cluster.settle()
+    cluster.advance(30)
+    traces.watch(cluster.name)
+    cluster.settle()  # the watch itself changes nothing
+    cluster.apply(deployment("web", replicas=3, image="nginx:1.28"))
+
+    counts = []
+    for _ in range(40):
+        assert step(cluster)
+        counts.append(len(records(cluster)))
+
+    assert counts == list(range(1, 41))  # one Step, one record
+    texts = [a["text"] for t in records(cluster) for a in t["actions"]]
+    assert any(t.startswith("created ReplicaSet web-") for t in texts)
+    assert any(t.startswith("scaled ReplicaSet web-") and t.endswith("from 3 to 2") for t in texts)
+    assert any(t.startswith("bound Pod web-") for t in texts)
+
+
+def test_the_records_are_bounded(cluster):
+    traces.watch(cluster.name)
+    many = [{"controller": "c", "kind": "Pod", "key": f"default/p{i}", "objects": []} for i in range(traces.KEEP + 20)]
+
+    traces.record(cluster.name, many)
+
+    kept = traces.latest(cluster.name)
+    assert len(kept) == traces.KEEP
+    assert kept[0]["key"] == f"default/p{traces.KEEP + 19}"  # newest first, the oldest dropped
+
+
+def test_unwatching_stops_the_recording(cluster):
+    traces.watch(cluster.name)
+    traces.unwatch(cluster.name)
+    cluster.apply(deployment("web", replicas=1))
+
+    cluster.settle()
+
+    assert traces.latest(cluster.name) == []
+
+
+def test_a_watch_from_another_process_is_seen_at_the_next_look(cluster, monkeypatch):
+    import datetime
+
+    from playground.store.models import Cluster, TraceWatch
+
+    cluster.settle()  # the runtime has looked: nobody watches
+    monkeypatch.setattr(traces, "WATCH_CHECK_SECONDS", 0.0)  # its next look is due at once
+    until = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=30)
+    TraceWatch.objects.create(cluster=Cluster.objects.get(name=cluster.name), until=until)  # as a web process does
+
+    cluster.apply(deployment("web", replicas=1))
+    cluster.settle()
+
+    assert "deployment-controller" in [t["controller"] for t in records(cluster)]
