@@ -63,6 +63,16 @@ class ClusterHandle:
         return store.current_resource_version()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_web_informer() -> None:
+    """Each test's database hands out the same resourceVersions again: the pages' in-memory
+    copy of the clusters (playground/web/informer.py) must not outlive it."""
+    from playground.web import consumers, informer
+
+    informer.forget_all()
+    consumers.forget_shared()
+
+
 @pytest.fixture
 def cluster(db: None) -> ClusterHandle:
     """The demo cluster with its clock paused: time moves only when a test advances it."""

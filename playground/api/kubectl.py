@@ -1,10 +1,13 @@
 """kubectl's verbs that change objects on the client side: scale, set image, rollout pause,
-resume, restart and undo. The command line (management/commands) and the pages' buttons (web)
-both call these, so a button does exactly what the command does and says the same.
+resume, restart and undo; delete; and what an operator does to a node (cordon, uncordon, drain,
+and the playground's stop and start of its kubelet). The command line (management/commands)
+and the pages' buttons (web) both call these, so a button does exactly what the command does
+and says the same.
 
 Each returns what kubectl prints on success (`deployment.apps/nginx scaled`) and raises
 KubectlError with what it prints after `error: `; store errors (NotFound, Invalid, ...) pass
-through. Follows staging/src/k8s.io/kubectl/pkg/cmd/{scale,set,rollout} and polymorphichelpers.
+through. Follows staging/src/k8s.io/kubectl/pkg/cmd/{scale,set,rollout,delete,drain} and
+polymorphichelpers.
 """
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ import copy
 from typing import Any
 
 from playground.controllers.deployment_rules import restarted_template, rollback_to
+from playground.sim.kubelet import KUBELET_STOPPED
 from playground.store import api as store
+from playground.store.errors import NotFound
 from playground.store.kinds import KINDS
 
 Obj = dict[str, Any]
@@ -76,3 +81,70 @@ def undo(cluster: str, name: str, namespace: str, *, to_revision: int = 0) -> st
         meta = {**deployment["metadata"], "annotations": outcome.annotations or {}}
         store.update(cluster, {**deployment, "metadata": meta, "spec": {**deployment["spec"], "template": outcome.template}})
     return f"deployment.apps/{name} {outcome.message}"
+
+
+# --- kubectl delete, and what an operator does to a node ------------------------------------------
+
+
+
+def delete(cluster: str, kind: str, name: str, namespace: str = "", *, grace_period: int | None = None) -> str:
+    """`kubectl delete KIND NAME`: what it prints once the API server accepted the deletion."""
+    store.delete(cluster, kind, name, namespace, grace_period_seconds=grace_period)
+    return f'{KINDS[kind].kubectl_type} "{name}" deleted'
+
+
+def set_unschedulable(cluster: str, name: str, *, unschedulable: bool) -> str:
+    """`kubectl cordon|uncordon NODE`."""
+    node = store.get(cluster, "Node", name)
+    verb = "cordoned" if unschedulable else "uncordoned"
+    if bool(node["spec"].get("unschedulable")) == unschedulable:
+        return f"node/{name} already {verb}"
+    store.patch(cluster, "Node", name, "", {"spec": {"unschedulable": unschedulable or None}}, patch_type="merge")
+    return f"node/{name} {verb}"
+
+
+def drain(cluster: str, name: str, *, ignore_daemonsets: bool = False, force: bool = False,
+          grace_period: int | None = None) -> list[str]:
+    """`kubectl drain NODE`: cordon it, then evict every pod on it but DaemonSet pods (which a
+    DaemonSet would put back at once). Refuses, before evicting anything, pods no controller
+    would replace (unless `force`) and DaemonSet pods (unless `ignore_daemonsets`)."""
+    lines = [set_unschedulable(cluster, name, unschedulable=True)]
+    pods = store.list(cluster, "Pod", namespace=None, field_selector=f"spec.nodeName={name}")
+    daemons = [p for p in pods if _controller_kind(p) == "DaemonSet"]
+    unmanaged = [p for p in pods if _controller_kind(p) is None]
+    if daemons and not ignore_daemonsets:
+        raise KubectlError(f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {_names(daemons)}")
+    if unmanaged and not force:
+        raise KubectlError(f"cannot delete Pods that declare no controller (use --force to override): {_names(unmanaged)}")
+    if daemons:
+        lines.append(f"Warning: ignoring DaemonSet-managed Pods: {_names(daemons)}")
+    for pod in pods:
+        if pod in daemons or pod["metadata"].get("deletionTimestamp"):
+            continue
+        namespace, pod_name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+        lines.append(f"evicting pod {namespace}/{pod_name}")
+        try:
+            store.delete(cluster, "Pod", pod_name, namespace, grace_period_seconds=grace_period)
+        except NotFound:
+            continue
+        lines.append(f"pod/{pod_name} evicted")
+    lines.append(f"node/{name} drained")
+    return lines
+
+
+def set_kubelet_running(cluster: str, name: str, *, running: bool) -> str:
+    """`node stop|start NODE` (the playground's own verb): switch the node's simulated kubelet
+    off or on. A stopped kubelet renews no Lease, and the node lifecycle controller reacts as it
+    would to a machine that went away."""
+    store.get(cluster, "Node", name)
+    annotations = {KUBELET_STOPPED: None if running else "true"}
+    store.patch(cluster, "Node", name, "", {"metadata": {"annotations": annotations}}, patch_type="merge")
+    return f"node/{name} kubelet {'started' if running else 'stopped'}"
+
+
+def _controller_kind(pod: Obj) -> str | None:
+    return next((ref["kind"] for ref in pod["metadata"].get("ownerReferences") or [] if ref.get("controller")), None)
+
+
+def _names(pods: list[Obj]) -> str:
+    return ", ".join(f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in pods)

@@ -1,3 +1,15 @@
+"""The web app: wires the store's commits to the live pages.
+
+store commit (any thread of this process) → changes_committed → tell_pages → the channel layer
+group of the cluster → its sockets (consumers.py). One message per committed batch. With the
+in-memory layer (the embedded mode) a cluster no socket of this process shows costs nothing:
+that layer reaches no other process, so nothing is sent. With Redis (scale-out) every batch is
+published, since pages may be open in other web processes and this one cannot know.
+"""
+from __future__ import annotations
+
+import asyncio
+
 from django.apps import AppConfig
 
 
@@ -6,19 +18,27 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self) -> None:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
         from playground.store.api import changes_committed
 
-        from .consumers import group_name
-
-        def tell_pages(*, cluster: str, resource_version: int, **_: object) -> None:
-            """Every committed write reaches the open pages of its cluster (any process, via the layer)."""
-            layer = get_channel_layer()
-            if layer is not None:
-                async_to_sync(layer.group_send)(
-                    group_name(cluster), {"type": "cluster.changed", "resource_version": resource_version}
-                )
-
         changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
+
+
+def tell_pages(*, cluster: str, resource_version: int, **_: object) -> None:
+    """Every committed batch reaches the open pages of its cluster (any process, via the layer)."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    from .consumers import group_name, listening, note_announced, sockets_loop
+
+    note_announced(resource_version)
+    layer = get_channel_layer()
+    if layer is None or (isinstance(layer, InMemoryChannelLayer) and not listening(cluster)):
+        return
+    group, message = group_name(cluster), {"type": "cluster.changed", "resource_version": resource_version}
+    loop = sockets_loop()
+    if loop is not None:
+        # Handed to the sockets' own loop without waiting: the writer (a controller, the kubelet,
+        # a request) goes on at once, and the layer's queues are only touched from their loop
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+    else:
+        async_to_sync(layer.group_send)(group, message)

@@ -1,23 +1,38 @@
 """The live pages' websockets: re-rendered fragments pushed as the cluster changes.
 
-store commit → changes_committed (in the writing process) → channel layer group
-`cluster.<name>` → a consumer here → the live partial of its page, swapped in place by htmx's
-ws extension (hx-swap-oob). A page subscribes to what it shows: the cluster page to the
+store commit → changes_committed (in the writing process) → apps.tell_pages → channel layer
+group `cluster.<name>` → a consumer here → the live partial of its page, swapped in place by
+htmx's ws extension (hx-swap-oob). A page subscribes to what it shows: the cluster page to the
 `nodes` partial of web/cluster.html, a Deployment page to the `live` partial of
-web/deployment.html, a Pod page to the `live` partial of web/pod.html. Changes are coalesced
-per socket: at most one frame every FRAME_SECONDS, and only when the HTML changed, so a
-1,000-pod scale-up is a handful of frames, not thousands of messages.
+web/deployment.html, a Pod page to the `live` partial of web/pod.html.
+
+Changes are coalesced per socket: the first change after a quiet moment is drawn at once, the
+ones that follow wait for the next frame, at most one every FRAME_SECONDS, and a frame is sent
+only when the HTML changed, so a 1,000-pod scale-up is a handful of frames, not thousands of
+messages. A socket resumes like a watch: the page carries the resourceVersion it shows
+(`#live-version`, which static/live.js puts in the socket URL as `?since=`), and a socket that
+connects after the cluster changed past it gets a fresh frame at once. The cluster page sends
+only what changed (the tiles of pods whose state changed; a node whose pods came or went), and
+its sockets share one render per resourceVersion, so fifty open pages cost one render.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import Counter
 from typing import Any
+from urllib.parse import parse_qsl
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
-from playground.store.errors import NotFound
+from playground.store import api as store
+from playground.store.errors import Gone, NotFound
+
+from .templatetags.live_tiles import tile_html
+
+log = logging.getLogger(__name__)
 
 FRAME_SECONDS = 0.1  # about 10 frames a second at most
 
@@ -26,30 +41,156 @@ def group_name(cluster: str) -> str:
     return f"cluster.{cluster}"
 
 
+# --- who listens, in this process ----------------------------------------------------------------
+
+_listeners: Counter[str] = Counter()  # cluster → sockets open in this process
+_sockets_loop: asyncio.AbstractEventLoop | None = None  # the event loop the sockets run on
+
+
+def listening(cluster: str) -> bool:
+    """Whether a socket of this process shows the cluster (read from any thread)."""
+    return _listeners.get(cluster, 0) > 0
+
+
+def sockets_loop() -> asyncio.AbstractEventLoop | None:
+    """The running loop of this process's sockets, if any: a commit in another thread hands its
+    message to it, because the in-memory layer's queues may only be filled from their own loop."""
+    loop = _sockets_loop
+    return loop if loop is not None and loop.is_running() else None
+
+
+OTHER_PROCESSES_POLL_SECONDS = 1.0
+_announced = 0  # the newest resourceVersion this process's commits told the pages of
+_poller: asyncio.Task | None = None
+
+
+def note_announced(resource_version: int) -> None:
+    global _announced
+    _announced = max(_announced, resource_version)
+
+
+async def watch_other_processes(layer: Any) -> None:
+    """The in-memory channel layer reaches no other process, so a write made elsewhere (`python
+    manage.py apply` in a second terminal, with the clock paused) would reach no open page. While
+    sockets are open, look at the store's resourceVersion once a second, and wake the pages of
+    this process when it moved past what this process's own commits announced."""
+    seen = await database_sync_to_async(store.current_resource_version)()
+    while _listeners:
+        await asyncio.sleep(OTHER_PROCESSES_POLL_SECONDS)
+        version = await database_sync_to_async(store.current_resource_version)()
+        if version > max(seen, _announced):
+            for cluster in list(_listeners):
+                await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": version})
+        seen = version
+
+
+def _start_watching_other_processes(layer: Any) -> None:
+    global _poller
+    from channels.layers import InMemoryChannelLayer
+
+    running = _poller is not None and not _poller.done() and _poller.get_loop() is asyncio.get_running_loop()
+    if isinstance(layer, InMemoryChannelLayer) and not running:
+        _poller = asyncio.ensure_future(watch_other_processes(layer))
+
+
+def resume_version(scope: dict[str, Any]) -> int | None:
+    """The resourceVersion the page shows, from the socket URL's `?since=` (None: not given)."""
+    since = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("since", "")
+    return int(since) if since.isdigit() else None
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
-    """A page's socket: on every change in its cluster, render (a sync method, given the URL's
-    kwargs) at most once per frame, and send the HTML when it differs from the last frame."""
+    """A page's socket. A subclass renders its page's live partial in `render_frame` (a sync
+    method, given the URL's kwargs); this class decides when, and sends what changed."""
 
     async def connect(self) -> None:
+        global _sockets_loop
         self.cluster = self.scope["url_route"]["kwargs"]["cluster"]
-        self.frame_due = False
         self.last_frame = ""
+        self.notified = 0  # the newest resourceVersion a change message told of
+        self.wake = asyncio.Event()
+        _sockets_loop = asyncio.get_running_loop()
+        _listeners[self.cluster] += 1
         await self.channel_layer.group_add(group_name(self.cluster), self.channel_name)
         await self.accept()
+        self.sender = asyncio.ensure_future(self.send_frames(resume_version(self.scope)))
+        _start_watching_other_processes(self.channel_layer)
 
     async def disconnect(self, code: int) -> None:
+        sender = getattr(self, "sender", None)
+        if sender is not None:
+            sender.cancel()
+        if hasattr(self, "wake"):  # connect ran
+            _listeners[self.cluster] -= 1
+            if _listeners[self.cluster] <= 0:
+                del _listeners[self.cluster]
         await self.channel_layer.group_discard(group_name(self.cluster), self.channel_name)
 
     async def cluster_changed(self, event: dict[str, Any]) -> None:
-        if self.frame_due:
-            return  # a frame is already on its way: it will show this change too
-        self.frame_due = True
-        await asyncio.sleep(FRAME_SECONDS)
-        self.frame_due = False
-        html = await database_sync_to_async(self.render_frame)()
-        if html is not None and html != self.last_frame:  # a Lease renewal changes nothing drawn
-            self.last_frame = html
-            await self.send(text_data=html)
+        # Only a wake-up: the channel's messages are handled one at a time, so drawing here
+        # would queue every change behind the last frame's render instead of folding them in
+        self.notified = max(self.notified, int(event.get("resource_version") or 0))
+        self.wake.set()
+
+    async def send_frames(self, since: int | None) -> None:
+        """Frames, as long as the socket is open: one at once for the first change after a quiet
+        moment, then at most one every FRAME_SECONDS while changes keep coming."""
+        if since is not None:
+            try:
+                missed = await database_sync_to_async(self.resume)(since)
+            except Exception:  # when in doubt, draw the page whole
+                log.exception("resuming %s failed", self.scope.get("path", ""))
+                missed = True
+            if missed:
+                self.wake.set()
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            try:
+                ready, html = self.ready_frame()
+                if not ready:
+                    html = await database_sync_to_async(self.next_frame)()
+            except Exception:  # a page that failed to draw once must still draw the next change
+                log.exception("live frame of %s failed", self.scope.get("path", ""))
+                html = None
+            if html:
+                await self.send(text_data=html)
+            await asyncio.sleep(FRAME_SECONDS)  # what changes meanwhile waits for the next frame
+
+    def resume(self, since: int) -> bool:
+        """The page shows the cluster at resourceVersion `since`: whether it missed a change (or
+        the change log no longer reaches back to it). If not, what it shows is the last frame."""
+        try:
+            if self.changed_since(since):
+                return True
+            self.baseline()
+            # A change committed while the baseline was drawn may be in it, though the page lacks it
+            return self.changed_since(since)
+        except NotFound:
+            return False
+
+    def changed_since(self, version: int) -> bool:
+        try:
+            return bool(store.changes(self.cluster, version, limit=1))
+        except Gone:
+            return True
+
+    def baseline(self) -> None:
+        """Take what the cluster looks like now as what the page shows."""
+        self.next_frame()  # nothing is sent: the page shows this already
+
+    def ready_frame(self) -> tuple[bool, str | None]:
+        """(True, the frame) when another socket already drew it: sent without a trip to the
+        database thread, which fifty sockets would otherwise queue for one after another."""
+        return False, None
+
+    def next_frame(self) -> str | None:
+        """The HTML to send now, or None when the page already shows it."""
+        html = self.render_frame()
+        if html is None or html == self.last_frame:  # a Lease renewal changes nothing drawn
+            return None
+        self.last_frame = html
+        return html
 
     def render_frame(self) -> str | None:
         """The HTML to push, or None for nothing (the cluster is gone)."""
@@ -57,15 +198,158 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
 
 class ClusterConsumer(LiveConsumer):
-    """/ws/clusters/<cluster>/: the nodes and their pods."""
+    """/ws/clusters/<cluster>/?namespace=: the nodes and their pods, sent as what changed."""
 
-    def render_frame(self) -> str | None:
+    shown: dict[str, Any] | None = None  # the context the page shows (None: unknown, send it whole)
+
+    def view(self) -> tuple[str, str]:
+        """What the page shows: the cluster, and its namespace filter."""
+        return (self.cluster, query_params(self.scope).get("namespace", ""))
+
+    def context(self) -> dict[str, Any]:
         from .views import cluster_context  # the page and the socket render the same context
 
+        return cluster_context(self.cluster, namespace=self.view()[1])
+
+    def render_frame(self) -> str | None:
         try:
-            return render_to_string("web/cluster.html#nodes", cluster_context(self.cluster))
+            return render_to_string(NODES, self.context())
         except NotFound:
             return None
+
+    def baseline(self) -> None:
+        try:
+            self.shown = shared_context(self.view(), self.context)
+        except NotFound:
+            pass
+
+    def ready_frame(self) -> tuple[bool, str | None]:
+        view = self.view()
+        made = _contexts.get(view)
+        if made is None or not self.notified or made[0] < self.notified:
+            return False, None
+        drawn = _frames.get(view)
+        if drawn is None or drawn[0] is not self.shown or drawn[1] is not made[1]:
+            return False, None
+        self.shown = made[1]
+        return True, drawn[2] or None
+
+    def next_frame(self) -> str | None:
+        try:
+            context = shared_context(self.view(), self.context, at_least=self.notified)
+        except NotFound:
+            return None
+        frame = shared_frame(self.view(), self.shown, context)
+        self.shown = context
+        return frame or None
+
+
+NODES = "web/cluster.html#nodes"
+NODE = "web/cluster.html#node"
+MAX_PIECES = 200  # more changed tiles than this in one frame: the whole section is cheaper to draw
+NOT_DRAWN = ("age",)  # tile fields pod_tile.html does not show: a change of them alone sends nothing
+MAX_VIEWS = 64  # shared renders kept: one per (cluster, namespace) being watched
+
+# One render per resourceVersion for all the sockets showing the same view, and one frame per
+# (what a page shows, what it should show): fifty pages watching one namespace cost one render
+_contexts: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+_frames: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, Any], str]] = {}
+
+
+def shared_context(view: tuple[str, str], make: Any, *, at_least: int = 0) -> dict[str, Any]:
+    """The view's context, made once per resourceVersion for every socket that shows it;
+    `at_least`: the version the caller was told of (a context as new needs no query)."""
+    cached = _contexts.get(view)
+    if cached is not None and at_least and cached[0] >= at_least:
+        return cached[1]
+    version = store.current_resource_version()  # first: the context made after it is at least as new
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    if len(_contexts) >= MAX_VIEWS:
+        _contexts.clear()
+    context = make()
+    _contexts[view] = (version, context)
+    return context
+
+
+def forget_shared() -> None:
+    """For tests: a new test database hands out the same resourceVersions again."""
+    global _announced
+    _contexts.clear()
+    _frames.clear()
+    _announced = 0
+
+
+def shared_frame(view: tuple[str, str], shown: dict[str, Any] | None, context: dict[str, Any]) -> str:
+    cached = _frames.get(view)
+    if cached is not None and cached[0] is shown and cached[1] is context:
+        return cached[2]
+    if len(_frames) >= MAX_VIEWS:
+        _frames.clear()
+    frame = cluster_frame(shown, context)
+    _frames[view] = (shown, context, frame)
+    return frame
+
+
+def cluster_frame(shown: dict[str, Any] | None, context: dict[str, Any]) -> str:
+    """What a page showing `shown` needs to show `context`: "" for nothing; the changed tiles
+    and the nodes whose pods came or went, each swapped by its id; or the whole section."""
+    if shown is context:
+        return ""
+    pieces = None if shown is None else changed_pieces(shown, context)
+    if pieces is None:
+        return render_to_string(NODES, context)
+    if not pieces:
+        return ""
+    return "".join(pieces) + version_marker(context)
+
+
+def changed_pieces(shown: dict[str, Any], context: dict[str, Any]) -> list[str] | None:
+    """The pieces to swap, or None when the page must be drawn whole (nodes or pending pods came
+    or went, or so much changed that one render is cheaper)."""
+    before, after = shown["picture"], context["picture"]
+    if [n["name"] for n in before["nodes"]] != [n["name"] for n in after["nodes"]]:
+        return None
+    if _ids(before["pending"]) != _ids(after["pending"]):
+        return None
+    nodes = [now for was, now in zip(before["nodes"], after["nodes"]) if _shell(was) != _shell(now)]
+    tiles = [
+        now
+        for was_tiles, now_tiles in _tile_lists(before, after, skip={n["name"] for n in nodes})
+        for was, now in zip(was_tiles, now_tiles)
+        if was != now and _drawn(was) != _drawn(now)
+    ]
+    if len(tiles) > MAX_PIECES:
+        return None
+    return [render_to_string(NODE, {**context, "node": n}) for n in nodes] + [
+        tile_html(context["cluster"], t) for t in tiles
+    ]
+
+
+def _tile_lists(before: dict[str, Any], after: dict[str, Any], *, skip: set[str]) -> list[tuple[list[Any], list[Any]]]:
+    pairs = [(was["pods"], now["pods"]) for was, now in zip(before["nodes"], after["nodes"]) if now["name"] not in skip]
+    return [*pairs, (before["pending"], after["pending"])]
+
+
+def _ids(tiles: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(t["namespace"], t["name"]) for t in tiles]
+
+
+def _shell(node: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A node box without its tiles' states: its header, usage, and which pods it holds."""
+    return {k: v for k, v in node.items() if k != "pods"}, _ids(node["pods"])
+
+
+def _drawn(tile: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in tile.items() if k not in NOT_DRAWN}
+
+
+def version_marker(context: dict[str, Any]) -> str:
+    """The resourceVersion the page now shows (static/live.js resumes the socket from it)."""
+    version = context.get("resource_version")
+    if version is None:
+        return ""
+    return f'<span id="live-version" hidden data-resource-version="{int(version)}"></span>'
 
 
 class ObjectConsumer(LiveConsumer):
@@ -107,3 +391,207 @@ class PodConsumer(ObjectConsumer):
         from .views import pod_context
 
         return pod_context(self.cluster, namespace, name)
+
+
+# --- the object pages of issues 5 and 7 -----------------------------------------------------------
+
+
+def query_params(scope: dict[str, Any]) -> dict[str, str]:
+    """The socket URL's query string (a page's filters), one value per name."""
+    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+
+
+class ReplicaSetConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/replicasets/<namespace>/<name>/: one ReplicaSet and its pods."""
+
+    template = "web/replicaset.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .views import replica_set_context
+
+        return replica_set_context(self.cluster, namespace, name)
+
+
+class ServiceConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/services/<namespace>/<name>/: which pods receive its traffic."""
+
+    template = "web/service.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .views import service_context
+
+        return service_context(self.cluster, namespace, name)
+
+
+class StatefulSetConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/statefulsets/<namespace>/<name>/: its ordinals, claims and revisions."""
+
+    template = "web/statefulset.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .views import stateful_set_context
+
+        return stateful_set_context(self.cluster, namespace, name)
+
+
+class DaemonSetConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/daemonsets/<namespace>/<name>/: one row per node."""
+
+    template = "web/daemonset.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .views import daemon_set_context
+
+        return daemon_set_context(self.cluster, namespace, name)
+
+
+class ConfigMapConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/configmaps/<namespace>/<name>/: its keys and values, and who uses it."""
+
+    template = "web/configmap.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .views import config_map_context
+
+        return config_map_context(self.cluster, namespace, name)
+
+
+class SecretConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/secrets/<namespace>/<name>/: its keys, values always masked."""
+
+    template = "web/secret.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .views import secret_context
+
+        return secret_context(self.cluster, namespace, name)
+
+
+class ClusterObjectConsumer(LiveConsumer):
+    """A page about one cluster-scoped object (a Node, a Namespace): `template` with
+    `context(name)`, or "not found" once the object is deleted while the page is open."""
+
+    template = ""
+
+    def context(self, name: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def render_frame(self) -> str | None:
+        name = self.scope["url_route"]["kwargs"]["name"]
+        try:
+            context = self.context(name)
+        except NotFound as e:
+            context = {"cluster": self.cluster, "name": name, "missing": e.message}
+        return render_to_string(self.template, context)
+
+
+class NodeConsumer(ClusterObjectConsumer):
+    """/ws/clusters/<cluster>/nodes/<name>/: its resources, heartbeat, pods and images."""
+
+    template = "web/node.html#live"
+
+    def context(self, name: str) -> dict[str, Any]:
+        from .views import node_context
+
+        return node_context(self.cluster, name)
+
+
+class NamespaceConsumer(ClusterObjectConsumer):
+    """/ws/clusters/<cluster>/namespaces/<name>/: every object in it."""
+
+    template = "web/namespace.html#live"
+
+    def context(self, name: str) -> dict[str, Any]:
+        from .views import namespace_context
+
+        return namespace_context(self.cluster, name)
+
+
+class FilteredConsumer(LiveConsumer):
+    """A cluster-wide page whose socket URL carries the page's filters as its query string."""
+
+    template = ""
+
+    def context(self, query: dict[str, str]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def render_frame(self) -> str | None:
+        try:
+            return render_to_string(self.template, self.context(query_params(self.scope)))
+        except NotFound:
+            return None
+
+
+class EventsConsumer(FilteredConsumer):
+    """/ws/clusters/<cluster>/events/?namespace=&kind=&name=&type=&reason=: the timeline."""
+
+    template = "web/events.html#live"
+
+    def context(self, query: dict[str, str]) -> dict[str, Any]:
+        from .views import EVENT_FILTERS, events_context
+
+        return events_context(self.cluster, **{k: query.get(k, "") for k in EVENT_FILTERS})
+
+
+class DnsConsumer(FilteredConsumer):
+    """/ws/clusters/<cluster>/dns/?name=&namespace=&type=: the lookup and the namespace's names."""
+
+    template = "web/dns.html#live"
+
+    def context(self, query: dict[str, str]) -> dict[str, Any]:
+        from .views import dns_context
+
+        record_type = query.get("type", "A").upper()
+        return dns_context(self.cluster, name=query.get("name", ""), namespace=query.get("namespace", "") or "default",
+                           type=record_type if record_type in ("A", "SRV", "CNAME") else "A")
+
+
+# --- the controller loop page (helper "loop") ------------------------------------------------------
+
+LOOP_POLL_SECONDS = 0.5  # how often the loop socket looks for new reconcile records (any process)
+LOOP_RENEW_SECONDS = 10.0  # how often it tells the controllers someone still watches
+
+
+class LoopConsumer(LiveConsumer):
+    """/ws/clusters/<cluster>/loop/?kind=&namespace=&name=: one object's reconciles, newest first.
+
+    Reconcile records are not objects and send no change notification (a reconcile that finds
+    nothing to do writes nothing), so besides the cluster's changes this socket looks at the
+    record table every LOOP_POLL_SECONDS, and keeps the recording flag alive while it is open."""
+
+    async def connect(self) -> None:
+        await super().connect()
+        self.seen_record = -1
+        self.poller = asyncio.ensure_future(self.poll_records())
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "poller", None) is not None:
+            self.poller.cancel()
+        await super().disconnect(code)
+
+    async def poll_records(self) -> None:
+        from playground.store import traces
+
+        renewed = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                if loop.time() - renewed >= LOOP_RENEW_SECONDS:
+                    await database_sync_to_async(traces.watch)(self.cluster)
+                    renewed = loop.time()
+                newest = await database_sync_to_async(traces.last_id)(self.cluster)
+            except NotFound:
+                return  # the cluster is gone
+            if newest != self.seen_record:
+                self.seen_record = newest
+                await self.cluster_changed({"type": "cluster.changed"})
+            await asyncio.sleep(LOOP_POLL_SECONDS)
+
+    def render_frame(self) -> str | None:
+        from .loop_views import BadLoopQuery, loop_context, loop_query
+
+        try:
+            kind, namespace, name = loop_query(query_params(self.scope))
+            return render_to_string("web/loop.html#live", loop_context(self.cluster, kind, namespace, name))
+        except (BadLoopQuery, NotFound):
+            return None

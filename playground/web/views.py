@@ -1,19 +1,30 @@
-"""Pages: the cluster picture (nodes and their pods, live), one Deployment (its revisions and
-pods, live, with kubectl's scale / set image / rollout buttons), one Pod (its sandbox, containers,
-events and logs, live), every object as kubectl lists it, and the clock controls. Views are thin:
-they read the store and render partials."""
+"""Pages: the cluster picture (nodes and their pods, live, filtered by namespace), one object per
+page (Deployment, ReplicaSet, Pod, Node, Namespace, Service, StatefulSet, DaemonSet, ConfigMap,
+Secret; each live), the Events timeline, a DNS lookup, every object as kubectl lists it, and the
+clock controls. Views are thin: they read the store, build a context with a `*_context(cluster,
+...)` function that the page's websocket consumer (consumers.py) renders too, and render the
+page or, for htmx, its live partial. Buttons POST (with CSRF) to the same code the command line
+runs (playground.api.kubectl, playground.sim.faults).
+
+store → *_context → templates/web/<page>.html (whole page) or #live (htmx, websocket frame).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.api import kubectl
-from playground.api.printers import row, table
+from playground.api.printers import row
+from playground.images import catalog
+from playground.sim import dns, faults
+from playground.sim import usage as sim_usage
 from playground.sim import logs as sim_logs
 from playground.sim import memory as sim_memory
 from playground.store import api as store
@@ -21,7 +32,10 @@ from playground.store import clock as cluster_clock
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS
 
+from . import picture
+from . import informer
 from .picture import cluster_picture, deployment_picture
+
 
 DEFAULT_CLUSTER = "default"
 
@@ -33,21 +47,35 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def cluster_view(request: HttpRequest, cluster: str) -> HttpResponse:
+    namespace = request.GET.get("namespace", "")
     try:
-        context = cluster_context(cluster)
+        context = cluster_context(cluster, namespace=namespace)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     template = "web/cluster.html#nodes" if request.htmx else "web/cluster.html"
-    return render(request, template, context)
+    return render(request, template, {**context, "namespaces": namespace_names(cluster)})
 
 
-def cluster_context(cluster: str) -> dict[str, Any]:
-    """What the cluster page shows; the websocket consumer renders the same."""
+def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
+    """What the cluster page shows (only the pods of `namespace` when one is chosen); the
+    websocket consumer renders the same."""
+    version, objects = informer.cluster_objects(cluster)  # from memory: only what changed is read again
     now = store.now(cluster)
-    picture = cluster_picture(
-        store.list(cluster, "Node"), store.list(cluster, "Pod"), now=now, replica_sets=store.list(cluster, "ReplicaSet")
+    pods = objects.list("Pod", namespace=namespace or None)
+    picture_ = cluster_picture(
+        objects.list("Node"), pods, now=now, replica_sets=objects.list("ReplicaSet", namespace=namespace or None)
     )
-    return {"cluster": cluster, "picture": picture, "clock": clock_context(cluster)}
+    return {"cluster": cluster, "picture": picture_, "clock": clock_context(cluster), "namespace": namespace,
+            "query": namespace_query(namespace), "resource_version": version}  # the socket resumes from it
+
+
+def namespace_query(namespace: str) -> str:
+    """The namespace filter as it is kept in links: `?namespace=NS`, or nothing."""
+    return "?" + urlencode({"namespace": namespace}) if namespace else ""
+
+
+def namespace_names(cluster: str) -> list[str]:
+    return [n["metadata"]["name"] for n in store.list(cluster, "Namespace")]
 
 
 def clock_context(cluster: str) -> dict[str, Any]:
@@ -70,25 +98,39 @@ def clock_view(request: HttpRequest, cluster: str) -> HttpResponse:
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     if not request.htmx:
-        return redirect("web:cluster", cluster=cluster)
-    return render(request, "web/cluster.html#clock", {"cluster": cluster, "clock": clock_context(cluster)})
+        return redirect(back_to(request, cluster))
+    context = {"cluster": cluster, "clock": clock_context(cluster), "next": request.POST.get("next", "")}
+    return render(request, "web/cluster.html#clock", context)
+
+
+def back_to(request: HttpRequest, cluster: str) -> str:
+    """The page a clock button was pressed on (a local path only), else the cluster page."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return f"/clusters/{cluster}/"
 
 
 @require_GET
 def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
+    namespace = request.GET.get("namespace", "")
     try:
-        sections = [(k, store.list(cluster, k.kind)) for k in KINDS.values() if k.kind != "Event"]
+        sections = [
+            (k, store.list(cluster, k.kind, namespace=namespace or None))
+            for k in KINDS.values()
+            if k.kind != "Event" and (k.namespaced or not namespace)
+        ]
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     now = store.now(cluster)
     tables = [
-        {"kind": k, "text": table(objects, now=now, with_namespace=k.namespaced)}
+        {"kind": k, "lines": picture.linked_table(cluster, objects, now=now, with_namespace=k.namespaced and not namespace)}
         for k, objects in sections
         if objects
     ]
-    return render(
-        request, "web/objects.html", {"cluster": cluster, "clusters": store.cluster_names(), "tables": tables}
-    )
+    context = {"cluster": cluster, "clusters": store.cluster_names(), "tables": tables, "namespace": namespace,
+               "query": namespace_query(namespace), "namespaces": namespace_names(cluster)}
+    return render(request, "web/objects.html", context)
 
 
 # --- one Deployment -------------------------------------------------------------------------------
@@ -220,8 +262,10 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
     runtime = sim_memory.load(cluster, [meta["uid"]]).get(meta["uid"])
     sandbox = runtime[0].sandbox if runtime else None
     statuses = {s["name"]: s for s in status.get("initContainerStatuses", []) + status.get("containerStatuses", [])}
+    secrets = picture.secret_values(s for s in store.list(cluster, "Secret", namespace=namespace)
+                                    if any(picture.references(pod, "Secret", s["metadata"]["name"])))
     containers = [
-        container_box(cluster, pod, c, statuses.get(c["name"]), init=init)
+        container_box(cluster, pod, c, statuses.get(c["name"]), init=init, secrets=secrets)
         for init, key in ((True, "initContainers"), (False, "containers"))
         for c in spec.get(key) or []
     ]
@@ -231,6 +275,8 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
         "cluster": cluster,
         "namespace": namespace,
         "name": name,
+        "owner": picture.owner_link(cluster, pod),
+        "node_url": picture.object_url(cluster, "Node", spec["nodeName"]) if spec.get("nodeName") else "",
         "pod": {
             "phase": status.get("phase", "Pending"),
             "status": phrase,
@@ -257,7 +303,7 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
             {
                 "type": e.get("type", ""),
                 "reason": e.get("reason", ""),
-                "message": e.get("message", ""),
+                "message": picture.mask(e.get("message", ""), secrets),
                 "count": e.get("count", 1),
                 "last_seen": e.get("lastTimestamp") or e.get("firstTimestamp") or "",
                 "from": e.get("source", {}).get("component", ""),
@@ -268,12 +314,15 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
 
 
 def container_box(cluster: str, pod: dict[str, Any], container: dict[str, Any], status: dict[str, Any] | None, *,
-                  init: bool) -> dict[str, Any]:
+                  init: bool, secrets: list[str]) -> dict[str, Any]:
+    """One container as the page draws it; any value of a Secret the pod uses is masked in its
+    environment and logs (`secrets`: those values, from picture.secret_values)."""
     status = status or {}
     try:
         logs, logs_error = sim_logs.read(cluster, pod, container["name"], tail=LOG_TAIL), ""
     except BadRequest as e:
         logs, logs_error = [], e.message
+    logs = [picture.mask(line, secrets) for line in logs]
     resources = container.get("resources") or {}
     return {
         "name": container["name"],
@@ -286,6 +335,9 @@ def container_box(cluster: str, pod: dict[str, Any], container: dict[str, Any], 
         "requests": resources.get("requests") or {},
         "limits": resources.get("limits") or {},
         "namespaces": container_namespaces(pod["spec"]),
+        "probes": [kind for kind in ("liveness", "readiness") if container.get(f"{kind}Probe")],
+        "env": container_env(container, secrets),
+        "usage": container_usage(cluster, pod, container, status),
         "logs": logs,
         "logs_error": logs_error,
     }
@@ -328,3 +380,476 @@ def container_namespaces(spec: dict[str, Any]) -> list[dict[str, str]]:
         {"name": "ipc", "holder": "the node's" if spec.get("hostIPC") else shared},
         {"name": "uts", "holder": "the node's" if spec.get("hostNetwork") else shared},
     ]
+
+
+def container_env(container: dict[str, Any], secrets: list[str]) -> list[dict[str, str]]:
+    """The container's env and envFrom as written: literal values (any Secret value in them
+    masked), and where each valueFrom comes from; a Secret's value itself is never shown."""
+    lines = []
+    for env in container.get("env") or []:
+        source = env.get("valueFrom") or {}
+        if "value" in env or not source:
+            lines.append({"name": env["name"], "value": picture.mask(str(env.get("value", "")), secrets)})
+        elif "secretKeyRef" in source:
+            ref = source["secretKeyRef"]
+            lines.append({"name": env["name"], "value": picture.MASK, "source": f"Secret {ref.get('name', '')} key {ref.get('key', '')}"})
+        elif "configMapKeyRef" in source:
+            ref = source["configMapKeyRef"]
+            lines.append({"name": env["name"], "source": f"ConfigMap {ref.get('name', '')} key {ref.get('key', '')}"})
+        else:
+            field = source.get("fieldRef", {}).get("fieldPath") or source.get("resourceFieldRef", {}).get("resource", "")
+            lines.append({"name": env["name"], "source": f"the Downward API: {field}"})
+    for source in container.get("envFrom") or []:
+        kind, ref = ("ConfigMap", source["configMapRef"]) if "configMapRef" in source else ("Secret", source.get("secretRef") or {})
+        lines.append({"name": f"{source.get('prefix', '')}*", "source": f"every key of {kind} {ref.get('name', '')}"})
+    return lines
+
+
+def container_usage(cluster: str, pod: dict[str, Any], container: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+    """The container's cgroup limits (memory.max, cpu.max, cpu.weight) against its simulated
+    usage (sim/usage.py), and OOMKilled when its memory went over the limit and the kernel
+    killed it."""
+    states = [status.get("state") or {}, status.get("lastState") or {}]
+    oom = any((s.get("terminated") or {}).get("reason") == "OOMKilled" for s in states)
+    meta = pod["metadata"]
+    if container["name"] not in [c["name"] for c in pod["spec"].get("containers") or []]:
+        return {"rows": [], "oom_killed": oom}  # an init container: done before the app containers run
+    try:
+        now = sim_usage.container_usage(cluster, meta.get("namespace", ""), meta["name"], container["name"])
+    except (NotFound, BadRequest):
+        return {"rows": [], "oom_killed": oom}
+    memory_percent = now.memory_percent_of_limit
+    cpu_percent = 100.0 * now.cpu_millicores / now.cpu_limit_millicores if now.cpu_limit_millicores else None
+    return {
+        "rows": [
+            {"name": "memory", "cgroup": f"memory.max {now.cgroup.memory_max}", "used": f"{now.memory_bytes / 2**20:.1f}Mi",
+             "limit": container_limit(container, "memory"), "percent": None if memory_percent is None else int(memory_percent)},
+            {"name": "cpu", "cgroup": f"cpu.max {now.cgroup.cpu_max}, cpu.weight {now.cgroup.cpu_weight}",
+             "used": f"{now.cpu_millicores}m", "limit": container_limit(container, "cpu"),
+             "percent": None if cpu_percent is None else int(cpu_percent)},
+        ],
+        "running": now.running,
+        "oom_killed": oom or now.oom_killed,
+    }
+
+
+def container_limit(container: dict[str, Any], resource: str) -> str:
+    return ((container.get("resources") or {}).get("limits") or {}).get(resource) or "none"
+
+
+def pod_delete(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+    return kubectl.delete(cluster, "Pod", name, namespace)
+
+
+def pod_crash(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+    container = data.get("container", "")
+    faults.crash_container(cluster, namespace, name, container)
+    return f"container {container} crashed"
+
+
+def pod_fail_probe(probe: str, *, failing: bool) -> Callable[[str, str, str, QueryDict], str]:
+    def act(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
+        container = data.get("container", "")
+        faults.fail_probe(cluster, namespace, name, container, probe=probe, failing=failing)
+        return f"{probe} probe of {container} {'failing' if failing else 'passing again'}"
+
+    return act
+
+
+POD_ACTIONS: dict[str, Callable[[str, str, str, QueryDict], str]] = {
+    "delete": pod_delete,
+    "crash": pod_crash,
+    "fail-liveness": pod_fail_probe("liveness", failing=True),
+    "heal-liveness": pod_fail_probe("liveness", failing=False),
+    "fail-readiness": pod_fail_probe("readiness", failing=True),
+    "heal-readiness": pod_fail_probe("readiness", failing=False),
+}
+
+
+@require_POST
+def pod_action(request: HttpRequest, cluster: str, namespace: str, name: str, action: str) -> HttpResponse:
+    """A fault button of the Pod page: delete the pod as `kubectl delete pod` does, crash a
+    container, or make one of its probes fail. Back to the page (or, with htmx, its live part)
+    with kubectl's message or the error."""
+    if action not in POD_ACTIONS:
+        raise Http404(f"no such action: {action}")
+    return object_action(request, cluster, lambda: POD_ACTIONS[action](cluster, namespace, name, request.POST),
+                         page=lambda: pod_context(cluster, namespace, name), template="web/pod.html",
+                         url=picture.object_url(cluster, "Pod", name, namespace))
+
+
+def object_action(request: HttpRequest, cluster: str, act: Callable[[], str | list[str]], *,
+                  page: Callable[[], dict[str, Any]], template: str, url: str) -> HttpResponse:
+    """Run a button's action; without JavaScript redirect back to the page (or show it with the
+    error, 422); with htmx answer with the live part carrying the message."""
+    try:
+        done, error = act(), ""
+    except NotFound as e:
+        if not request.htmx:
+            return redirect(url)  # the pod it acted on is gone: the page says so
+        done, error = "", e.message
+    except StoreError as e:
+        done, error = "", e.message
+    except (kubectl.KubectlError, ValueError) as e:
+        done, error = "", str(e)
+    if not error and not request.htmx:
+        return redirect(url)
+    message = {"error": error, "done": "\n".join(done) if isinstance(done, list) else done}
+    status = 422 if error else 200
+    try:
+        context = {**page(), "message": message}
+    except NotFound as e:
+        context = {"cluster": cluster, "missing": e.message, "message": message}
+    if request.htmx:
+        html = "".join(render_to_string(name, context, request=request) for name in (f"{template}#live", "web/parts.html#message"))
+        return HttpResponse(html, status=status)
+    return render(request, template, {**context, "clock": clock_context(cluster)}, status=status)
+
+
+# --- the other object pages --------------------------------------------------------------------------
+
+
+def object_page(request: HttpRequest, cluster: str, template: str, build: Callable[[], dict[str, Any]],
+                **extra: Any) -> HttpResponse:
+    """An object page: the whole page, or its live part for htmx; "not found" (404) for an
+    object or cluster that does not exist."""
+    try:
+        context = build()
+    except NotFound as e:
+        return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    if request.htmx:
+        return render(request, f"{template}#live", context)
+    return render(request, template, {**context, "clock": clock_context(cluster), **extra})
+
+
+@require_GET
+def replica_set_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    return object_page(request, cluster, "web/replicaset.html", lambda: replica_set_context(cluster, namespace, name))
+
+
+def replica_set_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
+    """What the live part of the ReplicaSet page shows; the websocket consumer renders the same."""
+    rs = store.get(cluster, "ReplicaSet", name, namespace)
+    pods = store.list(cluster, "Pod", namespace=namespace)
+    events = store.list(cluster, "Event", namespace=namespace)
+    return {
+        "cluster": cluster, "namespace": namespace, "name": name,
+        "rs": picture.replica_set_picture(cluster, rs, pods, now=store.now(cluster)),
+        "events": picture.events_about(events, rs["metadata"]["uid"]),
+    }
+
+
+@require_GET
+def node_view(request: HttpRequest, cluster: str, name: str) -> HttpResponse:
+    return object_page(request, cluster, "web/node.html", lambda: node_context(cluster, name))
+
+
+def node_context(cluster: str, name: str) -> dict[str, Any]:
+    """What the live part of the Node page shows; the websocket consumer renders the same."""
+    node = store.get(cluster, "Node", name)
+    try:
+        lease = store.get(cluster, "Lease", name, "kube-node-lease")
+    except NotFound:
+        lease = None
+    pods = store.list(cluster, "Pod", field_selector=f"spec.nodeName={name}")
+    return {
+        "cluster": cluster, "name": name,
+        "node": picture.node_picture(node, pods, lease=lease, now=store.now(cluster), layers_of=catalog_layers),
+        "kubelet_stopped": (node["metadata"].get("annotations") or {}).get(kubectl.KUBELET_STOPPED) == "true",
+        "events": picture.events_about(store.list(cluster, "Event"), node["metadata"]["uid"]),
+    }
+
+
+def catalog_layers(reference: str) -> list[dict[str, Any]]:
+    """The layers of an image as the image catalog knows them (none for an image it does not)."""
+    image = catalog.find(reference) if reference else None
+    if image is None:
+        return []
+    return [{"digest": layer.digest, "short": layer.digest.removeprefix("sha256:")[:12], "size": f"{layer.size / 1_000_000:.1f} MB"}
+            for layer in image.layers]
+
+
+NODE_ACTIONS: dict[str, Callable[[str, str, QueryDict], str | list[str]]] = {
+    "cordon": lambda cluster, name, data: kubectl.set_unschedulable(cluster, name, unschedulable=True),
+    "uncordon": lambda cluster, name, data: kubectl.set_unschedulable(cluster, name, unschedulable=False),
+    "drain": lambda cluster, name, data: kubectl.drain(cluster, name, ignore_daemonsets=True, force=data.get("force") == "on"),
+    "stop": lambda cluster, name, data: kubectl.set_kubelet_running(cluster, name, running=False),
+    "start": lambda cluster, name, data: kubectl.set_kubelet_running(cluster, name, running=True),
+}
+
+
+@require_POST
+def node_action(request: HttpRequest, cluster: str, name: str, action: str) -> HttpResponse:
+    """A button of the Node page: cordon, uncordon, drain (as `kubectl drain --ignore-daemonsets`,
+    with `--force` when ticked), or stop and start its simulated kubelet."""
+    if action not in NODE_ACTIONS:
+        raise Http404(f"no such action: {action}")
+    return object_action(request, cluster, lambda: NODE_ACTIONS[action](cluster, name, request.POST),
+                         page=lambda: node_context(cluster, name), template="web/node.html",
+                         url=picture.object_url(cluster, "Node", name))
+
+
+@require_GET
+def namespace_view(request: HttpRequest, cluster: str, name: str) -> HttpResponse:
+    return object_page(request, cluster, "web/namespace.html", lambda: namespace_context(cluster, name))
+
+
+def namespace_context(cluster: str, name: str) -> dict[str, Any]:
+    """Every object of the namespace, grouped by kind, as `kubectl get KIND -n NS` lists them."""
+    ns = store.get(cluster, "Namespace", name)
+    now = store.now(cluster)
+    sections = []
+    for k in KINDS.values():
+        if not k.namespaced or k.kind == "Event":
+            continue
+        objects = store.list(cluster, k.kind, namespace=name)
+        if objects:
+            sections.append({"kind": k, "count": len(objects), "lines": picture.linked_table(cluster, objects, now=now, with_namespace=False)})
+    events = store.list(cluster, "Event", namespace=name)
+    return {
+        "cluster": cluster, "name": name,
+        "phase": (ns.get("status") or {}).get("phase", "Active"),
+        "labels": sorted((ns["metadata"].get("labels") or {}).items()),
+        "sections": sections,
+        "event_count": len(events),
+        "warnings": sum(1 for e in events if e.get("type") == "Warning"),
+    }
+
+
+# --- the Events timeline ---------------------------------------------------------------------------
+
+EVENT_LIMIT = 200
+EVENT_FILTERS = ("namespace", "kind", "name", "type", "reason")
+
+
+def event_filters(query: QueryDict) -> dict[str, str]:
+    return {key: query.get(key, "").strip() for key in EVENT_FILTERS}
+
+
+@require_GET
+def events_view(request: HttpRequest, cluster: str) -> HttpResponse:
+    filters = event_filters(request.GET)
+    return object_page(request, cluster, "web/events.html", lambda: events_context(cluster, **filters),
+                       namespaces=namespace_names_or_none(cluster))
+
+
+def namespace_names_or_none(cluster: str) -> list[str]:
+    try:
+        return namespace_names(cluster)
+    except NotFound:
+        return []
+
+
+def events_context(cluster: str, *, namespace: str = "", kind: str = "", name: str = "", type: str = "",  # noqa: A002
+                   reason: str = "") -> dict[str, Any]:
+    """The cluster's Events, newest first, through the filters; the websocket renders the same."""
+    filters = {"namespace": namespace, "kind": kind, "name": name, "type": type, "reason": reason}
+    timeline = picture.events_timeline(cluster, store.list(cluster, "Event"), limit=EVENT_LIMIT, namespace=namespace,
+                                       kind=kind, name=name, type_=type, reason=reason)
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return {"cluster": cluster, "filters": filters, "timeline": timeline, "limit": EVENT_LIMIT,
+            "types": picture.EVENT_TYPES, "query": f"?{query}" if query else ""}
+
+
+# --- Service, DNS -------------------------------------------------------------------------------------
+
+
+@require_GET
+def service_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    return object_page(request, cluster, "web/service.html", lambda: service_context(cluster, namespace, name))
+
+
+def service_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
+    """The Service, which of its namespace's pods receive its traffic and why the others do
+    not, and its Endpoints as the controller wrote them."""
+    service = store.get(cluster, "Service", name, namespace)
+    try:
+        endpoints = store.get(cluster, "Endpoints", name, namespace)
+    except NotFound:
+        endpoints = None
+    pods = store.list(cluster, "Pod", namespace=namespace)
+    return {
+        "cluster": cluster, "namespace": namespace, "name": name,
+        "service": picture.service_picture(cluster, service, pods, endpoints),
+        "dns_name": f"{name}.{namespace}.svc.{dns.ZONE}",
+        "events": picture.events_about(store.list(cluster, "Event", namespace=namespace), service["metadata"]["uid"]),
+    }
+
+
+@require_GET
+def dns_view(request: HttpRequest, cluster: str) -> HttpResponse:
+    query = {"name": request.GET.get("name", "").strip(), "namespace": request.GET.get("namespace", "default").strip() or "default",
+             "type": request.GET.get("type", "A").upper()}
+    if query["type"] not in dns.RECORD_TYPES:
+        query["type"] = "A"
+    return object_page(request, cluster, "web/dns.html", lambda: dns_context(cluster, **query),
+                       namespaces=namespace_names_or_none(cluster), record_types=dns.RECORD_TYPES)
+
+
+def dns_context(cluster: str, *, name: str = "", namespace: str = "default", type: str = "A") -> dict[str, Any]:  # noqa: A002
+    """A lookup as a pod in `namespace` makes it (each name of its search list, then the answer),
+    and the names the namespace's Services and pods have; the websocket renders the same."""
+    world = dns_world(cluster)
+    lookup = None
+    if name:
+        candidates = searched(dns.search_candidates(name, namespace), type, world)
+        answer = dns.resolve(name, services=world.services.values(), endpoints=world.endpoints.values(), pods=world.pods,
+                             namespace=namespace, record_type=type, namespaces=world.namespaces)
+        lookup = {"candidates": candidates, "answer": answer, "lines": list(dns.answer_lines(answer))}
+    query = urlencode({"name": name, "namespace": namespace, "type": type}) if name else urlencode({"namespace": namespace})
+    return {"cluster": cluster, "query": {"name": name, "namespace": namespace, "type": type}, "lookup": lookup,
+            "names": namespace_dns_names(cluster, world, namespace), "ndots": dns.NDOTS, "qs": f"?{query}"}
+
+
+def searched(candidates: list[str], record_type: str, world: dns.World) -> list[dict[str, Any]]:
+    """Each name of the search list with CoreDNS's answer, until the first with records: the
+    resolver asks no further (res_search)."""
+    rows: list[dict[str, Any]] = []
+    answered = False
+    for candidate in candidates:
+        answer = None if answered else dns.query(candidate, record_type, world)
+        answered = answered or bool(answer and answer.records)
+        rows.append({"name": candidate, "answer": answer})
+    return rows
+
+
+def dns_world(cluster: str) -> dns.World:
+    return dns.World(
+        services={(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in store.list(cluster, "Service")},
+        endpoints={(e["metadata"]["namespace"], e["metadata"]["name"]): e for e in store.list(cluster, "Endpoints")},
+        pods=store.list(cluster, "Pod"),
+        namespaces=frozenset(namespace_names(cluster)),
+        pod_mode="insecure",
+    )
+
+
+def namespace_dns_names(cluster: str, world: dns.World, namespace: str) -> list[dict[str, Any]]:
+    """The names CoreDNS answers for a namespace's Services (ClusterIP or, headless, one A
+    record per ready endpoint, each endpoint's own name, SRV per named port) and pods."""
+    names = []
+    for (ns, service_name), service in sorted(world.services.items()):
+        if ns != namespace:
+            continue
+        url = picture.object_url(cluster, "Service", service_name, ns)
+        base = f"{service_name}.{ns}.svc.{dns.ZONE}."
+        asked = [(base, "A")]
+        for subset in (world.endpoints.get((ns, service_name)) or {}).get("subsets") or []:
+            if service["spec"].get("clusterIP") == "None":
+                asked += [(f"{dns.endpoint_hostname(a)}.{base}", "A") for a in dns.ready_addresses(service, subset)]
+        asked += [(f"_{p['name']}._{p.get('protocol', 'TCP').lower()}.{base}", "SRV")
+                  for p in service["spec"].get("ports") or [] if p.get("name")]
+        for fqdn, record_type in dict.fromkeys(asked):
+            answer = dns.query(fqdn, record_type, world)
+            names.append({"name": fqdn, "type": record_type, "data": [r.data for r in answer.records], "url": url, "of": f"service/{service_name}"})
+    for pod in world.pods:
+        ip = (pod.get("status") or {}).get("podIP")
+        if pod["metadata"].get("namespace") != namespace or not ip:
+            continue
+        fqdn = f"{ip.replace('.', '-')}.{namespace}.pod.{dns.ZONE}."
+        names.append({"name": fqdn, "type": "A", "data": [ip], "of": f"pod/{pod['metadata']['name']}",
+                      "url": picture.object_url(cluster, "Pod", pod["metadata"]["name"], namespace)})
+    return names
+
+
+# --- StatefulSet, DaemonSet ---------------------------------------------------------------------------
+
+
+@require_GET
+def stateful_set_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    return object_page(request, cluster, "web/statefulset.html", lambda: stateful_set_context(cluster, namespace, name))
+
+
+def stateful_set_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
+    sts = store.get(cluster, "StatefulSet", name, namespace)
+    return {
+        "cluster": cluster, "namespace": namespace, "name": name,
+        "sts": picture.stateful_set_picture(
+            cluster, sts, store.list(cluster, "Pod", namespace=namespace),
+            store.list(cluster, "PersistentVolumeClaim", namespace=namespace),
+            store.list(cluster, "ControllerRevision", namespace=namespace), now=store.now(cluster),
+        ),
+        "events": picture.events_about(store.list(cluster, "Event", namespace=namespace), sts["metadata"]["uid"]),
+    }
+
+
+@require_GET
+def daemon_set_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    return object_page(request, cluster, "web/daemonset.html", lambda: daemon_set_context(cluster, namespace, name))
+
+
+def daemon_set_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
+    ds = store.get(cluster, "DaemonSet", name, namespace)
+    return {
+        "cluster": cluster, "namespace": namespace, "name": name,
+        "ds": picture.daemon_set_picture(cluster, ds, store.list(cluster, "Node"), store.list(cluster, "Pod", namespace=namespace),
+                                         now=store.now(cluster)),
+        "events": picture.events_about(store.list(cluster, "Event", namespace=namespace), ds["metadata"]["uid"]),
+    }
+
+
+# --- ConfigMap, Secret -----------------------------------------------------------------------------------
+
+
+@require_GET
+def config_map_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    return object_page(request, cluster, "web/configmap.html", lambda: config_map_context(cluster, namespace, name))
+
+
+def config_map_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
+    cm = store.get(cluster, "ConfigMap", name, namespace)
+    binary = cm.get("binaryData") or {}
+    return {
+        "cluster": cluster, "namespace": namespace, "name": name,
+        "data": sorted((cm.get("data") or {}).items()),
+        "binary": sorted((key, f"{len(value) * 3 // 4} bytes") for key, value in binary.items()),
+        "immutable": bool(cm.get("immutable")),
+        "annotations": sorted((cm["metadata"].get("annotations") or {}).items()),
+        "labels": sorted((cm["metadata"].get("labels") or {}).items()),
+        "used_by": picture.users_of(cluster, "ConfigMap", name, store.list(cluster, "Pod", namespace=namespace)),
+    }
+
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+@require_GET
+def secret_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    return object_page(request, cluster, "web/secret.html", lambda: secret_context(cluster, namespace, name))
+
+
+def secret_context(cluster: str, namespace: str, name: str, *, revealed: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The Secret's keys with their values masked, but for the keys in `revealed` (each one a
+    click on its own Reveal button: a POST, never a value in the page before it)."""
+    secret = store.get(cluster, "Secret", name, namespace)
+    data = secret.get("data") or {}
+    return {
+        "cluster": cluster, "namespace": namespace, "name": name,
+        "type": secret.get("type", "Opaque"),
+        "keys": [
+            {"key": key, "size": f"{len(picture.decode_secret_value(value).encode())} bytes",
+             "value": picture.decode_secret_value(value) if key in revealed else ""}
+            for key, value in sorted(data.items())
+        ],
+        "mask": picture.MASK,
+        "immutable": bool(secret.get("immutable")),
+        # kubectl apply keeps the whole manifest, data included, in an annotation: masked too
+        "annotations": sorted((k, picture.MASK if k == LAST_APPLIED else v) for k, v in (secret["metadata"].get("annotations") or {}).items()),
+        "labels": sorted((secret["metadata"].get("labels") or {}).items()),
+        "used_by": picture.users_of(cluster, "Secret", name, store.list(cluster, "Pod", namespace=namespace)),
+    }
+
+
+@require_POST
+def secret_reveal(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
+    """Reveal one key's value: with htmx, just that value; without, the page with it shown."""
+    key = request.POST.get("key", "")
+    try:
+        context = secret_context(cluster, namespace, name, revealed=frozenset([key]))
+    except NotFound as e:
+        return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    entry = next((k for k in context["keys"] if k["key"] == key), None)
+    if entry is None:
+        raise Http404(f'secret "{name}" has no key "{key}"')
+    if request.htmx:
+        return render(request, "web/secret.html#revealed", {"entry": entry})
+    return render(request, "web/secret.html", {**context, "clock": clock_context(cluster)})

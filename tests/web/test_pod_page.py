@@ -35,7 +35,8 @@ def test_a_running_pod_shows_its_sandbox_container_events_and_logs(cluster, clie
 
     page = client.get(PAGE.format("hello")).content.decode()
 
-    assert f'data-field="ip">{ip}<' in page and f'data-field="node">{running["spec"]["nodeName"]}' in page
+    node = running["spec"]["nodeName"]
+    assert f'data-field="ip">{ip}<' in page and f'data-field="node"><a href="/clusters/default/nodes/{node}/">{node}</a>' in page
     assert 'data-field="phase">Running<' in page
     assert "<td>Ready</td><td>True</td>" in page
     pause = box(page, "pause")
@@ -142,3 +143,134 @@ def test_the_socket_pushes_the_pod_again_when_it_changes():
 
     assert 'id="pod-live"' in frame and 'hx-swap-oob="true"' in frame
     assert "<code>nginx:1.28</code>" in frame
+
+
+# --- fault buttons, cgroup usage, links ------------------------------------------------------------
+
+
+def served(name: str, **probes: dict) -> dict:
+    """An nginx pod with the probes given (liveness=..., readiness=...)."""
+    obj = pod(name)
+    obj["spec"]["containers"][0].update({f"{kind}Probe": probe for kind, probe in probes.items()})
+    return obj
+
+
+HTTP_PROBE = {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5, "failureThreshold": 1}
+
+
+def test_the_delete_button_deletes_the_pod_as_kubectl_delete(cluster, client):
+    cluster.create(pod("web"))
+    cluster.advance(30)
+
+    response = client.post(PAGE.format("web") + "delete/", headers=HTMX)
+
+    assert response.status_code == 200 and 'pod &quot;web&quot; deleted' in response.content.decode()
+    assert cluster.get("Pod", "web", "default")["metadata"].get("deletionTimestamp")
+
+
+def test_a_deleted_pod_of_a_replica_set_is_replaced(cluster, client):
+    from tests.factories import replica_set
+
+    cluster.apply(replica_set("web", replicas=1))
+    cluster.settle()
+    cluster.advance(30)
+    [before] = cluster.list("Pod", namespace="default")
+
+    client.post(PAGE.format(before["metadata"]["name"]) + "delete/")
+    cluster.settle()
+    cluster.advance(60)
+
+    [after] = cluster.list("Pod", namespace="default")
+    assert after["metadata"]["name"] != before["metadata"]["name"]
+
+
+def test_a_fault_button_post_without_its_csrf_token_is_refused(cluster):
+    from django.test import Client
+
+    cluster.create(pod("web"))
+
+    response = Client(enforce_csrf_checks=True).post(PAGE.format("web") + "delete/")
+
+    assert response.status_code == 403
+    assert not cluster.get("Pod", "web", "default")["metadata"].get("deletionTimestamp")
+
+
+def test_crash_makes_the_container_exit_and_restart(cluster, client):
+    cluster.create(busybox("steady", "sleep 3600"))
+    cluster.advance(30)
+
+    client.post(PAGE.format("steady") + "crash/", {"container": "main"})
+    cluster.advance(30)
+
+    status = cluster.get("Pod", "steady", "default")["status"]["containerStatuses"][0]
+    assert status["restartCount"] == 1 and status["lastState"]["terminated"]["exitCode"] == 1
+    assert 'data-field="restartCount">1<' in box(client.get(PAGE.format("steady")).content.decode(), "main")
+
+
+def test_failing_readiness_takes_the_pod_out_of_ready_and_heal_brings_it_back(cluster, client):
+    cluster.create(served("web", readiness=HTTP_PROBE))
+    cluster.advance(30)
+
+    client.post(PAGE.format("web") + "fail-readiness/", {"container": "main"})
+    cluster.advance(20)
+    not_ready = cluster.get("Pod", "web", "default")["status"]["containerStatuses"][0]["ready"]
+    client.post(PAGE.format("web") + "heal-readiness/", {"container": "main"})
+    cluster.advance(20)
+
+    assert not_ready is False
+    assert cluster.get("Pod", "web", "default")["status"]["containerStatuses"][0]["ready"] is True
+
+
+def test_failing_liveness_restarts_the_container(cluster, client):
+    cluster.create(served("web", liveness=HTTP_PROBE))
+    cluster.advance(30)
+
+    client.post(PAGE.format("web") + "fail-liveness/", {"container": "main"})
+    cluster.advance(30)
+
+    assert cluster.get("Pod", "web", "default")["status"]["containerStatuses"][0]["restartCount"] >= 1
+
+
+def test_probe_buttons_show_only_for_the_probes_a_container_has(cluster, client):
+    cluster.create(served("web", readiness=HTTP_PROBE))
+
+    page = client.get(PAGE.format("web")).content.decode()
+
+    assert "Fail readiness" in page and "Fail liveness" not in page and 'aria-label="Crash main"' in page
+
+
+def test_a_fault_the_kubelet_refuses_is_shown_with_422(cluster, client):
+    cluster.create(pod("web"))
+
+    response = client.post(PAGE.format("web") + "fail-liveness/", {"container": "main"})
+
+    assert response.status_code == 422
+    assert "is not scheduled to a node yet" in response.content.decode()
+
+
+def test_the_cgroup_shows_the_limit_and_an_oom_kill(cluster, client):
+    obj = busybox("hog", "sleep 1")
+    obj["spec"]["containers"][0]["command"] = ["stress", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"]
+    obj["spec"]["containers"][0]["resources"] = {"limits": {"memory": "100Mi", "cpu": "500m"}}
+    cluster.create(obj)
+    cluster.advance(30)
+
+    main = box(client.get(PAGE.format("hog")).content.decode(), "main")
+
+    assert "memory.max 104857600" in main and "cpu.max 50000 100000" in main
+    assert 'data-field="oom">OOMKilled' in main
+
+
+def test_the_pod_page_links_its_node_and_its_owner(cluster, client):
+    from tests.factories import replica_set
+
+    cluster.apply(replica_set("web", replicas=1))
+    cluster.settle()
+    cluster.advance(30)
+    [obj] = cluster.list("Pod", namespace="default")
+
+    page = client.get(PAGE.format(obj["metadata"]["name"])).content.decode()
+
+    node = obj["spec"]["nodeName"]
+    assert f'data-field="node"><a href="/clusters/default/nodes/{node}/">{node}</a>' in page
+    assert 'data-field="owner">ReplicaSet <a href="/clusters/default/replicasets/default/web/">web</a>' in page

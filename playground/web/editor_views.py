@@ -1,0 +1,473 @@
+"""The manifest editor: a form and the YAML side by side, a diff preview, apply, download, upload.
+
+Browser → these views → manifest_forms (form ↔ manifest) → the store: admission as a dry run
+(a store batch that is never committed) for the preview, `store.apply` for apply, the same path
+as `python manage.py apply` (three-way merge with the last-applied configuration). The form and
+the YAML are two views of one manifest: a change in the form posts the form and the YAML, the
+server writes the form into the YAML's manifest and sends back the YAML; a change in the YAML
+posts it, the server parses it and sends back the form. Errors come back where they belong: a
+field's beside the field, a parse or admission error at its line of the YAML (422).
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from playground.api.output import to_yaml
+from playground.store import api as store
+from playground.store import manifests, merge
+from playground.store.errors import Invalid, NotFound, StoreError
+from playground.store.kinds import KINDS, Kind, kind_for, resolve
+
+from . import manifest_forms as mf
+from .forms import ManifestForm
+
+Obj = dict[str, Any]
+TEMPLATE = "web/editor/editor.html"
+ADD_ACTIONS = {"add-container": "container", "add-port": "port", "add-data": "data"}
+
+
+# -- Dry run: admission without storing -----------------------------------------------------------
+
+
+@dataclass
+class DryRun:
+    """What `store.apply` would do with one object: the live object, the one it would store."""
+
+    kind: Kind
+    live: Obj | None
+    merged: Obj
+    action: str  # created, configured or unchanged
+
+    @property
+    def reference(self) -> str:
+        """`deployment.apps/nginx`, as kubectl names it."""
+        return f"{self.kind.kubectl_type}/{self.merged['metadata']['name']}"
+
+    @property
+    def diff_label(self) -> str:
+        meta = self.merged["metadata"]
+        parts = [self.kind.api_version.replace("/", "."), self.kind.kind, meta.get("namespace", ""), meta["name"]]
+        return ".".join(p for p in parts if p)
+
+
+def dry_run_apply(batch: store.Batch, obj: Any) -> DryRun:
+    """`kubectl apply --dry-run=server`: `store.apply`'s steps (last-applied annotation, create or
+    three-way merge, admission) in a store batch that is never committed. Raises what apply raises."""
+    k = kind_for(str(obj.get("apiVersion", "")), str(obj.get("kind", ""))) if isinstance(obj, dict) else None
+    if k is None or not isinstance(obj.get("metadata", {}), dict):
+        batch.create(obj)  # raises the store's own error for a manifest that is no object
+        raise StoreError("expected a Kubernetes object")
+    modified = with_last_applied(obj)
+    meta = modified["metadata"]
+    live = None
+    if meta.get("name"):
+        namespace = (meta.get("namespace") or "default") if k.namespaced else ""
+        try:
+            live = store.get(batch.cluster, k.kind, meta["name"], namespace)
+        except NotFound:
+            live = None
+    if live is None:
+        return DryRun(k, None, batch.create(modified), "created")
+    merged = merge.apply_three_way(last_applied(live), modified, live, k.kind)
+    merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+    result = batch.update(merged)
+    return DryRun(k, live, result, "unchanged" if result == live else "configured")
+
+
+def with_last_applied(obj: Obj) -> Obj:
+    """The object as `store.apply` sends it: its own JSON kept in the last-applied annotation."""
+    modified = copy.deepcopy(obj)
+    annotations = modified.setdefault("metadata", {}).setdefault("annotations", {})
+    annotations.pop(mf.LAST_APPLIED, None)
+    if not annotations:
+        modified["metadata"].pop("annotations")
+    applied = json.dumps(modified, separators=(",", ":"), sort_keys=True)
+    modified["metadata"].setdefault("annotations", {})[mf.LAST_APPLIED] = applied + "\n"
+    return modified
+
+
+def last_applied(obj: Obj) -> Obj | None:
+    text = (obj["metadata"].get("annotations") or {}).get(mf.LAST_APPLIED)
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+# -- The editor's state ---------------------------------------------------------------------------
+
+
+@dataclass
+class Editor:
+    """One rendering of the editor: the manifest, its YAML text, and what went wrong where."""
+
+    cluster: str
+    kind: str
+    yaml: str
+    manifest: Obj | None  # None while the YAML does not parse
+    form_base: Obj | None  # the manifest the form shows
+    view: str = "form"  # form | yaml
+    field_errors: dict[str, str] = field(default_factory=dict)
+    yaml_errors: list[dict[str, Any]] = field(default_factory=list)  # {"line": 7, "message": ...}
+    messages: list[str] = field(default_factory=list)
+    typed: dict[str, str] = field(default_factory=dict)  # what was typed into fields that could not be read
+    diff: list[dict[str, str]] | None = None
+    done: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.field_errors or self.yaml_errors or self.messages)
+
+    def context(self, request: HttpRequest) -> dict[str, Any]:
+        base = self.form_base if self.form_base is not None else self.manifest
+        has_form = self.view == "form" and base is not None and base.get("kind") in mf.FORM_KINDS
+        unmapped = [m for n, m in self.field_errors.items() if not (has_form and n in form_names(base))]
+        return {
+            "cluster": self.cluster,
+            "kind": self.kind,
+            "view": self.view,
+            "yaml": self.yaml,
+            "form": ManifestForm(str(base["kind"]), base, errors=self.field_errors, typed=self.typed)
+            if has_form and base else None,
+            "form_base": json.dumps(base) if base is not None else "",
+            "yaml_errors": self.yaml_errors,
+            "messages": [*self.messages, *unmapped],
+            "diff": self.diff,
+            "done": self.done,
+            "form_kinds": mf.FORM_KINDS,
+            "object_url": object_url(self.cluster, self.manifest) if self.manifest else "",
+        }
+
+
+def form_names(manifest: Obj) -> set[str]:
+    return set(mf.form_data(manifest)) | {n for _, n in mf.field_paths(manifest)}
+
+
+def parse_one(text: str) -> tuple[Obj | None, list[dict[str, Any]]]:
+    """The one object of the editor's YAML, or the errors at their lines."""
+    documents = manifests.parse(text, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES)
+    errors = [yaml_error(mf.error_line(d.error) or d.line, d.error) for d in documents if d.error]
+    if errors:
+        return None, errors
+    if len(documents) != 1:
+        message = "the editor holds one object: upload several at once on the upload page" if documents else \
+            "the YAML is empty: write one Kubernetes object"
+        return None, [yaml_error(documents[1].line if len(documents) > 1 else 1, message)]
+    return documents[0].obj, []
+
+
+def yaml_error(line: int, message: str) -> dict[str, Any]:
+    """An error at a line of the YAML; `rest` is the message after its own "line N" (the page
+    draws "line N" as a link that selects the line)."""
+    rest = message.removeprefix(f"line {line}") if message.startswith(f"line {line}") else f": {message}"
+    return {"line": line, "message": message, "rest": rest}
+
+
+OBJECT_PAGES = {"Deployment": "deployment", "Pod": "pod", "ReplicaSet": "replicaset", "StatefulSet": "statefulset",
+                "DaemonSet": "daemonset", "Service": "service", "ConfigMap": "configmap", "Secret": "secret"}
+
+
+def object_url(cluster: str, manifest: Obj) -> str:
+    """The page of an applied object: its own when it has one, else the objects list."""
+    meta = manifest.get("metadata") if isinstance(manifest.get("metadata"), dict) else {}
+    name, namespace = meta.get("name") or "", meta.get("namespace") or "default"
+    page = OBJECT_PAGES.get(str(manifest.get("kind", "")))
+    if page and name:
+        try:
+            return reverse(f"web:{page}", kwargs={"cluster": cluster, "namespace": namespace, "name": name})
+        except NoReverseMatch:
+            pass  # a name the page's URL does not take: the objects list has it too
+    k = KINDS.get(str(manifest.get("kind", "")))
+    return reverse("web:objects", kwargs={"cluster": cluster}) + (f"#{k.plural}" if k else "")
+
+
+# -- Pages ----------------------------------------------------------------------------------------
+
+
+@require_GET
+def new_object(request: HttpRequest, cluster: str, kind: str = "") -> HttpResponse:
+    """The list of kinds to start from, or the editor with a kind's starting manifest."""
+    if not cluster_exists(cluster):
+        return render(request, "web/not_found.html", {"message": f'cluster "{cluster}" not found'}, status=404)
+    if not kind:
+        return render(request, "web/editor/new.html", {"cluster": cluster, "kinds": mf.FORM_KINDS})
+    k = resolve(kind)
+    if k is None or k.kind not in mf.FORM_KINDS:
+        raise Http404(f"no template for kind {kind}")
+    manifest = mf.new_manifest(k.kind)
+    editor = Editor(cluster, k.kind, mf.manifest_yaml(manifest), manifest, manifest, view=view_of(request))
+    return render(request, TEMPLATE, {**editor.context(request), "title": f"New {k.kind}"})
+
+
+@require_GET
+def edit_object(request: HttpRequest, cluster: str, kind: str, name: str, namespace: str = "") -> HttpResponse:
+    """ "Edit as form" / "edit as YAML" of a stored object."""
+    k = resolve(kind)
+    if k is None:
+        raise Http404(f"no such kind: {kind}")
+    try:
+        live = store.get(cluster, k.kind, name, namespace)
+    except NotFound as e:
+        return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    manifest = mf.editable(live)
+    view = view_of(request) if k.kind in mf.FORM_KINDS else "yaml"  # other kinds have no form
+    editor = Editor(cluster, k.kind, mf.manifest_yaml(manifest), manifest, manifest, view=view)
+    title = f"Edit {k.kind} {namespace + '/' if namespace else ''}{name}"
+    return render(request, TEMPLATE, {**editor.context(request), "title": title, "editing": True})
+
+
+@require_GET
+def download(request: HttpRequest, cluster: str, kind: str, name: str, namespace: str = "") -> HttpResponse:
+    """The object as `get KIND NAME -o yaml` prints it, as a file."""
+    k = resolve(kind)
+    if k is None:
+        raise Http404(f"no such kind: {kind}")
+    try:
+        obj = store.get(cluster, k.kind, name, namespace)
+    except NotFound as e:
+        return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    response = HttpResponse(to_yaml(obj), content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{k.singular}-{name}.yaml"'
+    return response
+
+
+def view_of(request: HttpRequest) -> str:
+    return "yaml" if request.GET.get("view", request.POST.get("view")) == "yaml" else "form"
+
+
+def cluster_exists(cluster: str) -> bool:
+    return cluster in store.cluster_names()
+
+
+# -- The editor's round trips ---------------------------------------------------------------------
+
+
+@require_POST
+def editor_post(request: HttpRequest, cluster: str) -> HttpResponse:
+    """Every button and round trip of the editor: `action` is form (the form changed: send the
+    YAML back), yaml (the YAML changed: send the form back), add-container / add-port / add-data,
+    preview (dry run and diff) or apply."""
+    action = request.POST.get("action", "preview")
+    editor = read_editor(request, cluster, action)
+    if editor.manifest is not None and action in ADD_ACTIONS:
+        editor.manifest = mf.add_row(editor.manifest, ADD_ACTIONS[action])
+        editor.form_base = editor.manifest
+        editor.yaml = mf.manifest_yaml(editor.manifest)
+    if editor.manifest is not None and action.startswith("remove-"):
+        editor.manifest = remove(editor.manifest, action, request.POST)
+        editor.form_base = editor.manifest
+        editor.yaml = mf.manifest_yaml(editor.manifest)
+    if editor.manifest is not None and action in ("preview", "apply") and not editor.failed:
+        check(editor)
+    if action == "apply" and editor.manifest is not None and not editor.failed:
+        try:
+            store.apply(cluster, editor.manifest)
+        except StoreError as e:
+            place_error(editor, e)
+        else:
+            url = object_url(cluster, editor.manifest)
+            if request.htmx:
+                return HttpResponse(status=204, headers={"HX-Redirect": url})
+            return redirect(url)
+    return respond(request, editor, action)
+
+
+def remove(manifest: Obj, action: str, posted: Any) -> Obj:
+    """A "remove" button: `remove-container-1`, `remove-port-0`, `remove-data-2` (by its key)."""
+    _, what, index = action.split("-", 2) if action.count("-") >= 2 else ("", "", "")
+    if not index.isdigit():
+        return manifest
+    key = posted.get(f"data-{index}-key", "") if what == "data" else ""
+    return mf.remove_row(manifest, what, int(index), key=key)
+
+
+def read_editor(request: HttpRequest, cluster: str, action: str) -> Editor:
+    """The posted YAML parsed, and (but for a YAML round trip) the posted form written into it."""
+    text = request.POST.get("yaml", "")
+    manifest, yaml_errors = parse_one(text)
+    form_base = _json_object(request.POST.get("form_base", ""))
+    kind = str((manifest or form_base or {}).get("kind") or request.POST.get("kind", ""))
+    editor = Editor(cluster, kind, text, manifest, form_base, view=view_of(request), yaml_errors=yaml_errors)
+    if manifest is None or action == "yaml":
+        editor.form_base = manifest if manifest is not None else form_base
+        return editor
+    before = mf.form_data(form_base) if form_base and form_base.get("kind") == manifest.get("kind") else None
+    posted = {k: request.POST.get(k, "") for k in request.POST}
+    new, errors = mf.apply_form(manifest, posted, before=before)
+    editor.field_errors.update(errors)
+    editor.typed = {name: posted[name] for name in errors if name in posted}
+    if new != manifest:  # the form changed something: the YAML shows the new manifest
+        editor.manifest, editor.yaml = new, mf.manifest_yaml(new)
+    editor.form_base = editor.manifest
+    return editor
+
+
+def _json_object(text: str) -> Obj | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def check(editor: Editor) -> None:
+    """The store's admission as a dry run, and the diff against the live object."""
+    assert editor.manifest is not None
+    try:
+        result = dry_run_apply(store.batch(editor.cluster), editor.manifest)
+    except StoreError as e:
+        place_error(editor, e)
+        return
+    lines = mf.diff_lines(result.live, result.merged, label=result.diff_label)
+    editor.diff = [{"text": line, "kind": _diff_kind(line)} for line in lines]
+    editor.done = f"{result.reference} {result.action} (dry run)"
+
+
+def _diff_kind(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return "file"
+    return {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "")
+
+
+def place_error(editor: Editor, error: StoreError) -> None:
+    """An admission error at its form field and at its line of the YAML; other errors on top."""
+    editor.messages.append(error.message)
+    if not isinstance(error, Invalid) or editor.manifest is None:
+        return
+    for fe in error.errors:
+        name = mf.field_for_error(editor.manifest, fe.field) if editor.view == "form" else None
+        if name:
+            editor.field_errors[name] = str(fe)
+        line = mf.line_of(editor.yaml, fe.field)
+        editor.yaml_errors.append(yaml_error(line or 1, str(fe)))
+
+
+def respond(request: HttpRequest, editor: Editor, action: str) -> HttpResponse:
+    status = 422 if editor.failed else 200
+    context = editor.context(request)
+    if not request.htmx or action not in ("form", "yaml"):
+        template = f"{TEMPLATE}#editor" if request.htmx else TEMPLATE
+        title = request.POST.get("title") or f"Edit {editor.kind}"
+        return render(request, template, {**context, "title": title}, status=status)
+    if action == "form":  # the YAML pane, and the form's errors above (the form is not redrawn)
+        parts = ("yaml-pane", "messages")
+        context["messages"] = [*context["messages"], *(f"{n}: {m}" for n, m in editor.field_errors.items()
+                                                       if m not in context["messages"])]
+    else:  # the form pane (when the YAML parses), and the YAML's errors
+        parts = ("form-pane", "yaml-errors", "messages") if editor.manifest is not None and context["form"] else \
+            ("yaml-errors", "messages")
+    main = "yaml-pane" if action == "form" else "form-pane"
+    # Parts other than the swapped pane go out of band (nested ones would be taken out of it)
+    html = "".join(render_to_string(f"{TEMPLATE}#{p}", {**context, "oob": p != main}, request=request) for p in parts)
+    response = HttpResponse(html, status=status)
+    if parts[0] != main:
+        response["HX-Reswap"] = "none"  # only the out-of-band parts
+    return response
+
+
+# -- Upload: many documents at once ---------------------------------------------------------------
+
+
+@dataclass
+class DocumentResult:
+    document: str
+    text: str = ""  # `deployment.apps/web created`
+    error: str = ""
+    line: int | None = None
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, cluster: str) -> HttpResponse:
+    """Paste or upload a multi-document YAML: every document is checked first (a dry run in one
+    uncommitted batch, so a later document may use a namespace an earlier one creates); if any
+    fails, nothing is stored and each document's result says why, at its line; else all are
+    applied in one transaction and listed as `kubectl apply` prints them."""
+    if not cluster_exists(cluster):
+        return render(request, "web/not_found.html", {"message": f'cluster "{cluster}" not found'}, status=404)
+    context: dict[str, Any] = {"cluster": cluster, "limit": settings.PLAYGROUND_MAX_MANIFEST_BYTES, "text": ""}
+    if request.method == "GET":
+        return render(request, "web/editor/upload.html", context)
+    data, too_big = uploaded(request)
+    if too_big:
+        return render(request, "web/editor/upload.html", {**context, "error": too_big}, status=413)
+    text = data.decode("utf-8", errors="replace")
+    results, objects = check_stream(cluster, data, text)
+    failed = any(r.error for r in results) or not results
+    if not failed:
+        results, failed = apply_all(cluster, objects)
+    context.update(results=results, failed=failed, text=text if failed and len(data) <= 200_000 else "")
+    if not results:
+        context["error"] = "the manifest holds no object"
+    return render(request, "web/editor/upload.html", context, status=422 if failed else 200)
+
+
+def uploaded(request: HttpRequest) -> tuple[bytes, str]:
+    """The file or the pasted text, or why it is refused unread (over the size limit)."""
+    limit = settings.PLAYGROUND_MAX_MANIFEST_BYTES
+    upload_file = request.FILES.get("file")
+    if upload_file is not None and upload_file.size:
+        if upload_file.size > limit:
+            return b"", f"the file is {upload_file.size} bytes, over the limit of {limit} bytes"
+        return upload_file.read(), ""
+    data = request.POST.get("manifest", "").encode("utf-8")
+    if len(data) > limit:
+        return b"", f"the text is {len(data)} bytes, over the limit of {limit} bytes"
+    return data, ""
+
+
+def check_stream(cluster: str, data: bytes, text: str) -> tuple[list[DocumentResult], list[tuple[str, Obj]]]:
+    """Each document's dry run, and the objects to apply (with the label of their document)."""
+    results: list[DocumentResult] = []
+    objects: list[tuple[str, Obj]] = []
+    batch = store.batch(cluster)
+    for doc in manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES):
+        if doc.error is not None:
+            results.append(DocumentResult(doc.label, error=doc.error, line=mf.error_line(doc.error) or doc.line))
+            continue
+        assert doc.obj is not None
+        is_list = doc.obj.get("kind") == "List"
+        items = doc.obj.get("items") if is_list else [doc.obj]
+        if not isinstance(items, list):
+            results.append(DocumentResult(doc.label, error="items: Invalid value: a List needs a list of items",
+                                          line=doc.line))
+            continue
+        for number, item in enumerate(items, start=1):
+            label = f"{doc.label}, item {number}" if is_list else doc.label
+            try:
+                result = dry_run_apply(batch, item)
+            except StoreError as e:
+                path = e.errors[0].field if isinstance(e, Invalid) and e.errors else ""
+                prefix = f"items[{number - 1}]." if is_list else ""
+                line = mf.line_in_stream(text, doc.line, prefix + path) if path else doc.line
+                results.append(DocumentResult(label, error=e.message, line=line or doc.line))
+                continue
+            results.append(DocumentResult(label, text=f"{result.reference} {result.action} (dry run)"))
+            objects.append((label, item))
+    return results, objects
+
+
+def apply_all(cluster: str, objects: list[tuple[str, Obj]]) -> tuple[list[DocumentResult], bool]:
+    """Apply every checked object in one transaction: a late failure (a race) stores nothing."""
+    results: list[DocumentResult] = []
+    current = ""
+    try:
+        with transaction.atomic():
+            for label, obj in objects:
+                current = label
+                stored, action = store.apply(cluster, obj)
+                k = KINDS[stored["kind"]]
+                results.append(DocumentResult(label, text=f"{k.kubectl_type}/{stored['metadata']['name']} {action}"))
+    except StoreError as e:
+        return [DocumentResult(current, error=e.message)], True
+    return results, False

@@ -1,0 +1,242 @@
+"""The cluster page's socket: it resumes from the resourceVersion the page shows, pushes the first
+change at once and folds a burst into few frames, and sends only the tiles and nodes that changed."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from playground.asgi import application
+from playground.store import api as store
+from playground.store.demo import create_demo_cluster
+from playground.web import consumers
+from tests.factories import config_map, pod
+
+ORIGIN = [(b"origin", b"http://127.0.0.1")]
+
+
+def socket(query: str = "") -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, f"/ws/clusters/default/{query}", headers=ORIGIN)
+
+
+async def frames(communicator: WebsocketCommunicator, *, expected: int) -> list[str]:
+    """The `expected` frames (each may take its time to render on a busy machine), and any
+    more that come right after them."""
+    received = [await communicator.receive_from(timeout=30) for _ in range(expected)]
+    while not await communicator.receive_nothing(timeout=0.5):
+        received.append(await communicator.receive_from())
+    return received
+
+
+def ready(obj: dict[str, Any], *, is_ready: bool) -> dict[str, Any]:
+    """The pod as a kubelet reports it: Running, its one container ready or not."""
+    obj["status"] = {
+        "phase": "Running",
+        "conditions": [{"type": "Ready", "status": str(is_ready)}],
+        "containerStatuses": [
+            {"name": "main", "ready": is_ready, "restartCount": 0, "image": "nginx:1.27", "imageID": "",
+             "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}
+        ],
+    }
+    return obj
+
+
+def test_the_page_carries_the_resource_version_it_shows(cluster, client):
+    cluster.create(pod("web", node="playground-worker"))
+    version = cluster.resource_version()
+
+    page = client.get("/clusters/default/").content.decode()
+
+    assert f'id="live-version" hidden data-resource-version="{version}"' in page
+    assert "live.js" in page  # which puts it in the socket URL on every (re)connect
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_socket_that_missed_changes_gets_a_fresh_frame_at_once():
+    create_demo_cluster("default")
+    shown = store.current_resource_version()
+    store.create("default", pod("arrived-while-away", node="playground-worker"))
+
+    async def reconnect() -> list[str]:
+        communicator = socket(f"?since={shown}")
+        assert (await communicator.connect())[0]
+        received = await frames(communicator, expected=1)
+        await communicator.disconnect()
+        return received
+
+    received = async_to_sync(reconnect)()
+
+    assert len(received) == 1
+    assert 'id="nodes"' in received[0] and "arrived-while-away" in received[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_socket_that_missed_nothing_gets_nothing_until_the_next_change():
+    create_demo_cluster("default")
+    store.create("default", ready(pod("web", node="playground-worker"), is_ready=True))
+    shown = store.current_resource_version()
+
+    async def reconnect() -> tuple[list[str], list[str]]:
+        communicator = socket(f"?since={shown}")
+        assert (await communicator.connect())[0]
+        on_connect = await frames(communicator, expected=0)
+        current = await sync_to_async(store.get)("default", "Pod", "web", "default")
+        await sync_to_async(store.update_status)("default", ready(current, is_ready=False))
+        after_change = await frames(communicator, expected=1)
+        await communicator.disconnect()
+        return on_connect, after_change
+
+    on_connect, after_change = async_to_sync(reconnect)()
+
+    assert on_connect == []
+    # The page knows the rest: only the changed tile comes, swapped by its id, with the new version
+    [frame] = after_change
+    assert frame.lstrip().startswith('<li class="pod running" id="pod/default/web"') and 'id="nodes"' not in frame
+    assert f'data-resource-version="{store.current_resource_version()}"' in frame
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_socket_behind_the_compacted_change_log_gets_a_full_frame():
+    create_demo_cluster("default")
+    shown = store.current_resource_version()
+    for n in range(3):
+        store.create("default", config_map(f"settings-{n}"))
+    store.compact("default", keep=1)
+
+    async def reconnect() -> list[str]:
+        communicator = socket(f"?since={shown}")
+        assert (await communicator.connect())[0]
+        received = await frames(communicator, expected=1)
+        await communicator.disconnect()
+        return received
+
+    received = async_to_sync(reconnect)()
+
+    assert len(received) == 1 and 'id="nodes"' in received[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pod_arriving_on_a_node_redraws_that_node_only():
+    create_demo_cluster("default")
+    shown = store.current_resource_version()
+
+    async def conversation() -> list[str]:
+        communicator = socket(f"?since={shown}")
+        assert (await communicator.connect())[0]
+        await frames(communicator, expected=0)
+        await sync_to_async(store.create)("default", pod("newcomer", node="playground-worker2"))
+        received = await frames(communicator, expected=1)
+        await communicator.disconnect()
+        return received
+
+    [frame] = async_to_sync(conversation)()
+
+    assert 'id="node/playground-worker2"' in frame and "newcomer" in frame
+    assert 'id="nodes"' not in frame and 'id="node/playground-worker"' not in frame
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deleted_pod_leaves_its_node_on_the_page():
+    create_demo_cluster("default")
+    store.create("default", pod("leaving", node="playground-worker"))
+    shown = store.current_resource_version()
+
+    async def conversation() -> list[str]:
+        communicator = socket(f"?since={shown}")
+        assert (await communicator.connect())[0]
+        await frames(communicator, expected=0)
+        await sync_to_async(store.delete)("default", "Pod", "leaving", "default", grace_period_seconds=0)
+        received = await frames(communicator, expected=1)
+        await communicator.disconnect()
+        return received
+
+    [frame] = async_to_sync(conversation)()
+
+    assert 'id="node/playground-worker"' in frame and "leaving" not in frame
+
+
+def create_pods(numbers: range) -> None:
+    for n in numbers:
+        store.create("default", pod(f"burst-{n:04d}"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_change_is_pushed_at_once_and_a_burst_waits_for_the_next_frame(monkeypatch):
+    monkeypatch.setattr(consumers, "FRAME_SECONDS", 3600)  # the next frame never comes during the test
+    create_demo_cluster("default")
+
+    async def burst() -> tuple[list[str], list[str]]:
+        communicator = socket()
+        assert (await communicator.connect())[0]
+        for first in range(0, 1_000, 100):  # a thousand commits, each told to the page
+            await sync_to_async(create_pods)(range(first, first + 100))
+        during = await frames(communicator, expected=1)
+        await communicator.disconnect()
+        # The page, reloaded or reconnected from what it shows, catches up in one frame
+        shown = re.search(r'data-resource-version="(\d+)"', during[0]).group(1)
+        again = socket(f"?since={shown}")
+        assert (await again.connect())[0]
+        after = await frames(again, expected=1)
+        await again.disconnect()
+        return during, after
+
+    during, after = async_to_sync(burst)()
+
+    # A thousand changes, one frame: the first change went out at once, without waiting for a
+    # frame's time, and the rest are folded into the next one
+    assert len(during) == 1 and "burst-0000" in during[0]
+    assert len(after) == 1 and "burst-0999" in after[0] and after[0].count('class="pod pending"') == 1_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_published_for_a_cluster_no_page_of_this_process_shows():
+    create_demo_cluster("default")
+    layer = get_channel_layer()  # the embedded mode's in-memory layer: it reaches no other process
+
+    async def published() -> bool:
+        channel = await layer.new_channel()
+        await layer.group_add(consumers.group_name("default"), channel)
+        await sync_to_async(store.create)("default", config_map("settings"))
+        queue = layer.channels.get(channel)
+        await layer.group_discard(consumers.group_name("default"), channel)
+        return queue is not None and not queue.empty()
+
+    assert not consumers.listening("default")
+    assert async_to_sync(published)() is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_made_by_another_process_reaches_the_open_page(monkeypatch):
+    """`python manage.py apply` in a second terminal commits in its own process: the in-memory
+    layer never hears of it, so the page's process notices the store's resourceVersion move."""
+    from playground.store.api import changes_committed
+    from playground.web.apps import tell_pages
+
+    create_demo_cluster("default")
+    monkeypatch.setattr(consumers, "OTHER_PROCESSES_POLL_SECONDS", 0.05)
+
+    def written_elsewhere() -> None:  # committed without this process's pages being told
+        changes_committed.disconnect(dispatch_uid="web.tell_pages")
+        try:
+            store.create("default", pod("from-another-terminal", node="playground-worker"))
+        finally:
+            changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
+
+    shown = store.current_resource_version()
+
+    async def watch() -> list[str]:
+        communicator = socket(f"?since={shown}")
+        assert (await communicator.connect())[0]
+        assert await communicator.receive_nothing(timeout=0.3)
+        await sync_to_async(written_elsewhere)()
+        received = await frames(communicator, expected=1)
+        await communicator.disconnect()
+        return received
+
+    received = async_to_sync(watch)()
+
+    assert any("from-another-terminal" in frame for frame in received)
