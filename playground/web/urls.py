@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import editor_views, loop_views, views
 from . import image_views
+from . import containerfs_views
 
 app_name = "web"
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("clusters/<slug:cluster>/clock/", views.clock_view, name="clock"),
     path("clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/", views.deployment_view, name="deployment"),
     path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/", views.pod_view, name="pod"),
+    path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/containers/<str:container>/fs/",
+         containerfs_views.container_fs_view, name="container-fs"),
     path(
         "clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/<slug:action>/",
         views.deployment_action,
