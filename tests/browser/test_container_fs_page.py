@@ -33,14 +33,14 @@ def test_a_file_written_through_the_form_appears_from_the_writable_layer(server,
     page.goto(f"{url}/clusters/default/pods/default/web/")
     page.locator('article[aria-label="container nginx"] [data-field="state"]', has_text="Running").wait_for(timeout=20_000)
     page.get_by_role("link", name="filesystem of nginx").click()
-    page.locator('li[aria-label="mount /etc/app"]').wait_for(timeout=5_000)
+    page.locator('li[aria-label="mount /etc/app"]').wait_for(timeout=30_000)  # a loaded CI machine is slow
 
     page.get_by_label("path", exact=True).fill("/tmp/<b>notes.txt")
     page.locator("form.fs-write textarea").fill("<script>window.xss=1</script>")
     page.get_by_role("button", name="Write file").click()
 
     content = page.locator('pre[aria-label="content"]')
-    content.wait_for(timeout=5_000)
+    content.wait_for(timeout=30_000)
     assert content.inner_text() == "<script>window.xss=1</script>"
     page.goto(f"{url}/clusters/default/pods/default/web/containers/nginx/fs/?path=/tmp")
     written = page.locator('tr[data-path="/tmp/<b>notes.txt"]')

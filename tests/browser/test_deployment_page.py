@@ -26,6 +26,6 @@ def test_set_image_rolls_out_a_new_revision_live(server, page):  # noqa: F811
     page.get_by_label("image").fill("")  # the store refuses it: the error shows beside the form
     page.get_by_role("button", name="Set image").click()
 
-    page.locator("#image-form .error").wait_for(timeout=5_000)
+    page.locator("#image-form .error").wait_for(timeout=15_000)
     assert "Required value" in page.locator("#image-form .error").inner_text()
     assert page.evaluate("window.notReloaded") is True

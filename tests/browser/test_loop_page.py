@@ -34,7 +34,7 @@ def test_step_adds_one_record_per_reconcile_during_a_rollout(server, page):  # n
     manage("set", "image", "deployment/nginx", "nginx=nginx:1.28")  # waits for Step: the clock is paused
 
     page.get_by_role("link", name="Watch the controller loop").click()
-    page.locator("#loop-live").wait_for(timeout=5_000)
+    page.locator("#loop-live").wait_for(timeout=15_000)
     page.evaluate("window.notReloaded = true")
     assert page.locator("li.reconcile").count() == 0
 
@@ -54,5 +54,5 @@ def test_step_adds_one_record_per_reconcile_during_a_rollout(server, page):  # n
     screenshot(page, "controller-loop")
 
     page.goto(f"{url}/clusters/default/deployments/default/nginx/")
-    page.locator('figure.deployment-chart polyline[data-series="ready"]').wait_for(timeout=5_000)
+    page.locator('figure.deployment-chart polyline[data-series="ready"]').wait_for(timeout=15_000)
     screenshot(page, "deployment-chart")

@@ -120,7 +120,7 @@ def test_a_pod_deleted_from_its_page_is_replaced_on_the_replica_set_page_live(se
     pod_page.goto(f"{url}/clusters/default/pods/default/{before[0]}/")
     screenshot(pod_page, "pod")
     pod_page.get_by_role("button", name="Delete pod").click()
-    pod_page.locator(".actions pre.done").wait_for(timeout=5_000)
+    pod_page.locator(".actions pre.done").wait_for(timeout=15_000)
     assert f'pod "{before[0]}" deleted' in pod_page.locator(".actions pre.done").inner_text()
 
     # No reload: the socket brings the replacement, and the deleted pod goes
@@ -150,7 +150,7 @@ def test_hostile_strings_run_nothing_and_a_secret_shows_only_when_revealed(serve
     page.goto(f"{url}/clusters/default/secrets/default/db/")
     assert "s3cr3t-hunter2" not in page.content()
     page.get_by_role("button", name="reveal password").click()
-    page.locator("pre.revealed").wait_for(timeout=5_000)
+    page.locator("pre.revealed").wait_for(timeout=15_000)
     assert page.locator("pre.revealed").inner_text() == "s3cr3t-hunter2"
     screenshot(page, "secret")
 
