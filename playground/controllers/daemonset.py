@@ -134,6 +134,7 @@ class DaemonSetController(Controller):
         live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]  # being deleted counts as deleted
         satisfied = self.expectations.satisfied(key, live, now)
         plan = Plan()
+        refused = False
         if satisfied:
             by_node = nodes_to_daemon_pods(pods)
             plan = self.manage(ds, nodes, by_node, hash_, now=now)
@@ -141,7 +142,7 @@ class DaemonSetController(Controller):
             if not plan.create_on and not plan.delete and update_strategy(ds) == ROLLING_UPDATE:
                 update = rolling_update(ds, nodes, by_node, hash_, generation, now=now)
                 plan.create_on, plan.delete = update.create_on, update.delete
-            self.sync_nodes(ds, key, plan, nodes, hash_, generation, now=now)
+            refused = self.sync_nodes(ds, key, plan, nodes, hash_, generation, now=now)
             self.cleanup_history(ds, old, pods)
 
         status = calculate_status(ds, nodes, nodes_to_daemon_pods(pods), hash_, generation, now=now, observe=satisfied)
@@ -150,7 +151,7 @@ class DaemonSetController(Controller):
         min_ready = ds["spec"].get("minReadySeconds", 0)
         if min_ready and status["numberReady"] != status.get("numberAvailable", 0):
             plan.wait(min_ready)  # the ready pods will be available by then
-        return Result(requeue_after=plan.requeue_after)
+        return Result(requeue_after=plan.requeue_after, failed=refused)
 
     # -- nodes ----------------------------------------------------------------------------------
 
@@ -229,12 +230,13 @@ class DaemonSetController(Controller):
     def sync_nodes(
         self, ds: Obj, key: Key, plan: Plan, nodes: dict[str, Obj], hash_: str, generation: int | None,
         *, now: datetime.datetime,
-    ) -> None:
-        """syncNodes: at most BURST_REPLICAS creates and deletes, in one batch with their Events."""
+    ) -> bool:
+        """syncNodes: at most BURST_REPLICAS creates and deletes, in one batch with their Events;
+        True if the API server refused the pods (retried with back-off)."""
         create_on, delete = plan.create_on[:BURST_REPLICAS], plan.delete[:BURST_REPLICAS]
         if not (create_on or delete or plan.events):
             self.expectations.expect(key, now=now)
-            return
+            return False
         template = create_pod_template(ds["spec"]["template"], generation, hash_)
         try:
             with store.batch(self.cluster) as batch:
@@ -248,9 +250,10 @@ class DaemonSetController(Controller):
         except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, as Kubernetes does
             with store.batch(self.cluster) as batch:
                 self.events.record(batch, ds, WARNING, FAILED_CREATE, f"Error creating: {e.message}")
-            return
+            return True
         added = {p["metadata"]["name"] for p in created}
         self.expectations.expect(key, added=added, deleted={p["metadata"]["uid"] for p in delete}, now=now)
+        return False
 
     def delete_pod(self, batch: store.Batch, ds: Obj, pod: Obj, *, node_gone: bool) -> None:
         name = pod["metadata"]["name"]

@@ -26,13 +26,17 @@ from .persistentvolume import PersistentVolumeController
 from .persistentvolumeclaim import PersistentVolumeClaimController
 from .podgc import PodGarbageCollector
 from .replicaset import ReplicaSetController
+from .rootcacertpublisher import RootCACertPublisher
 from .runtime import ClusterRuntime, Controller
 from .scheduler import Scheduler
+from .serviceaccount import ServiceAccountsController
 from .statefulset import StatefulSetController
 
 log = logging.getLogger(__name__)
 
 CONTROLLERS: list[type[Controller]] = [
+    ServiceAccountsController,  # first: a namespace's pods wait for its `default` account
+    RootCACertPublisher,
     DeploymentController,
     ReplicaSetController,
     Scheduler,

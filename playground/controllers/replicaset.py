@@ -75,16 +75,17 @@ class ReplicaSetController(Controller):
 
         # Scale only when the cache shows our last creates and deletes (no double creates)
         diff = rs["spec"]["replicas"] - len(active)
+        refused = False
         if self.expectations.satisfied(key, pods, now) and not rs["metadata"].get("deletionTimestamp"):
             if diff > 0:
-                self.create_pods(rs, key, count=min(diff, BURST_REPLICAS), now=now)
+                refused = self.create_pods(rs, key, count=min(diff, BURST_REPLICAS), now=now)
             elif diff < 0:
                 self.delete_pods(rs, key, pods_to_delete(active, count=min(-diff, BURST_REPLICAS)), now=now)
 
         status = calculate_status(rs, active, now=now)
         if status != rs.get("status"):
             store.update_status(self.cluster, {**rs, "status": status})
-        return Result(requeue_after=seconds_until_available(rs, active, now=now))
+        return Result(requeue_after=seconds_until_available(rs, active, now=now), failed=refused)
 
     def claim_pods(self, rs: Obj) -> list[Obj]:
         """Pods this ReplicaSet controls, adopting matching orphans and releasing pods that no
@@ -115,7 +116,8 @@ class ReplicaSetController(Controller):
             if label_selector_matches(rs["spec"]["selector"], labels)
         ]
 
-    def create_pods(self, rs: Obj, key: Key, *, count: int, now: datetime.datetime) -> None:
+    def create_pods(self, rs: Obj, key: Key, *, count: int, now: datetime.datetime) -> bool:
+        """Create `count` pods in one batch; True if the API server refused them (retried with back-off)."""
         try:
             with store.batch(self.cluster) as batch:
                 created = [batch.create(pod_from_template(rs)) for _ in range(count)]
@@ -124,8 +126,9 @@ class ReplicaSetController(Controller):
         except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, as Kubernetes does
             with store.batch(self.cluster) as batch:
                 self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {e.message}")
-            return
+            return True
         self.expectations.expect(key, added={p["metadata"]["name"] for p in created}, now=now)
+        return False
 
     def delete_pods(self, rs: Obj, key: Key, pods: list[Obj], *, now: datetime.datetime) -> None:
         with store.batch(self.cluster) as batch:

@@ -45,10 +45,12 @@ UNCACHED_KINDS = frozenset({"Event"})
 class Result:
     """What a reconcile asks of the runtime: nothing, or to look again after a simulated delay.
     A `background` wait (a heartbeat, a check that only matters if something else stops)
-    does not by itself move an instant clock forward."""
+    does not by itself move an instant clock forward. A `failed` reconcile (a write the API
+    server refused) is retried with the rate limiter's back-off, as a sync handler's error is."""
 
     requeue_after: float | None = None
     background: bool = False
+    failed: bool = False
 
 
 def key_of(obj: Obj) -> Key:
@@ -369,14 +371,22 @@ class ClusterRuntime:
             self._seen_version = -1
             return
         except Exception:
-            queue.failures[key] += 1
-            delay = min(ERROR_BACKOFF_BASE * 2 ** queue.failures[key], ERROR_BACKOFF_MAX)
+            delay = self._back_off(controller, key)
             log.exception("%s: reconcile %s failed; retrying in %.3fs", type(controller).__name__, key, delay)
-            self.requeue_after(controller, key, delay)
+            return
+        if result.failed:
+            self._back_off(controller, key)
             return
         queue.failures.pop(key, None)
         if result.requeue_after is not None:
             self.requeue_after(controller, key, result.requeue_after, background=result.background)
+
+    def _back_off(self, controller: Controller, key: Key) -> float:
+        queue = self.queues[controller]
+        queue.failures[key] += 1
+        delay = min(ERROR_BACKOFF_BASE * 2 ** queue.failures[key], ERROR_BACKOFF_MAX)
+        self.requeue_after(controller, key, delay)
+        return delay
 
     def settle(self) -> int:
         """Run until every queue is empty and nothing more is due now; returns reconciles done."""

@@ -117,7 +117,7 @@ class StatefulSetController(Controller):
 
         # One more look when a ready pod will have been ready for minReadySeconds
         waits = [w for w in (work.retry_after, seconds_until_available(set_, pods, now=now)) if w is not None]
-        return Result(requeue_after=min(waits) if waits else None)
+        return Result(requeue_after=min(waits) if waits else None, failed=work.failed)
 
     # -- ownership ------------------------------------------------------------------------------
 
@@ -314,7 +314,7 @@ class StatefulSetController(Controller):
             return None
         try:
             created = work.batch.create(pod)
-        except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, no retry
+        except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, retry with back-off
             self.record_pod_event(work, "create", pod, error=e.message)
             work.failed = True
             return None
@@ -372,7 +372,7 @@ class StatefulSetController(Controller):
                 errors.append(f"failed to create PVC {name}: {e.message}")
                 work.retry(CLAIM_RETRY_SECONDS)
                 continue
-            except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, no retry
+            except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, retry with back-off
                 errors.append(f"failed to create PVC {name}: {e.message}")
                 self.record_claim_event(work, "create", pod, name, error=e.message)
                 work.failed = True

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import json
 import math
@@ -41,11 +42,7 @@ DEFAULT_MODE = 0o644
 PROJECTED_KINDS = ("configMap", "secret", "downwardAPI", "projected")  # the kubelet writes these, read-only
 DATA_KINDS = ("emptyDir", "persistentVolumeClaim", "hostPath", "ephemeral")
 KINDS = (*PROJECTED_KINDS, *DATA_KINDS)
-ROOT_CA_CONFIG_MAP = "kube-root-ca.crt"  # published in every namespace by the root-ca-cert-publisher
-SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 ISSUER = "https://kubernetes.default.svc.cluster.local"
-FAKE_CA = ("-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIPlaygroundCAwDQYJKoZIhvcNAQELBQAwFTETMBEGA1UE\n"
-           "AxMKa3ViZXJuZXRlczAeFw0yNjExMjUwMDAwMDBaFw0zNjExMjMwMDAwMDBaMBUx\n-----END CERTIFICATE-----\n")
 
 
 class MountError(Exception):
@@ -133,8 +130,6 @@ def _projection_files(pod: Obj, projection: Obj, mode: int, lookup: Lookup, node
 def _object_files(kind: str, name: str, source: Obj, mode: int, lookup: Lookup) -> Files:
     optional = bool(source.get("optional"))
     obj = lookup(kind, name)
-    if obj is None and kind == "ConfigMap" and name == ROOT_CA_CONFIG_MAP:
-        obj = {"kind": "ConfigMap", "data": {"ca.crt": FAKE_CA}}
     if obj is None:
         if optional:
             return {}
@@ -174,16 +169,21 @@ def _downward_files(pod: Obj, items: list[Obj], mode: int, node: Obj | None) -> 
 def service_account_token(pod: Obj, token: Obj) -> str:
     """A bound ServiceAccount token as the TokenRequest API issues it: a JWT naming the pod and
     its account. The playground does not sign anything: the signature is a stand-in."""
-    metadata = pod.get("metadata", {})
-    account = pod.get("spec", {}).get("serviceAccountName") or "default"
-    namespace = metadata.get("namespace", "default")
-    issued = _seconds(metadata.get("creationTimestamp"))
+    metadata, spec = pod.get("metadata", {}), pod.get("spec", {})
+    return _token(metadata.get("namespace", "default"), spec.get("serviceAccountName") or "default",
+                  spec.get("nodeName", ""), metadata.get("name", ""), metadata.get("uid", ""),
+                  metadata.get("creationTimestamp"), token.get("audience") or ISSUER,
+                  int(token.get("expirationSeconds") or 3607))
+
+
+@functools.lru_cache(maxsize=4096)  # every pod's kube-api-access volume asks again on each sync
+def _token(namespace: str, account: str, node: str, pod: str, uid: str, created: str | None, audience: str,
+           expiration: int) -> str:
+    issued = _seconds(created)
     claims = {
-        "aud": [token.get("audience") or ISSUER],
-        "exp": issued + int(token.get("expirationSeconds") or 3607),
-        "iat": issued, "iss": ISSUER, "jti": hashlib.sha256(f"{metadata.get('uid')}/token".encode()).hexdigest()[:36],
-        "kubernetes.io": {"namespace": namespace, "node": {"name": pod.get("spec", {}).get("nodeName", "")},
-                          "pod": {"name": metadata.get("name", ""), "uid": metadata.get("uid", "")},
+        "aud": [audience], "exp": issued + expiration,
+        "iat": issued, "iss": ISSUER, "jti": hashlib.sha256(f"{uid}/token".encode()).hexdigest()[:36],
+        "kubernetes.io": {"namespace": namespace, "node": {"name": node}, "pod": {"name": pod, "uid": uid},
                           "serviceaccount": {"name": account}},
         "nbf": issued, "sub": f"system:serviceaccount:{namespace}:{account}",
     }

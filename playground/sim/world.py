@@ -11,5 +11,6 @@ from playground.controllers.nodelifecycle import NodeLifecycleController
 from playground.controllers.runtime import Controller
 
 from .kubelet import Kubelet
+from .storage import VolumeStorage
 
-COMPONENTS: list[type[Controller]] = [*CONTROLLERS, NodeLifecycleController, Kubelet]
+COMPONENTS: list[type[Controller]] = [*CONTROLLERS, NodeLifecycleController, Kubelet, VolumeStorage]

@@ -20,6 +20,10 @@ Obj = dict[str, Any]
 # Kinds whose strategy keeps metadata.generation (bumped on every spec change).
 GENERATION_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"})
 DEFAULT_TOLERATION_SECONDS = 300  # plugin/pkg/admission/defaulttolerationseconds
+SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"  # DefaultAPITokenMountPath
+SERVICE_ACCOUNT_VOLUME_PREFIX = "kube-api-access-"
+TOKEN_EXPIRATION_SECONDS = 3607  # serviceaccount.WarnOnlyBoundTokenExpirationSeconds
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 # A new object's status as Go serialises its zero value: the fields without omitempty.
 EMPTY_STATUS = {
     "ReplicaSet": {"replicas": 0},
@@ -61,10 +65,9 @@ def admit_status_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
     """`old` with only its status replaced by `obj`'s, as the status subresource writes it.
     A shallow copy is enough: only top-level and metadata keys are replaced, never mutated."""
     new = {**old, "metadata": dict(old["metadata"])}
-    obj = without_nulls(obj)
-    _set_or_drop(new, "status", obj.get("status"))
+    _set_or_drop(new, "status", without_nulls(obj.get("status")))  # the rest of `obj` is not read
     if kind.kind in GENERATION_KINDS:  # apps/batch status strategies keep spec and labels, not annotations
-        _set_or_drop(new["metadata"], "annotations", (obj.get("metadata") or {}).get("annotations"))
+        _set_or_drop(new["metadata"], "annotations", without_nulls((obj.get("metadata") or {}).get("annotations")))
     _check(kind, new, schemas.validate(kind, new))
     return new
 
@@ -96,6 +99,46 @@ def admit_pod(spec: Obj) -> None:
             tolerations.append(
                 {"effect": "NoExecute", "key": key, "operator": "Exists", "tolerationSeconds": DEFAULT_TOLERATION_SECONDS}
             )
+
+
+def should_automount(account: Obj, pod_spec: Obj) -> bool:
+    """The pod's automountServiceAccountToken wins over its ServiceAccount's; unset means yes."""
+    for setting in (pod_spec.get("automountServiceAccountToken"), account.get("automountServiceAccountToken")):
+        if setting is not None:
+            return bool(setting)
+    return True
+
+
+def mount_service_account_token(pod_spec: Obj, volume_name: str) -> None:
+    """What the ServiceAccount admission plugin adds so a pod can call the API: the projected
+    `kube-api-access-xxxxx` volume (a bound token, the cluster's CA, the namespace) mounted
+    read-only in every container at /var/run/secrets/kubernetes.io/serviceaccount, unless the
+    container already mounts something there (plugin/pkg/admission/serviceaccount/admission.go)."""
+    volumes = pod_spec.setdefault("volumes", [])
+    existing = next((v["name"] for v in volumes if v.get("name", "").startswith(SERVICE_ACCOUNT_VOLUME_PREFIX)), None)
+    mount = {"mountPath": SERVICE_ACCOUNT_MOUNT, "name": existing or volume_name, "readOnly": True}
+    needs_volume = False
+    for container in [*pod_spec.get("initContainers", []), *pod_spec.get("containers", [])]:
+        mounts = container.setdefault("volumeMounts", [])
+        if not any(m.get("mountPath") == SERVICE_ACCOUNT_MOUNT for m in mounts):
+            mounts.append(dict(mount))
+            needs_volume = True
+    if needs_volume and existing is None:
+        volumes.append({"name": volume_name, "projected": token_volume_source()})
+    if not volumes:
+        del pod_spec["volumes"]
+
+
+def token_volume_source() -> Obj:
+    return {
+        "defaultMode": 0o644,
+        "sources": [
+            {"serviceAccountToken": {"expirationSeconds": TOKEN_EXPIRATION_SECONDS, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                                        "path": "namespace"}]}},
+        ],
+    }
 
 
 def keep_system_metadata(obj: Obj, old: Obj) -> None:

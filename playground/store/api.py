@@ -29,7 +29,15 @@ from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 
 from . import clock, manifests, merge, selectors, services
-from .admission import admit_create, admit_status_update, admit_update
+from .admission import (
+    MIRROR_ANNOTATION,
+    SERVICE_ACCOUNT_VOLUME_PREFIX,
+    admit_create,
+    admit_status_update,
+    admit_update,
+    mount_service_account_token,
+    should_automount,
+)
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound, StoreError
 from .kinds import KINDS, Kind
 from .models import Change, Cluster, StoredObject
@@ -248,6 +256,7 @@ class Batch:
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
     open_namespaces: set[str] = field(default_factory=set)  # checked once per batch
     created: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, namespace, name) added so far
+    service_accounts: dict[tuple[str, str], Obj | None] = field(default_factory=dict)  # looked up once per batch
 
     def __post_init__(self) -> None:
         self.cluster_id, state = _cluster_and_clock(self.cluster)
@@ -446,6 +455,8 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         batch.open_namespaces.add(meta["namespace"])
     if k.kind == "Service":  # the service registry's beginCreate: cluster IPs and node ports
         services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes if w.kind.kind == "Service"]))
+    if k.kind == "Pod" and MIRROR_ANNOTATION not in (meta.get("annotations") or {}):
+        _admit_service_account(batch, obj, meta["generateName"] if generated else meta["name"])
     if k.kind == "PersistentVolumeClaim" and "storageClassName" not in obj["spec"]:
         default = _default_storage_class(batch.cluster_id)  # the DefaultStorageClass admission plugin
         if default is not None:
@@ -459,6 +470,27 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         # A generated name that is taken is generated again, as the API server has done since 1.30
         meta["name"] = meta["generateName"][:58] + "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
     raise AlreadyExists(f'{k.resource} "{meta["name"]}" already exists')
+
+
+def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
+    """The ServiceAccount admission plugin: the pod's account must exist (a namespace's `default`
+    is made by the serviceaccounts controller), and unless automounting is off the pod gets its
+    token volume. Refused as Forbidden, as the API server does; a controller retries."""
+    namespace, account_name = pod["metadata"]["namespace"], pod["spec"]["serviceAccountName"]
+    key = (namespace, account_name)
+    if key not in batch.service_accounts:
+        created = [w.obj for w in batch.writes if w.kind.kind == "ServiceAccount" and w.type == ADDED
+                   and (w.obj["metadata"]["namespace"], w.obj["metadata"]["name"]) == key]
+        row = None if created else _row(batch.cluster_id, KINDS["ServiceAccount"], namespace, account_name)
+        batch.service_accounts[key] = created[0] if created else (json.loads(row[2]) if row else None)
+    account = batch.service_accounts[key]
+    if account is None:
+        raise Forbidden(f'pods "{name}" is forbidden: error looking up service account {namespace}/{account_name}: '
+                        f'serviceaccount "{account_name}" not found')
+    if should_automount(account, pod["spec"]):
+        mount_service_account_token(
+            pod["spec"], SERVICE_ACCOUNT_VOLUME_PREFIX + "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
+        )
 
 
 def _default_storage_class(cluster_id: int) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 from playground.sim import containerfs, logs
 from playground.sim.containerfs import read_text
 from playground.sim.faults import crash_container
+from playground.sim.models import VolumeFile
 from playground.sim.volumes import SYNC_FREQUENCY
 from tests.factories import config_map
 
@@ -256,23 +257,28 @@ def test_a_projected_volume_combines_its_sources(cluster):
     assert '"sub":"system:serviceaccount:default:default"' in decoded
 
 
-def test_the_kube_api_access_volume_holds_a_token_the_ca_and_the_namespace(cluster):
-    access = {"name": "kube-api-access-x7k2p", "projected": {"defaultMode": 0o644, "sources": [
-        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-        {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
-                                                                     "fieldPath": "metadata.namespace"}}]}},
-    ]}}
-    cluster.apply(busybox_pod(volumes=[access], mounts=[{"name": "kube-api-access-x7k2p", "readOnly": True,
-                                                         "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]))
+def test_every_pod_can_read_its_token_the_ca_and_its_namespace_from_kube_api_access(cluster):
+    cluster.apply(busybox_pod())  # mounts nothing itself: the ServiceAccount admission adds the volume
     cluster.advance(5)
 
     filesystem = files(cluster)
 
     base = "/var/run/secrets/kubernetes.io/serviceaccount"
     assert read_text(filesystem, f"{base}/namespace") == "default"
-    assert read_text(filesystem, f"{base}/ca.crt").startswith("-----BEGIN CERTIFICATE-----")
-    assert read_text(filesystem, f"{base}/token").count(".") == 2
+    assert read_text(filesystem, f"{base}/ca.crt") == cluster.get("ConfigMap", "kube-root-ca.crt", "default")["data"]["ca.crt"]
+    header, claims, _ = read_text(filesystem, f"{base}/token").split(".")
+    decoded = base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)).decode()
+    assert '"sub":"system:serviceaccount:default:default"' in decoded
+
+
+def test_a_pod_that_opts_out_of_automounting_has_no_token(cluster):
+    pod = busybox_pod()
+    pod["spec"]["automountServiceAccountToken"] = False
+    cluster.apply(pod)
+    cluster.advance(5)
+
+    assert not [path for path in files(cluster).tree if path.startswith("/var/run/secrets")]
+    assert not cluster.get("Pod", "app", "default")["spec"]["volumes"]
 
 
 def test_downward_api_labels_follow_a_relabel_after_the_sync(cluster):
@@ -406,3 +412,26 @@ def test_an_immutable_config_map_refuses_a_change_to_its_data(cluster):
         assert "data: Forbidden: field is immutable when `immutable` is set" in str(error)
     else:
         raise AssertionError("an immutable ConfigMap must keep its data")
+
+
+def test_a_deleted_claims_provisioned_volume_takes_its_files_with_it(cluster):
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
+    volume = {"name": "data", "persistentVolumeClaim": {"claimName": "data"}}
+    mount = {"name": "data", "mountPath": "/data"}
+    cluster.apply(claim)
+    cluster.apply(busybox_pod(volumes=[volume], mounts=[mount]))
+    cluster.advance(30)
+    first_volume = cluster.get("PersistentVolumeClaim", "data", "default")["spec"]["volumeName"]
+    containerfs.write_file(cluster.name, "default", "app", "app", "/data/notes.txt", "kept?")
+
+    cluster.delete("Pod", "app", "default")
+    cluster.delete("PersistentVolumeClaim", "data", "default")
+    cluster.advance(60)  # released, then reclaimed: the default class's policy is Delete
+    cluster.apply(claim)
+    cluster.apply(busybox_pod(volumes=[volume], mounts=[mount]))
+    cluster.advance(30)
+
+    assert cluster.get("PersistentVolumeClaim", "data", "default")["spec"]["volumeName"] != first_volume
+    assert "/data/notes.txt" not in files(cluster).tree
+    assert VolumeFile.objects.filter(volume=f"pv/{first_volume}").count() == 0

@@ -386,8 +386,8 @@ def test_the_change_log_is_trimmed_to_its_retention_window_as_writes_go_on(
 def test_a_generated_name_that_is_taken_is_generated_again(cluster, monkeypatch):
     names = iter(["bbbbb", "bbbbb", "ccccc"])
     monkeypatch.setattr(store.random, "choices", lambda alphabet, k: list(next(names)))
-    obj = pod("ignored")
-    obj["metadata"] = {"generateName": "web-", "labels": {"app": "web"}}
+    obj = config_map("ignored")
+    obj["metadata"] = {"generateName": "web-"}
 
     first = cluster.create(obj)
     second = cluster.create(obj)

@@ -49,6 +49,7 @@ def test_the_timeline_filters_by_type_and_reason(cluster, client):
 
 def test_the_timeline_filters_by_namespace_and_by_object(cluster, client):
     cluster.create(namespace("team-a"))
+    cluster.settle()  # the serviceaccounts controller gives it its `default` ServiceAccount
     cluster.create(pod("mine", namespace="team-a"))
     cluster.create(pod("web"))
     cluster.advance(30)

@@ -29,6 +29,7 @@ def test_the_page_groups_the_namespace_objects_by_kind_with_kubectls_columns(clu
 
 def test_another_namespace_shows_only_its_own_objects(cluster, client):
     cluster.create(namespace("team-a"))
+    cluster.settle()  # the serviceaccounts controller gives it its `default` ServiceAccount
     cluster.create(pod("mine", namespace="team-a"))
     cluster.create(pod("theirs"))
 
@@ -75,6 +76,7 @@ def test_the_objects_page_links_every_object_to_its_page(cluster, client):
 
 def test_the_objects_page_filters_by_namespace(cluster, client):
     cluster.create(namespace("team-a"))
+    cluster.settle()  # the serviceaccounts controller gives it its `default` ServiceAccount
     cluster.create(pod("mine", namespace="team-a"))
     cluster.create(pod("theirs"))
 
@@ -85,6 +87,7 @@ def test_the_objects_page_filters_by_namespace(cluster, client):
 
 def test_the_cluster_page_filters_pods_by_namespace_and_keeps_the_filter_in_its_links(cluster, client):
     cluster.create(namespace("team-a"))
+    cluster.settle()  # the serviceaccounts controller gives it its `default` ServiceAccount
     cluster.create(pod("mine", namespace="team-a", node="playground-worker"))
     cluster.create(pod("theirs", node="playground-worker"))
 
