@@ -32,7 +32,8 @@ def test_a_file_written_through_the_form_appears_from_the_writable_layer(server,
     apply(manage, tmp_path, MANIFESTS)
     page.goto(f"{url}/clusters/default/pods/default/web/")
     page.locator('article[aria-label="container nginx"] [data-field="state"]', has_text="Running").wait_for(timeout=20_000)
-    page.get_by_role("link", name="filesystem of nginx").click()
+    # Followed by its address: a click can land while the live socket swaps the link for a new one
+    page.goto(url + page.get_by_role("link", name="filesystem of nginx").get_attribute("href"))
     page.locator('li[aria-label="mount /etc/app"]').wait_for(timeout=30_000)  # a loaded CI machine is slow
 
     page.get_by_label("path", exact=True).fill("/tmp/<b>notes.txt")

@@ -318,6 +318,13 @@ def images(cluster) -> list[str]:
     return sorted(p["spec"]["containers"][0]["image"] for p in live_pods(cluster))
 
 
+def rolled_out(cluster, image: str = "nginx:1.28") -> bool:
+    """Every node runs one ready pod of the new template, and the status says so: stop stepping."""
+    pods, counts = live_pods(cluster), status(cluster)
+    return (len(pods) == len(ALL_NODES) and all(is_ready(p) and p["spec"]["containers"][0]["image"] == image for p in pods)
+            and counts.get("updatedNumberScheduled") == counts.get("numberAvailable") == len(ALL_NODES))
+
+
 def test_a_rolling_update_replaces_pods_one_node_at_a_time_with_max_unavailable_1(cluster):
     cluster.apply(daemon_set(tolerations=[CONTROL_PLANE_TOLERATION]))
     cluster.advance(30)
@@ -333,6 +340,8 @@ def test_a_rolling_update_replaces_pods_one_node_at_a_time_with_max_unavailable_
         assert len(down) <= 1, f"more than one node without a ready pod: {down}"
         assert all(len(pods) == 1 for pods in by_node.values())  # no surge: never two pods on a node
         seen_down |= down
+        if rolled_out(cluster):
+            break
 
     assert seen_down == ALL_NODES  # each node had its turn
     assert running_nodes(cluster) == sorted(ALL_NODES) and images(cluster) == ["nginx:1.28"] * 3
@@ -360,6 +369,8 @@ def test_a_rolling_update_with_max_surge_keeps_every_node_available(cluster):
         assert all(any(is_ready(p) for p in by_node.get(n, [])) for n in ALL_NODES)
         most_pods = max(most_pods, len(live_pods(cluster)))
         assert most_pods <= 4  # three nodes, one surge pod
+        if rolled_out(cluster):
+            break
 
     assert most_pods == 4
     assert running_nodes(cluster) == sorted(ALL_NODES) and images(cluster) == ["nginx:1.28"] * 3
