@@ -11,6 +11,12 @@ document.addEventListener("click", (event) => {
     reveal.setAttribute("aria-pressed", String(shown));
     return;
   }
+  // A Secret's YAML is masked as a whole until revealed; the choice outlives the pane's swaps
+  if (event.target.closest("button.reveal-yaml")) {
+    document.body.dataset.yamlRevealed = document.body.dataset.yamlRevealed === "true" ? "false" : "true";
+    showYaml();
+    return;
+  }
   // "line 7": put the cursor on that line of the YAML and select it
   const link = event.target.closest("a.goto-line");
   if (link) {
@@ -25,3 +31,13 @@ document.addEventListener("click", (event) => {
     textarea.scrollTop = Math.max(0, (line - 3) * height);
   }
 });
+
+function showYaml() {
+  const button = document.querySelector("button.reveal-yaml");
+  if (!button) return;
+  const shown = document.body.dataset.yamlRevealed === "true";
+  document.getElementById("yaml").classList.toggle("masked", !shown);
+  button.textContent = shown ? "hide" : "reveal";
+  button.setAttribute("aria-pressed", String(shown));
+}
+document.addEventListener("htmx:load", showYaml);

@@ -29,6 +29,7 @@ SIGKILL at the end of the grace period, exit code 137, exactly as on a real clus
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import re
@@ -135,6 +136,7 @@ class Program:
     exit_code: int | None = None
     sigterm_exit_code: int | None = None  # None: ignores SIGTERM, only SIGKILL stops it
     hostname: str = ""
+    env: tuple[tuple[str, str], ...] = ()  # what an exec probe sees too: it runs inside the container
 
     # Lifecycle ---------------------------------------------------------------------------------
 
@@ -227,7 +229,7 @@ class Program:
         argv = list(argv)
         paths = {path for _, path in self._file_ops_until(t)}
         files = {path for path in paths if self.file_exists(path, t)} | set(files)
-        shell = _Shell(env={}, hostname=self.hostname, files=files, probe_target=(self, t))
+        shell = _Shell(env=dict(self.env), hostname=self.hostname, files=files, probe_target=(self, t))
         shell.run_argv(argv)
         if shell.forever:
             return 1, f'command "{" ".join(argv)}" timed out'
@@ -330,13 +332,14 @@ def parse_program(container: Mapping[str, Any], image_defaults: ImageDefaults | 
     if image_defaults is None:
         image_defaults = image_defaults_for(str(container.get("image") or ""))
     argv = container_argv(container, image_defaults)
-    if not argv:
-        return Program(argv=(), actions=(Action(0.0, "serve", Server("app", None)),), sigterm_exit_code=0, hostname=hostname)
     variables = dict(_literal_env(container) if env is None else env)
     variables.setdefault("HOSTNAME", hostname)
-    shell = _Shell(env=variables, hostname=hostname, files=set())
+    if not argv:
+        return Program(argv=(), actions=(Action(0.0, "serve", Server("app", None)),), sigterm_exit_code=0, hostname=hostname,
+                       env=tuple(variables.items()))
+    shell = _Shell(env=dict(variables), hostname=hostname, files=set())
     shell.run_argv(argv)
-    return shell.program(tuple(argv))
+    return dataclasses.replace(shell.program(tuple(argv)), env=tuple(variables.items()))
 
 
 def _literal_env(container: Mapping[str, Any]) -> dict[str, str]:

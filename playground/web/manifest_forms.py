@@ -814,9 +814,36 @@ def manifest_yaml(manifest: Obj) -> str:
     return yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
 
 
+SECRET_MASK, SECRET_MASK_BEFORE, SECRET_MASK_AFTER = "***", "*** (before)", "*** (after)"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def masked_secrets(live: Obj | None, merged: Obj) -> tuple[Obj | None, Obj]:
+    """kubectl diff's Masker: every value of `data` becomes `***`, or `*** (before)` and
+    `*** (after)` where the value changes, so the diff still shows which keys change but never
+    what they hold. The last-applied annotation (the whole manifest, data included) is masked too."""
+    before = copy.deepcopy(live) if live is not None else None
+    after = copy.deepcopy(merged)
+    old_data = (before or {}).get("data") or {}
+    new_data = after.get("data") or {}
+    for key in old_data:
+        changed = key in new_data and new_data[key] != old_data[key]
+        old_data[key] = SECRET_MASK_BEFORE if changed else SECRET_MASK
+    for key in new_data:
+        new_data[key] = SECRET_MASK_AFTER if old_data.get(key) == SECRET_MASK_BEFORE else SECRET_MASK
+    for obj in (before, after):
+        annotations = (obj or {}).get("metadata", {}).get("annotations") or {}
+        if LAST_APPLIED in annotations:
+            annotations[LAST_APPLIED] = SECRET_MASK
+    return before, after
+
+
 def diff_lines(live: Obj | None, merged: Obj, *, label: str) -> list[str]:
     """`kubectl diff`: the live object against what it would be after apply, as a unified diff
-    of their YAML (`label` is group.version.Kind.namespace.name, as kubectl names the files)."""
+    of their YAML (`label` is group.version.Kind.namespace.name, as kubectl names the files);
+    a Secret's values masked as kubectl's diff masks them."""
+    if merged.get("kind") == "Secret":
+        live, merged = masked_secrets(live, merged)
     before = to_yaml(live).splitlines(keepends=True) if live is not None else []
     after = to_yaml(merged).splitlines(keepends=True)
     return [line.rstrip("\n") for line in difflib.unified_diff(before, after, f"LIVE/{label}", f"MERGED/{label}")]

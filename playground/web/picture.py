@@ -391,13 +391,16 @@ def event_filter_matches(event: Obj, *, namespace: str, kind: str, name: str, ty
     )
 
 
-def events_timeline(cluster: str, events: list[Obj], *, limit: int, **filters: str) -> Obj:
+def events_timeline(cluster: str, events: list[Obj], *, limit: int, secrets: list[str], **filters: str) -> Obj:
     """Every Event that passes the filters, newest first, at most `limit`, with the reasons
-    seen (for the reason filter's choices)."""
+    seen (for the reason filter's choices); any Secret value in a message is masked."""
     chosen = [e for e in events if event_filter_matches(e, **filters)]
     chosen.sort(key=event_time, reverse=True)
+    lines = [event_line(e, cluster) for e in chosen[:limit]]
+    for line in lines:
+        line["message"] = mask(line["message"], secrets)
     return {
-        "lines": [event_line(e, cluster) for e in chosen[:limit]],
+        "lines": lines,
         "total": len(chosen),
         "reasons": sorted({e.get("reason", "") for e in events if e.get("reason")}),
         "kinds": sorted({(e.get("involvedObject") or {}).get("kind", "") for e in events} - {""}),

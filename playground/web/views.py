@@ -644,8 +644,9 @@ def events_context(cluster: str, *, namespace: str = "", kind: str = "", name: s
                    reason: str = "") -> dict[str, Any]:
     """The cluster's Events, newest first, through the filters; the websocket renders the same."""
     filters = {"namespace": namespace, "kind": kind, "name": name, "type": type, "reason": reason}
-    timeline = picture.events_timeline(cluster, store.list(cluster, "Event"), limit=EVENT_LIMIT, namespace=namespace,
-                                       kind=kind, name=name, type_=type, reason=reason)
+    secrets = picture.secret_values(store.list(cluster, "Secret"))
+    timeline = picture.events_timeline(cluster, store.list(cluster, "Event"), limit=EVENT_LIMIT, secrets=secrets,
+                                       namespace=namespace, kind=kind, name=name, type_=type, reason=reason)
     query = urlencode({k: v for k, v in filters.items() if v})
     return {"cluster": cluster, "filters": filters, "timeline": timeline, "limit": EVENT_LIMIT,
             "types": picture.EVENT_TYPES, "query": f"?{query}" if query else ""}

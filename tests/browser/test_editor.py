@@ -77,8 +77,12 @@ def test_a_secret_value_is_masked_until_revealed(server, page):  # noqa: F811
     value = page.locator('input[name="data-0-value"]')
 
     assert value.get_attribute("type") == "password" and value.input_value() == "s3cr3t"
-    page.get_by_role("button", name="reveal").click()
+    page.get_by_role("button", name="reveal").first.click()
     assert value.get_attribute("type") == "text"
+    yaml_view = page.get_by_label("YAML", exact=True)
+    assert yaml_view.evaluate("e => getComputedStyle(e).webkitTextSecurity") == "disc"  # shown as dots
+    page.locator("button.reveal-yaml").click()
+    assert yaml_view.evaluate("e => getComputedStyle(e).webkitTextSecurity") == "none"
     screenshot(page, "editor-secret-revealed")
 
 

@@ -3,6 +3,8 @@ at the line, a diff before apply, apply through the store's apply, download, and
 multi-document YAML that stores nothing unless every document is good."""
 from __future__ import annotations
 
+import base64
+
 import io
 import json
 import re
@@ -201,6 +203,26 @@ def test_secret_values_are_masked_in_the_form_until_revealed(cluster, client):
     value = page.split('name="data-0-value"')[0].rsplit("<input", 1)[1] + page.split('name="data-0-value"')[1].split(">")[0]
     assert 'type="password"' in value and 'value="s3cr3t"' in value
     assert '<button type="button" class="reveal"' in page
+
+
+def test_a_secrets_yaml_is_masked_until_revealed_and_its_diff_never_shows_a_value(cluster, client):
+    cluster.apply({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                   "data": {"password": base64.b64encode(b"hunter22").decode(),
+                            "user": base64.b64encode(b"admin").decode()}})
+    manifest = mf.editable(cluster.get("Secret", "db", "default"))
+
+    edit = text(client.get("/clusters/default/edit/Secret/default/db/?view=yaml"))
+    preview = text(editor_post(client, manifest, "preview", **{"data-0-value": "n3w-password"}))
+
+    assert '<textarea id="yaml"' in edit and 'class="masked"' in edit.split('<textarea id="yaml"')[1].split(">")[0]
+    assert '<button type="button" class="reveal-yaml"' in edit
+    diff = preview.split('aria-label="diff"')[1].split("</section>")[0]
+    assert '<span class="removed">-  password: &#x27;*** (before)&#x27;</span>' in diff
+    assert '<span class="added">+  password: &#x27;*** (after)&#x27;</span>' in diff
+    assert "  user: &#x27;***&#x27;" in diff
+    for value in ("hunter22", "n3w-password", "admin", base64.b64encode(b"hunter22").decode(),
+                  base64.b64encode(b"n3w-password").decode()):
+        assert value not in diff
 
 
 # -- Upload ---------------------------------------------------------------------------------------

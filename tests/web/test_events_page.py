@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from playground.store import api as store
+from playground.web.picture import MASK
 from playground.store.demo import create_demo_cluster
 from tests.factories import namespace, pod
 from tests.web.live import frame_after, section
@@ -86,3 +87,20 @@ def test_the_socket_pushes_the_filtered_timeline_when_an_event_arrives():
     frame = frame_after(f"/ws{PAGE}?type=Warning", lambda: store.create("default", event))
 
     assert 'id="events-live"' in frame and "<td>Unhealthy</td>" in frame and "Readiness probe failed" in frame
+
+
+def test_a_secret_value_in_an_event_message_is_masked(cluster, client):
+    cluster.apply({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, "stringData": {"password": "hunter22"}})
+    probed = pod("web", image="busybox:1.36")
+    container = probed["spec"]["containers"][0]
+    container["command"] = ["sleep", "3600"]
+    container["env"] = [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]
+    container["readinessProbe"] = {"exec": {"command": ["sh", "-c", "echo $DB_PASSWORD; exit 1"]}, "periodSeconds": 5}
+    cluster.create(probed)
+    cluster.advance(30)
+    [unhealthy] = [e for e in cluster.list("Event", namespace="default") if e["reason"] == "Unhealthy"]
+    assert "hunter22" in unhealthy["message"]  # what the probe printed, as the kubelet reports it
+
+    page = client.get(PAGE + "?reason=Unhealthy").content.decode()
+
+    assert "hunter22" not in page and f"Readiness probe failed: {MASK}" in page
