@@ -40,7 +40,7 @@ from .admission import (
 )
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound, StoreError
 from .kinds import KINDS, Kind
-from .models import Change, Cluster, StoredObject
+from .models import Change, Cluster, ReconcileTrace, StoredObject
 
 Obj = dict[str, Any]
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
@@ -93,6 +93,7 @@ def reset_cluster(name: str) -> None:
     with transaction.atomic():
         Change.objects.filter(cluster_id=cluster_id).delete()
         StoredObject.objects.filter(cluster_id=cluster_id).delete()
+        ReconcileTrace.objects.filter(cluster_id=cluster_id).delete()
         with connection.cursor() as cursor:
             Cluster.objects.filter(id=cluster_id).update(compacted_revision=_bump_counter(cursor, 1))
 

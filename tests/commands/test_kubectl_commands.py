@@ -143,6 +143,25 @@ def test_each_cluster_has_its_own_objects(cluster):
     assert run("cluster", "list")[1] == "default\nteam-b\n"
 
 
+def test_reset_starts_the_cluster_again_without_its_images_files_or_logs(cluster):
+    from playground.images import registry
+    from playground.sim.models import ContainerLogLine, VolumeFile
+    from playground.sim.volumes import write_volume_file
+
+    registry.build("default", "FROM busybox:1.36\nRUN touch /made-here\n", tag="mine:1")
+    run("apply", "-f", EXAMPLE)
+    cluster.advance(30)
+    write_volume_file("default", "pv/old-volume", "notes.txt", "from before the reset")
+    assert ContainerLogLine.objects.exists() and len(registry.images("default")) == 1
+
+    assert run("cluster", "reset", "default") == (0, 'cluster "default" reset\n', "")
+
+    assert registry.images("default") == []
+    assert not VolumeFile.objects.exists() and not ContainerLogLine.objects.exists()
+    assert run("get", "deployments")[2] == "No resources found in default namespace.\n"
+    assert run("get", "nodes", "-o", "name")[1].count("node/") == 3  # the demo cluster again
+
+
 def test_a_command_before_the_database_exists_says_what_to_do(tmp_path):
     import os
     import subprocess

@@ -5,9 +5,11 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from playground.images import registry
 from playground.management.cli import CommandFailed, KubectlCommand
-from playground.store import api as store
 from playground.sim.kind import create_kind_cluster, seed_kube_system
+from playground.sim.world import forget_nodes_state
+from playground.store import api as store
 from playground.store.demo import seed
 
 
@@ -32,6 +34,8 @@ class Command(KubectlCommand):
             create_kind_cluster(name)
         elif action == "reset":
             store.reset_cluster(name)
+            forget_nodes_state(name)
+            registry.forget(name)  # the images built or imported here
             seed(name)
             seed_kube_system(name)
         else:
