@@ -230,6 +230,7 @@ class NodeInfo:
     used_ports: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     # (namespace, controller uid) → pods, for spreading; terminating pods do not count there
     owned: Counter[tuple[str, str]] = field(default_factory=Counter)
+    priorities: Counter[int] = field(default_factory=Counter)  # so preemption sees at once if any pod ranks lower
     allocatable: Resources = field(init=False)
 
     def __post_init__(self) -> None:
@@ -258,8 +259,11 @@ class NodeInfo:
     def clone(self) -> NodeInfo:
         """A copy to try things on (preemption's dry run) without touching this one."""
         twin = NodeInfo(self.node, list(self.pods), dict(self.requested), dict(self.non_zero_requested))
-        twin.used_ports, twin.owned = Counter(self.used_ports), Counter(self.owned)
+        twin.used_ports, twin.owned, twin.priorities = Counter(self.used_ports), Counter(self.owned), Counter(self.priorities)
         return twin
+
+    def has_pods_below(self, priority: int) -> bool:
+        return any(p < priority for p, count in self.priorities.items() if count > 0)
 
     def _account(self, pod: Obj, *, sign: int) -> None:
         requests = pod_requests(pod)
@@ -268,6 +272,7 @@ class NodeInfo:
         _add(self.non_zero_requested, non_zero_requests(pod), sign)
         self.used_ports.update({port: sign for port in host_ports(pod)})
         self.used_ports = +self.used_ports  # drop released ports
+        self.priorities[pod_priority(pod)] += sign
         uid = controller_uid(pod)
         if uid and not pod["metadata"].get("deletionTimestamp"):
             self.owned.update({(pod["metadata"].get("namespace", ""), uid): sign})
@@ -874,10 +879,11 @@ def _terminating_by_preemption(pod: Obj) -> bool:
 def select_victims_on_node(pod: Obj, info: NodeInfo) -> tuple[list[Obj], FilterStatus | None]:
     """SelectVictimsOnNode: remove every lower-priority pod; if the pod then fits, give back as
     many as still leave it room, most important first. The rest are the victims."""
-    trial = info.clone()
-    potential = [other for other in trial.pods if pod_priority(other) < pod_priority(pod)]
-    if not potential:
+    priority = pod_priority(pod)
+    if not info.has_pods_below(priority):
         return [], FilterStatus("DefaultPreemption", (NO_PREEMPTION_VICTIMS,), False)
+    trial = info.clone()
+    potential = [other for other in trial.pods if pod_priority(other) < priority]
     for other in potential:
         trial.remove_pod(other)
     status = run_filters(pod, trial)
