@@ -151,7 +151,7 @@ class DaemonSetController(Controller):
         min_ready = ds["spec"].get("minReadySeconds", 0)
         if min_ready and status["numberReady"] != status.get("numberAvailable", 0):
             plan.wait(min_ready)  # the ready pods will be available by then
-        return Result(requeue_after=plan.requeue_after, failed=refused)
+        return Result(requeue_after=plan.requeue_after, back_off=refused)
 
     # -- nodes ----------------------------------------------------------------------------------
 

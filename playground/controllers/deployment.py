@@ -50,12 +50,15 @@ class DeploymentController(Controller):
             for pod in self.cache.owned_by(rs, "Pod")
         ]
         plan = sync_deployment(deployment, replica_sets, pods, now=self.now())
-        if plan.empty:
-            return Result(requeue_after=plan.requeue_after)
-        try:
-            self.write(deployment, plan)
-        except AlreadyExists:
-            self.bump_collision_count(deployment)  # a ReplicaSet of that hash exists: hash again
+        if not plan.empty:
+            try:
+                self.write(deployment, plan)
+            except AlreadyExists:
+                self.bump_collision_count(deployment)  # a ReplicaSet of that hash exists: hash again
+        if plan.requeue_after == 0.0:
+            # "Again now" is enqueueRateLimited in Kubernetes: with back-off, so an instant clock
+            # still moves (a deadline passed after a completed rollout would otherwise hold it still)
+            return Result(back_off=True)
         return Result(requeue_after=plan.requeue_after)
 
     def write(self, deployment: Obj, plan: Any) -> None:

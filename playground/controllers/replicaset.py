@@ -85,7 +85,7 @@ class ReplicaSetController(Controller):
         status = calculate_status(rs, active, now=now)
         if status != rs.get("status"):
             store.update_status(self.cluster, {**rs, "status": status})
-        return Result(requeue_after=seconds_until_available(rs, active, now=now), failed=refused)
+        return Result(requeue_after=seconds_until_available(rs, active, now=now), back_off=refused)
 
     def claim_pods(self, rs: Obj) -> list[Obj]:
         """Pods this ReplicaSet controls, adopting matching orphans and releasing pods that no

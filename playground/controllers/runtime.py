@@ -45,12 +45,12 @@ UNCACHED_KINDS = frozenset({"Event"})
 class Result:
     """What a reconcile asks of the runtime: nothing, or to look again after a simulated delay.
     A `background` wait (a heartbeat, a check that only matters if something else stops)
-    does not by itself move an instant clock forward. A `failed` reconcile (a write the API
-    server refused) is retried with the rate limiter's back-off, as a sync handler's error is."""
+    does not by itself move an instant clock forward. `back_off`: look again after the rate
+    limiter's back-off (5 ms, doubling), as a sync handler's error or enqueueRateLimited asks."""
 
     requeue_after: float | None = None
     background: bool = False
-    failed: bool = False
+    back_off: bool = False
 
 
 def key_of(obj: Obj) -> Key:
@@ -374,7 +374,7 @@ class ClusterRuntime:
             delay = self._back_off(controller, key)
             log.exception("%s: reconcile %s failed; retrying in %.3fs", type(controller).__name__, key, delay)
             return
-        if result.failed:
+        if result.back_off:
             self._back_off(controller, key)
             return
         queue.failures.pop(key, None)

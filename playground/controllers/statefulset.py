@@ -117,7 +117,7 @@ class StatefulSetController(Controller):
 
         # One more look when a ready pod will have been ready for minReadySeconds
         waits = [w for w in (work.retry_after, seconds_until_available(set_, pods, now=now)) if w is not None]
-        return Result(requeue_after=min(waits) if waits else None, failed=work.failed)
+        return Result(requeue_after=min(waits) if waits else None, back_off=work.failed)
 
     # -- ownership ------------------------------------------------------------------------------
 

@@ -144,6 +144,27 @@ def test_a_rollout_to_an_image_that_does_not_exist_exceeds_its_progress_deadline
     )
 
 
+def test_a_pod_unready_past_the_deadline_of_a_finished_rollout_does_not_stop_the_clock(cluster):
+    from playground.sim.faults import fail_probe
+
+    web = deployment("nginx", replicas=2)
+    web["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"path": "/", "port": 80},
+                                                                         "periodSeconds": 5}
+    cluster.apply(web)
+    cluster.advance(60)
+    victim = ready_pods(cluster)[0]["metadata"]["name"]
+    fail_probe(cluster.name, "default", victim, "nginx", "readiness")
+    cluster.advance(30)
+
+    cluster.advance(700)  # past progressDeadlineSeconds: a complete rollout never times out, it is looked at again
+    fail_probe(cluster.name, "default", victim, "nginx", "readiness", failing=False)
+    cluster.advance(30)
+
+    progressing = {c["type"]: c for c in cluster.get("Deployment", "nginx", "default")["status"]["conditions"]}["Progressing"]
+    assert progressing["reason"] == "NewReplicaSetAvailable"
+    assert len(ready_pods(cluster)) == 2
+
+
 def test_repeated_events_are_counted_on_one_event(cluster):
     crashing = pod("crash", image="busybox:1.36")
     crashing["spec"]["containers"][0]["command"] = ["sh", "-c", "exit 1"]
