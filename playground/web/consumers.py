@@ -107,6 +107,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         global _sockets_loop
         self.cluster = self.scope["url_route"]["kwargs"]["cluster"]
         self.last_frame = ""
+        self.clock: dict[str, str] | None = None  # the clock as of the last frame made
+        self.last_clock: dict[str, str] | None = None  # the page drew its clock itself
         self.notified = 0  # the newest resourceVersion a change message told of
         self.wake = asyncio.Event()
         _sockets_loop = asyncio.get_running_loop()
@@ -153,8 +155,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             except Exception:  # a page that failed to draw once must still draw the next change
                 log.exception("live frame of %s failed", self.scope.get("path", ""))
                 html = None
-            if html:
-                await self.send(text_data=html)
+            clock = self.clock_frame()
+            if html or clock:
+                await self.send(text_data=(html or "") + clock)
             await asyncio.sleep(FRAME_SECONDS)  # what changes meanwhile waits for the next frame
 
     def resume(self, since: int) -> bool:
@@ -178,6 +181,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def baseline(self) -> None:
         """Take what the cluster looks like now as what the page shows."""
         self.next_frame()  # nothing is sent: the page shows this already
+        self.last_clock = self.clock
+
+    def clock_frame(self) -> str:
+        """The page's clock, swapped in by its id when the simulated time or mode changed since
+        the last frame (read with the frame: `self.clock`); "" when it did not."""
+        if self.clock is None or self.clock == self.last_clock:
+            return ""
+        self.last_clock = self.clock
+        return render_to_string("web/cluster.html#clock-time", {"clock": self.clock, "oob": True})
 
     def ready_frame(self) -> tuple[bool, str | None]:
         """(True, the frame) when another socket already drew it: sent without a trip to the
@@ -186,6 +198,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     def next_frame(self) -> str | None:
         """The HTML to send now, or None when the page already shows it."""
+        from .views import clock_context
+
+        try:
+            self.clock = clock_context(self.cluster)
+        except NotFound:  # the cluster is gone: the frame says so
+            self.clock = None
         html = self.render_frame()
         if html is None or html == self.last_frame:  # a Lease renewal changes nothing drawn
             return None
@@ -220,6 +238,7 @@ class ClusterConsumer(LiveConsumer):
     def baseline(self) -> None:
         try:
             self.shown = shared_context(self.view(), self.context)
+            self.last_clock = self.shown["clock"]
         except NotFound:
             pass
 
@@ -231,7 +250,7 @@ class ClusterConsumer(LiveConsumer):
         drawn = _frames.get(view)
         if drawn is None or drawn[0] is not self.shown or drawn[1] is not made[1]:
             return False, None
-        self.shown = made[1]
+        self.shown, self.clock = made[1], made[1]["clock"]
         return True, drawn[2] or None
 
     def next_frame(self) -> str | None:
@@ -240,7 +259,7 @@ class ClusterConsumer(LiveConsumer):
         except NotFound:
             return None
         frame = shared_frame(self.view(), self.shown, context)
-        self.shown = context
+        self.shown, self.clock = context, context["clock"]
         return frame or None
 
 

@@ -89,6 +89,8 @@ def clock_view(request: HttpRequest, cluster: str) -> HttpResponse:
     try:
         if action == "pause":
             cluster_clock.set_mode(cluster, "paused")
+        elif action == "instant":
+            cluster_clock.set_mode(cluster, "instant")
         elif action in ("run", "run10"):
             cluster_clock.set_mode(cluster, "running", speed=10.0 if action == "run10" else 1.0)
         elif action == "step" and cluster_clock.read(cluster).mode == "paused":

@@ -1,6 +1,8 @@
 """The cluster page: nodes with their pods, and the websocket that keeps it current."""
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -42,6 +44,35 @@ def test_the_clock_button_moves_time_ten_seconds(cluster, client):
     client.post("/clusters/default/clock/", {"action": "advance"})
 
     assert (cluster.now() - before).total_seconds() == 10
+
+
+def test_the_instant_button_makes_the_clock_instant(cluster, client):
+    from playground.store import clock
+
+    client.post("/clusters/default/clock/", {"action": "instant"})
+
+    assert clock.read("default").mode == "instant"
+    assert 'value="instant"' in client.get("/clusters/default/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_object_pages_socket_moves_its_clock_when_simulated_time_moves():
+    from playground.store import clock
+    from tests.web.live import frame_after
+
+    create_demo_cluster("default")
+    clock.set_mode("default", "paused")
+    store.create("default", pod("web", node="playground-worker"))
+    shown = clock.read("default").now()
+
+    def time_moves_and_something_changes() -> None:
+        clock.advance("default", 90)
+        store.patch("default", "Pod", "web", "default", {"metadata": {"labels": {"seen": "yes"}}}, patch_type="merge")
+
+    frame = frame_after("/ws/clusters/default/pods/default/web/", time_moves_and_something_changes)
+
+    later = (shown + datetime.timedelta(seconds=90)).strftime("%H:%M:%S")
+    assert f'<span id="clock-time" class="time" title="simulated time" hx-swap-oob="true">{later} · paused</span>' in frame
 
 
 def test_step_asks_the_manager_for_one_reconcile_of_a_paused_cluster(cluster, client):
