@@ -680,6 +680,7 @@ def stateful_set_picture(cluster: str, sts: Obj, pods: list[Obj], claims: list[O
         })
     return {
         "ordinals": rows,
+        "retained": retained_claims(cluster, sts, claims, shown=set(ordinals)),
         "service_name": spec.get("serviceName", ""),
         "pod_management_policy": spec.get("podManagementPolicy", "OrderedReady"),
         "update_strategy": sts_rules.update_strategy(sts),
@@ -703,6 +704,60 @@ STATEFUL_SET_COUNTERS = ("replicas", "readyReplicas", "currentReplicas", "update
 def _ordinal(name: str) -> int | None:
     found = sts_rules.STATEFUL_POD_NAME.match(name)
     return int(found.group(2)) if found else None
+
+
+CLAIM_ORDINAL = re.compile(r"0|[1-9][0-9]*")  # the ordinal as strconv.Itoa writes it: data-web-02 is no pod's
+
+
+def retained_claims(cluster: str, sts: Obj, claims: list[Obj], *, shown: set[int]) -> list[Obj]:
+    """The set's claims left behind for ordinals outside [start, end] that have no row of their
+    own (no pod any more): the namespace's claims named `<template>-<set>-<ordinal>`
+    (getPersistentVolumeClaimName). With whenScaled Retain they outlive the scale-down and the
+    pod of that ordinal mounts them again once the range includes it; with whenScaled Delete
+    the pod owns them and the garbage collector deletes them with it."""
+    templates = [t["metadata"]["name"] for t in sts["spec"].get("volumeClaimTemplates") or []]
+    found: dict[int, list[tuple[int, Obj]]] = {}
+    for claim in claims:
+        match = _claim_ordinal(claim["metadata"]["name"], templates, sts["metadata"]["name"])
+        if match is not None and match[1] not in shown:
+            found.setdefault(match[1], []).append((match[0], claim))
+    last = sts_rules.end_ordinal(sts)
+    rows = []
+    for ordinal in sorted(found):
+        pod = sts_rules.pod_name(sts, ordinal)
+        rows.append({
+            "ordinal": ordinal,
+            "name": pod,
+            "why": "scaled down" if ordinal > last else f"below ordinals.start {sts_rules.start_ordinal(sts)}",
+            "claims": [
+                {**claim_box(cluster, claim, claim["metadata"]["name"], sts["metadata"].get("namespace", "")),
+                 "note": _retained_note(claim, sts, pod, back="on scale-up" if ordinal > last
+                                        else f"if ordinals.start comes down to {ordinal}")}
+                for _, claim in sorted(found[ordinal], key=lambda found_claim: found_claim[0])
+            ],
+        })
+    return rows
+
+
+def _claim_ordinal(name: str, templates: list[str], set_name: str) -> tuple[int, int] | None:
+    """(which template, which ordinal) a claim named `<template>-<set>-<ordinal>` is, or None."""
+    for index, template in enumerate(templates):
+        prefix = f"{template}-{set_name}-"
+        if name.startswith(prefix) and CLAIM_ORDINAL.fullmatch(name[len(prefix):]):
+            return index, int(name[len(prefix):])
+    return None
+
+
+def _retained_note(claim: Obj, sts: Obj, pod: str, *, back: str) -> str:
+    meta = claim["metadata"]
+    if meta.get("deletionTimestamp"):
+        finalizers = meta.get("finalizers") or []
+        return "being deleted" + (f" (waiting for finalizers: {', '.join(finalizers)})" if finalizers else "")
+    if any(ref.get("kind") == "Pod" and ref.get("name") == pod for ref in meta.get("ownerReferences") or []):
+        return f"owned by pod {pod} (as whenScaled: Delete makes it): the garbage collector deletes it with the pod"
+    when_scaled = sts_rules.retention_policy(sts)["whenScaled"]
+    kept = "kept (whenScaled: Retain)" if when_scaled == sts_rules.RETAIN else f"kept (no ownerReference to pod {pod})"
+    return f"{kept}: {pod} gets it back {back}"
 
 
 def claim_box(cluster: str, claim: Obj | None, name: str, namespace: str) -> Obj:

@@ -153,6 +153,9 @@ def test_a_stateful_set_comes_up_in_order_and_scales_down_keeping_its_claims(ser
     assert page.locator('tr[data-ordinal="0"] li.pod.ready a.name').inner_text() == "web-0"
     assert "Bound" in page.locator('.claim[data-claim="data-web-0"]').inner_text()
     assert "whenScaled: Retain" in page.locator('article[aria-label="statefulset"]').inner_text()
+    for n in (1, 2):  # their claims stay on the page, to be given back on scale-up
+        kept = page.locator(f'tr[data-retained-ordinal="{n}"] .claim[data-claim="data-web-{n}"]')
+        assert "Bound" in kept.inner_text() and "kept (whenScaled: Retain)" in kept.inner_text()
 
     # The claims of the removed ordinals stay (whenScaled: Retain): kubectl get pvc still lists them
     page.goto(f"{url}/clusters/default/objects/?namespace=default")
