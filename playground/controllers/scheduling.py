@@ -232,6 +232,7 @@ class NodeInfo:
     owned: Counter[tuple[str, str]] = field(default_factory=Counter)
     priorities: Counter[int] = field(default_factory=Counter)  # so preemption sees at once if any pod ranks lower
     allocatable: Resources = field(init=False)
+    _scored: dict[str, dict[str, int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.allocatable = node_allocatable(self.node)
@@ -262,10 +263,18 @@ class NodeInfo:
         twin.used_ports, twin.owned, twin.priorities = Counter(self.used_ports), Counter(self.owned), Counter(self.priorities)
         return twin
 
+    def scored(self, what: str) -> dict[str, int]:
+        """allocatable, requested or non_zero_requested cpu and memory as int64s, as the
+        scores read them: made once until the node's pods change."""
+        if what not in self._scored:
+            self._scored[what] = _integers(getattr(self, what))
+        return self._scored[what]
+
     def has_pods_below(self, priority: int) -> bool:
         return any(p < priority for p, count in self.priorities.items() if count > 0)
 
     def _account(self, pod: Obj, *, sign: int) -> None:
+        self._scored.clear()
         requests = pod_requests(pod)
         del requests["pods"]  # counted as len(pods)
         _add(self.requested, requests, sign)
@@ -582,13 +591,14 @@ def filter_volume_binding(volumes: PodVolumes, info: NodeInfo) -> str | None:
 
 def score_least_allocated(pod: Obj, info: NodeInfo) -> int:
     """NodeResourcesFit's LeastAllocated strategy: the share of cpu and memory left free, weighted equally."""
-    request = non_zero_requests(pod)
+    request = _scored(pod, "non-zero", non_zero_requests)
+    allocatable, node_requested = info.scored("allocatable"), info.scored("non_zero_requested")
     scores = []
-    for resource in ("cpu", "memory"):
-        capacity = _integer(resource, info.allocatable.get(resource, Decimal(0)))
+    for resource in SCORED:
+        capacity = allocatable[resource]
         if capacity == 0:
             continue
-        requested = _integer(resource, info.non_zero_requested[resource] + request[resource])
+        requested = node_requested[resource] + request[resource]
         scores.append(0 if requested > capacity else (capacity - requested) * MAX_NODE_SCORE // capacity)
     return sum(scores) // len(scores) if scores else 0
 
@@ -596,13 +606,14 @@ def score_least_allocated(pod: Obj, info: NodeInfo) -> int:
 def score_balanced_allocation(pod: Obj, info: NodeInfo) -> int:
     """NodeResourcesBalancedAllocation: 100 when cpu and memory would be used in the same
     proportion, less the further apart they are (1 - standard deviation of the two fractions)."""
-    request = pod_requests(pod)
+    request = _scored(pod, "requests", pod_requests)
+    allocatable, node_requested = info.scored("allocatable"), info.scored("requested")
     fractions = []
-    for resource in ("cpu", "memory"):
-        capacity = _integer(resource, info.allocatable.get(resource, Decimal(0)))
+    for resource in SCORED:
+        capacity = allocatable[resource]
         if capacity == 0:
             continue
-        requested = _integer(resource, info.requested.get(resource, Decimal(0)) + request[resource])
+        requested = node_requested[resource] + request[resource]
         fractions.append(min(requested / capacity, 1.0))
     deviation = abs(fractions[0] - fractions[1]) / 2 if len(fractions) == 2 else 0.0
     return int((1 - deviation) * MAX_NODE_SCORE)
@@ -625,6 +636,28 @@ def score_node_affinity(pod: Obj, info: NodeInfo) -> int:
         if term.get("weight") and _term_matches(preference, info.node):
             total += term["weight"]
     return total
+
+
+SCORED = ("cpu", "memory")
+_scored_requests: dict[tuple[str, str, str], dict[str, int]] = {}
+
+
+def _scored(pod: Obj, what: str, requests: Callable[[Obj], Resources]) -> dict[str, int]:
+    """A pod's cpu and memory requests as the scores count them (int64s), once per resourceVersion."""
+    meta = pod.get("metadata") or {}
+    key = (meta.get("uid", ""), meta.get("resourceVersion", ""), what)
+    found = _scored_requests.get(key) if key[0] and key[1] else None
+    if found is None:
+        found = _integers(requests(pod))
+        if key[0] and key[1]:
+            if len(_scored_requests) > 50_000:
+                _scored_requests.clear()
+            _scored_requests[key] = found
+    return found
+
+
+def _integers(resources: Resources) -> dict[str, int]:
+    return {resource: _integer(resource, resources.get(resource, Decimal(0))) for resource in SCORED}
 
 
 def _integer(resource: str, value: Decimal) -> int:
