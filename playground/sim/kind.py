@@ -61,6 +61,9 @@ def seed_kube_system(cluster: str) -> None:
         control_plane = store.get(cluster, "Node", CONTROL_PLANE)
         for component, (image, cpu, memory) in STATIC_PODS.items():
             batch.create(static_pod(component, image, control_plane, cpu=cpu, memory=memory))
+        for account in ("coredns", "kube-proxy", "kindnet"):  # each workload runs as its own account
+            batch.create({"apiVersion": "v1", "kind": "ServiceAccount",
+                          "metadata": {"name": account, "namespace": "kube-system"}})
         batch.create(coredns_config_map())
         batch.create(coredns_deployment())
         batch.create(kube_dns_service())
@@ -133,6 +136,7 @@ def coredns_deployment() -> Obj:
                 "metadata": {"labels": dict(labels)},
                 "spec": {
                     "priorityClassName": "system-cluster-critical",
+                    "serviceAccountName": "coredns",
                     "tolerations": [
                         {"key": "CriticalAddonsOnly", "operator": "Exists"},
                         {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"},
@@ -188,6 +192,7 @@ def node_daemon_set(name: str, image: str, command: list[str], *, resources: Obj
                 "spec": {
                     "hostNetwork": True,
                     "priorityClassName": "system-node-critical",
+                    "serviceAccountName": name,
                     "tolerations": [{"operator": "Exists"}],
                     "containers": [container],
                 },

@@ -42,3 +42,12 @@ def test_every_node_runs_kube_proxy_and_kindnet_on_its_own_address(kind):
             "playground-control-plane", "playground-worker", "playground-worker2",
         ]
         assert all(p["status"]["podIP"] == p["status"]["hostIP"] and p["status"]["phase"] == "Running" for p in pods)
+
+
+def test_each_kube_system_workload_runs_as_its_own_service_account_and_static_pods_mount_no_token(kind):
+    for prefix, account in (("coredns-", "coredns"), ("kube-proxy-", "kube-proxy"), ("kindnet-", "kindnet")):
+        pods = [p for name, p in kind.items() if name.startswith(prefix)]
+        assert pods and {p["spec"]["serviceAccountName"] for p in pods} == {account}
+        assert all(v["name"].startswith("kube-api-access-") for p in pods for v in p["spec"]["volumes"][-1:])
+    etcd = kind["etcd-playground-control-plane"]  # a mirror pod: the ServiceAccount admission leaves it alone
+    assert not any(v["name"].startswith("kube-api-access-") for v in etcd["spec"].get("volumes") or [])
