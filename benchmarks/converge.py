@@ -12,8 +12,8 @@ import time
 from typing import Any
 
 from benchmarks._schemas import compile_schemas
-from playground.sim.world import COMPONENTS
-from playground.controllers.runtime import ClusterRuntime
+from playground.components import COMPONENTS
+from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
 from playground.store import clock
 from playground.store.demo import node

@@ -17,7 +17,7 @@ from typing import Any
 
 from benchmarks._schemas import compile_schemas
 from benchmarks.converge import CLUSTER, fresh_cluster
-from playground.controllers.runtime import ClusterRuntime
+from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
 from playground.store import clock
 from playground.store.demo import standard_storage_class

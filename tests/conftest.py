@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from playground.sim.world import COMPONENTS
-from playground.controllers.runtime import ClusterRuntime
+from playground.components import COMPONENTS
+from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
 from playground.store import clock
 from playground.store.demo import create_demo_cluster
@@ -66,8 +66,9 @@ class ClusterHandle:
 @pytest.fixture(autouse=True)
 def _fresh_web_informer() -> None:
     """Each test's database hands out the same resourceVersions again: the pages' in-memory
-    copy of the clusters (playground/web/informer.py) must not outlive it."""
-    from playground.web import consumers, informer
+    copy of the clusters (playground/runtime/informer.py, `shared`) must not outlive it."""
+    from playground.runtime import informer
+    from playground.web import consumers
 
     informer.forget_all()
     consumers.forget_shared()

@@ -24,14 +24,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result, Summary, count_difference
+from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
-from playground.store.errors import AlreadyExists, Forbidden, Invalid, NotFound
+from playground.store.controller_ref import controller_of, new_controller_ref
+from playground.store.errors import AlreadyExists, Forbidden, Invalid, NotFound, StoreError
+from playground.store.pods import is_active, is_available, is_ready
 from playground.store.selectors import label_selector_matches
 
+from .controller_ref_manager import adopt_and_release
 from .deployment_rules import pod_template_hash, scaled_value
-from .events import NORMAL, WARNING
-from .replicaset import Expectations, is_active, is_available, is_ready
-from .runtime import Controller, Key, Result, adopt_and_release, controller_ref, owner_reference
+from .replicaset import Expectations
 from .scheduling import required_node_affinity_matches, untolerated_taint
 
 Obj = dict[str, Any]
@@ -110,7 +114,7 @@ class DaemonSetController(Controller):
         yield from super().keys_for(obj, old)
         if obj["kind"] == "Node":
             yield from self.daemon_sets_for_node(obj, old)
-        elif obj["kind"] in self.owns and controller_ref(obj) is None:
+        elif obj["kind"] in self.owns and controller_of(obj) is None:
             yield from self.would_adopt(obj)
 
     def reconcile(self, key: Key) -> Result:
@@ -134,7 +138,7 @@ class DaemonSetController(Controller):
         live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]  # being deleted counts as deleted
         satisfied = self.expectations.satisfied(key, live, now)
         plan = Plan()
-        refused = False
+        refused = None
         if satisfied:
             by_node = nodes_to_daemon_pods(pods)
             plan = self.manage(ds, nodes, by_node, hash_, now=now)
@@ -151,7 +155,9 @@ class DaemonSetController(Controller):
         min_ready = ds["spec"].get("minReadySeconds", 0)
         if min_ready and status["numberReady"] != status.get("numberAvailable", 0):
             plan.wait(min_ready)  # the ready pods will be available by then
-        return Result(requeue_after=plan.requeue_after, back_off=refused)
+        if refused is not None:
+            raise refused  # syncNodes' error, returned after the status is written: retried with back-off
+        return Result(requeue_after=plan.requeue_after)
 
     # -- nodes ----------------------------------------------------------------------------------
 
@@ -230,13 +236,13 @@ class DaemonSetController(Controller):
     def sync_nodes(
         self, ds: Obj, key: Key, plan: Plan, nodes: dict[str, Obj], hash_: str, generation: int | None,
         *, now: datetime.datetime,
-    ) -> bool:
+    ) -> StoreError | None:
         """syncNodes: at most BURST_REPLICAS creates and deletes, in one batch with their Events;
-        True if the API server refused the pods (retried with back-off)."""
+        the API server's refusal, if it refused the pods."""
         create_on, delete = plan.create_on[:BURST_REPLICAS], plan.delete[:BURST_REPLICAS]
         if not (create_on or delete or plan.events):
             self.expectations.expect(key, now=now)
-            return False
+            return None
         template = create_pod_template(ds["spec"]["template"], generation, hash_)
         try:
             with store.batch(self.cluster) as batch:
@@ -250,10 +256,10 @@ class DaemonSetController(Controller):
         except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, as Kubernetes does
             with store.batch(self.cluster) as batch:
                 self.events.record(batch, ds, WARNING, FAILED_CREATE, f"Error creating: {e.message}")
-            return True
+            return e
         added = {p["metadata"]["name"] for p in created}
         self.expectations.expect(key, added=added, deleted={p["metadata"]["uid"] for p in delete}, now=now)
-        return False
+        return None
 
     def delete_pod(self, batch: store.Batch, ds: Obj, pod: Obj, *, node_gone: bool) -> None:
         name = pod["metadata"]["name"]
@@ -273,7 +279,7 @@ class DaemonSetController(Controller):
         selector, uid = ds["spec"]["selector"], ds["metadata"]["uid"]
         claimed, release = [], []
         for obj in self.cache.owned_by(ds, kind):
-            ref = controller_ref(obj)
+            ref = controller_of(obj)
             if ref is None or ref["uid"] != uid:
                 continue  # an owner reference, but not as its controller
             matches = label_selector_matches(selector, obj["metadata"].get("labels") or {})
@@ -354,6 +360,14 @@ class DaemonSetController(Controller):
         with store.batch(self.cluster) as batch:
             for history in doomed[:to_kill]:
                 batch.delete("ControllerRevision", history["metadata"]["name"], history["metadata"]["namespace"])
+
+    def summarize(self, key: Key, ds: Obj | None) -> Summary:
+        if ds is None:
+            return super().summarize(key, ds)
+        pods = [p for p in self.cache.owned_by(ds, "Pod") if is_active(p)]
+        want = int(ds.get("status", {}).get("desiredNumberScheduled", 0))
+        observed = [["pods", f"{len(pods)}, {sum(map(is_ready, pods))} ready"]]
+        return observed, [["one pod per eligible node", str(want)]], count_difference(want, len(pods))
 
 
 # --- where a daemon pod should run -----------------------------------------------------------------
@@ -633,7 +647,7 @@ def new_pod(ds: Obj, template: Obj, node_name: str) -> Obj:
         "generateName": f"{ds['metadata']['name']}-",
         "namespace": ds["metadata"]["namespace"],
         "labels": dict(meta.get("labels") or {}),
-        "ownerReferences": [owner_reference(ds)],
+        "ownerReferences": [new_controller_ref(ds)],
     }
     if meta.get("annotations"):
         metadata["annotations"] = dict(meta["annotations"])
@@ -656,7 +670,7 @@ def new_controller_revision(ds: Obj, hash_: str, revision: int) -> Obj:
         "name": f"{ds['metadata']['name']}-{hash_}",
         "namespace": ds["metadata"]["namespace"],
         "labels": labels,
-        "ownerReferences": [owner_reference(ds)],
+        "ownerReferences": [new_controller_ref(ds)],
     }
     if ds["metadata"].get("annotations"):
         metadata["annotations"] = dict(ds["metadata"]["annotations"])

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from playground.runtime.cache import Key, split_key
+from playground.runtime.controller import Controller, Pairs, Result, Summary
 from playground.store import api as store
+from playground.store.controller_ref import controller_of
 from playground.store.errors import AlreadyExists
+from playground.store.pods import is_active, is_ready
 
+from . import deployment_rules as rules
 from .deployment_rules import REVISION_ANNOTATION, sync_deployment
-from .runtime import Controller, Key, Result, controller_ref, split_key
 
 Obj = dict[str, Any]
 
@@ -29,10 +33,10 @@ class DeploymentController(Controller):
         yield from super().keys_for(obj, old)
         if obj["kind"] == "Pod":
             # A pod's readiness moves its Deployment's counters: find it through the ReplicaSet
-            ref = controller_ref(obj)
+            ref = controller_of(obj)
             if ref is not None and ref["kind"] == "ReplicaSet":
                 rs = self.cache.get("ReplicaSet", f"{obj['metadata']['namespace']}/{ref['name']}")
-                owner = controller_ref(rs) if rs is not None else None
+                owner = controller_of(rs) if rs is not None else None
                 if owner is not None and owner["kind"] == self.kind:
                     yield f"{obj['metadata']['namespace']}/{owner['name']}"
 
@@ -46,7 +50,7 @@ class DeploymentController(Controller):
         pods = [
             pod
             for rs in replica_sets
-            if (ref := controller_ref(rs)) is not None and ref["uid"] == deployment["metadata"]["uid"]
+            if (ref := controller_of(rs)) is not None and ref["uid"] == deployment["metadata"]["uid"]
             for pod in self.cache.owned_by(rs, "Pod")
         ]
         plan = sync_deployment(deployment, replica_sets, pods, now=self.now())
@@ -56,9 +60,9 @@ class DeploymentController(Controller):
             except AlreadyExists:
                 self.bump_collision_count(deployment)  # a ReplicaSet of that hash exists: hash again
         if plan.requeue_after == 0.0:
-            # "Again now" is enqueueRateLimited in Kubernetes: with back-off, so an instant clock
-            # still moves (a deadline passed after a completed rollout would otherwise hold it still)
-            return Result(back_off=True)
+            # "Again now" is enqueueRateLimited in Kubernetes: after the rate limiter's delay, so an
+            # instant clock still moves (a deadline passed after a completed rollout would otherwise hold it still)
+            return Result(requeue_after=self.rate_limited(key))
         return Result(requeue_after=plan.requeue_after)
 
     def write(self, deployment: Obj, plan: Any) -> None:
@@ -85,3 +89,46 @@ class DeploymentController(Controller):
     def bump_collision_count(self, deployment: Obj) -> None:
         status = deployment.get("status", {})
         store.update_status(self.cluster, {**deployment, "status": {**status, "collisionCount": status.get("collisionCount", 0) + 1}})
+
+    def summarize(self, key: Key, d: Obj | None) -> Summary:
+        """Its ReplicaSets by revision and their pods, against replicas, template and rollout bounds."""
+        if d is None:
+            return super().summarize(key, d)
+        rss = self.cache.owned_by(d, "ReplicaSet")
+        new_rs = rules.find_new_replica_set(d, rss)
+        observed: Pairs = []
+        for rs in sorted(rss, key=lambda r: -(rules.revision(r) or 0)):
+            status = rs.get("status", {})
+            label = f"ReplicaSet {rs['metadata']['name']}" + (" (current template)" if rs is new_rs else "")
+            observed.append([label, f"revision {rules.revision(rs) or '?'}: {rules.replicas(rs)} replicas, "
+                                    f"{status.get('readyReplicas', 0)} ready, {status.get('availableReplicas', 0)} available"])
+        pods = [p for rs in rss for p in self.cache.owned_by(rs, "Pod") if is_active(p)]
+        observed.append(["pods", f"{len(pods)}, {sum(map(is_ready, pods))} ready"])
+        want = rules.replicas(d)
+        template_hash = rules.pod_template_hash(d["spec"]["template"], d.get("status", {}).get("collisionCount"))
+        desired: Pairs = [["replicas", str(want)], ["template", f"pod-template-hash {template_hash}"]]
+        if rules.is_rolling_update(d):
+            surge, unavailable = rules.max_surge(d), rules.max_unavailable(d)
+            desired.append(["rollout bounds", f"at most {want + surge} pods, at least {want - unavailable} available"])
+        else:
+            desired.append(["strategy", "Recreate: the old pods go before new ones start"])
+        if d["spec"].get("paused"):
+            desired.append(["paused", "yes: no rollout until resumed"])
+        return observed, desired, deployment_difference(d, new_rs, rss)
+
+
+def deployment_difference(d: Obj, new_rs: Obj | None, rss: list[Obj]) -> str:
+    want = rules.replicas(d)
+    if new_rs is None:
+        return "no ReplicaSet has the current template: one must be created"
+    old = sum(rules.replicas(rs) for rs in rss if rs is not new_rs)
+    have = rules.replicas(new_rs)
+    parts = []
+    if have != want:
+        parts.append(f"the current ReplicaSet has {have} of {want} replicas")
+    if old:
+        parts.append(f"old ReplicaSets still have {old}")
+    status = d.get("status", {})
+    if not parts and status.get("observedGeneration", 0) < d["metadata"].get("generation", 0):
+        parts.append("the status does not show the latest generation yet")
+    return "; ".join(parts) or f"none in replicas: {have} of {want} on the current template"

@@ -40,6 +40,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from playground.store.controller_ref import is_controlled_by, new_controller_ref
+from playground.store.hashing import fnv32a, safe_encode_string
 from playground.store.selectors import label_selector_matches
 
 # Annotations and labels, spelled as Kubernetes spells them
@@ -86,8 +88,6 @@ ROLLING_UPDATE = "RollingUpdate"
 RECREATE = "Recreate"
 MAX_INT32 = 2**31 - 1
 MAX_REV_HISTORY_LENGTH_IN_CHARS = 2000  # sync.go: ~100 revisions in revision-history
-SAFE_ENCODE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/rand
-_FNV32_OFFSET, _FNV32_PRIME = 0x811C9DC5, 0x01000193
 
 _NEWEST = "\uffff"  # sorts a ReplicaSet not yet created (no creationTimestamp) after all others
 
@@ -221,13 +221,6 @@ def filter_active(rss: Iterable[dict | None]) -> list[dict]:
     return [rs for rs in rss if rs is not None and replicas(rs) > 0]
 
 
-def is_controlled_by(obj: dict, owner: dict) -> bool:
-    """metav1.IsControlledBy: the controller ownerReference points at owner's uid."""
-    uid = _meta(owner).get("uid")
-    refs = _meta(obj).get("ownerReferences") or []
-    return any(ref.get("controller") and ref.get("uid") == uid for ref in refs)
-
-
 def owned_replica_sets(deployment: dict, replica_sets: Iterable[dict]) -> list[dict]:
     """The ReplicaSets this Deployment controls (ListReplicaSets: selector match and ControllerRef)."""
     selector = _spec(deployment).get("selector")
@@ -259,19 +252,6 @@ def _normalized(value: Any) -> Any:
     if isinstance(value, list):
         return [_normalized(v) for v in value]
     return value
-
-
-def fnv32a(data: bytes) -> int:
-    """FNV-1a, 32 bits (hash/fnv New32a)."""
-    h = _FNV32_OFFSET
-    for byte in data:
-        h = ((h ^ byte) * _FNV32_PRIME) & 0xFFFFFFFF
-    return h
-
-
-def safe_encode_string(s: str) -> str:
-    """rand.SafeEncodeString: each character mapped into an alphabet without vowels (no bad words)."""
-    return "".join(SAFE_ENCODE_ALPHABET[ord(c) % len(SAFE_ENCODE_ALPHABET)] for c in s)
 
 
 def pod_template_hash(template: dict, collision_count: int | None) -> str:
@@ -425,25 +405,12 @@ def new_replica_set(deployment: dict, hash: str, revision: str, replicas: int) -
             "name": f"{meta.get('name', '')}-{hash}",  # deterministic, so a retried create is idempotent
             "namespace": meta.get("namespace", "default"),
             "labels": dict(template["metadata"]["labels"]),
-            "ownerReferences": [controller_ref(deployment)],
+            "ownerReferences": [new_controller_ref(deployment)],
         },
         "spec": rs_spec,
     }
     annotated, _ = set_new_replica_set_annotations(deployment, rs, revision, exists=False)
     return annotated
-
-
-def controller_ref(deployment: dict) -> dict:
-    """metav1.NewControllerRef for a Deployment."""
-    meta = _meta(deployment)
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "name": meta.get("name", ""),
-        "uid": meta.get("uid", ""),
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
 
 
 # --- rolling-update arithmetic (deployment_util.go, rolling.go) -----------------------------------

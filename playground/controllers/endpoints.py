@@ -18,11 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.runtime.cache import Cache, Key, key_of, split_key
+from playground.runtime.controller import Controller, Result
+from playground.runtime.events import WARNING
 from playground.store import api as store
 from playground.store.errors import Forbidden, NotFound
-
-from .events import WARNING
-from .runtime import Cache, Controller, Key, Result, key_of, split_key
+from playground.store.pods import is_ready
 
 Obj = dict[str, Any]
 LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
@@ -145,7 +146,7 @@ def pod_endpoints_changed(old: Obj, new: Obj) -> bool:
         (old_meta.get("labels") or {}) != (new_meta.get("labels") or {})
         or (old["spec"].get("hostname"), old["spec"].get("subdomain")) != (new["spec"].get("hostname"), new["spec"].get("subdomain"))
         or old_meta.get("deletionTimestamp") != new_meta.get("deletionTimestamp")
-        or is_pod_ready(old) != is_pod_ready(new)
+        or is_ready(old) != is_ready(new)
         or [e.get("ip") for e in old_status.get("podIPs") or []] != [e.get("ip") for e in new_status.get("podIPs") or []]
         or old_status.get("podIP") != new_status.get("podIP")
         # Playground: a pod that finished leaves, even one never ready (no resync would catch it)
@@ -198,7 +199,7 @@ def endpoint_subsets(service: Obj, pods: list[Obj]) -> list[Obj]:
         if not should_pod_be_in_endpoints(pod, include_terminating=tolerate_unready):
             continue
         address = endpoint_address(service, pod)
-        ready = tolerate_unready or is_pod_ready(pod)
+        ready = tolerate_unready or is_ready(pod)
         if not spec.get("ports"):
             if spec.get("clusterIP") == "None":  # a headless Service may have no ports
                 entries.append((address, NO_PORTS, ready))
@@ -218,10 +219,6 @@ def should_pod_be_in_endpoints(pod: Obj, *, include_terminating: bool) -> bool:
     if not status.get("podIP") and not status.get("podIPs"):
         return False
     return include_terminating or not pod["metadata"].get("deletionTimestamp")
-
-
-def is_pod_ready(pod: Obj) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in (pod.get("status") or {}).get("conditions", []))
 
 
 def ready_transition_time(pod: Obj) -> str:

@@ -23,12 +23,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.runtime.cache import Key, key_of, split_key
+from playground.runtime.controller import Controller, Result
+from playground.runtime.events import WARNING
 from playground.store import api as store
+from playground.store.controller_ref import new_controller_ref
 from playground.store.errors import Forbidden
+from playground.store.pods import is_ready
 
-from .endpoints import TriggerTimeTracker, find_port, is_pod_ready, services_selecting, should_pod_be_in_endpoints
-from .events import WARNING
-from .runtime import Controller, Key, Result, key_of, owner_reference, split_key
+from .endpoints import TriggerTimeTracker, find_port, services_selecting, should_pod_be_in_endpoints
 
 Obj = dict[str, Any]
 PortKey = tuple[tuple[tuple[str, Any], ...], ...]
@@ -174,7 +177,7 @@ def pod_to_endpoint(pod: Obj, node: Obj | None, service: Obj) -> Obj:
     """podToEndpoint: a terminating pod is never ready (unless the Service publishes not-ready
     addresses) but still serving while its readiness holds."""
     meta, spec = pod["metadata"], pod["spec"]
-    serving = is_pod_ready(pod)
+    serving = is_ready(pod)
     terminating = bool(meta.get("deletionTimestamp"))
     ready = bool(service["spec"].get("publishNotReadyAddresses")) or (serving and not terminating)
     endpoint: Obj = {
@@ -375,7 +378,7 @@ def new_endpoint_slice(service: Obj, ports: list[Obj]) -> Obj:
             "generateName": f"{meta['name']}-",
             "namespace": meta["namespace"],
             "labels": labels,
-            "ownerReferences": [owner_reference(service)],
+            "ownerReferences": [new_controller_ref(service)],
         },
         "addressType": ADDRESS_TYPE,
         "endpoints": [],

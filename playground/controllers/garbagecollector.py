@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from playground.runtime.cache import Key, key_of
+from playground.runtime.controller import Controller, Result, Summary
 from playground.store import api as store
 from playground.store.errors import NotFound
-
-from .runtime import Controller, Key, Result
 
 Obj = dict[str, Any]
 FOREGROUND = "foregroundDeletion"
@@ -113,3 +113,16 @@ class GarbageCollector(Controller):
     def remove_finalizer(self, obj: Obj, finalizer: str) -> None:
         finalizers = [f for f in obj["metadata"].get("finalizers") or [] if f != finalizer]
         store.update(self.cluster, {**obj, "metadata": {**obj["metadata"], "finalizers": finalizers}})
+
+    def summarize(self, key: Key, obj: Obj | None) -> Summary:
+        """Its keys are uids: does the object's every owner still exist?"""
+        if obj is None:
+            return [["object", f"uid {key} is gone"]], [], "nothing left to collect"
+        owners = obj["metadata"].get("ownerReferences") or []
+        missing = [o for o in owners if o.get("uid") not in self.cache.by_uid]
+        names = ", ".join(f"{o['kind']} {o['name']}" + (" (gone)" if o in missing else "") for o in owners)
+        observed = [["object", f"{obj['kind']} {key_of(obj)}"], ["owners", names or "none"]]
+        desired = [["owners", "every owner exists, or the object goes"]]
+        return observed, desired, f"{len(missing)} owner{'s' if len(missing) != 1 else ''} gone" if missing else "none"
+
+

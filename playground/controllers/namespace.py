@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result
 from playground.store import api as store
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS
-
-from .runtime import Controller, Key, Result
 
 Obj = dict[str, Any]
 NAMESPACED_KINDS = [k.kind for k in KINDS.values() if k.namespaced]

@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime
 from typing import Any, Iterable
 
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result, Summary
+from playground.runtime.events import NORMAL
 from playground.store import api as store
 
-from .events import NORMAL
-from .runtime import Controller, Key, Result
 from .scheduling import toleration_tolerates_taint
 
 Obj = dict[str, Any]
@@ -110,6 +111,16 @@ class NodeLifecycleController(Controller):
                 batch.delete("Pod", name, namespace)
                 self.events.record(batch, pod, NORMAL, "TaintManagerEviction", f"Marking for deletion Pod {namespace}/{name}")
         return next_due
+
+    def summarize(self, key: Key, node: Obj | None) -> Summary:
+        """Is the node's kubelet still renewing its Lease?"""
+        if node is None:
+            return [["Node", f"{key} is not there (deleted)"]], [], "nothing left to watch"
+        ready = next((c["status"] for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "Unknown")
+        lease = self.cache.get("Lease", f"kube-node-lease/{key}")
+        renewed = (lease or {}).get("spec", {}).get("renewTime", "never")
+        observed = [["Ready", ready], ["Lease renewed", renewed]]
+        return observed, [["heartbeat", "a Lease renewal within the grace period"]], ""
 
 
 def desired_taints(node: Obj) -> set[tuple[str, str]]:

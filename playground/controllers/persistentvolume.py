@@ -20,12 +20,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from playground.runtime.cache import Cache, Key
+from playground.runtime.controller import Controller, Result
+from playground.runtime.events import WARNING
 from playground.store import api as store
 from playground.store.quantity import parse_quantity
 from playground.store.selectors import label_selector_matches
 
-from .events import WARNING
-from .runtime import Cache, Controller, Key, Result
 from .scheduling import PodVolumes, UnboundClaim, node_selector_matches
 
 Obj = dict[str, Any]

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result
+from playground.runtime.events import NORMAL, WARNING, EventRecorder
 from playground.store import api as store
 
-from .events import NORMAL, WARNING, EventRecorder
 from .persistentvolume import (
     ANN_BETA_STORAGE_PROVISIONER,
     ANN_BIND_COMPLETED,
@@ -42,7 +44,6 @@ from .persistentvolume import (
     volume_class,
     volume_mode_mismatch,
 )
-from .runtime import Controller, Key, Result
 
 Obj = dict[str, Any]
 RESYNC_PERIOD = 15.0  # seconds: kube-controller-manager's --pvclaimbinder-sync-period

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 from typing import Any, Iterable
 
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result, Summary
 from playground.store import api as store
 from playground.store.errors import NotFound
-
-from .runtime import Controller, Key, Result
 
 Obj = dict[str, Any]
 ORPHANS = "orphans"
@@ -73,3 +73,12 @@ class PodGarbageCollector(Controller):
         if node:
             return self.cache.get("Node", node) is None
         return bool(pod["metadata"].get("deletionTimestamp"))
+
+    def summarize(self, key: Key, pod: Obj | None) -> Summary:
+        if pod is None:
+            return super().summarize(key, pod)
+        node = pod["spec"].get("nodeName")
+        observed = [["node", node or "none yet"], ["phase", pod.get("status", {}).get("phase", "Pending")]]
+        return observed, [["node", "a node that fits it"]], "none" if node else "not scheduled: a node must be chosen"
+
+

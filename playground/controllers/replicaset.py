@@ -12,12 +12,16 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.runtime.cache import Key, split_key
+from playground.runtime.controller import Controller, Result, Summary, count_difference
+from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
-from playground.store.errors import Forbidden, Invalid
+from playground.store.controller_ref import controller_of, new_controller_ref
+from playground.store.errors import Forbidden, Invalid, StoreError
+from playground.store.pods import is_active, is_ready, ready_since
 from playground.store.selectors import label_selector_matches
 
-from .events import NORMAL, WARNING
-from .runtime import Controller, Key, Result, adopt_and_release, controller_ref, owner_reference, split_key
+from .controller_ref_manager import adopt_and_release
 
 Obj = dict[str, Any]
 SUCCESSFUL_CREATE = "SuccessfulCreate"
@@ -60,7 +64,7 @@ class ReplicaSetController(Controller):
 
     def keys_for(self, obj: Obj, old: Obj | None) -> list[Key]:
         keys = list(super().keys_for(obj, old))
-        if obj["kind"] == "Pod" and controller_ref(obj) is None:
+        if obj["kind"] == "Pod" and controller_of(obj) is None:
             keys += self.would_adopt(obj)  # an orphan a ReplicaSet may adopt
         return keys
 
@@ -75,7 +79,7 @@ class ReplicaSetController(Controller):
 
         # Scale only when the cache shows our last creates and deletes (no double creates)
         diff = rs["spec"]["replicas"] - len(active)
-        refused = False
+        refused = None
         if self.expectations.satisfied(key, pods, now) and not rs["metadata"].get("deletionTimestamp"):
             if diff > 0:
                 refused = self.create_pods(rs, key, count=min(diff, BURST_REPLICAS), now=now)
@@ -85,7 +89,9 @@ class ReplicaSetController(Controller):
         status = calculate_status(rs, active, now=now)
         if status != rs.get("status"):
             store.update_status(self.cluster, {**rs, "status": status})
-        return Result(requeue_after=seconds_until_available(rs, active, now=now), back_off=refused)
+        if refused is not None:
+            raise refused  # manageReplicas' error, returned after the status is written: retried with back-off
+        return Result(requeue_after=seconds_until_available(rs, active, now=now))
 
     def claim_pods(self, rs: Obj) -> list[Obj]:
         """Pods this ReplicaSet controls, adopting matching orphans and releasing pods that no
@@ -94,7 +100,7 @@ class ReplicaSetController(Controller):
         uid = rs["metadata"]["uid"]
         claimed, adopt, release = [], [], []
         for pod in self.cache.owned_by(rs, "Pod"):
-            ref = controller_ref(pod)
+            ref = controller_of(pod)
             if ref is None or ref["uid"] != uid:
                 continue  # an owner reference, but not as its controller
             matches = label_selector_matches(selector, pod["metadata"].get("labels") or {})
@@ -116,8 +122,8 @@ class ReplicaSetController(Controller):
             if label_selector_matches(rs["spec"]["selector"], labels)
         ]
 
-    def create_pods(self, rs: Obj, key: Key, *, count: int, now: datetime.datetime) -> bool:
-        """Create `count` pods in one batch; True if the API server refused them (retried with back-off)."""
+    def create_pods(self, rs: Obj, key: Key, *, count: int, now: datetime.datetime) -> StoreError | None:
+        """Create `count` pods in one batch; the API server's refusal, if it refused them."""
         try:
             with store.batch(self.cluster) as batch:
                 created = [batch.create(pod_from_template(rs)) for _ in range(count)]
@@ -126,9 +132,9 @@ class ReplicaSetController(Controller):
         except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, as Kubernetes does
             with store.batch(self.cluster) as batch:
                 self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {e.message}")
-            return True
+            return e
         self.expectations.expect(key, added={p["metadata"]["name"] for p in created}, now=now)
-        return False
+        return None
 
     def delete_pods(self, rs: Obj, key: Key, pods: list[Obj], *, now: datetime.datetime) -> None:
         with store.batch(self.cluster) as batch:
@@ -136,6 +142,17 @@ class ReplicaSetController(Controller):
                 batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"])
                 self.events.record(batch, rs, NORMAL, SUCCESSFUL_DELETE, f"Deleted pod: {pod['metadata']['name']}")
         self.expectations.expect(key, deleted={p["metadata"]["uid"] for p in pods}, now=now)
+
+    def summarize(self, key: Key, rs: Obj | None) -> Summary:
+        if rs is None:
+            return super().summarize(key, rs)
+        pods = [p for p in self.cache.owned_by(rs, "Pod") if is_active(p)]
+        ready = sum(map(is_ready, pods))
+        want = int(rs["spec"].get("replicas", 1))
+        status = rs.get("status", {})
+        observed = [["pods", f"{len(pods)}, {ready} ready"],
+                    ["status", f"{status.get('replicas', 0)} replicas, {status.get('readyReplicas', 0)} ready"]]
+        return observed, [["replicas", str(want)]], count_difference(want, len(pods))
 
 
 def pod_from_template(rs: Obj) -> Obj:
@@ -145,36 +162,11 @@ def pod_from_template(rs: Obj) -> Obj:
         "generateName": f"{rs['metadata']['name']}-",
         "namespace": rs["metadata"]["namespace"],
         "labels": dict(template.get("metadata", {}).get("labels") or {}),
-        "ownerReferences": [owner_reference(rs)],
+        "ownerReferences": [new_controller_ref(rs)],
     }
     if template.get("metadata", {}).get("annotations"):
         metadata["annotations"] = dict(template["metadata"]["annotations"])
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"]}
-
-
-def is_active(pod: Obj) -> bool:
-    """Not finished and not being deleted (controller.IsPodActive)."""
-    phase = pod.get("status", {}).get("phase")
-    return phase not in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp")
-
-
-def is_ready(pod: Obj) -> bool:
-    return any(c["type"] == "Ready" and c["status"] == "True" for c in pod.get("status", {}).get("conditions", []))
-
-
-def ready_since(pod: Obj) -> datetime.datetime | None:
-    for condition in pod.get("status", {}).get("conditions", []):
-        if condition["type"] == "Ready" and condition["status"] == "True":
-            return store.parse_timestamp(condition.get("lastTransitionTime"))
-    return None
-
-
-def is_available(pod: Obj, min_ready_seconds: int, now: datetime.datetime) -> bool:
-    """Ready for at least minReadySeconds (podutil.IsPodAvailable)."""
-    since = ready_since(pod)
-    if since is None:
-        return False
-    return min_ready_seconds == 0 or (now - since).total_seconds() >= min_ready_seconds
 
 
 def pods_to_delete(pods: list[Obj], *, count: int) -> list[Obj]:

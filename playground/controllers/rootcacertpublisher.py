@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result
 from playground.store import api as store
 from playground.store.errors import AlreadyExists, Conflict, Forbidden, NotFound
-
-from .runtime import Controller, Key, Result
 
 Obj = dict[str, Any]
 CONFIG_MAP = "kube-root-ca.crt"

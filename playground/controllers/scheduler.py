@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result, Summary
+from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
+from playground.store.pods import is_active
 
-from .events import NORMAL, WARNING
 from .persistentvolume import ANN_SELECTED_NODE, pod_volumes
-from .runtime import Controller, Key, Result
-from .scheduling import PodVolumes, assume, needs_scheduling, node_infos, queue_order, schedule
+from .schedule_one import schedule
+from .scheduling import PodVolumes, assume, needs_scheduling, node_infos, queue_order
 
 Obj = dict[str, Any]
 PENDING = "pending"
@@ -94,3 +97,13 @@ class Scheduler(Controller):
             condition["lastTransitionTime"] = current["lastTransitionTime"]
         others = [c for c in conditions if c["type"] != "PodScheduled"]
         batch.update_status({**pod, "status": {**pod.get("status", {}), "conditions": [condition, *others]}})
+
+    def summarize(self, key: Key, obj: Obj | None) -> Summary:
+        """Its one key, "pending": every pod without a node."""
+        pending = [p for p in self.cache.list("Pod") if not p["spec"].get("nodeName") and is_active(p)]
+        names = ", ".join(p["metadata"]["name"] for p in pending[:5]) + (" ..." if len(pending) > 5 else "")
+        observed = [["pods without a node", f"{len(pending)}" + (f": {names}" if pending else "")]]
+        desired = [["every pod", "bound to a node that fits it"]]
+        return observed, desired, f"{len(pending)} pod{'s' if len(pending) != 1 else ''} to place" if pending else "none"
+
+

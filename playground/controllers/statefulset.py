@@ -35,14 +35,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result, Summary, SyncError, count_difference
+from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
+from playground.store.controller_ref import controller_of, new_controller_ref
+from playground.store.hashing import fnv32, safe_encode_string
 from playground.store.errors import AlreadyExists, Forbidden, Invalid, NotFound
+from playground.store.pods import is_active, is_available, is_ready
 from playground.store.selectors import label_selector_matches
 
-from .deployment_rules import safe_encode_string
-from .events import NORMAL, WARNING
-from .replicaset import is_available, is_ready, seconds_until_available
-from .runtime import Controller, Key, Result, adopt_and_release, controller_ref, owner_reference
+from .controller_ref_manager import adopt_and_release
+from .replicaset import seconds_until_available
 
 Obj = dict[str, Any]
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"  # apps.StatefulSetPodNameLabel
@@ -54,9 +58,7 @@ ROLLING_UPDATE, ON_DELETE = "RollingUpdate", "OnDelete"
 RETAIN, DELETE = "Retain", "Delete"
 CONFLICTING_CONTROLLER = "ConflictingController"
 MAX_REVISION_PREFIX = 223  # history.ControllerRevisionName keeps names within 253 characters
-CLAIM_RETRY_SECONDS = 1.0  # a claim in the way (being deleted, or a stale one): look again soon
 STATEFUL_POD_NAME = re.compile(r"(.*)-([0-9]+)$")  # statefulPodRegex
-_FNV32_OFFSET, _FNV32_PRIME = 0x811C9DC5, 0x01000193
 _MAX_INT32 = 2**31 - 1
 
 
@@ -70,18 +72,16 @@ class Pass:
     claims: dict[str, Obj]  # the namespace's PersistentVolumeClaims by name, as written so far
     monotonic: bool  # OrderedReady: one pod at a time, each waiting for the one before
     now: datetime.datetime
-    failed: bool = False  # an error that stops the pass, as an error returned by a Go func does
-    retry_after: float | None = None
+    error: str | None = None  # what stopped the pass, as an error returned by a Go func does
 
-    def retry(self, seconds: float) -> None:
-        self.failed = True
-        self.retry_after = seconds if self.retry_after is None else min(self.retry_after, seconds)
+    def fail(self, error: str) -> None:
+        self.error = self.error or error
 
     def run_for_all(self, count: int, fn: Callable[[int], bool]) -> bool:
         """runForAll: in order, stopping where `fn` asks to (OrderedReady), or all of them
         (Parallel: slowStartBatch, whose batches only matter to a real API server)."""
         for i in range(count):
-            if (fn(i) and self.monotonic) or self.failed:
+            if (fn(i) and self.monotonic) or self.error is not None:
                 return True
         return False
 
@@ -93,7 +93,7 @@ class StatefulSetController(Controller):
 
     def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
         yield from super().keys_for(obj, old)
-        if obj["kind"] in ("Pod", "ControllerRevision") and controller_ref(obj) is None:
+        if obj["kind"] in ("Pod", "ControllerRevision") and controller_of(obj) is None:
             yield from self.would_adopt(obj)
 
     def reconcile(self, key: Key) -> Result:
@@ -115,9 +115,10 @@ class StatefulSetController(Controller):
                 batch.update_status({**set_, "status": status})
             self.truncate_history(batch, set_, pods, revisions, current, update)
 
+        if work.error is not None:
+            raise SyncError(work.error)  # after the status is written, as Kubernetes returns it: retried with back-off
         # One more look when a ready pod will have been ready for minReadySeconds
-        waits = [w for w in (work.retry_after, seconds_until_available(set_, pods, now=now)) if w is not None]
-        return Result(requeue_after=min(waits) if waits else None, back_off=work.failed)
+        return Result(requeue_after=seconds_until_available(set_, pods, now=now))
 
     # -- ownership ------------------------------------------------------------------------------
 
@@ -132,7 +133,7 @@ class StatefulSetController(Controller):
 
         claimed, release = [], []
         for obj in self.cache.owned_by(set_, kind):
-            ref = controller_ref(obj)
+            ref = controller_of(obj)
             if ref is None or ref["uid"] != uid:
                 continue  # an owner reference, but not as its controller
             if matches(obj):
@@ -255,7 +256,7 @@ class StatefulSetController(Controller):
             return True  # its replacement is created once it is gone
         if not is_created(pod):
             if self.pod_claim_is_stale(work, pod):
-                work.retry(CLAIM_RETRY_SECONDS)  # a claim still owned by the pod before: the GC deletes it
+                work.fail(f"pod {pod['metadata']['name']} has a stale claim")  # owned by the pod before: the GC deletes it
                 return True
             if self.create_stateful_pod(work, pod) is None or work.monotonic:
                 return True
@@ -316,7 +317,7 @@ class StatefulSetController(Controller):
             created = work.batch.create(pod)
         except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, retry with back-off
             self.record_pod_event(work, "create", pod, error=e.message)
-            work.failed = True
+            work.fail(e.message)
             return None
         self.update_pod_claims_for_retention_policy(work, work.set, created)
         self.record_pod_event(work, "create", pod)
@@ -361,7 +362,7 @@ class StatefulSetController(Controller):
             if existing is not None:
                 if existing["metadata"].get("deletionTimestamp"):
                     errors.append(f"pvc {name} is being deleted")
-                    work.retry(CLAIM_RETRY_SECONDS)
+                    work.fail(errors[-1])
                 continue
             refs = claim_owner_references(claim, work.set, pod)
             if refs:
@@ -370,12 +371,12 @@ class StatefulSetController(Controller):
                 work.claims[name] = work.batch.create(claim)
             except AlreadyExists as e:  # made meanwhile by someone else: the next pass sees it
                 errors.append(f"failed to create PVC {name}: {e.message}")
-                work.retry(CLAIM_RETRY_SECONDS)
+                work.fail(errors[-1])
                 continue
             except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, retry with back-off
                 errors.append(f"failed to create PVC {name}: {e.message}")
                 self.record_claim_event(work, "create", pod, name, error=e.message)
-                work.failed = True
+                work.fail(errors[-1])
                 continue
             self.record_claim_event(work, "create", pod, name)
         return errors
@@ -434,6 +435,15 @@ class StatefulSetController(Controller):
         else:
             message = f"{verb} Claim {claim} for Pod {name} in StatefulSet {set_name} failed error: {error}"
             self.events.record(work.batch, work.set, WARNING, f"Failed{verb.title()}", message)
+
+    def summarize(self, key: Key, sts: Obj | None) -> Summary:
+        if sts is None:
+            return super().summarize(key, sts)
+        pods = sorted((p for p in self.cache.owned_by(sts, "Pod") if is_active(p)), key=lambda p: p["metadata"]["name"])
+        want = int(sts["spec"].get("replicas", 1))
+        observed = [["pods", ", ".join(p["metadata"]["name"] + (" (ready)" if is_ready(p) else "") for p in pods) or "none"]]
+        desired = [["replicas", str(want)], ["update revision", sts.get("status", {}).get("updateRevision", "?")]]
+        return observed, desired, count_difference(want, len(pods))
 
 
 # --- identity (stateful_set_utils.go) --------------------------------------------------------------
@@ -524,7 +534,7 @@ def new_stateful_set_pod(set_: Obj, ordinal: int) -> Obj:
         "generateName": f"{set_['metadata']['name']}-",
         "namespace": set_["metadata"]["namespace"],
         "labels": dict(template_meta.get("labels") or {}),
-        "ownerReferences": [owner_reference(set_)],
+        "ownerReferences": [new_controller_ref(set_)],
     }
     for key in ("annotations", "finalizers"):
         if template_meta.get(key):
@@ -704,7 +714,7 @@ def claim_owner_references(claim: Obj, set_: Obj, pod: Obj) -> list[Obj]:
         return refs
     wants_set, wants_pod = wanted_owners(set_, pod)
     owners = [o for o, wanted in ((set_, wants_set), (pod, wants_pod)) if wanted]
-    return refs + [owner_reference(o) for o in owners if not any(r.get("uid") == o["metadata"].get("uid") for r in refs)]
+    return refs + [new_controller_ref(o) for o in owners if not any(r.get("uid") == o["metadata"].get("uid") for r in refs)]
 
 
 # --- pod state -------------------------------------------------------------------------------------
@@ -787,14 +797,6 @@ def go_json(value: Any) -> bytes:
     return text.encode()
 
 
-def fnv32(data: bytes) -> int:
-    """FNV-1, 32 bits (hash/fnv New32, which HashControllerRevision uses; not FNV-1a)."""
-    h = _FNV32_OFFSET
-    for byte in data:
-        h = ((h * _FNV32_PRIME) & 0xFFFFFFFF) ^ byte
-    return h
-
-
 def hash_controller_revision(data: Obj, collision_count: int | None) -> str:
     """HashControllerRevision: FNV-1 of the data, then of the collision count in decimal."""
     raw = go_json(data) + (str(collision_count).encode() if collision_count is not None else b"")
@@ -811,7 +813,7 @@ def new_revision(set_: Obj, number: int, collision_count: int) -> Obj:
         "name": f"{set_['metadata']['name'][:MAX_REVISION_PREFIX]}-{hash_}",
         "namespace": set_["metadata"]["namespace"],
         "labels": labels,
-        "ownerReferences": [owner_reference(set_)],
+        "ownerReferences": [new_controller_ref(set_)],
     }
     if set_["metadata"].get("annotations"):
         metadata["annotations"] = dict(set_["metadata"]["annotations"])

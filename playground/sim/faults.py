@@ -98,7 +98,7 @@ def _wake_kubelet(cluster: str, node: str) -> None:
         if kubelet.cluster == cluster:
             kubelet.runtime.queues[kubelet].add(node)
     # The controller manager sleeps until a commit: tell it, as a commit would
-    store.changes_committed.send(sender=None, cluster=cluster, resource_version=store.current_resource_version())
+    store.changes_committed.send(sender=None, cluster=cluster, resource_version=store.cluster_resource_version(cluster))
 
 
 def apply_pending(cluster: str, node: str, states: dict[str, PodRuntime], pods: dict[str, Obj]) -> list[str]:

@@ -19,10 +19,12 @@ import json
 from collections import defaultdict
 from typing import Any, Iterable
 
-from playground.controllers.events import EventRecorder
-from playground.controllers.runtime import Controller, Key, Result
 from playground.images import catalog
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result, Summary
+from playground.runtime.events import EventRecorder
 from playground.store import api as store
+from playground.store.pods import is_ready
 
 from . import config, containerfs, faults, logs, memory, volumes
 from .lifecycle import ContainerRuntime, LogLine, PodRuntime, sync_pod
@@ -320,6 +322,14 @@ class Kubelet(Controller):
             self.saved.pop(uid, None)
             for key in [k for k in self.lines_written if k[0] == uid]:
                 del self.lines_written[key]
+
+    def summarize(self, key: Key, node: Obj | None) -> Summary:
+        if node is None:
+            return super().summarize(key, node)
+        pods = self.cache.pods_on(node["metadata"]["name"])
+        ready = next((c["status"] for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "Unknown")
+        observed = [["pods bound here", f"{len(pods)}, {sum(map(is_ready, pods))} ready"], ["Ready", ready]]
+        return observed, [["pods", "each bound pod running as its spec says"]], "whatever each pod's containers need next"
 
 
 def only_status_changed(obj: Obj, old: Obj | None) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from playground.controllers.runtime import Controller, Key, Result
+from playground.runtime.cache import Key
+from playground.runtime.controller import Controller, Result
 
 from .models import VolumeFile
 

@@ -11,6 +11,7 @@ Gone once the log has been compacted past it. The rules follow the API server's 
 from __future__ import annotations
 
 import builtins
+import collections
 import copy
 import datetime
 import json
@@ -39,20 +40,21 @@ from .admission import (
     should_automount,
 )
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound, StoreError
+from .hashing import ALPHANUMS
 from .kinds import KINDS, Kind
 from .models import Change, Cluster, ReconcileTrace, StoredObject
 
 Obj = dict[str, Any]
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apiserver's names.SimpleNameGenerator
 UPDATE_RETRIES = 5
 GENERATE_NAME_RETRIES = 8
 COMPACT_EVERY = 1000  # resourceVersions between two trims of the change log
 
 # Sent after every commit, in the writing process: the cluster's name and the last resourceVersion.
 changes_committed = Signal()
-_committed = threading.Condition()
+# One condition per cluster: a commit wakes the watches of its own cluster only
+_committed: dict[str, threading.Condition] = collections.defaultdict(threading.Condition)
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,10 @@ def create_cluster(name: str) -> None:
     if Cluster.objects.filter(name=name).exists():
         raise AlreadyExists(f'clusters "{name}" already exists')
     wall = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    Cluster.objects.create(
-        name=name, compacted_revision=current_resource_version(), clock_origin=wall, clock_anchor=wall
-    )
+    # A resourceVersion of its own: a cluster made again under an old name is never mistaken
+    # for the one an informer saw before
+    with transaction.atomic(), connection.cursor() as cursor:
+        Cluster.objects.create(name=name, compacted_revision=_bump_counter(cursor, 1), clock_origin=wall, clock_anchor=wall)
 
 
 def delete_cluster(name: str) -> None:
@@ -172,6 +175,53 @@ def current_resource_version() -> int:
     return row[0] if row else 0
 
 
+@dataclass(frozen=True)
+class ClusterState:
+    """What a runtime looks at each turn: the cluster's own resourceVersion (its last change, or
+    its reset) and its clock, read for every cluster in one query."""
+
+    resource_version: int
+    clock: clock.ClockState
+    steps: int  # Step requests waiting (clock.take_step)
+
+
+# The newest change-log entry of each cluster: an index probe on (cluster, resource_version)
+_CLUSTER_VERSION = f"(SELECT MAX(resource_version) FROM {Change._meta.db_table} WHERE cluster_id = c.id)"
+
+
+def cluster_resource_version(cluster: str) -> int:
+    """The cluster's own resourceVersion: the last one written in it, or the one its reset or
+    compaction took. It moves when, and only when, something in the cluster changed, so an
+    informer that saw it needs no change-log query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.compacted_revision, {_CLUSTER_VERSION} FROM {Cluster._meta.db_table} c WHERE c.name = %s",
+            [cluster],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise NotFound(f'cluster "{cluster}" not found')
+    return max(found[0] or 0, found[1] or 0)
+
+
+def cluster_states() -> dict[str, ClusterState]:
+    """Every cluster's resourceVersion and clock, in one query: what the controller manager
+    reads each turn, however many clusters there are."""
+    columns = ", ".join(f"c.{name}" for name in clock.CLUSTER_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.name, c.compacted_revision, {_CLUSTER_VERSION}, c.clock_steps, {columns}"
+            f" FROM {Cluster._meta.db_table} c"
+        )
+        rows = cursor.fetchall()
+    return {
+        name: ClusterState(
+            max(compacted or 0, last or 0), clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, rest))), steps
+        )
+        for name, compacted, last, steps, *rest in rows
+    }
+
+
 def changes(cluster: str, since: int, *, limit: int = 10_000) -> builtins.list[WatchEvent]:
     """Change-log entries after resourceVersion `since`, oldest first; raises Gone if compacted."""
     cluster_id = _cluster_id(cluster)
@@ -212,8 +262,9 @@ def watch(
                 deadline = time.monotonic() + timeout
                 yield event
         if not batch:
-            with _committed:
-                _committed.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+            committed = _committed[cluster]
+            with committed:
+                committed.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
 
 
 def compact(cluster: str, *, keep: int | None = None) -> int:
@@ -469,7 +520,7 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         if not generated:
             break
         # A generated name that is taken is generated again, as the API server has done since 1.30
-        meta["name"] = meta["generateName"][:58] + "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
+        meta["name"] = meta["generateName"][:58] + "".join(random.choices(ALPHANUMS, k=5))
     raise AlreadyExists(f'{k.resource} "{meta["name"]}" already exists')
 
 
@@ -490,7 +541,7 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
                         f'serviceaccount "{account_name}" not found')
     if should_automount(account, pod["spec"]):
         mount_service_account_token(
-            pod["spec"], SERVICE_ACCOUNT_VOLUME_PREFIX + "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
+            pod["spec"], SERVICE_ACCOUNT_VOLUME_PREFIX + "".join(random.choices(ALPHANUMS, k=5))
         )
 
 
@@ -519,7 +570,7 @@ def _with_name_and_namespace(k: Kind, obj: Obj, *, now: datetime.datetime) -> Ob
         return obj  # the schema check explains
     meta = dict(meta)
     if not meta.get("name") and isinstance(meta.get("generateName"), str):
-        meta["name"] = meta["generateName"][:58] + "".join(random.choices(GENERATE_NAME_ALPHABET, k=5))
+        meta["name"] = meta["generateName"][:58] + "".join(random.choices(ALPHANUMS, k=5))
     if k.namespaced:
         meta["namespace"] = meta.get("namespace") or "default"
     else:
@@ -696,8 +747,7 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write]) -> Non
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     last = first + len(writes) - 1
-    global _commits
-    _commits += 1
+    _local_commits[cluster] += 1
     transaction.on_commit(lambda: _notify(cluster, last, count=len(writes)))
 
 
@@ -727,20 +777,22 @@ def _bump_counter(cursor: Any, count: int) -> int:
     raise StoreError("the resourceVersion counter is missing")
 
 
-_commits = 0  # batches written by this process
+_local_commits: collections.Counter[str] = collections.Counter()  # batches this process wrote, per cluster
 
 
-def commits_in_this_process() -> int:
-    """How many batches this process has written: a cheap "anything new from us?" for informers."""
-    return _commits
+def local_commits(cluster: str) -> int:
+    """How many batches this process has written to the cluster: a free "anything new from us?"
+    for an informer between two reconciles."""
+    return _local_commits[cluster]
 
 
 def _notify(cluster: str, resource_version: int, *, count: int) -> None:
     # Every thousandth version or so, trim this cluster's log to its retention window.
     if resource_version // COMPACT_EVERY != (resource_version - count) // COMPACT_EVERY:
         compact(cluster)
-    with _committed:
-        _committed.notify_all()
+    committed = _committed[cluster]
+    with committed:
+        committed.notify_all()
     changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version)
 
 

@@ -63,7 +63,8 @@ def read(cluster: str) -> ClockState:
     return state_of(row)
 
 
-_CLUSTER_COLUMNS = ("id", "clock_origin", "clock_seconds", "clock_anchor", "clock_speed", "clock_mode")
+CLUSTER_COLUMNS = ("clock_origin", "clock_seconds", "clock_anchor", "clock_speed", "clock_mode")  # what state_of reads
+_CLUSTER_COLUMNS = ("id", *CLUSTER_COLUMNS)
 
 
 def cluster_row(cluster: str) -> dict[str, Any] | None:

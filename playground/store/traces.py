@@ -1,6 +1,6 @@
 """Reconcile traces: the records behind the controller loop page, and the flag that turns them on.
 
-controllers/runtime.py (each reconcile, only while someone watches) → record() → the
+runtime/cluster.py (each reconcile, only while someone watches) → record() → the
 ReconcileTrace table → the loop page (web/loop_views.py) and its socket, in whichever process
 they run. A trace is not a Kubernetes object and never enters the change log: it is a teaching
 aid, like `kubectl get --v=8`'s request log, so it lives beside the objects, bounded (the last
@@ -31,7 +31,7 @@ _local_watches = 0  # watch() calls in this process: lets an embedded runtime se
 
 
 class Trace(TypedDict, total=False):
-    """One reconcile, as controllers/tracing.py records it and the loop page shows it."""
+    """One reconcile, as runtime/tracing.py records it and the loop page shows it."""
 
     id: int
     controller: str

@@ -30,7 +30,7 @@ def tell_pages(*, cluster: str, resource_version: int, **_: object) -> None:
 
     from .consumers import group_name, listening, note_announced, sockets_loop
 
-    note_announced(resource_version)
+    note_announced(cluster, resource_version)
     layer = get_channel_layer()
     if layer is None or (isinstance(layer, InMemoryChannelLayer) and not listening(cluster)):
         return

@@ -60,28 +60,33 @@ def sockets_loop() -> asyncio.AbstractEventLoop | None:
 
 
 OTHER_PROCESSES_POLL_SECONDS = 1.0
-_announced = 0  # the newest resourceVersion this process's commits told the pages of
+_announced: dict[str, int] = {}  # cluster → the newest resourceVersion this process's commits told its pages of
 _poller: asyncio.Task | None = None
 
 
-def note_announced(resource_version: int) -> None:
-    global _announced
-    _announced = max(_announced, resource_version)
+def note_announced(cluster: str, resource_version: int) -> None:
+    _announced[cluster] = max(_announced.get(cluster, 0), resource_version)
 
 
 async def watch_other_processes(layer: Any) -> None:
     """The in-memory channel layer reaches no other process, so a write made elsewhere (`python
     manage.py apply` in a second terminal, with the clock paused) would reach no open page. While
-    sockets are open, look at the store's resourceVersion once a second, and wake the pages of
-    this process when it moved past what this process's own commits announced."""
-    seen = await database_sync_to_async(store.current_resource_version)()
+    sockets are open, read every cluster's resourceVersion once a second (one query), and wake the
+    pages of a cluster whose version moved past what this process's own commits announced: a
+    write to one cluster wakes the pages of that cluster only."""
+    seen = await database_sync_to_async(_cluster_versions)()
     while _listeners:
         await asyncio.sleep(OTHER_PROCESSES_POLL_SECONDS)
-        version = await database_sync_to_async(store.current_resource_version)()
-        if version > max(seen, _announced):
-            for cluster in list(_listeners):
+        versions = await database_sync_to_async(_cluster_versions)()
+        for cluster in list(_listeners):
+            version = versions.get(cluster, 0)
+            if version > max(seen.get(cluster, 0), _announced.get(cluster, 0)):
                 await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": version})
-        seen = version
+        seen = versions
+
+
+def _cluster_versions() -> dict[str, int]:
+    return {name: state.resource_version for name, state in store.cluster_states().items()}
 
 
 def _start_watching_other_processes(layer: Any) -> None:
@@ -281,7 +286,7 @@ def shared_context(view: tuple[str, str], make: Any, *, at_least: int = 0) -> di
     cached = _contexts.get(view)
     if cached is not None and at_least and cached[0] >= at_least:
         return cached[1]
-    version = store.current_resource_version()  # first: the context made after it is at least as new
+    version = store.cluster_resource_version(view[0])  # first: the context made after it is at least as new
     if cached is not None and cached[0] == version:
         return cached[1]
     if len(_contexts) >= MAX_VIEWS:
@@ -293,10 +298,9 @@ def shared_context(view: tuple[str, str], make: Any, *, at_least: int = 0) -> di
 
 def forget_shared() -> None:
     """For tests: a new test database hands out the same resourceVersions again."""
-    global _announced
     _contexts.clear()
     _frames.clear()
-    _announced = 0
+    _announced.clear()
 
 
 def shared_frame(view: tuple[str, str], shown: dict[str, Any] | None, context: dict[str, Any]) -> str:

@@ -28,6 +28,8 @@ from playground.controllers import deployment_rules as rules
 from playground.controllers import endpoints as endpoint_rules
 from playground.controllers import scheduling
 from playground.controllers import statefulset as sts_rules
+from playground.store.controller_ref import controller_of
+from playground.store.pods import is_ready
 from playground.store.quantity import parse_quantity
 
 Obj = dict[str, Any]
@@ -327,11 +329,6 @@ def linked_table(cluster: str, objects: list[Obj], *, now: datetime.datetime, wi
     return rows
 
 
-def controller_of(obj: Obj) -> Obj | None:
-    """The ownerReference with controller: true, if any."""
-    return next((r for r in obj["metadata"].get("ownerReferences") or [] if r.get("controller")), None)
-
-
 def owner_link(cluster: str, obj: Obj) -> Obj | None:
     ref = controller_of(obj)
     if ref is None:
@@ -622,7 +619,7 @@ def traffic_verdict(cluster: str, service: Obj, pod: Obj) -> Obj:
     verdict["ports"] = ports
     if ports and all(p["number"] is None for p in ports):
         return {**verdict, "state": "excluded", "reason": "no container port matches any targetPort"}
-    if not (tolerate_unready or endpoint_rules.is_pod_ready(pod)):
+    if not (tolerate_unready or is_ready(pod)):
         return {**verdict, "state": "not-ready", "reason": "not ready: listed under notReadyAddresses, gets no traffic"}
     return {**verdict, "state": "receives", "receives": True, "reason": "ready" if not tolerate_unready else "publishNotReadyAddresses"}
 

@@ -27,13 +27,13 @@ from playground.sim import dns, faults
 from playground.sim import usage as sim_usage
 from playground.sim import logs as sim_logs
 from playground.sim import memory as sim_memory
+from playground.runtime import informer
 from playground.store import api as store
 from playground.store import clock as cluster_clock
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS
 
 from . import picture
-from . import informer
 from .picture import cluster_picture, deployment_picture
 
 
@@ -59,11 +59,13 @@ def cluster_view(request: HttpRequest, cluster: str) -> HttpResponse:
 def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
     """What the cluster page shows (only the pods of `namespace` when one is chosen); the
     websocket consumer renders the same."""
-    version, objects = informer.cluster_objects(cluster)  # from memory: only what changed is read again
+    objects = informer.shared(cluster)  # from memory: only what changed is read again
+    version = objects.seen_version
     now = store.now(cluster)
-    pods = objects.list("Pod", namespace=namespace or None)
+    pods = objects.list_sorted("Pod", namespace=namespace or None)
     picture_ = cluster_picture(
-        objects.list("Node"), pods, now=now, replica_sets=objects.list("ReplicaSet", namespace=namespace or None)
+        objects.list_sorted("Node"), pods, now=now,
+        replica_sets=objects.list_sorted("ReplicaSet", namespace=namespace or None),
     )
     return {"cluster": cluster, "picture": picture_, "clock": clock_context(cluster), "namespace": namespace,
             "query": namespace_query(namespace), "resource_version": version}  # the socket resumes from it

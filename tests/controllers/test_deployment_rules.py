@@ -13,14 +13,12 @@ from playground.controllers.deployment_rules import (
     POD_TEMPLATE_HASH_LABEL,
     REVISION_ANNOTATION,
     REVISION_HISTORY_ANNOTATION,
-    SAFE_ENCODE_ALPHABET,
     Scale,
     SyncPlan,
     calculate_status,
     cleanup_old_replica_sets,
     find_new_replica_set,
     find_old_replica_sets,
-    fnv32a,
     get_condition,
     is_saturated,
     max_unavailable,
@@ -32,10 +30,10 @@ from playground.controllers.deployment_rules import (
     restarted_template,
     rollback_to,
     rollout_history,
-    safe_encode_string,
     scale,
     sync_deployment,
 )
+from playground.store.hashing import ALPHANUMS, fnv32a, safe_encode_string
 
 T0 = datetime.datetime(2026, 1, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
@@ -215,7 +213,7 @@ def test_the_hash_is_stable_and_uses_only_the_safe_alphabet():
     hash_ = pod_template_hash(template(), None)
 
     assert hash_ == pod_template_hash(shuffled, None)
-    assert set(hash_) <= set(SAFE_ENCODE_ALPHABET)
+    assert set(hash_) <= set(ALPHANUMS)
     assert 1 <= len(hash_) <= 10
 
 

@@ -2,8 +2,8 @@
 manager that crashes halfway through a rollout is replaced by one that finishes it."""
 from __future__ import annotations
 
-from playground.controllers.runtime import ClusterRuntime
-from playground.sim.world import COMPONENTS
+from playground.components import COMPONENTS
+from playground.runtime.cluster import ClusterRuntime
 from tests.factories import deployment
 
 

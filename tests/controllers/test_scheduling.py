@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from playground.controllers.schedule_one import schedule
 from playground.controllers.scheduling import (
     NodeInfo,
     assume,
@@ -14,7 +15,6 @@ from playground.controllers.scheduling import (
     node_allocatable,
     node_infos,
     pod_requests,
-    schedule,
     score_least_allocated,
     tolerates,
 )

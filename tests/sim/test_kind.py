@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from playground.controllers.runtime import ClusterRuntime
+from playground.components import COMPONENTS
+from playground.runtime.cluster import ClusterRuntime
 from playground.sim.kind import create_kind_cluster
-from playground.sim.world import COMPONENTS
 from playground.store import api as store
 from playground.store import clock
 

@@ -336,8 +336,8 @@ def test_a_failing_batch_stores_nothing(cluster):
 
 
 def test_clusters_do_not_see_each_other(cluster, make_cluster):
-    before = cluster.resource_version()
     other = make_cluster("team-b")
+    before = cluster.resource_version()
     cluster.create(config_map("settings"))
 
     assert other.list("ConfigMap") == []
@@ -404,3 +404,26 @@ def test_a_claim_without_a_class_gets_the_default_storage_class(cluster):
 
     assert cluster.create(claim)["spec"]["storageClassName"] == "standard"
     assert cluster.create(no_class)["spec"]["storageClassName"] == ""  # "" asks for no class at all
+
+
+def test_a_cluster_resource_version_moves_only_with_its_own_writes(cluster, make_cluster):
+    other = make_cluster("team-b")
+    mine, theirs = store.cluster_resource_version("default"), store.cluster_resource_version("team-b")
+
+    other.create(config_map("settings"))
+
+    assert store.cluster_resource_version("default") == mine
+    assert store.cluster_resource_version("team-b") > theirs
+    states = store.cluster_states()
+    assert states["default"].resource_version == mine
+    assert states["team-b"].resource_version == store.cluster_resource_version("team-b")
+
+
+def test_a_cluster_made_again_under_an_old_name_has_a_new_resource_version(make_cluster):
+    make_cluster("team-b")
+    first = store.cluster_resource_version("team-b")
+    store.delete_cluster("team-b")
+
+    make_cluster("team-b")
+
+    assert store.cluster_resource_version("team-b") > first

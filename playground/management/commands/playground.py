@@ -10,10 +10,10 @@ from typing import Any, Callable
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from playground.controllers.manager import Manager
-from playground.sim.world import COMPONENTS
-from playground.store import api as store
+from playground.components import COMPONENTS
+from playground.runtime.manager import Manager
 from playground.sim.kind import create_kind_cluster
+from playground.store import api as store
 
 
 class Command(BaseCommand):

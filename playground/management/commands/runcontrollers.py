@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from playground.controllers.manager import Manager
-from playground.sim.world import COMPONENTS
+from playground.components import COMPONENTS
+from playground.runtime.manager import Manager
 
 
 class Command(BaseCommand):

@@ -10,10 +10,10 @@ The writes are read back by resourceVersion, so should another writer (a kubectl
 page's button) commit to the same cluster in the middle of a reconcile, its writes are listed
 with it; the controllers themselves take turns on one thread, so they never mix.
 
-Nothing here decides anything: the controllers do, and this only reads what they read and
-what they wrote, so a trace cannot drift from what the controller did. When nobody watches,
-a reconcile costs one clock read (monotonic) more, and the runtime looks at the flag in the
-store once per WATCH_CHECK_SECONDS.
+Nothing here decides anything: the controllers do, and each says what it is about to compare
+(Controller.summarize); this only reads that and what they wrote, so a trace cannot drift from
+what the controller did. When nobody watches, a reconcile costs one clock read (monotonic) more,
+and the runtime looks at the flag in the store once per WATCH_CHECK_SECONDS.
 """
 from __future__ import annotations
 
@@ -23,18 +23,18 @@ from typing import TYPE_CHECKING, Any
 
 from playground.store import api as store
 from playground.store import traces
+from playground.store.controller_ref import controller_of
 from playground.store.errors import Conflict, Gone, NotFound
 
-from . import deployment_rules as rules
-from .replicaset import is_active, is_ready
+from .cache import Cache, Key, key_of
 
 if TYPE_CHECKING:
-    from .runtime import Cache, ClusterRuntime, Controller, Key, Result
+    from .cluster import ClusterRuntime
+    from .controller import Controller, Result
 
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
-Pairs = list[list[str]]
 MAX_ACTIONS = 50  # a 500-pod burst is told as its first 50 writes and a count
 
 
@@ -59,7 +59,7 @@ class Tracer:
         if not self.watching():
             return controller.reconcile(key)
         try:
-            before = store.current_resource_version()
+            before = store.cluster_resource_version(self.runtime.cluster)
             trace = begin(controller, key, self.runtime)
         except Exception:  # a summary that cannot be made must not stop the reconcile
             log.exception("summarising %s %s for its trace failed", controller.component, key)
@@ -92,7 +92,7 @@ class Tracer:
             log.exception("recording a reconcile trace failed")
 
     def _writes_since(self, before: int) -> list[store.WatchEvent]:
-        after = store.current_resource_version()
+        after = store.cluster_resource_version(self.runtime.cluster)
         if after == before:
             return []
         try:
@@ -108,14 +108,10 @@ class Tracer:
 def begin(controller: Controller, key: Key, runtime: ClusterRuntime) -> traces.Trace:
     kind = controller.kind
     obj = runtime.cache.by_uid.get(key) if kind == "*" else runtime.cache.get(kind, key)
-    by_component = COMPONENT_SUMMARIES.get(controller.component)
-    if by_component is not None:
-        observed, desired, difference = by_component(key, obj, runtime)
-    else:
-        observed, desired, difference = summarize(kind, key, obj, runtime)
+    observed, desired, difference = controller.summarize(key, obj)
     objects = set()
     if obj is not None:
-        objects.add(ref(obj["kind"], _key(obj)))
+        objects.add(ref(obj["kind"], key_of(obj)))
         if owner := _controller_owner(obj):
             objects.add(owner)
     return {
@@ -139,155 +135,8 @@ def subject(controller: Controller, key: Key, obj: Obj | None) -> str:
     if controller.component == "default-scheduler":
         return "the scheduling queue (pods without a node)"
     if controller.kind == "*":
-        return f"{obj['kind']} {_key(obj)}" if obj is not None else f"uid {key}"
+        return f"{obj['kind']} {key_of(obj)}" if obj is not None else f"uid {key}"
     return f"{controller.kind} {key}"
-
-
-def summarize(kind: str, key: Key, obj: Obj | None, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    """(observed, desired, difference) for one key, from the cache as the controller sees it."""
-    if obj is None:
-        return [[kind, f"{key} is not there (deleted)"]], [], "nothing left to reconcile"
-    summary = SUMMARIES.get(kind, summarize_generic)
-    return summary(obj, runtime.cache, runtime)
-
-
-def summarize_pending(key: Key, obj: Obj | None, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    """The scheduler's one key, "pending": every pod without a node."""
-    pending = [p for p in runtime.cache.list("Pod") if not p["spec"].get("nodeName") and is_active(p)]
-    names = ", ".join(p["metadata"]["name"] for p in pending[:5]) + (" ..." if len(pending) > 5 else "")
-    observed = [["pods without a node", f"{len(pending)}" + (f": {names}" if pending else "")]]
-    desired = [["every pod", "bound to a node that fits it"]]
-    return observed, desired, f"{len(pending)} pod{'s' if len(pending) != 1 else ''} to place" if pending else "none"
-
-
-def summarize_owners(key: Key, obj: Obj | None, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    """The garbage collector's keys are uids: does the object's every owner still exist?"""
-    if obj is None:
-        return [["object", f"uid {key} is gone"]], [], "nothing left to collect"
-    owners = obj["metadata"].get("ownerReferences") or []
-    missing = [o for o in owners if o.get("uid") not in runtime.cache.by_uid]
-    observed = [["object", f"{obj['kind']} {_key(obj)}"],
-                ["owners", ", ".join(f"{o['kind']} {o['name']}" + (" (gone)" if o in missing else "") for o in owners) or "none"]]
-    desired = [["owners", "every owner exists, or the object goes"]]
-    return observed, desired, f"{len(missing)} owner{'s' if len(missing) != 1 else ''} gone" if missing else "none"
-
-
-def summarize_heartbeat(key: Key, obj: Obj | None, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    """The node lifecycle controller: is the node's kubelet still renewing its Lease?"""
-    if obj is None:
-        return [["Node", f"{key} is not there (deleted)"]], [], "nothing left to watch"
-    ready = next((c["status"] for c in obj.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "Unknown")
-    lease = runtime.cache.get("Lease", f"kube-node-lease/{key}")
-    renewed = (lease or {}).get("spec", {}).get("renewTime", "never")
-    observed = [["Ready", ready], ["Lease renewed", renewed]]
-    return observed, [["heartbeat", "a Lease renewal within the grace period"]], ""
-
-
-def summarize_deployment(d: Obj, cache: Cache, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    rss = [rs for rs in cache.owned_by(d, "ReplicaSet")]
-    new_rs = rules.find_new_replica_set(d, rss)
-    observed: Pairs = []
-    for rs in sorted(rss, key=lambda r: -(rules.revision(r) or 0)):
-        status = rs.get("status", {})
-        label = f"ReplicaSet {rs['metadata']['name']}" + (" (current template)" if rs is new_rs else "")
-        observed.append([label, f"revision {rules.revision(rs) or '?'}: {rules.replicas(rs)} replicas, "
-                                f"{status.get('readyReplicas', 0)} ready, {status.get('availableReplicas', 0)} available"])
-    pods = [p for rs in rss for p in cache.owned_by(rs, "Pod") if is_active(p)]
-    observed.append(["pods", f"{len(pods)}, {sum(map(is_ready, pods))} ready"])
-    want = rules.replicas(d)
-    template_hash = rules.pod_template_hash(d["spec"]["template"], d.get("status", {}).get("collisionCount"))
-    desired: Pairs = [["replicas", str(want)], ["template", f"pod-template-hash {template_hash}"]]
-    if rules.is_rolling_update(d):
-        surge, unavailable = rules.max_surge(d), rules.max_unavailable(d)
-        desired.append(["rollout bounds", f"at most {want + surge} pods, at least {want - unavailable} available"])
-    else:
-        desired.append(["strategy", "Recreate: the old pods go before new ones start"])
-    if d["spec"].get("paused"):
-        desired.append(["paused", "yes: no rollout until resumed"])
-    return observed, desired, deployment_difference(d, new_rs, rss)
-
-
-def deployment_difference(d: Obj, new_rs: Obj | None, rss: list[Obj]) -> str:
-    want = rules.replicas(d)
-    if new_rs is None:
-        return "no ReplicaSet has the current template: one must be created"
-    old = sum(rules.replicas(rs) for rs in rss if rs is not new_rs)
-    have = rules.replicas(new_rs)
-    parts = []
-    if have != want:
-        parts.append(f"the current ReplicaSet has {have} of {want} replicas")
-    if old:
-        parts.append(f"old ReplicaSets still have {old}")
-    status = d.get("status", {})
-    if not parts and status.get("observedGeneration", 0) < d["metadata"].get("generation", 0):
-        parts.append("the status does not show the latest generation yet")
-    return "; ".join(parts) or f"none in replicas: {have} of {want} on the current template"
-
-
-def summarize_replica_set(rs: Obj, cache: Cache, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    pods = [p for p in cache.owned_by(rs, "Pod") if is_active(p)]
-    ready = sum(map(is_ready, pods))
-    want = rules.replicas(rs)
-    observed = [["pods", f"{len(pods)}, {ready} ready"],
-                ["status", f"{rs.get('status', {}).get('replicas', 0)} replicas, {rs.get('status', {}).get('readyReplicas', 0)} ready"]]
-    return observed, [["replicas", str(want)]], count_difference(want, len(pods))
-
-
-def summarize_stateful_set(sts: Obj, cache: Cache, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    pods = sorted((p for p in cache.owned_by(sts, "Pod") if is_active(p)), key=lambda p: p["metadata"]["name"])
-    want = int(sts["spec"].get("replicas", 1))
-    observed = [["pods", ", ".join(p["metadata"]["name"] + (" (ready)" if is_ready(p) else "") for p in pods) or "none"]]
-    desired = [["replicas", str(want)], ["update revision", sts.get("status", {}).get("updateRevision", "?")]]
-    return observed, desired, count_difference(want, len(pods))
-
-
-def summarize_daemon_set(ds: Obj, cache: Cache, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    pods = [p for p in cache.owned_by(ds, "Pod") if is_active(p)]
-    want = int(ds.get("status", {}).get("desiredNumberScheduled", 0))
-    observed = [["pods", f"{len(pods)}, {sum(map(is_ready, pods))} ready"]]
-    return observed, [["one pod per eligible node", str(want)]], count_difference(want, len(pods))
-
-
-def summarize_pod(pod: Obj, cache: Cache, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    node = pod["spec"].get("nodeName")
-    observed = [["node", node or "none yet"], ["phase", pod.get("status", {}).get("phase", "Pending")]]
-    return observed, [["node", "a node that fits it"]], "none" if node else "not scheduled: a node must be chosen"
-
-
-def summarize_node(node: Obj, cache: Cache, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    pods = cache.pods_on(node["metadata"]["name"])
-    ready = next((c["status"] for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "Unknown")
-    observed = [["pods bound here", f"{len(pods)}, {sum(map(is_ready, pods))} ready"], ["Ready", ready]]
-    return observed, [["pods", "each bound pod running as its spec says"]], "whatever each pod's containers need next"
-
-
-def summarize_generic(obj: Obj, cache: Cache, runtime: ClusterRuntime) -> tuple[Pairs, Pairs, str]:
-    meta = obj["metadata"]
-    observed = [["observedGeneration", str(obj.get("status", {}).get("observedGeneration", "-"))]]
-    return observed, [["generation", str(meta.get("generation", "-"))]], ""
-
-
-COMPONENT_SUMMARIES = {
-    "default-scheduler": summarize_pending,
-    "garbage-collector-controller": summarize_owners,
-    "node-controller": summarize_heartbeat,
-}
-SUMMARIES = {
-    "Deployment": summarize_deployment,
-    "ReplicaSet": summarize_replica_set,
-    "StatefulSet": summarize_stateful_set,
-    "DaemonSet": summarize_daemon_set,
-    "Pod": summarize_pod,
-    "Node": summarize_node,
-}
-
-
-def count_difference(want: int, have: int) -> str:
-    if want > have:
-        return f"{want - have} pod{'s' if want - have != 1 else ''} missing"
-    if have > want:
-        return f"{have - want} pod{'s' if have - want != 1 else ''} too many"
-    return f"none: {have} of {want} pods"
 
 
 # -- After: what it wrote ------------------------------------------------------------------------
@@ -309,8 +158,8 @@ def describe_writes(writes: list[store.WatchEvent], cache: Cache) -> dict[str, A
         if obj["kind"] == "Event":
             events.append({"type": obj.get("type", ""), "reason": obj.get("reason", ""), "message": obj.get("message", "")})
             continue
-        name = ref(obj["kind"], _key(obj))
-        old = seen.get(name) or cache.get(obj["kind"], _key(obj))
+        name = ref(obj["kind"], key_of(obj))
+        old = seen.get(name) or cache.get(obj["kind"], key_of(obj))
         seen[name] = obj
         actions.append(describe(write.type, obj, old))
     return {"actions": actions[:MAX_ACTIONS], "more_actions": max(0, len(actions) - MAX_ACTIONS), "events": events[:MAX_ACTIONS]}
@@ -388,7 +237,7 @@ def touched(writes: list[store.WatchEvent]) -> set[str]:
             involved = obj.get("involvedObject") or {}
             found.add(f"{involved.get('kind')}/{involved.get('namespace', '')}/{involved.get('name')}")
             continue
-        found.add(ref(obj["kind"], _key(obj)))
+        found.add(ref(obj["kind"], key_of(obj)))
         if owner := _controller_owner(obj):
             found.add(owner)
     return found
@@ -400,13 +249,7 @@ def ref(kind: str, key: Key) -> str:
     return f"{kind}/{namespace}/{name}"
 
 
-def _key(obj: Obj) -> Key:
-    meta = obj["metadata"]
-    return f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
-
-
 def _controller_owner(obj: Obj) -> str | None:
-    for owner in obj["metadata"].get("ownerReferences") or []:
-        if owner.get("controller"):
-            return f"{owner['kind']}/{obj['metadata'].get('namespace', '')}/{owner['name']}"
-    return None
+    """"Kind/namespace/name" of the object's controller, if it has one."""
+    owner = controller_of(obj)
+    return f"{owner['kind']}/{obj['metadata'].get('namespace', '')}/{owner['name']}" if owner else None

@@ -1,6 +1,6 @@
-"""Reconcile traces (controllers/tracing.py): while a loop page watches a cluster, each reconcile
-is recorded as what the controller observed, what was desired, the difference and the writes it
-made; while nobody watches, nothing is recorded."""
+"""Reconcile traces (runtime/tracing.py, with each controller's `summarize`): while a loop page
+watches a cluster, each reconcile is recorded as what the controller observed, what was desired,
+the difference and the writes it made; while nobody watches, nothing is recorded."""
 from __future__ import annotations
 
 from playground.controllers.deployment import DeploymentController

@@ -1,10 +1,12 @@
-"""The controller manager: every controller, for every cluster, on one background thread.
+"""The manager: every loop of every cluster, on one background thread.
 
-store (commit → notify) → here → each cluster's runtime (sync the cache, fire due timers,
+store (commit → notify) → here → each cluster's runtime (sync its cache, fire due timers,
 reconcile) → store. `python manage.py playground` runs it beside the web server, and
-`python manage.py runcontrollers` alone. A cluster where nothing changes costs nothing: the
-loop sleeps until a commit in this process wakes it, the next timer of a running clock is due,
-or a one-second look at the global resourceVersion shows a write from another process.
+`python manage.py runcontrollers` alone. Each turn reads every cluster's resourceVersion and
+clock in one query, and only a cluster whose resourceVersion moved syncs its informer: a write
+to one cluster wakes that cluster's loops only. A cluster where nothing changes costs nothing:
+the loop sleeps until a commit in this process wakes it, the next timer of a running clock is
+due, or a one-second look shows a write from another process.
 """
 from __future__ import annotations
 
@@ -16,52 +18,22 @@ from django.db import close_old_connections
 from playground.store import api as store
 from playground.store import clock
 
-from .daemonset import DaemonSetController
-from .deployment import DeploymentController
-from .endpoints import EndpointsController
-from .endpointslice import EndpointSliceController
-from .garbagecollector import GarbageCollector
-from .namespace import NamespaceController
-from .persistentvolume import PersistentVolumeController
-from .persistentvolumeclaim import PersistentVolumeClaimController
-from .podgc import PodGarbageCollector
-from .replicaset import ReplicaSetController
-from .rootcacertpublisher import RootCACertPublisher
-from .runtime import ClusterRuntime, Controller
-from .scheduler import Scheduler
-from .serviceaccount import ServiceAccountsController
-from .statefulset import StatefulSetController
+from .cluster import ClusterRuntime
+from .controller import Controller
 
 log = logging.getLogger(__name__)
 
-CONTROLLERS: list[type[Controller]] = [
-    ServiceAccountsController,  # first: a namespace's pods wait for its `default` account
-    RootCACertPublisher,
-    DeploymentController,
-    ReplicaSetController,
-    Scheduler,
-    GarbageCollector,
-    NamespaceController,
-    DaemonSetController,
-    EndpointsController,
-    EndpointSliceController,
-    StatefulSetController,
-    PersistentVolumeClaimController,
-    PersistentVolumeController,
-    PodGarbageCollector,
-]
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
 POLL_SECONDS = 1.0
 
 
 class Manager:
-    def __init__(self, controllers: list[type[Controller]] | None = None) -> None:
-        self.controllers = controllers if controllers is not None else CONTROLLERS
+    def __init__(self, components: list[type[Controller]]) -> None:
+        self.components = components
         self.runtimes: dict[str, ClusterRuntime] = {}
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._seen_version = -1
 
     def start(self) -> None:
         store.changes_committed.connect(self._on_commit, weak=False)
@@ -92,16 +64,15 @@ class Manager:
 
     def turn(self) -> bool:
         """One round over the clusters; returns whether any work was done."""
-        version = store.current_resource_version()
-        if version != self._seen_version:
-            self._seen_version = version
-            self.refresh_clusters()
+        states = store.cluster_states()
+        self.refresh_clusters(states)
         busy = False
-        for runtime in self.runtimes.values():
-            runtime.clock = clock.read(runtime.cluster)
-            runtime.sync()
+        for name, runtime in self.runtimes.items():
+            state = states[name]
+            runtime.clock = state.clock
+            runtime.sync(version=state.resource_version)
             if runtime.clock.mode == "paused":
-                while clock.take_step(runtime.cluster):  # paused: only what Step asks for, one reconcile each
+                while state.steps and clock.take_step(runtime.cluster):  # paused: only what Step asks for, one reconcile each
                     busy |= runtime.step()
                 continue
             runtime.fire_timers()
@@ -112,11 +83,10 @@ class Manager:
                 busy = True
         return busy
 
-    def refresh_clusters(self) -> None:
-        names = set(store.cluster_names())
-        for name in names - self.runtimes.keys():
-            self.runtimes[name] = ClusterRuntime(name, self.controllers)
-        for name in self.runtimes.keys() - names:
+    def refresh_clusters(self, states: dict[str, store.ClusterState]) -> None:
+        for name in states.keys() - self.runtimes.keys():
+            self.runtimes[name] = ClusterRuntime(name, self.components)
+        for name in self.runtimes.keys() - states.keys():
             del self.runtimes[name]
 
     def idle_seconds(self) -> float:

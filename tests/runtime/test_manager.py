@@ -1,0 +1,71 @@
+"""The manager: a paused cluster does nothing until Step, one reconcile per Step; a write to one
+cluster wakes that cluster's loops only."""
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from playground.components import COMPONENTS
+from playground.runtime.manager import Manager
+from playground.store import clock
+from playground.store.models import Cluster
+from tests.factories import config_map, replica_set
+
+
+def test_a_paused_cluster_waits_and_each_step_runs_one_reconcile(cluster):
+    manager = Manager(COMPONENTS)
+    cluster.apply(replica_set("web", replicas=3))
+
+    manager.turn()
+    runtime = manager.runtimes["default"]
+    assert cluster.list("Pod") == [] and runtime.reconciles == 0  # paused: nothing by itself
+
+    clock.request_step("default")
+    manager.turn()
+    assert runtime.reconciles == 1
+
+    clock.request_step("default", 2)
+    manager.turn()
+    assert runtime.reconciles == 3
+    assert not clock.take_step("default")  # every request was used
+
+
+def test_a_running_cluster_works_through_its_queue(cluster):
+    manager = Manager(COMPONENTS)
+    clock.set_mode("default", "running", speed=1.0)
+    cluster.apply(replica_set("web", replicas=3))
+
+    manager.turn()
+
+    assert len(cluster.list("Pod")) == 3
+
+
+def test_an_idle_turn_costs_one_query_however_many_clusters(cluster, make_cluster):
+    for name in ("team-a", "team-b", "team-c"):
+        make_cluster(name)
+        clock.set_mode(name, "paused")
+    manager = Manager(COMPONENTS)
+    manager.turn()  # each cluster lists its objects once
+
+    with CaptureQueriesContext(connection) as queries:
+        manager.turn()
+
+    assert len(queries) == 1  # every cluster's resourceVersion and clock, read at once
+
+
+def test_a_write_to_one_cluster_wakes_that_cluster_only(cluster, make_cluster):
+    make_cluster("team-b")
+    clock.set_mode("team-b", "paused")
+    manager = Manager(COMPONENTS)
+    manager.turn()
+    team_b = manager.runtimes["team-b"]
+    seen = team_b.informer.seen_version
+    team_b_id = Cluster.objects.get(name="team-b").id
+
+    cluster.create(config_map("settings"))
+    with CaptureQueriesContext(connection) as queries:
+        manager.turn()
+
+    assert manager.runtimes["default"].cache.get("ConfigMap", "default/settings") is not None
+    assert team_b.informer.seen_version == seen
+    assert not [q for q in queries if "store_change" in q["sql"] and f"cluster_id = {team_b_id}" in q["sql"]]
