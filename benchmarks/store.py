@@ -93,6 +93,9 @@ def _replay(since: int) -> int:
     return count
 
 
+SMALL = {"pods": 1_000, "single": 100}  # `--small`, as CI runs it: two batches, in seconds
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--pods", type=int, default=10_000)
     parser.add_argument("--single", type=int, default=1_000, help="pods created one transaction each")
