@@ -110,6 +110,9 @@ def run(*, small: int = 1_000, small_nodes: int = 20, large: int = 10_000, large
     return figures
 
 
+SMALL = {"replicas": 50, "large": 200}  # `--small`, as CI runs it: every scenario, in seconds
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--replicas", type=int, default=1_000, help="the first Deployment's size")
     parser.add_argument("--large", type=int, default=10_000, help="the large Deployment's size (0 skips it)")

@@ -133,6 +133,9 @@ def page_render_ms(image: ImportedImage) -> tuple[float, float]:
     return times[0], times[1]
 
 
+SMALL = {"megabytes": 10, "layers": 2, "files": 500}  # `--small`, as CI runs it: in seconds
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--megabytes", type=int, default=200, help="size of the tarball")
     parser.add_argument("--layers", type=int, default=4)

@@ -67,6 +67,9 @@ def timed(function: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
+SMALL = {"source_files": 40, "files": 5_000}  # `--small`, as CI runs it: every step, in seconds
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-files", type=int, default=400, help="files COPY'd from the build context")
     parser.add_argument("--files", type=int, default=50_000, help="files in the image the merge benchmark unions")

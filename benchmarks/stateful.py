@@ -133,6 +133,9 @@ def run(*, replicas: int = 200, stateful_nodes: int = 20, daemon_nodes: int = 50
     return figures
 
 
+SMALL = {"replicas": 10, "nodes": 20}  # `--small`, as CI runs it: both scenarios, in seconds
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--replicas", type=int, default=200, help="the StatefulSet's size (0 skips it)")
     parser.add_argument("--nodes", type=int, default=500, help="the DaemonSet's nodes (0 skips it)")

@@ -61,6 +61,9 @@ OBSERVER = """
 """
 
 
+SMALL = {"pods": 50, "nodes": 2, "writes": 5, "pages": 3}  # `--small`, as CI runs it: every scenario
+
+
 def add_arguments(parser: Any) -> None:
     parser.add_argument("--pods", type=int, default=1_000, help="the Deployment's replicas")
     parser.add_argument("--nodes", type=int, default=10, help="worker nodes they spread on")
