@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from benchmarks._schemas import compile_schemas
-from playground.sim.world import COMPONENTS
+from playground.sim.components import COMPONENTS
 from playground.controllers.runtime import ClusterRuntime
 from playground.store import api as store
 from playground.store import clock

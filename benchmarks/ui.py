@@ -93,7 +93,7 @@ def run(write: Callable[[str], Any], *, pods: int, nodes: int, writes: int, page
     from playwright.sync_api import sync_playwright
 
     from playground.controllers.manager import Manager
-    from playground.sim.world import COMPONENTS
+    from playground.sim.components import COMPONENTS
 
     store_thread = ThreadPoolExecutor(1, thread_name_prefix="bench-store")  # Django stays off Playwright's loop
     started = time.perf_counter()
@@ -138,7 +138,7 @@ def build_world(pods: int, nodes: int) -> list[str]:
     """A cluster of `nodes` workers and a Deployment of `pods` replicas, converged by the real
     controllers and kubelets with the clock on instant, then paused; returns the pods' names."""
     from playground.controllers.runtime import ClusterRuntime
-    from playground.sim.world import COMPONENTS
+    from playground.sim.components import COMPONENTS
     from playground.store import api as store
     from playground.store import clock
     from playground.store.demo import node

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from playground.sim.world import COMPONENTS
+from playground.sim.components import COMPONENTS
 from playground.controllers.runtime import ClusterRuntime
 from playground.store import api as store
 from playground.store import clock

@@ -3,7 +3,7 @@ manager that crashes halfway through a rollout is replaced by one that finishes 
 from __future__ import annotations
 
 from playground.controllers.runtime import ClusterRuntime
-from playground.sim.world import COMPONENTS
+from playground.sim.components import COMPONENTS
 from tests.factories import deployment
 
 

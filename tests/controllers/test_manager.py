@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from playground.controllers.manager import Manager
-from playground.sim.world import COMPONENTS
+from playground.sim.components import COMPONENTS
 from playground.store import clock
 from tests.factories import replica_set
 

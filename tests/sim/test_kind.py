@@ -5,7 +5,7 @@ import pytest
 
 from playground.controllers.runtime import ClusterRuntime
 from playground.sim.kind import create_kind_cluster
-from playground.sim.world import COMPONENTS
+from playground.sim.components import COMPONENTS
 from playground.store import api as store
 from playground.store import clock
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from playground.controllers.manager import Manager
-from playground.sim.world import COMPONENTS
+from playground.sim.components import COMPONENTS
 from playground.store import api as store
 from playground.sim.kind import create_kind_cluster
 

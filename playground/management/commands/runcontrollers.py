@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from playground.controllers.manager import Manager
-from playground.sim.world import COMPONENTS
+from playground.sim.components import COMPONENTS
 
 
 class Command(BaseCommand):

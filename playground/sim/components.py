@@ -1,5 +1,6 @@
-"""Everything that runs in a simulated cluster: the control plane's controllers, the node
-lifecycle controller that watches the nodes' heartbeats, and the nodes' kubelets.
+"""The components that run in every simulated cluster: the control plane's controllers, the node
+lifecycle controller that watches the nodes' heartbeats, the nodes' kubelets and the storage
+behind PersistentVolumes; and what `cluster reset` drops of the nodes' own state.
 
 The controllers layer cannot know about the simulated nodes (they live above it), so the
 whole set is put together here, for the manager, the tests and the benchmarks.
