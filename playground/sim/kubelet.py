@@ -11,7 +11,9 @@ A node whose kubelet is stopped (`python manage.py node stop`) does nothing at a
 
 The kubelet's memory of each pod (start times, back-off, probe counts) and the container logs
 are kept in the sim's own tables (checkpoint.py, logs.py), as a node keeps them on its disk: a
-playground that restarts finds its containers still running.
+playground that restarts finds its containers still running. A restarted container's writable
+layer from before its previous run is removed, as the kubelet's container garbage collection
+keeps one dead container per container (MaxPerPodContainer).
 """
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ class Kubelet(Controller):
         self.last_ip: dict[str, str] = {}  # node → the pod address it handed out last
         self.just_synced: list[tuple[str, Obj, datetime.datetime | None]] = []
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
+        self.old_runs: list[tuple[str, str, int]] = []  # (pod uid, container, run): layers before it go after each pass
         self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
         self.recorders: dict[str, EventRecorder] = {}
         self.programs: dict[tuple[str, str, int], Program] = {}  # (pod uid, container, run) → what it runs
@@ -97,6 +100,8 @@ class Kubelet(Controller):
         self.config_changed = {seen for seen in self.config_changed if seen[0] != name}
         self.save_memory()
         self.write_logs()
+        volumes.forget_old_runs(self.cluster, self.old_runs)
+        self.old_runs.clear()
         self.forget_pods_gone(name, pods)
         # Back for the next thing a pod does, and in any case for the next heartbeat
         until_pod = max(MICROSECOND, (min(wakes) - now).total_seconds()) if wakes else None
@@ -138,6 +143,7 @@ class Kubelet(Controller):
                           ip_after=self.last_ip.get(node["metadata"]["name"]))
         for message in helper.warnings:
             recorder.record(batch, pod, "Warning", config.INVALID_ENV_NAMES, message)
+        self.old_runs.extend(earlier_runs(uid, state, result.state))
         volume_wake = self.sync_volumes(pod, result.state, node, now, helper.lookup)
         if volume_wake is not None and (result.wake_at is None or volume_wake < result.wake_at):
             result.wake_at = volume_wake
@@ -345,6 +351,18 @@ class KubeletRuntimeHelper:
 
     def container_files(self, container: str, at: float) -> Collection[str]:
         return self.files(container, at)
+
+
+def earlier_runs(uid: str, before: PodRecord | None, after: PodRecord) -> list[tuple[str, str, int]]:
+    """(pod uid, container, previous run) of each container this sync restarted: the writable
+    layers of the runs before the previous one can go, as the container garbage collector
+    keeps one dead container per container (`kubectl logs --previous`)."""
+    runs = []
+    for name, record in after.containers.items():
+        was = before.containers[name].instances if before and name in before.containers else 0
+        if record.instances > was and record.instances > 2:
+            runs.append((uid, name, record.instances - 1))
+    return runs
 
 
 def only_status_changed(obj: Obj, old: Obj | None) -> bool:

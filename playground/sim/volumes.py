@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from playground.store.models import Cluster
 
 from .config import ConfigError, Lookup, object_data, pod_field_value, resource_field_value
@@ -458,9 +460,15 @@ def layer_changes(cluster: str, pod_uid: str, container: str, run: int) -> list[
     return list(rows.order_by("path").values_list("path", "content", "mode", "whiteout"))
 
 
-def forget_old_runs(cluster: str, pod_uid: str, container: str, run: int) -> None:
-    """A restarted container gets a new, empty writable layer: the old one is removed."""
-    ContainerFile.objects.filter(cluster__name=cluster, pod_uid=pod_uid, container=container, run__lt=run).delete()
+def forget_old_runs(cluster: str, runs: Iterable[tuple[str, str, int]]) -> None:
+    """Remove the writable layers of runs before these (pod uid, container, run): a restarted
+    container gets a new, empty layer, and the kubelet keeps its previous run's as it keeps the
+    dead container until garbage collection."""
+    older = Q()
+    for pod_uid, container, run in runs:
+        older |= Q(pod_uid=pod_uid, container=container, run__lt=run)
+    if older:
+        ContainerFile.objects.filter(older, cluster__name=cluster).delete()
 
 
 def mounted_paths(state: PodRecord | None, pod: Obj, container: Obj, cluster: str, lookup: Lookup) -> set[str]:
