@@ -1,7 +1,7 @@
 """Configuration into a container: its environment, as the kubelet computes it when the
 container starts.
 
-kubelet (lifecycle.create_and_start) → `container_environment(pod, container, lookup, ...)` →
+kubelet (kuberuntime_manager.create_and_start) → `container_environment(pod, container, lookup, ...)` →
 the `NAME=value` list the runtime gives the process, kept in the kubelet's memory for that
 container instance (a later ConfigMap change is not seen until the container restarts, as on a
 real node) → the simulated program (`printenv X`, `env`, `echo $X`) and `$(VAR)` in its

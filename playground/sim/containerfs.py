@@ -28,9 +28,9 @@ from playground.images.layers import (
 from playground.store import api as store
 from playground.store.errors import BadRequest, NotFound
 
-from . import memory, volumes
+from . import checkpoint, volumes
 from .dns import NDOTS, ZONE
-from .lifecycle import PodRuntime
+from .records import PodRecord
 
 Obj = dict[str, Any]
 Origin = int | str  # the index of the layer a path comes from, or the name of the volume mounted there
@@ -131,9 +131,9 @@ def _container_spec(pod: Obj, name: str) -> Obj:
     raise BadRequest(f"container {name} is not valid for pod {pod['metadata']['name']}")
 
 
-def _kubelet_state(cluster: str, pod: Obj) -> PodRuntime | None:
+def _kubelet_state(cluster: str, pod: Obj) -> PodRecord | None:
     uid = pod["metadata"]["uid"]
-    found = memory.load(cluster, [uid]).get(uid)
+    found = checkpoint.load(cluster, [uid]).get(uid)
     return found[0] if found else None
 
 
@@ -249,7 +249,7 @@ def writable_layer(cluster: str, pod_uid: str, container: str, run: int) -> Laye
     return layer(entries, whiteouts=whiteouts, created_by="the container's writable layer")
 
 
-def mount_views(cluster: str, pod: Obj, container: Obj, state: PodRuntime | None, run: int) -> list[MountView]:
+def mount_views(cluster: str, pod: Obj, container: Obj, state: PodRecord | None, run: int) -> list[MountView]:
     lookup = _store_lookup(cluster, pod["metadata"].get("namespace", "default"))
     specs = {v["name"]: v for v in pod["spec"].get("volumes") or []}
     views = []
@@ -272,7 +272,7 @@ def _store_lookup(cluster: str, namespace: str) -> volumes.Lookup:
     return lookup
 
 
-def _projected_entries(mount: volumes.Mount, state: PodRuntime | None, container: str, run: int) -> list[FileEntry]:
+def _projected_entries(mount: volumes.Mount, state: PodRecord | None, container: str, run: int) -> list[FileEntry]:
     if mount.sub_path:
         kept = volumes.sub_path_file(state, container, run, mount.path)
         return [file(mount.path, content=kept[0], mode=kept[1])] if kept else []

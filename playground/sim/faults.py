@@ -3,7 +3,7 @@
 Pod page button → `crash_container` / `fail_probe` → a `NodeFault` row (node-side state, not an
 API write: on a real node this is a process dying or a health endpoint going bad) and a nudge to
 the node's kubelet → the kubelet's next pass (`apply_pending`) puts the fault in its memory of
-the pod (lifecycle.inject_fault) → `sync_pod` plays it out as the kubelet would: the crashed
+the pod (records.inject_fault) → `sync_pod` plays it out as the kubelet would: the crashed
 container exits with code 1 and is restarted per restartPolicy with CrashLoopBackOff's back-off;
 a failing liveness probe kills and restarts it after failureThreshold failures; a failing
 readiness probe makes the pod not Ready, and the endpoints controller takes it out of its
@@ -23,8 +23,8 @@ from playground.store import clock
 from playground.store.errors import BadRequest
 from playground.store.models import Cluster
 
-from .lifecycle import PROBE_KINDS, PodRuntime, inject_fault
 from .models import NodeFault
+from .records import PROBE_KINDS, PodRecord, inject_fault
 
 Obj = dict[str, Any]
 HEAL = "heal-"  # "heal-liveness": that probe answers again
@@ -101,7 +101,7 @@ def _wake_kubelet(cluster: str, node: str) -> None:
     store.changes_committed.send(sender=None, cluster=cluster, resource_version=store.cluster_resource_version(cluster))
 
 
-def apply_pending(cluster: str, node: str, states: dict[str, PodRuntime], pods: dict[str, Obj]) -> list[str]:
+def apply_pending(cluster: str, node: str, states: dict[str, PodRecord], pods: dict[str, Obj]) -> list[str]:
     """Put the node's waiting faults into the kubelet's memory of its pods; the uids touched.
     A fault for a pod the kubelet no longer runs is dropped."""
     rows = list(NodeFault.objects.filter(cluster__name=cluster, node=node).order_by("id"))
@@ -118,7 +118,7 @@ def apply_pending(cluster: str, node: str, states: dict[str, PodRuntime], pods: 
     return touched
 
 
-def apply_fault(state: PodRuntime, container: str, fault: str, *, at: Any) -> None:
+def apply_fault(state: PodRecord, container: str, fault: str, *, at: Any) -> None:
     if fault.startswith(HEAL):
         state.containers[container].faults.pop(fault.removeprefix(HEAL), None)
         return

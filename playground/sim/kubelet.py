@@ -2,22 +2,26 @@
 
 A Node, or a pod bound to it, changes (or the time it asked for comes) → key `node name` →
 reconcile: renew the node's Lease (the heartbeat the node lifecycle controller watches, every
-10 s), report the node Ready, then `sync_pod` (lifecycle.py: sandbox, pulls, init containers,
-containers, probes, restarts, termination) for each of its pods, and write what changed in one
-store batch: pod statuses, the kubelet's Events, the images now on the node
-(node.status.images), and the final delete of each pod whose containers have all stopped.
+10 s), report the node Ready, then `sync_pod` (pod_workers.py: sandbox, pulls, init containers,
+containers, probes, restarts, termination) for each of its pods, with what this kubelet knows of
+the cluster (`KubeletRuntimeHelper`), and write what changed in one store batch: pod statuses, the
+kubelet's Events, the images now on the node (node.status.images), and the final delete of each
+pod whose containers have all stopped.
 A node whose kubelet is stopped (`python manage.py node stop`) does nothing at all.
 
 The kubelet's memory of each pod (start times, back-off, probe counts) and the container logs
-are kept in the sim's own tables (memory.py, logs.py), as a node keeps them on its disk: a
-playground that restarts finds its containers still running.
+are kept in the sim's own tables (checkpoint.py, logs.py), as a node keeps them on its disk: a
+playground that restarts finds its containers still running. A restarted container's writable
+layer from before its previous run is removed, as the kubelet's container garbage collection
+keeps one dead container per container (MaxPerPodContainer).
 """
 from __future__ import annotations
 
 import datetime
 import json
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Collection, Mapping
+from typing import Any, Iterable, cast
 
 from playground.images import catalog
 from playground.runtime.cache import Key
@@ -26,9 +30,10 @@ from playground.runtime.events import EventRecorder
 from playground.store import api as store
 from playground.store.pods import is_ready
 
-from . import config, containerfs, faults, logs, memory, volumes
-from .lifecycle import ContainerRuntime, LogLine, PodRuntime, sync_pod
+from . import checkpoint, config, containerfs, faults, logs, volumes
+from .pod_workers import sync_pod
 from .programs import Program, image_defaults_for, parse_program
+from .records import ContainerRecord, LogLine, PodRecord
 
 Obj = dict[str, Any]
 LEASE_NAMESPACE = "kube-node-lease"
@@ -45,12 +50,13 @@ class Kubelet(Controller):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.pods: dict[str, PodRuntime] = {}  # pod uid → the kubelet's memory of it
+        self.pods: dict[str, PodRecord] = {}  # pod uid → the kubelet's memory of it
         self.synced: dict[str, tuple[str, datetime.datetime | None]] = {}  # pod uid → (resourceVersion seen, next wake)
         self.saved: dict[str, int] = {}  # pod uid → the hash of its state as last saved
         self.last_ip: dict[str, str] = {}  # node → the pod address it handed out last
         self.just_synced: list[tuple[str, Obj, datetime.datetime | None]] = []
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
+        self.old_runs: list[tuple[str, str, int]] = []  # (pod uid, container, run): layers before it go after each pass
         self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
         self.recorders: dict[str, EventRecorder] = {}
         self.programs: dict[tuple[str, str, int], Program] = {}  # (pod uid, container, run) → what it runs
@@ -96,6 +102,8 @@ class Kubelet(Controller):
         self.config_changed = {seen for seen in self.config_changed if seen[0] != name}
         self.save_memory()
         self.write_logs()
+        volumes.forget_old_runs(self.cluster, self.old_runs)
+        self.old_runs.clear()
         self.forget_pods_gone(name, pods)
         # Back for the next thing a pod does, and in any case for the next heartbeat
         until_pod = max(MICROSECOND, (min(wakes) - now).total_seconds()) if wakes else None
@@ -111,7 +119,7 @@ class Kubelet(Controller):
             if uid in self.pods and hash(state := json.dumps(self.pods[uid].to_json())) != self.saved.get(uid):
                 changed[uid] = state
                 self.saved[uid] = hash(state)
-        memory.save(self.cluster, changed)
+        checkpoint.save(self.cluster, changed)
         self.just_synced.clear()
 
     def write_logs(self) -> None:
@@ -131,25 +139,14 @@ class Kubelet(Controller):
         if seen == pod["metadata"]["resourceVersion"] and (wake is None or wake > now) and not stale_volumes:
             return wake  # nothing changed and nothing is due: a real kubelet's pod worker would be idle too
         state = self.pods.get(uid)
-        lookup = self.lookup_in(namespace)
-        warnings: list[str] = []  # envFrom keys that are not valid variable names
+        helper = KubeletRuntimeHelper(self, pod, node, state)
         own_ips = {pod.get("status", {}).get("podIP"), state.sandbox.ip if state else None}
-        result = sync_pod(
-            pod, state, now=now, node=node, used_ips=used_ips - own_ips,
-            image_pull_seconds=lambda image: self.pull_seconds(node, image),
-            image_size_bytes=lambda image: (found.size if (found := catalog.find(image, cluster=self.cluster)) else None),
-            image_defaults=lambda image: image_defaults_for(image, cluster=self.cluster),
-            container_config_error=lambda container: config.container_config_error(
-                container, namespace, lambda kind, name: self.cache.get(kind, f"{namespace}/{name}")
-            ),
-            ip_after=self.last_ip.get(node["metadata"]["name"]),
-            container_env=lambda container, pod_ip: self.environment(pod, node, container, pod_ip, warnings),
-            volume_mount_error=(lambda: volumes.mount_error(pod, lookup, node)) if volumes.has_projected_volumes(pod) else None,
-            container_files=self.probe_files(pod, state, lookup),
-        )
-        for message in warnings:
+        result = sync_pod(pod, state, now=now, node=node, helper=helper, used_ips=used_ips - own_ips,
+                          ip_after=self.last_ip.get(node["metadata"]["name"]))
+        for message in helper.warnings:
             recorder.record(batch, pod, "Warning", config.INVALID_ENV_NAMES, message)
-        volume_wake = self.sync_volumes(pod, result.state, node, now, lookup)
+        self.old_runs.extend(earlier_runs(uid, state, result.state))
+        volume_wake = self.sync_volumes(pod, result.state, node, now, helper.lookup)
         if volume_wake is not None and (result.wake_at is None or volume_wake < result.wake_at):
             result.wake_at = volume_wake
         if result.state.sandbox.ip and result.state.sandbox.ip != (state.sandbox.ip if state else ""):
@@ -190,7 +187,7 @@ class Kubelet(Controller):
         except config.ConfigError:
             return {}  # container_config_error has kept it from starting
 
-    def sync_volumes(self, pod: Obj, state: PodRuntime, node: Obj, now: datetime.datetime,
+    def sync_volumes(self, pod: Obj, state: PodRecord, node: Obj, now: datetime.datetime,
                      lookup: config.Lookup) -> datetime.datetime | None:
         """The node's side of the pod's volumes: mounted ConfigMaps and Secrets refreshed on the
         periodic sync, and what the programs wrote put in their volumes or writable layers."""
@@ -200,15 +197,16 @@ class Kubelet(Controller):
                                     lambda container, record: self.program(pod, container, record))
         return datetime.datetime.fromtimestamp(due, datetime.timezone.utc) if due is not None else None
 
-    def program(self, pod: Obj, container: Obj, record: ContainerRuntime) -> Program:
+    def program(self, pod: Obj, container: Obj, record: ContainerRecord) -> Program:
         key = (pod["metadata"]["uid"], container["name"], record.instances)
         if key not in self.programs:
             spec = config.expand_command(container, record.env) if record.env is not None else container
             defaults = image_defaults_for(spec.get("image", ""), cluster=self.cluster)
             self.programs[key] = parse_program(spec, defaults, env=record.env, hostname=pod["metadata"]["name"])
+            self.programs.pop((key[0], key[1], record.instances - 1), None)  # only the current run is asked for
         return self.programs[key]
 
-    def probe_files(self, pod: Obj, state: PodRuntime | None, lookup: config.Lookup) -> Any:
+    def probe_files(self, pod: Obj, state: PodRecord | None, lookup: config.Lookup) -> Any:
         """What an exec probe finds besides the program's own files: mounted volumes and files
         written into the writable layer from the page (read once per sync, only if asked)."""
         found: dict[str, set[str]] = {}
@@ -306,13 +304,13 @@ class Kubelet(Controller):
     def remember(self, pods: list[Obj]) -> None:
         """Load what this kubelet knew of its pods before the process restarted."""
         unknown = [p["metadata"]["uid"] for p in pods if p["metadata"]["uid"] not in self.pods]
-        for uid, (state, saved) in memory.load(self.cluster, unknown).items():
+        for uid, (state, saved) in checkpoint.load(self.cluster, unknown).items():
             self.pods[uid], self.saved[uid] = state, hash(saved)
 
     def forget_pods_gone(self, node_name: str, pods: list[Obj]) -> None:
         on_node = {p["metadata"]["uid"] for p in pods}
         gone = [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]
-        memory.forget(self.cluster, gone)
+        checkpoint.forget(self.cluster, gone)
         volumes.forget_pod_volumes(self.cluster, gone)
         for key in [k for k in self.programs if k[0] in gone]:
             del self.programs[key]
@@ -330,6 +328,51 @@ class Kubelet(Controller):
         ready = next((c["status"] for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"), "Unknown")
         observed = [["pods bound here", f"{len(pods)}, {sum(map(is_ready, pods))} ready"], ["Ready", ready]]
         return observed, [["pods", "each bound pod running as its spec says"]], "whatever each pod's containers need next"
+
+
+class KubeletRuntimeHelper:
+    """What this kubelet gives one pod's sync (pod_sync.RuntimeHelper): from its informer cache,
+    the image catalog, its programs and the pod's volumes."""
+
+    def __init__(self, kubelet: Kubelet, pod: Obj, node: Obj, state: PodRecord | None) -> None:
+        self.kubelet, self.pod, self.node = kubelet, pod, node
+        self.lookup = kubelet.lookup_in(pod["metadata"]["namespace"])
+        self.warnings: list[str] = []  # envFrom keys that are not valid variable names
+        self.files = kubelet.probe_files(pod, state, self.lookup)
+
+    def pull_seconds(self, image: str) -> float | None:
+        return self.kubelet.pull_seconds(self.node, image)
+
+    def image_size(self, image: str) -> int | None:
+        found = catalog.find(image, cluster=self.kubelet.cluster)
+        return found.size if found else None
+
+    def program(self, container: Mapping[str, Any], record: ContainerRecord) -> Program:
+        return self.kubelet.program(self.pod, cast(Obj, container), record)
+
+    def container_config_error(self, container: Mapping[str, Any]) -> str | None:
+        return config.container_config_error(cast(Obj, container), self.pod["metadata"]["namespace"], self.lookup)
+
+    def container_env(self, container: Mapping[str, Any], pod_ip: str) -> dict[str, str] | None:
+        return self.kubelet.environment(self.pod, self.node, cast(Obj, container), pod_ip, self.warnings)
+
+    def volume_mount_error(self) -> str | None:
+        return volumes.mount_error(self.pod, self.lookup, self.node) if volumes.has_projected_volumes(self.pod) else None
+
+    def container_files(self, container: str, at: float) -> Collection[str]:
+        return self.files(container, at)
+
+
+def earlier_runs(uid: str, before: PodRecord | None, after: PodRecord) -> list[tuple[str, str, int]]:
+    """(pod uid, container, previous run) of each container this sync restarted: the writable
+    layers of the runs before the previous one can go, as the container garbage collector
+    keeps one dead container per container (`kubectl logs --previous`)."""
+    runs = []
+    for name, record in after.containers.items():
+        was = before.containers[name].instances if before and name in before.containers else 0
+        if record.instances > was and record.instances > 2:
+            runs.append((uid, name, record.instances - 1))
+    return runs
 
 
 def only_status_changed(obj: Obj, old: Obj | None) -> bool:

@@ -6,8 +6,8 @@ from typing import Any
 from playground.store.errors import BadRequest
 from playground.store.models import Cluster
 
-from .lifecycle import LogLine
 from .models import ContainerLogLine
+from .records import LogLine
 
 MAX_LINES_PER_CONTAINER = 1_000  # the tail a rotated log file would keep
 

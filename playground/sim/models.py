@@ -30,7 +30,7 @@ class ContainerLogLine(models.Model):
 
 
 class KubeletPodState(models.Model):
-    """lifecycle.PodRuntime as JSON: sandbox, container runs, back-off, probe counters."""
+    """records.PodRecord as JSON (checkpoint.py): sandbox, container runs, back-off, probe counters."""
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
     pod_uid = models.CharField(max_length=36)
@@ -90,7 +90,7 @@ class NodeFault(models.Model):
     node = models.CharField(max_length=253)
     pod_uid = models.CharField(max_length=36)
     container = models.CharField(max_length=63)
-    fault = models.CharField(max_length=40)  # lifecycle.FAULTS, or "heal-liveness" / "heal-readiness" / ...
+    fault = models.CharField(max_length=40)  # records.FAULTS, or "heal-liveness" / "heal-readiness" / ...
     at = models.DateTimeField()
 
     class Meta:

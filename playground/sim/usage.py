@@ -24,10 +24,10 @@ from playground.store import clock
 from playground.store.errors import BadRequest
 from playground.store.quantity import parse_quantity
 
-from . import memory
+from . import checkpoint
 from .config import expand_command
-from .lifecycle import ContainerRuntime
 from .programs import Program, parse_program
+from .records import ContainerRecord
 
 Obj = dict[str, Any]
 CPU_PERIOD_US = 100_000  # QuotaPeriod: the CFS period the kubelet uses
@@ -120,7 +120,7 @@ def _millicores(value: Any) -> int | None:
 # --- usage now -----------------------------------------------------------------------------------
 
 
-def usage_of(container: Obj, record: ContainerRuntime | None, program: Program | None,
+def usage_of(container: Obj, record: ContainerRecord | None, program: Program | None,
              now: datetime.datetime) -> ContainerUsage:
     """Pure: a container's usage at `now` from its kubelet record and its program."""
     requests, limits = _resources(container)
@@ -171,7 +171,7 @@ def container_usage(cluster: str, namespace: str, pod: str, container: str) -> C
     if spec is None:
         raise BadRequest(f"container {container} is not valid for pod {pod}")
     uid = obj["metadata"]["uid"]
-    found = memory.load(cluster, [uid]).get(uid)
+    found = checkpoint.load(cluster, [uid]).get(uid)
     record = found[0].containers.get(container) if found else None
     program = None
     if record is not None:

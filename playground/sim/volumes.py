@@ -1,8 +1,8 @@
 """Volumes as files: what the kubelet's volume manager puts in a container's mounts.
 
 kubelet (after each `sync_pod`) → `sync_volumes`: the ConfigMap, Secret, Downward API and
-ServiceAccount token files of each volume, kept in the kubelet's memory of the pod
-(`PodRuntime.volumes`) as the atomic writer left them on the node → the container filesystem
+ServiceAccount token files of each volume, kept in the kubelet's record of the pod
+(`PodRecord.volumes`) as the atomic writer left them on the node → the container filesystem
 (containerfs.py), exec probes and the pages. Data volumes (emptyDir, persistentVolumeClaim,
 hostPath) hold what the container and the page write: `VolumeFile` rows keyed by the volume's
 lifetime (the pod for an emptyDir, the PersistentVolume for a claim, the node for a hostPath).
@@ -29,11 +29,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from playground.store.models import Cluster
 
 from .config import ConfigError, Lookup, object_data, pod_field_value, resource_field_value
-from .lifecycle import PodRuntime
 from .models import ContainerFile, VolumeFile
+from .records import PodRecord
 
 Obj = dict[str, Any]
 Files = dict[str, tuple[str, int]]  # path inside the volume → (content, mode)
@@ -235,7 +237,7 @@ def has_projected_volumes(pod: Obj) -> bool:
     return any(volume_kind(v) in PROJECTED_KINDS for v in pod.get("spec", {}).get("volumes") or [])
 
 
-def sync_volumes(state: PodRuntime, pod: Obj, lookup: Lookup, node: Obj | None, now: float) -> float | None:
+def sync_volumes(state: PodRecord, pod: Obj, lookup: Lookup, node: Obj | None, now: float) -> float | None:
     """Mount the API data volumes once the sandbox exists, and refresh them at the pod's next
     periodic sync after their source changes. Mutates `state.volumes`; returns when the kubelet
     must come back to apply a pending update (None: nothing pending)."""
@@ -286,7 +288,7 @@ def _as_files(payload: Obj | None) -> Files | None:
     return {path: (content, mode) for path, (content, mode) in payload["files"].items()}
 
 
-def mounted_files(state: PodRuntime | None, volume: str) -> tuple[str, Files] | None:
+def mounted_files(state: PodRecord | None, volume: str) -> tuple[str, Files] | None:
     """(atomic-writer version, files) of an API data volume as the node holds it now."""
     payload = ((state.volumes if state else {}).get("mounted") or {}).get(volume)
     if payload is None:
@@ -294,7 +296,7 @@ def mounted_files(state: PodRuntime | None, volume: str) -> tuple[str, Files] | 
     return payload["version"], _as_files(payload) or {}
 
 
-def _record_sub_paths(state: PodRuntime, pod: Obj) -> None:
+def _record_sub_paths(state: PodRecord, pod: Obj) -> None:
     """A subPath mount binds the file as it is when the container starts; the atomic writer's
     later swaps never reach it. Remember that file per container run."""
     mounted = state.volumes.get("mounted") or {}
@@ -315,7 +317,7 @@ def _record_sub_paths(state: PodRuntime, pod: Obj) -> None:
             del kept[old]
 
 
-def sub_path_file(state: PodRuntime | None, container: str, run: int, mount_path: str) -> tuple[str, int] | None:
+def sub_path_file(state: PodRecord | None, container: str, run: int, mount_path: str) -> tuple[str, int] | None:
     kept = ((state.volumes if state else {}).get("subpaths") or {}).get(f"{container}/{run}") or {}
     found = kept.get(mount_path)
     return (found[0], found[1]) if found else None
@@ -393,7 +395,7 @@ def program_file_ops(program: Any, since: float, until: float) -> list[tuple[str
     return [(kind, path) for _, kind, path in sorted(ops, key=lambda op: op[0])]
 
 
-def flush_program_files(cluster: str, pod: Obj, state: PodRuntime, lookup: Lookup, now: float,
+def flush_program_files(cluster: str, pod: Obj, state: PodRecord, lookup: Lookup, now: float,
                         program_for: Callable[[Obj, Any], Any]) -> None:
     """Apply what each running container's program wrote since the last pass: under a data
     volume it goes to the volume, elsewhere to the container's writable layer (API data volumes
@@ -458,12 +460,18 @@ def layer_changes(cluster: str, pod_uid: str, container: str, run: int) -> list[
     return list(rows.order_by("path").values_list("path", "content", "mode", "whiteout"))
 
 
-def forget_old_runs(cluster: str, pod_uid: str, container: str, run: int) -> None:
-    """A restarted container gets a new, empty writable layer: the old one is removed."""
-    ContainerFile.objects.filter(cluster__name=cluster, pod_uid=pod_uid, container=container, run__lt=run).delete()
+def forget_old_runs(cluster: str, runs: Iterable[tuple[str, str, int]]) -> None:
+    """Remove the writable layers of runs before these (pod uid, container, run): a restarted
+    container gets a new, empty layer, and the kubelet keeps its previous run's as it keeps the
+    dead container until garbage collection."""
+    older = Q()
+    for pod_uid, container, run in runs:
+        older |= Q(pod_uid=pod_uid, container=container, run__lt=run)
+    if older:
+        ContainerFile.objects.filter(older, cluster__name=cluster).delete()
 
 
-def mounted_paths(state: PodRuntime | None, pod: Obj, container: Obj, cluster: str, lookup: Lookup) -> set[str]:
+def mounted_paths(state: PodRecord | None, pod: Obj, container: Obj, cluster: str, lookup: Lookup) -> set[str]:
     """Every file path the container sees through its mounts (for exec probes)."""
     volumes = {v["name"]: v for v in pod.get("spec", {}).get("volumes") or []}
     record = state.containers.get(container["name"]) if state else None

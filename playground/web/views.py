@@ -26,8 +26,8 @@ from playground.images import catalog
 from playground.sim import dns, faults
 from playground.sim import usage as sim_usage
 from playground.sim import logs as sim_logs
-from playground.sim import memory as sim_memory
 from playground.runtime import informer
+from playground.sim import checkpoint
 from playground.store import api as store
 from playground.store import clock as cluster_clock
 from playground.store.errors import BadRequest, NotFound, StoreError
@@ -263,8 +263,8 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
     now = store.now(cluster)
     meta, spec, status = pod["metadata"], pod["spec"], pod.get("status", {})
     _, ready, phrase, restarts, age = row(pod, now=now)[:5]
-    runtime = sim_memory.load(cluster, [meta["uid"]]).get(meta["uid"])
-    sandbox = runtime[0].sandbox if runtime else None
+    saved = checkpoint.load(cluster, [meta["uid"]]).get(meta["uid"])
+    sandbox = saved[0].sandbox if saved else None
     statuses = {s["name"]: s for s in status.get("initContainerStatuses", []) + status.get("containerStatuses", [])}
     secrets = picture.secret_values(s for s in store.list(cluster, "Secret", namespace=namespace)
                                     if any(picture.references(pod, "Secret", s["metadata"]["name"])))

@@ -8,7 +8,7 @@ from playground.images import catalog, registry
 from playground.images.dockerfile import BuildError
 from playground.images.layers import file, layer
 from playground.images.models import BuildCacheEntry, StoredImage, StoredLayer
-from playground.sim.lifecycle import go_duration
+from playground.sim.pod_sync import go_duration
 from tests.commands.test_kubectl_commands import run
 from tests.factories import pod
 

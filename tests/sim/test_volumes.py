@@ -10,7 +10,7 @@ from typing import Any
 from playground.sim import containerfs, logs
 from playground.sim.containerfs import read_text
 from playground.sim.faults import crash_container
-from playground.sim.models import VolumeFile
+from playground.sim.models import ContainerFile, VolumeFile
 from playground.sim.volumes import SYNC_FREQUENCY
 from tests.factories import config_map
 
@@ -314,6 +314,17 @@ def test_the_writable_layer_is_lost_on_restart_while_an_empty_dir_survives(clust
     assert container_status(cluster)["restartCount"] == 1
     assert read_text(after, "/tmp/scratch") is None
     assert read_text(after, "/cache/keep") == "still here"
+
+
+def test_a_restarting_container_keeps_only_the_writable_layers_of_its_current_and_previous_run(cluster):
+    cluster.apply(busybox_pod(script="touch /tmp/started; sleep 2; exit 1"))
+
+    cluster.advance(300)  # back-off 10 s, 20 s, 40 s, 80 s...: five runs or more
+
+    restarts = container_status(cluster)["restartCount"]
+    runs = set(ContainerFile.objects.filter(cluster__name=cluster.name).values_list("run", flat=True))
+    assert restarts >= 4
+    assert runs <= {restarts + 1, restarts}  # the current run (restartCount + 1) and the one before it
 
 
 def test_the_program_writes_to_its_volume_and_its_writable_layer(cluster):

@@ -8,7 +8,7 @@ from django.core.management.base import CommandParser
 from playground.images import registry
 from playground.management.cli import CommandFailed, KubectlCommand
 from playground.sim.kind import create_kind_cluster, seed_kube_system
-from playground.sim.world import forget_nodes_state
+from playground.sim.node_state import forget_nodes_state
 from playground.store import api as store
 from playground.store.demo import seed
 

@@ -1,4 +1,5 @@
-"""The nodes' own state, kept beside the store: what a reset cluster must also forget."""
+"""The nodes' own state, kept beside the store (logs, the kubelet's checkpoints, volume and
+container files, faults): what a reset cluster must also forget."""
 from __future__ import annotations
 
 from playground.store.models import Cluster
@@ -7,8 +8,8 @@ from .models import ContainerFile, ContainerLogLine, KubeletPodState, NodeFault,
 
 
 def forget_nodes_state(cluster: str) -> None:
-    """What `cluster reset` also drops: the nodes' logs, kubelet memory, files and faults (a new
-    node of the same name starts with nothing, and a volume of the same name is empty)."""
+    """What `cluster reset` also drops: the nodes' logs, kubelet checkpoints, files and faults (a
+    new node of the same name starts with nothing, and a volume of the same name is empty)."""
     cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).first()
     for model in (ContainerLogLine, KubeletPodState, VolumeFile, ContainerFile, NodeFault):
         model.objects.filter(cluster_id=cluster_id).delete()

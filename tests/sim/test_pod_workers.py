@@ -1,4 +1,5 @@
-"""The kubelet's pod lifecycle, driven by simulated time only: no database, no sleeping."""
+"""The kubelet's pod workers (pod_workers.py and the components it drives: runtime manager,
+image manager, prober, status manager), driven by simulated time only: no database, no sleeping."""
 from __future__ import annotations
 
 import datetime
@@ -7,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from playground.sim.lifecycle import (
-    PodRuntime, SyncResult, allocate_ip, go_duration, inject_fault, normalize_image, sync_pod,
-)
+from playground.sim.image_manager import normalize_image
+from playground.sim.kuberuntime_manager import allocate_ip
+from playground.sim.pod_sync import StandaloneHelper, go_duration
+from playground.sim.pod_workers import SyncResult, sync_pod
+from playground.sim.records import PodRecord, inject_fault
 from playground.store.defaults import apply_defaults
 
 T0 = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
@@ -36,8 +39,9 @@ class Kubelet:
 
     def __init__(self, pod: dict, *, pulls: Any = 2.1, node: dict = NODE) -> None:
         self.pod, self.node = pod, node
-        self.pulls = pulls if callable(pulls) else (lambda image: pulls)
-        self.state: PodRuntime | None = None
+        self.helper = StandaloneHelper(pulls if callable(pulls) else (lambda image: pulls),
+                                       hostname=pod["metadata"]["name"])
+        self.state: PodRecord | None = None
         self.now = T0
         self.result: SyncResult | None = None
         self.events: list = []
@@ -47,7 +51,7 @@ class Kubelet:
         self.sync()
 
     def sync(self) -> SyncResult:
-        result = sync_pod(self.pod, self.state, now=self.now, node=self.node, image_pull_seconds=self.pulls)
+        result = sync_pod(self.pod, self.state, now=self.now, node=self.node, helper=self.helper)
         self.state, self.result = result.state, result
         self.pod["status"] = result.status
         self.events.extend(result.events)
@@ -170,7 +174,7 @@ def test_the_state_survives_a_json_round_trip():
     kubelet = Kubelet(make_pod(container()))
     kubelet.run_until(2)
 
-    kubelet.state = PodRuntime.from_json(json.loads(json.dumps(kubelet.state.to_json())))
+    kubelet.state = PodRecord.from_json(json.loads(json.dumps(kubelet.state.to_json())))
     kubelet.run_until(10)
 
     assert kubelet.result.status["phase"] == "Running"
@@ -513,7 +517,7 @@ def test_allocate_ip_skips_the_gateway_and_used_addresses():
 
 def test_a_full_pod_cidr_fails_the_sandbox():
     used = [f"10.244.1.{n}" for n in range(2, 255)]
-    result = sync_pod(make_pod(container()), None, now=T0, node=NODE, image_pull_seconds=lambda image: 1.0,
+    result = sync_pod(make_pod(container()), None, now=T0, node=NODE, helper=StandaloneHelper(lambda image: 1.0),
                       used_ips=used)
 
     assert result.events[0].reason == "FailedCreatePodSandBox"
@@ -533,8 +537,6 @@ def test_image_names_are_normalized_like_containerd():
 
 
 def test_addresses_are_handed_out_after_the_last_one_and_wrap_around():
-    from playground.sim.lifecycle import allocate_ip
-
     assert allocate_ip("10.244.1.0/29", [], after=None) == "10.244.1.2"
     assert allocate_ip("10.244.1.0/29", ["10.244.1.2"], after="10.244.1.2") == "10.244.1.3"
     assert allocate_ip("10.244.1.0/29", [], after="10.244.1.3") == "10.244.1.4"  # .2 is free, but comes later

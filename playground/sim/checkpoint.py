@@ -1,18 +1,25 @@
-"""The kubelet's memory of its pods, kept across restarts of the process that runs it."""
+"""The kubelet's checkpoints of its pods: each pod's record (records.py) saved as JSON, so a
+kubelet that restarts finds its containers as it left them.
+
+The kubelet (kubelet.py) loads the records of pods it does not know yet (`load`), saves those a
+pass changed in one statement (`save`) and drops those of pods gone from its node (`forget`);
+the pod page reads them too (which run of a container, its environment, its mounted files). Like
+pkg/kubelet/checkpointmanager, which keeps the kubelet's state on the node's disk across restarts.
+"""
 from __future__ import annotations
 
 import json
 
 from playground.store.models import Cluster
 
-from .lifecycle import PodRuntime
 from .models import KubeletPodState
+from .records import PodRecord
 
 
-def load(cluster: str, pod_uids: list[str]) -> dict[str, tuple[PodRuntime, str]]:
+def load(cluster: str, pod_uids: list[str]) -> dict[str, tuple[PodRecord, str]]:
     """The saved state of these pods (those that have one), with its JSON as saved."""
     rows = KubeletPodState.objects.filter(cluster__name=cluster, pod_uid__in=pod_uids).values_list("pod_uid", "state")
-    return {uid: (PodRuntime.from_json(json.loads(state)), state) for uid, state in rows}
+    return {uid: (PodRecord.from_json(json.loads(state)), state) for uid, state in rows}
 
 
 def save(cluster: str, states: dict[str, str]) -> None:

@@ -1,0 +1,165 @@
+"""What the simulated kubelet knows of each pod it runs: its sandbox, each container's runs,
+back-off and probe counters, and the Events and log lines a sync produces.
+
+The pod workers (pod_workers.py) read and update a `PodRecord` on every sync; the kubelet keeps
+it in memory and saves it as JSON (checkpoint.py), as a node keeps its containers' state on disk
+(the runtime's containers and the kubelet's checkpoints), so a playground that restarts finds
+its containers still running. Faults injected from the pages are noted here (`inject_fault`)
+and played out by the next sync. Pure data: nothing here touches the database.
+
+The names avoid the CRI's: a `ContainerRecord` is what the kubelet and containerd together know
+of one container of the pod (kubecontainer.Status in pkg/kubelet/container/runtime.go), not
+the container runtime itself.
+"""
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+PROBE_KINDS = ("startup", "liveness", "readiness")
+# Event types and reasons (pkg/kubelet/events/event.go)
+NORMAL, WARNING = "Normal", "Warning"
+PULLING, PULLED, FAILED, BACK_OFF = "Pulling", "Pulled", "Failed", "BackOff"
+CREATED, STARTED, KILLING, UNHEALTHY = "Created", "Started", "Killing", "Unhealthy"
+ERR_IMAGE_NEVER_PULL = "ErrImageNeverPull"
+SANDBOX_CHANGED, FAILED_CREATE_POD_SANDBOX = "SandboxChanged", "FailedCreatePodSandBox"
+FAILED_MOUNT = "FailedMount"
+FAULTS = ("crash", "fail-liveness", "fail-readiness", "fail-startup", "heal", "kill-sandbox")
+
+
+class KubeletEvent(NamedTuple):
+    """An Event the kubelet records: `field_path` is `spec.containers{web}` ("" for the pod);
+    the kubelet (kubelet.py) writes it through its EventRecorder."""
+
+    type: str
+    reason: str
+    message: str
+    field_path: str
+    at: datetime.datetime
+
+
+class LogLine(NamedTuple):
+    at: datetime.datetime
+    text: str
+    restart_count: int  # which run of the container wrote it (`kubectl logs --previous`)
+
+
+@dataclass
+class ContainerRecord:
+    """One container of the pod as the kubelet and the runtime know it. Times are POSIX seconds.
+
+    The field names are the saved JSON's (checkpoint.py): renaming one forgets it on restart.
+    """
+
+    name: str
+    init: bool = False
+    phase: str = "waiting"  # waiting | pulling | running | terminated | backoff
+    instances: int = 0  # containers created so far; restartCount is instances - 1
+    container_id: str = ""
+    image_id: str = ""
+    started_at: float | None = None
+    sandbox_attempt: int = 0
+    not_before: float = 0.0  # the kubelet does not act on this container before then
+    waiting_reason: str = ""
+    waiting_message: str = ""
+    term: dict[str, Any] | None = None  # the latest terminated run: exitCode, reason, startedAt, finishedAt, containerID
+    prev_term: dict[str, Any] | None = None  # the one before it
+    pull_ends: float | None = None
+    pull_ok: bool = True
+    pull_started: float | None = None
+    backoff: float | None = None  # crash-loop back-off (flowcontrol entry)
+    backoff_updated: float | None = None
+    backoff_event_for: float | None = None
+    pull_backoff: float | None = None
+    pull_backoff_updated: float | None = None
+    pull_error: str = ""
+    stop: dict[str, Any] | None = None  # at, deadline, reason (liveness | startup | delete)
+    probes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    started: bool = False
+    readiness: bool = False
+    log_cursor: float = -1.0  # seconds since start of this run, already handed out
+    log_flushed_at: float = -math.inf
+    faults: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] | None = None  # computed when this run was created (config.py), kept until the next
+
+    @property
+    def restart_count(self) -> int:
+        return max(self.instances - 1, 0)
+
+    @property
+    def field_path(self) -> str:
+        """The Event's involvedObject.fieldPath for this container."""
+        return f"spec.{'initContainers' if self.init else 'containers'}{{{self.name}}}"
+
+
+@dataclass
+class Sandbox:
+    """The pod sandbox (pause container + network namespace); the UI shows it as the pod's first box."""
+
+    state: str = "none"  # none | creating | ready | failed | stopped
+    id: str = ""
+    attempt: int = 0
+    ready_at: float | None = None
+    ip: str = ""
+    message: str = ""
+    mount_backoff: float | None = None  # volumes that failed to mount: the volume manager's retry delay
+
+
+@dataclass
+class PodRecord:
+    """The kubelet's private, JSON-serialisable record of one pod (`to_json` / `from_json`)."""
+
+    last_sync: float | None = None
+    start_time: float | None = None
+    sandbox: Sandbox = field(default_factory=Sandbox)
+    containers: dict[str, ContainerRecord] = field(default_factory=dict)
+    pulled_images: list[str] = field(default_factory=list)
+    conditions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    phase: str = "Pending"
+    deletion_started: float | None = None
+    sandbox_kill_at: float | None = None
+    volumes: dict[str, Any] = field(default_factory=dict)  # the kubelet's volume state (volumes.py), opaque here
+
+    def to_json(self) -> dict[str, Any]:
+        """A shallow view for json.dumps (dataclasses.asdict deep-copies every value: it was the
+        kubelet's biggest cost after a pass)."""
+        return {
+            **vars(self),
+            "sandbox": vars(self.sandbox),
+            "containers": {name: vars(container) for name, container in self.containers.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> PodRecord:
+        if not data:
+            return cls()
+        values = dict(data)
+        values["sandbox"] = Sandbox(**values.get("sandbox", {}))
+        values["containers"] = {name: ContainerRecord(**c) for name, c in values.get("containers", {}).items()}
+        return cls(**values)
+
+
+def inject_fault(state: PodRecord, container: str | None, fault: str, *, at: datetime.datetime,
+                 exit_code: int = 1) -> None:
+    """Make something go wrong at `at` (applied by the next sync): crash a running container
+    with `exit_code`, make one of its probes fail from now on (`heal` undoes it), or kill the
+    pod sandbox. Mutates `state`."""
+    moment = at.timestamp()
+    if fault == "kill-sandbox":
+        state.sandbox_kill_at = moment
+        return
+    if fault not in FAULTS:
+        raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
+    record = state.containers.get(container or "")
+    if record is None:
+        raise KeyError(f"no container {container!r} in this pod")
+    if fault == "crash":
+        record.faults["crash_at"], record.faults["exit_code"] = moment, exit_code
+    elif fault == "heal":
+        for kind in PROBE_KINDS:
+            record.faults.pop(kind, None)
+    else:
+        record.faults[fault.removeprefix("fail-")] = moment
