@@ -300,13 +300,6 @@ def _busybox_date(moment: datetime.datetime | None) -> str:
 # --- building a program ------------------------------------------------------------------------
 
 
-def image_repository(image: str) -> str:
-    """The last path component of an image reference, without tag or digest: `nginx`."""
-    name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return last.split(":", 1)[0]
-
-
 def image_defaults_for(image: str, *, cluster: str | None = None) -> ImageDefaults | None:
     """The ENTRYPOINT/CMD/ports of the image's config (the catalog's, or with a cluster an image
     built there); None for images the playground does not know."""
