@@ -24,6 +24,14 @@ class Stop(Exception):
     """The script ends here: `exit`, `set -e` after a failure, or a command that never returns."""
 
 
+class ShellError(Exception):
+    """A command failed: the message is what it printed on stderr, `code` its exit status."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class Shell:
     """sh's control flow and builtins over a subclass's effects; `status` is `$?`."""
 
@@ -34,7 +42,8 @@ class Shell:
     # What a subclass gives ---------------------------------------------------------------------
 
     def command(self, words: list[str]) -> None:
-        """Run one simple command (its assignments taken off: see `simple_command`)."""
+        """Run one simple command (its assignments taken off: see `simple_command`); a failure
+        sets `status`, or raises ShellError."""
         raise NotImplementedError
 
     def expand(self, word: str) -> Text:
@@ -130,7 +139,10 @@ class Shell:
         if not rest:
             self.status = 0
             return
-        self.command(rest)
+        try:
+            self.command(rest)
+        except ShellError as failure:
+            self.failed(failure.code, str(failure))
 
     def word(self, word: str) -> str:
         return "".join(str(part) for part in self.expand(word))
