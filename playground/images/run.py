@@ -17,7 +17,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -150,11 +150,13 @@ class RunShell(Shell):
         elif output and redirect is None:
             self.output.append(output)
 
-    def handler(self, base: str) -> Any:
+    def handler(self, base: str) -> Callable[[list[str]], str | None]:
         """The command's effect on the files; a command the playground does not know changes none."""
         if base in ("python", "python3") or re.match(r"^python3\.\d+$", base):
             return self.cmd_python
         return getattr(self, "cmd_" + base.replace("-", "_").replace(".", "_"), lambda args: None)
+
+    # Files --------------------------------------------------------------------------------------
 
     def path(self, name: str) -> str:
         return normpath(posixpath.join(self.cwd, name))

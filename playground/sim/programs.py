@@ -24,15 +24,15 @@ replaces the image's ENTRYPOINT and drops its CMD, `args` replaces CMD. What a l
   starts; above the container's memory limit the kubelet reports it OOMKilled (exit code 137).
 
 The shell is playground.shell's, shared with the image builder's RUN: `ProgramShell` here gives
-its commands their effects on the program's timeline. A shell loop without `sleep` is throttled to one pass per simulated second. A program that
-does not handle SIGTERM (a shell script, `sleep`, which as PID 1 ignores it) is only stopped by
-SIGKILL at the end of the grace period, exit code 137, exactly as on a real cluster.
+its commands their effects on the program's timeline. A shell loop without `sleep` is throttled
+to one pass per simulated second. A program that does not handle SIGTERM (a shell script,
+`sleep`, which as PID 1 ignores it) is only stopped by SIGKILL at the end of the grace period,
+exit code 137, exactly as on a real cluster.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict, cast
 
 from playground.images import catalog
-from playground.shell.interpreter import BUILTINS, Shell, Stop
 from playground.shell import syntax
+from playground.shell.interpreter import BUILTINS, Shell, Stop
 from playground.shell.syntax import Node, ShellSyntaxError, parse, redirections
 
 FOREVER = math.inf
@@ -464,22 +464,27 @@ class ProgramShell(Shell):
                 return self.simple_command(rest)
             self.status = 0
             return
-        if name in BUILTINS:
-            run = functools.partial(self.builtin, name, words[1:])
-        elif name in SHELLS or name.startswith("python"):
-            run = functools.partial(self.cmd_sh if name in SHELLS else self.cmd_python, words)
-        elif (handler := getattr(self, "cmd_" + name.replace("-", "_").replace(".", "_"), None)) is not None:
-            run = functools.partial(handler, words)
-        else:
+        handler = self.handler(name)
+        if handler is None:
             return self.cmd_unknown(name, words)
         if redirect is not None:
-            return self.redirected(run, redirect[1])
-        run()
+            return self.redirected(handler, words, redirect[1])
+        handler(words)
 
-    def redirected(self, run: Callable[[], object], path: str) -> None:
+    def handler(self, name: str) -> Callable[[list[str]], None] | None:
+        """What runs `name`: a shared builtin, a shell, python, a command of this file, or None."""
+        if name in BUILTINS:
+            return lambda words: self.builtin(name, words[1:])
+        if name in SHELLS:
+            return self.cmd_sh
+        if name.startswith("python"):
+            return self.cmd_python
+        return getattr(self, "cmd_" + name.replace("-", "_").replace(".", "_"), None)
+
+    def redirected(self, handler: Callable[[list[str]], None], words: list[str], path: str) -> None:
         """`echo ok > /tmp/healthy`: the output goes to a file, not to the log."""
         before = len(self.actions)
-        run()
+        handler(words)
         self.actions[before:] = [a for a in self.actions[before:] if a.kind != "log"]
         self.add_file(self.word(path))
 
