@@ -7,8 +7,10 @@ knows an image's defaults), and how long a node that holds some of its layers ne
 rest. Layers are shared the way the official images share them (nginx, redis, httpd and python
 all start from debian:bookworm-slim's one layer), so the second of them on a node pulls less.
 
-`find(reference, cluster=...)` also finds the images built or imported on that cluster
-(registry.py); without a cluster only this catalog answers. Sizes: `Layer.size` is what the
+`find(reference, cluster=...)` also finds the images built or imported on that cluster: it asks
+the lookup registry.py hands over when the app starts (`answer_for_clusters`), as registry.py
+stores images with Django above this module, which imports nothing but bases and layers;
+without a cluster only this catalog answers. Sizes: `Layer.size` is what the
 files weigh unpacked (`docker images` SIZE); a registry sends each layer gzipped, about
 `COMPRESSION` of that, which is what a pull downloads and what the kubelet reports
 (node.status.images sizeBytes, the Pulled event's "Image size").
@@ -547,11 +549,20 @@ def find(reference: str, *, cluster: str | None = None) -> Image | None:
     if parsed is None:
         return None
     found = catalog_image(parsed.last, parsed.tag)
-    if found is None and cluster is not None:
-        from . import registry  # the stored images sit above the catalog in this package
-
-        found = registry.find_built(cluster, parsed)
+    if found is None and cluster is not None and _cluster_images is not None:
+        found = _cluster_images(cluster, parsed)
     return found
+
+
+ClusterImages = Callable[[str, Reference], Image | None]
+_cluster_images: ClusterImages | None = None  # registry.find_built, once the images app is ready
+
+
+def answer_for_clusters(lookup: ClusterImages) -> None:
+    """Let `find(..., cluster=...)` ask `lookup` for the images built or imported on a cluster
+    (registry.find_built; the images app hands it over when Django starts)."""
+    global _cluster_images
+    _cluster_images = lookup
 
 
 def repository_name(reference: str) -> str:

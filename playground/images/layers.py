@@ -1,7 +1,8 @@
 """Image layers and the union filesystem: the shared model of files in an image.
 
-catalog (base images) / dockerfile (builder) / archive (imported tarballs) → layers here →
-merge (the union view a container sees) → kubelet (the container's filesystem) and the pages.
+catalog (base images) / dockerfile (the builder; changes.py writes its layers) / archive
+(imported tarballs) → layers here → merge (the union view a container sees) → kubelet (the
+container's filesystem) and the pages.
 
 A layer is a diff, as in the OCI image spec (image-spec/layer.md): files added or changed,
 paths deleted (whiteouts, `.wh.NAME` in a tar) and directories made opaque (`.wh..wh..opq`,

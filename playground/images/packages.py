@@ -1,6 +1,6 @@
 """The package catalog the builder's RUN installs from: apt, apk and pip packages with files.
 
-dockerfile (RUN apt-get install / apk add / pip install) → here: does the package exist for
+run.py (RUN apt-get install / apk add / pip install) → here: does the package exist for
 this package manager, what does it depend on, which files does it put where, how big are they,
 and what do the package managers leave behind (apt's /var/lib/apt/lists, apk's /var/cache/apk,
 pip's /root/.cache/pip) — the bytes `apt-get clean`, `rm -rf /var/lib/apt/lists/*`, `--no-cache`

@@ -1,7 +1,7 @@
 """Simulated programs: what a container "runs", read from its command/args and its image's defaults.
 
 Pod spec (command, args, env) + image defaults (ENTRYPOINT, CMD) → `parse_program` → `Program`,
-which the simulated kubelet (`playground.sim.lifecycle`) asks, at t seconds after the container
+which the simulated kubelet (`playground.sim.pod_workers`) asks, at t seconds after the container
 started: has it exited, with which code; which log lines has it written; does it answer on a port
 (for httpGet / tcpSocket / grpc probes); does a file exist (for `exec: cat /tmp/healthy` probes);
 how much memory does it use (to be OOMKilled above its limit).
@@ -23,9 +23,11 @@ replaces the image's ENTRYPOINT and drops its CMD, `args` replaces CMD. What a l
   `stress --vm 1 --vm-bytes 250M --vm-hang 1 [--timeout 60s]` holds 250 MiB one second after it
   starts; above the container's memory limit the kubelet reports it OOMKilled (exit code 137).
 
-A shell loop without `sleep` is throttled to one pass per simulated second. A program that
-does not handle SIGTERM (a shell script, `sleep`, which as PID 1 ignores it) is only stopped by
-SIGKILL at the end of the grace period, exit code 137, exactly as on a real cluster.
+The shell is playground.shell's, shared with the image builder's RUN: `ProgramShell` here gives
+its commands their effects on the program's timeline. A shell loop without `sleep` is throttled
+to one pass per simulated second. A program that does not handle SIGTERM (a shell script,
+`sleep`, which as PID 1 ignores it) is only stopped by SIGKILL at the end of the grace period,
+exit code 137, exactly as on a real cluster.
 """
 from __future__ import annotations
 
@@ -33,12 +35,14 @@ import dataclasses
 import datetime
 import math
 import re
-import shlex
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, cast
 
 from playground.images import catalog
+from playground.shell import syntax
+from playground.shell.interpreter import BUILTINS, Shell, Stop
+from playground.shell.syntax import Node, ShellSyntaxError, parse, redirections
 
 FOREVER = math.inf
 MIN_LOOP_PERIOD = 1.0  # seconds: a loop with no sleep in it
@@ -229,7 +233,7 @@ class Program:
         argv = list(argv)
         paths = {path for _, path in self._file_ops_until(t)}
         files = {path for path in paths if self.file_exists(path, t)} | set(files)
-        shell = _Shell(env=dict(self.env), hostname=self.hostname, files=files, probe_target=(self, t))
+        shell = ProgramShell(env=dict(self.env), hostname=self.hostname, files=files, probe_target=(self, t))
         shell.run_argv(argv)
         if shell.forever:
             return 1, f'command "{" ".join(argv)}" timed out'
@@ -300,13 +304,6 @@ def _busybox_date(moment: datetime.datetime | None) -> str:
 # --- building a program ------------------------------------------------------------------------
 
 
-def image_repository(image: str) -> str:
-    """The last path component of an image reference, without tag or digest: `nginx`."""
-    name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return last.split(":", 1)[0]
-
-
 def image_defaults_for(image: str, *, cluster: str | None = None) -> ImageDefaults | None:
     """The ENTRYPOINT/CMD/ports of the image's config (the catalog's, or with a cluster an image
     built there); None for images the playground does not know."""
@@ -337,7 +334,7 @@ def parse_program(container: Mapping[str, Any], image_defaults: ImageDefaults | 
     if not argv:
         return Program(argv=(), actions=(Action(0.0, "serve", Server("app", None)),), sigterm_exit_code=0, hostname=hostname,
                        env=tuple(variables.items()))
-    shell = _Shell(env=dict(variables), hostname=hostname, files=set())
+    shell = ProgramShell(env=dict(variables), hostname=hostname, files=set())
     shell.run_argv(argv)
     return dataclasses.replace(shell.program(tuple(argv)), env=tuple(variables.items()))
 
@@ -366,15 +363,14 @@ def parse_duration(text: str) -> float:
     return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
 
 
-# --- a tiny shell, interpreted onto a timeline ---------------------------------------------------
-
-
-class _Stop(Exception):
-    """The script ends here: `exit`, or a command that never returns."""
+# --- sh -c, interpreted onto a timeline ---------------------------------------------------------
 
 
 @dataclass
-class _Shell:
+class ProgramShell(Shell):
+    """The shared shell (playground.shell) whose commands write a timeline: log lines, files,
+    sleeps, servers, memory, and the exit."""
+
     env: dict[str, Any]
     hostname: str
     files: set[str]
@@ -400,117 +396,106 @@ class _Shell:
 
     def run_argv(self, argv: list[str]) -> None:
         try:
-            self.command(argv)
-        except _Stop:
+            self.simple_command(argv)
+        except Stop:
             return
         if not self.forever:
             self.end = self.t
 
     def run_script(self, script: str) -> None:
-        node = _Parser(_tokenize(script)).parse()
+        try:
+            node = parse(script)
+        except ShellSyntaxError:
+            node = ("cmd", ["exit", "2"])  # an unbalanced quote: sh's syntax error, exit status 2
         self.execute(node)
 
-    def execute(self, node: Any) -> None:
-        kind = node[0]
-        if kind == "seq":
-            for child in node[1]:
-                self.execute(child)
-        elif kind == "and":
-            self.execute(node[1])
-            if self.status == 0:
-                self.execute(node[2])
-        elif kind == "or":
-            self.execute(node[1])
-            if self.status != 0:
-                self.execute(node[2])
-        elif kind == "bg":
-            self.background(node[1])
-        elif kind == "if":
-            self.execute(node[1])
-            self.execute(node[2] if self.status == 0 else node[3])
-        elif kind == "for":
-            for word in node[2]:
-                self.env[node[1]] = self.word(word)
-                self.execute(node[3])
-        elif kind == "while":
-            self.while_loop(node[1], node[2], until=node[3])
-        else:
-            self.command(node[1])
+    def exit(self, status: int) -> None:
+        self.end = self.t
+        super().exit(status)
 
-    def background(self, node: Any) -> None:
+    def background(self, node: Node) -> None:
         """`cmd &`: a server starts listening, the script goes on."""
         saved_t, saved_forever = self.t, self.forever
         try:
             self.execute(node)
-        except _Stop:
+        except Stop:
             pass
         self.t, self.forever, self.status = saved_t, saved_forever, 0
 
-    def while_loop(self, condition: Any, body: Any, *, until: bool) -> None:
+    def pipeline(self, nodes: list[Node]) -> None:
+        """Only the last command's status and output matter: the others' output is piped, not logged."""
+        self.execute(nodes[-1])
+
+    def while_loop(self, condition: Node, body: Node, *, until: bool) -> None:
         self.execute(condition)
         if (self.status == 0) == until:
             self.status = 0
             return  # the condition fails at once: the body never runs
-        trial = _Shell(env=dict(self.env), hostname=self.hostname, files=set(self.files), t=0.0,
-                       probe_target=self.probe_target)
+        trial = ProgramShell(env=dict(self.env), hostname=self.hostname, files=set(self.files), t=0.0,
+                             probe_target=self.probe_target)
         try:
             trial.execute(body)
-        except _Stop:
+        except Stop:
             self.execute(body)  # the body exits (or never returns) in its first pass
             return
         before = {k: v for k, v in self.env.items() if isinstance(v, int)}
         deltas = {k: v - before[k] for k, v in trial.env.items() if isinstance(v, int) and k in before and v != before[k]}
-        body_shell = _Shell(env=dict(self.env), hostname=self.hostname, files=set(self.files), deltas=deltas,
-                            probe_target=self.probe_target)
+        body_shell = ProgramShell(env=dict(self.env), hostname=self.hostname, files=set(self.files), deltas=deltas,
+                                  probe_target=self.probe_target)
         body_shell.execute(body)
         if self.probe_target is not None:
-            raise _Stop  # an exec probe that loops forever: it never answers
+            raise Stop  # an exec probe that loops forever: it never answers
         period = body_shell.t if body_shell.t > 0 else MIN_LOOP_PERIOD
         self.loop = Loop(start=self.t, period=period, body=tuple(body_shell.actions))
         self.forever = True
-        raise _Stop
+        raise Stop
 
     # Commands ------------------------------------------------------------------------------------
 
     def command(self, words: list[str]) -> None:
-        assignments = 0
-        for word in words:
-            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):
-                assignments += 1
-            else:
-                break
-        for word in words[:assignments]:
-            name, value = word.split("=", 1)
-            self.env[name] = self.assign_value(value)
-        words = words[assignments:]
+        words, redirect = redirections(words)
         if not words:
             self.status = 0
             return
-        words, redirect = _redirection(words)
         name = words[0].rsplit("/", 1)[-1]
         if name in WRAPPERS and name != "env" or (name == "env" and len(words) > 1):
             rest = [w for w in words[1:] if w != "--"]
             if rest:
-                return self.command(rest)
+                return self.simple_command(rest)
             self.status = 0
             return
-        handler = getattr(self, "cmd_" + name.replace("-", "_").replace(".", "_").replace("[", "test"), None)
-        if name in SHELLS:
-            handler = self.cmd_sh
-        if name.startswith("python"):
-            handler = self.cmd_python
+        handler = self.handler(name)
         if handler is None:
             return self.cmd_unknown(name, words)
         if redirect is not None:
-            return self.redirected(handler, words, redirect)
+            return self.redirected(handler, words, redirect[1])
         handler(words)
 
-    def redirected(self, handler: Any, words: list[str], path: str) -> None:
+    def handler(self, name: str) -> Callable[[list[str]], None] | None:
+        """What runs `name`: a shared builtin, a shell, python, a command of this file, or None."""
+        if name in BUILTINS:
+            return lambda words: self.builtin(name, words[1:])
+        if name in SHELLS:
+            return self.cmd_sh
+        if name.startswith("python"):
+            return self.cmd_python
+        return getattr(self, "cmd_" + name.replace("-", "_").replace(".", "_"), None)
+
+    def redirected(self, handler: Callable[[list[str]], None], words: list[str], path: str) -> None:
         """`echo ok > /tmp/healthy`: the output goes to a file, not to the log."""
         before = len(self.actions)
         handler(words)
         self.actions[before:] = [a for a in self.actions[before:] if a.kind != "log"]
         self.add_file(self.word(path))
+
+    def write(self, text: Text, *, newline: bool) -> None:
+        """echo's and printf's output: a log line (printf's own last newline ends it)."""
+        if not newline and text and isinstance(text[-1], str):
+            text = (*text[:-1], text[-1].rstrip("\n"))
+        self.log(text)
+
+    def file_test(self, operator: str, path: str) -> bool:
+        return operator == "-d" or path in self.files
 
     def log(self, text: Text) -> None:
         self.actions.append(Action(self.t, "log", text))
@@ -529,30 +514,6 @@ class _Shell:
             return
         self.serve_forever("script", None)  # a script file from the image or a volume
 
-    def cmd_echo(self, words: list[str]) -> None:
-        args = words[1:]
-        escapes = False
-        while args and args[0] in ("-n", "-e", "-ne", "-en"):
-            escapes = escapes or "e" in args[0]
-            args = args[1:]
-        text = self.text(" ".join(args))
-        if escapes:
-            text = tuple(p.replace("\\n", "\n").replace("\\t", "\t") if isinstance(p, str) else p for p in text)
-        self.log(text)
-        self.status = 0
-
-    def cmd_printf(self, words: list[str]) -> None:
-        if len(words) < 2:
-            self.status = 1
-            return
-        values = iter(words[2:])
-        formatted = re.sub(r"%[sd]", lambda _: next(values, ""), words[1])
-        text = self.text(formatted.replace("\\n", "\n").replace("\\t", "\t"))
-        if text and isinstance(text[-1], str):
-            text = (*text[:-1], text[-1].rstrip("\n"))
-        self.log(text)
-        self.status = 0
-
     def cmd_sleep(self, words: list[str]) -> None:
         try:
             seconds = sum(parse_duration(self.word(w)) for w in words[1:])
@@ -564,18 +525,6 @@ class _Shell:
             self.serve_forever_without_server()
         self.t += seconds
         self.status = 0
-
-    def cmd_exit(self, words: list[str]) -> None:
-        code = self.word(words[1]) if len(words) > 1 else str(self.status)
-        self.status = int(code) % 256 if code.lstrip("-").isdigit() else 2
-        self.end = self.t
-        raise _Stop
-
-    def cmd_true(self, words: list[str]) -> None:
-        self.status = 0
-
-    def cmd_false(self, words: list[str]) -> None:
-        self.status = 1
 
     def cmd_date(self, words: list[str]) -> None:
         self.log((Clock(),))
@@ -631,24 +580,6 @@ class _Shell:
             self.log((f"ls: {path}: No such file or directory",))
         self.status = 1 if missing else 0
 
-    def cmd_test(self, words: list[str]) -> None:
-        args = [self.word(w) for w in words[1:] if w != "]"]
-        negate = bool(args) and args[0] == "!"
-        args = args[1:] if negate else args
-        if len(args) == 2 and args[0] in ("-f", "-e", "-s", "-r"):
-            result = args[1] in self.files
-        elif len(args) == 2 and args[0] == "-d":
-            result = True
-        elif len(args) == 3 and args[1] in ("=", "=="):
-            result = args[0] == args[2]
-        elif len(args) == 3 and args[1] == "!=":
-            result = args[0] != args[2]
-        elif len(args) == 1:
-            result = args[0] != ""
-        else:
-            result = True
-        self.status = 0 if result != negate else 1
-
     def cmd_trap(self, words: list[str]) -> None:
         """`trap 'exit 0' TERM`: the script now ends on SIGTERM instead of ignoring it."""
         if len(words) >= 3 and any(s in ("TERM", "SIGTERM", "15") for s in words[2:]):
@@ -662,7 +593,7 @@ class _Shell:
         self.status = 0
 
     def cmd_stress(self, words: list[str]) -> None:
-        options = _options(words[1:])
+        options = syntax.options(words[1:])
         vm_bytes = parse_size(options.get("--vm-bytes", "256M")) if "--vm" in options or "--vm-bytes" in options else 0
         counts = [options.get(f"--{kind}", "0") for kind in ("cpu", "io", "vm", "hdd")]
         self.log((f"stress: info: [1] dispatching hogs: {counts[0]} cpu, {counts[1]} io, {counts[2]} vm, {counts[3]} hdd",))
@@ -688,7 +619,7 @@ class _Shell:
     cmd_httpd = cmd_httpd_foreground
 
     def cmd_redis_server(self, words: list[str]) -> None:
-        port = int(_options(words[1:]).get("--port", "6379"))
+        port = int(syntax.options(words[1:]).get("--port", "6379"))
         self.log(("1:M * Ready to accept connections tcp",))
         self.serve_forever("redis", {port}, http=False, sigterm_exit_code=0)
 
@@ -702,7 +633,7 @@ class _Shell:
         self.serve_forever(words[0], None, sigterm_exit_code=0)
 
     def cmd_nc(self, words: list[str]) -> None:
-        options = _options(words[1:])
+        options = syntax.options(words[1:])
         ports = [w for w in words[1:] if w.isdigit()]
         if "-l" in options or "-lk" in options or "-lp" in options:
             port = int(options.get("-p") or options.get("-lp") or (ports[-1] if ports else "0"))
@@ -711,7 +642,7 @@ class _Shell:
 
     def cmd_agnhost(self, words: list[str]) -> None:
         sub = words[1] if len(words) > 1 else "pause"
-        options = _options(words[2:])
+        options = syntax.options(words[2:])
         if sub == "liveness":
             self.serve_forever("agnhost-liveness", {8080}, healthy_for=10.0, sigterm_exit_code=2)
         if sub == "netexec":
@@ -724,7 +655,7 @@ class _Shell:
         self.serve_forever("goproxy", {8080}, sigterm_exit_code=2)
 
     def cmd_http_echo(self, words: list[str]) -> None:
-        listen = _options(words[1:]).get("-listen", ":5678")
+        listen = syntax.options(words[1:]).get("-listen", ":5678")
         self.serve_forever("http-echo", {int(listen.rsplit(":", 1)[-1])}, sigterm_exit_code=2)
 
     def cmd_pause(self, words: list[str]) -> None:
@@ -773,7 +704,7 @@ class _Shell:
         if sigterm_exit_code is not None and self.sigterm_exit_code is None:
             self.sigterm_exit_code = sigterm_exit_code
         self.forever = True
-        raise _Stop
+        raise Stop
 
     # Words ---------------------------------------------------------------------------------------
 
@@ -785,36 +716,8 @@ class _Shell:
             return int(value)
         return self.word(value)
 
-    def arithmetic(self, expression: str) -> int:
-        def value_of(name_match: re.Match[str]) -> str:
-            value = self.env.get(name_match[0].lstrip("$"), 0)
-            return str(value) if isinstance(value, int) or str(value).lstrip("-").isdigit() else "0"
-        substituted = re.sub(r"\$?[A-Za-z_][A-Za-z0-9_]*", value_of, expression)
-        if not re.fullmatch(r"[\d\s+\-*/%()]*", substituted) or not substituted.strip():
-            return 0
-        try:
-            return int(eval(substituted.replace("/", "//"), {"__builtins__": {}}))  # digits and operators only
-        except (SyntaxError, ZeroDivisionError):
-            return 0
-
     def word(self, word: str) -> str:
-        return render(self.text(word), 0, None)
-
-    def text(self, word: str) -> Text:
-        parts: list[Any] = []
-        pattern = re.compile(r"\$\(\((.*?)\)\)|\$\(([^)]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*|\?)")
-        position = 0
-        for match in pattern.finditer(word):
-            parts.append(word[position:match.start()])
-            position = match.end()
-            if match[1] is not None:
-                parts.append(str(self.arithmetic(match[1])))
-            elif match[2] is not None:
-                parts.append(self.substitution(match[2].strip()))
-            else:
-                parts.append(self.variable(match[3] or match[4]))
-        parts.append(word[position:])
-        return tuple(p for p in parts if p != "")
+        return render(self.expand(word), 0, None)
 
     def substitution(self, command: str) -> Any:
         if command.startswith("date"):
@@ -831,154 +734,5 @@ class _Shell:
             return Var(value, self.deltas[name])
         return str(value)
 
-
-setattr(_Shell, "cmd_:", _Shell.cmd_true)
-
-
-def _options(words: list[str]) -> dict[str, str]:
-    """--name value / --name=value / -x value pairs (flags without values map to "")."""
-    options: dict[str, str] = {}
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word.startswith("-") and "=" in word:
-            name, value = word.split("=", 1)
-            options[name] = value
-        elif word.startswith("-"):
-            has_value = index + 1 < len(words) and not words[index + 1].startswith("-")
-            options[word] = words[index + 1] if has_value else ""
-            index += 1 if has_value else 0
-        index += 1
-    return options
-
-
-def _redirection(words: list[str]) -> tuple[list[str], str | None]:
-    for index, word in enumerate(words):
-        if word in (">", ">>") and index + 1 < len(words):
-            return words[:index] + words[index + 2:], words[index + 1]
-        if word.startswith(">") and len(word) > 1 and not word.startswith(">&"):
-            return words[:index] + words[index + 1:], word.lstrip(">")
-    return words, None
-
-
-# --- parsing shell scripts ----------------------------------------------------------------------
-
-
-def _tokenize(script: str) -> list[str]:
-    """Words and operators (`;`, `&&`, `||`, `&`, `|`, `>`); newlines end commands."""
-    lexer = shlex.shlex(script.replace("\n", " ; "), posix=True, punctuation_chars=";&|>")
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:  # an unbalanced quote: what sh calls a syntax error
-        return ["exit", "2"]
-
-
-class _Parser:
-    """A recursive-descent parser for the small shell above; nodes are tuples."""
-
-    OPERATORS = {";", "&&", "||", "&", "|", ";;"}
-
-    def __init__(self, tokens: list[str]) -> None:
-        self.tokens = tokens
-        self.position = 0
-
-    def peek(self) -> str | None:
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def take(self) -> str:
-        token = self.tokens[self.position]
-        self.position += 1
-        return token
-
-    def parse(self) -> Any:
-        node = self.sequence(set())
-        return node
-
-    def sequence(self, stops: set[str]) -> Any:
-        items: list[Any] = []
-        while self.peek() is not None and self.peek() not in stops:
-            if self.peek() in (";", ";;"):
-                self.take()
-                continue
-            node = self.and_or()
-            if self.peek() == "&":
-                self.take()
-                node = ("bg", node)
-            items.append(node)
-        return ("seq", items)
-
-    def and_or(self) -> Any:
-        left = self.pipeline()
-        while self.peek() in ("&&", "||"):
-            operator = "and" if self.take() == "&&" else "or"
-            left = (operator, left, self.pipeline())
-        return left
-
-    def pipeline(self) -> Any:
-        node = self.compound()
-        while self.peek() == "|":
-            self.take()
-            node = self.compound()  # only the last command's status and output matter here
-        return node
-
-    def compound(self) -> Any:
-        token = self.peek()
-        if token in ("while", "until"):
-            self.take()
-            condition = self.sequence({"do"})
-            self.expect("do")
-            body = self.sequence({"done"})
-            self.expect("done")
-            return ("while", condition, body, token == "until")
-        if token == "for":
-            self.take()
-            name = self.take()
-            words: list[str] = []
-            if self.peek() == "in":
-                self.take()
-                while self.peek() not in (None, ";", "do"):
-                    words.append(self.take())
-            self.skip(";")
-            self.expect("do")
-            body = self.sequence({"done"})
-            self.expect("done")
-            return ("for", name, words, body)
-        if token == "if":
-            return self.if_clause()
-        words = []
-        while self.peek() is not None and self.peek() not in self.OPERATORS:
-            word = self.take()
-            if word.startswith(">") and "&" in word:  # 2>&1, >&2: stderr and stdout both go to the log
-                if words and words[-1] in ("1", "2"):
-                    words.pop()
-                if (self.peek() or "").isdigit():
-                    self.take()
-                continue
-            words.append(word)
-        return ("cmd", words)
-
-    def if_clause(self) -> Any:
-        self.take()  # if / elif
-        condition = self.sequence({"then"})
-        self.expect("then")
-        then = self.sequence({"else", "elif", "fi"})
-        if self.peek() == "elif":
-            otherwise = self.if_clause()
-            return ("if", condition, then, otherwise)
-        otherwise: Any = ("seq", [])
-        if self.peek() == "else":
-            self.take()
-            otherwise = self.sequence({"fi"})
-        self.expect("fi")
-        return ("if", condition, then, otherwise)
-
-    def skip(self, token: str) -> None:
-        while self.peek() == token:
-            self.take()
-
-    def expect(self, word: str) -> None:
-        self.skip(";")
-        if self.peek() == word:
-            self.take()
+    def assign(self, name: str, value: str) -> None:
+        self.env[name] = self.assign_value(value)

@@ -558,15 +558,17 @@ def node_context(cluster: str, name: str) -> dict[str, Any]:
     pods = store.list(cluster, "Pod", field_selector=f"spec.nodeName={name}")
     return {
         "cluster": cluster, "name": name,
-        "node": picture.node_picture(node, pods, lease=lease, now=store.now(cluster), layers_of=catalog_layers),
+        "node": picture.node_picture(node, pods, lease=lease, now=store.now(cluster),
+                                     layers_of=lambda reference: image_layers(cluster, reference)),
         "kubelet_stopped": (node["metadata"].get("annotations") or {}).get(kubectl.KUBELET_STOPPED) == "true",
         "events": picture.events_about(store.list(cluster, "Event"), node["metadata"]["uid"]),
     }
 
 
-def catalog_layers(reference: str) -> list[dict[str, Any]]:
-    """The layers of an image as the image catalog knows them (none for an image it does not)."""
-    image = catalog.find(reference) if reference else None
+def image_layers(cluster: str, reference: str) -> list[dict[str, Any]]:
+    """The layers of an image as the catalog or the cluster's own images know them (none for an
+    image neither does): an image built or imported on the cluster is found on that cluster only."""
+    image = catalog.find(reference, cluster=cluster) if reference else None
     if image is None:
         return []
     return [{"digest": layer.digest, "short": layer.digest.removeprefix("sha256:")[:12], "size": f"{layer.size / 1_000_000:.1f} MB"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from playground.images import registry
 from playground.store import api as store
 from playground.store.demo import create_demo_cluster
 from tests.factories import pod, replica_set
@@ -69,6 +70,19 @@ def test_the_image_cache_lists_pulled_images_and_the_layers_they_share(cluster, 
     assert "nginx:1.27" in images and "redis:7.4" in images
     assert 'class="layer shared"' in images  # both start from debian:bookworm-slim
     assert "Shared layers, stored once on this node" in page
+
+
+def test_the_image_cache_shows_the_layers_of_an_image_built_on_the_cluster(cluster, client):
+    built = registry.build(cluster.name, 'FROM busybox:1.36\nRUN echo hi > /hello\nCMD ["sleep", "3600"]\n',
+                           tag="myapp:1").image
+    cluster.create(pod("app", node=WORKER, image="myapp:1"))
+    cluster.advance(60)
+
+    page = client.get(PAGE.format(WORKER)).content.decode()
+
+    row = section(page, "images").split("myapp:1", 1)[1].split("</tr>")[0]
+    assert "unknown to the catalog" not in row
+    assert all(layer.digest in row for layer in built.layers)  # its own RUN layer too, found on its cluster
 
 
 def test_cordon_marks_the_node_unschedulable_as_kubectl_cordon(cluster, client):
