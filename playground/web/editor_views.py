@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from playground.api.output import to_yaml
+from playground.kubectl.output import to_yaml
 from playground.store import api as store
 from playground.store import manifests, merge
 from playground.store.errors import Invalid, NotFound, StoreError

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from playground.api.output import to_yaml
+from playground.kubectl.output import to_yaml
 
 Obj = dict[str, Any]
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"

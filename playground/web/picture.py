@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from playground.api.printers import UNKNOWN, human_duration, row, table
+from playground.kubectl.printers import UNKNOWN, human_duration, row, table
 from playground.controllers import daemonset as ds_rules
 from playground.controllers import deployment_rules as rules
 from playground.controllers import endpoints as endpoint_rules

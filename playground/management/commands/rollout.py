@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.api import kubectl
+from playground.kubectl import verbs
 from playground.controllers.deployment_rules import rollout_history
 from playground.management.cli import CommandFailed, KubectlCommand, resource_arguments
 from playground.store import api as store
@@ -53,16 +53,16 @@ class Command(KubectlCommand):
         self.stdout.write(rollout_history(owned(deployment, replica_sets)).rstrip("\n"))
 
     def undo(self, cluster: str, name: str, namespace: str, *, to_revision: int, **_: Any) -> None:
-        self.stdout.write(kubectl.undo(cluster, name, namespace, to_revision=to_revision))
+        self.stdout.write(verbs.undo(cluster, name, namespace, to_revision=to_revision))
 
     def pause(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        self.stdout.write(kubectl.set_paused(cluster, name, namespace, paused=True))
+        self.stdout.write(verbs.set_paused(cluster, name, namespace, paused=True))
 
     def resume(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        self.stdout.write(kubectl.set_paused(cluster, name, namespace, paused=False))
+        self.stdout.write(verbs.set_paused(cluster, name, namespace, paused=False))
 
     def restart(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        self.stdout.write(kubectl.restart(cluster, name, namespace))
+        self.stdout.write(verbs.restart(cluster, name, namespace))
 
 
 def owned(deployment: dict, replica_sets: list[dict]) -> list[dict]:

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from playground.api.printers import columns, human_duration, row, table
+from playground.kubectl.printers import columns, human_duration, row, table
 from playground.store.kinds import KINDS
 
 NOW = datetime.datetime(2026, 11, 25, 9, 0, 0, tzinfo=datetime.timezone.utc)
