@@ -21,7 +21,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.kubectl import verbs
-from playground.kubectl.printers import row
 from playground.images import catalog
 from playground.sim import dns, faults
 from playground.sim import usage as sim_usage
@@ -31,6 +30,7 @@ from playground.store import api as store
 from playground.store import clock as cluster_clock
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS
+from playground.store.tables import cells
 
 from . import picture
 from . import informer
@@ -260,7 +260,7 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
     pod = store.get(cluster, "Pod", name, namespace)
     now = store.now(cluster)
     meta, spec, status = pod["metadata"], pod["spec"], pod.get("status", {})
-    _, ready, phrase, restarts, age = row(pod, now=now)[:5]
+    _, ready, phrase, restarts, age = cells(pod, now=now)[:5]
     runtime = sim_memory.load(cluster, [meta["uid"]]).get(meta["uid"])
     sandbox = runtime[0].sandbox if runtime else None
     statuses = {s["name"]: s for s in status.get("initContainerStatuses", []) + status.get("containerStatuses", [])}
