@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.utils import OperationalError, ProgrammingError
 
-from playground.kubectl.verbs import KubectlError
+from playground.kubectl.errors import KubectlError
 from playground.store.errors import StoreError
 from playground.store.kinds import Kind, resolve
 

@@ -28,6 +28,7 @@ from playground.controllers import endpoints as endpoint_rules
 from playground.controllers import scheduling
 from playground.controllers import statefulset as sts_rules
 from playground.kubectl.printers import table
+from playground.kubectl.rollout import rollout_history
 from playground.store.quantity import parse_quantity
 from playground.store.tables import UNKNOWN, cells, human_duration
 
@@ -229,7 +230,7 @@ def deployment_picture(deployment: Obj, replica_sets: list[Obj], pods: list[Obj]
             for rs in sorted(owned, key=_newest_first, reverse=True)
         ],
         "has_previous_revision": len(owned) > 1,
-        "history": rules.rollout_history(owned),
+        "history": rollout_history(owned),
     }
 
 

@@ -4,7 +4,7 @@ Secret; each live), the Events timeline, a DNS lookup, every object as kubectl l
 clock controls. Views are thin: they read the store, build a context with a `*_context(cluster,
 ...)` function that the page's websocket consumer (consumers.py) renders too, and render the
 page or, for htmx, its live partial. Buttons POST (with CSRF) to the same code the command line
-runs (playground.kubectl.verbs, playground.sim.faults).
+runs (playground.kubectl, playground.sim.faults).
 
 store → *_context → templates/web/<page>.html (whole page) or #live (htmx, websocket frame).
 """
@@ -20,9 +20,11 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from playground.kubectl import verbs
+from playground.kubectl import rollout, verbs
+from playground.kubectl.errors import KubectlError
 from playground.images import catalog
 from playground.sim import dns, faults
+from playground.sim.kubelet import KUBELET_STOPPED
 from playground.sim import usage as sim_usage
 from playground.sim import logs as sim_logs
 from playground.sim import memory as sim_memory
@@ -171,7 +173,7 @@ def scale(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
     try:
         replicas = int(data.get("replicas", ""))
     except ValueError:
-        raise verbs.KubectlError("replicas must be a whole number, e.g. 5") from None
+        raise KubectlError("replicas must be a whole number, e.g. 5") from None
     return verbs.scale(cluster, "Deployment", name, namespace, replicas)
 
 
@@ -180,19 +182,19 @@ def set_image(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
 
 
 def pause(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return verbs.set_paused(cluster, name, namespace, paused=True)
+    return rollout.set_paused(cluster, name, namespace, paused=True)
 
 
 def resume(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return verbs.set_paused(cluster, name, namespace, paused=False)
+    return rollout.set_paused(cluster, name, namespace, paused=False)
 
 
 def restart(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return verbs.restart(cluster, name, namespace)
+    return rollout.restart(cluster, name, namespace)
 
 
 def undo(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return verbs.undo(cluster, name, namespace)
+    return rollout.undo(cluster, name, namespace)
 
 
 DEPLOYMENT_ACTIONS: dict[str, Callable[[str, str, str, QueryDict], str]] = {
@@ -219,7 +221,7 @@ def deployment_action(request: HttpRequest, cluster: str, namespace: str, name: 
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     except StoreError as e:
         error = e.message
-    except verbs.KubectlError as e:
+    except KubectlError as e:
         error = str(e)
     if not error and not request.htmx:
         return redirect("web:deployment", cluster=cluster, namespace=namespace, name=name)
@@ -492,7 +494,7 @@ def object_action(request: HttpRequest, cluster: str, act: Callable[[], str | li
         done, error = "", e.message
     except StoreError as e:
         done, error = "", e.message
-    except (verbs.KubectlError, ValueError) as e:
+    except (KubectlError, ValueError) as e:
         done, error = "", str(e)
     if not error and not request.htmx:
         return redirect(url)
@@ -557,7 +559,7 @@ def node_context(cluster: str, name: str) -> dict[str, Any]:
     return {
         "cluster": cluster, "name": name,
         "node": picture.node_picture(node, pods, lease=lease, now=store.now(cluster), layers_of=catalog_layers),
-        "kubelet_stopped": (node["metadata"].get("annotations") or {}).get(verbs.KUBELET_STOPPED) == "true",
+        "kubelet_stopped": (node["metadata"].get("annotations") or {}).get(KUBELET_STOPPED) == "true",
         "events": picture.events_about(store.list(cluster, "Event"), node["metadata"]["uid"]),
     }
 
