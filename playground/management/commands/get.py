@@ -8,7 +8,8 @@ from django.core.management.base import CommandParser
 
 from playground.kubectl.output import as_list, to_json, to_yaml
 from playground.kubectl.printers import table
-from playground.management.cli import KubectlCommand, resource_arguments
+from playground.kubectl.args import resource_arguments
+from playground.management.cli import KubectlCommand
 from playground.store import api as store
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS

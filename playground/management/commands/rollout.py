@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from playground.kubectl import rollout
-from playground.management.cli import CommandFailed, KubectlCommand, resource_arguments
+from playground.kubectl.args import resource_arguments
+from playground.management.cli import CommandFailed, KubectlCommand
 from playground.store import api as store
 
 

@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.management.cli import CommandFailed, KubectlCommand, resource_arguments
 from playground.kubectl import verbs
+from playground.kubectl.args import resource_arguments
+from playground.management.cli import CommandFailed, KubectlCommand
 
 
 class Command(KubectlCommand):
