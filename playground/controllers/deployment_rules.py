@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from playground.store.api import LAST_APPLIED
 from playground.store.selectors import label_selector_matches
 
 # Annotations and labels, spelled as Kubernetes spells them
@@ -46,14 +47,13 @@ REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
 DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas"
 MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas"
-LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
 DEPRECATED_ROLLBACK_TO = "deprecated.deployment.rollback.to"
 POD_TEMPLATE_HASH_LABEL = "pod-template-hash"  # apps.DefaultDeploymentUniqueLabelKey
 
 # Annotations a Deployment never copies to its ReplicaSets, nor takes back on rollback
 ANNOTATIONS_TO_SKIP = frozenset(
     {
-        LAST_APPLIED_ANNOTATION,
+        LAST_APPLIED,
         REVISION_ANNOTATION,
         REVISION_HISTORY_ANNOTATION,
         DESIRED_REPLICAS_ANNOTATION,

@@ -30,6 +30,7 @@ from playground.sim import logs as sim_logs
 from playground.sim import memory as sim_memory
 from playground.store import api as store
 from playground.store import clock as cluster_clock
+from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS
 from playground.store.tables import cells
@@ -812,9 +813,6 @@ def config_map_context(cluster: str, namespace: str, name: str) -> dict[str, Any
         "labels": sorted((cm["metadata"].get("labels") or {}).items()),
         "used_by": picture.users_of(cluster, "ConfigMap", name, store.list(cluster, "Pod", namespace=namespace)),
     }
-
-
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 @require_GET
