@@ -17,8 +17,6 @@ It follows kubernetes/kubernetes:
 - pkg/controller/deployment/progress.go    (syncRolloutStatus, requeueStuckDeployment)
 - pkg/controller/deployment/util/deployment_util.go (annotations, fenceposts, proportions, conditions)
 - pkg/controller/controller_utils.go       (ComputeHash, the ReplicaSet orderings)
-- staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollback.go and history.go
-  (`kubectl rollout undo` and `kubectl rollout history` work client-side on the ReplicaSets)
 
 Where it differs, on purpose:
 - `pod_template_hash` cannot reproduce Go's spew dump of the PodTemplateSpec struct, so it hashes a
@@ -27,7 +25,8 @@ Where it differs, on purpose:
   value a real cluster would give the same template.
 - The feature-gated pieces of recent releases (status.terminatingReplicas, podReplacementPolicy)
   are left out: this is the behaviour with the gates off. The deprecated extensions/v1beta1
-  `rollbackTo` field does not exist in apps/v1, so rollback is kubectl's client-side rollback.
+  `rollbackTo` field does not exist in apps/v1, so rollback is kubectl's client-side rollback
+  (playground/kubectl/rollout.py).
 - Adoption/orphaning of ReplicaSets (ClaimReplicaSets) is not done here: the ReplicaSets passed in
   are filtered to those whose controller ownerReference is this Deployment.
 """
@@ -40,7 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from playground.store.controller_ref import is_controlled_by, new_controller_ref
+from playground.store.api import LAST_APPLIED
+from playground.store.controller_ref import controller_of, is_controlled_by, new_controller_ref
 from playground.store.hashing import fnv32a, safe_encode_string
 from playground.store.selectors import label_selector_matches
 
@@ -49,16 +49,13 @@ REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
 DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas"
 MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas"
-LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
 DEPRECATED_ROLLBACK_TO = "deprecated.deployment.rollback.to"
-CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause"
-RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
 POD_TEMPLATE_HASH_LABEL = "pod-template-hash"  # apps.DefaultDeploymentUniqueLabelKey
 
 # Annotations a Deployment never copies to its ReplicaSets, nor takes back on rollback
 ANNOTATIONS_TO_SKIP = frozenset(
     {
-        LAST_APPLIED_ANNOTATION,
+        LAST_APPLIED,
         REVISION_ANNOTATION,
         REVISION_HISTORY_ANNOTATION,
         DESIRED_REPLICAS_ANNOTATION,
@@ -127,16 +124,6 @@ class SyncPlan:
     @property
     def empty(self) -> bool:
         return not (self.create or self.update or self.delete or self.status or self.revision or self.events)
-
-
-@dataclass(frozen=True)
-class Rollback:
-    """The outcome of `kubectl rollout undo`: what to write to the Deployment, and what kubectl prints."""
-
-    ok: bool
-    message: str  # "rolled back", "skipped rollback (...)", or the error kubectl reports
-    template: dict | None = None  # spec.template to write, without pod-template-hash
-    annotations: dict | None = None  # metadata.annotations to write
 
 
 # --- small readers over JSON ----------------------------------------------------------------------
@@ -235,9 +222,9 @@ def pods_by_replica_set(replica_sets: Iterable[dict], pods: Iterable[dict]) -> d
     """getPodMapForDeployment: pods grouped by the uid of the ReplicaSet that controls them."""
     by_uid: dict[str, list[dict]] = {_meta(rs).get("uid", ""): [] for rs in replica_sets}
     for pod in pods:
-        for ref in _meta(pod).get("ownerReferences") or []:
-            if ref.get("controller") and ref.get("uid") in by_uid:
-                by_uid[ref["uid"]].append(pod)
+        ref = controller_of(pod)
+        if ref is not None and ref.get("uid") in by_uid:
+            by_uid[ref["uid"]].append(pod)
     return by_uid
 
 
@@ -1191,96 +1178,3 @@ class _Pass:
 def _comparable_status(status: dict) -> Any:
     """A status as the API would store it: zero counts omitted (omitempty), empty lists dropped."""
     return _normalized({k: v for k, v in status.items() if v != 0})
-
-
-# --- kubectl rollout undo / history / restart (polymorphichelpers) --------------------------------
-
-
-def rollback_to(deployment: dict, replica_sets: list[dict], revision: int = 0) -> Rollback:  # noqa: A002
-    """`kubectl rollout undo [--to-revision=N]`: the template and annotations to write back.
-
-    Revision 0 is the one before the current. The new ReplicaSet keeps its pods: the controller
-    then finds the old ReplicaSet's template equal and makes it the new one, with a new revision.
-    """
-    if revision < 0:
-        return Rollback(False, _revision_not_found(revision))
-    owned = owned_replica_sets(deployment, replica_sets)
-    target = _replica_set_for_revision(owned, revision)
-    if isinstance(target, str):
-        return Rollback(False, target.replace("{name}", _name(deployment)))
-    if _spec(deployment).get("paused"):
-        resume = f"kubectl rollout resume deployment/{_name(deployment)}"
-        message = f"you cannot rollback a paused deployment; resume it first with '{resume}' and try again"
-        return Rollback(False, message)
-    if equal_ignore_hash(_spec(target).get("template"), _spec(deployment).get("template")):
-        return Rollback(True, f"skipped rollback (current template already matches revision {revision})")
-    return Rollback(True, "rolled back", _template_without_hash(target), _rollback_annotations(deployment, target))
-
-
-def _revision_not_found(revision: int) -> str:
-    return f"unable to find specified revision {revision} in history"
-
-
-def _replica_set_for_revision(replica_sets: list[dict], wanted: int) -> dict | str:
-    """deploymentRevision: the ReplicaSet of that revision, or the previous one for 0; else the error."""
-    latest: tuple[int, dict | None] = (-1, None)
-    previous: tuple[int, dict | None] = (-1, None)
-    for rs in replica_sets:
-        number = revision(rs)
-        if number is None:
-            continue
-        if wanted == 0:
-            if latest[0] < number:
-                latest, previous = (number, rs), latest
-            elif previous[0] < number:
-                previous = (number, rs)
-        elif wanted == number:
-            return rs
-    if wanted > 0:
-        return _revision_not_found(wanted)
-    if previous[1] is None:
-        return 'no rollout history found for deployment "{name}"'
-    return previous[1]
-
-
-def _template_without_hash(rs: dict) -> dict:
-    template = copy.deepcopy(_spec(rs).get("template") or {})
-    labels = (template.get("metadata") or {}).get("labels")
-    if labels is not None:
-        labels.pop(POD_TEMPLATE_HASH_LABEL, None)
-    return template
-
-
-def _rollback_annotations(deployment: dict, rs: dict) -> dict[str, str]:
-    """The Deployment keeps its own revision/apply annotations and takes the rest from the ReplicaSet."""
-    kept = {k: v for k, v in _annotations(deployment).items() if k in ANNOTATIONS_TO_SKIP}
-    return {**kept, **{k: v for k, v in _annotations(rs).items() if k not in ANNOTATIONS_TO_SKIP}}
-
-
-def rollout_history(replica_sets: list[dict]) -> str:
-    """`kubectl rollout history deployment/NAME`: REVISION and CHANGE-CAUSE, oldest first."""
-    causes: dict[int, str] = {}
-    for rs in replica_sets:
-        number = revision(rs)
-        if number is not None:
-            causes[number] = _annotations(rs).get(CHANGE_CAUSE_ANNOTATION) or "<none>"
-    if not causes:
-        return "No rollout history found."
-    rows = [("REVISION", "CHANGE-CAUSE"), *((str(r), causes[r]) for r in sorted(causes))]
-    width = max(len(first) for first, _ in rows) + 2  # text/tabwriter, padding 2; the last cell is not padded
-    return "".join(f"{first.ljust(width)}{second}\n" for first, second in rows)
-
-
-def restarted_template(template: dict, *, now: datetime.datetime) -> dict:
-    """`kubectl rollout restart`: only a template annotation changes, which is a new template,
-    hence a new ReplicaSet and an ordinary rolling update."""
-    template = copy.deepcopy(template)
-    annotations = template.setdefault("metadata", {}).setdefault("annotations", {})
-    annotations[RESTARTED_AT_ANNOTATION] = _rfc3339(now)
-    return template
-
-
-def _rfc3339(now: datetime.datetime) -> str:
-    """Go's time.RFC3339: `Z` for UTC, else the offset."""
-    text = now.replace(microsecond=0).isoformat()
-    return text.replace("+00:00", "Z")

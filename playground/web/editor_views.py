@@ -23,9 +23,10 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from playground.api.output import to_yaml
+from playground.kubectl.output import to_yaml
 from playground.store import api as store
 from playground.store import manifests, merge
+from playground.store.api import LAST_APPLIED
 from playground.store.errors import Invalid, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind, kind_for, resolve
 
@@ -89,16 +90,16 @@ def with_last_applied(obj: Obj) -> Obj:
     """The object as `store.apply` sends it: its own JSON kept in the last-applied annotation."""
     modified = copy.deepcopy(obj)
     annotations = modified.setdefault("metadata", {}).setdefault("annotations", {})
-    annotations.pop(mf.LAST_APPLIED, None)
+    annotations.pop(LAST_APPLIED, None)
     if not annotations:
         modified["metadata"].pop("annotations")
     applied = json.dumps(modified, separators=(",", ":"), sort_keys=True)
-    modified["metadata"].setdefault("annotations", {})[mf.LAST_APPLIED] = applied + "\n"
+    modified["metadata"].setdefault("annotations", {})[LAST_APPLIED] = applied + "\n"
     return modified
 
 
 def last_applied(obj: Obj) -> Obj | None:
-    text = (obj["metadata"].get("annotations") or {}).get(mf.LAST_APPLIED)
+    text = (obj["metadata"].get("annotations") or {}).get(LAST_APPLIED)
     try:
         return json.loads(text) if text else None
     except ValueError:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 
-from playground.api import explain
+from playground.kubectl import explain
 
 from . import manifest_forms as mf
 

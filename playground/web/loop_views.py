@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET
 from playground.controllers import deployment_rules as rules
 from playground.store import api as store
 from playground.store import traces
+from playground.store.controller_ref import controller_of
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS
 
@@ -106,7 +107,7 @@ def related_refs(cluster: str, obj: Obj) -> set[str]:
         if not namespace:
             break
         for dependent in store.list(cluster, kind, namespace=namespace):
-            controller = next((r for r in dependent["metadata"].get("ownerReferences") or [] if r.get("controller")), None)
+            controller = controller_of(dependent)
             if controller is not None and controller["uid"] in owners:
                 refs.add(ref(dependent))
                 owners.add(dependent["metadata"]["uid"])

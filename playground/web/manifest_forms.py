@@ -25,10 +25,10 @@ from typing import Any
 
 import yaml
 
-from playground.api.output import to_yaml
+from playground.kubectl.output import to_yaml
+from playground.store.api import LAST_APPLIED
 
 Obj = dict[str, Any]
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 FORM_KINDS = ("Deployment", "Pod", "Service", "ConfigMap", "Secret", "StatefulSet", "DaemonSet", "PersistentVolumeClaim")
 POD_SPEC_PATH = {
     "Pod": "spec",
@@ -815,7 +815,6 @@ def manifest_yaml(manifest: Obj) -> str:
 
 
 SECRET_MASK, SECRET_MASK_BEFORE, SECRET_MASK_AFTER = "***", "*** (before)", "*** (after)"
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def masked_secrets(live: Obj | None, merged: Obj) -> tuple[Obj | None, Obj]:

@@ -6,7 +6,7 @@ and one picture per object page (replica_set_picture, node_picture, service_pict
 stateful_set_picture, daemon_set_picture), the Events timeline (events_timeline), kubectl's
 tables with their names linked (linked_table), and Secret masking (secret_values, mask).
 Every tile answers "what is this pod doing": its state is the STATUS kubectl prints
-(printers.py), grouped into the few colours a projector can show (Pending, ContainerCreating,
+(store/tables.py), grouped into the few colours a projector can show (Pending, ContainerCreating,
 not ready, Ready, CrashLoopBackOff, Terminating, Failed/Completed), drawn by
 templates/web/pod_tile.html. Where a page explains a controller's decision (which pods a Service
 sends traffic to, which nodes run a daemon pod), it asks the controller's own rules
@@ -22,15 +22,17 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from playground.api.printers import UNKNOWN, human_duration, row, table
 from playground.controllers import daemonset as ds_rules
 from playground.controllers import deployment_rules as rules
 from playground.controllers import endpoints as endpoint_rules
 from playground.controllers import scheduling
 from playground.controllers import statefulset as sts_rules
+from playground.kubectl.printers import table
+from playground.kubectl.rollout import rollout_history
 from playground.store.controller_ref import controller_of
 from playground.store.pods import is_ready
 from playground.store.quantity import parse_quantity
+from playground.store.tables import UNKNOWN, cells, human_duration
 
 Obj = dict[str, Any]
 
@@ -95,7 +97,7 @@ def _remembered_box(node: Obj, tiles: list[Obj], pods: list[Obj]) -> Obj:
 
 
 def _age(obj: Obj, *, now: datetime.datetime) -> str:
-    """The AGE column, as printers.row gives it."""
+    """The Age cell, as store/tables.py gives it."""
     created = obj["metadata"].get("creationTimestamp")
     if not created:
         return UNKNOWN
@@ -121,7 +123,7 @@ def node_box(node: Obj, tiles: list[Obj], pods: list[Obj]) -> Obj:
 
 
 def pod_tile(pod: Obj, *, now: datetime.datetime) -> Obj:
-    _, ready, status, restarts, age = row(pod, now=now)[:5]
+    _, ready, status, restarts, age = cells(pod, now=now)[:5]
     ref = controller_of(pod)
     return {
         "namespace": pod["metadata"].get("namespace", ""),
@@ -141,10 +143,9 @@ def _deployments_of(replica_sets: Iterable[Obj]) -> dict[tuple[str, str], str]:
     """(namespace, ReplicaSet name) → the name of the Deployment that controls it."""
     owners = {}
     for rs in replica_sets:
-        meta = rs["metadata"]
-        for ref in meta.get("ownerReferences") or []:
-            if ref.get("controller") and ref.get("kind") == "Deployment":
-                owners[(meta.get("namespace", ""), meta["name"])] = ref["name"]
+        meta, ref = rs["metadata"], controller_of(rs)
+        if ref is not None and ref.get("kind") == "Deployment":
+            owners[(meta.get("namespace", ""), meta["name"])] = ref["name"]
     return owners
 
 
@@ -230,7 +231,7 @@ def deployment_picture(deployment: Obj, replica_sets: list[Obj], pods: list[Obj]
             for rs in sorted(owned, key=_newest_first, reverse=True)
         ],
         "has_previous_revision": len(owned) > 1,
-        "history": rules.rollout_history(owned),
+        "history": rollout_history(owned),
     }
 
 

@@ -4,7 +4,7 @@ Secret; each live), the Events timeline, a DNS lookup, every object as kubectl l
 clock controls. Views are thin: they read the store, build a context with a `*_context(cluster,
 ...)` function that the page's websocket consumer (consumers.py) renders too, and render the
 page or, for htmx, its live partial. Buttons POST (with CSRF) to the same code the command line
-runs (playground.api.kubectl, playground.sim.faults).
+runs (playground.kubectl, playground.sim.faults).
 
 store → *_context → templates/web/<page>.html (whole page) or #live (htmx, websocket frame).
 """
@@ -20,18 +20,21 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from playground.api import kubectl
-from playground.api.printers import row
+from playground.kubectl import rollout, verbs
+from playground.kubectl.errors import KubectlError
 from playground.images import catalog
 from playground.sim import dns, faults
+from playground.sim.kubelet import KUBELET_STOPPED
 from playground.sim import usage as sim_usage
 from playground.sim import logs as sim_logs
 from playground.runtime import informer
 from playground.sim import checkpoint
 from playground.store import api as store
 from playground.store import clock as cluster_clock
+from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS
+from playground.store.tables import cells
 
 from . import picture
 from .picture import cluster_picture, deployment_picture
@@ -173,28 +176,28 @@ def scale(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
     try:
         replicas = int(data.get("replicas", ""))
     except ValueError:
-        raise kubectl.KubectlError("replicas must be a whole number, e.g. 5") from None
-    return kubectl.scale(cluster, "Deployment", name, namespace, replicas)
+        raise KubectlError("replicas must be a whole number, e.g. 5") from None
+    return verbs.scale(cluster, "Deployment", name, namespace, replicas)
 
 
 def set_image(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return kubectl.set_image(cluster, "Deployment", name, namespace, {data.get("container", ""): data.get("image", "").strip()})
+    return verbs.set_image(cluster, "Deployment", name, namespace, {data.get("container", ""): data.get("image", "").strip()})
 
 
 def pause(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return kubectl.set_paused(cluster, name, namespace, paused=True)
+    return rollout.set_paused(cluster, name, namespace, paused=True)
 
 
 def resume(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return kubectl.set_paused(cluster, name, namespace, paused=False)
+    return rollout.set_paused(cluster, name, namespace, paused=False)
 
 
 def restart(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return kubectl.restart(cluster, name, namespace)
+    return rollout.restart(cluster, name, namespace)
 
 
 def undo(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return kubectl.undo(cluster, name, namespace)
+    return rollout.undo(cluster, name, namespace)
 
 
 DEPLOYMENT_ACTIONS: dict[str, Callable[[str, str, str, QueryDict], str]] = {
@@ -221,7 +224,7 @@ def deployment_action(request: HttpRequest, cluster: str, namespace: str, name: 
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     except StoreError as e:
         error = e.message
-    except kubectl.KubectlError as e:
+    except KubectlError as e:
         error = str(e)
     if not error and not request.htmx:
         return redirect("web:deployment", cluster=cluster, namespace=namespace, name=name)
@@ -262,7 +265,7 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
     pod = store.get(cluster, "Pod", name, namespace)
     now = store.now(cluster)
     meta, spec, status = pod["metadata"], pod["spec"], pod.get("status", {})
-    _, ready, phrase, restarts, age = row(pod, now=now)[:5]
+    _, ready, phrase, restarts, age = cells(pod, now=now)[:5]
     saved = checkpoint.load(cluster, [meta["uid"]]).get(meta["uid"])
     sandbox = saved[0].sandbox if saved else None
     statuses = {s["name"]: s for s in status.get("initContainerStatuses", []) + status.get("containerStatuses", [])}
@@ -442,7 +445,7 @@ def container_limit(container: dict[str, Any], resource: str) -> str:
 
 
 def pod_delete(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
-    return kubectl.delete(cluster, "Pod", name, namespace)
+    return verbs.delete(cluster, "Pod", name, namespace)
 
 
 def pod_crash(cluster: str, namespace: str, name: str, data: QueryDict) -> str:
@@ -494,7 +497,7 @@ def object_action(request: HttpRequest, cluster: str, act: Callable[[], str | li
         done, error = "", e.message
     except StoreError as e:
         done, error = "", e.message
-    except (kubectl.KubectlError, ValueError) as e:
+    except (KubectlError, ValueError) as e:
         done, error = "", str(e)
     if not error and not request.htmx:
         return redirect(url)
@@ -560,7 +563,7 @@ def node_context(cluster: str, name: str) -> dict[str, Any]:
         "cluster": cluster, "name": name,
         "node": picture.node_picture(node, pods, lease=lease, now=store.now(cluster),
                                      layers_of=lambda reference: image_layers(cluster, reference)),
-        "kubelet_stopped": (node["metadata"].get("annotations") or {}).get(kubectl.KUBELET_STOPPED) == "true",
+        "kubelet_stopped": (node["metadata"].get("annotations") or {}).get(KUBELET_STOPPED) == "true",
         "events": picture.events_about(store.list(cluster, "Event"), node["metadata"]["uid"]),
     }
 
@@ -576,11 +579,11 @@ def image_layers(cluster: str, reference: str) -> list[dict[str, Any]]:
 
 
 NODE_ACTIONS: dict[str, Callable[[str, str, QueryDict], str | list[str]]] = {
-    "cordon": lambda cluster, name, data: kubectl.set_unschedulable(cluster, name, unschedulable=True),
-    "uncordon": lambda cluster, name, data: kubectl.set_unschedulable(cluster, name, unschedulable=False),
-    "drain": lambda cluster, name, data: kubectl.drain(cluster, name, ignore_daemonsets=True, force=data.get("force") == "on"),
-    "stop": lambda cluster, name, data: kubectl.set_kubelet_running(cluster, name, running=False),
-    "start": lambda cluster, name, data: kubectl.set_kubelet_running(cluster, name, running=True),
+    "cordon": lambda cluster, name, data: verbs.set_unschedulable(cluster, name, unschedulable=True),
+    "uncordon": lambda cluster, name, data: verbs.set_unschedulable(cluster, name, unschedulable=False),
+    "drain": lambda cluster, name, data: verbs.drain(cluster, name, ignore_daemonsets=True, force=data.get("force") == "on"),
+    "stop": lambda cluster, name, data: verbs.set_kubelet_running(cluster, name, running=False),
+    "start": lambda cluster, name, data: verbs.set_kubelet_running(cluster, name, running=True),
 }
 
 
@@ -814,9 +817,6 @@ def config_map_context(cluster: str, namespace: str, name: str) -> dict[str, Any
         "labels": sorted((cm["metadata"].get("labels") or {}).items()),
         "used_by": picture.users_of(cluster, "ConfigMap", name, store.list(cluster, "Pod", namespace=namespace)),
     }
-
-
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 @require_GET

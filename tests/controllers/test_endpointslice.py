@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from playground.api import printers
+from playground.kubectl import printers
 from playground.controllers.endpointslice import (
     LAST_CHANGE_TRIGGER_TIME,
     EndpointSliceController,

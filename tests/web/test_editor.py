@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from playground.store.api import LAST_APPLIED
 from playground.web import manifest_forms as mf
 from tests.factories import config_map, deployment
 
@@ -60,7 +61,7 @@ def test_the_form_creates_a_deployment_through_apply(cluster, client):
     stored = cluster.get("Deployment", "web", "default")
     assert stored["spec"]["replicas"] == 2
     assert stored["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
-    assert mf.LAST_APPLIED in stored["metadata"]["annotations"]  # as `python manage.py apply` leaves it
+    assert LAST_APPLIED in stored["metadata"]["annotations"]  # as `python manage.py apply` leaves it
 
 
 def test_with_htmx_apply_redirects_the_browser_to_the_objects_page(cluster, client):

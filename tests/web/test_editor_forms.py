@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from playground.store.api import LAST_APPLIED
 from playground.web import manifest_forms as mf
 from tests.factories import deployment
 
@@ -216,7 +217,7 @@ def test_the_line_in_a_stream_counts_from_the_top_of_the_file():
 def test_editing_a_stored_object_starts_from_its_last_applied_configuration():
     applied = deployment("web")
     live = copy.deepcopy(applied)
-    live["metadata"].update(uid="u", resourceVersion="9", annotations={mf.LAST_APPLIED: json.dumps(applied)})
+    live["metadata"].update(uid="u", resourceVersion="9", annotations={LAST_APPLIED: json.dumps(applied)})
     live["status"] = {"replicas": 3}
 
     assert mf.editable(live) == applied

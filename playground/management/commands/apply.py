@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.management.cli import KubectlCommand, read_manifests
+from playground.kubectl.args import read_manifests
+from playground.management.cli import KubectlCommand
 from playground.store import api as store
 
 

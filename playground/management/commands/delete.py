@@ -6,7 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandParser
 
-from playground.management.cli import CommandFailed, KubectlCommand, read_manifests, resource_arguments
+from playground.kubectl.args import read_manifests, resource_arguments
+from playground.management.cli import CommandFailed, KubectlCommand
 from playground.store import api as store
 from playground.store import manifests
 from playground.store.errors import StoreError

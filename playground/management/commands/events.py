@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.api.printers import table
-from playground.management.cli import KubectlCommand, resolve_kinds
+from playground.kubectl.args import resolve_kinds
+from playground.kubectl.printers import table
+from playground.management.cli import KubectlCommand
 from playground.store import api as store
 
 

@@ -1,6 +1,6 @@
 """`python manage.py explain deployment.spec.strategy`: kubectl explain, from the v1.32 schemas.
 
-The argument → playground.api.explain → the text kubectl prints (GROUP, KIND, VERSION, FIELD,
+The argument → playground.kubectl.explain → the text kubectl prints (GROUP, KIND, VERSION, FIELD,
 DESCRIPTION, FIELDS). It reads no cluster: the schemas are those the store validates with.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from playground.api import explain
+from playground.kubectl import explain
 from playground.management.cli import CommandFailed, KubectlCommand
 
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.api.output import as_list, to_json, to_yaml
-from playground.api.printers import table
-from playground.management.cli import KubectlCommand, resource_arguments
+from playground.kubectl.args import resource_arguments
+from playground.kubectl.output import as_list, to_json, to_yaml
+from playground.kubectl.printers import table
+from playground.management.cli import KubectlCommand
 from playground.store import api as store
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS

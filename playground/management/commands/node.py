@@ -3,7 +3,7 @@
 cordon, uncordon and drain are kubectl's; stop and start switch the node's simulated kubelet
 off and on (its Lease stops being renewed, and the node lifecycle controller reacts as it
 would to a machine that went away). The Node page's buttons call the same functions
-(playground/api/kubectl.py).
+(playground/kubectl/verbs.py).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.api import kubectl
+from playground.kubectl import verbs
 from playground.management.cli import KubectlCommand
 
 
@@ -29,10 +29,10 @@ class Command(KubectlCommand):
     def run(self, *, cluster: str, action: str, name: str, ignore_daemonsets: bool, force: bool,
             grace_period: int | None, **_: Any) -> None:
         if action in ("cordon", "uncordon"):
-            lines = [kubectl.set_unschedulable(cluster, name, unschedulable=action == "cordon")]
+            lines = [verbs.set_unschedulable(cluster, name, unschedulable=action == "cordon")]
         elif action == "drain":
-            lines = kubectl.drain(cluster, name, ignore_daemonsets=ignore_daemonsets, force=force, grace_period=grace_period)
+            lines = verbs.drain(cluster, name, ignore_daemonsets=ignore_daemonsets, force=force, grace_period=grace_period)
         else:
-            lines = [kubectl.set_kubelet_running(cluster, name, running=action == "start")]
+            lines = [verbs.set_kubelet_running(cluster, name, running=action == "start")]
         for line in lines:
             self.stdout.write(line)

@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.api import kubectl
-from playground.controllers.deployment_rules import rollout_history
-from playground.management.cli import CommandFailed, KubectlCommand, resource_arguments
+from playground.kubectl import rollout
+from playground.kubectl.args import resource_arguments
+from playground.management.cli import CommandFailed, KubectlCommand
 from playground.store import api as store
 
 
@@ -31,14 +31,14 @@ class Command(KubectlCommand):
 
     def status(self, cluster: str, name: str, namespace: str, *, watch: str, timeout: float, **_: Any) -> None:
         deployment = store.get(cluster, "Deployment", name, namespace)
-        message, done = rollout_status_message(deployment)
+        message, done = rollout.rollout_status_message(deployment)
         self.stdout.write(message)
         if done or watch == "false":
             return
         for event in store.watch(cluster, store.current_resource_version(), kind="Deployment", namespace=namespace, timeout=timeout):
             if event.object["metadata"]["name"] != name:
                 continue
-            latest, done = rollout_status_message(event.object)
+            latest, done = rollout.rollout_status_message(event.object)
             if latest != message:
                 self.stdout.write(latest)
                 message = latest
@@ -47,42 +47,18 @@ class Command(KubectlCommand):
         raise CommandFailed("timed out waiting for the condition")
 
     def history(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        deployment = store.get(cluster, "Deployment", name, namespace)
-        replica_sets = store.list(cluster, "ReplicaSet", namespace=namespace)
+        text = rollout.history(cluster, name, namespace)
         self.stdout.write(f"deployment.apps/{name} ")
-        self.stdout.write(rollout_history(owned(deployment, replica_sets)).rstrip("\n"))
+        self.stdout.write(text.rstrip("\n"))
 
     def undo(self, cluster: str, name: str, namespace: str, *, to_revision: int, **_: Any) -> None:
-        self.stdout.write(kubectl.undo(cluster, name, namespace, to_revision=to_revision))
+        self.stdout.write(rollout.undo(cluster, name, namespace, to_revision=to_revision))
 
     def pause(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        self.stdout.write(kubectl.set_paused(cluster, name, namespace, paused=True))
+        self.stdout.write(rollout.set_paused(cluster, name, namespace, paused=True))
 
     def resume(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        self.stdout.write(kubectl.set_paused(cluster, name, namespace, paused=False))
+        self.stdout.write(rollout.set_paused(cluster, name, namespace, paused=False))
 
     def restart(self, cluster: str, name: str, namespace: str, **_: Any) -> None:
-        self.stdout.write(kubectl.restart(cluster, name, namespace))
-
-
-def owned(deployment: dict, replica_sets: list[dict]) -> list[dict]:
-    uid = deployment["metadata"]["uid"]
-    return [rs for rs in replica_sets if any(r["uid"] == uid for r in rs["metadata"].get("ownerReferences") or [])]
-
-
-def rollout_status_message(deployment: dict) -> tuple[str, bool]:
-    """kubectl's DeploymentStatusViewer: what `rollout status` prints, and whether it is done."""
-    name, status = deployment["metadata"]["name"], deployment.get("status", {})
-    if deployment["metadata"].get("generation", 0) > status.get("observedGeneration", 0):
-        return "Waiting for deployment spec update to be observed...", False
-    progressing = next((c for c in status.get("conditions", []) if c["type"] == "Progressing"), None)
-    if progressing is not None and progressing.get("reason") == "ProgressDeadlineExceeded":
-        raise CommandFailed(f'deployment "{name}" exceeded its progress deadline')
-    desired, updated = deployment["spec"].get("replicas", 1), status.get("updatedReplicas", 0)
-    if updated < desired:
-        return f'Waiting for deployment "{name}" rollout to finish: {updated} out of {desired} new replicas have been updated...', False
-    if status.get("replicas", 0) > updated:
-        return f'Waiting for deployment "{name}" rollout to finish: {status["replicas"] - updated} old replicas are pending termination...', False
-    if status.get("availableReplicas", 0) < updated:
-        return f'Waiting for deployment "{name}" rollout to finish: {status.get("availableReplicas", 0)} of {updated} updated replicas are available...', False
-    return f'deployment "{name}" successfully rolled out', True
+        self.stdout.write(rollout.restart(cluster, name, namespace))

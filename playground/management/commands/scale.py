@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.management.cli import CommandFailed, KubectlCommand, resource_arguments
-from playground.api import kubectl
+from playground.kubectl import verbs
+from playground.kubectl.args import resource_arguments
+from playground.management.cli import CommandFailed, KubectlCommand
 
 
 class Command(KubectlCommand):
@@ -22,4 +23,4 @@ class Command(KubectlCommand):
         for kind, name in resource_arguments(resources):
             if name is None:
                 raise CommandFailed(f"cannot scale {kind.plural}: name a deployment, replicaset or statefulset")
-            self.stdout.write(kubectl.scale(cluster, kind.kind, name, namespace, replicas))
+            self.stdout.write(verbs.scale(cluster, kind.kind, name, namespace, replicas))

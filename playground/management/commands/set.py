@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.management.cli import CommandFailed, KubectlCommand, resource_arguments
-from playground.api import kubectl
+from playground.kubectl import verbs
+from playground.kubectl.args import resource_arguments
+from playground.management.cli import CommandFailed, KubectlCommand
 
 
 class Command(KubectlCommand):
@@ -24,4 +25,4 @@ class Command(KubectlCommand):
         changes = dict(pair.split("=", 1) for pair in images if "=" in pair)
         if len(changes) != len(images) or name is None:
             raise CommandFailed("expected TYPE/NAME CONTAINER=IMAGE, e.g. deployment/nginx nginx=nginx:1.27")
-        self.stdout.write(kubectl.set_image(cluster, kind.kind, name, namespace, changes))
+        self.stdout.write(verbs.set_image(cluster, kind.kind, name, namespace, changes))

@@ -1,18 +1,20 @@
-"""What `kubectl get` prints: the columns, the cells and the aligned text, for every kind we serve.
+"""The API server's side of `kubectl get`: the column definitions and the cells of every kind.
 
-Store objects → here → the `get` command, the Table responses of the HTTP API and the pages that
-show "what kubectl would say". Everything is a pure function on Kubernetes JSON dicts (the objects
-as `kubectl get -o json` shows them) and a `now`, so simulated time decides every AGE.
+Store objects → here → a Table (columns and rows) → kubectl's printers (playground/kubectl/
+printers.py), the Table responses of the HTTP API, and the pages that show "what kubectl would
+say". In Kubernetes the API server, not kubectl, decides what `kubectl get` shows: each kind has a
+TableConvertor whose column definitions and print function make a `meta.k8s.io/v1 Table`, and
+kubectl only lays that out. Keeping them here, beside the store, gives the command line, the
+pages and the HTTP API one definition.
 
-It follows, cell for cell, Kubernetes' own printers:
-- kubernetes/kubernetes pkg/printers/internalversion/printers.go: the API server's table
-  columns (a Priority 1 column is shown only with `-o wide`) and the print functions
-  (`printPod`, `printDeployment`, `printService`, `printNode`, `printEvent`, ...);
-- staging/src/k8s.io/apimachinery/pkg/util/duration/duration.go: `HumanDuration` for AGE;
-- staging/src/k8s.io/cli-runtime/pkg/printers/tableprinter.go and tabwriter.go: how kubectl
-  upper-cases headers, adds NAMESPACE for `-A`, prefixes names with `kind.group/` when several
-  kinds are printed, truncates multi-line cells and aligns columns (tabwriter: min width 6,
-  padding 3, last column unpadded).
+Everything is a pure function on Kubernetes JSON dicts (the objects as `kubectl get -o json`
+shows them) and a `now`, so simulated time decides every AGE. It follows, cell for cell:
+- kubernetes/kubernetes pkg/printers/internalversion/printers.go: the column definitions
+  (a Priority 1 column is shown only with `-o wide`) and the print functions (`printPod`,
+  `printDeployment`, `printService`, `printNode`, `printEvent`, ...);
+- pkg/printers/tablegenerator.go and pkg/printers/storage/storage.go: the Table one list makes
+  (the API server generates it with `Wide: true`, so an HTTP Table should pass `wide=True`);
+- staging/src/k8s.io/apimachinery/pkg/util/duration/duration.go: `HumanDuration` for AGE.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from playground.store.kinds import KINDS
+from .controller_ref import controller_of
 
 Obj = dict[str, Any]
 
@@ -45,81 +47,119 @@ ACCESS_MODES = (
     ("ReadWriteOncePod", "RWOP"),
 )
 
-# kubectl's tabwriter (cli-runtime printers.GetNewTabWriter)
-TABWRITER_MIN_WIDTH = 6
-TABWRITER_PADDING = 3
-CELL_BREAK_CHARS = "\f\n\r"  # kubectl cuts a cell at the first of these and adds "..."
+
+class ColumnDefinition(NamedTuple):
+    """metav1.TableColumnDefinition, without the description."""
+
+    name: str  # as the API server names it ("Up-to-date"); kubectl upper-cases it
+    type: str = "string"  # an OpenAPI type: string, integer
+    format: str = ""  # "name" marks the column that holds the object's name
+    priority: int = 0  # 1: shown only with `-o wide`
 
 
-class Column(NamedTuple):
-    header: str
-    wide: bool = False  # Priority 1 in the API server's column definitions
+class TableRow(NamedTuple):
+    """metav1.TableRow: one cell per column definition, and the object it was made from."""
+
+    cells: list[str]
+    object: Obj
 
 
-def _c(*headers: str) -> tuple[Column, ...]:
-    return tuple(Column(h) for h in headers)
+class Table(NamedTuple):
+    """metav1.Table: what the API server answers a list asked `as=Table`."""
+
+    column_definitions: tuple[ColumnDefinition, ...]
+    rows: list[TableRow]
 
 
-def _w(*headers: str) -> tuple[Column, ...]:
-    return tuple(Column(h, wide=True) for h in headers)
+def _strings(*names: str, priority: int = 0) -> tuple[ColumnDefinition, ...]:
+    return tuple(ColumnDefinition(name, priority=priority) for name in names)
 
 
-_WORKLOAD_WIDE = _w("CONTAINERS", "IMAGES", "SELECTOR")
+def _integers(*names: str) -> tuple[ColumnDefinition, ...]:
+    return tuple(ColumnDefinition(name, type="integer") for name in names)
 
-# Headers as kubectl prints them: strings.ToUpper of the API server's column names.
-COLUMNS: dict[str, tuple[Column, ...]] = {
-    "Namespace": _c("NAME", "STATUS", "AGE"),
+
+_NAME = ColumnDefinition("Name", format="name")
+_AGE = ColumnDefinition("Age")
+_TEMPLATE_WIDE = _strings("Containers", "Images", "Selector", priority=1)
+
+# Column definitions as printers.go's AddHandlers spells them, in its order.
+COLUMNS: dict[str, tuple[ColumnDefinition, ...]] = {
+    "Namespace": (_NAME, *_strings("Status"), _AGE),
     "Node": (
-        *_c("NAME", "STATUS", "ROLES", "AGE", "VERSION"),
-        *_w("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"),
+        _NAME, *_strings("Status", "Roles"), _AGE, *_strings("Version"),
+        *_strings("Internal-IP", "External-IP", "OS-Image", "Kernel-Version", "Container-Runtime", priority=1),
     ),
     "Pod": (
-        *_c("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
-        *_w("IP", "NODE", "NOMINATED NODE", "READINESS GATES"),
+        _NAME, *_strings("Ready", "Status", "Restarts"), _AGE,
+        *_strings("IP", "Node", "Nominated Node", "Readiness Gates", priority=1),
     ),
-    "ReplicaSet": (*_c("NAME", "DESIRED", "CURRENT", "READY", "AGE"), *_WORKLOAD_WIDE),
-    "Deployment": (*_c("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"), *_WORKLOAD_WIDE),
-    "StatefulSet": (*_c("NAME", "READY", "AGE"), *_w("CONTAINERS", "IMAGES")),
+    "ReplicaSet": (_NAME, *_integers("Desired", "Current", "Ready"), _AGE, *_TEMPLATE_WIDE),
+    "Deployment": (_NAME, *_strings("Ready", "Up-to-date", "Available"), _AGE, *_TEMPLATE_WIDE),
+    "StatefulSet": (_NAME, *_strings("Ready"), _AGE, *_strings("Containers", "Images", priority=1)),
     "DaemonSet": (
-        *_c("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"),
-        *_WORKLOAD_WIDE,
+        _NAME, *_integers("Desired", "Current", "Ready", "Up-to-date", "Available"), *_strings("Node Selector"),
+        _AGE, *_TEMPLATE_WIDE,
     ),
-    "Job": (*_c("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"), *_WORKLOAD_WIDE),
-    "Service": (*_c("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"), *_w("SELECTOR")),
-    "Endpoints": _c("NAME", "ENDPOINTS", "AGE"),
-    "EndpointSlice": _c("NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"),
-    "ConfigMap": _c("NAME", "DATA", "AGE"),
-    "Secret": _c("NAME", "TYPE", "DATA", "AGE"),
-    "ServiceAccount": _c("NAME", "SECRETS", "AGE"),
+    "Job": (_NAME, *_strings("Status", "Completions", "Duration"), _AGE, *_TEMPLATE_WIDE),
+    "Service": (
+        _NAME, *_strings("Type", "Cluster-IP", "External-IP", "Port(s)"), _AGE, *_strings("Selector", priority=1),
+    ),
+    "Endpoints": (_NAME, *_strings("Endpoints"), _AGE),
+    "EndpointSlice": (_NAME, *_strings("AddressType", "Ports", "Endpoints"), _AGE),
+    "ConfigMap": (_NAME, *_strings("Data"), _AGE),
+    "Secret": (_NAME, *_strings("Type", "Data"), _AGE),
+    "ServiceAccount": (_NAME, *_strings("Secrets"), _AGE),
     "PersistentVolume": (
-        *_c("NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS"),
-        *_c("VOLUMEATTRIBUTESCLASS", "REASON", "AGE"),
-        *_w("VOLUMEMODE"),
+        _NAME,
+        *_strings("Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim", "StorageClass"),
+        *_strings("VolumeAttributesClass", "Reason"), _AGE, *_strings("VolumeMode", priority=1),
     ),
     "PersistentVolumeClaim": (
-        *_c("NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS"),
-        *_c("VOLUMEATTRIBUTESCLASS", "AGE"),
-        *_w("VOLUMEMODE"),
+        _NAME, *_strings("Status", "Volume", "Capacity", "Access Modes", "StorageClass", "VolumeAttributesClass"),
+        _AGE, *_strings("VolumeMode", priority=1),
     ),
-    "StorageClass": _c(
-        "NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"
+    "StorageClass": (
+        _NAME, *_strings("Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion"), _AGE,
     ),
     # The event's own name is a wide column: the OBJECT it is about is what people read.
     "Event": (
-        *_c("LAST SEEN", "TYPE", "REASON", "OBJECT"),
-        *_w("SUBOBJECT", "SOURCE"),
-        *_c("MESSAGE"),
-        *_w("FIRST SEEN", "COUNT", "NAME"),
+        *_strings("Last Seen", "Type", "Reason", "Object"),
+        *_strings("Subobject", "Source", priority=1),
+        *_strings("Message"),
+        *_strings("First Seen", "Count", priority=1),
+        ColumnDefinition("Name", format="name", priority=1),
     ),
-    "Lease": _c("NAME", "HOLDER", "AGE"),
-    "ControllerRevision": _c("NAME", "CONTROLLER", "REVISION", "AGE"),
+    "Lease": (_NAME, *_strings("Holder"), _AGE),
+    "ControllerRevision": (_NAME, *_strings("Controller", "Revision"), _AGE),
 }
-# kubectl's fallback for a kind without a printer (printObjectMeta)
-DEFAULT_COLUMNS = _c("NAME", "AGE")
+# The fallback for a kind without a printer (printObjectMeta)
+DEFAULT_COLUMNS = (_NAME, _AGE)
 
 
 # ---------------------------------------------------------------------------------------------
 # Public API
+
+
+def column_definitions(kind: str) -> tuple[ColumnDefinition, ...]:
+    """The columns of a kind's Table, wide ones (priority 1) included."""
+    return COLUMNS.get(kind, DEFAULT_COLUMNS)
+
+
+def cells(obj: Obj, *, now: datetime.datetime, wide: bool = False) -> list[str]:
+    """The cells of one object: one per column of `column_definitions(obj["kind"])`.
+
+    `wide` is GenerateOptions.Wide: it changes only how much of a long cell is kept (a
+    LoadBalancer's addresses), never which cells there are.
+    """
+    return _ROWS.get(obj.get("kind", ""), _default_row)(obj, _aware(now), wide)
+
+
+def table(objects: list[Obj], *, now: datetime.datetime, wide: bool = False) -> Table:
+    """The Table of a list of objects of one kind (an empty list has the default columns)."""
+    kind = objects[0].get("kind", "") if objects else ""
+    rows = [TableRow(cells(obj, now=now, wide=wide), obj) for obj in objects]
+    return Table(column_definitions(kind), rows)
 
 
 def human_duration(delta: datetime.timedelta) -> str:
@@ -153,81 +193,6 @@ def human_duration(delta: datetime.timedelta) -> str:
         dy = (hours // 24) % 365
         return f"{hours // 24 // 365}y" if dy == 0 else f"{hours // 24 // 365}y{dy}d"
     return f"{hours // 24 // 365}y"
-
-
-def columns(kind: str, *, wide: bool = False) -> list[str]:
-    """The headers `kubectl get KIND` prints (with `-o wide` when `wide`)."""
-    return [c.header for c in _visible(COLUMNS.get(kind, DEFAULT_COLUMNS), wide)]
-
-
-def row(obj: Obj, *, now: datetime.datetime, wide: bool = False) -> list[str]:
-    """The cells of one object, in the order of `columns(obj["kind"], wide=wide)`."""
-    kind = obj.get("kind", "")
-    cells = _ROWS.get(kind, _default_row)(obj, _aware(now), wide)
-    defs = COLUMNS.get(kind, DEFAULT_COLUMNS)
-    return [cell for cell, col in zip(cells, defs) if wide or not col.wide]
-
-
-def table(
-    objects: list[Obj],
-    *,
-    now: datetime.datetime,
-    wide: bool = False,
-    with_namespace: bool = False,
-    with_kind: bool = False,
-) -> str:
-    """The text `kubectl get` prints for objects of one kind, ending in a newline.
-
-    No objects print nothing: kubectl says "No resources found" on stderr, not in the table.
-    """
-    if not objects:
-        return ""
-    headers = columns(objects[0]["kind"], wide=wide)
-    rows = [row(obj, now=now, wide=wide) for obj in objects]
-    if with_kind and "NAME" in headers:
-        name_at, prefix = headers.index("NAME"), _kind_prefix(objects[0])
-        for cells in rows:
-            cells[name_at] = f"{prefix}/{cells[name_at]}"
-    if with_namespace:
-        headers = ["NAMESPACE", *headers]
-        rows = [[_meta(obj).get("namespace", ""), *cells] for obj, cells in zip(objects, rows)]
-    return _tabwrite([headers, *([_cell_text(c) for c in cells] for cells in rows)])
-
-
-# ---------------------------------------------------------------------------------------------
-# Layout: kubectl's side (cli-runtime printers)
-
-
-def _visible(defs: tuple[Column, ...], wide: bool) -> list[Column]:
-    return [c for c in defs if wide or not c.wide]
-
-
-def _kind_prefix(obj: Obj) -> str:
-    """`deployment.apps`, `pod`: strings.ToLower(GroupKind.String()), as `kubectl get all` shows."""
-    kind = obj["kind"]
-    api_version = obj.get("apiVersion") or (KINDS[kind].api_version if kind in KINDS else "")
-    group = api_version.rpartition("/")[0]
-    return f"{kind}.{group}".lower() if group else kind.lower()
-
-
-def _cell_text(cell: str) -> str:
-    # A newline would break the table, so kubectl shows only the first line of a cell
-    cut = min((cell.find(ch) for ch in CELL_BREAK_CHARS if ch in cell), default=-1)
-    return cell if cut < 0 else cell[:cut] + "..."
-
-
-def _tabwrite(lines: list[list[str]]) -> str:
-    """Go's text/tabwriter as kubectl sets it up: every cell but a line's last is a column cell."""
-    ncols = len(lines[0])
-    widths = [
-        max(TABWRITER_MIN_WIDTH, max(len(line[i]) for line in lines) + TABWRITER_PADDING)
-        for i in range(ncols - 1)
-    ]
-    out = []
-    for line in lines:
-        padded = [cell.ljust(width) for cell, width in zip(line, widths)]
-        out.append(("".join(padded) + line[-1]).rstrip())
-    return "\n".join(out) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -778,7 +743,7 @@ def _lease_row(lease: Obj, now: datetime.datetime, wide: bool) -> list[str]:
 
 
 def _controller_revision_row(revision: Obj, now: datetime.datetime, wide: bool) -> list[str]:
-    owner = next((r for r in _meta(revision).get("ownerReferences") or [] if r.get("controller")), None)
+    owner = controller_of(revision)
     group = owner["apiVersion"].rpartition("/")[0] if owner else ""
     controller = f"{owner['kind'].lower()}{'.' + group if group else ''}/{owner['name']}" if owner else "<none>"
     return [_meta(revision).get("name", ""), controller, str(revision.get("revision", 0)), _age(revision, now)]

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from playground.api import explain
+from playground.kubectl import explain
 
 
 def test_a_containers_image_is_an_optional_string():

@@ -1,32 +1,29 @@
-"""kubectl's verbs that change objects on the client side: scale, set image, rollout pause,
-resume, restart and undo; delete; and what an operator does to a node (cordon, uncordon, drain,
-and the playground's stop and start of its kubelet). The command line (management/commands)
-and the pages' buttons (web) both call these, so a button does exactly what the command does
-and says the same.
+"""kubectl's verbs that change objects on the client side: scale, set image, delete; and what an
+operator does to a node (cordon, uncordon, drain, and the playground's stop and start of its
+kubelet). `kubectl rollout` has its own module (rollout.py). The command line
+(management/commands) and the pages' buttons (web) both call these, so a button does exactly
+what the command does and says the same.
 
 Each returns what kubectl prints on success (`deployment.apps/nginx scaled`) and raises
 KubectlError with what it prints after `error: `; store errors (NotFound, Invalid, ...) pass
-through. Follows staging/src/k8s.io/kubectl/pkg/cmd/{scale,set,rollout,delete,drain} and
-polymorphichelpers.
+through. Follows staging/src/k8s.io/kubectl/pkg/cmd/{scale,set,delete,drain}.
 """
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from playground.controllers.deployment_rules import restarted_template, rollback_to
 from playground.sim.kubelet import KUBELET_STOPPED
 from playground.store import api as store
+from playground.store.controller_ref import controller_of
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS
+
+from .errors import KubectlError
 
 Obj = dict[str, Any]
 SCALABLE = ("Deployment", "ReplicaSet", "StatefulSet")
 TEMPLATED = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
-
-
-class KubectlError(Exception):
-    """What kubectl prints after `error: `."""
 
 
 def scale(cluster: str, kind: str, name: str, namespace: str, replicas: int) -> str:
@@ -52,39 +49,7 @@ def set_image(cluster: str, kind: str, name: str, namespace: str, images: dict[s
     return f"{KINDS[kind].kubectl_type}/{name} image updated"
 
 
-def set_paused(cluster: str, name: str, namespace: str, *, paused: bool) -> str:
-    """`kubectl rollout pause|resume deployment/NAME`."""
-    deployment = store.get(cluster, "Deployment", name, namespace)
-    if bool(deployment["spec"].get("paused")) == paused:
-        raise KubectlError(f'deployments.apps "{name}" is {"already" if paused else "not"} paused')
-    store.patch(cluster, "Deployment", name, namespace, {"spec": {"paused": paused or None}}, patch_type="merge")
-    return f"deployment.apps/{name} {'paused' if paused else 'resumed'}"
-
-
-def restart(cluster: str, name: str, namespace: str) -> str:
-    """`kubectl rollout restart deployment/NAME`: a new template annotation, hence a new revision."""
-    deployment = store.get(cluster, "Deployment", name, namespace)
-    if deployment["spec"].get("paused"):
-        raise KubectlError("can't restart paused deployment (run rollout resume first)")
-    template = restarted_template(deployment["spec"]["template"], now=store.now(cluster))
-    store.update(cluster, {**deployment, "spec": {**deployment["spec"], "template": template}})
-    return f"deployment.apps/{name} restarted"
-
-
-def undo(cluster: str, name: str, namespace: str, *, to_revision: int = 0) -> str:
-    """`kubectl rollout undo deployment/NAME [--to-revision=N]`: back to that revision's template."""
-    deployment = store.get(cluster, "Deployment", name, namespace)
-    outcome = rollback_to(deployment, store.list(cluster, "ReplicaSet", namespace=namespace), to_revision)
-    if not outcome.ok:
-        raise KubectlError(outcome.message)
-    if outcome.template is not None:
-        meta = {**deployment["metadata"], "annotations": outcome.annotations or {}}
-        store.update(cluster, {**deployment, "metadata": meta, "spec": {**deployment["spec"], "template": outcome.template}})
-    return f"deployment.apps/{name} {outcome.message}"
-
-
 # --- kubectl delete, and what an operator does to a node ------------------------------------------
-
 
 
 def delete(cluster: str, kind: str, name: str, namespace: str = "", *, grace_period: int | None = None) -> str:
@@ -143,7 +108,7 @@ def set_kubelet_running(cluster: str, name: str, *, running: bool) -> str:
 
 
 def _controller_kind(pod: Obj) -> str | None:
-    return next((ref["kind"] for ref in pod["metadata"].get("ownerReferences") or [] if ref.get("controller")), None)
+    return (controller_of(pod) or {}).get("kind")
 
 
 def _names(pods: list[Obj]) -> str:
