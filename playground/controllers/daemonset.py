@@ -34,7 +34,7 @@ from playground.store.pods import is_active, is_available, is_ready
 from playground.store.selectors import label_selector_matches
 
 from .controller_ref_manager import adopt_and_release
-from .deployment_rules import pod_template_hash, scaled_value
+from .deployment_util import pod_template_hash, scaled_value
 from .replicaset import Expectations
 from .scheduling import required_node_affinity_matches, untolerated_taint
 

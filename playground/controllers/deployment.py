@@ -18,8 +18,9 @@ from playground.store.controller_ref import controller_of
 from playground.store.errors import AlreadyExists
 from playground.store.pods import is_active, is_ready
 
-from . import deployment_rules as rules
-from .deployment_rules import REVISION_ANNOTATION, sync_deployment
+from . import deployment_util
+from .deployment_rules import sync_deployment
+from .deployment_util import REVISION_ANNOTATION
 
 Obj = dict[str, Any]
 
@@ -95,20 +96,20 @@ class DeploymentController(Controller):
         if d is None:
             return super().summarize(key, d)
         rss = self.cache.owned_by(d, "ReplicaSet")
-        new_rs = rules.find_new_replica_set(d, rss)
+        new_rs = deployment_util.find_new_replica_set(d, rss)
         observed: Pairs = []
-        for rs in sorted(rss, key=lambda r: -(rules.revision(r) or 0)):
+        for rs in sorted(rss, key=lambda r: -(deployment_util.revision(r) or 0)):
             status = rs.get("status", {})
             label = f"ReplicaSet {rs['metadata']['name']}" + (" (current template)" if rs is new_rs else "")
-            observed.append([label, f"revision {rules.revision(rs) or '?'}: {rules.replicas(rs)} replicas, "
+            observed.append([label, f"revision {deployment_util.revision(rs) or '?'}: {deployment_util.replicas(rs)} replicas, "
                                     f"{status.get('readyReplicas', 0)} ready, {status.get('availableReplicas', 0)} available"])
         pods = [p for rs in rss for p in self.cache.owned_by(rs, "Pod") if is_active(p)]
         observed.append(["pods", f"{len(pods)}, {sum(map(is_ready, pods))} ready"])
-        want = rules.replicas(d)
-        template_hash = rules.pod_template_hash(d["spec"]["template"], d.get("status", {}).get("collisionCount"))
+        want = deployment_util.replicas(d)
+        template_hash = deployment_util.pod_template_hash(d["spec"]["template"], d.get("status", {}).get("collisionCount"))
         desired: Pairs = [["replicas", str(want)], ["template", f"pod-template-hash {template_hash}"]]
-        if rules.is_rolling_update(d):
-            surge, unavailable = rules.max_surge(d), rules.max_unavailable(d)
+        if deployment_util.is_rolling_update(d):
+            surge, unavailable = deployment_util.max_surge(d), deployment_util.max_unavailable(d)
             desired.append(["rollout bounds", f"at most {want + surge} pods, at least {want - unavailable} available"])
         else:
             desired.append(["strategy", "Recreate: the old pods go before new ones start"])
@@ -118,11 +119,11 @@ class DeploymentController(Controller):
 
 
 def deployment_difference(d: Obj, new_rs: Obj | None, rss: list[Obj]) -> str:
-    want = rules.replicas(d)
+    want = deployment_util.replicas(d)
     if new_rs is None:
         return "no ReplicaSet has the current template: one must be created"
-    old = sum(rules.replicas(rs) for rs in rss if rs is not new_rs)
-    have = rules.replicas(new_rs)
+    old = sum(deployment_util.replicas(rs) for rs in rss if rs is not new_rs)
+    have = deployment_util.replicas(new_rs)
     parts = []
     if have != want:
         parts.append(f"the current ReplicaSet has {have} of {want} replicas")

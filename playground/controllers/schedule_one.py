@@ -30,6 +30,7 @@ from .scheduling import (
     prioritize,
     run_filters,
 )
+
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 
 PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling"

@@ -40,8 +40,8 @@ from playground.runtime.controller import Controller, Result, Summary, SyncError
 from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
 from playground.store.controller_ref import controller_of, new_controller_ref
-from playground.store.hashing import fnv32, safe_encode_string
 from playground.store.errors import AlreadyExists, Forbidden, Invalid, NotFound
+from playground.store.hashing import fnv32, safe_encode_string
 from playground.store.pods import is_active, is_available, is_ready
 from playground.store.selectors import label_selector_matches
 

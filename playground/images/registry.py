@@ -18,11 +18,11 @@ from typing import Any
 
 from django.db import transaction
 
+from playground.store.models import Cluster
+
 from . import catalog, dockerfile
 from .catalog import History, Image, ImageConfig, Reference
 from .layers import FileEntry, Layer
-from playground.store.models import Cluster
-
 from .models import BuildCacheEntry, StoredImage, StoredLayer
 
 LAYER_CACHE_SIZE = 256  # decoded layers kept in memory (digests are content: any cluster may reuse them)

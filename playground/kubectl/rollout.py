@@ -17,7 +17,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from playground.controllers.deployment_rules import (
+from playground.controllers.deployment_util import (
     ANNOTATIONS_TO_SKIP,
     POD_TEMPLATE_HASH_LABEL,
     equal_ignore_hash,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from playground.sim.kubelet import KUBELET_STOPPED
 from playground.store import api as store
 from playground.store.controller_ref import controller_of
 from playground.store.errors import NotFound
@@ -95,16 +94,6 @@ def drain(cluster: str, name: str, *, ignore_daemonsets: bool = False, force: bo
         lines.append(f"pod/{pod_name} evicted")
     lines.append(f"node/{name} drained")
     return lines
-
-
-def set_kubelet_running(cluster: str, name: str, *, running: bool) -> str:
-    """`node stop|start NODE` (the playground's own verb): switch the node's simulated kubelet
-    off or on. A stopped kubelet renews no Lease, and the node lifecycle controller reacts as it
-    would to a machine that went away."""
-    store.get(cluster, "Node", name)
-    annotations = {KUBELET_STOPPED: None if running else "true"}
-    store.patch(cluster, "Node", name, "", {"metadata": {"annotations": annotations}}, patch_type="merge")
-    return f"node/{name} kubelet {'started' if running else 'stopped'}"
 
 
 def _controller_kind(pod: Obj) -> str | None:

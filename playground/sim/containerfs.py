@@ -23,7 +23,18 @@ from typing import Any
 
 from playground.images import catalog
 from playground.images.layers import (
-    DIR, FILE, SYMLINK, FileEntry, Layer, directory, exists, file, layer, merge, normpath, symlink,
+    DIR,
+    FILE,
+    SYMLINK,
+    FileEntry,
+    Layer,
+    directory,
+    exists,
+    file,
+    layer,
+    merge,
+    normpath,
+    symlink,
 )
 from playground.store import api as store
 from playground.store.errors import BadRequest, NotFound

@@ -7,7 +7,8 @@ the pod (records.inject_fault) → `sync_pod` plays it out as the kubelet would:
 container exits with code 1 and is restarted per restartPolicy with CrashLoopBackOff's back-off;
 a failing liveness probe kills and restarts it after failureThreshold failures; a failing
 readiness probe makes the pod not Ready, and the endpoints controller takes it out of its
-Services' endpoints. Stopping and draining a node are the `node` command's (kubectl.py).
+Services' endpoints. Stopping a node's kubelet (`node stop`, the Node page) is set_kubelet_running
+here; draining it is kubectl's (playground/kubectl/verbs.py).
 
 In this process the kubelet is woken at once; a kubelet in another process (scale-out) reads
 the table on its next heartbeat (every 10 simulated seconds).
@@ -27,6 +28,7 @@ from .models import NodeFault
 from .records import PROBE_KINDS, PodRecord, inject_fault
 
 Obj = dict[str, Any]
+KUBELET_STOPPED = "playground.dev/kubelet-stopped"  # on a Node: its simulated kubelet is switched off
 HEAL = "heal-"  # "heal-liveness": that probe answers again
 
 _kubelets: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -123,3 +125,13 @@ def apply_fault(state: PodRecord, container: str, fault: str, *, at: Any) -> Non
         state.containers[container].faults.pop(fault.removeprefix(HEAL), None)
         return
     inject_fault(state, container, fault, at=at)
+
+
+def set_kubelet_running(cluster: str, name: str, *, running: bool) -> str:
+    """`node stop|start NODE` (the playground's own verb): switch the node's simulated kubelet
+    off or on. A stopped kubelet renews no Lease, and the node lifecycle controller reacts as it
+    would to a machine that went away."""
+    store.get(cluster, "Node", name)
+    annotations = {KUBELET_STOPPED: None if running else "true"}
+    store.patch(cluster, "Node", name, "", {"metadata": {"annotations": annotations}}, patch_type="merge")
+    return f"node/{name} kubelet {'started' if running else 'stopped'}"

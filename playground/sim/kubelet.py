@@ -33,13 +33,13 @@ from playground.store.pods import is_ready
 from . import checkpoint, config, containerfs, faults, logs, volumes
 from .pod_workers import sync_pod
 from .programs import Program, image_defaults_for, parse_program
+from .faults import KUBELET_STOPPED
 from .records import ContainerRecord, LogLine, PodRecord
 
 Obj = dict[str, Any]
 LEASE_NAMESPACE = "kube-node-lease"
 LEASE_DURATION_SECONDS = 40
 LEASE_RENEW_SECONDS = 10.0  # nodeLeaseRenewIntervalFraction 0.25 of the 40 s lease
-KUBELET_STOPPED = "playground.dev/kubelet-stopped"
 MICROSECOND = 1e-6
 TRIM_SLACK = 200  # log lines a container may run over its limit before the old ones go
 

@@ -28,8 +28,17 @@ from . import image_manager, prober
 from .backoff import in_backoff, next_backoff
 from .pod_sync import RELIST_SECONDS, PodSync, format_pod, go_duration, when
 from .records import (
-    BACK_OFF, CREATED, FAILED, FAILED_CREATE_POD_SANDBOX, FAILED_MOUNT, NORMAL, SANDBOX_CHANGED, STARTED, WARNING,
-    ContainerRecord, LogLine,
+    BACK_OFF,
+    CREATED,
+    FAILED,
+    FAILED_CREATE_POD_SANDBOX,
+    FAILED_MOUNT,
+    NORMAL,
+    SANDBOX_CHANGED,
+    STARTED,
+    WARNING,
+    ContainerRecord,
+    LogLine,
 )
 
 SANDBOX_SECONDS = 1.0  # RunPodSandbox: the pause container and the pod's network

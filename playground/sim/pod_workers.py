@@ -27,8 +27,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import kuberuntime_manager
-from . import prober
+from . import kuberuntime_manager, prober
 from .pod_sync import PodSync, RuntimeHelper, when
 from .records import KILLING, NORMAL, ContainerRecord, KubeletEvent, LogLine, PodRecord, Sandbox
 from .status_manager import TERMINAL_PHASES, get_phase, pod_status

@@ -33,7 +33,6 @@ from playground.images.layers import FileEntry, Layer
 from playground.images.models import StoredImage
 from playground.store import api as store
 
-
 LAYER_FILES_SHOWN = 300  # per list (added, changed, removed) of one layer; the rest are counted
 FILTER_MATCHES_SHOWN = 300
 CACHED_IMAGES = 6  # analyses kept in memory, by layer digests

@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from playground.controllers import deployment_rules as rules
+from playground.controllers import deployment_util
 from playground.store import api as store
 from playground.store import traces
 from playground.store.controller_ref import controller_of
@@ -145,9 +145,9 @@ def object_summary(cluster: str, obj: Obj) -> dict[str, Any]:
                          ("available", "availableReplicas"), ("unavailable", "unavailableReplicas")):
         if field in status or label in ("current", "ready"):
             summary["counters"].append((label, int(status.get(field) or 0)))
-    if obj["kind"] == "Deployment" and rules.is_rolling_update(obj):
-        want = rules.replicas(obj)
-        summary["bounds"] = {"max_pods": want + rules.max_surge(obj), "min_available": want - rules.max_unavailable(obj)}
+    if obj["kind"] == "Deployment" and deployment_util.is_rolling_update(obj):
+        want = deployment_util.replicas(obj)
+        summary["bounds"] = {"max_pods": want + deployment_util.max_surge(obj), "min_available": want - deployment_util.max_unavailable(obj)}
         summary["pods"] = active_pods(cluster, obj)
     return summary
 
@@ -191,13 +191,13 @@ def sample(deployment: Obj, *, after: datetime.datetime | None = None) -> dict[s
     moment = max(moments) if stamps and moments else (moments[0] if moments else after)
     if after is not None and (moment is None or moment < after):
         moment = after
-    want = rules.replicas(deployment)
-    rolling = rules.is_rolling_update(deployment)
+    want = deployment_util.replicas(deployment)
+    rolling = deployment_util.is_rolling_update(deployment)
     return {
         "time": moment,
         **{name: want if field is None else int(status.get(field) or 0) for name, field in SERIES},
-        "max": want + (rules.max_surge(deployment) if rolling else 0),
-        "min": want - (rules.max_unavailable(deployment) if rolling else want),
+        "max": want + (deployment_util.max_surge(deployment) if rolling else 0),
+        "min": want - (deployment_util.max_unavailable(deployment) if rolling else want),
         "rolling": rolling,  # Recreate has no surge or availability bounds to draw
     }
 

@@ -23,9 +23,8 @@ from decimal import Decimal
 from typing import Any
 
 from playground.controllers import daemonset as ds_rules
-from playground.controllers import deployment_rules as rules
+from playground.controllers import deployment_util, scheduling
 from playground.controllers import endpoints as endpoint_rules
-from playground.controllers import scheduling
 from playground.controllers import statefulset as sts_rules
 from playground.kubectl.printers import table
 from playground.kubectl.rollout import rollout_history
@@ -207,15 +206,15 @@ def deployment_picture(deployment: Obj, replica_sets: list[Obj], pods: list[Obj]
     """What the Deployment wants (spec), what it has (status) and what it is doing: its
     ReplicaSets as revisions, newest first, each with its pods as tiles."""
     spec, status = deployment.get("spec") or {}, deployment.get("status") or {}
-    owned = rules.owned_replica_sets(deployment, replica_sets)
-    new_rs = rules.find_new_replica_set(deployment, owned)
-    pods_by_rs = rules.pods_by_replica_set(owned, pods)
+    owned = deployment_util.owned_replica_sets(deployment, replica_sets)
+    new_rs = deployment_util.find_new_replica_set(deployment, owned)
+    pods_by_rs = deployment_util.pods_by_replica_set(owned, pods)
     containers = spec.get("template", {}).get("spec", {}).get("containers") or []
     meta = deployment["metadata"]
     return {
         "name": meta["name"],
         "namespace": meta.get("namespace", ""),
-        "replicas": rules.replicas(deployment),
+        "replicas": deployment_util.replicas(deployment),
         "paused": bool(spec.get("paused")),
         "strategy": strategy(deployment),
         "generation": meta.get("generation", 0),
@@ -239,16 +238,16 @@ def strategy(deployment: Obj) -> Obj:
     """The strategy with maxSurge/maxUnavailable resolved to pods for the current replicas
     (surge rounds up, unavailable rounds down, as the controller resolves them)."""
     spec = deployment.get("spec") or {}
-    desired = rules.replicas(deployment)
-    if not rules.is_rolling_update(deployment):
+    desired = deployment_util.replicas(deployment)
+    if not deployment_util.is_rolling_update(deployment):
         return {
-            "type": rules.RECREATE,
+            "type": deployment_util.RECREATE,
             "bounds": f"at most {_pods(desired)}, at least 0 available during a rollout: every old pod stops before a new one starts",
         }
     rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
-    surge, unavailable = rules.max_surge(deployment), rules.max_unavailable(deployment)
+    surge, unavailable = deployment_util.max_surge(deployment), deployment_util.max_unavailable(deployment)
     return {
-        "type": rules.ROLLING_UPDATE,
+        "type": deployment_util.ROLLING_UPDATE,
         "max_surge": rolling.get("maxSurge", 0),
         "max_unavailable": rolling.get("maxUnavailable", 0),
         "surge": surge,
@@ -259,14 +258,14 @@ def strategy(deployment: Obj) -> Obj:
 
 def revision_column(rs: Obj, pods: list[Obj], *, now: datetime.datetime, new: bool) -> Obj:
     meta, status = rs["metadata"], rs.get("status") or {}
-    number = rules.revision(rs)
+    number = deployment_util.revision(rs)
     containers = (rs.get("spec") or {}).get("template", {}).get("spec", {}).get("containers") or []
     return {
         "name": meta["name"],
         "revision": "?" if number is None else number,
-        "hash": (meta.get("labels") or {}).get(rules.POD_TEMPLATE_HASH_LABEL, ""),
+        "hash": (meta.get("labels") or {}).get(deployment_util.POD_TEMPLATE_HASH_LABEL, ""),
         "images": [c.get("image", "") for c in containers],
-        "desired": rules.replicas(rs),
+        "desired": deployment_util.replicas(rs),
         "current": int(status.get("replicas") or 0),
         "ready": int(status.get("readyReplicas") or 0),
         "new": new,
@@ -276,7 +275,7 @@ def revision_column(rs: Obj, pods: list[Obj], *, now: datetime.datetime, new: bo
 
 def _newest_first(rs: Obj) -> tuple[int, str, str]:
     meta = rs["metadata"]
-    return (rules.revision(rs) or 0, meta.get("creationTimestamp") or "", meta["name"])
+    return (deployment_util.revision(rs) or 0, meta.get("creationTimestamp") or "", meta["name"])
 
 
 def _pods(count: int) -> str:
@@ -415,7 +414,7 @@ def replica_set_picture(cluster: str, rs: Obj, pods: list[Obj], *, now: datetime
     containers = (rs.get("spec") or {}).get("template", {}).get("spec", {}).get("containers") or []
     return {
         "counters": [
-            {"name": "desired", "value": rules.replicas(rs)},
+            {"name": "desired", "value": deployment_util.replicas(rs)},
             {"name": "current", "value": int(status.get("replicas") or 0)},
             {"name": "ready", "value": int(status.get("readyReplicas") or 0)},
             {"name": "available", "value": int(status.get("availableReplicas") or 0)},
@@ -425,8 +424,8 @@ def replica_set_picture(cluster: str, rs: Obj, pods: list[Obj], *, now: datetime
         "images": [c.get("image", "") for c in containers],
         "conditions": conditions(rs),
         "pods": [pod_tile(p, now=now) for p in sorted(owned, key=lambda p: p["metadata"]["name"])],
-        "hash": (rs["metadata"].get("labels") or {}).get(rules.POD_TEMPLATE_HASH_LABEL, ""),
-        "revision": rules.revision(rs),
+        "hash": (rs["metadata"].get("labels") or {}).get(deployment_util.POD_TEMPLATE_HASH_LABEL, ""),
+        "revision": deployment_util.revision(rs),
     }
 
 

@@ -1,8 +1,6 @@
 from django.urls import path
 
-from . import editor_views, loop_views, views
-from . import image_views
-from . import containerfs_views
+from . import containerfs_views, editor_views, image_views, loop_views, views
 
 app_name = "web"
 urlpatterns = [

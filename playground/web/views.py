@@ -20,15 +20,14 @@ from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from playground.images import catalog
 from playground.kubectl import rollout, verbs
 from playground.kubectl.errors import KubectlError
-from playground.images import catalog
-from playground.sim import dns, faults
-from playground.sim.kubelet import KUBELET_STOPPED
-from playground.sim import usage as sim_usage
-from playground.sim import logs as sim_logs
 from playground.runtime import informer
-from playground.sim import checkpoint
+from playground.sim import checkpoint, dns, faults
+from playground.sim import logs as sim_logs
+from playground.sim import usage as sim_usage
+from playground.sim.faults import KUBELET_STOPPED
 from playground.store import api as store
 from playground.store import clock as cluster_clock
 from playground.store.api import LAST_APPLIED
@@ -38,7 +37,6 @@ from playground.store.tables import cells
 
 from . import picture
 from .picture import cluster_picture, deployment_picture
-
 
 DEFAULT_CLUSTER = "default"
 
@@ -582,8 +580,8 @@ NODE_ACTIONS: dict[str, Callable[[str, str, QueryDict], str | list[str]]] = {
     "cordon": lambda cluster, name, data: verbs.set_unschedulable(cluster, name, unschedulable=True),
     "uncordon": lambda cluster, name, data: verbs.set_unschedulable(cluster, name, unschedulable=False),
     "drain": lambda cluster, name, data: verbs.drain(cluster, name, ignore_daemonsets=True, force=data.get("force") == "on"),
-    "stop": lambda cluster, name, data: verbs.set_kubelet_running(cluster, name, running=False),
-    "start": lambda cluster, name, data: verbs.set_kubelet_running(cluster, name, running=True),
+    "stop": lambda cluster, name, data: faults.set_kubelet_running(cluster, name, running=False),
+    "start": lambda cluster, name, data: faults.set_kubelet_running(cluster, name, running=True),
 }
 
 

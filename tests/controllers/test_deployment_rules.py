@@ -8,14 +8,19 @@ import json
 import pytest
 
 from playground.controllers.deployment_rules import (
-    DESIRED_REPLICAS_ANNOTATION,
-    MAX_REPLICAS_ANNOTATION,
-    POD_TEMPLATE_HASH_LABEL,
-    REVISION_ANNOTATION,
     Scale,
     SyncPlan,
     calculate_status,
     cleanup_old_replica_sets,
+    reconcile_old_replica_sets,
+    scale,
+    sync_deployment,
+)
+from playground.controllers.deployment_util import (
+    DESIRED_REPLICAS_ANNOTATION,
+    MAX_REPLICAS_ANNOTATION,
+    POD_TEMPLATE_HASH_LABEL,
+    REVISION_ANNOTATION,
     find_new_replica_set,
     find_old_replica_sets,
     get_condition,
@@ -24,10 +29,7 @@ from playground.controllers.deployment_rules import (
     new_replica_set,
     new_rs_new_replicas,
     pod_template_hash,
-    reconcile_old_replica_sets,
     resolve_fenceposts,
-    scale,
-    sync_deployment,
 )
 from playground.store.hashing import ALPHANUMS, fnv32a, safe_encode_string
 

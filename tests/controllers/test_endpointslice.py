@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 
-from playground.kubectl import printers
 from playground.controllers.endpointslice import (
     LAST_CHANGE_TRIGGER_TIME,
     EndpointSliceController,
@@ -16,6 +15,7 @@ from playground.controllers.endpointslice import (
     port_map_key,
     reconcile_slices,
 )
+from playground.kubectl import printers
 from playground.store.errors import Invalid
 from tests.commands.test_kubectl_commands import run
 from tests.controllers.test_endpoints import never_ready_pod, readiness_toggling_pod, service

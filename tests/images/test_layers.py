@@ -2,7 +2,19 @@
 from __future__ import annotations
 
 from playground.images.layers import (
-    Layer, children, delete, directory, efficiency, file, hidden_bytes, image_size, layer, layer_diff, merge, symlink, write,
+    Layer,
+    children,
+    delete,
+    directory,
+    efficiency,
+    file,
+    hidden_bytes,
+    image_size,
+    layer,
+    layer_diff,
+    merge,
+    symlink,
+    write,
 )
 
 

@@ -2,7 +2,7 @@
 restart changes one template annotation; then the Deployment controller's rules roll it out."""
 from __future__ import annotations
 
-from playground.controllers.deployment_rules import (
+from playground.controllers.deployment_util import (
     POD_TEMPLATE_HASH_LABEL,
     REVISION_ANNOTATION,
     REVISION_HISTORY_ANNOTATION,

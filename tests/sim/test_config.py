@@ -7,8 +7,14 @@ import base64
 import pytest
 
 from playground.sim.config import (
-    ConfigError, container_config_error, container_environment, expand, expand_command, pod_field_value,
-    resource_field_value, service_environment,
+    ConfigError,
+    container_config_error,
+    container_environment,
+    expand,
+    expand_command,
+    pod_field_value,
+    resource_field_value,
+    service_environment,
 )
 
 SETTINGS = {"kind": "ConfigMap", "data": {"mode": "demo"}}

@@ -4,7 +4,6 @@ multi-document YAML that stores nothing unless every document is good."""
 from __future__ import annotations
 
 import base64
-
 import io
 import json
 import re

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from playground.store import api as store
-from playground.web.picture import MASK
 from playground.store.demo import create_demo_cluster
+from playground.web.picture import MASK
 from tests.factories import namespace, pod
 from tests.web.live import frame_after, section
 

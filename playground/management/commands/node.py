@@ -3,7 +3,8 @@
 cordon, uncordon and drain are kubectl's; stop and start switch the node's simulated kubelet
 off and on (its Lease stops being renewed, and the node lifecycle controller reacts as it
 would to a machine that went away). The Node page's buttons call the same functions
-(playground/kubectl/verbs.py).
+(playground/kubectl/verbs.py for cordon, uncordon and drain; playground/sim/faults.py for
+stop and start).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from playground.kubectl import verbs
+from playground.sim import faults
 from playground.management.cli import KubectlCommand
 
 
@@ -33,6 +35,6 @@ class Command(KubectlCommand):
         elif action == "drain":
             lines = verbs.drain(cluster, name, ignore_daemonsets=ignore_daemonsets, force=force, grace_period=grace_period)
         else:
-            lines = [verbs.set_kubelet_running(cluster, name, running=action == "start")]
+            lines = [faults.set_kubelet_running(cluster, name, running=action == "start")]
         for line in lines:
             self.stdout.write(line)
