@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from playground.store.defaults import apply_defaults
-from playground.store.validation import go_base64_error, validate
+from playground.store.validation import validate
+from playground.store.validation.core import go_base64_error
 
 SUBDOMAIN_ERROR = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
