@@ -113,6 +113,9 @@ def _validate_active_deadline(spec: dict, path: str) -> Errors:
     return []
 
 
+# --- volumes (ValidateVolumes, validateVolumeSource) ---------------------------------------------
+
+
 def validate_volumes(volumes: Any, path: str) -> tuple[dict[str, dict], Errors]:
     """The volumes by name (for volumeMounts to refer to) and their errors."""
     errors: Errors = []
@@ -221,6 +224,9 @@ def _validate_downward_api_volume(source: dict, path: str) -> Errors:
         errors += _validate_local_path(as_text(item.get("path")), child(item_path, "path"))
         errors += _validate_file_mode(item.get("mode"), child(item_path, "mode"))
     return errors
+
+
+# --- containers (validateContainers, validateInitContainers, validateContainerCommon) ------------
 
 
 def _validate_containers(spec: dict, volumes: dict, path: str) -> Errors:
@@ -345,6 +351,9 @@ def _validate_host_network_ports(spec: dict, path: str, *, is_pod: bool) -> Erro
     return errors
 
 
+# --- container resources (ValidateResourceRequirements) ------------------------------------------
+
+
 def validate_resource_requirements(resources: Any, path: str) -> Errors:
     errors: Errors = []
     resources = as_map(resources)
@@ -370,6 +379,9 @@ def _validate_container_resource_name(name: str, path: str) -> Errors:
     if "/" not in name and name not in STANDARD_CONTAINER_RESOURCES and not name.startswith("hugepages-"):
         return [invalid(path, name, "must be a standard resource for containers")]
     return []
+
+
+# --- environment and mounts (ValidateEnv, validateEnvFrom, ValidateVolumeMounts) -----------------
 
 
 def validate_env(env: Any, path: str) -> Errors:
@@ -470,6 +482,9 @@ def validate_volume_mounts(mounts: Any, volumes: dict, path: str) -> Errors:
     return errors
 
 
+# --- probes and lifecycle hooks (validateProbe, validateLifecycle, validateHandler) --------------
+
+
 def _validate_probes(container: dict, path: str) -> Errors:
     errors: Errors = []
     for probe_name in PROBES:
@@ -532,6 +547,9 @@ def _validate_http_get(action: dict, path: str) -> Errors:
         errors.append(not_supported(child(path, "scheme"), action.get("scheme"), ["HTTP", "HTTPS"]))
     return errors
 
+
+
+# --- tolerations (ValidateTolerations) -----------------------------------------------------------
 
 
 def validate_tolerations(tolerations: Any, path: str) -> Errors:
