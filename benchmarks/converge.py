@@ -15,7 +15,7 @@ from benchmarks._schemas import compile_schemas
 from playground.components import COMPONENTS
 from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
-from playground.store import clock
+from playground.store import changelog, clock, clusters
 from playground.store.demo import node
 
 CLUSTER = "bench"
@@ -42,9 +42,9 @@ def deployment(replicas: int, image: str = "nginx:1.27") -> dict[str, Any]:
 
 
 def fresh_cluster(nodes: int) -> ClusterRuntime:
-    if CLUSTER in store.cluster_names():
-        store.delete_cluster(CLUSTER)
-    store.create_cluster(CLUSTER)
+    if CLUSTER in clusters.names():
+        clusters.delete(CLUSTER)
+    clusters.create(CLUSTER)
     clock.set_mode(CLUSTER, "instant")
     now = store.timestamp(store.now(CLUSTER))
     with store.batch(CLUSTER) as batch:
@@ -83,12 +83,12 @@ def converge(runtime: ClusterRuntime, replicas: int, *, image: str) -> None:
 
 
 def measure(runtime: ClusterRuntime, replicas: int, *, image: str, apply: dict[str, Any]) -> dict[str, float]:
-    versions = store.current_resource_version()
+    versions = changelog.current_resource_version()
     started = time.perf_counter()
     store.apply(CLUSTER, apply)
     converge(runtime, replicas, image=image)
     seconds = time.perf_counter() - started
-    writes = store.current_resource_version() - versions
+    writes = changelog.current_resource_version() - versions
     return {"seconds": seconds, "writes": writes, "writes_per_second": writes / seconds}
 
 
@@ -104,8 +104,8 @@ def run(*, small: int = 1_000, small_nodes: int = 20, large: int = 10_000, large
             runtime = fresh_cluster(large_nodes)
             figures[f"{large} replicas on {large_nodes} nodes"] = measure(runtime, large, image="nginx:1.27", apply=deployment(large))
     finally:
-        if CLUSTER in store.cluster_names():
-            store.delete_cluster(CLUSTER)
+        if CLUSTER in clusters.names():
+            clusters.delete(CLUSTER)
     figures["peak memory"] = {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     return figures
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from playground.images import catalog, dockerfile, layers, registry
 from playground.images.layers import directory, file, layer
-from playground.store import api as store
+from playground.store import clusters
 
 CLUSTER = "bench-images"
 DOCKERFILE = """FROM ubuntu:24.04
@@ -93,16 +93,16 @@ def main(write: Callable[[str], Any], *, source_files: int = 400, files: int = 5
     write(f"cached rebuild ({again.cached_steps} of {len(again.steps)} steps cached): {cached * 1000:.1f} ms "
           "(target < 100 ms)")
 
-    if CLUSTER in store.cluster_names():
-        store.delete_cluster(CLUSTER)
-    store.create_cluster(CLUSTER)
+    if CLUSTER in clusters.names():
+        clusters.delete(CLUSTER)
+    clusters.create(CLUSTER)
     try:
         stored_cold, _ = timed(lambda: registry.build(CLUSTER, DOCKERFILE, tag="shop:1", files=files_context))
         stored_cached, _ = timed(lambda: registry.build(CLUSTER, DOCKERFILE, tag="shop:1", files=files_context))
         write(f"through the cluster's registry (database cache, image stored): cold {stored_cold * 1000:.0f} ms, "
               f"cached {stored_cached * 1000:.0f} ms")
     finally:
-        store.delete_cluster(CLUSTER)
+        clusters.delete(CLUSTER)
 
     stack = big_image(files)
     total = sum(len(current.entries) for current in stack)

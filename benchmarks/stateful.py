@@ -19,7 +19,7 @@ from benchmarks._schemas import compile_schemas
 from benchmarks.converge import CLUSTER, fresh_cluster
 from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
-from playground.store import clock
+from playground.store import changelog, clock, clusters
 from playground.store.demo import standard_storage_class
 
 Obj = dict[str, Any]
@@ -103,13 +103,13 @@ def converge(runtime: ClusterRuntime, done: Callable[[], bool]) -> None:
 
 
 def measure(runtime: ClusterRuntime, objects: list[Obj], done: Callable[[], bool]) -> dict[str, float]:
-    versions, reconciles = store.current_resource_version(), runtime.reconciles
+    versions, reconciles = changelog.current_resource_version(), runtime.reconciles
     started = time.perf_counter()
     for obj in objects:
         store.apply(CLUSTER, obj)
     converge(runtime, done)
     seconds = time.perf_counter() - started
-    writes = store.current_resource_version() - versions
+    writes = changelog.current_resource_version() - versions
     return {"seconds": seconds, "writes": writes, "writes_per_second": writes / seconds,
             "reconciles": runtime.reconciles - reconciles}
 
@@ -127,8 +127,8 @@ def run(*, replicas: int = 200, stateful_nodes: int = 20, daemon_nodes: int = 50
             runtime = fresh_cluster(daemon_nodes)
             figures[f"DaemonSet on {daemon_nodes} nodes"] = measure(runtime, [daemon_set()], lambda: daemon_set_ready(daemon_nodes))
     finally:
-        if CLUSTER in store.cluster_names():
-            store.delete_cluster(CLUSTER)
+        if CLUSTER in clusters.names():
+            clusters.delete(CLUSTER)
     figures["peak memory"] = {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     return figures
 

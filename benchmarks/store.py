@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from playground.store import api as store
+from playground.store import changelog, clusters
 
 CLUSTER = "bench"
 BATCH = 500  # a ReplicaSet's burst: one commit for up to 500 pods
@@ -38,20 +39,20 @@ def pod(n: int) -> dict[str, Any]:
 
 
 def run(*, pods: int = 10_000, single: int = 1_000) -> dict[str, float]:
-    if CLUSTER in store.cluster_names():
-        store.delete_cluster(CLUSTER)
-    store.create_cluster(CLUSTER)
+    if CLUSTER in clusters.names():
+        clusters.delete(CLUSTER)
+    clusters.create(CLUSTER)
     with store.batch(CLUSTER) as batch:
         batch.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
         batch.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "default"}})
     try:
         return _measure(pods, single)
     finally:
-        store.delete_cluster(CLUSTER)
+        clusters.delete(CLUSTER)
 
 
 def _measure(pods: int, single: int) -> dict[str, float]:
-    start_version = store.current_resource_version()
+    start_version = changelog.current_resource_version()
     started = time.perf_counter()
     for first in range(0, pods, BATCH):
         with store.batch(CLUSTER) as batch:
@@ -87,7 +88,7 @@ def _measure(pods: int, single: int) -> dict[str, float]:
 
 def _replay(since: int) -> int:
     count = 0
-    while events := store.changes(CLUSTER, since, limit=5_000):
+    while events := changelog.changes(CLUSTER, since, limit=5_000):
         count += len(events)
         since = events[-1].resource_version
     return count

@@ -143,10 +143,10 @@ def build_world(pods: int, nodes: int) -> list[str]:
     from playground.components import COMPONENTS
     from playground.runtime.cluster import ClusterRuntime
     from playground.store import api as store
-    from playground.store import clock
+    from playground.store import clock, clusters
     from playground.store.demo import node
 
-    store.create_cluster(CLUSTER)
+    clusters.create(CLUSTER)
     clock.set_mode(CLUSTER, "instant")
     now = store.timestamp(store.now(CLUSTER))
     with store.batch(CLUSTER) as batch:

@@ -11,7 +11,7 @@ import pytest
 from playground.components import COMPONENTS
 from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
-from playground.store import clock
+from playground.store import changelog, clock
 from playground.store.demo import create_demo_cluster
 
 
@@ -56,11 +56,11 @@ class ClusterHandle:
     def apply_text(self, text: str | bytes) -> list[store.ApplyResult]:
         return store.apply_manifest(self.name, text)
 
-    def changes_since(self, resource_version: int) -> list[store.WatchEvent]:
-        return store.changes(self.name, resource_version)
+    def changes_since(self, resource_version: int) -> list[changelog.WatchEvent]:
+        return changelog.changes(self.name, resource_version)
 
     def resource_version(self) -> int:
-        return store.current_resource_version()
+        return changelog.current_resource_version()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from playground.store import api as store
+from playground.store import changelog
 from playground.store.controller_ref import controller_of
 from playground.store.selectors import label_selector_matches
 
@@ -73,7 +73,7 @@ class Cache:
         pods = self.objects["Pod"]
         return [pods[key] for key in self.pods_by_node.get(node_name, ()) if key in pods]
 
-    def apply(self, event: store.WatchEvent) -> Obj | None:
+    def apply(self, event: changelog.WatchEvent) -> Obj | None:
         """Take one change into the cache; returns the object as it was before (None if new).
         Changes already seen (an object newer than the event) are ignored."""
         obj = event.object

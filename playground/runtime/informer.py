@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from playground.store import api as store
+from playground.store import changelog
 from playground.store.errors import Gone
 
 from .cache import UNCACHED_KINDS, Cache
@@ -39,9 +40,9 @@ class Informer:
         """Take every change committed to the cluster since the last sync, handing each to
         `on_change(obj, old)`; returns how many. `version`: the cluster's resourceVersion, when
         the caller has read it already (the manager reads every cluster's in one query)."""
-        self._seen_local = store.local_commits(self.cluster)
+        self._seen_local = changelog.local_commits(self.cluster)
         if version is None:
-            version = store.cluster_resource_version(self.cluster)  # first: a write after it is newer
+            version = changelog.cluster_resource_version(self.cluster)  # first: a write after it is newer
         if version == self.seen_version:
             return 0
         self.seen_version = version
@@ -55,7 +56,7 @@ class Informer:
     def sync_local(self, on_change: OnChange | None = None) -> int:
         """As `sync`, but only when this process wrote to the cluster since: between reconciles,
         a free look for the controllers' own writes."""
-        if store.local_commits(self.cluster) == self._seen_local:
+        if changelog.local_commits(self.cluster) == self._seen_local:
             return 0
         return self.sync(on_change)
 
@@ -72,11 +73,11 @@ class Informer:
         return sorted(found, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
 
     def _list(self, on_change: OnChange | None) -> int:
-        version = store.cluster_resource_version(self.cluster)
+        version = changelog.cluster_resource_version(self.cluster)
         objects = store.list_all(self.cluster, except_kinds=UNCACHED_KINDS)
         self.cache.clear()
         for obj in objects:
-            self.cache.apply(store.WatchEvent("ADDED", obj, int(obj["metadata"]["resourceVersion"])))
+            self.cache.apply(changelog.WatchEvent("ADDED", obj, int(obj["metadata"]["resourceVersion"])))
         self.cache.resource_version = max(self.cache.resource_version, version)
         if on_change is not None:
             for obj in objects:
@@ -87,7 +88,7 @@ class Informer:
     def _follow(self, on_change: OnChange | None) -> int:
         count = 0
         while True:
-            events = store.changes(self.cluster, self.cache.resource_version, limit=FOLLOW_LIMIT)
+            events = changelog.changes(self.cluster, self.cache.resource_version, limit=FOLLOW_LIMIT)
             for event in events:
                 old = self.cache.apply(event)
                 if on_change is not None and event.object["kind"] not in UNCACHED_KINDS:

@@ -15,8 +15,7 @@ import threading
 
 from django.db import close_old_connections
 
-from playground.store import api as store
-from playground.store import clock
+from playground.store import changelog, clock
 
 from .cluster import ClusterRuntime
 from .controller import Controller
@@ -36,14 +35,14 @@ class Manager:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        store.changes_committed.connect(self._on_commit, weak=False)
+        changelog.changes_committed.connect(self._on_commit, weak=False)
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        store.changes_committed.disconnect(self._on_commit)
+        changelog.changes_committed.disconnect(self._on_commit)
         if self._thread is not None:
             self._thread.join(timeout=10)
 
@@ -64,7 +63,7 @@ class Manager:
 
     def turn(self) -> bool:
         """One round over the clusters; returns whether any work was done."""
-        states = store.cluster_states()
+        states = changelog.cluster_states()
         self.refresh_clusters(states)
         busy = False
         for name, runtime in self.runtimes.items():
@@ -83,7 +82,7 @@ class Manager:
                 busy = True
         return busy
 
-    def refresh_clusters(self, states: dict[str, store.ClusterState]) -> None:
+    def refresh_clusters(self, states: dict[str, changelog.ClusterState]) -> None:
         for name in states.keys() - self.runtimes.keys():
             self.runtimes[name] = ClusterRuntime(name, self.components)
         for name in self.runtimes.keys() - states.keys():

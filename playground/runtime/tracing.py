@@ -22,7 +22,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from playground.store import api as store
-from playground.store import traces
+from playground.store import changelog, traces
 from playground.store.controller_ref import controller_of
 from playground.store.errors import Conflict, Gone, NotFound
 
@@ -59,7 +59,7 @@ class Tracer:
         if not self.watching():
             return controller.reconcile(key)
         try:
-            before = store.cluster_resource_version(self.runtime.cluster)
+            before = changelog.cluster_resource_version(self.runtime.cluster)
             trace = begin(controller, key, self.runtime)
         except Exception:  # a summary that cannot be made must not stop the reconcile
             log.exception("summarising %s %s for its trace failed", controller.component, key)
@@ -91,12 +91,12 @@ class Tracer:
         except Exception:
             log.exception("recording a reconcile trace failed")
 
-    def _writes_since(self, before: int) -> list[store.WatchEvent]:
-        after = store.cluster_resource_version(self.runtime.cluster)
+    def _writes_since(self, before: int) -> list[changelog.WatchEvent]:
+        after = changelog.cluster_resource_version(self.runtime.cluster)
         if after == before:
             return []
         try:
-            events = store.changes(self.runtime.cluster, before, limit=10_000)
+            events = changelog.changes(self.runtime.cluster, before, limit=10_000)
         except Gone:
             return []
         return [e for e in events if e.resource_version <= after]
@@ -148,7 +148,7 @@ def outcome(result: Result) -> str:
     return f"looks again in {result.requeue_after:g}s"
 
 
-def describe_writes(writes: list[store.WatchEvent], cache: Cache) -> dict[str, Any]:
+def describe_writes(writes: list[changelog.WatchEvent], cache: Cache) -> dict[str, Any]:
     """The actions (object writes, in words) and the Events among the writes."""
     seen: dict[str, Obj] = {}
     actions: list[dict[str, Any]] = []
@@ -228,7 +228,7 @@ def condition_changes(old: list[Obj], new: list[Obj]) -> list[str]:
     return out
 
 
-def touched(writes: list[store.WatchEvent]) -> set[str]:
+def touched(writes: list[changelog.WatchEvent]) -> set[str]:
     """Every object written, its controller owner, and the objects the Events are about."""
     found: set[str] = set()
     for write in writes:

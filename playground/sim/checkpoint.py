@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from playground.store.models import Cluster
+from playground.store import clusters
 
 from .models import KubeletPodState
 from .records import PodRecord
@@ -26,7 +26,7 @@ def save(cluster: str, states: dict[str, str]) -> None:
     """Write these pods' states (uid → JSON) in one statement."""
     if not states:
         return
-    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
+    cluster_id = clusters.id_of(cluster)
     KubeletPodState.objects.bulk_create(
         [KubeletPodState(cluster_id=cluster_id, pod_uid=uid, state=state) for uid, state in states.items()],
         update_conflicts=True,

@@ -20,9 +20,8 @@ import weakref
 from typing import Any
 
 from playground.store import api as store
-from playground.store import clock
+from playground.store import changelog, clock, clusters
 from playground.store.errors import BadRequest
-from playground.store.models import Cluster
 
 from .models import NodeFault
 from .records import PROBE_KINDS, PodRecord, inject_fault
@@ -74,7 +73,7 @@ def _container_status(pod: Obj, container: str) -> Obj | None:
 def _inject(cluster: str, pod: Obj, container: str, fault: str) -> None:
     global _generation
     node = pod["spec"]["nodeName"]
-    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
+    cluster_id = clusters.id_of(cluster)
     NodeFault.objects.create(cluster_id=cluster_id, node=node, pod_uid=pod["metadata"]["uid"], container=container,
                              fault=fault, at=clock.now(cluster))
     with _lock:
@@ -100,7 +99,7 @@ def _wake_kubelet(cluster: str, node: str) -> None:
         if kubelet.cluster == cluster:
             kubelet.runtime.queues[kubelet].add(node)
     # The controller manager sleeps until a commit: tell it, as a commit would
-    store.changes_committed.send(sender=None, cluster=cluster, resource_version=store.cluster_resource_version(cluster))
+    changelog.changes_committed.send(sender=None, cluster=cluster, resource_version=changelog.cluster_resource_version(cluster))
 
 
 def apply_pending(cluster: str, node: str, states: dict[str, PodRecord], pods: dict[str, Obj]) -> list[str]:

@@ -31,9 +31,9 @@ from playground.store import api as store
 from playground.store.pods import is_ready
 
 from . import checkpoint, config, containerfs, faults, logs, volumes
+from .faults import KUBELET_STOPPED
 from .pod_workers import sync_pod
 from .programs import Program, image_defaults_for, parse_program
-from .faults import KUBELET_STOPPED
 from .records import ContainerRecord, LogLine, PodRecord
 
 Obj = dict[str, Any]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playground.store import clusters
 from playground.store.errors import BadRequest
-from playground.store.models import Cluster
 
 from .models import ContainerLogLine
 from .records import LogLine
@@ -16,7 +16,7 @@ def append(cluster: str, written: list[tuple[str, str, list[LogLine]]]) -> None:
     """Store what containers wrote: (pod uid, container, lines), in one insert."""
     if not any(lines for _, _, lines in written):
         return
-    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
+    cluster_id = clusters.id_of(cluster)
     ContainerLogLine.objects.bulk_create(
         ContainerLogLine(cluster_id=cluster_id, pod_uid=uid, container=container,
                          restart_count=line.restart_count, at=line.at, text=line.text)

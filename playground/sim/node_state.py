@@ -2,7 +2,7 @@
 container files, faults): what a reset cluster must also forget."""
 from __future__ import annotations
 
-from playground.store.models import Cluster
+from playground.store import clusters
 
 from .models import ContainerFile, ContainerLogLine, KubeletPodState, NodeFault, VolumeFile
 
@@ -10,6 +10,6 @@ from .models import ContainerFile, ContainerLogLine, KubeletPodState, NodeFault,
 def forget_nodes_state(cluster: str) -> None:
     """What `cluster reset` also drops: the nodes' logs, kubelet checkpoints, files and faults (a
     new node of the same name starts with nothing, and a volume of the same name is empty)."""
-    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).first()
+    cluster_id = clusters.id_of(cluster)
     for model in (ContainerLogLine, KubeletPodState, VolumeFile, ContainerFile, NodeFault):
         model.objects.filter(cluster_id=cluster_id).delete()

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from playground.store.models import Cluster
+from playground.store import clusters
 
 from .config import ConfigError, Lookup, object_data, pod_field_value, resource_field_value
 from .models import ContainerFile, VolumeFile
@@ -347,7 +347,7 @@ def read_volume(cluster: str, key: str) -> Files:
 
 
 def write_volume_file(cluster: str, key: str, path: str, content: str, *, mode: int = DEFAULT_MODE) -> None:
-    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
+    cluster_id = clusters.id_of(cluster)
     VolumeFile.objects.update_or_create(cluster_id=cluster_id, volume=key, path=path,
                                         defaults={"content": content, "mode": mode})
 
@@ -444,7 +444,7 @@ def apply_file_ops(cluster: str, pod: Obj, container: Obj, run: int, ops: list[t
 def write_layer_change(cluster: str, pod_uid: str, container: str, run: int, path: str, *, content: str | None,
                        mode: int = DEFAULT_MODE) -> None:
     """A write (copy-up) or, with content None, a whiteout in the run's writable layer."""
-    cluster_id = Cluster.objects.filter(name=cluster).values_list("id", flat=True).get()
+    cluster_id = clusters.id_of(cluster)
     if content is None:
         ContainerFile.objects.filter(cluster_id=cluster_id, pod_uid=pod_uid, container=container, run=run,
                                      path__startswith=path.rstrip("/") + "/").delete()

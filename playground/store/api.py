@@ -4,32 +4,28 @@ YAML / forms / kubectl / CLI / controllers → here (admission → persist → c
 Every write in the playground goes through these functions, and nothing else writes the tables.
 A write takes the next resourceVersion from one global counter, stores the object row and
 appends to the change log in one transaction; a write that names a stale resourceVersion is a
-Conflict, never a lost update. Watches replay the change log from a resourceVersion, and are told
-Gone once the log has been compacted past it. The rules follow the API server's generic registry
+Conflict, never a lost update. Watches replay the change log (changelog.py) from a
+resourceVersion, and are told Gone once the log has been compacted past it; clusters are made,
+reset and deleted whole (clusters.py). The rules follow the API server's generic registry
 (staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go) and etcd3 storage.
 """
 from __future__ import annotations
 
 import builtins
-import collections
 import copy
 import datetime
 import json
 import random
-import re
-import threading
-import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import jsonpatch
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.dispatch import Signal
 
-from . import clock, manifests, merge, selectors, services
+from . import changelog, clock, clusters, manifests, merge, selectors, services
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -39,86 +35,19 @@ from .admission import (
     mount_service_account_token,
     should_automount,
 )
-from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound, StoreError
+from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, NotFound, StoreError
 from .hashing import ALPHANUMS
 from .kinds import KINDS, Kind
-from .models import Change, Cluster, ReconcileTrace, StoredObject
+from .models import StoredObject
 
 Obj = dict[str, Any]
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 UPDATE_RETRIES = 5
 GENERATE_NAME_RETRIES = 8
-COMPACT_EVERY = 1000  # resourceVersions between two trims of the change log
-
-# Sent after every commit, in the writing process: the cluster's name and the last resourceVersion.
-changes_committed = Signal()
-# One condition per cluster: a commit wakes the watches of its own cluster only
-_committed: dict[str, threading.Condition] = collections.defaultdict(threading.Condition)
-
-
-@dataclass(frozen=True)
-class WatchEvent:
-    """One entry of the change log as a watch delivers it."""
-
-    type: str
-    object: Obj
-    resource_version: int
 
 
 # -- Clusters -----------------------------------------------------------------------------------
-
-
-def create_cluster(name: str) -> None:
-    """A new, empty cluster (the demo content is added by playground.store.demo)."""
-    if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", name):
-        raise BadRequest(f'cluster name "{name}" must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63)')
-    if Cluster.objects.filter(name=name).exists():
-        raise AlreadyExists(f'clusters "{name}" already exists')
-    wall = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    # A resourceVersion of its own: a cluster made again under an old name is never mistaken
-    # for the one an informer saw before
-    with transaction.atomic(), connection.cursor() as cursor:
-        Cluster.objects.create(name=name, compacted_revision=_bump_counter(cursor, 1), clock_origin=wall, clock_anchor=wall)
-
-
-def delete_cluster(name: str) -> None:
-    cluster_id = _cluster_id(name)
-    with transaction.atomic():
-        Change.objects.filter(cluster_id=cluster_id).delete()
-        StoredObject.objects.filter(cluster_id=cluster_id).delete()
-        Cluster.objects.filter(id=cluster_id).delete()
-
-
-def reset_cluster(name: str) -> None:
-    """Forget every object of the cluster; its watchers are told Gone and relist an empty cluster."""
-    cluster_id = _cluster_id(name)
-    with transaction.atomic():
-        Change.objects.filter(cluster_id=cluster_id).delete()
-        StoredObject.objects.filter(cluster_id=cluster_id).delete()
-        ReconcileTrace.objects.filter(cluster_id=cluster_id).delete()
-        with connection.cursor() as cursor:
-            Cluster.objects.filter(id=cluster_id).update(compacted_revision=_bump_counter(cursor, 1))
-
-
-def cluster_names() -> list[str]:
-    return builtins.list(Cluster.objects.order_by("name").values_list("name", flat=True))
-
-
-def _cluster_id(name: str) -> int:
-    with connection.cursor() as cursor:  # plain SQL: asked on every read, cheaper than building the query
-        cursor.execute(f"SELECT id FROM {Cluster._meta.db_table} WHERE name = %s", [name])
-        found = cursor.fetchone()
-    if found is None:
-        raise NotFound(f'cluster "{name}" not found')
-    return found[0]
-
-
-def _cluster_and_clock(name: str) -> tuple[int, clock.ClockState]:
-    row = clock.cluster_row(name)
-    if row is None:
-        raise NotFound(f'cluster "{name}" not found')
-    return row["id"], clock.state_of(row)
 
 
 # -- Reads --------------------------------------------------------------------------------------
@@ -127,7 +56,7 @@ def _cluster_and_clock(name: str) -> tuple[int, clock.ClockState]:
 def get(cluster: str, kind: str, name: str, namespace: str = "") -> Obj:
     """The object, as `kubectl get KIND NAME -o json` shows it; raises NotFound."""
     k = _kind(kind)
-    row = _row(_cluster_id(cluster), k, _namespace_of(k, namespace), name)
+    row = _row(clusters.id_of(cluster), k, _namespace_of(k, namespace), name)
     if row is None:
         raise NotFound(_not_found(k, name))
     return json.loads(row[2])
@@ -145,7 +74,7 @@ def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
     k = _kind(kind)
     label_match = selectors.parse_label_selector(label_selector)
     field_match = selectors.parse_field_selector(field_selector)
-    rows = StoredObject.objects.filter(cluster_id=_cluster_id(cluster), kind=k.kind)
+    rows = StoredObject.objects.filter(cluster_id=clusters.id_of(cluster), kind=k.kind)
     if namespace is not None and k.namespaced:
         rows = rows.filter(namespace=namespace)
     items = []
@@ -160,125 +89,11 @@ def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
 def list_all(cluster: str, *, except_kinds: Iterable[str] = ()) -> builtins.list[Obj]:
     """Every object of a cluster (but those kinds): the informers' initial list."""
     rows = (
-        StoredObject.objects.filter(cluster_id=_cluster_id(cluster))
+        StoredObject.objects.filter(cluster_id=clusters.id_of(cluster))
         .exclude(kind__in=builtins.list(except_kinds))
         .values_list("data", flat=True)
     )
     return [json.loads(data) for data in rows.iterator(chunk_size=2_000)]
-
-
-def current_resource_version() -> int:
-    """The last resourceVersion handed out: a list at this version, then a watch from it, misses nothing."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM store_resourceversioncounter WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
-@dataclass(frozen=True)
-class ClusterState:
-    """What a runtime looks at each turn: the cluster's own resourceVersion (its last change, or
-    its reset) and its clock, read for every cluster in one query."""
-
-    resource_version: int
-    clock: clock.ClockState
-    steps: int  # Step requests waiting (clock.take_step)
-
-
-# The newest change-log entry of each cluster: an index probe on (cluster, resource_version)
-_CLUSTER_VERSION = f"(SELECT MAX(resource_version) FROM {Change._meta.db_table} WHERE cluster_id = c.id)"
-
-
-def cluster_resource_version(cluster: str) -> int:
-    """The cluster's own resourceVersion: the last one written in it, or the one its reset or
-    compaction took. It moves when, and only when, something in the cluster changed, so an
-    informer that saw it needs no change-log query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.compacted_revision, {_CLUSTER_VERSION} FROM {Cluster._meta.db_table} c WHERE c.name = %s",
-            [cluster],
-        )
-        found = cursor.fetchone()
-    if found is None:
-        raise NotFound(f'cluster "{cluster}" not found')
-    return max(found[0] or 0, found[1] or 0)
-
-
-def cluster_states() -> dict[str, ClusterState]:
-    """Every cluster's resourceVersion and clock, in one query: what the controller manager
-    reads each turn, however many clusters there are."""
-    columns = ", ".join(f"c.{name}" for name in clock.CLUSTER_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.name, c.compacted_revision, {_CLUSTER_VERSION}, c.clock_steps, {columns}"
-            f" FROM {Cluster._meta.db_table} c"
-        )
-        rows = cursor.fetchall()
-    return {
-        name: ClusterState(
-            max(compacted or 0, last or 0), clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, rest))), steps
-        )
-        for name, compacted, last, steps, *rest in rows
-    }
-
-
-def changes(cluster: str, since: int, *, limit: int = 10_000) -> builtins.list[WatchEvent]:
-    """Change-log entries after resourceVersion `since`, oldest first; raises Gone if compacted."""
-    cluster_id = _cluster_id(cluster)
-    with connection.cursor() as cursor:  # plain SQL: every informer sync asks, after every commit
-        cursor.execute(
-            f"SELECT type, data, resource_version FROM {Change._meta.db_table}"
-            " WHERE cluster_id = %s AND resource_version > %s ORDER BY resource_version LIMIT %s",
-            [cluster_id, since, limit],
-        )
-        rows = cursor.fetchall()
-        # Read after the rows: a compaction in between is seen, never a silent gap
-        cursor.execute(f"SELECT compacted_revision FROM {Cluster._meta.db_table} WHERE id = %s", [cluster_id])
-        compacted = (cursor.fetchone() or (0,))[0]
-    if since < (compacted or 0):
-        raise Gone(f"too old resource version: {since} ({compacted})")
-    return [WatchEvent(type_, json.loads(data), rv) for type_, data, rv in rows]
-
-
-def watch(
-    cluster: str,
-    since: int,
-    *,
-    kind: str | None = None,
-    namespace: str | None = None,
-    timeout: float = 30.0,
-) -> Iterator[WatchEvent]:
-    """Every change after `since`, once and in order, as it happens, until `timeout` real seconds
-    pass without one. The in-process notification only wakes the watcher early; a change made by
-    another process is picked up on the next poll, so a lost notification costs latency only."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        batch = changes(cluster, since)
-        for event in batch:
-            since = event.resource_version
-            if (kind is None or event.object.get("kind") == kind) and (
-                namespace is None or event.object["metadata"].get("namespace") == namespace
-            ):
-                deadline = time.monotonic() + timeout
-                yield event
-        if not batch:
-            committed = _committed[cluster]
-            with committed:
-                committed.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
-
-
-def compact(cluster: str, *, keep: int | None = None) -> int:
-    """Drop all but the last `keep` change-log entries of a cluster; returns how many went."""
-    keep = settings.PLAYGROUND_CHANGE_LOG_RETENTION if keep is None else keep
-    cluster_id = _cluster_id(cluster)
-    versions = Change.objects.filter(cluster_id=cluster_id).order_by("-resource_version")
-    cutoff = versions.values_list("resource_version", flat=True)[keep : keep + 1].first()
-    if cutoff is None:
-        return 0
-    with transaction.atomic():
-        Cluster.objects.filter(id=cluster_id).update(compacted_revision=cutoff)
-        deleted, _ = Change.objects.filter(cluster_id=cluster_id, resource_version__lte=cutoff).delete()
-    return deleted
 
 
 # -- Writes -------------------------------------------------------------------------------------
@@ -311,7 +126,7 @@ class Batch:
     service_accounts: dict[tuple[str, str], Obj | None] = field(default_factory=dict)  # looked up once per batch
 
     def __post_init__(self) -> None:
-        self.cluster_id, state = _cluster_and_clock(self.cluster)
+        self.cluster_id, state = clusters.cluster_and_clock(self.cluster)
         self.now = state.now().replace(microsecond=0)
 
     def create(self, obj: Obj) -> Obj:
@@ -721,7 +536,7 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write]) -> Non
         return
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            first = _bump_counter(cursor, len(writes)) - len(writes) + 1
+            first = clusters.bump_resource_version(cursor, len(writes)) - len(writes) + 1
             new_rows, log = [], []
             for version, w in enumerate(writes, start=first):
                 meta = w.obj["metadata"]
@@ -747,8 +562,7 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write]) -> Non
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     last = first + len(writes) - 1
-    _local_commits[cluster] += 1
-    transaction.on_commit(lambda: _notify(cluster, last, count=len(writes)))
+    changelog.committed(cluster, last, count=len(writes))
 
 
 def _write_row(cursor: Any, w: _Write, version: int, labels: str, data: str) -> bool:
@@ -764,36 +578,6 @@ def _write_row(cursor: Any, w: _Write, version: int, labels: str, data: str) -> 
             [version, labels, data, w.pk, w.expected_version],
         )
     return cursor.rowcount == 1
-
-
-def _bump_counter(cursor: Any, count: int) -> int:
-    """Take `count` resourceVersions; returns the last. The row lock orders concurrent writers."""
-    for _ in range(2):
-        cursor.execute("UPDATE store_resourceversioncounter SET value = value + %s WHERE id = 1 RETURNING value", [count])
-        row = cursor.fetchone()
-        if row is not None:
-            return row[0]
-        cursor.execute("INSERT INTO store_resourceversioncounter (id, value) VALUES (1, 0)")  # a flushed test database
-    raise StoreError("the resourceVersion counter is missing")
-
-
-_local_commits: collections.Counter[str] = collections.Counter()  # batches this process wrote, per cluster
-
-
-def local_commits(cluster: str) -> int:
-    """How many batches this process has written to the cluster: a free "anything new from us?"
-    for an informer between two reconciles."""
-    return _local_commits[cluster]
-
-
-def _notify(cluster: str, resource_version: int, *, count: int) -> None:
-    # Every thousandth version or so, trim this cluster's log to its retention window.
-    if resource_version // COMPACT_EVERY != (resource_version - count) // COMPACT_EVERY:
-        compact(cluster)
-    committed = _committed[cluster]
-    with committed:
-        committed.notify_all()
-    changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version)
 
 
 def _with_retries(attempt: Any, obj: Obj) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import api as store
+from . import clusters
 
 CONTROL_PLANE = "playground-control-plane"
 WORKERS = ("playground-worker", "playground-worker2")
@@ -19,7 +20,7 @@ KUBELET_VERSION = "v1.32.0"
 
 def create_demo_cluster(name: str = "default") -> None:
     """A new cluster with the demo content; raises AlreadyExists if it is there."""
-    store.create_cluster(name)
+    clusters.create(name)
     seed(name)
 
 

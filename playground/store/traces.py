@@ -19,8 +19,8 @@ from typing import Any, TypedDict
 
 from django.db import transaction
 
-from .errors import NotFound
-from .models import Change, Cluster, ReconcileTrace, TraceWatch
+from . import clusters
+from .models import Change, ReconcileTrace, TraceWatch
 
 KEEP = 500  # records per cluster; older ones are trimmed as new ones arrive
 TRIM_EVERY = 25  # ids between two trims: the table holds at most KEEP + TRIM_EVERY per cluster
@@ -49,13 +49,6 @@ class Trace(TypedDict, total=False):
     objects: list[str]  # "Kind/namespace/name" of the key and every object it wrote, and their owners
 
 
-def _cluster_id(cluster: str) -> int:
-    found = Cluster.objects.filter(name=cluster).values_list("id", flat=True).first()
-    if found is None:
-        raise NotFound(f'cluster "{cluster}" not found')
-    return found
-
-
 def _wall() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
@@ -66,7 +59,7 @@ def _wall() -> datetime.datetime:
 def watch(cluster: str, *, seconds: float = WATCH_SECONDS) -> None:
     """Record this cluster's reconciles for the next `seconds` (a loop page is open)."""
     global _local_watches
-    cluster_id = _cluster_id(cluster)
+    cluster_id = clusters.id_of(cluster)
     TraceWatch.objects.update_or_create(cluster_id=cluster_id, defaults={"until": _wall() + datetime.timedelta(seconds=seconds)})
     _local_watches += 1
 
@@ -95,7 +88,7 @@ def record(cluster: str, traces: list[Trace]) -> None:
     """Keep these records (oldest first), and trim the cluster's to the last KEEP."""
     if not traces:
         return
-    cluster_id = _cluster_id(cluster)
+    cluster_id = clusters.id_of(cluster)
     rows = [
         ReconcileTrace(cluster_id=cluster_id, controller=t["controller"], kind=t["kind"], key=t["key"],
                        data=json.dumps(t, separators=(",", ":")))
@@ -118,7 +111,7 @@ def trim(cluster_id: int) -> None:
 def latest(cluster: str, *, limit: int = KEEP, after: int = 0) -> list[Trace]:
     """The cluster's records newest first (only those after id `after`), each with its id."""
     rows = (
-        ReconcileTrace.objects.filter(cluster_id=_cluster_id(cluster), id__gt=after)
+        ReconcileTrace.objects.filter(cluster_id=clusters.id_of(cluster), id__gt=after)
         .order_by("-id")
         .values_list("id", "data")[:limit]
     )
@@ -132,7 +125,7 @@ def last_id(cluster: str) -> int:
 
 
 def clear(cluster: str) -> None:
-    ReconcileTrace.objects.filter(cluster_id=_cluster_id(cluster)).delete()
+    ReconcileTrace.objects.filter(cluster_id=clusters.id_of(cluster)).delete()
 
 
 # -- One object's history ------------------------------------------------------------------------
@@ -142,7 +135,7 @@ def object_history(cluster: str, kind: str, namespace: str, name: str, *, since:
     """(resourceVersion, type, object) of every change-log entry of one object after `since`,
     oldest first: what is left of it (the log is compacted to its retention window)."""
     rows = (
-        Change.objects.filter(cluster_id=_cluster_id(cluster), resource_version__gt=since, kind=kind, namespace=namespace, name=name)
+        Change.objects.filter(cluster_id=clusters.id_of(cluster), resource_version__gt=since, kind=kind, namespace=namespace, name=name)
         .order_by("resource_version")
         .values_list("resource_version", "type", "data")
     )

@@ -18,7 +18,7 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self) -> None:
-        from playground.store.api import changes_committed
+        from playground.store.changelog import changes_committed
 
         changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
 

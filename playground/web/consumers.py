@@ -27,7 +27,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
-from playground.store import api as store
+from playground.store import changelog
 from playground.store.errors import Gone, NotFound
 
 from .templatetags.live_tiles import tile_html
@@ -86,7 +86,7 @@ async def watch_other_processes(layer: Any) -> None:
 
 
 def _cluster_versions() -> dict[str, int]:
-    return {name: state.resource_version for name, state in store.cluster_states().items()}
+    return {name: state.resource_version for name, state in changelog.cluster_states().items()}
 
 
 def _start_watching_other_processes(layer: Any) -> None:
@@ -179,7 +179,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     def changed_since(self, version: int) -> bool:
         try:
-            return bool(store.changes(self.cluster, version, limit=1))
+            return bool(changelog.changes(self.cluster, version, limit=1))
         except Gone:
             return True
 
@@ -286,7 +286,7 @@ def shared_context(view: tuple[str, str], make: Any, *, at_least: int = 0) -> di
     cached = _contexts.get(view)
     if cached is not None and at_least and cached[0] >= at_least:
         return cached[1]
-    version = store.cluster_resource_version(view[0])  # first: the context made after it is at least as new
+    version = changelog.cluster_resource_version(view[0])  # first: the context made after it is at least as new
     if cached is not None and cached[0] == version:
         return cached[1]
     if len(_contexts) >= MAX_VIEWS:

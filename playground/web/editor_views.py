@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from playground.kubectl.output import to_yaml
 from playground.store import api as store
-from playground.store import manifests, merge
+from playground.store import clusters, manifests, merge
 from playground.store.api import LAST_APPLIED
 from playground.store.errors import Invalid, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind, kind_for, resolve
@@ -248,7 +248,7 @@ def view_of(request: HttpRequest) -> str:
 
 
 def cluster_exists(cluster: str) -> bool:
-    return cluster in store.cluster_names()
+    return cluster in clusters.names()
 
 
 # -- The editor's round trips ---------------------------------------------------------------------

@@ -31,7 +31,7 @@ from playground.images import layers as fs
 from playground.images.archive import ArchiveError, ImportedImage, Limits, read_archive
 from playground.images.layers import FileEntry, Layer
 from playground.images.models import StoredImage
-from playground.store import api as store
+from playground.store import clusters
 
 LAYER_FILES_SHOWN = 300  # per list (added, changed, removed) of one layer; the rest are counted
 FILTER_MATCHES_SHOWN = 300
@@ -448,7 +448,7 @@ def not_found(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def _cluster_exists(cluster: str) -> bool:
-    return cluster in store.cluster_names()
+    return cluster in clusters.names()
 
 
 def upload_limit() -> int:

@@ -30,6 +30,7 @@ from playground.sim import usage as sim_usage
 from playground.sim.faults import KUBELET_STOPPED
 from playground.store import api as store
 from playground.store import clock as cluster_clock
+from playground.store import clusters
 from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS
@@ -133,7 +134,7 @@ def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
         for k, objects in sections
         if objects
     ]
-    context = {"cluster": cluster, "clusters": store.cluster_names(), "tables": tables, "namespace": namespace,
+    context = {"cluster": cluster, "clusters": clusters.names(), "tables": tables, "namespace": namespace,
                "query": namespace_query(namespace), "namespaces": namespace_names(cluster)}
     return render(request, "web/objects.html", context)
 

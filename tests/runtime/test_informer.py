@@ -8,6 +8,7 @@ import pytest
 from playground.runtime import informer
 from playground.runtime.informer import Informer
 from playground.store import api as store
+from playground.store import clusters
 from playground.store.errors import NotFound
 from tests.factories import config_map
 
@@ -32,7 +33,7 @@ def test_a_reset_cluster_is_listed_again_and_found_empty(cluster):
     watcher.sync()
     assert watcher.cache.list("Node")
 
-    store.reset_cluster("default")
+    clusters.reset("default")
     watcher.sync()
 
     assert watcher.cache.list("Node") == [] and watcher.cache.list("ConfigMap") == []
@@ -51,7 +52,7 @@ def test_a_write_elsewhere_leaves_the_shared_informer_where_it_was(cluster, make
 def test_a_deleted_cluster_has_no_shared_informer(cluster, make_cluster):
     make_cluster("team-b")
     informer.shared("team-b")
-    store.delete_cluster("team-b")
+    clusters.delete("team-b")
 
     with pytest.raises(NotFound):
         informer.shared("team-b")

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from playground.store import api as store
-from playground.store.errors import AlreadyExists, Conflict, Forbidden, Invalid, NotFound
+from playground.store import changelog, clusters
+from playground.store.errors import AlreadyExists, Conflict, Forbidden, Gone, Invalid, NotFound
 from tests.factories import config_map, deployment, namespace, pod
 
 
@@ -294,7 +295,7 @@ def test_a_watch_resumes_from_a_resource_version(cluster):
     middle = cluster.resource_version()
     cluster.create(config_map("b"))
 
-    events = list(store.watch("default", middle, kind="ConfigMap", timeout=0.01))
+    events = list(changelog.watch("default", middle, kind="ConfigMap", timeout=0.01))
 
     assert [e.object["metadata"]["name"] for e in events] == ["b"]
 
@@ -304,9 +305,9 @@ def test_a_watch_from_before_the_compacted_log_is_gone(cluster):
     for name in ("a", "b", "c"):
         cluster.create(config_map(name))
 
-    store.compact("default", keep=1)
+    changelog.compact("default", keep=1)
 
-    with pytest.raises(store.Gone):
+    with pytest.raises(Gone):
         cluster.changes_since(start)
     assert [e.object["metadata"]["name"] for e in cluster.changes_since(start + 2)] == ["c"]
 
@@ -351,19 +352,19 @@ def test_a_reset_cluster_is_empty_and_old_watches_are_gone(cluster):
     before = cluster.resource_version()
     cluster.create(config_map("settings"))
 
-    store.reset_cluster("default")
+    clusters.reset("default")
 
     assert cluster.list("ConfigMap") == []
-    with pytest.raises(store.Gone):
+    with pytest.raises(Gone):
         cluster.changes_since(before)
 
 
 def test_a_deleted_cluster_is_gone_with_its_objects(cluster, make_cluster):
     make_cluster("team-b").create(config_map("settings"))
 
-    store.delete_cluster("team-b")
+    clusters.delete("team-b")
 
-    assert store.cluster_names() == ["default"]
+    assert clusters.names() == ["default"]
     with pytest.raises(NotFound, match='cluster "team-b" not found'):
         store.list("team-b", "ConfigMap")
 
@@ -375,10 +376,10 @@ def test_the_change_log_is_trimmed_to_its_retention_window_as_writes_go_on(
     start = cluster.resource_version()
 
     with django_capture_on_commit_callbacks(execute=True), store.batch("default") as batch:
-        for n in range(store.COMPACT_EVERY):
+        for n in range(changelog.COMPACT_EVERY):
             batch.create(config_map(f"c-{n}"))
 
-    with pytest.raises(store.Gone):
+    with pytest.raises(Gone):
         cluster.changes_since(start)
     assert len(cluster.changes_since(cluster.resource_version() - 10)) == 10
 
@@ -408,22 +409,22 @@ def test_a_claim_without_a_class_gets_the_default_storage_class(cluster):
 
 def test_a_cluster_resource_version_moves_only_with_its_own_writes(cluster, make_cluster):
     other = make_cluster("team-b")
-    mine, theirs = store.cluster_resource_version("default"), store.cluster_resource_version("team-b")
+    mine, theirs = changelog.cluster_resource_version("default"), changelog.cluster_resource_version("team-b")
 
     other.create(config_map("settings"))
 
-    assert store.cluster_resource_version("default") == mine
-    assert store.cluster_resource_version("team-b") > theirs
-    states = store.cluster_states()
+    assert changelog.cluster_resource_version("default") == mine
+    assert changelog.cluster_resource_version("team-b") > theirs
+    states = changelog.cluster_states()
     assert states["default"].resource_version == mine
-    assert states["team-b"].resource_version == store.cluster_resource_version("team-b")
+    assert states["team-b"].resource_version == changelog.cluster_resource_version("team-b")
 
 
 def test_a_cluster_made_again_under_an_old_name_has_a_new_resource_version(make_cluster):
     make_cluster("team-b")
-    first = store.cluster_resource_version("team-b")
-    store.delete_cluster("team-b")
+    first = changelog.cluster_resource_version("team-b")
+    clusters.delete("team-b")
 
     make_cluster("team-b")
 
-    assert store.cluster_resource_version("team-b") > first
+    assert changelog.cluster_resource_version("team-b") > first

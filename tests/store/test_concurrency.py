@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from playground.store import api as store
+from playground.store import changelog
 from playground.store.demo import create_demo_cluster
 from playground.store.errors import Conflict
 from tests.factories import config_map
@@ -56,7 +57,7 @@ def test_two_writers_of_one_version_exactly_one_wins():
 
 def test_concurrent_writers_leave_a_gapless_ordered_change_log():
     create_demo_cluster("default")
-    before = store.current_resource_version()
+    before = changelog.current_resource_version()
 
     def writer(prefix: str):
         def write():
@@ -67,5 +68,5 @@ def test_concurrent_writers_leave_a_gapless_ordered_change_log():
     outcomes = run_together(writer("a"), writer("b"), writer("c"))
 
     assert outcomes == [None, None, None]
-    versions = [e.resource_version for e in store.changes("default", before)]
+    versions = [e.resource_version for e in changelog.changes("default", before)]
     assert versions == list(range(before + 1, before + 31))

@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 
 from playground.asgi import application
 from playground.store import api as store
+from playground.store import changelog
 from playground.store.demo import create_demo_cluster
 from playground.web import consumers
 from tests.factories import config_map, pod
@@ -58,7 +59,7 @@ def test_the_page_carries_the_resource_version_it_shows(cluster, client):
 @pytest.mark.django_db(transaction=True)
 def test_a_socket_that_missed_changes_gets_a_fresh_frame_at_once():
     create_demo_cluster("default")
-    shown = store.current_resource_version()
+    shown = changelog.current_resource_version()
     store.create("default", pod("arrived-while-away", node="playground-worker"))
 
     async def reconnect() -> list[str]:
@@ -78,7 +79,7 @@ def test_a_socket_that_missed_changes_gets_a_fresh_frame_at_once():
 def test_a_socket_that_missed_nothing_gets_nothing_until_the_next_change():
     create_demo_cluster("default")
     store.create("default", ready(pod("web", node="playground-worker"), is_ready=True))
-    shown = store.current_resource_version()
+    shown = changelog.current_resource_version()
 
     async def reconnect() -> tuple[list[str], list[str]]:
         communicator = socket(f"?since={shown}")
@@ -96,16 +97,16 @@ def test_a_socket_that_missed_nothing_gets_nothing_until_the_next_change():
     # The page knows the rest: only the changed tile comes, swapped by its id, with the new version
     [frame] = after_change
     assert frame.lstrip().startswith('<li class="pod running" id="pod/default/web"') and 'id="nodes"' not in frame
-    assert f'data-resource-version="{store.current_resource_version()}"' in frame
+    assert f'data-resource-version="{changelog.current_resource_version()}"' in frame
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_socket_behind_the_compacted_change_log_gets_a_full_frame():
     create_demo_cluster("default")
-    shown = store.current_resource_version()
+    shown = changelog.current_resource_version()
     for n in range(3):
         store.create("default", config_map(f"settings-{n}"))
-    store.compact("default", keep=1)
+    changelog.compact("default", keep=1)
 
     async def reconnect() -> list[str]:
         communicator = socket(f"?since={shown}")
@@ -122,7 +123,7 @@ def test_a_socket_behind_the_compacted_change_log_gets_a_full_frame():
 @pytest.mark.django_db(transaction=True)
 def test_a_pod_arriving_on_a_node_redraws_that_node_only():
     create_demo_cluster("default")
-    shown = store.current_resource_version()
+    shown = changelog.current_resource_version()
 
     async def conversation() -> list[str]:
         communicator = socket(f"?since={shown}")
@@ -143,7 +144,7 @@ def test_a_pod_arriving_on_a_node_redraws_that_node_only():
 def test_a_deleted_pod_leaves_its_node_on_the_page():
     create_demo_cluster("default")
     store.create("default", pod("leaving", node="playground-worker"))
-    shown = store.current_resource_version()
+    shown = changelog.current_resource_version()
 
     async def conversation() -> list[str]:
         communicator = socket(f"?since={shown}")
@@ -213,7 +214,7 @@ def test_nothing_is_published_for_a_cluster_no_page_of_this_process_shows():
 def test_a_write_made_by_another_process_reaches_the_open_page(monkeypatch):
     """`python manage.py apply` in a second terminal commits in its own process: the in-memory
     layer never hears of it, so the page's process notices the store's resourceVersion move."""
-    from playground.store.api import changes_committed
+    from playground.store.changelog import changes_committed
     from playground.web.apps import tell_pages
 
     create_demo_cluster("default")
@@ -226,7 +227,7 @@ def test_a_write_made_by_another_process_reaches_the_open_page(monkeypatch):
         finally:
             changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
 
-    shown = store.current_resource_version()
+    shown = changelog.current_resource_version()
 
     async def watch() -> list[str]:
         communicator = socket(f"?since={shown}")

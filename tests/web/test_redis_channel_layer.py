@@ -42,6 +42,7 @@ def redis_layer(settings):
 @pytest.mark.django_db(transaction=True)  # the page is told after the commit, so commit for real
 def test_a_cluster_change_reaches_a_page_subscribed_through_redis(redis_layer):
     from playground.store import api as store
+    from playground.store import changelog
     from playground.store.demo import create_demo_cluster
     from playground.web.consumers import group_name
     from tests.factories import config_map
@@ -59,4 +60,4 @@ def test_a_cluster_change_reaches_a_page_subscribed_through_redis(redis_layer):
     message = async_to_sync(conversation)()
 
     assert message["type"] == "cluster.changed"
-    assert message["resource_version"] == store.current_resource_version()
+    assert message["resource_version"] == changelog.current_resource_version()

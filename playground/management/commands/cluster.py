@@ -9,7 +9,7 @@ from playground.images import registry
 from playground.management.cli import CommandFailed, KubectlCommand
 from playground.sim.kind import create_kind_cluster, seed_kube_system
 from playground.sim.node_state import forget_nodes_state
-from playground.store import api as store
+from playground.store import clusters
 from playground.store.demo import seed
 
 
@@ -23,21 +23,21 @@ class Command(KubectlCommand):
 
     def run(self, *, action: str, name: str | None, empty: bool, **_: Any) -> None:
         if action == "list":
-            for cluster in store.cluster_names():
+            for cluster in clusters.names():
                 self.stdout.write(cluster)
             return
         if not name:
             raise CommandFailed(f"cluster {action} needs a NAME")
         if action == "create" and empty:
-            store.create_cluster(name)
+            clusters.create(name)
         elif action == "create":
             create_kind_cluster(name)
         elif action == "reset":
-            store.reset_cluster(name)
+            clusters.reset(name)
             forget_nodes_state(name)
             registry.forget(name)  # the images built or imported here
             seed(name)
             seed_kube_system(name)
         else:
-            store.delete_cluster(name)
+            clusters.delete(name)
         self.stdout.write(f'cluster "{name}" {action}d' if action != "reset" else f'cluster "{name}" reset')

@@ -14,6 +14,7 @@ from playground.components import COMPONENTS
 from playground.runtime.manager import Manager
 from playground.sim.kind import create_kind_cluster
 from playground.store import api as store
+from playground.store import clusters
 
 
 class Command(BaseCommand):
@@ -26,9 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        if not store.cluster_names():
+        if not clusters.names():
             create_kind_cluster("default")
-        nodes = len(store.list("default", "Node")) if "default" in store.cluster_names() else 0
+        nodes = len(store.list("default", "Node")) if "default" in clusters.names() else 0
         manager = Manager(COMPONENTS)
         manager.start()
 

@@ -9,6 +9,7 @@ from playground.kubectl import rollout
 from playground.kubectl.args import resource_arguments
 from playground.management.cli import CommandFailed, KubectlCommand
 from playground.store import api as store
+from playground.store import changelog
 
 
 class Command(KubectlCommand):
@@ -35,7 +36,7 @@ class Command(KubectlCommand):
         self.stdout.write(message)
         if done or watch == "false":
             return
-        for event in store.watch(cluster, store.current_resource_version(), kind="Deployment", namespace=namespace, timeout=timeout):
+        for event in changelog.watch(cluster, changelog.current_resource_version(), kind="Deployment", namespace=namespace, timeout=timeout):
             if event.object["metadata"]["name"] != name:
                 continue
             latest, done = rollout.rollout_status_message(event.object)

@@ -1,0 +1,181 @@
+"""The change log: every ADDED, MODIFIED and DELETED with its resourceVersion, written in the same
+transaction as the object (api.py's commit), read back by watches and informers.
+
+api.py commit → the log rows → notify (after commit: the cluster's watches wake, and
+changes_committed tells this process's manager and pages) → changes(cluster, since) →
+runtime/informer.py, the pages' sockets, `rollout status`. A watch from before the retained
+window is told Gone (410) and relists. Each cluster has its own resourceVersion (its newest
+entry, or its reset): a write in one cluster moves no other cluster's.
+"""
+from __future__ import annotations
+
+import builtins
+import collections
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.dispatch import Signal
+
+from . import clock
+from .clusters import id_of
+from .errors import Gone, NotFound
+from .models import Change, Cluster
+
+Obj = dict[str, Any]
+COMPACT_EVERY = 1000  # resourceVersions between two trims of the change log
+
+# Sent after every commit, in the writing process: the cluster's name and the last resourceVersion.
+changes_committed = Signal()
+# One condition per cluster: a commit wakes the watches of its own cluster only
+_committed: dict[str, threading.Condition] = collections.defaultdict(threading.Condition)
+_local_commits: collections.Counter[str] = collections.Counter()  # batches this process wrote, per cluster
+# The newest change-log entry of each cluster: an index probe on (cluster, resource_version)
+_CLUSTER_VERSION = f"(SELECT MAX(resource_version) FROM {Change._meta.db_table} WHERE cluster_id = c.id)"
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One entry of the change log as a watch delivers it."""
+
+    type: str
+    object: Obj
+    resource_version: int
+
+
+def current_resource_version() -> int:
+    """The last resourceVersion handed out: a list at this version, then a watch from it, misses nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM store_resourceversioncounter WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    """What a runtime looks at each turn: the cluster's own resourceVersion (its last change, or
+    its reset) and its clock, read for every cluster in one query."""
+
+    resource_version: int
+    clock: clock.ClockState
+    steps: int  # Step requests waiting (clock.take_step)
+
+
+def cluster_resource_version(cluster: str) -> int:
+    """The cluster's own resourceVersion: the last one written in it, or the one its reset or
+    compaction took. It moves when, and only when, something in the cluster changed, so an
+    informer that saw it needs no change-log query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.compacted_revision, {_CLUSTER_VERSION} FROM {Cluster._meta.db_table} c WHERE c.name = %s",
+            [cluster],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise NotFound(f'cluster "{cluster}" not found')
+    return max(found[0] or 0, found[1] or 0)
+
+
+def cluster_states() -> dict[str, ClusterState]:
+    """Every cluster's resourceVersion and clock, in one query: what the controller manager
+    reads each turn, however many clusters there are."""
+    columns = ", ".join(f"c.{name}" for name in clock.CLUSTER_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.name, c.compacted_revision, {_CLUSTER_VERSION}, c.clock_steps, {columns}"
+            f" FROM {Cluster._meta.db_table} c"
+        )
+        rows = cursor.fetchall()
+    return {
+        name: ClusterState(
+            max(compacted or 0, last or 0), clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, rest))), steps
+        )
+        for name, compacted, last, steps, *rest in rows
+    }
+
+
+def changes(cluster: str, since: int, *, limit: int = 10_000) -> builtins.list[WatchEvent]:
+    """Change-log entries after resourceVersion `since`, oldest first; raises Gone if compacted."""
+    cluster_id = id_of(cluster)
+    with connection.cursor() as cursor:  # plain SQL: every informer sync asks, after every commit
+        cursor.execute(
+            f"SELECT type, data, resource_version FROM {Change._meta.db_table}"
+            " WHERE cluster_id = %s AND resource_version > %s ORDER BY resource_version LIMIT %s",
+            [cluster_id, since, limit],
+        )
+        rows = cursor.fetchall()
+        # Read after the rows: a compaction in between is seen, never a silent gap
+        cursor.execute(f"SELECT compacted_revision FROM {Cluster._meta.db_table} WHERE id = %s", [cluster_id])
+        compacted = (cursor.fetchone() or (0,))[0]
+    if since < (compacted or 0):
+        raise Gone(f"too old resource version: {since} ({compacted})")
+    return [WatchEvent(type_, json.loads(data), rv) for type_, data, rv in rows]
+
+
+def watch(
+    cluster: str,
+    since: int,
+    *,
+    kind: str | None = None,
+    namespace: str | None = None,
+    timeout: float = 30.0,
+) -> Iterator[WatchEvent]:
+    """Every change after `since`, once and in order, as it happens, until `timeout` real seconds
+    pass without one. The in-process notification only wakes the watcher early; a change made by
+    another process is picked up on the next poll, so a lost notification costs latency only."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        batch = changes(cluster, since)
+        for event in batch:
+            since = event.resource_version
+            if (kind is None or event.object.get("kind") == kind) and (
+                namespace is None or event.object["metadata"].get("namespace") == namespace
+            ):
+                deadline = time.monotonic() + timeout
+                yield event
+        if not batch:
+            committed = _committed[cluster]
+            with committed:
+                committed.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+
+
+def compact(cluster: str, *, keep: int | None = None) -> int:
+    """Drop all but the last `keep` change-log entries of a cluster; returns how many went."""
+    keep = settings.PLAYGROUND_CHANGE_LOG_RETENTION if keep is None else keep
+    cluster_id = id_of(cluster)
+    versions = Change.objects.filter(cluster_id=cluster_id).order_by("-resource_version")
+    cutoff = versions.values_list("resource_version", flat=True)[keep : keep + 1].first()
+    if cutoff is None:
+        return 0
+    with transaction.atomic():
+        Cluster.objects.filter(id=cluster_id).update(compacted_revision=cutoff)
+        deleted, _ = Change.objects.filter(cluster_id=cluster_id, resource_version__lte=cutoff).delete()
+    return deleted
+
+
+def local_commits(cluster: str) -> int:
+    """How many batches this process has written to the cluster: a free "anything new from us?"
+    for an informer between two reconciles."""
+    return _local_commits[cluster]
+
+
+def _notify(cluster: str, resource_version: int, *, count: int) -> None:
+    # Every thousandth version or so, trim this cluster's log to its retention window.
+    if resource_version // COMPACT_EVERY != (resource_version - count) // COMPACT_EVERY:
+        compact(cluster)
+    committed = _committed[cluster]
+    with committed:
+        committed.notify_all()
+    changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version)
+
+
+def committed(cluster: str, resource_version: int, *, count: int) -> None:
+    """A batch of `count` writes up to `resource_version` was written in this transaction: once it
+    commits, wake the cluster's watches and tell this process's manager and pages."""
+    _local_commits[cluster] += 1
+    transaction.on_commit(lambda: _notify(cluster, resource_version, count=count))

@@ -1,0 +1,80 @@
+"""Clusters: each a sandbox of its own (nodes, namespaces, objects), created, reset and deleted
+as a whole, and the one resourceVersion counter every write in every cluster takes from.
+
+manage.py cluster / the demo / workshops → create, reset, delete → the store's tables; the
+store's reads and writes (api.py) and the change log (changelog.py) find a cluster's row here.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.db import connection, transaction
+
+from . import clock
+from .errors import AlreadyExists, BadRequest, NotFound, StoreError
+from .models import Change, Cluster, ReconcileTrace, StoredObject
+
+
+def create(name: str) -> None:
+    """A new, empty cluster (the demo content is added by playground.store.demo)."""
+    if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", name):
+        raise BadRequest(f'cluster name "{name}" must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63)')
+    if Cluster.objects.filter(name=name).exists():
+        raise AlreadyExists(f'clusters "{name}" already exists')
+    wall = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    # A resourceVersion of its own: a cluster made again under an old name is never mistaken
+    # for the one an informer saw before
+    with transaction.atomic(), connection.cursor() as cursor:
+        Cluster.objects.create(name=name, compacted_revision=bump_resource_version(cursor, 1), clock_origin=wall, clock_anchor=wall)
+
+
+def delete(name: str) -> None:
+    cluster_id = id_of(name)
+    with transaction.atomic():
+        Change.objects.filter(cluster_id=cluster_id).delete()
+        StoredObject.objects.filter(cluster_id=cluster_id).delete()
+        Cluster.objects.filter(id=cluster_id).delete()
+
+
+def reset(name: str) -> None:
+    """Forget every object of the cluster; its watchers are told Gone and relist an empty cluster."""
+    cluster_id = id_of(name)
+    with transaction.atomic():
+        Change.objects.filter(cluster_id=cluster_id).delete()
+        StoredObject.objects.filter(cluster_id=cluster_id).delete()
+        ReconcileTrace.objects.filter(cluster_id=cluster_id).delete()
+        with connection.cursor() as cursor:
+            Cluster.objects.filter(id=cluster_id).update(compacted_revision=bump_resource_version(cursor, 1))
+
+
+def names() -> list[str]:
+    return list(Cluster.objects.order_by("name").values_list("name", flat=True))
+
+
+def id_of(name: str) -> int:
+    with connection.cursor() as cursor:  # plain SQL: asked on every read, cheaper than building the query
+        cursor.execute(f"SELECT id FROM {Cluster._meta.db_table} WHERE name = %s", [name])
+        found = cursor.fetchone()
+    if found is None:
+        raise NotFound(f'cluster "{name}" not found')
+    return found[0]
+
+
+def cluster_and_clock(name: str) -> tuple[int, clock.ClockState]:
+    row = clock.cluster_row(name)
+    if row is None:
+        raise NotFound(f'cluster "{name}" not found')
+    return row["id"], clock.state_of(row)
+
+
+def bump_resource_version(cursor: Any, count: int) -> int:
+    """Take `count` resourceVersions; returns the last. The row lock orders concurrent writers."""
+    for _ in range(2):
+        cursor.execute("UPDATE store_resourceversioncounter SET value = value + %s WHERE id = 1 RETURNING value", [count])
+        row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        cursor.execute("INSERT INTO store_resourceversioncounter (id, value) VALUES (1, 0)")  # a flushed test database
+    raise StoreError("the resourceVersion counter is missing")
