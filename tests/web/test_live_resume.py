@@ -241,3 +241,47 @@ def test_a_write_made_by_another_process_reaches_the_open_page(monkeypatch):
     received = async_to_sync(watch)()
 
     assert any("from-another-terminal" in frame for frame in received)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_made_by_another_process_wakes_the_pages_of_its_cluster_only(monkeypatch):
+    """Pages of two clusters open; another process writes to one: only that cluster's pages are
+    told (the poll reads each cluster's own resourceVersion)."""
+    from playground.store.changelog import changes_committed
+    from playground.web.apps import tell_pages
+
+    create_demo_cluster("default")
+    create_demo_cluster("team-b")
+    monkeypatch.setattr(consumers, "OTHER_PROCESSES_POLL_SECONDS", 0.05)
+    layer = get_channel_layer()
+    told: list[str] = []
+    group_send = layer.group_send
+
+    async def recording(group: str, message: dict[str, Any]) -> None:
+        told.append(group)
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recording)
+
+    def written_elsewhere() -> None:  # committed without this process's pages being told
+        changes_committed.disconnect(dispatch_uid="web.tell_pages")
+        try:
+            store.create("team-b", pod("from-another-terminal", node="playground-worker"))
+        finally:
+            changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
+
+    async def watch() -> list[str]:
+        default_page = socket()
+        team_b_page = WebsocketCommunicator(application, "/ws/clusters/team-b/", headers=ORIGIN)
+        assert (await default_page.connect())[0] and (await team_b_page.connect())[0]
+        await sync_to_async(written_elsewhere)()
+        received = await frames(team_b_page, expected=1)
+        await default_page.disconnect()
+        await team_b_page.disconnect()
+        return received
+
+    received = async_to_sync(watch)()
+
+    assert any("from-another-terminal" in frame for frame in received)
+    assert consumers.group_name("team-b") in told
+    assert consumers.group_name("default") not in told
