@@ -81,7 +81,7 @@ def history(cluster: str, name: str, namespace: str) -> str:
     """`kubectl rollout history deployment/NAME`: the table of its ReplicaSets' revisions."""
     deployment = store.get(cluster, "Deployment", name, namespace)
     replica_sets = store.list(cluster, "ReplicaSet", namespace=namespace)
-    return rollout_history(_owned(deployment, replica_sets))
+    return rollout_history(owned_replica_sets(deployment, replica_sets))  # GetAllReplicaSets: selector and controller
 
 
 # --- the rules, pure functions on JSON dicts -------------------------------------------------------
@@ -187,12 +187,6 @@ def rollout_status_message(deployment: Obj) -> tuple[str, bool]:
     if status.get("availableReplicas", 0) < updated:
         return f'Waiting for deployment "{name}" rollout to finish: {status.get("availableReplicas", 0)} of {updated} updated replicas are available...', False
     return f'deployment "{name}" successfully rolled out', True
-
-
-def _owned(deployment: Obj, replica_sets: list[Obj]) -> list[Obj]:
-    # Any ownerReference to the Deployment counts here, unlike owned_replica_sets (controller and selector)
-    uid = deployment["metadata"]["uid"]
-    return [rs for rs in replica_sets if any(r["uid"] == uid for r in rs["metadata"].get("ownerReferences") or [])]
 
 
 def _rfc3339(now: datetime.datetime) -> str:

@@ -230,7 +230,8 @@ def _since(value: str | datetime.datetime | None, now: datetime.datetime) -> str
     return UNKNOWN if moment is None else human_duration(now - moment)
 
 
-def _age(obj: Obj, now: datetime.datetime) -> str:
+def age(obj: Obj, now: datetime.datetime) -> str:
+    """The Age cell: how long ago the object was created."""
     return _since(_meta(obj).get("creationTimestamp"), now)
 
 
@@ -441,7 +442,7 @@ def _pod_row(pod: Obj, now: datetime.datetime, wide: bool) -> list[str]:
         f"{summary.ready}/{total}",
         summary.reason,
         restarts,
-        _age(pod, now),
+        age(pod, now),
         pod_ip,
         spec.get("nodeName") or NONE,
         status.get("nominatedNodeName") or NONE,
@@ -461,7 +462,7 @@ def _replica_set_row(rs: Obj, now: datetime.datetime, wide: bool) -> list[str]:
         str(_replicas(rs)),
         str(status.get("replicas", 0)),
         str(status.get("readyReplicas", 0)),
-        _age(rs, now),
+        age(rs, now),
         names,
         images,
         _format_label_selector(_spec(rs).get("selector")),
@@ -477,7 +478,7 @@ def _deployment_row(deploy: Obj, now: datetime.datetime, wide: bool) -> list[str
         f"{status.get('readyReplicas', 0)}/{_replicas(deploy)}",
         str(status.get("updatedReplicas", 0)),
         str(status.get("availableReplicas", 0)),
-        _age(deploy, now),
+        age(deploy, now),
         names,
         images,
         "<invalid>" if selector is None else selector,  # printDeployment prints an empty selector as ""
@@ -489,7 +490,7 @@ def _stateful_set_row(sts: Obj, now: datetime.datetime, wide: bool) -> list[str]
     return [
         _meta(sts).get("name", ""),
         f"{_status(sts).get('readyReplicas', 0)}/{_replicas(sts)}",
-        _age(sts, now),
+        age(sts, now),
         names,
         images,
     ]
@@ -507,7 +508,7 @@ def _daemon_set_row(ds: Obj, now: datetime.datetime, wide: bool) -> list[str]:
         str(status.get("updatedNumberScheduled", 0)),
         str(status.get("numberAvailable", 0)),
         _format_labels(node_selector),
-        _age(ds, now),
+        age(ds, now),
         names,
         images,
         _format_label_selector(_spec(ds).get("selector")),
@@ -553,7 +554,7 @@ def _job_row(job: Obj, now: datetime.datetime, wide: bool) -> list[str]:
         _job_status(job),
         _job_completions(job),
         _job_duration(job, now),
-        _age(job, now),
+        age(job, now),
         names,
         images,
         _format_label_selector(_spec(job).get("selector")),
@@ -608,7 +609,7 @@ def _service_row(service: Obj, now: datetime.datetime, wide: bool) -> list[str]:
         cluster_ips[0] if cluster_ips else NONE,
         _service_external_ip(service, svc_type, wide),
         _service_ports(spec.get("ports") or []),
-        _age(service, now),
+        age(service, now),
         _format_labels(spec.get("selector")),
     ]
 
@@ -634,7 +635,7 @@ def _format_endpoints(endpoints: Obj) -> str:
 
 
 def _endpoints_row(endpoints: Obj, now: datetime.datetime, wide: bool) -> list[str]:
-    return [_meta(endpoints).get("name", ""), _format_endpoints(endpoints), _age(endpoints, now)]
+    return [_meta(endpoints).get("name", ""), _format_endpoints(endpoints), age(endpoints, now)]
 
 
 def _list_with_more(shown: list[str], count: int, limit: int = 3) -> str:
@@ -663,7 +664,7 @@ def _endpoint_slice_row(endpoint_slice: Obj, now: datetime.datetime, wide: bool)
         endpoint_slice.get("addressType", ""),
         _format_discovery_ports(endpoint_slice.get("ports") or []),
         _format_discovery_endpoints(endpoint_slice.get("endpoints") or []),
-        _age(endpoint_slice, now),
+        age(endpoint_slice, now),
     ]
 
 
@@ -673,7 +674,7 @@ def _endpoint_slice_row(endpoint_slice: Obj, now: datetime.datetime, wide: bool)
 
 def _namespace_row(ns: Obj, now: datetime.datetime, wide: bool) -> list[str]:
     # The API server sets phase Active on create; only deletion changes it
-    return [_meta(ns).get("name", ""), _status(ns).get("phase") or "Active", _age(ns, now)]
+    return [_meta(ns).get("name", ""), _status(ns).get("phase") or "Active", age(ns, now)]
 
 
 def _node_status(node: Obj) -> str:
@@ -712,7 +713,7 @@ def _node_row(node: Obj, now: datetime.datetime, wide: bool) -> list[str]:
         _meta(node).get("name", ""),
         _node_status(node),
         _node_roles(node),
-        _age(node, now),
+        age(node, now),
         info.get("kubeletVersion", ""),
         _node_address(node, "InternalIP"),
         _node_address(node, "ExternalIP"),
@@ -724,29 +725,29 @@ def _node_row(node: Obj, now: datetime.datetime, wide: bool) -> list[str]:
 
 def _config_map_row(cm: Obj, now: datetime.datetime, wide: bool) -> list[str]:
     count = len(cm.get("data") or {}) + len(cm.get("binaryData") or {})
-    return [_meta(cm).get("name", ""), str(count), _age(cm, now)]
+    return [_meta(cm).get("name", ""), str(count), age(cm, now)]
 
 
 def _secret_row(secret: Obj, now: datetime.datetime, wide: bool) -> list[str]:
     # The API server merges stringData into data on write; count a key once either way
     keys = set(secret.get("data") or {}) | set(secret.get("stringData") or {})
     secret_type = secret.get("type") or "Opaque"  # the API server's default
-    return [_meta(secret).get("name", ""), secret_type, str(len(keys)), _age(secret, now)]
+    return [_meta(secret).get("name", ""), secret_type, str(len(keys)), age(secret, now)]
 
 
 def _service_account_row(sa: Obj, now: datetime.datetime, wide: bool) -> list[str]:
-    return [_meta(sa).get("name", ""), str(len(sa.get("secrets") or [])), _age(sa, now)]
+    return [_meta(sa).get("name", ""), str(len(sa.get("secrets") or [])), age(sa, now)]
 
 
 def _lease_row(lease: Obj, now: datetime.datetime, wide: bool) -> list[str]:
-    return [_meta(lease).get("name", ""), _spec(lease).get("holderIdentity") or "", _age(lease, now)]
+    return [_meta(lease).get("name", ""), _spec(lease).get("holderIdentity") or "", age(lease, now)]
 
 
 def _controller_revision_row(revision: Obj, now: datetime.datetime, wide: bool) -> list[str]:
     owner = controller_of(revision)
     group = owner["apiVersion"].rpartition("/")[0] if owner else ""
     controller = f"{owner['kind'].lower()}{'.' + group if group else ''}/{owner['name']}" if owner else "<none>"
-    return [_meta(revision).get("name", ""), controller, str(revision.get("revision", 0)), _age(revision, now)]
+    return [_meta(revision).get("name", ""), controller, str(revision.get("revision", 0)), age(revision, now)]
 
 
 def _event_row(event: Obj, now: datetime.datetime, wide: bool) -> list[str]:
@@ -802,7 +803,7 @@ def _persistent_volume_row(pv: Obj, now: datetime.datetime, wide: bool) -> list[
         _storage_class_of(pv),
         spec.get("volumeAttributesClassName") or UNSET,
         _status(pv).get("reason", ""),
-        _age(pv, now),
+        age(pv, now),
         spec.get("volumeMode") or UNSET,
     ]
 
@@ -819,7 +820,7 @@ def _persistent_volume_claim_row(pvc: Obj, now: datetime.datetime, wide: bool) -
         _access_modes(status.get("accessModes")) if bound else "",
         _storage_class_of(pvc),
         spec.get("volumeAttributesClassName") or UNSET,
-        _age(pvc, now),
+        age(pvc, now),
         spec.get("volumeMode") or UNSET,
     ]
 
@@ -833,12 +834,12 @@ def _storage_class_row(sc: Obj, now: datetime.datetime, wide: bool) -> list[str]
         sc.get("reclaimPolicy") or "Delete",
         sc.get("volumeBindingMode") or "Immediate",
         "true" if sc.get("allowVolumeExpansion") else "false",
-        _age(sc, now),
+        age(sc, now),
     ]
 
 
 def _default_row(obj: Obj, now: datetime.datetime, wide: bool) -> list[str]:
-    return [_meta(obj).get("name", ""), _age(obj, now)]
+    return [_meta(obj).get("name", ""), age(obj, now)]
 
 
 _ROWS: dict[str, Callable[[Obj, datetime.datetime, bool], list[str]]] = {

@@ -31,7 +31,8 @@ from playground.kubectl.rollout import rollout_history
 from playground.store.controller_ref import controller_of
 from playground.store.pods import is_ready
 from playground.store.quantity import parse_quantity
-from playground.store.tables import UNKNOWN, cells, human_duration
+from playground.store import tables
+from playground.store.tables import cells
 
 Obj = dict[str, Any]
 
@@ -66,7 +67,7 @@ def _remembered_tile(pod: Obj, *, now: datetime.datetime) -> Obj:
     key = (meta.get("uid", ""), meta.get("resourceVersion", ""))
     remembered = _TILES.get(key) if all(key) else None  # objects from the store have both
     if remembered is not None:
-        return {**remembered, "age": _age(pod, now=now)}
+        return {**remembered, "age": tables.age(pod, now)}
     tile = pod_tile(pod, now=now)
     if all(key) and tile["restarts"] == "0":
         if len(_TILES) >= MAX_REMEMBERED_TILES:
@@ -93,15 +94,6 @@ def _remembered_box(node: Obj, tiles: list[Obj], pods: list[Obj]) -> Obj:
                 _BOXES.clear()
             _BOXES[key] = box
     return {**box, "pods": tiles}
-
-
-def _age(obj: Obj, *, now: datetime.datetime) -> str:
-    """The Age cell, as store/tables.py gives it."""
-    created = obj["metadata"].get("creationTimestamp")
-    if not created:
-        return UNKNOWN
-    moment = datetime.datetime.fromisoformat(created)
-    return human_duration(now - (moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)))
 
 
 def node_box(node: Obj, tiles: list[Obj], pods: list[Obj]) -> Obj:
