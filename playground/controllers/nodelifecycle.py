@@ -8,9 +8,16 @@ Node or Lease changes → key `node name` → reconcile:
 2. taints: `node.kubernetes.io/unreachable` (Unknown) or `not-ready` (False) with NoSchedule and
    NoExecute, `node.kubernetes.io/unschedulable:NoSchedule` for a cordoned node;
 3. NoExecute eviction (pkg/controller/tainteviction): a pod that does not tolerate a NoExecute
-   taint is deleted now, one that tolerates it for tolerationSeconds (300 s by the
-   DefaultTolerationSeconds admission plugin) when that time is up. The pod is only marked for
-   deletion: its kubelet is gone, so it stays Terminating while its ReplicaSet replaces it.
+   taint is deleted now; one that tolerates every such taint for tolerationSeconds (300 s by the
+   DefaultTolerationSeconds admission plugin) when that time is up; one whose tolerations have
+   no tolerationSeconds (a DaemonSet's pods, kube-proxy) never. An evicted pod first gets the
+   DisruptionTarget condition (DeletionByTaintManager), then is only marked for deletion: its
+   kubelet is gone, so it stays Terminating while its ReplicaSet replaces it.
+
+Playground: the time a pod may stay counts from the first NoExecute taint's timeAdded (or from
+when the pod was scheduled, if later), where the taint manager counts from when it first saw the
+pod under a taint; a later taint with a shorter toleration shortens the wait here, where
+Kubernetes keeps the eviction it already scheduled.
 """
 from __future__ import annotations
 
@@ -98,19 +105,31 @@ class NodeLifecycleController(Controller):
         taints = [t for t in node["spec"].get("taints") or [] if t["effect"] == "NoExecute"]
         if not taints:
             return None
-        next_due = None
+        next_due, evicted = None, []
+        for pod in self.cache.pods_on(node["metadata"]["name"]):
+            if pod["metadata"].get("deletionTimestamp"):
+                continue
+            remaining = toleration_left(pod, taints, now)
+            if remaining is None:
+                continue  # tolerated forever
+            if remaining > 0:
+                next_due = remaining if next_due is None else min(next_due, remaining)
+                continue
+            evicted.append(pod)
+        if evicted:
+            self.delete_pods(evicted, now)
+        return next_due
+
+    def delete_pods(self, pods: list[Obj], now: datetime.datetime) -> None:
+        """addConditionAndDeletePod: the DisruptionTarget condition first, then the deletion."""
         with store.batch(self.cluster) as batch:
-            for pod in self.cache.pods_on(node["metadata"]["name"]):
-                if pod["metadata"].get("deletionTimestamp"):
-                    continue
-                remaining = toleration_left(pod, taints, now)
-                if remaining is not None and remaining > 0:
-                    next_due = remaining if next_due is None else min(next_due, remaining)
-                    continue
+            for pod in pods:
+                batch.update_status(with_disruption_target(pod, store.timestamp(now)))
+        with store.batch(self.cluster) as batch:
+            for pod in pods:
                 namespace, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
                 batch.delete("Pod", name, namespace)
                 self.events.record(batch, pod, NORMAL, "TaintManagerEviction", f"Marking for deletion Pod {namespace}/{name}")
-        return next_due
 
     def summarize(self, key: Key, node: Obj | None) -> Summary:
         """Is the node's kubelet still renewing its Lease?"""
@@ -136,19 +155,59 @@ def desired_taints(node: Obj) -> set[tuple[str, str]]:
 
 
 def toleration_left(pod: Obj, taints: list[Obj], now: datetime.datetime) -> float | None:
-    """Seconds the pod may still stay (None: forever), or 0 when it must go now."""
-    left: float | None = None
+    """Seconds the pod may still stay under the NoExecute `taints` (None: forever), or 0 when it
+    must go now (processPodOnNode)."""
+    used = matching_tolerations(taints, pod["spec"].get("tolerations") or [])
+    if used is None:
+        return 0.0  # not every taint tolerated: deleted right away
+    seconds = min_toleration_seconds(used)
+    if seconds is None:
+        return None
+    added = [t for t in (store.parse_timestamp(taint.get("timeAdded")) for taint in taints) if t is not None]
+    start = max([min(added, default=now), *filter(None, [scheduled_at(pod)])])
+    return max(0.0, seconds - (now - start).total_seconds())
+
+
+def matching_tolerations(taints: list[Obj], tolerations: list[Obj]) -> list[Obj] | None:
+    """v1helper.GetMatchingTolerations: for each taint the first toleration that tolerates it;
+    None when some taint is tolerated by none."""
+    used = []
     for taint in taints:
-        matching = [t for t in pod["spec"].get("tolerations") or [] if toleration_tolerates_taint(t, taint)]
-        if not matching:
-            return 0.0
-        limits = [t["tolerationSeconds"] for t in matching if t.get("tolerationSeconds") is not None]
-        if not limits:
-            continue  # tolerated forever
-        added = store.parse_timestamp(taint.get("timeAdded")) or now
-        remaining = max(0.0, min(limits) - (now - added).total_seconds())
-        left = remaining if left is None else min(left, remaining)
-    return left
+        first = next((t for t in tolerations if toleration_tolerates_taint(t, taint)), None)
+        if first is None:
+            return None
+        used.append(first)
+    return used
+
+
+def min_toleration_seconds(tolerations: list[Obj]) -> float | None:
+    """getMinTolerationTime: the shortest tolerationSeconds (0 or less: at once); None when none
+    of them sets one, which tolerates forever."""
+    limits = [t["tolerationSeconds"] for t in tolerations if t.get("tolerationSeconds") is not None]
+    if not tolerations or any(limit <= 0 for limit in limits):
+        return 0.0
+    return float(min(limits)) if limits else None
+
+
+def scheduled_at(pod: Obj) -> datetime.datetime | None:
+    """When the pod was bound to its node (its PodScheduled condition), if it says."""
+    for condition in pod.get("status", {}).get("conditions", []):
+        if condition["type"] == "PodScheduled" and condition["status"] == "True":
+            return store.parse_timestamp(condition.get("lastTransitionTime"))
+    return None
+
+
+def with_disruption_target(pod: Obj, stamp: str) -> Obj:
+    """The pod with DisruptionTarget=True (DeletionByTaintManager), as the taint manager sets it
+    before deleting (apipod.UpdatePodCondition: the transition time moves with the status)."""
+    conditions = pod.get("status", {}).get("conditions", [])
+    before = next((c for c in conditions if c["type"] == "DisruptionTarget"), None)
+    if before is not None and before.get("status") == "True":
+        stamp = before.get("lastTransitionTime") or stamp
+    condition = {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None, "lastTransitionTime": stamp,
+                 "reason": "DeletionByTaintManager", "message": "Taint manager: deleting due to NoExecute taint"}
+    others = [c for c in conditions if c["type"] != "DisruptionTarget"]
+    return {**pod, "status": {**pod.get("status", {}), "conditions": [*others, condition]}}
 
 
 def ready_status(node: Obj) -> str:

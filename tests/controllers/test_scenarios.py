@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 
 from tests.commands.test_kubectl_commands import run
+from tests.controllers.test_daemonset import daemon_set
 from tests.factories import config_map, deployment, pod, replica_set
 
 
@@ -447,3 +448,35 @@ def test_a_daemon_set_with_max_unavailable_2_replaces_two_nodes_at_a_time(cluste
 
     assert most_down == 2
     assert sorted(p["spec"]["containers"][0]["image"] for p in live_pods(cluster)) == ["nginx:1.28"] * 3
+
+
+def test_a_stopped_node_keeps_the_pods_that_tolerate_unreachable_forever(cluster):
+    forever = pod("agent", node="playground-worker")
+    forever["spec"]["tolerations"] = [{"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"}]
+    cluster.create(forever)
+    cluster.apply(daemon_set("fluentd"))  # its pods get that toleration from the DaemonSet controller
+    cluster.advance(30)
+
+    run("node", "stop", "playground-worker")
+    cluster.advance(60 + 300)
+
+    # taint_eviction.go: a toleration without tolerationSeconds tolerates forever
+    assert not cluster.get("Pod", "agent", "default")["metadata"].get("deletionTimestamp")
+    assert "TaintManagerEviction" not in cluster.event_reasons("Pod", "agent")
+    [daemon] = [p for p in cluster.list("Pod", label_selector="app=fluentd") if p["spec"]["nodeName"] == "playground-worker"]
+    assert not daemon["metadata"].get("deletionTimestamp")
+
+
+def test_an_evicted_pod_is_marked_as_a_disruption_target_before_it_is_deleted(cluster):
+    cluster.create(pod("bare", node="playground-worker"))
+    cluster.advance(30)
+
+    run("node", "stop", "playground-worker")
+    cluster.advance(60 + 300)
+
+    bare = cluster.get("Pod", "bare", "default")
+    assert bare["metadata"].get("deletionTimestamp")
+    [target] = [c for c in bare["status"]["conditions"] if c["type"] == "DisruptionTarget"]
+    assert (target["status"], target["reason"], target["message"]) == (
+        "True", "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint")
+    assert cluster.event_reasons("Pod", "bare").count("TaintManagerEviction") == 1
