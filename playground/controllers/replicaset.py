@@ -9,6 +9,9 @@ cache that has not yet seen our own creates and deletes from causing a second ro
 from __future__ import annotations
 
 import datetime
+import functools
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,12 +39,13 @@ class Expectations:
     """Pods we created or deleted that the cache has not shown yet, per ReplicaSet."""
 
     adds: dict[Key, set[str]] = field(default_factory=dict)  # names created, not yet seen
-    deletes: dict[Key, set[str]] = field(default_factory=dict)  # uids deleted, still seen
+    deletes: dict[Key, set[str]] = field(default_factory=dict)  # uids deleted, not yet seen marked for deletion
     since: dict[Key, datetime.datetime] = field(default_factory=dict)
 
     def satisfied(self, key: Key, pods: list[Obj], now: datetime.datetime) -> bool:
         names = {p["metadata"]["name"] for p in pods}
-        uids = {p["metadata"]["uid"] for p in pods}
+        # A pod marked for deletion counts as deleted (updatePod hands it to deletePod)
+        uids = {p["metadata"]["uid"] for p in pods if not p["metadata"].get("deletionTimestamp")}
         self.adds[key] = self.adds.get(key, set()) - names
         self.deletes[key] = self.deletes.get(key, set()) & uids
         expired = key in self.since and (now - self.since[key]).total_seconds() > EXPECTATIONS_TIMEOUT
@@ -84,7 +88,8 @@ class ReplicaSetController(Controller):
             if diff > 0:
                 refused = self.create_pods(rs, key, count=min(diff, BURST_REPLICAS), now=now)
             elif diff < 0:
-                self.delete_pods(rs, key, pods_to_delete(active, count=min(-diff, BURST_REPLICAS)), now=now)
+                doomed = pods_to_delete(active, count=min(-diff, BURST_REPLICAS), related=self.related_pods(rs), now=now)
+                self.delete_pods(rs, key, doomed, now=now)
 
         status = calculate_status(rs, active, now=now)
         if status != rs.get("status"):
@@ -112,6 +117,19 @@ class ReplicaSetController(Controller):
             ]
         claimed += adopt_and_release(self.cluster, rs, adopt, release)
         return claimed
+
+    def related_pods(self, rs: Obj) -> list[Obj]:
+        """getIndirectlyRelatedPods: the pods selected by every ReplicaSet with the same controller
+        as this one, each once; none for a ReplicaSet no controller owns."""
+        owner = controller_of(rs)
+        if owner is None:
+            return []
+        namespace, found = rs["metadata"]["namespace"], {}
+        for other in self.cache.dependents_of(owner["uid"]):
+            if other["kind"] == self.kind and (controller_of(other) or {}).get("uid") == owner["uid"]:
+                for pod in self.cache.list("Pod", namespace=namespace, selector=other["spec"]["selector"]):
+                    found.setdefault(pod["metadata"]["uid"], pod)
+        return list(found.values())
 
     def would_adopt(self, pod: Obj) -> list[Key]:
         namespace = pod["metadata"].get("namespace")
@@ -169,31 +187,87 @@ def pod_from_template(rs: Obj) -> Obj:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"]}
 
 
-def pods_to_delete(pods: list[Obj], *, count: int) -> list[Obj]:
-    """The `count` pods to delete first, ranked as controller.ActivePodsWithRanks sorts them:
-    unscheduled, then pending, then not ready, then doubled up on a node, then ready for less
-    time, then restarted more, then newer."""
-    on_node: dict[str, int] = {}
-    for pod in pods:
-        node = pod["spec"].get("nodeName", "")
-        on_node[node] = on_node.get(node, 0) + 1
+def pods_to_delete(pods: list[Obj], *, count: int, related: list[Obj] = (), now: datetime.datetime | None = None) -> list[Obj]:
+    """getPodsToDelete: the `count` pods to delete first, ranked as controller.ActivePodsWithRanks
+    sorts them (`related`: the pods of every ReplicaSet with the same controller, whose active
+    ones on a pod's node make its rank). All of them go unranked, as in Kubernetes."""
+    if count >= len(pods):
+        return pods[:count]
+    on_node = Counter(p["spec"].get("nodeName", "") for p in related if is_active(p))
 
-    def rank(pod: Obj) -> tuple[Any, ...]:
-        node = pod["spec"].get("nodeName", "")
-        phase = pod.get("status", {}).get("phase", "Pending")
-        since = ready_since(pod)
-        restarts = sum(c.get("restartCount", 0) for c in pod.get("status", {}).get("containerStatuses", []))
-        return (
-            node != "",
-            {"Pending": 0, "Unknown": 1, "Running": 2}.get(phase, 0),
-            is_ready(pod),
-            -on_node[node] if node else 0,
-            -(since.timestamp() if since else 0),
-            -restarts,
-            -(store.parse_timestamp(pod["metadata"].get("creationTimestamp")) or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)).timestamp(),
-        )
+    def compare(a: Obj, b: Obj) -> int:
+        return -1 if deletes_first(a, b, on_node, now) else 1 if deletes_first(b, a, on_node, now) else 0
 
-    return sorted(pods, key=rank)[:count]
+    return sorted(pods, key=functools.cmp_to_key(compare))[:count]
+
+
+def deletes_first(a: Obj, b: Obj, on_node: Counter[str], now: datetime.datetime | None) -> bool:
+    """ActivePodsWithRanks.Less: whether pod `a` should go before pod `b`."""
+    node_a, node_b = a["spec"].get("nodeName", ""), b["spec"].get("nodeName", "")
+    if node_a != node_b and not (node_a and node_b):
+        return not node_a  # 1. unassigned first
+    phase_a, phase_b = _PHASE_ORDER.get(_phase(a), 0), _PHASE_ORDER.get(_phase(b), 0)
+    if phase_a != phase_b:
+        return phase_a < phase_b  # 2. Pending, then Unknown, then Running
+    if is_ready(a) != is_ready(b):
+        return not is_ready(a)  # 3. not ready first
+    cost_a, cost_b = deletion_cost(a), deletion_cost(b)
+    if cost_a != cost_b:
+        return cost_a < cost_b  # 4. the lower pod-deletion-cost first
+    if on_node[node_a] != on_node[node_b]:
+        return on_node[node_a] > on_node[node_b]  # 5. doubled up on a node first
+    if is_ready(a) and is_ready(b):
+        since_a, since_b = ready_since(a), ready_since(b)
+        if since_a != since_b:
+            return _newer(a, since_a, b, since_b, now)  # 6. ready for less time first
+    if max_restarts(a) != max_restarts(b):
+        return max_restarts(a) > max_restarts(b)  # 7. restarted more first
+    created_a, created_b = _created(a), _created(b)
+    if created_a != created_b:
+        return _newer(a, created_a, b, created_b, now)  # 8. newer first
+    return False
+
+
+_PHASE_ORDER = {"Pending": 0, "Unknown": 1, "Running": 2}
+POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+
+
+def deletion_cost(pod: Obj) -> int:
+    """GetDeletionCostFromPodAnnotations: an int32, 0 when unset or not one."""
+    value = (pod["metadata"].get("annotations") or {}).get(POD_DELETION_COST, "0")
+    try:
+        cost = int(value, 10)
+    except ValueError:
+        return 0
+    return cost if -(2**31) <= cost < 2**31 else 0
+
+
+def max_restarts(pod: Obj) -> int:
+    """maxContainerRestarts: the most restarts of any one container."""
+    return max((c.get("restartCount", 0) for c in pod.get("status", {}).get("containerStatuses", [])), default=0)
+
+
+def _newer(a: Obj, time_a: datetime.datetime | None, b: Obj, time_b: datetime.datetime | None,
+           now: datetime.datetime | None) -> bool:
+    """afterOrZero, in logarithmic buckets of age (LogarithmicScaleDown): a zero time first, then
+    the younger bucket; pods of one bucket are ordered by uid, which is as good as random."""
+    if time_a is None or time_b is None or now is None:
+        return time_a is None if (time_a is None or time_b is None) else time_a > time_b
+    diff = _log_rank(now - time_a) - _log_rank(now - time_b)
+    return a["metadata"].get("uid", "") < b["metadata"].get("uid", "") if diff == 0 else diff < 0
+
+
+def _log_rank(age: datetime.timedelta) -> int:
+    nanoseconds = age // datetime.timedelta(microseconds=1) * 1000
+    return int(math.log2(nanoseconds)) if nanoseconds > 0 else -1
+
+
+def _phase(pod: Obj) -> str:
+    return pod.get("status", {}).get("phase", "Pending")
+
+
+def _created(pod: Obj) -> datetime.datetime | None:
+    return store.parse_timestamp(pod["metadata"].get("creationTimestamp"))
 
 
 def calculate_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime) -> Obj:

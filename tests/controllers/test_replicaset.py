@@ -1,6 +1,7 @@
 """The ReplicaSet controller, reconciled on the real store."""
 from __future__ import annotations
 
+import datetime
 import re
 
 from playground.controllers.replicaset import ReplicaSetController, pods_to_delete
@@ -129,8 +130,8 @@ def test_pods_to_delete_prefers_unscheduled_then_not_ready_then_newer():
         make("unscheduled"),
     ]
 
-    assert [p["metadata"]["name"] for p in pods_to_delete(pods, count=4)] == [
-        "unscheduled", "running-not-ready", "ready-new", "ready-old",
+    assert [p["metadata"]["name"] for p in pods_to_delete(pods, count=3)] == [
+        "unscheduled", "running-not-ready", "ready-new",
     ]
 
 
@@ -143,4 +144,69 @@ def test_pods_to_delete_prefers_pods_doubled_up_on_a_node():
         for name, node in (("alone", "n1"), ("crowded-a", "n2"), ("crowded-b", "n2"))
     ]
 
-    assert {p["metadata"]["name"] for p in pods_to_delete(pods, count=2)} == {"crowded-a", "crowded-b"}
+    assert {p["metadata"]["name"] for p in pods_to_delete(pods, count=2, related=pods)} == {"crowded-a", "crowded-b"}
+
+
+READY = {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}], "phase": "Running"}
+
+
+def ranked(name, *, node="n1", uid=None, created="2026-01-01T00:00:00Z", annotations=None, restarts=()):
+    status = {**READY, "containerStatuses": [{"name": f"c{i}", "restartCount": r} for i, r in enumerate(restarts)]}
+    meta = {"name": name, "uid": uid or name, "creationTimestamp": created, "annotations": annotations or {}}
+    return {"metadata": meta, "spec": {"nodeName": node}, "status": status}
+
+
+def test_pods_to_delete_takes_the_lower_pod_deletion_cost_first():
+    pods = [ranked("precious", annotations={"controller.kubernetes.io/pod-deletion-cost": "100"}),
+            ranked("cheap", annotations={"controller.kubernetes.io/pod-deletion-cost": "-5"}),
+            ranked("default")]
+
+    assert [p["metadata"]["name"] for p in pods_to_delete(pods, count=2)] == ["cheap", "default"]
+
+
+def test_pods_to_delete_compares_the_most_restarts_of_one_container_not_their_sum():
+    pods = [ranked("many-small", restarts=(2, 2, 2)), ranked("one-big", restarts=(5,)), ranked("calm")]
+
+    assert [p["metadata"]["name"] for p in pods_to_delete(pods, count=1)] == ["one-big"]
+
+
+def test_pods_of_about_the_same_age_are_one_bucket_ordered_by_uid():
+    now = datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc)
+    # 1000 s and 1010 s old: the same power of two of nanoseconds, so age does not decide
+    older = ranked("older", uid="a-uid", created="2026-01-01T23:43:10Z")
+    newer = ranked("newer", uid="b-uid", created="2026-01-01T23:43:20Z")
+    # 1 day old against 1000 s: the younger bucket goes first
+    ancient = ranked("ancient", uid="0-uid", created="2026-01-01T00:00:00Z")
+
+    assert [p["metadata"]["name"] for p in pods_to_delete([ancient, newer, older], count=2, now=now)] == ["older", "newer"]
+
+
+def test_pods_of_sibling_replica_sets_count_for_doubling_up(cluster):
+    """Pods of a Deployment's other ReplicaSet on a node make this ReplicaSet's pod there go first."""
+    from tests.factories import deployment
+
+    cluster.apply(deployment("web", replicas=2))
+    cluster.advance(30)
+    cluster.apply(deployment("web", replicas=2, image="nginx:1.28"))
+    cluster.settle()
+    [new_rs] = [rs for rs in cluster.list("ReplicaSet") if rs["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"]
+    runtime = cluster.controllers()
+    [controller] = [c for c in runtime.controllers if isinstance(c, ReplicaSetController)]
+
+    related = controller.related_pods(runtime.cache.get("ReplicaSet", f"default/{new_rs['metadata']['name']}"))
+
+    assert {p["spec"]["containers"][0]["image"] for p in related} == {"nginx:1.27", "nginx:1.28"}
+
+
+def test_a_second_scale_down_does_not_wait_for_the_first_pods_grace_period(cluster):
+    cluster.apply(replica_set("web", replicas=3))
+    cluster.advance(30)
+
+    cluster.apply(replica_set("web", replicas=2))
+    cluster.settle()
+    cluster.apply(replica_set("web", replicas=1))
+    cluster.settle()  # no time passes: the first pod is still Terminating, its 30 s grace running
+
+    terminating = [p for p in cluster.list("Pod") if p["metadata"].get("deletionTimestamp")]
+    assert len(terminating) == 2
+    assert cluster.event_reasons("ReplicaSet", "web").count("SuccessfulDelete") == 2

@@ -9,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 
 from playground.asgi import application
 from playground.store import api as store
+from playground.store import clock
 from playground.store.demo import create_demo_cluster
 from tests.factories import config_map, deployment
 
@@ -231,6 +232,7 @@ def test_the_cluster_page_links_a_deployments_pods_to_its_page(cluster, client):
 @pytest.mark.django_db(transaction=True)
 def test_the_socket_pushes_the_deployment_again_when_it_changes_and_only_then():
     create_demo_cluster("default")
+    clock.set_mode("default", "paused")  # a running clock's time is drawn too, and may tick meanwhile
     store.apply("default", deployment("nginx", replicas=3))
 
     async def conversation() -> tuple[str, bool]:
