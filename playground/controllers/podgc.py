@@ -2,8 +2,9 @@
 
 A pod bound to a node that no longer exists (its kubelet will never finish it) is deleted at
 once, without a grace period, after the node has been missing for the quarantine time; a pod
-that is being deleted but was never scheduled goes the same way. Both get the DisruptionTarget
-condition with reason DeletionByPodGC first, as Kubernetes marks them.
+that is being deleted but was never scheduled goes the same way. Before the deletion a pod that
+had not finished is marked Failed (markFailedAndDeletePodWithCondition: no kubelet will ever say
+so), an orphan with the DisruptionTarget condition, reason DeletionByPodGC.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class PodGarbageCollector(Controller):
     def reconcile(self, key: Key) -> Result:
         now = self.now()
         waits = []
-        doomed = []
+        doomed: list[tuple[Obj, bool]] = []  # (pod, orphaned by its node)
         for pod in self.cache.list("Pod"):
             node = pod["spec"].get("nodeName")
             if node and self.cache.get("Node", node) is None:
@@ -46,24 +47,20 @@ class PodGarbageCollector(Controller):
                 if left > 0:
                     waits.append(left)
                     continue
-                doomed.append(pod)
+                doomed.append((pod, True))
             elif not node and pod["metadata"].get("deletionTimestamp"):
-                doomed.append(pod)
+                doomed.append((pod, False))
         self.collect(doomed, now)
         nodes = {n["metadata"]["name"] for n in self.cache.list("Node")}
         self.missing_since = {n: t for n, t in self.missing_since.items() if n not in nodes}
         return Result(requeue_after=min(waits)) if waits else Result()
 
-    def collect(self, pods: list[Obj], now: datetime.datetime) -> None:
-        for pod in pods:
+    def collect(self, pods: list[tuple[Obj, bool]], now: datetime.datetime) -> None:
+        for pod, orphaned in pods:
             meta = pod["metadata"]
-            condition = {
-                "type": "DisruptionTarget", "status": "True", "reason": "DeletionByPodGC",
-                "message": "PodGC: node no longer exists", "lastTransitionTime": store.timestamp(now),
-            }
-            conditions = [c for c in pod.get("status", {}).get("conditions", []) if c["type"] != "DisruptionTarget"]
             try:
-                store.update_status(self.cluster, {**pod, "status": {**pod.get("status", {}), "conditions": [*conditions, condition]}})
+                if pod.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+                    store.update_status(self.cluster, marked_failed(pod, orphaned=orphaned, now=now))
                 store.delete(self.cluster, "Pod", meta["name"], meta["namespace"], grace_period_seconds=0)
             except NotFound:
                 continue  # gone already
@@ -82,3 +79,13 @@ class PodGarbageCollector(Controller):
         return observed, [["node", "a node that fits it"]], "none" if node else "not scheduled: a node must be chosen"
 
 
+def marked_failed(pod: Obj, *, orphaned: bool, now: datetime.datetime) -> Obj:
+    """The pod in phase Failed and, when its node is gone, with DisruptionTarget (DeletionByPodGC)."""
+    status = {**pod.get("status", {}), "phase": "Failed"}
+    if orphaned:
+        condition = {
+            "type": "DisruptionTarget", "status": "True", "reason": "DeletionByPodGC",
+            "message": "PodGC: node no longer exists", "lastTransitionTime": store.timestamp(now),
+        }
+        status["conditions"] = [*(c for c in status.get("conditions", []) if c["type"] != "DisruptionTarget"), condition]
+    return {**pod, "status": status}

@@ -30,6 +30,7 @@ Obj = dict[str, Any]
 SUCCESSFUL_CREATE = "SuccessfulCreate"
 SUCCESSFUL_DELETE = "SuccessfulDelete"
 FAILED_CREATE = "FailedCreate"
+REPLICA_FAILURE = "ReplicaFailure"
 BURST_REPLICAS = 500  # one pass never creates or deletes more than this
 EXPECTATIONS_TIMEOUT = 300.0  # seconds after which unmet expectations are given up on
 
@@ -91,7 +92,7 @@ class ReplicaSetController(Controller):
                 doomed = pods_to_delete(active, count=min(-diff, BURST_REPLICAS), related=self.related_pods(rs), now=now)
                 self.delete_pods(rs, key, doomed, now=now)
 
-        status = calculate_status(rs, active, now=now)
+        status = calculate_status(rs, active, now=now, error=refused)
         if status != rs.get("status"):
             store.update_status(self.cluster, {**rs, "status": status})
         if refused is not None:
@@ -270,8 +271,9 @@ def _created(pod: Obj) -> datetime.datetime | None:
     return store.parse_timestamp(pod["metadata"].get("creationTimestamp"))
 
 
-def calculate_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime) -> Obj:
-    """The status the controller writes on every pass (replica_set_utils.calculateStatus)."""
+def calculate_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime, error: StoreError | None = None) -> Obj:
+    """The status the controller writes on every pass (replica_set_utils.calculateStatus): the
+    counts, and the ReplicaFailure condition while creating or deleting pods fails (`error`)."""
     template_labels = (rs["spec"]["template"].get("metadata", {}).get("labels") or {}).items()
     min_ready = rs["spec"].get("minReadySeconds", 0)
     labelled = ready = available = 0
@@ -289,7 +291,24 @@ def calculate_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime) -> Obj
         "observedGeneration": rs["metadata"].get("generation", 1),
     }
     # Zero counters are omitted, as the Go structs' omitempty does
-    return {k: v for k, v in status.items() if v or k == "replicas"}
+    status = {k: v for k, v in status.items() if v or k == "replicas"}
+    conditions = replica_failure(rs, len(pods), error, now=now)
+    return {**status, "conditions": conditions} if conditions else status
+
+
+def replica_failure(rs: Obj, have: int, error: StoreError | None, *, now: datetime.datetime) -> list[Obj]:
+    """The ReplicaSet's conditions with ReplicaFailure set (FailedCreate or FailedDelete, the
+    error's message) when this pass failed and none is there yet, and removed once a pass goes well."""
+    conditions = list(rs.get("status", {}).get("conditions") or [])
+    failing = next((c for c in conditions if c["type"] == REPLICA_FAILURE), None)
+    if error is not None and failing is None:
+        diff = have - int(rs["spec"].get("replicas", 1))
+        reason = "FailedCreate" if diff < 0 else "FailedDelete" if diff > 0 else ""
+        conditions.append({"type": REPLICA_FAILURE, "status": "True", "lastTransitionTime": store.timestamp(now),
+                           "reason": reason, "message": error.message})
+    elif error is None and failing is not None:
+        conditions.remove(failing)
+    return conditions
 
 
 def seconds_until_available(rs: Obj, pods: list[Obj], *, now: datetime.datetime) -> float | None:

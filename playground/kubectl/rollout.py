@@ -100,8 +100,7 @@ def rollback_to(deployment: Obj, replica_sets: list[Obj], to_revision: int = 0) 
     if isinstance(target, str):
         return Rollback(False, target.replace("{name}", _name(deployment)))
     if _spec(deployment).get("paused"):
-        resume = f"kubectl rollout resume deployment/{_name(deployment)}"
-        message = f"you cannot rollback a paused deployment; resume it first with '{resume}' and try again"
+        message = "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again"
         return Rollback(False, message)
     if equal_ignore_hash(_spec(target).get("template"), _spec(deployment).get("template")):
         return Rollback(True, f"skipped rollback (current template already matches revision {to_revision})")

@@ -100,3 +100,23 @@ def test_a_deployment_naming_a_missing_account_waits_for_it_and_then_comes_up(cl
 
     pods = cluster.list("Pod", namespace="default")
     assert len(pods) == 2 and {p["spec"]["serviceAccountName"] for p in pods} == {"builder"}
+
+
+def test_a_replica_set_that_cannot_create_its_pods_says_so_in_a_replica_failure_condition(cluster):
+    web = deployment("web", replicas=2)
+    web["spec"]["template"]["spec"]["serviceAccountName"] = "builder"
+    cluster.apply(web)
+    cluster.advance(10)
+
+    [rs] = cluster.list("ReplicaSet", namespace="default")
+    [failure] = [c for c in rs["status"]["conditions"] if c["type"] == "ReplicaFailure"]
+    assert (failure["status"], failure["reason"]) == ("True", "FailedCreate")
+    assert 'serviceaccount "builder" not found' in failure["message"]
+    d = cluster.get("Deployment", "web", "default")
+    assert "ReplicaFailure" in {c["type"] for c in d["status"]["conditions"]}  # the Deployment passes it on
+
+    cluster.create(service_account("builder"))
+    cluster.advance(60)
+
+    [rs] = cluster.list("ReplicaSet", namespace="default")
+    assert "ReplicaFailure" not in {c["type"] for c in rs["status"].get("conditions", [])}

@@ -55,7 +55,7 @@ def test_a_paused_deployment_cannot_be_rolled_back():
 
     assert undo.message == (
         "you cannot rollback a paused deployment; "
-        "resume it first with 'kubectl rollout resume deployment/web' and try again"
+        "resume it first with 'kubectl rollout resume' and try again"
     )
 
 
