@@ -26,8 +26,9 @@ from typing import Any, Iterable
 
 from playground.runtime.cache import Key
 from playground.runtime.controller import Controller, Result, Summary
-from playground.runtime.events import NORMAL
+from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
+from playground.store.pods import is_ready
 
 from .scheduling import toleration_tolerates_taint
 
@@ -81,8 +82,9 @@ class NodeLifecycleController(Controller):
             node = batch.update_status({**node, "status": {**node["status"], "conditions": conditions}})
             self.events.record(batch, node, NORMAL, "NodeNotReady", f"Node {node['metadata']['name']} status is now: NodeNotReady")
             for pod in self.cache.pods_on(node["metadata"]["name"]):
-                if pod["status"].get("conditions"):
+                if is_ready(pod):  # MarkPodsNotReady: Ready goes False, and the pod says why
                     batch.update_status(pod_not_ready(pod, stamp))
+                    self.events.record(batch, pod, WARNING, "NodeNotReady", "Node is not ready")
         return node
 
     def update_taints(self, node: Obj, now: datetime.datetime) -> Obj:
@@ -90,8 +92,8 @@ class NodeLifecycleController(Controller):
         current = node["spec"].get("taints") or []
         managed = {UNREACHABLE, NOT_READY, UNSCHEDULABLE}
         kept = [t for t in current if t["key"] not in managed or (t["key"], t["effect"]) in wanted]
-        added = [
-            {"key": key, "effect": effect, **({"timeAdded": store.timestamp(now)} if effect == "NoExecute" else {})}
+        added = [  # SwapNodeControllerTaint stamps every taint it adds, NoSchedule ones too
+            {"key": key, "effect": effect, "timeAdded": store.timestamp(now)}
             for key, effect in sorted(wanted)
             if not any(t["key"] == key and t["effect"] == effect for t in current)
         ]

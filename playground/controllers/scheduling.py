@@ -615,8 +615,9 @@ def score_node_affinity(pod: Obj, info: NodeInfo) -> int:
     total = 0
     for term in _node_affinity(pod).get("preferredDuringSchedulingIgnoredDuringExecution") or []:
         preference = term.get("preference") or {}
-        # Unlike a required term, an empty preference matches every node
-        if term.get("weight") and _term_matches(preference, info.node):
+        # NewPreferredSchedulingTerms skips a term of weight 0 and an empty preference
+        empty = not (preference.get("matchExpressions") or preference.get("matchFields"))
+        if term.get("weight") and not empty and _term_matches(preference, info.node):
             total += term["weight"]
     return total
 

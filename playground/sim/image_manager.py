@@ -14,10 +14,9 @@ then ImagePullBackOff with back-off (backoff.py), and containerd's names for ima
 from __future__ import annotations
 
 import hashlib
-import math
 
 from .backoff import in_pull_backoff, next_pull_backoff
-from .pod_sync import RELIST_SECONDS, PodSync, go_duration
+from .pod_sync import RELIST_SECONDS, SYNC_RETRY_SECONDS, PodSync, go_duration
 from .records import BACK_OFF, ERR_IMAGE_NEVER_PULL, FAILED, NORMAL, PULLED, PULLING, WARNING, ContainerRecord
 
 PULL_FAILURE_SECONDS = 1.0  # how long a registry takes to answer "not found"
@@ -39,7 +38,8 @@ def ensure_image_exists(sync: PodSync, record: ContainerRecord, t: float) -> boo
     path = record.field_path
     if policy == "Never" and not present:
         message = f'Container image "{image}" is not present with pull policy of Never'
-        sync.wait(record, ERR_IMAGE_NEVER_PULL, message, not_before=math.inf)
+        # An error of the sync: the pod worker tries again, and finds the image once something put it there
+        sync.wait(record, ERR_IMAGE_NEVER_PULL, message, not_before=t + SYNC_RETRY_SECONDS)
         sync.event(WARNING, ERR_IMAGE_NEVER_PULL, message, path, t)
         sync.event(WARNING, FAILED, f"Error: {ERR_IMAGE_NEVER_PULL}", path, t)
         return False

@@ -26,7 +26,7 @@ from collections.abc import Collection
 
 from . import image_manager, prober
 from .backoff import in_backoff, next_backoff
-from .pod_sync import RELIST_SECONDS, PodSync, format_pod, go_duration, when
+from .pod_sync import RELIST_SECONDS, SYNC_RETRY_SECONDS, PodSync, format_pod, go_duration, when
 from .records import (
     BACK_OFF,
     CREATED,
@@ -42,7 +42,6 @@ from .records import (
 )
 
 SANDBOX_SECONDS = 1.0  # RunPodSandbox: the pause container and the pod's network
-SYNC_RETRY_SECONDS = 10.0  # a pod worker retries a failed sync (sandbox, container config) after this
 MOUNT_RETRY_INITIAL = 0.5  # nestedpendingoperations initialDurationBeforeRetry
 MOUNT_RETRY_MAX = 122.0  # maxDurationBeforeRetry: 2m2s
 

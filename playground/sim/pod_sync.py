@@ -30,6 +30,7 @@ from .records import ContainerRecord, KubeletEvent, LogLine, PodRecord
 DEFAULT_GRACE_PERIOD = 30
 SIGTERM_EXIT_SECONDS = 1.0  # how long a program that handles SIGTERM takes to exit
 RELIST_SECONDS = 1.0  # plegRelistPeriod: how soon the kubelet notices a container exit or a failed pull
+SYNC_RETRY_SECONDS = 10.0  # a pod worker retries a failed sync (sandbox, container config, image) after this
 
 
 class RuntimeHelper(Protocol):

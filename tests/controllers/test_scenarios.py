@@ -480,3 +480,17 @@ def test_an_evicted_pod_is_marked_as_a_disruption_target_before_it_is_deleted(cl
     assert (target["status"], target["reason"], target["message"]) == (
         "True", "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint")
     assert cluster.event_reasons("Pod", "bare").count("TaintManagerEviction") == 1
+
+
+def test_a_lost_node_tells_its_ready_pods_and_stamps_every_taint_it_adds(cluster):
+    cluster.create(pod("bare", node="playground-worker"))
+    cluster.advance(30)
+
+    run("node", "stop", "playground-worker")
+    cluster.advance(60)
+
+    assert "NodeNotReady" in cluster.event_reasons("Pod", "bare")  # MarkPodsNotReady's Warning
+    taints = cluster.get("Node", "playground-worker")["spec"]["taints"]
+    assert {(t["key"], t["effect"]) for t in taints} == {
+        ("node.kubernetes.io/unreachable", "NoSchedule"), ("node.kubernetes.io/unreachable", "NoExecute")}
+    assert all(t.get("timeAdded") for t in taints)  # SwapNodeControllerTaint stamps NoSchedule ones too

@@ -16,6 +16,7 @@ from playground.controllers.scheduling import (
     node_infos,
     pod_requests,
     score_least_allocated,
+    score_node_affinity,
     tolerates,
 )
 
@@ -259,6 +260,14 @@ def test_a_preferred_node_affinity_term_wins_the_tie():
     decision = schedule(pod("trainer", affinity=affinity), labelled_cluster())
 
     assert decision.node_name == WORKER2
+
+
+def test_an_empty_preferred_term_scores_no_node():
+    affinity = {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+        {"weight": 50, "preference": {}}]}}
+    infos = labelled_cluster()
+
+    assert {score_node_affinity(pod("any", affinity=affinity), info) for info in infos.values()} == {0}
 
 
 def test_a_daemon_set_pod_pinned_by_match_fields_reports_the_other_nodes_together():

@@ -170,6 +170,19 @@ def test_pull_policy_never_without_the_image_is_err_image_never_pull():
     assert "Pulling" not in kubelet.reasons()
 
 
+def test_pull_policy_never_starts_once_the_image_is_on_the_node():
+    """The pod worker retries the failed sync: the image another pod pulled meanwhile is found."""
+    kubelet = Kubelet(make_pod(container(imagePullPolicy="Never")))
+    kubelet.run_until(5)
+
+    kubelet.node = json.loads(json.dumps(NODE))
+    kubelet.node["status"]["images"] = [{"names": ["docker.io/library/nginx:1.27"], "sizeBytes": 72_000_000}]
+    kubelet.run_until(30)
+
+    assert "running" in kubelet.container()["state"]
+    assert kubelet.reasons().count("ErrImageNeverPull") >= 1 and "Started" in kubelet.reasons()
+
+
 def test_the_state_survives_a_json_round_trip():
     kubelet = Kubelet(make_pod(container()))
     kubelet.run_until(2)
