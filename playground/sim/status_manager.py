@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from playground.store.qos import qos_class
+
 from .image_manager import normalize_image
 from .pod_sync import PodSync, rfc3339
 from .records import ContainerRecord
@@ -226,21 +228,3 @@ def merge_conditions(sync: PodSync, old: Mapping[str, Any], wanted: dict[str, Co
         since = rfc3339(sync.state.start_time)
         others.insert(0, {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": since})
     return result + others
-
-
-def qos_class(spec: Mapping[str, Any]) -> str:
-    """pkg/apis/core/v1/helper/qos GetPodQOS, for cpu and memory."""
-    containers = list(spec.get("containers") or []) + list(spec.get("initContainers") or [])
-    requests_seen = limits_seen = False
-    guaranteed = True
-    for container in containers:
-        resources = container.get("resources") or {}
-        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
-        requests_seen |= any(k in requests for k in ("cpu", "memory"))
-        limits_seen |= any(k in limits for k in ("cpu", "memory"))
-        for name in ("cpu", "memory"):
-            if name not in limits or requests.get(name, limits[name]) != limits[name]:
-                guaranteed = False
-    if not requests_seen and not limits_seen:
-        return "BestEffort"
-    return "Guaranteed" if guaranteed else "Burstable"

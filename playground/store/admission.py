@@ -13,6 +13,7 @@ from . import schemas
 from .defaults import apply_defaults
 from .errors import FieldError, Invalid
 from .kinds import Kind
+from .qos import qos_class
 from .validation import validate
 
 Obj = dict[str, Any]
@@ -147,21 +148,6 @@ def keep_system_metadata(obj: Obj, old: Obj) -> None:
     for key in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
         _set_or_drop(meta, key, old_meta.get(key))
     meta.pop("resourceVersion", None)
-
-
-def qos_class(pod_spec: Obj) -> str:
-    """Guaranteed, Burstable or BestEffort, as pkg/apis/core/helper/qos computes it."""
-    containers = [*pod_spec.get("containers", []), *pod_spec.get("initContainers", [])]
-    requests = [c.get("resources", {}).get("requests", {}) for c in containers]
-    limits = [c.get("resources", {}).get("limits", {}) for c in containers]
-    if not any(r.get(res) for r in requests + limits for res in ("cpu", "memory")):
-        return "BestEffort"
-    guaranteed = all(
-        lim.get(res) and req.get(res, lim.get(res)) == lim.get(res)
-        for req, lim in zip(requests, limits)
-        for res in ("cpu", "memory")
-    )
-    return "Guaranteed" if guaranteed else "Burstable"
 
 
 def spec_of(obj: Obj) -> Obj:

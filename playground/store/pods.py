@@ -39,3 +39,4 @@ def is_available(pod: Obj, min_ready_seconds: int, now: datetime.datetime) -> bo
     if since is None:
         return False
     return min_ready_seconds == 0 or (now - since).total_seconds() >= min_ready_seconds
+
