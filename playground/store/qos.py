@@ -34,7 +34,11 @@ def _add_positive(totals: dict[str, Any], quantities: Obj) -> set[str]:
     """Add the positive cpu and memory quantities into `totals`; returns their names."""
     found = set()
     for name in QOS_RESOURCES:
-        if name in quantities and (value := parse_quantity(str(quantities[name]))) > 0:
+        try:
+            value = parse_quantity(str(quantities[name])) if name in quantities else 0
+        except ValueError:
+            continue  # malformed: validation, which runs next, refuses it with its place
+        if value > 0:
             totals[name] = totals.get(name, 0) + value
             found.add(name)
     return found
