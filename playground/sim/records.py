@@ -27,6 +27,7 @@ CREATED, STARTED, KILLING, UNHEALTHY = "Created", "Started", "Killing", "Unhealt
 ERR_IMAGE_NEVER_PULL = "ErrImageNeverPull"
 SANDBOX_CHANGED, FAILED_CREATE_POD_SANDBOX = "SandboxChanged", "FailedCreatePodSandBox"
 FAILED_MOUNT = "FailedMount"
+DEADLINE_EXCEEDED = "DeadlineExceeded"
 FAULTS = ("crash", "fail-liveness", "fail-readiness", "fail-startup", "heal", "kill-sandbox")
 
 
@@ -119,6 +120,8 @@ class PodRecord:
     pulled_images: list[str] = field(default_factory=list)
     conditions: dict[str, dict[str, Any]] = field(default_factory=dict)
     phase: str = "Pending"
+    reason: str = ""  # status.reason/message the kubelet set with a phase (DeadlineExceeded)
+    message: str = ""
     deletion_started: float | None = None
     sandbox_kill_at: float | None = None
     volumes: dict[str, Any] = field(default_factory=dict)  # the kubelet's volume state (volumes.py), opaque here

@@ -95,6 +95,12 @@ def pod_status(sync: PodSync, t: float) -> dict[str, Any]:
     statuses = [container_status(sync, state.containers[n]) for n in sync.app_names]
     init_statuses = [container_status(sync, state.containers[n]) for n in sync.init_names]
     status: dict[str, Any] = {"phase": state.phase}
+    reason, message = (state.reason, state.message) if state.reason else \
+        (old.get("reason"), old.get("message")) if old.get("phase") == state.phase else (None, None)
+    if reason:
+        status["reason"] = reason  # kept while the phase stays, as generateAPIPodStatus does
+    if message:
+        status["message"] = message
     status["conditions"] = conditions(sync, old, statuses, init_statuses, t)
     host_ip = sync.host_ip()
     if host_ip:

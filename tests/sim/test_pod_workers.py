@@ -519,6 +519,26 @@ def test_a_server_that_handles_sigterm_stops_at_once_and_completes():
     assert result.status["phase"] == "Succeeded"
 
 
+def test_a_pod_past_its_active_deadline_is_killed_and_fails():
+    kubelet = Kubelet(make_pod(container(image="busybox:1.36", command=["sleep", "3600"]),
+                               activeDeadlineSeconds=30, terminationGracePeriodSeconds=5))
+    kubelet.run_until(29)
+    assert kubelet.result.status["phase"] == "Running"
+
+    kubelet.run_until(60)
+
+    status = kubelet.result.status
+    assert (status["phase"], status["reason"]) == ("Failed", "DeadlineExceeded")
+    assert status["message"] == "Pod was active on the node longer than the specified deadline"
+    deadline = next(e for e in kubelet.events if e.reason == "DeadlineExceeded")
+    assert (deadline.type, deadline.message, deadline.field_path) == ("Normal", status["message"], "")
+    assert kubelet.event_times("DeadlineExceeded") == kubelet.event_times("Killing") == [30.0]
+    terminated = kubelet.container()["state"]["terminated"]
+    assert (terminated["exitCode"], terminated["finishedAt"]) == (137, "2025-01-01T00:00:35Z")  # SIGKILL after 5 s
+    assert kubelet.condition("Ready")["reason"] == "PodFailed"
+    assert kubelet.result.wake_at is None
+
+
 # --- helpers --------------------------------------------------------------------------------------
 
 
