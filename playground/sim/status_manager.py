@@ -5,7 +5,8 @@ the end of a sync; the kubelet (kubelet.py) writes that status through the store
 when it differs from what the pod shows.
 
 Follows kubernetes/kubernetes pkg/kubelet: kubelet_pods.go generateAPIPodStatus and getPhase
-(a terminal phase never changes again), convertToAPIContainerStatuses (state, lastState,
+(a terminal phase never changes again; pending init containers keep a pod Pending only until an
+app container has started, container/helpers.go HasAnyRegularContainerStarted), convertToAPIContainerStatuses (state, lastState,
 ready, started, restartCount, image and imageID as containerd names them), status/generate.go
 (PodReadyToStartContainers, Initialized, Ready with readiness gates, ContainersReady; PodScheduled
 kept as the scheduler wrote it) and status/status_manager.go (lastTransitionTime only moves when a
@@ -61,10 +62,19 @@ def get_phase(sync: PodSync, *, terminal: bool = False) -> str:
             stopped += 1  # waiting to restart: its last run counts as stopped, never as succeeded
         else:
             waiting += 1
+    if has_any_regular_container_started(sync):
+        pending_init = 0  # initialized once: init containers re-running in a new sandbox keep the pod's phase
     phase = phase_from_counts(policy, terminal, pending_init, failed_init, running, waiting, stopped, succeeded)
     if terminal and phase not in TERMINAL_PHASES:
         return "Failed"  # a deleted pod whose containers never all ran
     return phase
+
+
+def has_any_regular_container_started(sync: PodSync) -> bool:
+    """container/helpers.go HasAnyRegularContainerStarted: an app container whose state is running
+    or terminated (what container_status reports for it)."""
+    return any(record.phase == "running" or (record.phase in ("terminated", "pulling") and record.term is not None)
+               for record in (sync.state.containers[name] for name in sync.app_names))
 
 
 def phase_from_counts(policy: str, terminal: bool, pending_init: int, failed_init: int, running: int,

@@ -482,6 +482,21 @@ def test_a_killed_sandbox_is_recreated_and_the_containers_restart():
     assert kubelet.container()["state"].keys() == {"running"}
 
 
+def test_a_pod_whose_init_containers_rerun_in_a_new_sandbox_stays_running():
+    init = [container("setup", "busybox:1.36", command=["sh", "-c", "sleep 5"])]
+    kubelet = Kubelet(make_pod(container(), init=init))
+    kubelet.run_until(20)
+    assert kubelet.result.status["phase"] == "Running"
+
+    inject_fault(kubelet.state, None, "kill-sandbox", at=kubelet.now)
+    kubelet.sync()  # the kubelet reports each moment: the sandbox gone, setup re-running, web restarted
+    kubelet.run_until(40)
+
+    assert kubelet.event_times("Started")[-2:][0] > 20  # setup ran again before web restarted
+    assert {status["phase"] for seconds, status in kubelet.history if seconds >= 20} == {"Running"}
+    assert kubelet.container()["restartCount"] == 1
+
+
 def test_a_deleting_pod_stops_within_its_grace_period():
     pod = make_pod(container(image="busybox:1.36", command=["sleep", "3600"]), terminationGracePeriodSeconds=30)
     kubelet = Kubelet(pod)
