@@ -10,7 +10,8 @@ back-off (backoff.py), and what a run's program prints becomes its log lines.
 Follows kubernetes/kubernetes pkg/kubelet/kuberuntime: kuberuntime_manager.go computePodActions
 and SyncPod (the pause sandbox first, with the pod IP from the node's podCIDR as the host-local
 IPAM plugin hands it out; a Never pod's dead sandbox is not re-created; init containers one at a
-time, then the app containers one after the other; restartPolicy Always / OnFailure / Never),
+time, then the app containers one after the other; restartPolicy Always / OnFailure / Never; a
+running container whose image changed is killed and started again, "definition changed"),
 kuberuntime_container.go (startContainer: Created / Started; a killed sandbox kills its
 containers, "SandboxChanged") and doBackOff (CrashLoopBackOff, "Back-off restarting failed
 container"). A container exit is noticed one PLEG relist later (1 s). The volume manager's
@@ -33,6 +34,7 @@ from .records import (
     FAILED,
     FAILED_CREATE_POD_SANDBOX,
     FAILED_MOUNT,
+    KILLING,
     NORMAL,
     SANDBOX_CHANGED,
     STARTED,
@@ -150,6 +152,7 @@ def allocate_ip(pod_cidr: str, used_ips: Collection[str], *, after: str | None =
 
 
 def start_containers(sync: PodSync, t: float) -> None:
+    kill_changed_containers(sync, t)
     for record in sync.records():
         if record.phase == "pulling":
             if record.pull_ends is not None and record.pull_ends <= t:
@@ -166,6 +169,19 @@ def start_containers(sync: PodSync, t: float) -> None:
             start_or_back_off(sync, record, t)
             if record.phase == "pulling":
                 return
+
+
+def kill_changed_containers(sync: PodSync, t: float) -> None:
+    """computePodActions (containerChanged): a running app container whose image the spec no longer
+    names is killed and started again with the new one, whatever the restartPolicy (the image is
+    the one container field a pod update may change)."""
+    for name in sync.app_names:
+        record = sync.state.containers[name]
+        if record.phase == "running" and record.stop is None and record.image \
+                and record.image != sync.specs[name].get("image", ""):
+            message = f"Container {name} definition changed, will be restarted"
+            sync.event(NORMAL, KILLING, message, record.field_path, t)
+            record.stop = {"at": t, "deadline": t + sync.grace_period(), "reason": "changed"}
 
 
 def start_init_containers(sync: PodSync, t: float) -> bool:
@@ -243,7 +259,8 @@ def create_and_start(sync: PodSync, record: ContainerRecord, t: float) -> None:
     uid = sync.metadata.get("uid", "")
     digest = hashlib.sha256(f"{uid}/{record.name}/{record.instances}".encode()).hexdigest()
     record.container_id = f"containerd://{digest}"
-    record.image_id = image_manager.image_id(spec.get("image", ""))
+    record.image = spec.get("image", "")
+    record.image_id = image_manager.image_id(record.image)
     record.phase, record.started_at, record.stop = "running", t, None
     record.sandbox_attempt = sync.state.sandbox.attempt
     record.waiting_reason = record.waiting_message = ""
@@ -276,7 +293,8 @@ def observe_exit(sync: PodSync, record: ContainerRecord, t: float) -> None:
         probe["next"] = None
     record.faults.pop("crash_at", None)
     record.not_before = finished + RELIST_SECONDS
-    if stop_reason in ("liveness", "startup") and sync.spec.get("restartPolicy") != "Never" and not sync.deleting:
+    probe_kill = stop_reason in ("liveness", "startup") and sync.spec.get("restartPolicy") != "Never"
+    if (probe_kill or stop_reason == "changed") and not sync.deleting:
         # SyncPod kills and starts again in the same pass; doBackOff looks at the run before
         previous = record.prev_term["finishedAt"] if record.prev_term else None
         restart_after_exit(sync, record, finished, reference=previous)

@@ -60,6 +60,7 @@ class ContainerRecord:
     phase: str = "waiting"  # waiting | pulling | running | terminated | backoff
     instances: int = 0  # containers created so far; restartCount is instances - 1
     container_id: str = ""
+    image: str = ""  # the spec's image this run was created with
     image_id: str = ""
     started_at: float | None = None
     sandbox_attempt: int = 0
@@ -77,7 +78,7 @@ class ContainerRecord:
     pull_backoff: float | None = None
     pull_backoff_updated: float | None = None
     pull_error: str = ""
-    stop: dict[str, Any] | None = None  # at, deadline, reason (liveness | startup | delete)
+    stop: dict[str, Any] | None = None  # at, deadline, reason (liveness | startup | changed | delete | deadline | sandbox)
     probes: dict[str, dict[str, Any]] = field(default_factory=dict)
     started: bool = False
     readiness: bool = False

@@ -150,7 +150,8 @@ def container_status(sync: PodSync, record: ContainerRecord) -> dict[str, Any]:
         "lastState": last,
         "ready": container_ready(sync, record),
         "restartCount": record.restart_count,
-        "image": normalize_image(spec.get("image", "")) if created else spec.get("image", ""),
+        # the image of the container the runtime has, until a changed one is started
+        "image": normalize_image(record.image or spec.get("image", "")) if created else spec.get("image", ""),
         "imageID": record.image_id if created else "",
     }
     if created:

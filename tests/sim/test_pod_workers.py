@@ -340,6 +340,23 @@ def test_a_startup_probe_holds_back_liveness_and_readiness():
     assert all(e.message.startswith("Startup probe failed") for e in kubelet.events if e.reason == "Unhealthy")
 
 
+def test_a_changed_image_restarts_the_container_with_it():
+    kubelet = Kubelet(make_pod(container()))
+    kubelet.run_until(10)
+
+    kubelet.pod["spec"]["containers"][0]["image"] = "nginx:1.28"  # kubectl set image pod/web web=nginx:1.28
+    kubelet.sync()
+    assert kubelet.container()["image"] == "docker.io/library/nginx:1.27"  # still the running container's
+    kubelet.run_until(20)
+
+    killing = next(e for e in kubelet.events if e.reason == "Killing")
+    assert (killing.message, killing.at) == ("Container web definition changed, will be restarted",
+                                             T0 + datetime.timedelta(seconds=10))
+    assert 'Pulling image "nginx:1.28"' in [e.message for e in kubelet.events]
+    assert kubelet.container()["image"] == "docker.io/library/nginx:1.28"
+    assert kubelet.container()["restartCount"] == 1 and kubelet.container()["state"].keys() == {"running"}
+
+
 # --- images ---------------------------------------------------------------------------------------
 
 
