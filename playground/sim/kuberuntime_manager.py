@@ -12,8 +12,8 @@ and SyncPod (the pause sandbox first, with the pod IP from the node's podCIDR as
 IPAM plugin hands it out; a Never pod's dead sandbox is not re-created; init containers one at a
 time, then the app containers one after the other; restartPolicy Always / OnFailure / Never; a
 running container whose image changed is killed and started again, "definition changed"),
-kuberuntime_container.go (startContainer: Created / Started; a killed sandbox kills its
-containers, "SandboxChanged") and doBackOff (CrashLoopBackOff, "Back-off restarting failed
+kuberuntime_container.go (startContainer: Created / Started, then the postStart hook the sync
+waits for (lifecycle.py); a killed sandbox kills its containers, "SandboxChanged") and doBackOff (CrashLoopBackOff, "Back-off restarting failed
 container"). A container exit is noticed one PLEG relist later (1 s). The volume manager's
 WaitForAttachAndMount keeps the sandbox from being made while a volume cannot be set up
 (FailedMount, retried 500 ms doubling to 2m2s as nestedpendingoperations does).
@@ -25,7 +25,7 @@ import ipaddress
 import math
 from collections.abc import Collection
 
-from . import image_manager, prober
+from . import image_manager, lifecycle, prober
 from .backoff import in_backoff, next_backoff
 from .pod_sync import RELIST_SECONDS, SYNC_RETRY_SECONDS, PodSync, format_pod, go_duration, when
 from .records import (
@@ -153,13 +153,16 @@ def allocate_ip(pod_cidr: str, used_ips: Collection[str], *, after: str | None =
 
 def start_containers(sync: PodSync, t: float) -> None:
     kill_changed_containers(sync, t)
+    finish_post_start_hooks(sync, t)
+    if any(record.post_start is not None for record in sync.records()):
+        return  # startContainer waits for PostStart: SyncPod starts nothing else meanwhile
     for record in sync.records():
         if record.phase == "pulling":
             if record.pull_ends is not None and record.pull_ends <= t:
                 pulled_at = record.pull_ends
                 if image_manager.finish_pull(sync, record, pulled_at):
                     create_and_start(sync, record, pulled_at)
-            if record.phase == "pulling":
+            if record.phase == "pulling" or record.post_start is not None:
                 return  # SyncPod starts containers one after the other
     if not start_init_containers(sync, t):
         return
@@ -167,7 +170,7 @@ def start_containers(sync: PodSync, t: float) -> None:
         record = sync.state.containers[name]
         if wants_start(sync, record) and t >= record.not_before:
             start_or_back_off(sync, record, t)
-            if record.phase == "pulling":
+            if record.phase == "pulling" or record.post_start is not None:
                 return
 
 
@@ -181,7 +184,29 @@ def kill_changed_containers(sync: PodSync, t: float) -> None:
                 and record.image != sync.specs[name].get("image", ""):
             message = f"Container {name} definition changed, will be restarted"
             sync.event(NORMAL, KILLING, message, record.field_path, t)
-            record.stop = {"at": t, "deadline": t + sync.grace_period(), "reason": "changed"}
+            lifecycle.kill_container(sync, record, t, grace=sync.grace_period(), reason="changed")
+
+
+def start_post_start_hook(sync: PodSync, record: ContainerRecord, t: float) -> None:
+    """startContainer step 4: the container counts as running once its postStart returns."""
+    action = lifecycle.handler(sync, record, "postStart")
+    if action is not None:
+        run = lifecycle.run_handler(sync, record, action, t)
+        record.post_start = {"ends": t + run.seconds, "ok": run.ok}
+
+
+def finish_post_start_hooks(sync: PodSync, t: float) -> None:
+    """A postStart that has returned: a failure kills the container (restarted by its policy)."""
+    for record in sync.records():
+        hook = record.post_start
+        if hook is None or hook["ends"] > t:
+            continue
+        record.post_start = None
+        if not hook["ok"]:
+            at, path = hook["ends"], record.field_path
+            sync.event(WARNING, lifecycle.FAILED_POST_START_HOOK, "PostStartHook failed", path, at)
+            sync.event(NORMAL, KILLING, "FailedPostStartHook", path, at)
+            lifecycle.kill_container(sync, record, at, grace=sync.grace_period(), reason="post-start")
 
 
 def start_init_containers(sync: PodSync, t: float) -> bool:
@@ -270,6 +295,7 @@ def create_and_start(sync: PodSync, record: ContainerRecord, t: float) -> None:
     sync.event(NORMAL, CREATED, f"Created container: {record.name}", path, t)
     sync.event(NORMAL, STARTED, f"Started container {record.name}", path, t)
     prober.schedule_probes(sync, record, t)
+    start_post_start_hook(sync, record, t)
 
 
 # --- exits (PLEG) ---------------------------------------------------------------------------------
@@ -289,6 +315,7 @@ def observe_exit(sync: PodSync, record: ContainerRecord, t: float) -> None:
                    "containerID": record.container_id}
     stop_reason = record.stop["reason"] if record.stop else None
     record.phase, record.stop, record.readiness, record.started = "terminated", None, False, False
+    record.post_start = None
     for probe in record.probes.values():
         probe["next"] = None
     record.faults.pop("crash_at", None)

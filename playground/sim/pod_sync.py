@@ -199,6 +199,18 @@ def stop_end(stop: Mapping[str, Any], program: Program) -> tuple[float, int, str
     return (stop["deadline"], 137, "Error")
 
 
+def resolve_port(container: Mapping[str, Any], port: Any) -> int:
+    """A probe's or a hook's port: a number, or the name of one of the container's ports."""
+    if isinstance(port, int):
+        return port
+    if isinstance(port, str) and port.isdigit():
+        return int(port)
+    for declared in container.get("ports") or []:
+        if declared.get("name") == port:
+            return int(declared.get("containerPort", 0))
+    return 0
+
+
 # --- formatting as the kubelet does ----------------------------------------------------------------
 
 

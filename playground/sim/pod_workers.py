@@ -29,7 +29,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import kuberuntime_manager, prober
+from . import kuberuntime_manager, lifecycle, prober
 from .pod_sync import PodSync, RuntimeHelper, when
 from .records import DEADLINE_EXCEEDED, KILLING, NORMAL, ContainerRecord, KubeletEvent, LogLine, PodRecord, Sandbox
 from .status_manager import TERMINAL_PHASES, get_phase, pod_status
@@ -156,6 +156,8 @@ def record_due(sync: PodSync, record: ContainerRecord, terminal: bool) -> list[f
         if exit_time is not None:
             due.append(exit_time[0])
         due.extend(p["next"] for p in record.probes.values() if p.get("next") is not None)
+        if record.post_start is not None:
+            due.append(record.post_start["ends"])
         program = sync.program(record)
         next_line = program.next_log_after(record.log_cursor)
         if next_line is not None and record.started_at is not None:
@@ -218,14 +220,16 @@ def terminate(sync: PodSync, t: float) -> None:
 
 
 def kill_containers(sync: PodSync, t: float, *, reason: str) -> None:
-    """killContainersWithSyncResult: SIGTERM to every running container, SIGKILL at the end of
-    the grace period (a container already being stopped keeps its earlier deadline)."""
-    deadline = t + sync.grace_period()
+    """killContainersWithSyncResult: every running container is killed (lifecycle.py: preStop,
+    SIGTERM, SIGKILL at the end of the grace period)."""
+    grace = sync.grace_period()
     for record in sync.records():
         if record.phase == "running":
             sync.event(NORMAL, KILLING, f"Stopping container {record.name}", record.field_path, t)
-            record.stop = {"at": t, "deadline": min(deadline, (record.stop or {}).get("deadline", deadline)),
-                           "reason": reason}
+            if record.stop is None:
+                lifecycle.kill_container(sync, record, t, grace=grace, reason=reason)
+            else:  # already being stopped (its preStop may still run): the sooner SIGKILL wins
+                record.stop = {**record.stop, "deadline": min(record.stop["deadline"], t + grace), "reason": reason}
         elif record.phase == "pulling":
             record.phase, record.pull_ends = "waiting", None
 

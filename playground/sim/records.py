@@ -78,6 +78,7 @@ class ContainerRecord:
     pull_backoff: float | None = None
     pull_backoff_updated: float | None = None
     pull_error: str = ""
+    post_start: dict[str, Any] | None = None  # ends, ok: the postStart hook this run is still in
     stop: dict[str, Any] | None = None  # at, deadline, reason (liveness | startup | changed | delete | deadline | sandbox)
     probes: dict[str, dict[str, Any]] = field(default_factory=dict)
     started: bool = False

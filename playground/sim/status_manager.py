@@ -53,7 +53,7 @@ def get_phase(sync: PodSync, *, terminal: bool = False) -> str:
     running = waiting = stopped = succeeded = 0
     for name in sync.app_names:
         record = sync.state.containers[name]
-        if record.phase == "running":
+        if record.phase == "running" and record.post_start is None:
             running += 1
         elif record.phase == "terminated" and record.term is not None:
             stopped += 1
@@ -73,7 +73,8 @@ def get_phase(sync: PodSync, *, terminal: bool = False) -> str:
 def has_any_regular_container_started(sync: PodSync) -> bool:
     """container/helpers.go HasAnyRegularContainerStarted: an app container whose state is running
     or terminated (what container_status reports for it)."""
-    return any(record.phase == "running" or (record.phase in ("terminated", "pulling") and record.term is not None)
+    return any((record.phase == "running" and record.post_start is None)
+               or (record.phase in ("terminated", "pulling") and record.term is not None)
                for record in (sync.state.containers[name] for name in sync.app_names))
 
 
@@ -130,7 +131,7 @@ def container_status(sync: PodSync, record: ContainerRecord) -> dict[str, Any]:
     spec = sync.specs[record.name]
     default_reason = POD_INITIALIZING if sync.init_names else CONTAINER_CREATING
     last: dict[str, Any] = {}
-    if record.phase == "running":
+    if record.phase == "running" and record.post_start is None:
         state = {"running": {"startedAt": rfc3339(record.started_at)}}
         last = terminated(record.term) if record.term else {}
     elif record.phase == "terminated" or (record.phase == "pulling" and record.term is not None):
@@ -156,15 +157,15 @@ def container_status(sync: PodSync, record: ContainerRecord) -> dict[str, Any]:
     }
     if created:
         status["containerID"] = record.container_id
-    status["started"] = record.phase == "running" and record.started
+    status["started"] = record.phase == "running" and record.post_start is None and record.started
     return status
 
 
 def container_ready(sync: PodSync, record: ContainerRecord) -> bool:
     if record.init:
         return sync.init_done(record)  # a completed init container reports ready
-    if record.phase != "running" or not record.started:
-        return False
+    if record.phase != "running" or record.post_start is not None or not record.started:
+        return False  # the status a sync blocked in PostStart last wrote: not started yet
     return record.readiness if "readiness" in record.probes else True
 
 

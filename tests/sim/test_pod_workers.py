@@ -571,6 +571,64 @@ def test_a_pod_past_its_active_deadline_is_killed_and_fails():
     assert kubelet.result.wake_at is None
 
 
+def test_a_pre_stop_hook_runs_before_sigterm_inside_the_grace_period():
+    pod = make_pod(container(lifecycle={"preStop": {"exec": {"command": ["sleep", "20"]}}}))
+    kubelet = Kubelet(pod)
+    kubelet.run_until(10)
+
+    pod["metadata"]["deletionTimestamp"] = "2025-01-01T00:00:40Z"
+    kubelet.sync()
+    assert kubelet.run_until(30).can_delete is False  # still in its preStop
+    result = kubelet.run_until(35)
+
+    assert result.can_delete is True
+    terminated = kubelet.container()["state"]["terminated"]
+    assert (terminated["reason"], terminated["finishedAt"]) == ("Completed", "2025-01-01T00:00:31Z")  # SIGTERM at 30
+
+
+def test_a_pre_stop_hook_longer_than_the_grace_period_leaves_two_seconds_before_sigkill():
+    pod = make_pod(container(image="busybox:1.36", command=["sleep", "3600"],
+                             lifecycle={"preStop": {"sleep": {"seconds": 60}}}), terminationGracePeriodSeconds=10)
+    kubelet = Kubelet(pod)
+    kubelet.run_until(10)
+
+    pod["metadata"]["deletionTimestamp"] = "2025-01-01T00:00:20Z"
+    pod["metadata"]["deletionGracePeriodSeconds"] = 10
+    kubelet.sync()
+    kubelet.run_until(30)
+
+    terminated = kubelet.container()["state"]["terminated"]
+    assert (terminated["exitCode"], terminated["finishedAt"]) == (137, "2025-01-01T00:00:22Z")
+
+
+def test_a_container_is_running_only_once_its_post_start_hook_returns():
+    hooked = container(lifecycle={"postStart": {"exec": {"command": ["sh", "-c", "sleep 5"]}}})
+    kubelet = Kubelet(make_pod(hooked, container("sidecar", "busybox:1.36", command=["sleep", "3600"])))
+
+    kubelet.run_until(6)
+    assert kubelet.container("web")["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    assert kubelet.result.status["phase"] == "Pending"
+    assert "Started" in kubelet.reasons() and kubelet.event_times("Started") == [3.1]  # sidecar waits for the hook
+
+    kubelet.run_until(15)
+
+    assert kubelet.container("web")["state"].keys() == {"running"}
+    assert kubelet.event_times("Pulling") == [1.0, 8.1]  # the sidecar's pull begins once the hook returned
+    assert kubelet.result.status["phase"] == "Running"
+
+
+def test_a_failing_post_start_hook_kills_the_container():
+    hooked = container(lifecycle={"postStart": {"exec": {"command": ["sh", "-c", "exit 1"]}}})
+    kubelet = Kubelet(make_pod(hooked))
+
+    kubelet.run_until(8)
+
+    failed = next(e for e in kubelet.events if e.reason == "FailedPostStartHook")
+    assert (failed.type, failed.message) == ("Warning", "PostStartHook failed")
+    assert [e.message for e in kubelet.events if e.reason == "Killing"][0] == "FailedPostStartHook"
+    assert kubelet.container()["restartCount"] >= 1
+
+
 # --- helpers --------------------------------------------------------------------------------------
 
 
