@@ -10,7 +10,9 @@ back-off (backoff.py), and what a run's program prints becomes its log lines.
 Follows kubernetes/kubernetes pkg/kubelet/kuberuntime: kuberuntime_manager.go computePodActions
 and SyncPod (the pause sandbox first, with the pod IP from the node's podCIDR as the host-local
 IPAM plugin hands it out; a Never pod's dead sandbox is not re-created; init containers one at a
-time, then the app containers one after the other; restartPolicy Always / OnFailure / Never; a
+time — a sidecar (restartPolicy Always) counts once started, keeps running and is restarted, and
+is not restarted any more once the app containers are done —, then the app containers one after
+the other; restartPolicy Always / OnFailure / Never; a
 running container whose image changed is killed and started again, "definition changed"),
 kuberuntime_container.go (startContainer: Created / Started, then the postStart hook the sync
 waits for (lifecycle.py); a killed sandbox kills its containers, "SandboxChanged") and doBackOff (CrashLoopBackOff, "Back-off restarting failed
@@ -210,9 +212,19 @@ def finish_post_start_hooks(sync: PodSync, t: float) -> None:
 
 
 def start_init_containers(sync: PodSync, t: float) -> bool:
-    """Runs the next init container; True once they have all succeeded."""
+    """Runs the next init container; True once they have all succeeded (a sidecar: once it runs
+    and has started)."""
+    initialized = app_container_started_in_this_sandbox(sync)
     for name in sync.init_names:
         record = sync.state.containers[name]
+        if sync.is_sidecar(record):
+            if sidecar_started(record):
+                continue
+            if record.phase not in ("running", "pulling") and wants_start(sync, record) and t >= record.not_before:
+                start_or_back_off(sync, record, t)
+            if initialized:
+                continue  # a sidecar restarting after initialization holds nothing back
+            return False  # the next container starts once this one has started (the same moment, if at once)
         if sync.init_done(record):
             continue
         if record.phase in ("running", "pulling"):
@@ -223,18 +235,37 @@ def start_init_containers(sync: PodSync, t: float) -> bool:
     return True
 
 
+def sidecar_started(record: ContainerRecord) -> bool:
+    """computeInitContainerActions: a restartable init container counts as initialized once it
+    runs and has started (its startup probe, if any, passed)."""
+    return record.phase == "running" and record.stop is None and record.post_start is None and record.started
+
+
+def app_container_started_in_this_sandbox(sync: PodSync) -> bool:
+    sandbox = sync.state.sandbox.attempt
+    return any(r.instances > 0 and r.sandbox_attempt == sandbox for r in (sync.state.containers[n] for n in sync.app_names))
+
+
 def wants_start(sync: PodSync, record: ContainerRecord) -> bool:
     """Whether computePodActions would (re)start this container."""
+    if sync.is_sidecar(record) and app_containers_done(sync):
+        return False  # the pod is finishing: its sidecars are not restarted
     if record.phase in ("waiting", "backoff"):
         return True
     if record.phase != "terminated" or record.term is None:
         return False
+    policy = sync.restart_policy(record)
     if record.sandbox_attempt != sync.state.sandbox.attempt:
-        return sync.spec.get("restartPolicy") != "Never"
-    policy = sync.spec.get("restartPolicy", "Always")
-    if record.init:
+        return policy != "Never"
+    if record.init and not sync.is_sidecar(record):
         return record.term["exitCode"] != 0 and policy != "Never"
     return policy == "Always" or (policy == "OnFailure" and record.term["exitCode"] != 0)
+
+
+def app_containers_done(sync: PodSync) -> bool:
+    """Every app container has exited and none will be restarted (computePodActions KillPod)."""
+    apps = [sync.state.containers[name] for name in sync.app_names]
+    return all(r.phase == "terminated" and r.term is not None and not wants_start(sync, r) for r in apps)
 
 
 def start_or_back_off(sync: PodSync, record: ContainerRecord, t: float) -> None:
@@ -320,7 +351,7 @@ def observe_exit(sync: PodSync, record: ContainerRecord, t: float) -> None:
         probe["next"] = None
     record.faults.pop("crash_at", None)
     record.not_before = finished + RELIST_SECONDS
-    probe_kill = stop_reason in ("liveness", "startup") and sync.spec.get("restartPolicy") != "Never"
+    probe_kill = stop_reason in ("liveness", "startup") and sync.restart_policy(record) != "Never"
     if (probe_kill or stop_reason == "changed") and not sync.deleting:
         # SyncPod kills and starts again in the same pass; doBackOff looks at the run before
         previous = record.prev_term["finishedAt"] if record.prev_term else None

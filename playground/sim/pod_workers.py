@@ -18,7 +18,7 @@ pod runs, SyncTerminatingPod once it is deleted — SIGTERM, then SIGKILL at the
 period — and the final status write that lets the pod go, `can_delete`, once every container has
 stopped; a finished pod's sandbox is torn down and nothing restarts in it) and active_deadline.go
 (a pod active longer than spec.activeDeadlineSeconds is Failed, DeadlineExceeded, and its
-containers are killed).
+containers are killed); sidecars are stopped after every other container (terminationOrdering).
 """
 from __future__ import annotations
 
@@ -115,6 +115,8 @@ def step(sync: PodSync, t: float) -> None:
             kuberuntime_manager.sync_sandbox(sync, t)
             if sync.state.sandbox.state == "ready":
                 kuberuntime_manager.start_containers(sync, t)
+            if sync.sidecar_names and kuberuntime_manager.app_containers_done(sync):
+                kill_sidecars_last(sync, t, reason="finished", since=t)
             sync.state.phase = get_phase(sync)
             if sync.state.phase in TERMINAL_PHASES:
                 sync.state.sandbox.state = "stopped"  # the kubelet tears down a finished pod's sandbox
@@ -198,6 +200,8 @@ def fail_past_active_deadline(sync: PodSync, t: float) -> None:
 
 def stop_finished_pod(sync: PodSync, t: float) -> None:
     """A terminal pod's containers still being killed stop; then its sandbox goes."""
+    deadline = active_deadline(sync)
+    kill_sidecars_last(sync, t, reason="deadline", since=deadline if deadline is not None else t)
     for record in sync.records():
         kuberuntime_manager.observe_exit(sync, record, t)
     kuberuntime_manager.flush_all_logs(sync, t)
@@ -214,6 +218,7 @@ def terminate(sync: PodSync, t: float) -> None:
     if state.deletion_started is None:
         state.deletion_started = t
         kill_containers(sync, t, reason="delete")
+    kill_sidecars_last(sync, t, reason="delete", since=state.deletion_started)
     if not any(record.phase == "running" for record in sync.records()):
         state.sandbox.state = "stopped" if state.sandbox.state != "none" else "none"
         state.phase = get_phase(sync, terminal=True)
@@ -224,7 +229,7 @@ def kill_containers(sync: PodSync, t: float, *, reason: str) -> None:
     SIGTERM, SIGKILL at the end of the grace period)."""
     grace = sync.grace_period()
     for record in sync.records():
-        if record.phase == "running":
+        if record.phase == "running" and not sync.is_sidecar(record):  # sidecars go last
             sync.event(NORMAL, KILLING, f"Stopping container {record.name}", record.field_path, t)
             if record.stop is None:
                 lifecycle.kill_container(sync, record, t, grace=grace, reason=reason)
@@ -232,6 +237,19 @@ def kill_containers(sync: PodSync, t: float, *, reason: str) -> None:
                 record.stop = {**record.stop, "deadline": min(record.stop["deadline"], t + grace), "reason": reason}
         elif record.phase == "pulling":
             record.phase, record.pull_ends = "waiting", None
+
+
+def kill_sidecars_last(sync: PodSync, t: float, *, reason: str, since: float) -> None:
+    """terminationOrdering: the restartable init containers are stopped once every other container
+    has exited, last one first, with what is left of the grace period (at least 2 s)."""
+    if any(record.phase == "running" and not sync.is_sidecar(record) for record in sync.records()):
+        return
+    grace = max(sync.grace_period() - math.floor(t - since), lifecycle.MINIMUM_GRACE_PERIOD)
+    for name in reversed(sync.init_names):
+        record = sync.state.containers[name]
+        if sync.is_sidecar(record) and record.phase == "running" and record.stop is None:
+            sync.event(NORMAL, KILLING, f"Stopping container {record.name}", record.field_path, t)
+            lifecycle.kill_container(sync, record, t, grace=grace, reason=reason)
 
 
 def can_delete(sync: PodSync) -> bool:

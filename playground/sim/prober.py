@@ -28,7 +28,7 @@ def schedule_probes(sync: PodSync, record: ContainerRecord, t: float) -> None:
     spec = sync.specs[record.name]
     record.probes = {}
     for kind in PROBE_KINDS:
-        if spec.get(f"{kind}Probe") and not record.init:  # validation forbids probes on init containers
+        if spec.get(f"{kind}Probe") and (not record.init or sync.is_sidecar(record)):  # only sidecars among init containers
             record.probes[kind] = {"successes": 0, "failures": 0, "next": None}
     record.started = "startup" not in record.probes
     record.readiness = False

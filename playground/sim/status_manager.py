@@ -42,15 +42,22 @@ def get_phase(sync: PodSync, *, terminal: bool = False) -> str:
         return sync.state.phase
     policy = sync.spec.get("restartPolicy", "Always")
     pending_init = failed_init = 0
+    running = waiting = stopped = succeeded = 0
     for name in sync.init_names:
         record = sync.state.containers[name]
+        if sync.is_sidecar(record):  # getPhase's loop over restartable init containers
+            if record.phase == "running" and record.post_start is None:
+                running += 1
+                pending_init += not record.started
+            elif record.term is None:
+                pending_init, waiting = pending_init + 1, waiting + 1
+            continue
         if record.phase == "terminated" and record.term is not None:
             failed_init += record.term["exitCode"] != 0
         elif record.phase != "running" and record.term is not None:
             failed_init += record.term["exitCode"] != 0  # waiting to restart after a failure
         else:
             pending_init += 1
-    running = waiting = stopped = succeeded = 0
     for name in sync.app_names:
         record = sync.state.containers[name]
         if record.phase == "running" and record.post_start is None:
@@ -162,7 +169,7 @@ def container_status(sync: PodSync, record: ContainerRecord) -> dict[str, Any]:
 
 
 def container_ready(sync: PodSync, record: ContainerRecord) -> bool:
-    if record.init:
+    if record.init and not sync.is_sidecar(record):
         return sync.init_done(record)  # a completed init container reports ready
     if record.phase != "running" or record.post_start is not None or not record.started:
         return False  # the status a sync blocked in PostStart last wrote: not started yet
@@ -186,7 +193,8 @@ def conditions(sync: PodSync, old: Mapping[str, Any], statuses: list[dict[str, A
     phase = sync.state.phase
     sandbox_ready = sync.state.sandbox.state == "ready" and phase not in TERMINAL_PHASES
     wanted: dict[str, Condition] = {"PodReadyToStartContainers": ("True" if sandbox_ready else "False", "", "")}
-    incomplete = [s["name"] for s in init_statuses if not (s["state"].get("terminated", {}).get("exitCode") == 0)]
+    incomplete = [s["name"] for s in init_statuses if not (s["state"].get("terminated", {}).get("exitCode") == 0
+                                                           or (s["name"] in sync.sidecar_names and s["started"]))]
     any_started = any(sync.state.containers[n].instances > 0 for n in sync.app_names)
     if phase == "Succeeded":
         wanted["Initialized"] = ("True", "PodCompleted", "")
@@ -195,7 +203,8 @@ def conditions(sync: PodSync, old: Mapping[str, Any], statuses: list[dict[str, A
                                  f"containers with incomplete status: [{' '.join(incomplete)}]")
     else:
         wanted["Initialized"] = ("True", "", "")
-    unready = [s["name"] for s in statuses if not s["ready"]]
+    sidecars = [s for s in init_statuses if s["name"] in sync.sidecar_names]  # counted first, as generate.go does
+    unready = [s["name"] for s in sidecars + statuses if not s["ready"]]
     if phase in TERMINAL_PHASES:
         reason = "PodCompleted" if phase == "Succeeded" else "PodFailed"
         ready: Condition = ("False", reason, "")

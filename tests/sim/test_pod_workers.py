@@ -432,6 +432,65 @@ def test_a_failing_init_container_with_restart_policy_never_fails_the_pod():
     assert kubelet.condition("PodReadyToStartContainers")["status"] == "False"
 
 
+def sidecar(command: list[str] | None = None, **fields: Any) -> dict:
+    return container("logger", "busybox:1.36", command=command or ["sleep", "3600"], restartPolicy="Always", **fields)
+
+
+def init_status(kubelet: Kubelet, name: str = "logger") -> dict:
+    return next(s for s in kubelet.result.status["initContainerStatuses"] if s["name"] == name)
+
+
+def test_a_sidecar_starts_before_the_app_containers_and_keeps_running_beside_them():
+    kubelet = Kubelet(make_pod(container(), init=[sidecar()]))
+
+    kubelet.run_until(20)
+
+    assert kubelet.result.status["phase"] == "Running"
+    logger = init_status(kubelet)
+    assert logger["state"].keys() == {"running"} and logger["started"] is True and logger["ready"] is True
+    assert kubelet.container()["state"].keys() == {"running"}
+    assert kubelet.condition("Initialized")["status"] == kubelet.condition("Ready")["status"] == "True"
+    started = [(e.field_path, (e.at - T0).total_seconds()) for e in kubelet.events if e.reason == "Started"]
+    assert started == [("spec.initContainers{logger}", 3.1), ("spec.containers{web}", 5.2)]
+
+
+def test_a_sidecar_that_exits_is_restarted_whatever_the_pods_restart_policy():
+    kubelet = Kubelet(make_pod(container(), init=[sidecar(["sh", "-c", "sleep 10; exit 1"])], restart_policy="Never"))
+
+    kubelet.run_until(30)
+
+    assert init_status(kubelet)["restartCount"] >= 1
+    assert kubelet.result.status["phase"] == "Running"
+    assert kubelet.container()["restartCount"] == 0
+
+
+def test_a_sidecar_is_stopped_once_the_app_containers_of_a_finished_pod_have_exited():
+    job = container(image="busybox:1.36", command=["sh", "-c", "sleep 5"])
+    kubelet = Kubelet(make_pod(job, init=[sidecar()], restart_policy="Never", terminationGracePeriodSeconds=5))
+
+    kubelet.run_until(30)
+
+    assert kubelet.result.status["phase"] == "Succeeded"
+    assert [e.message for e in kubelet.events if e.reason == "Killing"] == ["Stopping container logger"]
+    assert init_status(kubelet)["state"]["terminated"]["exitCode"] == 137  # sleep ignores SIGTERM
+    assert kubelet.result.wake_at is None
+
+
+def test_a_deleted_pod_stops_its_sidecars_after_its_app_containers():
+    pod = make_pod(container(), init=[sidecar()])
+    kubelet = Kubelet(pod)
+    kubelet.run_until(10)
+
+    pod["metadata"]["deletionTimestamp"] = "2025-01-01T00:00:40Z"
+    kubelet.sync()
+    result = kubelet.run_until(45)
+
+    killing = [(e.field_path, (e.at - T0).total_seconds()) for e in kubelet.events if e.reason == "Killing"]
+    assert killing == [("spec.containers{web}", 10.0), ("spec.initContainers{logger}", 11.0)]  # nginx exits at 11
+    assert init_status(kubelet)["state"]["terminated"]["finishedAt"] == "2025-01-01T00:00:40Z"  # the grace period's end
+    assert result.can_delete is True
+
+
 @pytest.mark.parametrize(("code", "phase", "reason"), [(0, "Succeeded", "Completed"), (1, "Failed", "Error")])
 def test_restart_policy_never_ends_the_pod_with_the_container(code, phase, reason):
     kubelet = Kubelet(make_pod(container(image="busybox:1.36", command=["sh", "-c", f"sleep 5; exit {code}"]),
