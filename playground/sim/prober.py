@@ -91,7 +91,7 @@ def probe_once(sync: PodSync, record: ContainerRecord, kind: str, at: float) -> 
 
 def kill_for_probe(sync: PodSync, record: ContainerRecord, kind: str, at: float) -> None:
     message = f"Container {record.name} failed {kind} probe"
-    if sync.spec.get("restartPolicy") != "Never":
+    if sync.restart_policy(record) != "Never":  # a sidecar is restarted whatever the pod's policy
         message += ", will be restarted"
     sync.event(NORMAL, KILLING, message, record.field_path, at)
     grace = probe_spec(sync, record, kind).get("terminationGracePeriodSeconds")
