@@ -40,6 +40,7 @@ Obj = dict[str, Any]
 LEASE_NAMESPACE = "kube-node-lease"
 LEASE_DURATION_SECONDS = 40
 LEASE_RENEW_SECONDS = 10.0  # nodeLeaseRenewIntervalFraction 0.25 of the 40 s lease
+NODE_STATUS_REPORT_SECONDS = 300.0  # KubeletConfiguration nodeStatusReportFrequency: 5m
 MICROSECOND = 1e-6
 TRIM_SLACK = 200  # log lines a container may run over its limit before the old ones go
 
@@ -261,11 +262,16 @@ class Kubelet(Controller):
         batch.update({**lease, "spec": {**lease["spec"], "renewTime": renew_time}})
 
     def report_ready(self, batch: store.Batch, node: Obj, now: datetime.datetime) -> Obj:
-        """After the kubelet comes back, the node reports itself healthy again."""
+        """After the kubelet comes back, the node reports itself healthy again; a healthy node
+        rewrites its conditions' heartbeat every nodeStatusReportFrequency (tryUpdateNodeStatus),
+        the Lease being the heartbeat in between."""
         conditions = node.get("status", {}).get("conditions", [])
-        if all(c["status"] == ("True" if c["type"] == "Ready" else "False") for c in conditions):
-            return node
         stamp = store.timestamp(now)
+        if all(c["status"] == ("True" if c["type"] == "Ready" else "False") for c in conditions):
+            if not status_report_due(conditions, now):
+                return node
+            fresh = [{**c, "lastHeartbeatTime": stamp} for c in conditions]
+            return batch.update_status({**node, "status": {**node["status"], "conditions": fresh}})
         healthy = {
             "MemoryPressure": ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
             "DiskPressure": ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
@@ -396,3 +402,13 @@ def new_lease(node: Obj, renew_time: str) -> Obj:
         },
         "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION_SECONDS, "renewTime": renew_time},
     }
+
+
+def status_report_due(conditions: list[Obj], now: datetime.datetime) -> bool:
+    """An unchanged node status is posted again once nodeStatusReportFrequency has passed since the
+    last report (kubelet_node_status.go tryUpdateNodeStatus)."""
+    beats = [c["lastHeartbeatTime"] for c in conditions if c.get("lastHeartbeatTime")]
+    if not beats:
+        return False
+    last = max(store.parse_timestamp(beat) for beat in beats)
+    return (now - last).total_seconds() >= NODE_STATUS_REPORT_SECONDS

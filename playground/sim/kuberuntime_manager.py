@@ -10,9 +10,12 @@ back-off (backoff.py), and what a run's program prints becomes its log lines.
 Follows kubernetes/kubernetes pkg/kubelet/kuberuntime: kuberuntime_manager.go computePodActions
 and SyncPod (the pause sandbox first, with the pod IP from the node's podCIDR as the host-local
 IPAM plugin hands it out; a Never pod's dead sandbox is not re-created; init containers one at a
-time, then the app containers one after the other; restartPolicy Always / OnFailure / Never),
-kuberuntime_container.go (startContainer: Created / Started; a killed sandbox kills its
-containers, "SandboxChanged") and doBackOff (CrashLoopBackOff, "Back-off restarting failed
+time — a sidecar (restartPolicy Always) counts once started, keeps running and is restarted, and
+is not restarted any more once the app containers are done —, then the app containers one after
+the other; restartPolicy Always / OnFailure / Never; a
+running container whose image changed is killed and started again, "definition changed"),
+kuberuntime_container.go (startContainer: Created / Started, then the postStart hook the sync
+waits for (lifecycle.py); a killed sandbox kills its containers, "SandboxChanged") and doBackOff (CrashLoopBackOff, "Back-off restarting failed
 container"). A container exit is noticed one PLEG relist later (1 s). The volume manager's
 WaitForAttachAndMount keeps the sandbox from being made while a volume cannot be set up
 (FailedMount, retried 500 ms doubling to 2m2s as nestedpendingoperations does).
@@ -24,7 +27,7 @@ import ipaddress
 import math
 from collections.abc import Collection
 
-from . import image_manager, prober
+from . import image_manager, lifecycle, prober
 from .backoff import in_backoff, next_backoff
 from .pod_sync import RELIST_SECONDS, SYNC_RETRY_SECONDS, PodSync, format_pod, go_duration, when
 from .records import (
@@ -33,6 +36,7 @@ from .records import (
     FAILED,
     FAILED_CREATE_POD_SANDBOX,
     FAILED_MOUNT,
+    KILLING,
     NORMAL,
     SANDBOX_CHANGED,
     STARTED,
@@ -150,13 +154,17 @@ def allocate_ip(pod_cidr: str, used_ips: Collection[str], *, after: str | None =
 
 
 def start_containers(sync: PodSync, t: float) -> None:
+    kill_changed_containers(sync, t)
+    finish_post_start_hooks(sync, t)
+    if any(record.post_start is not None for record in sync.records()):
+        return  # startContainer waits for PostStart: SyncPod starts nothing else meanwhile
     for record in sync.records():
         if record.phase == "pulling":
             if record.pull_ends is not None and record.pull_ends <= t:
                 pulled_at = record.pull_ends
                 if image_manager.finish_pull(sync, record, pulled_at):
                     create_and_start(sync, record, pulled_at)
-            if record.phase == "pulling":
+            if record.phase == "pulling" or record.post_start is not None:
                 return  # SyncPod starts containers one after the other
     if not start_init_containers(sync, t):
         return
@@ -164,14 +172,59 @@ def start_containers(sync: PodSync, t: float) -> None:
         record = sync.state.containers[name]
         if wants_start(sync, record) and t >= record.not_before:
             start_or_back_off(sync, record, t)
-            if record.phase == "pulling":
+            if record.phase == "pulling" or record.post_start is not None:
                 return
 
 
+def kill_changed_containers(sync: PodSync, t: float) -> None:
+    """computePodActions (containerChanged): a running app container whose image the spec no longer
+    names is killed and started again with the new one, whatever the restartPolicy (the image is
+    the one container field a pod update may change)."""
+    for name in sync.app_names:
+        record = sync.state.containers[name]
+        if record.phase == "running" and record.stop is None and record.image \
+                and record.image != sync.specs[name].get("image", ""):
+            message = f"Container {name} definition changed, will be restarted"
+            sync.event(NORMAL, KILLING, message, record.field_path, t)
+            lifecycle.kill_container(sync, record, t, grace=sync.grace_period(), reason="changed")
+
+
+def start_post_start_hook(sync: PodSync, record: ContainerRecord, t: float) -> None:
+    """startContainer step 4: the container counts as running once its postStart returns."""
+    action = lifecycle.handler(sync, record, "postStart")
+    if action is not None:
+        run = lifecycle.run_handler(sync, record, action, t)
+        record.post_start = {"ends": t + run.seconds, "ok": run.ok}
+
+
+def finish_post_start_hooks(sync: PodSync, t: float) -> None:
+    """A postStart that has returned: a failure kills the container (restarted by its policy)."""
+    for record in sync.records():
+        hook = record.post_start
+        if hook is None or hook["ends"] > t:
+            continue
+        record.post_start = None
+        if not hook["ok"]:
+            at, path = hook["ends"], record.field_path
+            sync.event(WARNING, lifecycle.FAILED_POST_START_HOOK, "PostStartHook failed", path, at)
+            sync.event(NORMAL, KILLING, "FailedPostStartHook", path, at)
+            lifecycle.kill_container(sync, record, at, grace=sync.grace_period(), reason="post-start")
+
+
 def start_init_containers(sync: PodSync, t: float) -> bool:
-    """Runs the next init container; True once they have all succeeded."""
+    """Runs the next init container; True once they have all succeeded (a sidecar: once it runs
+    and has started)."""
+    initialized = app_container_started_in_this_sandbox(sync)
     for name in sync.init_names:
         record = sync.state.containers[name]
+        if sync.is_sidecar(record):
+            if sidecar_started(record):
+                continue
+            if record.phase not in ("running", "pulling") and wants_start(sync, record) and t >= record.not_before:
+                start_or_back_off(sync, record, t)
+            if initialized:
+                continue  # a sidecar restarting after initialization holds nothing back
+            return False  # the next container starts once this one has started (the same moment, if at once)
         if sync.init_done(record):
             continue
         if record.phase in ("running", "pulling"):
@@ -182,18 +235,37 @@ def start_init_containers(sync: PodSync, t: float) -> bool:
     return True
 
 
+def sidecar_started(record: ContainerRecord) -> bool:
+    """computeInitContainerActions: a restartable init container counts as initialized once it
+    runs and has started (its startup probe, if any, passed)."""
+    return record.phase == "running" and record.stop is None and record.post_start is None and record.started
+
+
+def app_container_started_in_this_sandbox(sync: PodSync) -> bool:
+    sandbox = sync.state.sandbox.attempt
+    return any(r.instances > 0 and r.sandbox_attempt == sandbox for r in (sync.state.containers[n] for n in sync.app_names))
+
+
 def wants_start(sync: PodSync, record: ContainerRecord) -> bool:
     """Whether computePodActions would (re)start this container."""
+    if sync.is_sidecar(record) and app_containers_done(sync):
+        return False  # the pod is finishing: its sidecars are not restarted
     if record.phase in ("waiting", "backoff"):
         return True
     if record.phase != "terminated" or record.term is None:
         return False
+    policy = sync.restart_policy(record)
     if record.sandbox_attempt != sync.state.sandbox.attempt:
-        return sync.spec.get("restartPolicy") != "Never"
-    policy = sync.spec.get("restartPolicy", "Always")
-    if record.init:
+        return policy != "Never"
+    if record.init and not sync.is_sidecar(record):
         return record.term["exitCode"] != 0 and policy != "Never"
     return policy == "Always" or (policy == "OnFailure" and record.term["exitCode"] != 0)
+
+
+def app_containers_done(sync: PodSync) -> bool:
+    """Every app container has exited and none will be restarted (computePodActions KillPod)."""
+    apps = [sync.state.containers[name] for name in sync.app_names]
+    return all(r.phase == "terminated" and r.term is not None and not wants_start(sync, r) for r in apps)
 
 
 def start_or_back_off(sync: PodSync, record: ContainerRecord, t: float) -> None:
@@ -243,7 +315,8 @@ def create_and_start(sync: PodSync, record: ContainerRecord, t: float) -> None:
     uid = sync.metadata.get("uid", "")
     digest = hashlib.sha256(f"{uid}/{record.name}/{record.instances}".encode()).hexdigest()
     record.container_id = f"containerd://{digest}"
-    record.image_id = image_manager.image_id(spec.get("image", ""))
+    record.image = spec.get("image", "")
+    record.image_id = image_manager.image_id(record.image)
     record.phase, record.started_at, record.stop = "running", t, None
     record.sandbox_attempt = sync.state.sandbox.attempt
     record.waiting_reason = record.waiting_message = ""
@@ -253,6 +326,7 @@ def create_and_start(sync: PodSync, record: ContainerRecord, t: float) -> None:
     sync.event(NORMAL, CREATED, f"Created container: {record.name}", path, t)
     sync.event(NORMAL, STARTED, f"Started container {record.name}", path, t)
     prober.schedule_probes(sync, record, t)
+    start_post_start_hook(sync, record, t)
 
 
 # --- exits (PLEG) ---------------------------------------------------------------------------------
@@ -272,11 +346,13 @@ def observe_exit(sync: PodSync, record: ContainerRecord, t: float) -> None:
                    "containerID": record.container_id}
     stop_reason = record.stop["reason"] if record.stop else None
     record.phase, record.stop, record.readiness, record.started = "terminated", None, False, False
+    record.post_start = None
     for probe in record.probes.values():
         probe["next"] = None
     record.faults.pop("crash_at", None)
     record.not_before = finished + RELIST_SECONDS
-    if stop_reason in ("liveness", "startup") and sync.spec.get("restartPolicy") != "Never" and not sync.deleting:
+    probe_kill = stop_reason in ("liveness", "startup") and sync.restart_policy(record) != "Never"
+    if (probe_kill or stop_reason == "changed") and not sync.deleting:
         # SyncPod kills and starts again in the same pass; doBackOff looks at the run before
         previous = record.prev_term["finishedAt"] if record.prev_term else None
         restart_after_exit(sync, record, finished, reference=previous)

@@ -48,12 +48,32 @@ def read(cluster: str, pod: dict[str, Any], container: str | None = None, *, pre
         if container not in names + [c["name"] for c in pod["spec"].get("initContainers", [])]:
             raise BadRequest(f"container {container} is not valid for pod {name}")
         raise BadRequest(f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating')
+    validate_container_log_status(name, statuses[container], previous=previous)
     restarts = statuses[container].get("restartCount", 0)
-    if previous and restarts == 0:
-        raise BadRequest(f'previous terminated container "{container}" in pod "{name}" not found')
     lines = ContainerLogLine.objects.filter(
         cluster__name=cluster, pod_uid=pod["metadata"]["uid"], container=container,
         restart_count=restarts - 1 if previous else restarts,
     ).order_by("id").values_list("text", flat=True)
     texts = list(lines)
     return texts[-tail:] if tail else texts
+
+
+# What validateContainerLogStatus says of the most common pending failures
+WAITING_MESSAGES = {"ErrImagePull": "image can't be pulled", "ImagePullBackOff": "trying and failing to pull image"}
+
+
+def validate_container_log_status(pod_name: str, status: dict[str, Any], *, previous: bool) -> None:
+    """Refuse a log request that has no run to read, as kubelet_pods.go validateContainerLogStatus does:
+    --previous needs a terminated run before this one, and a container waiting without ever having
+    run has nothing to show yet."""
+    container = status["name"]
+    last_terminated = status.get("lastState", {}).get("terminated")
+    if previous:
+        if last_terminated is None:
+            raise BadRequest(f'previous terminated container "{container}" in pod "{pod_name}" not found')
+        return
+    waiting = status.get("state", {}).get("waiting")
+    if waiting is not None and last_terminated is None:
+        reason = waiting.get("reason", "")
+        raise BadRequest(f'container "{container}" in pod "{pod_name}" is waiting to start: '
+                         f'{WAITING_MESSAGES.get(reason, reason)}')

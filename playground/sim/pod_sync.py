@@ -111,6 +111,8 @@ class PodSync:
         self.specs.update({c["name"]: c for c in self.spec.get("containers") or []})
         self.init_names = [c["name"] for c in self.spec.get("initContainers") or []]
         self.app_names = [c["name"] for c in self.spec.get("containers") or []]
+        # restartable init containers (sidecars): restartPolicy Always on an init container
+        self.sidecar_names = {c["name"] for c in self.spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"}
 
     def records(self) -> list[ContainerRecord]:
         return [self.state.containers[name] for name in self.init_names + self.app_names]
@@ -124,6 +126,13 @@ class PodSync:
 
     def program(self, record: ContainerRecord) -> Program:
         return self.helper.program(self.specs[record.name], record)
+
+    def is_sidecar(self, record: ContainerRecord) -> bool:
+        return record.init and record.name in self.sidecar_names
+
+    def restart_policy(self, record: ContainerRecord) -> str:
+        """A sidecar's own restartPolicy (Always) wins over the pod's."""
+        return "Always" if self.is_sidecar(record) else self.spec.get("restartPolicy", "Always")
 
     def init_done(self, record: ContainerRecord) -> bool:
         """An init container that succeeded in the current sandbox."""
@@ -197,6 +206,18 @@ def stop_end(stop: Mapping[str, Any], program: Program) -> tuple[float, int, str
         code = program.sigterm_exit_code
         return (min(stop["at"] + SIGTERM_EXIT_SECONDS, stop["deadline"]), code, "Completed" if code == 0 else "Error")
     return (stop["deadline"], 137, "Error")
+
+
+def resolve_port(container: Mapping[str, Any], port: Any) -> int:
+    """A probe's or a hook's port: a number, or the name of one of the container's ports."""
+    if isinstance(port, int):
+        return port
+    if isinstance(port, str) and port.isdigit():
+        return int(port)
+    for declared in container.get("ports") or []:
+        if declared.get("name") == port:
+            return int(declared.get("containerPort", 0))
+    return 0
 
 
 # --- formatting as the kubelet does ----------------------------------------------------------------

@@ -16,7 +16,9 @@ image_manager.py and backoff.py), and the phase (status_manager.py); at the end 
 Follows kubernetes/kubernetes pkg/kubelet/pod_workers.go (one worker per pod: SyncPod while the
 pod runs, SyncTerminatingPod once it is deleted — SIGTERM, then SIGKILL at the end of the grace
 period — and the final status write that lets the pod go, `can_delete`, once every container has
-stopped; a finished pod's sandbox is torn down and nothing restarts in it).
+stopped; a finished pod's sandbox is torn down and nothing restarts in it) and active_deadline.go
+(a pod active longer than spec.activeDeadlineSeconds is Failed, DeadlineExceeded, and its
+containers are killed); sidecars are stopped after every other container (terminationOrdering).
 """
 from __future__ import annotations
 
@@ -27,9 +29,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import kuberuntime_manager, prober
+from . import kuberuntime_manager, lifecycle, prober
 from .pod_sync import PodSync, RuntimeHelper, when
-from .records import KILLING, NORMAL, ContainerRecord, KubeletEvent, LogLine, PodRecord, Sandbox
+from .records import DEADLINE_EXCEEDED, KILLING, NORMAL, ContainerRecord, KubeletEvent, LogLine, PodRecord, Sandbox
 from .status_manager import TERMINAL_PHASES, get_phase, pod_status
 
 LOG_FLUSH_SECONDS = 1.0  # how often a chatty container's new log lines are handed out
@@ -94,8 +96,11 @@ def run(sync: PodSync, now: float) -> SyncResult:
 def step(sync: PodSync, t: float) -> None:
     """Everything due at or before t, in the kubelet's order."""
     sync.moment = t
+    if sync.state.phase not in TERMINAL_PHASES and not sync.deleting and past_active_deadline(sync, t):
+        fail_past_active_deadline(sync, t)
     if sync.state.phase in TERMINAL_PHASES and not sync.deleting:
-        return  # a finished pod: nothing runs, nothing restarts
+        stop_finished_pod(sync, t)  # a finished pod: nothing runs, nothing restarts
+        return
     kuberuntime_manager.kill_sandbox_if_asked(sync, t)
     for _ in range(4):  # settle: a container started at t may exit at t, and so on
         before = fingerprint(sync)
@@ -110,6 +115,8 @@ def step(sync: PodSync, t: float) -> None:
             kuberuntime_manager.sync_sandbox(sync, t)
             if sync.state.sandbox.state == "ready":
                 kuberuntime_manager.start_containers(sync, t)
+            if sync.sidecar_names and kuberuntime_manager.app_containers_done(sync):
+                kill_sidecars_last(sync, t, reason="finished", since=t)
             sync.state.phase = get_phase(sync)
             if sync.state.phase in TERMINAL_PHASES:
                 sync.state.sandbox.state = "stopped"  # the kubelet tears down a finished pod's sandbox
@@ -135,6 +142,9 @@ def next_due(sync: PodSync, after: float) -> float | None:
     requested = sync.deletion_requested_at()
     if requested is not None:
         candidates.append(requested)
+    deadline = active_deadline(sync)
+    if deadline is not None and not terminal:
+        candidates.append(deadline)
     for record in sync.records():
         candidates.extend(record_due(sync, record, terminal))
     found = [c for c in candidates if c > after + 1e-9 and c != math.inf]
@@ -148,6 +158,8 @@ def record_due(sync: PodSync, record: ContainerRecord, terminal: bool) -> list[f
         if exit_time is not None:
             due.append(exit_time[0])
         due.extend(p["next"] for p in record.probes.values() if p.get("next") is not None)
+        if record.post_start is not None:
+            due.append(record.post_start["ends"])
         program = sync.program(record)
         next_line = program.next_log_after(record.log_cursor)
         if next_line is not None and record.started_at is not None:
@@ -160,6 +172,43 @@ def record_due(sync: PodSync, record: ContainerRecord, terminal: bool) -> list[f
     return due
 
 
+# --- activeDeadlineSeconds (active_deadline.go) ------------------------------------------------------
+
+
+def active_deadline(sync: PodSync) -> float | None:
+    """When the pod has been active on the node for spec.activeDeadlineSeconds since its startTime."""
+    seconds = sync.spec.get("activeDeadlineSeconds")
+    if seconds is None or sync.state.start_time is None:
+        return None
+    return sync.state.start_time + float(seconds)
+
+
+def past_active_deadline(sync: PodSync, t: float) -> bool:
+    deadline = active_deadline(sync)
+    return deadline is not None and t >= deadline
+
+
+def fail_past_active_deadline(sync: PodSync, t: float) -> None:
+    """activeDeadlineHandler.ShouldEvict: the pod is Failed with reason DeadlineExceeded (and the
+    kubelet's Event), then, being terminal, its containers are killed within the grace period."""
+    state = sync.state
+    message = "Pod was active on the node longer than the specified deadline"
+    sync.event(NORMAL, DEADLINE_EXCEEDED, message, "", t)
+    state.phase, state.reason, state.message = "Failed", DEADLINE_EXCEEDED, message
+    kill_containers(sync, t, reason="deadline")
+
+
+def stop_finished_pod(sync: PodSync, t: float) -> None:
+    """A terminal pod's containers still being killed stop; then its sandbox goes."""
+    deadline = active_deadline(sync)
+    kill_sidecars_last(sync, t, reason="deadline", since=deadline if deadline is not None else t)
+    for record in sync.records():
+        kuberuntime_manager.observe_exit(sync, record, t)
+    kuberuntime_manager.flush_all_logs(sync, t)
+    if not any(record.phase == "running" for record in sync.records()):
+        sync.state.sandbox.state = "stopped" if sync.state.sandbox.state != "none" else "none"
+
+
 # --- termination (SyncTerminatingPod) ---------------------------------------------------------------
 
 
@@ -168,17 +217,39 @@ def terminate(sync: PodSync, t: float) -> None:
     state = sync.state
     if state.deletion_started is None:
         state.deletion_started = t
-        deadline = t + sync.grace_period()
-        for record in sync.records():
-            if record.phase == "running":
-                sync.event(NORMAL, KILLING, f"Stopping container {record.name}", record.field_path, t)
-                record.stop = {"at": t, "deadline": min(deadline, (record.stop or {}).get("deadline", deadline)),
-                               "reason": "delete"}
-            elif record.phase == "pulling":
-                record.phase, record.pull_ends = "waiting", None
+        kill_containers(sync, t, reason="delete")
+    kill_sidecars_last(sync, t, reason="delete", since=state.deletion_started)
     if not any(record.phase == "running" for record in sync.records()):
         state.sandbox.state = "stopped" if state.sandbox.state != "none" else "none"
         state.phase = get_phase(sync, terminal=True)
+
+
+def kill_containers(sync: PodSync, t: float, *, reason: str) -> None:
+    """killContainersWithSyncResult: every running container is killed (lifecycle.py: preStop,
+    SIGTERM, SIGKILL at the end of the grace period)."""
+    grace = sync.grace_period()
+    for record in sync.records():
+        if record.phase == "running" and not sync.is_sidecar(record):  # sidecars go last
+            sync.event(NORMAL, KILLING, f"Stopping container {record.name}", record.field_path, t)
+            if record.stop is None:
+                lifecycle.kill_container(sync, record, t, grace=grace, reason=reason)
+            else:  # already being stopped (its preStop may still run): the sooner SIGKILL wins
+                record.stop = {**record.stop, "deadline": min(record.stop["deadline"], t + grace), "reason": reason}
+        elif record.phase == "pulling":
+            record.phase, record.pull_ends = "waiting", None
+
+
+def kill_sidecars_last(sync: PodSync, t: float, *, reason: str, since: float) -> None:
+    """terminationOrdering: the restartable init containers are stopped once every other container
+    has exited, last one first, with what is left of the grace period (at least 2 s)."""
+    if any(record.phase == "running" and not sync.is_sidecar(record) for record in sync.records()):
+        return
+    grace = max(sync.grace_period() - math.floor(t - since), lifecycle.MINIMUM_GRACE_PERIOD)
+    for name in reversed(sync.init_names):
+        record = sync.state.containers[name]
+        if sync.is_sidecar(record) and record.phase == "running" and record.stop is None:
+            sync.event(NORMAL, KILLING, f"Stopping container {record.name}", record.field_path, t)
+            lifecycle.kill_container(sync, record, t, grace=grace, reason=reason)
 
 
 def can_delete(sync: PodSync) -> bool:

@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .pod_sync import DEFAULT_GRACE_PERIOD, PodSync
+from .lifecycle import MINIMUM_GRACE_PERIOD, kill_container
+from .pod_sync import DEFAULT_GRACE_PERIOD, PodSync, resolve_port
 from .records import KILLING, NORMAL, PROBE_KINDS, UNHEALTHY, WARNING, ContainerRecord
-
-MINIMUM_GRACE_PERIOD = 2  # kuberuntime minimumGracePeriodInSeconds
 
 
 def schedule_probes(sync: PodSync, record: ContainerRecord, t: float) -> None:
@@ -29,7 +28,7 @@ def schedule_probes(sync: PodSync, record: ContainerRecord, t: float) -> None:
     spec = sync.specs[record.name]
     record.probes = {}
     for kind in PROBE_KINDS:
-        if spec.get(f"{kind}Probe") and not record.init:  # validation forbids probes on init containers
+        if spec.get(f"{kind}Probe") and (not record.init or sync.is_sidecar(record)):  # only sidecars among init containers
             record.probes[kind] = {"successes": 0, "failures": 0, "next": None}
     record.started = "startup" not in record.probes
     record.readiness = False
@@ -92,13 +91,13 @@ def probe_once(sync: PodSync, record: ContainerRecord, kind: str, at: float) -> 
 
 def kill_for_probe(sync: PodSync, record: ContainerRecord, kind: str, at: float) -> None:
     message = f"Container {record.name} failed {kind} probe"
-    if sync.spec.get("restartPolicy") != "Never":
+    if sync.restart_policy(record) != "Never":  # a sidecar is restarted whatever the pod's policy
         message += ", will be restarted"
     sync.event(NORMAL, KILLING, message, record.field_path, at)
     grace = probe_spec(sync, record, kind).get("terminationGracePeriodSeconds")
     if grace is None:
         grace = sync.spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE_PERIOD)
-    record.stop = {"at": at, "deadline": at + max(grace, MINIMUM_GRACE_PERIOD), "reason": kind}
+    kill_container(sync, record, at, grace=max(grace, MINIMUM_GRACE_PERIOD), reason=kind)
 
 
 def probe_result(sync: PodSync, record: ContainerRecord, kind: str, spec: Mapping[str, Any],
@@ -134,15 +133,3 @@ def probe_result(sync: PodSync, record: ContainerRecord, kind: str, spec: Mappin
     if "grpc" in spec:
         return answers, "" if answers else f'timeout: failed to connect service "{ip}:{port}" within 1s'
     return answers, "" if answers else f"dial tcp {ip}:{port}: connect: connection refused"
-
-
-def resolve_port(container: Mapping[str, Any], port: Any) -> int:
-    """A probe's port: a number, or the name of one of the container's ports."""
-    if isinstance(port, int):
-        return port
-    if isinstance(port, str) and port.isdigit():
-        return int(port)
-    for declared in container.get("ports") or []:
-        if declared.get("name") == port:
-            return int(declared.get("containerPort", 0))
-    return 0

@@ -27,6 +27,7 @@ CREATED, STARTED, KILLING, UNHEALTHY = "Created", "Started", "Killing", "Unhealt
 ERR_IMAGE_NEVER_PULL = "ErrImageNeverPull"
 SANDBOX_CHANGED, FAILED_CREATE_POD_SANDBOX = "SandboxChanged", "FailedCreatePodSandBox"
 FAILED_MOUNT = "FailedMount"
+DEADLINE_EXCEEDED = "DeadlineExceeded"
 FAULTS = ("crash", "fail-liveness", "fail-readiness", "fail-startup", "heal", "kill-sandbox")
 
 
@@ -59,6 +60,7 @@ class ContainerRecord:
     phase: str = "waiting"  # waiting | pulling | running | terminated | backoff
     instances: int = 0  # containers created so far; restartCount is instances - 1
     container_id: str = ""
+    image: str = ""  # the spec's image this run was created with
     image_id: str = ""
     started_at: float | None = None
     sandbox_attempt: int = 0
@@ -76,7 +78,8 @@ class ContainerRecord:
     pull_backoff: float | None = None
     pull_backoff_updated: float | None = None
     pull_error: str = ""
-    stop: dict[str, Any] | None = None  # at, deadline, reason (liveness | startup | delete)
+    post_start: dict[str, Any] | None = None  # ends, ok: the postStart hook this run is still in
+    stop: dict[str, Any] | None = None  # at, deadline, reason (liveness | startup | changed | delete | deadline | sandbox)
     probes: dict[str, dict[str, Any]] = field(default_factory=dict)
     started: bool = False
     readiness: bool = False
@@ -119,6 +122,8 @@ class PodRecord:
     pulled_images: list[str] = field(default_factory=list)
     conditions: dict[str, dict[str, Any]] = field(default_factory=dict)
     phase: str = "Pending"
+    reason: str = ""  # status.reason/message the kubelet set with a phase (DeadlineExceeded)
+    message: str = ""
     deletion_started: float | None = None
     sandbox_kill_at: float | None = None
     volumes: dict[str, Any] = field(default_factory=dict)  # the kubelet's volume state (volumes.py), opaque here

@@ -5,7 +5,8 @@ the end of a sync; the kubelet (kubelet.py) writes that status through the store
 when it differs from what the pod shows.
 
 Follows kubernetes/kubernetes pkg/kubelet: kubelet_pods.go generateAPIPodStatus and getPhase
-(a terminal phase never changes again), convertToAPIContainerStatuses (state, lastState,
+(a terminal phase never changes again; pending init containers keep a pod Pending only until an
+app container has started, container/helpers.go HasAnyRegularContainerStarted), convertToAPIContainerStatuses (state, lastState,
 ready, started, restartCount, image and imageID as containerd names them), status/generate.go
 (PodReadyToStartContainers, Initialized, Ready with readiness gates, ContainersReady; PodScheduled
 kept as the scheduler wrote it) and status/status_manager.go (lastTransitionTime only moves when a
@@ -41,18 +42,25 @@ def get_phase(sync: PodSync, *, terminal: bool = False) -> str:
         return sync.state.phase
     policy = sync.spec.get("restartPolicy", "Always")
     pending_init = failed_init = 0
+    running = waiting = stopped = succeeded = 0
     for name in sync.init_names:
         record = sync.state.containers[name]
+        if sync.is_sidecar(record):  # getPhase's loop over restartable init containers
+            if record.phase == "running" and record.post_start is None:
+                running += 1
+                pending_init += not record.started
+            elif record.term is None:
+                pending_init, waiting = pending_init + 1, waiting + 1
+            continue
         if record.phase == "terminated" and record.term is not None:
             failed_init += record.term["exitCode"] != 0
         elif record.phase != "running" and record.term is not None:
             failed_init += record.term["exitCode"] != 0  # waiting to restart after a failure
         else:
             pending_init += 1
-    running = waiting = stopped = succeeded = 0
     for name in sync.app_names:
         record = sync.state.containers[name]
-        if record.phase == "running":
+        if record.phase == "running" and record.post_start is None:
             running += 1
         elif record.phase == "terminated" and record.term is not None:
             stopped += 1
@@ -61,10 +69,20 @@ def get_phase(sync: PodSync, *, terminal: bool = False) -> str:
             stopped += 1  # waiting to restart: its last run counts as stopped, never as succeeded
         else:
             waiting += 1
+    if has_any_regular_container_started(sync):
+        pending_init = 0  # initialized once: init containers re-running in a new sandbox keep the pod's phase
     phase = phase_from_counts(policy, terminal, pending_init, failed_init, running, waiting, stopped, succeeded)
     if terminal and phase not in TERMINAL_PHASES:
         return "Failed"  # a deleted pod whose containers never all ran
     return phase
+
+
+def has_any_regular_container_started(sync: PodSync) -> bool:
+    """container/helpers.go HasAnyRegularContainerStarted: an app container whose state is running
+    or terminated (what container_status reports for it)."""
+    return any((record.phase == "running" and record.post_start is None)
+               or (record.phase in ("terminated", "pulling") and record.term is not None)
+               for record in (sync.state.containers[name] for name in sync.app_names))
 
 
 def phase_from_counts(policy: str, terminal: bool, pending_init: int, failed_init: int, running: int,
@@ -95,6 +113,12 @@ def pod_status(sync: PodSync, t: float) -> dict[str, Any]:
     statuses = [container_status(sync, state.containers[n]) for n in sync.app_names]
     init_statuses = [container_status(sync, state.containers[n]) for n in sync.init_names]
     status: dict[str, Any] = {"phase": state.phase}
+    reason, message = (state.reason, state.message) if state.reason else \
+        (old.get("reason"), old.get("message")) if old.get("phase") == state.phase else (None, None)
+    if reason:
+        status["reason"] = reason  # kept while the phase stays, as generateAPIPodStatus does
+    if message:
+        status["message"] = message
     status["conditions"] = conditions(sync, old, statuses, init_statuses, t)
     host_ip = sync.host_ip()
     if host_ip:
@@ -114,7 +138,7 @@ def container_status(sync: PodSync, record: ContainerRecord) -> dict[str, Any]:
     spec = sync.specs[record.name]
     default_reason = POD_INITIALIZING if sync.init_names else CONTAINER_CREATING
     last: dict[str, Any] = {}
-    if record.phase == "running":
+    if record.phase == "running" and record.post_start is None:
         state = {"running": {"startedAt": rfc3339(record.started_at)}}
         last = terminated(record.term) if record.term else {}
     elif record.phase == "terminated" or (record.phase == "pulling" and record.term is not None):
@@ -134,20 +158,21 @@ def container_status(sync: PodSync, record: ContainerRecord) -> dict[str, Any]:
         "lastState": last,
         "ready": container_ready(sync, record),
         "restartCount": record.restart_count,
-        "image": normalize_image(spec.get("image", "")) if created else spec.get("image", ""),
+        # the image of the container the runtime has, until a changed one is started
+        "image": normalize_image(record.image or spec.get("image", "")) if created else spec.get("image", ""),
         "imageID": record.image_id if created else "",
     }
     if created:
         status["containerID"] = record.container_id
-    status["started"] = record.phase == "running" and record.started
+    status["started"] = record.phase == "running" and record.post_start is None and record.started
     return status
 
 
 def container_ready(sync: PodSync, record: ContainerRecord) -> bool:
-    if record.init:
+    if record.init and not sync.is_sidecar(record):
         return sync.init_done(record)  # a completed init container reports ready
-    if record.phase != "running" or not record.started:
-        return False
+    if record.phase != "running" or record.post_start is not None or not record.started:
+        return False  # the status a sync blocked in PostStart last wrote: not started yet
     return record.readiness if "readiness" in record.probes else True
 
 
@@ -168,7 +193,8 @@ def conditions(sync: PodSync, old: Mapping[str, Any], statuses: list[dict[str, A
     phase = sync.state.phase
     sandbox_ready = sync.state.sandbox.state == "ready" and phase not in TERMINAL_PHASES
     wanted: dict[str, Condition] = {"PodReadyToStartContainers": ("True" if sandbox_ready else "False", "", "")}
-    incomplete = [s["name"] for s in init_statuses if not (s["state"].get("terminated", {}).get("exitCode") == 0)]
+    incomplete = [s["name"] for s in init_statuses if not (s["state"].get("terminated", {}).get("exitCode") == 0
+                                                           or (s["name"] in sync.sidecar_names and s["started"]))]
     any_started = any(sync.state.containers[n].instances > 0 for n in sync.app_names)
     if phase == "Succeeded":
         wanted["Initialized"] = ("True", "PodCompleted", "")
@@ -177,7 +203,8 @@ def conditions(sync: PodSync, old: Mapping[str, Any], statuses: list[dict[str, A
                                  f"containers with incomplete status: [{' '.join(incomplete)}]")
     else:
         wanted["Initialized"] = ("True", "", "")
-    unready = [s["name"] for s in statuses if not s["ready"]]
+    sidecars = [s for s in init_statuses if s["name"] in sync.sidecar_names]  # counted first, as generate.go does
+    unready = [s["name"] for s in sidecars + statuses if not s["ready"]]
     if phase in TERMINAL_PHASES:
         reason = "PodCompleted" if phase == "Succeeded" else "PodFailed"
         ready: Condition = ("False", reason, "")

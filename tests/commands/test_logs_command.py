@@ -59,3 +59,24 @@ def test_a_chatty_container_keeps_only_the_tail_of_its_log(cluster, monkeypatch)
     lines = run("logs", "busy")[1].splitlines()
     assert 5 <= len(lines) <= 5 + 200  # trimmed to the limit, give or take the kubelet's slack
     assert int(lines[-1].split()[1]) > 350  # the newest lines are the ones kept
+
+
+def test_a_container_still_pulling_its_image_is_waiting_to_start(cluster):
+    cluster.create(chatty())
+    cluster.advance(1)  # the kubelet has written ContainerCreating; the pull takes longer
+
+    status, out, err = run("logs", "chatty")
+
+    assert (status, out) == (1, "")
+    assert err == 'Error from server (BadRequest): container "main" in pod "chatty" is waiting to start: ContainerCreating\n'
+
+
+def test_a_container_whose_image_cannot_be_pulled_says_so(cluster):
+    cluster.create(pod("typo", image="nosuch:1.0"))
+    cluster.advance(2)
+    assert run("logs", "typo")[2].endswith('container "main" in pod "typo" is waiting to start: image can\'t be pulled\n')
+
+    cluster.advance(3)
+
+    assert run("logs", "typo")[2].endswith(
+        'container "main" in pod "typo" is waiting to start: trying and failing to pull image\n')

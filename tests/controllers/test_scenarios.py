@@ -191,6 +191,15 @@ def test_a_node_whose_pods_wait_a_long_back_off_still_sends_its_heartbeat(cluste
     assert "NodeNotReady" not in cluster.event_reasons("Node", "playground-worker")
 
 
+def test_a_healthy_nodes_conditions_show_a_heartbeat_at_most_five_minutes_old(cluster):
+    cluster.advance(700)
+
+    now = cluster.now()
+    for condition in cluster.get("Node", "playground-worker")["status"]["conditions"]:
+        heartbeat = datetime.datetime.fromisoformat(condition["lastHeartbeatTime"].replace("Z", "+00:00"))
+        assert (now - heartbeat).total_seconds() <= 300 + 10  # nodeStatusReportFrequency, seen at a lease renewal
+
+
 def test_pods_on_one_node_get_different_ips_from_its_pod_cidr(cluster):
     run("node", "cordon", "playground-worker2")
     cluster.apply(replica_set("web", replicas=6))

@@ -340,6 +340,23 @@ def test_a_startup_probe_holds_back_liveness_and_readiness():
     assert all(e.message.startswith("Startup probe failed") for e in kubelet.events if e.reason == "Unhealthy")
 
 
+def test_a_changed_image_restarts_the_container_with_it():
+    kubelet = Kubelet(make_pod(container()))
+    kubelet.run_until(10)
+
+    kubelet.pod["spec"]["containers"][0]["image"] = "nginx:1.28"  # kubectl set image pod/web web=nginx:1.28
+    kubelet.sync()
+    assert kubelet.container()["image"] == "docker.io/library/nginx:1.27"  # still the running container's
+    kubelet.run_until(20)
+
+    killing = next(e for e in kubelet.events if e.reason == "Killing")
+    assert (killing.message, killing.at) == ("Container web definition changed, will be restarted",
+                                             T0 + datetime.timedelta(seconds=10))
+    assert 'Pulling image "nginx:1.28"' in [e.message for e in kubelet.events]
+    assert kubelet.container()["image"] == "docker.io/library/nginx:1.28"
+    assert kubelet.container()["restartCount"] == 1 and kubelet.container()["state"].keys() == {"running"}
+
+
 # --- images ---------------------------------------------------------------------------------------
 
 
@@ -415,6 +432,65 @@ def test_a_failing_init_container_with_restart_policy_never_fails_the_pod():
     assert kubelet.condition("PodReadyToStartContainers")["status"] == "False"
 
 
+def sidecar(command: list[str] | None = None, **fields: Any) -> dict:
+    return container("logger", "busybox:1.36", command=command or ["sleep", "3600"], restartPolicy="Always", **fields)
+
+
+def init_status(kubelet: Kubelet, name: str = "logger") -> dict:
+    return next(s for s in kubelet.result.status["initContainerStatuses"] if s["name"] == name)
+
+
+def test_a_sidecar_starts_before_the_app_containers_and_keeps_running_beside_them():
+    kubelet = Kubelet(make_pod(container(), init=[sidecar()]))
+
+    kubelet.run_until(20)
+
+    assert kubelet.result.status["phase"] == "Running"
+    logger = init_status(kubelet)
+    assert logger["state"].keys() == {"running"} and logger["started"] is True and logger["ready"] is True
+    assert kubelet.container()["state"].keys() == {"running"}
+    assert kubelet.condition("Initialized")["status"] == kubelet.condition("Ready")["status"] == "True"
+    started = [(e.field_path, (e.at - T0).total_seconds()) for e in kubelet.events if e.reason == "Started"]
+    assert started == [("spec.initContainers{logger}", 3.1), ("spec.containers{web}", 5.2)]
+
+
+def test_a_sidecar_that_exits_is_restarted_whatever_the_pods_restart_policy():
+    kubelet = Kubelet(make_pod(container(), init=[sidecar(["sh", "-c", "sleep 10; exit 1"])], restart_policy="Never"))
+
+    kubelet.run_until(30)
+
+    assert init_status(kubelet)["restartCount"] >= 1
+    assert kubelet.result.status["phase"] == "Running"
+    assert kubelet.container()["restartCount"] == 0
+
+
+def test_a_sidecar_is_stopped_once_the_app_containers_of_a_finished_pod_have_exited():
+    job = container(image="busybox:1.36", command=["sh", "-c", "sleep 5"])
+    kubelet = Kubelet(make_pod(job, init=[sidecar()], restart_policy="Never", terminationGracePeriodSeconds=5))
+
+    kubelet.run_until(30)
+
+    assert kubelet.result.status["phase"] == "Succeeded"
+    assert [e.message for e in kubelet.events if e.reason == "Killing"] == ["Stopping container logger"]
+    assert init_status(kubelet)["state"]["terminated"]["exitCode"] == 137  # sleep ignores SIGTERM
+    assert kubelet.result.wake_at is None
+
+
+def test_a_deleted_pod_stops_its_sidecars_after_its_app_containers():
+    pod = make_pod(container(), init=[sidecar()])
+    kubelet = Kubelet(pod)
+    kubelet.run_until(10)
+
+    pod["metadata"]["deletionTimestamp"] = "2025-01-01T00:00:40Z"
+    kubelet.sync()
+    result = kubelet.run_until(45)
+
+    killing = [(e.field_path, (e.at - T0).total_seconds()) for e in kubelet.events if e.reason == "Killing"]
+    assert killing == [("spec.containers{web}", 10.0), ("spec.initContainers{logger}", 11.0)]  # nginx exits at 11
+    assert init_status(kubelet)["state"]["terminated"]["finishedAt"] == "2025-01-01T00:00:40Z"  # the grace period's end
+    assert result.can_delete is True
+
+
 @pytest.mark.parametrize(("code", "phase", "reason"), [(0, "Succeeded", "Completed"), (1, "Failed", "Error")])
 def test_restart_policy_never_ends_the_pod_with_the_container(code, phase, reason):
     kubelet = Kubelet(make_pod(container(image="busybox:1.36", command=["sh", "-c", f"sleep 5; exit {code}"]),
@@ -482,6 +558,21 @@ def test_a_killed_sandbox_is_recreated_and_the_containers_restart():
     assert kubelet.container()["state"].keys() == {"running"}
 
 
+def test_a_pod_whose_init_containers_rerun_in_a_new_sandbox_stays_running():
+    init = [container("setup", "busybox:1.36", command=["sh", "-c", "sleep 5"])]
+    kubelet = Kubelet(make_pod(container(), init=init))
+    kubelet.run_until(20)
+    assert kubelet.result.status["phase"] == "Running"
+
+    inject_fault(kubelet.state, None, "kill-sandbox", at=kubelet.now)
+    kubelet.sync()  # the kubelet reports each moment: the sandbox gone, setup re-running, web restarted
+    kubelet.run_until(40)
+
+    assert kubelet.event_times("Started")[-2:][0] > 20  # setup ran again before web restarted
+    assert {status["phase"] for seconds, status in kubelet.history if seconds >= 20} == {"Running"}
+    assert kubelet.container()["restartCount"] == 1
+
+
 def test_a_deleting_pod_stops_within_its_grace_period():
     pod = make_pod(container(image="busybox:1.36", command=["sleep", "3600"]), terminationGracePeriodSeconds=30)
     kubelet = Kubelet(pod)
@@ -517,6 +608,84 @@ def test_a_server_that_handles_sigterm_stops_at_once_and_completes():
     assert result.can_delete is True
     assert kubelet.container()["state"]["terminated"]["reason"] == "Completed"
     assert result.status["phase"] == "Succeeded"
+
+
+def test_a_pod_past_its_active_deadline_is_killed_and_fails():
+    kubelet = Kubelet(make_pod(container(image="busybox:1.36", command=["sleep", "3600"]),
+                               activeDeadlineSeconds=30, terminationGracePeriodSeconds=5))
+    kubelet.run_until(29)
+    assert kubelet.result.status["phase"] == "Running"
+
+    kubelet.run_until(60)
+
+    status = kubelet.result.status
+    assert (status["phase"], status["reason"]) == ("Failed", "DeadlineExceeded")
+    assert status["message"] == "Pod was active on the node longer than the specified deadline"
+    deadline = next(e for e in kubelet.events if e.reason == "DeadlineExceeded")
+    assert (deadline.type, deadline.message, deadline.field_path) == ("Normal", status["message"], "")
+    assert kubelet.event_times("DeadlineExceeded") == kubelet.event_times("Killing") == [30.0]
+    terminated = kubelet.container()["state"]["terminated"]
+    assert (terminated["exitCode"], terminated["finishedAt"]) == (137, "2025-01-01T00:00:35Z")  # SIGKILL after 5 s
+    assert kubelet.condition("Ready")["reason"] == "PodFailed"
+    assert kubelet.result.wake_at is None
+
+
+def test_a_pre_stop_hook_runs_before_sigterm_inside_the_grace_period():
+    pod = make_pod(container(lifecycle={"preStop": {"exec": {"command": ["sleep", "20"]}}}))
+    kubelet = Kubelet(pod)
+    kubelet.run_until(10)
+
+    pod["metadata"]["deletionTimestamp"] = "2025-01-01T00:00:40Z"
+    kubelet.sync()
+    assert kubelet.run_until(30).can_delete is False  # still in its preStop
+    result = kubelet.run_until(35)
+
+    assert result.can_delete is True
+    terminated = kubelet.container()["state"]["terminated"]
+    assert (terminated["reason"], terminated["finishedAt"]) == ("Completed", "2025-01-01T00:00:31Z")  # SIGTERM at 30
+
+
+def test_a_pre_stop_hook_longer_than_the_grace_period_leaves_two_seconds_before_sigkill():
+    pod = make_pod(container(image="busybox:1.36", command=["sleep", "3600"],
+                             lifecycle={"preStop": {"sleep": {"seconds": 60}}}), terminationGracePeriodSeconds=10)
+    kubelet = Kubelet(pod)
+    kubelet.run_until(10)
+
+    pod["metadata"]["deletionTimestamp"] = "2025-01-01T00:00:20Z"
+    pod["metadata"]["deletionGracePeriodSeconds"] = 10
+    kubelet.sync()
+    kubelet.run_until(30)
+
+    terminated = kubelet.container()["state"]["terminated"]
+    assert (terminated["exitCode"], terminated["finishedAt"]) == (137, "2025-01-01T00:00:22Z")
+
+
+def test_a_container_is_running_only_once_its_post_start_hook_returns():
+    hooked = container(lifecycle={"postStart": {"exec": {"command": ["sh", "-c", "sleep 5"]}}})
+    kubelet = Kubelet(make_pod(hooked, container("sidecar", "busybox:1.36", command=["sleep", "3600"])))
+
+    kubelet.run_until(6)
+    assert kubelet.container("web")["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    assert kubelet.result.status["phase"] == "Pending"
+    assert "Started" in kubelet.reasons() and kubelet.event_times("Started") == [3.1]  # sidecar waits for the hook
+
+    kubelet.run_until(15)
+
+    assert kubelet.container("web")["state"].keys() == {"running"}
+    assert kubelet.event_times("Pulling") == [1.0, 8.1]  # the sidecar's pull begins once the hook returned
+    assert kubelet.result.status["phase"] == "Running"
+
+
+def test_a_failing_post_start_hook_kills_the_container():
+    hooked = container(lifecycle={"postStart": {"exec": {"command": ["sh", "-c", "exit 1"]}}})
+    kubelet = Kubelet(make_pod(hooked))
+
+    kubelet.run_until(8)
+
+    failed = next(e for e in kubelet.events if e.reason == "FailedPostStartHook")
+    assert (failed.type, failed.message) == ("Warning", "PostStartHook failed")
+    assert [e.message for e in kubelet.events if e.reason == "Killing"][0] == "FailedPostStartHook"
+    assert kubelet.container()["restartCount"] >= 1
 
 
 # --- helpers --------------------------------------------------------------------------------------
