@@ -54,3 +54,39 @@ def test_a_waiting_pod_is_scheduled_when_a_node_that_fits_joins(cluster):
 
     assert cluster.get("Pod", "big", "default")["spec"]["nodeName"] == "playground-worker3"
     assert cluster.event_reasons("Pod", "big") == ["FailedScheduling", "Scheduled"]
+
+
+def cpu_pod(name: str, cpu: str, *, priority: int) -> dict:
+    obj = pod(name)
+    obj["spec"]["containers"][0]["resources"] = {"requests": {"cpu": cpu}}
+    obj["spec"]["priority"] = priority
+    return obj
+
+
+def test_a_higher_priority_pod_on_a_full_cluster_preempts_a_lower_one_and_runs(cluster):
+    cluster.create(cpu_pod("batch-a", "3", priority=0))
+    cluster.create(cpu_pod("batch-b", "3", priority=0))
+    cluster.advance(30)  # both running, one on each worker
+
+    cluster.create(cpu_pod("critical", "2", priority=1000))
+    cluster.settle()
+
+    [victim] = [p for p in cluster.list("Pod") if p["metadata"].get("deletionTimestamp")]
+    node_name = victim["spec"]["nodeName"]
+    target = {c["type"]: c for c in victim["status"]["conditions"]}["DisruptionTarget"]
+    assert (target["status"], target["reason"], target["message"]) == (
+        "True", "PreemptionByScheduler", "default-scheduler: preempting to accommodate a higher priority pod")
+    critical = cluster.get("Pod", "critical", "default")
+    assert critical["status"]["nominatedNodeName"] == node_name
+    assert "nodeName" not in critical["spec"]
+    [preempted] = [e for e in cluster.list("Event", namespace="default")
+                   if e["reason"] == "Preempted" and e["involvedObject"]["name"] == victim["metadata"]["name"]]
+    assert preempted["message"] == f"Preempted by pod {critical['metadata']['uid']} on node {node_name}"
+
+    cluster.advance(60)  # the victim's grace period runs out and it is gone
+
+    critical = cluster.get("Pod", "critical", "default")
+    assert (critical["spec"]["nodeName"], critical["status"]["phase"]) == (node_name, "Running")
+    assert [p["metadata"]["name"] for p in cluster.list("Pod")] == sorted(
+        ["critical", ({"batch-a", "batch-b"} - {victim["metadata"]["name"]}).pop()])
+    assert set(cluster.event_reasons("Pod", "critical")) >= {"FailedScheduling", "Scheduled", "Started"}
