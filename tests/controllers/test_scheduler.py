@@ -56,19 +56,25 @@ def test_a_waiting_pod_is_scheduled_when_a_node_that_fits_joins(cluster):
     assert cluster.event_reasons("Pod", "big") == ["FailedScheduling", "Scheduled"]
 
 
-def cpu_pod(name: str, cpu: str, *, priority: int) -> dict:
+def cpu_pod(name: str, cpu: str, *, priority_class_name: str = "") -> dict:
     obj = pod(name)
     obj["spec"]["containers"][0]["resources"] = {"requests": {"cpu": cpu}}
-    obj["spec"]["priority"] = priority
+    if priority_class_name:
+        obj["spec"]["priorityClassName"] = priority_class_name
     return obj
 
 
+def priority_class(name: str, value: int) -> dict:
+    return {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name}, "value": value}
+
+
 def test_a_higher_priority_pod_on_a_full_cluster_preempts_a_lower_one_and_runs(cluster):
-    cluster.create(cpu_pod("batch-a", "3", priority=0))
-    cluster.create(cpu_pod("batch-b", "3", priority=0))
+    cluster.create(priority_class("high", 1000))
+    cluster.create(cpu_pod("batch-a", "3"))
+    cluster.create(cpu_pod("batch-b", "3"))
     cluster.advance(30)  # both running, one on each worker
 
-    cluster.create(cpu_pod("critical", "2", priority=1000))
+    cluster.create(cpu_pod("critical", "2", priority_class_name="high"))
     cluster.settle()
 
     [victim] = [p for p in cluster.list("Pod") if p["metadata"].get("deletionTimestamp")]
