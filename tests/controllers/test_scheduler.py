@@ -1,6 +1,7 @@
 """The scheduler places pods as kube-scheduler does, and says why when it cannot."""
 from __future__ import annotations
 
+from playground.store import tables
 from playground.store.demo import node
 from tests.factories import pod, replica_set
 
@@ -84,6 +85,8 @@ def test_a_higher_priority_pod_on_a_full_cluster_preempts_a_lower_one_and_runs(c
         "True", "PreemptionByScheduler", "default-scheduler: preempting to accommodate a higher priority pod")
     critical = cluster.get("Pod", "critical", "default")
     assert critical["status"]["nominatedNodeName"] == node_name
+    wide = dict(zip([c.name for c in tables.column_definitions("Pod")], tables.cells(critical, now=cluster.now(), wide=True)))
+    assert (wide["Status"], wide["Node"], wide["Nominated Node"]) == ("Pending", "<none>", node_name)  # kubectl get -o wide
     assert "nodeName" not in critical["spec"]
     [preempted] = [e for e in cluster.list("Event", namespace="default")
                    if e["reason"] == "Preempted" and e["involvedObject"]["name"] == victim["metadata"]["name"]]
