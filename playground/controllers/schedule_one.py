@@ -49,7 +49,8 @@ NOT_ELIGIBLE_TERMINATING = "not eligible due to a terminating pod on the nominat
 class Decision:
     """Where the pod goes (`node_name`), or why it cannot go anywhere (`message`, as the
     FailedScheduling Event prints it). When preemption can make room, `nominated_node_name` is where
-    the pod waits (status.nominatedNodeName) and `victims` the lower-priority pods to evict first."""
+    the pod waits (status.nominatedNodeName) and `victims` the lower-priority pods to evict first;
+    "" when preemption found no room (the nomination is cleared), None when it was not tried."""
 
     node_name: str | None
     message: str = ""
@@ -165,6 +166,8 @@ def preempt(
     Only nodes rejected for a reason that evicting pods can fix (Unschedulable, not
     UnschedulableAndUnresolvable) are tried; on each, the lower-priority pods are the candidates.
     The message is empty when a node was nominated: the pod then waits for its victims to go.
+    No candidate at all nominates "" (NewPostFilterResultWithNominatedNode("")), which clears an
+    earlier nomination; a pod not eligible keeps its nomination (no PostFilterResult).
     """
     eligible, reason = _eligible_to_preempt(pod, node_infos, statuses, absent)
     if not eligible:
@@ -180,7 +183,7 @@ def preempt(
             results[info.name] = status
     if not candidates:
         not_helpful = FilterStatus("DefaultPreemption", (PREEMPTION_NOT_HELPFUL,), False)
-        return f"preemption: {fit_error_message(len(node_infos), results, not_helpful)}", None, ()
+        return f"preemption: {fit_error_message(len(node_infos), results, not_helpful)}", "", ()
     node, victims = pick_one_node_for_preemption(candidates)
     return "", node.name, tuple(victims)
 

@@ -7,6 +7,11 @@ already made in this pass (the scheduler cache's "assume"), then one store batch
 (pods/binding) with their `Scheduled` events, and for the pods that fit nowhere the
 `FailedScheduling` event and the PodScheduled=False condition, as pkg/scheduler/schedule_one.go
 records them. Unschedulable pods are retried when nodes or pods change, or claims and volumes.
+When a pod fits nowhere but evicting lower-priority pods would make room (schedule_one.preempt),
+preemption is carried out as framework/preemption/preemption.go prepareCandidate does it: each
+victim gets DisruptionTarget=True (PreemptionByScheduler), then is deleted with a `Preempted`
+Event, and the pod's status.nominatedNodeName names the node it waits for (updatePod); once
+the victims are gone, a later pass binds it there.
 A pod whose claims wait for their first consumer takes them along: each such claim is
 annotated volume.kubernetes.io/selected-node with the pod's node in the same batch, for the
 claim's volume to be found or provisioned there (the VolumeBinding plugin's PreBind).
@@ -23,11 +28,12 @@ from playground.store import api as store
 from playground.store.pods import is_active
 
 from .persistentvolume import ANN_SELECTED_NODE, pod_volumes
-from .schedule_one import schedule
-from .scheduling import PodVolumes, assume, needs_scheduling, node_infos, queue_order
+from .schedule_one import Decision, schedule
+from .scheduling import DEFAULT_SCHEDULER_NAME, PodVolumes, assume, needs_scheduling, node_infos, pod_priority, queue_order
 
 Obj = dict[str, Any]
 PENDING = "pending"
+PREEMPTED = "Preempted"  # the victim's Event, as prepareCandidate records it
 
 
 class Scheduler(Controller):
@@ -53,24 +59,48 @@ class Scheduler(Controller):
             return Result()
         infos = node_infos(self.cache.list("Node"), self.cache.list("Pod"))
         selected_nodes: dict[Key, str] = {}  # claims given a node in this pass
+        decisions = []
+        for pod in pending:
+            volumes = pod_volumes(pod, self.cache, selected_nodes=selected_nodes)
+            decision = schedule(pod, infos, volumes=volumes)
+            if decision.node_name is not None:
+                assume(infos, pod, decision.node_name)
+                selected_nodes.update(claims_for_node(volumes, decision.node_name))
+            decisions.append((pod, volumes, decision))
+        preemptions = preemptions_of(decisions)
+        if preemptions:
+            self.add_disruption_targets(preemptions)  # the condition is stored before the deletion
         with store.batch(self.cluster) as batch:
-            for pod in pending:
-                volumes = pod_volumes(pod, self.cache, selected_nodes=selected_nodes)
-                decision = schedule(pod, infos, volumes=volumes)
+            for victim, preemptor, node_name in preemptions.values():
+                self.preempt(batch, victim, preemptor, node_name)
+            nominations = nominations_of(decisions)
+            for pod, volumes, decision in decisions:
                 if decision.node_name is not None:
                     self.bind(batch, pod, decision.node_name)
-                    self.select_node(batch, volumes, decision.node_name, selected_nodes)
-                    assume(infos, pod, decision.node_name)
+                    self.select_node(batch, volumes, decision.node_name)
                 else:
-                    self.record_failure(batch, pod, decision.message)
+                    self.record_failure(batch, pod, decision.message, nominations.get(pod["metadata"]["uid"]))
         return Result()
+
+    def add_disruption_targets(self, preemptions: dict[str, tuple[Obj, Obj, str]]) -> None:
+        """prepareCandidate, first step: each victim gets DisruptionTarget=True (PreemptionByScheduler)."""
+        with store.batch(self.cluster) as batch:
+            for victim, preemptor, _ in preemptions.values():
+                batch.update_status(with_preemption_condition(victim, preemptor, store.timestamp(batch.now)))
+
+    def preempt(self, batch: store.Batch, victim: Obj, preemptor: Obj, node_name: str) -> None:
+        """prepareCandidate, then: the victim is deleted (with its grace period) and told why."""
+        meta = victim["metadata"]
+        batch.delete("Pod", meta["name"], meta["namespace"])
+        message = f"Preempted by pod {preemptor['metadata']['uid']} on node {node_name}"
+        self.events.record(batch, victim, NORMAL, PREEMPTED, message)
 
     def bind(self, batch: store.Batch, pod: Obj, node_name: str) -> None:
         batch.bind(pod, node_name)
         meta = pod["metadata"]
         self.events.record(batch, pod, NORMAL, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to {node_name}")
 
-    def select_node(self, batch: store.Batch, volumes: PodVolumes | None, node_name: str, selected_nodes: dict[Key, str]) -> None:
+    def select_node(self, batch: store.Batch, volumes: PodVolumes | None, node_name: str) -> None:
         """The pod's claims that wait for their first consumer are to be bound or provisioned where it goes."""
         for unbound in volumes.unbound if volumes is not None else ():
             if unbound.selected_node is not None:
@@ -78,25 +108,23 @@ class Scheduler(Controller):
             claim = unbound.claim
             annotations = {**(claim["metadata"].get("annotations") or {}), ANN_SELECTED_NODE: node_name}
             batch.update({**claim, "metadata": {**claim["metadata"], "annotations": annotations}})
-            selected_nodes[f"{claim['metadata']['namespace']}/{claim['metadata']['name']}"] = node_name
 
-    def record_failure(self, batch: store.Batch, pod: Obj, message: str) -> None:
+    def record_failure(self, batch: store.Batch, pod: Obj, message: str, nominated_node_name: str | None) -> None:
+        """handleSchedulingFailure: the FailedScheduling Event, then updatePod: PodScheduled=False and,
+        when preemption says so, status.nominatedNodeName ("" clears it, None leaves it)."""
         self.events.record(batch, pod, WARNING, "FailedScheduling", message)
-        condition = {
-            "type": "PodScheduled",
-            "status": "False",
-            "lastTransitionTime": store.timestamp(batch.now),
-            "reason": "Unschedulable",
-            "message": message,
-        }
-        conditions = pod.get("status", {}).get("conditions", [])
-        current = next((c for c in conditions if c["type"] == "PodScheduled"), None)
-        if current is not None and current.get("message") == message and current["status"] == "False":
+        status = pod.get("status", {})
+        conditions = with_unschedulable_condition(status.get("conditions", []), message, store.timestamp(batch.now))
+        nominated = status.get("nominatedNodeName") or ""
+        renominated = nominated_node_name is not None and nominated_node_name != nominated
+        if conditions is None and not renominated:
             return
-        if current is not None and current["status"] == "False":
-            condition["lastTransitionTime"] = current["lastTransitionTime"]
-        others = [c for c in conditions if c["type"] != "PodScheduled"]
-        batch.update_status({**pod, "status": {**pod.get("status", {}), "conditions": [condition, *others]}})
+        new_status = {**status, "conditions": conditions if conditions is not None else status.get("conditions", [])}
+        if renominated:
+            new_status = {k: v for k, v in new_status.items() if k != "nominatedNodeName"}
+            if nominated_node_name:
+                new_status["nominatedNodeName"] = nominated_node_name
+        batch.update_status({**pod, "status": new_status})
 
     def summarize(self, key: Key, obj: Obj | None) -> Summary:
         """Its one key, "pending": every pod without a node."""
@@ -107,3 +135,63 @@ class Scheduler(Controller):
         return observed, desired, f"{len(pending)} pod{'s' if len(pending) != 1 else ''} to place" if pending else "none"
 
 
+def claims_for_node(volumes: PodVolumes | None, node_name: str) -> dict[Key, str]:
+    """The claims a pod placed on `node_name` selects that node for (those without one yet)."""
+    return {
+        f"{unbound.claim['metadata']['namespace']}/{unbound.claim['metadata']['name']}": node_name
+        for unbound in (volumes.unbound if volumes is not None else ())
+        if unbound.selected_node is None
+    }
+
+
+def with_unschedulable_condition(conditions: list[Obj], message: str, stamp: str) -> list[Obj] | None:
+    """The conditions with PodScheduled=False (Unschedulable), or None when they say so already
+    (podutil.UpdatePodCondition: the transition time stays while the status does)."""
+    current = next((c for c in conditions if c["type"] == "PodScheduled"), None)
+    if current is not None and current.get("message") == message and current["status"] == "False":
+        return None
+    if current is not None and current["status"] == "False":
+        stamp = current["lastTransitionTime"]
+    condition = {"type": "PodScheduled", "status": "False", "lastTransitionTime": stamp, "reason": "Unschedulable", "message": message}
+    return [condition, *(c for c in conditions if c["type"] != "PodScheduled")]
+
+
+def preemptions_of(decisions: list[tuple[Obj, PodVolumes | None, Decision]]) -> dict[str, tuple[Obj, Obj, str]]:
+    """Victim uid → (victim, preemptor, node): each victim once, for the first pod that chose it."""
+    preemptions: dict[str, tuple[Obj, Obj, str]] = {}
+    for pod, _, decision in decisions:
+        for victim in decision.victims:
+            preemptions.setdefault(victim["metadata"]["uid"], (victim, pod, decision.nominated_node_name or ""))
+    return preemptions
+
+
+def nominations_of(decisions: list[tuple[Obj, PodVolumes | None, Decision]]) -> dict[str, str | None]:
+    """Pod uid → its new status.nominatedNodeName ("" clears it, None leaves it). A pod that
+    preempts on a node takes it from the lower-priority pods nominated there
+    (getLowerPriorityNominatedPods): they are tried elsewhere, so their nomination is cleared."""
+    nominations: dict[str, str | None] = {}
+    for pod, _, decision in decisions:  # in queue order: the higher priorities first
+        uid = pod["metadata"]["uid"]
+        nominations[uid] = decision.nominated_node_name if decision.nominated_node_name is not None else nominations.get(uid)
+        if decision.victims:
+            for other, _, _ in decisions:
+                lower = pod_priority(other) < pod_priority(pod)
+                if lower and (other.get("status") or {}).get("nominatedNodeName") == decision.nominated_node_name:
+                    nominations.setdefault(other["metadata"]["uid"], "")
+    return nominations
+
+
+def with_preemption_condition(victim: Obj, preemptor: Obj, stamp: str) -> Obj:
+    """The victim with DisruptionTarget=True (PreemptionByScheduler), as prepareCandidate sets it;
+    the transition time stays when the condition was True already (apipod.UpdatePodCondition)."""
+    scheduler_name = (preemptor.get("spec") or {}).get("schedulerName") or DEFAULT_SCHEDULER_NAME
+    conditions = (victim.get("status") or {}).get("conditions", [])
+    before = next((c for c in conditions if c["type"] == "DisruptionTarget"), None)
+    if before is not None and before.get("status") == "True":
+        stamp = before.get("lastTransitionTime") or stamp
+    condition = {
+        "type": "DisruptionTarget", "status": "True", "lastProbeTime": None, "lastTransitionTime": stamp,
+        "reason": "PreemptionByScheduler", "message": f"{scheduler_name}: preempting to accommodate a higher priority pod",
+    }
+    others = [c for c in conditions if c["type"] != "DisruptionTarget"]
+    return {**victim, "status": {**(victim.get("status") or {}), "conditions": [*others, condition]}}

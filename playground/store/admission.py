@@ -3,15 +3,18 @@
 store.create / store.update → here → persist. In the API server's order: strict decoding against
 the real schema (types, required and unknown fields), defaulting, the registry strategy's
 PrepareForCreate / PrepareForUpdate (status is not the client's to set), then the semantic
-validation of each kind. Nothing is stored when any step finds an error.
+validation of each kind. Nothing is stored when any step finds an error. The admission plugins
+that read other objects get them from the store (api.py) and apply the rules here: Priority
+(plugin/pkg/admission/priority/admission.go) resolves a new pod's priorityClassName.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import schemas
 from .defaults import apply_defaults
-from .errors import FieldError, Invalid
+from .errors import FieldError, Forbidden, Invalid
 from .kinds import Kind
 from .qos import qos_class
 from .validation import validate
@@ -25,6 +28,8 @@ SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"  # Defau
 SERVICE_ACCOUNT_VOLUME_PREFIX = "kube-api-access-"
 TOKEN_EXPIRATION_SECONDS = 3607  # serviceaccount.WarnOnlyBoundTokenExpirationSeconds
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+DEFAULT_PREEMPTION_POLICY = "PreemptLowerPriority"
+DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS = 0
 # A new object's status as Go serialises its zero value: the fields without omitempty.
 EMPTY_STATUS = {
     "ReplicaSet": {"replicas": 0},
@@ -55,6 +60,8 @@ def admit_update(kind: Kind, obj: Obj, old: Obj) -> Obj:
     if kind.kind == "Namespace":  # only the finalize subresource changes them
         _set_or_drop(obj.setdefault("spec", {}), "finalizers", (old.get("spec") or {}).get("finalizers"))
     apply_defaults(obj)
+    if kind.kind == "Pod":
+        keep_priority(obj, old)
     if kind.kind in GENERATION_KINDS:
         generation = old["metadata"].get("generation", 1)
         obj["metadata"]["generation"] = generation + 1 if spec_of(obj) != spec_of(old) else generation
@@ -87,19 +94,73 @@ def prepare_for_create(kind: Kind, obj: Obj) -> None:
 
 
 def admit_pod(spec: Obj) -> None:
-    """The mutating admission plugins every cluster runs on a new Pod: ServiceAccount (the
-    `default` account), Priority (priority 0) and DefaultTolerationSeconds (tolerate a
-    not-ready or unreachable node for 300 s before eviction)."""
+    """The mutating admission plugins every cluster runs on a new Pod that need nothing else
+    from the store: ServiceAccount (the `default` account) and DefaultTolerationSeconds
+    (tolerate a not-ready or unreachable node for 300 s before eviction)."""
     spec.setdefault("serviceAccountName", "default")
     spec.setdefault("serviceAccount", spec["serviceAccountName"])
-    spec.setdefault("priority", 0)
-    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     tolerations = spec.setdefault("tolerations", [])
     for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
         if not any(t.get("key") in (key, None, "") and t.get("effect") in ("NoExecute", None, "") for t in tolerations):
             tolerations.append(
                 {"effect": "NoExecute", "key": key, "operator": "Exists", "tolerationSeconds": DEFAULT_TOLERATION_SECONDS}
             )
+
+
+def admit_priority(spec: Obj, pod_name: str, classes: Mapping[str, Obj]) -> None:
+    """The Priority plugin's admitPod on create: spec.priority and spec.preemptionPolicy from
+    the named PriorityClass, else from the globalDefault one, else 0 and PreemptLowerPriority.
+    A missing class, or a priority or policy the pod sets otherwise, is Forbidden."""
+    class_name = spec.get("priorityClassName") or ""
+    chosen = classes.get(class_name) if class_name else default_priority_class(classes.values())
+    if class_name and chosen is None:
+        raise Forbidden(f'pods "{pod_name}" is forbidden: no PriorityClass with name {class_name} was found')
+    if chosen is not None:
+        spec["priorityClassName"] = chosen["metadata"]["name"]
+    priority = chosen["value"] if chosen is not None else DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS
+    policy = chosen.get("preemptionPolicy") if chosen is not None else DEFAULT_PREEMPTION_POLICY
+    if spec.get("priority") is not None and spec["priority"] != priority:
+        raise Forbidden(
+            f'pods "{pod_name}" is forbidden: the integer value of priority ({spec["priority"]}) must not be provided '
+            f"in pod spec; priority admission controller computed {priority} from the given PriorityClass name"
+        )
+    spec["priority"] = priority
+    if policy is None:
+        return
+    if spec.get("preemptionPolicy") is not None and spec["preemptionPolicy"] != policy:
+        raise Forbidden(
+            f'pods "{pod_name}" is forbidden: the string value of PreemptionPolicy ({spec["preemptionPolicy"]}) must not '
+            f"be provided in pod spec; priority admission controller computed {policy} from the given PriorityClass name"
+        )
+    spec["preemptionPolicy"] = policy
+
+
+def admit_priority_class(priority_class: Obj, classes: Mapping[str, Obj], *, update: bool) -> None:
+    """The Priority plugin's validatePriorityClass: one globalDefault class at most."""
+    if not priority_class.get("globalDefault"):
+        return
+    current = default_priority_class(classes.values())
+    name = priority_class["metadata"]["name"]
+    if current is not None and (not update or current["metadata"]["name"] != name):
+        raise Forbidden(
+            f'priorityclasses.scheduling.k8s.io "{name}" is forbidden: PriorityClass {current["metadata"]["name"]} '
+            "is already marked as default. Only one default can exist"
+        )
+
+
+def default_priority_class(classes: Iterable[Obj]) -> Obj | None:
+    """getDefaultPriorityClass: the globalDefault class; the lowest value should a race have made two."""
+    defaults = [c for c in classes if c.get("globalDefault")]
+    return min(defaults, key=lambda c: c.get("value", 0), default=None)
+
+
+def keep_priority(pod: Obj, old: Obj) -> None:
+    """admitPod on update: the priority and policy set at creation stay when an update omits them."""
+    spec, old_spec = pod.get("spec"), old.get("spec") or {}
+    if isinstance(spec, dict):
+        for key in ("priority", "preemptionPolicy"):
+            if spec.get(key) is None and old_spec.get(key) is not None:
+                spec[key] = old_spec[key]
 
 
 def should_automount(account: Obj, pod_spec: Obj) -> bool:

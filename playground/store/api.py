@@ -30,6 +30,8 @@ from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
     admit_create,
+    admit_priority,
+    admit_priority_class,
     admit_status_update,
     admit_update,
     mount_service_account_token,
@@ -39,6 +41,7 @@ from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, NotFound, St
 from .hashing import ALPHANUMS
 from .kinds import KINDS, Kind
 from .models import StoredObject
+from .validation.scheduling import SYSTEM_PRIORITY_CLASSES
 
 Obj = dict[str, Any]
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
@@ -124,6 +127,7 @@ class Batch:
     open_namespaces: set[str] = field(default_factory=set)  # checked once per batch
     created: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, namespace, name) added so far
     service_accounts: dict[tuple[str, str], Obj | None] = field(default_factory=dict)  # looked up once per batch
+    priority_classes: dict[str, Obj] | None = None  # looked up once per batch, for the pods it creates
 
     def __post_init__(self) -> None:
         self.cluster_id, state = clusters.cluster_and_clock(self.cluster)
@@ -324,6 +328,10 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes if w.kind.kind == "Service"]))
     if k.kind == "Pod" and MIRROR_ANNOTATION not in (meta.get("annotations") or {}):
         _admit_service_account(batch, obj, meta["generateName"] if generated else meta["name"])
+    if k.kind == "Pod":
+        admit_priority(obj["spec"], meta["generateName"] if generated else meta["name"], _priority_classes(batch))
+    if k.kind == "PriorityClass":
+        admit_priority_class(obj, _priority_classes(batch), update=False)
     if k.kind == "PersistentVolumeClaim" and "storageClassName" not in obj["spec"]:
         default = _default_storage_class(batch.cluster_id)  # the DefaultStorageClass admission plugin
         if default is not None:
@@ -358,6 +366,19 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
         mount_service_account_token(
             pod["spec"], SERVICE_ACCOUNT_VOLUME_PREFIX + "".join(random.choices(ALPHANUMS, k=5))
         )
+
+
+def _priority_classes(batch: Batch) -> dict[str, Obj]:
+    """The cluster's PriorityClasses by name, those this batch creates included."""
+    if batch.priority_classes is None:
+        batch.priority_classes = _stored_priority_classes(batch.cluster_id)
+    created = {w.obj["metadata"]["name"]: w.obj for w in batch.writes if w.kind.kind == "PriorityClass" and w.type == ADDED}
+    return {**batch.priority_classes, **created}
+
+
+def _stored_priority_classes(cluster_id: int) -> dict[str, Obj]:
+    rows = StoredObject.objects.filter(cluster_id=cluster_id, kind="PriorityClass").values_list("data", flat=True)
+    return {c["metadata"]["name"]: c for c in map(json.loads, rows)}
 
 
 def _default_storage_class(cluster_id: int) -> str | None:
@@ -411,6 +432,8 @@ def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False) -> _Writ
         new = admit_status_update(k, obj, old)
     else:
         new = admit_update(k, {**obj, "metadata": {**meta, "namespace": namespace or None}}, old)
+        if k.kind == "PriorityClass":
+            admit_priority_class(new, _stored_priority_classes(cluster_id), update=True)
     new["metadata"]["resourceVersion"] = str(version)
     if new == old:
         return old  # a no-op write changes nothing, not even the resourceVersion
@@ -467,6 +490,8 @@ def _prepare_delete(
     obj = json.loads(data)
     if resource_version not in (None, "", str(version)):
         raise Conflict(_conflict(k, name))
+    if k.kind == "PriorityClass" and name in SYSTEM_PRIORITY_CLASSES:  # priorityclass/storage REST.Delete
+        raise Forbidden(f'{k.resource} "{name}" is forbidden: this is a system priority class and cannot be deleted')
     meta = obj["metadata"]
     grace = _grace_period(k, obj, grace_period_seconds)
     finalizers = builtins.list(meta.get("finalizers") or [])

@@ -4,8 +4,8 @@ Input (YAML, form, kubectl, controllers) → store admission: `apply_defaults(ob
 → persist. The object is mutated in place, dispatching on its `kind`, so that what is stored is
 what `kubectl get -o yaml` shows on a real cluster. It follows k8s.io/kubernetes:
 pkg/apis/core/v1/defaults.go (and the declarative `+default` tags of its generated defaulters),
-pkg/apis/apps/v1/defaults.go, pkg/apis/batch/v1/defaults.go and
-pkg/apis/storage/v1/defaults.go, plus the few create-time steps of the registry strategies that
+pkg/apis/apps/v1/defaults.go, pkg/apis/batch/v1/defaults.go,
+pkg/apis/storage/v1/defaults.go and pkg/apis/scheduling/v1/defaults.go, plus the few create-time steps of the registry strategies that
 every object of a kind gets (a Namespace's `kubernetes` finalizer, a Job's generated selector)
 and the v1 → internal conversion of a Secret's `stringData`. Only what Kubernetes does is done:
 nothing is invented, and a value already set is never changed (except quantities, which are
@@ -484,6 +484,11 @@ def _default_storage_class(storage_class: dict) -> None:
     _default_nil(storage_class, "volumeBindingMode", "Immediate")
 
 
+def _default_priority_class(priority_class: dict) -> None:
+    """SetDefaults_PriorityClass: a class preempts lower priorities unless it says Never."""
+    _default_nil(priority_class, "preemptionPolicy", "PreemptLowerPriority")
+
+
 # --- cluster-scoped objects ---------------------------------------------------------------------
 
 
@@ -533,6 +538,7 @@ _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "PersistentVolumeClaim": _default_persistent_volume_claim,
     "PersistentVolume": _default_persistent_volume,
     "StorageClass": _default_storage_class,
+    "PriorityClass": _default_priority_class,
     "Namespace": _default_namespace,
     "Node": _default_node,
 }

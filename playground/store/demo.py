@@ -2,8 +2,10 @@
 
 `python manage.py playground` (and `cluster create`) → here → the store, in one batch. Three
 nodes, `playground-control-plane` labelled and tainted as a kubeadm control plane so workloads
-land on the two workers; the namespaces, `default` ServiceAccounts, the `kubernetes` Service
-and kind's default StorageClass. The kube-system workloads arrive with the controllers.
+land on the two workers; the namespaces, `default` ServiceAccounts, the `kubernetes` Service,
+kind's default StorageClass, and the two PriorityClasses every API server creates at start
+(system-node-critical, system-cluster-critical: the scheduling/bootstrap-system-priority-classes
+post-start hook). The kube-system workloads arrive with the controllers.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from . import api as store
 from . import clusters
+from .validation.scheduling import SYSTEM_PRIORITY_CLASSES
 
 CONTROL_PLANE = "playground-control-plane"
 WORKERS = ("playground-worker", "playground-worker2")
@@ -31,6 +34,8 @@ def seed(cluster: str) -> None:
             batch.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
         for number, node_name in enumerate((CONTROL_PLANE, *WORKERS), start=2):
             batch.create(node(node_name, ip=f"172.18.0.{number}", pod_cidr=f"10.244.{number - 2}.0/24", now=now))
+        for priority_class in system_priority_classes():
+            batch.create(priority_class)
         for namespace in NAMESPACES:
             batch.create(
                 {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}}
@@ -38,6 +43,15 @@ def seed(cluster: str) -> None:
         batch.create(kubernetes_service())
         batch.create(kubernetes_endpoints())
         batch.create(standard_storage_class())
+
+
+def system_priority_classes() -> list[dict[str, Any]]:
+    """schedulingapiv1.SystemPriorityClasses, as the API server stores them."""
+    return [
+        {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name},
+         "value": value, "description": description}
+        for name, (value, description) in SYSTEM_PRIORITY_CLASSES.items()
+    ]
 
 
 def node(name: str, *, ip: str, pod_cidr: str, now: str, cpu: str = "4", memory: str = "8Gi") -> dict[str, Any]:

@@ -69,6 +69,7 @@ KINDS: dict[str, Kind] = {
         Kind("PersistentVolume", "v1", "persistentvolumes", False, ("pv",)),
         Kind("PersistentVolumeClaim", "v1", "persistentvolumeclaims", True, ("pvc",)),
         Kind("StorageClass", "storage.k8s.io/v1", "storageclasses", False, ("sc",), has_status=False),
+        Kind("PriorityClass", "scheduling.k8s.io/v1", "priorityclasses", False, ("pc",), has_status=False),
         Kind("Event", "v1", "events", True, ("ev",), has_status=False),
         Kind("Lease", "coordination.k8s.io/v1", "leases", True, has_status=False),
     )

@@ -93,8 +93,10 @@ def _reachable(root: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _without_descriptions(schema: Any) -> Any:
+    """The schema without its doc strings; a property named `description` (PriorityClass has
+    one) is a schema, not a doc string, and stays."""
     if isinstance(schema, dict):
-        return {k: _without_descriptions(v) for k, v in schema.items() if k != "description"}
+        return {k: _without_descriptions(v) for k, v in schema.items() if k != "description" or not isinstance(v, str)}
     if isinstance(schema, list):
         return [_without_descriptions(v) for v in schema]
     return schema

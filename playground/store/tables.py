@@ -130,6 +130,9 @@ COLUMNS: dict[str, tuple[ColumnDefinition, ...]] = {
         *_strings("First Seen", "Count", priority=1),
         ColumnDefinition("Name", format="name", priority=1),
     ),
+    "PriorityClass": (
+        _NAME, *_integers("Value"), ColumnDefinition("Global-Default", type="boolean"), _AGE, *_strings("PreemptionPolicy"),
+    ),
     "Lease": (_NAME, *_strings("Holder"), _AGE),
     "ControllerRevision": (_NAME, *_strings("Controller", "Revision"), _AGE),
 }
@@ -838,6 +841,16 @@ def _storage_class_row(sc: Obj, now: datetime.datetime, wide: bool) -> list[str]
     ]
 
 
+def _priority_class_row(pc: Obj, now: datetime.datetime, wide: bool) -> list[str]:
+    return [
+        _meta(pc).get("name", ""),
+        str(pc.get("value", 0)),
+        "true" if pc.get("globalDefault") else "false",
+        age(pc, now),
+        pc.get("preemptionPolicy") or "PreemptLowerPriority",
+    ]
+
+
 def _default_row(obj: Obj, now: datetime.datetime, wide: bool) -> list[str]:
     return [_meta(obj).get("name", ""), age(obj, now)]
 
@@ -861,6 +874,7 @@ _ROWS: dict[str, Callable[[Obj, datetime.datetime, bool], list[str]]] = {
     "PersistentVolumeClaim": _persistent_volume_claim_row,
     "StorageClass": _storage_class_row,
     "Event": _event_row,
+    "PriorityClass": _priority_class_row,
     "Lease": _lease_row,
     "ControllerRevision": _controller_revision_row,
 }

@@ -1,6 +1,7 @@
 """The scheduler places pods as kube-scheduler does, and says why when it cannot."""
 from __future__ import annotations
 
+from playground.store import tables
 from playground.store.demo import node
 from tests.factories import pod, replica_set
 
@@ -54,3 +55,47 @@ def test_a_waiting_pod_is_scheduled_when_a_node_that_fits_joins(cluster):
 
     assert cluster.get("Pod", "big", "default")["spec"]["nodeName"] == "playground-worker3"
     assert cluster.event_reasons("Pod", "big") == ["FailedScheduling", "Scheduled"]
+
+
+def cpu_pod(name: str, cpu: str, *, priority_class_name: str = "") -> dict:
+    obj = pod(name)
+    obj["spec"]["containers"][0]["resources"] = {"requests": {"cpu": cpu}}
+    if priority_class_name:
+        obj["spec"]["priorityClassName"] = priority_class_name
+    return obj
+
+
+def priority_class(name: str, value: int) -> dict:
+    return {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name}, "value": value}
+
+
+def test_a_higher_priority_pod_on_a_full_cluster_preempts_a_lower_one_and_runs(cluster):
+    cluster.create(priority_class("high", 1000))
+    cluster.create(cpu_pod("batch-a", "3"))
+    cluster.create(cpu_pod("batch-b", "3"))
+    cluster.advance(30)  # both running, one on each worker
+
+    cluster.create(cpu_pod("critical", "2", priority_class_name="high"))
+    cluster.settle()
+
+    [victim] = [p for p in cluster.list("Pod") if p["metadata"].get("deletionTimestamp")]
+    node_name = victim["spec"]["nodeName"]
+    target = {c["type"]: c for c in victim["status"]["conditions"]}["DisruptionTarget"]
+    assert (target["status"], target["reason"], target["message"]) == (
+        "True", "PreemptionByScheduler", "default-scheduler: preempting to accommodate a higher priority pod")
+    critical = cluster.get("Pod", "critical", "default")
+    assert critical["status"]["nominatedNodeName"] == node_name
+    wide = dict(zip([c.name for c in tables.column_definitions("Pod")], tables.cells(critical, now=cluster.now(), wide=True)))
+    assert (wide["Status"], wide["Node"], wide["Nominated Node"]) == ("Pending", "<none>", node_name)  # kubectl get -o wide
+    assert "nodeName" not in critical["spec"]
+    [preempted] = [e for e in cluster.list("Event", namespace="default")
+                   if e["reason"] == "Preempted" and e["involvedObject"]["name"] == victim["metadata"]["name"]]
+    assert preempted["message"] == f"Preempted by pod {critical['metadata']['uid']} on node {node_name}"
+
+    cluster.advance(60)  # the victim's grace period runs out and it is gone
+
+    critical = cluster.get("Pod", "critical", "default")
+    assert (critical["spec"]["nodeName"], critical["status"]["phase"]) == (node_name, "Running")
+    assert [p["metadata"]["name"] for p in cluster.list("Pod")] == sorted(
+        ["critical", ({"batch-a", "batch-b"} - {victim["metadata"]["name"]}).pop()])
+    assert set(cluster.event_reasons("Pod", "critical")) >= {"FailedScheduling", "Scheduled", "Started"}

@@ -9,7 +9,7 @@ errors, never an exception.
 The package is laid out as Kubernetes' validation is: one module per API group, following
 k8s.io/kubernetes pkg/apis/<group>/validation — core.py (Service, ConfigMap, Secret, volumes and
 claims, Namespace, Node, Event) and pods.py (PodSpec, templates, Pod) for the core group, apps.py,
-batch.py, storage.py, discovery.py — over the shared k8s.io/apimachinery pieces: meta.py
+batch.py, storage.py, discovery.py, scheduling.py — over the shared k8s.io/apimachinery pieces: meta.py
 (ObjectMeta, labels, selectors: pkg/api/validation, pkg/apis/meta/v1/validation), names.py
 (DNS-1123, qualified names, ports: pkg/util/validation) and field.py (field paths, safe JSON
 access: pkg/util/validation/field). Below, each kind names its rules in one table.
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from playground.store.errors import TYPE_INTERNAL, FieldError, invalid
 from playground.store.kinds import KINDS
 
-from . import apps, batch, core, discovery, pods, storage
+from . import apps, batch, core, discovery, pods, scheduling, storage
 from .field import Errors, meta_of
 from .meta import (
     NameFn,
@@ -93,6 +93,8 @@ _RULES: dict[str, _Rules] = {
     "EndpointSlice": _Rules(discovery.validate_endpoint_slice, discovery.validate_endpoint_slice_update),
     # storage.k8s.io
     "StorageClass": _Rules(storage.validate_storage_class, storage.validate_storage_class_update),
+    # scheduling.k8s.io
+    "PriorityClass": _Rules(scheduling.validate_priority_class, scheduling.validate_priority_class_update),
     # coordination.k8s.io
     "Lease": _Rules(_nothing),
 }
