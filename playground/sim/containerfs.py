@@ -46,7 +46,7 @@ from .records import PodRecord
 Obj = dict[str, Any]
 Origin = int | str  # the index of the layer a path comes from, or the name of the volume mounted there
 CLUSTER_DNS = "10.96.0.10"  # kind's kube-dns Service (kind.py)
-NODE_RESOLV_CONF = "nameserver 172.18.0.1\noptions ndots:0\n"  # a kind node's own resolver (docker's)
+NODE_NAMESERVERS, NODE_OPTIONS = ("172.18.0.1",), ("ndots:0",)  # a kind node's own resolver (docker's)
 MOUNT_DIR_MODE = 0o1777  # what the kubelet leaves on an API data volume's directory
 
 
@@ -189,11 +189,12 @@ def _image_paths(digests: tuple[str, ...], cluster: str, image: str) -> frozense
 
 
 def init_layer(pod: Obj, node: Obj | None) -> Layer:
+    host_network = bool(pod["spec"].get("hostNetwork"))
     return layer([
         directory("/etc"),
-        file("/etc/hosts", content=hosts_file(pod)),
+        file("/etc/hosts", content=node_hosts_file(pod, node) if host_network else hosts_file(pod)),
         file("/etc/resolv.conf", content=resolv_conf(pod)),
-        file("/etc/hostname", content=pod_hostname(pod) + "\n"),
+        file("/etc/hostname", content=(_node_name(pod, node) if host_network else pod_hostname(pod)) + "\n"),
     ], created_by="the container runtime: /etc/hosts, /etc/resolv.conf, /etc/hostname")
 
 
@@ -201,10 +202,13 @@ def pod_hostname(pod: Obj) -> str:
     return pod["spec"].get("hostname") or pod["metadata"]["name"]
 
 
+_LOCALHOST_LINES = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", "fe00::0\tip6-localnet",
+                    "fe00::0\tip6-mcastprefix", "fe00::1\tip6-allnodes", "fe00::2\tip6-allrouters"]
+
+
 def hosts_file(pod: Obj) -> str:
     """managedHostsFileContent: localhost lines, the pod's own name, then its hostAliases."""
-    lines = ["# Kubernetes-managed hosts file.", "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback",
-             "fe00::0\tip6-localnet", "fe00::0\tip6-mcastprefix", "fe00::1\tip6-allnodes", "fe00::2\tip6-allrouters"]
+    lines = ["# Kubernetes-managed hosts file.", *_LOCALHOST_LINES]
     ip = (pod.get("status") or {}).get("podIP", "")
     hostname, subdomain = pod_hostname(pod), pod["spec"].get("subdomain")
     if ip:
@@ -213,12 +217,28 @@ def hosts_file(pod: Obj) -> str:
             lines.append(f"{ip}\t{hostname}.{subdomain}.{namespace}.svc.{ZONE}\t{hostname}")
         else:
             lines.append(f"{ip}\t{hostname}")
+    return "\n".join(lines + _host_aliases(pod)) + "\n"
+
+
+def node_hosts_file(pod: Obj, node: Obj | None) -> str:
+    """nodeHostsFileContent: a hostNetwork pod sees its node's own /etc/hosts (the node's address
+    and name, as a kind node's container has it), then its hostAliases."""
+    address = next((a["address"] for a in ((node or {}).get("status") or {}).get("addresses") or []
+                    if a.get("type") == "InternalIP"), "")
+    own = [f"{address}\t{_node_name(pod, node)}"] if address else []
+    return "\n".join([*_LOCALHOST_LINES, *own, *_host_aliases(pod)]) + "\n"
+
+
+def _host_aliases(pod: Obj) -> list[str]:
     aliases = pod["spec"].get("hostAliases") or []
-    if aliases:
-        lines.append("")
-        lines.append("# Entries added by HostAliases.")
-        lines.extend(f"{alias.get('ip', '')}\t{chr(9).join(alias.get('hostnames') or [])}" for alias in aliases)
-    return "\n".join(lines) + "\n"
+    if not aliases:
+        return []
+    return ["", "# Entries added by HostAliases.",
+            *(f"{alias.get('ip', '')}\t{chr(9).join(alias.get('hostnames') or [])}" for alias in aliases)]
+
+
+def _node_name(pod: Obj, node: Obj | None) -> str:
+    return (node or {}).get("metadata", {}).get("name") or pod["spec"].get("nodeName", "")
 
 
 def resolv_conf(pod: Obj) -> str:
@@ -229,14 +249,15 @@ def resolv_conf(pod: Obj) -> str:
         policy = "Default"  # ClusterFirst on the host network falls back, unless ClusterFirstWithHostNet
     namespace = pod["metadata"].get("namespace", "default")
     config = spec.get("dnsConfig") or {}
-    if policy == "Default":
-        return NODE_RESOLV_CONF
     nameservers, searches, options = [], [], []
-    if policy in ("ClusterFirst", "ClusterFirstWithHostNet"):
+    if policy == "Default":  # the node's own resolver, with the pod's dnsConfig still appended (GetPodDNS)
+        nameservers, options = list(NODE_NAMESERVERS), list(NODE_OPTIONS)
+    elif policy in ("ClusterFirst", "ClusterFirstWithHostNet"):
         nameservers = [CLUSTER_DNS]
         searches = [f"{namespace}.svc.{ZONE}", f"svc.{ZONE}", ZONE]
         options = [f"ndots:{NDOTS}"]
-    nameservers += config.get("nameservers") or []
+    # appendDNSConfig: duplicates omitted, options merged by name
+    nameservers += [s for s in config.get("nameservers") or [] if s not in nameservers]
     searches += [s for s in config.get("searches") or [] if s not in searches]
     for option in config.get("options") or []:
         text = option["name"] + (f":{option['value']}" if option.get("value") else "")

@@ -108,3 +108,27 @@ def test_the_image_tree_is_merged_once_per_image():
     layers = containerfs.image_layers_of("default", "nginx:1.27")
 
     assert containerfs.image_view(layers) is containerfs.image_view(layers)
+
+
+def test_a_host_network_pod_sees_its_nodes_hosts_file_and_name(cluster):
+    cluster.apply(nginx_pod(hostNetwork=True, nodeName="playground-worker",
+                            hostAliases=[{"ip": "10.0.0.9", "hostnames": ["db"]}]))
+    cluster.advance(10)
+    node_ip = next(a["address"] for a in cluster.get("Node", "playground-worker")["status"]["addresses"]
+                   if a["type"] == "InternalIP")
+
+    fs = filesystem(cluster)
+
+    hosts = read_text(fs, "/etc/hosts")
+    assert "Kubernetes-managed" not in hosts  # nodeHostsFileContent: the node's own file
+    assert f"{node_ip}\tplayground-worker" in hosts and "10.0.0.9\tdb" in hosts
+    assert read_text(fs, "/etc/hostname") == "playground-worker\n"
+
+
+def test_dns_policy_default_still_appends_the_pods_dns_config(cluster):
+    cluster.apply(nginx_pod(dnsPolicy="Default", dnsConfig={
+        "nameservers": ["1.1.1.1"], "searches": ["corp.example"], "options": [{"name": "ndots", "value": "2"}]}))
+    cluster.advance(10)
+
+    assert read_text(filesystem(cluster), "/etc/resolv.conf") == (
+        "search corp.example\nnameserver 172.18.0.1\nnameserver 1.1.1.1\noptions ndots:2\n")
