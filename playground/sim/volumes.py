@@ -239,13 +239,17 @@ def has_projected_volumes(pod: Obj) -> bool:
 
 def sync_volumes(state: PodRecord, pod: Obj, lookup: Lookup, node: Obj | None, now: float) -> float | None:
     """Mount the API data volumes once the sandbox exists, and refresh them at the pod's next
-    periodic sync after their source changes. Mutates `state.volumes`; returns when the kubelet
-    must come back to apply a pending update (None: nothing pending)."""
+    periodic sync after their source changes, or at once when the pod itself changed (a pod
+    update is a sync that remounts its volumes: config.go checkAndUpdatePod, ReprocessPod).
+    Mutates `state.volumes`; returns when the kubelet must come back to apply a pending update
+    (None: nothing pending)."""
     if not has_projected_volumes(pod) or state.sandbox.state not in ("creating", "ready"):
         return None
     memory = state.volumes
     current = _current_files(pod, lookup, node)
     mounted = memory.setdefault("mounted", {})
+    pod_version = _semantic_version(pod)
+    updated, memory["pod"] = memory.get("pod", pod_version) != pod_version, pod_version
     if not mounted:
         mounted.update({name: _payload(files, now) for name, files in current.items()})
         _record_sub_paths(state, pod)
@@ -255,7 +259,7 @@ def sync_volumes(state: PodRecord, pod: Obj, lookup: Lookup, node: Obj | None, n
     if not changed:
         memory.pop("pending", None)
         return None
-    due = memory.get("pending") or next_periodic_sync(state.start_time or now, now)
+    due = now if updated else memory.get("pending") or next_periodic_sync(state.start_time or now, now)
     if now + 1e-9 < due:
         memory["pending"] = due
         return due
@@ -263,6 +267,14 @@ def sync_volumes(state: PodRecord, pod: Obj, lookup: Lookup, node: Obj | None, n
         mounted[name] = _payload(current[name], now)
     memory.pop("pending", None)
     return None
+
+
+def _semantic_version(pod: Obj) -> str:
+    """What podsDifferSemantically compares: labels, annotations, the deletion stamp and the spec
+    (not the status, which the kubelet writes itself)."""
+    meta = pod.get("metadata") or {}
+    seen = [meta.get("labels"), meta.get("annotations"), meta.get("deletionTimestamp"), pod.get("spec")]
+    return hashlib.sha1(json.dumps(seen, sort_keys=True).encode()).hexdigest()
 
 
 def _current_files(pod: Obj, lookup: Lookup, node: Obj | None) -> dict[str, Files]:

@@ -281,14 +281,16 @@ def test_a_pod_that_opts_out_of_automounting_has_no_token(cluster):
     assert not cluster.get("Pod", "app", "default")["spec"]["volumes"]
 
 
-def test_downward_api_labels_follow_a_relabel_after_the_sync(cluster):
+def test_downward_api_labels_follow_a_relabel_at_once(cluster):
+    """A relabel is a pod update: the kubelet syncs the pod and remounts its volumes then, not at
+    the next periodic sync."""
     volume = {"name": "podinfo", "downwardAPI": {"items": [{"path": "labels",
                                                             "fieldRef": {"fieldPath": "metadata.labels"}}]}}
     cluster.apply(busybox_pod(volumes=[volume], mounts=[{"name": "podinfo", "mountPath": "/etc/podinfo"}]))
     cluster.advance(5)
 
     cluster.patch("Pod", "app", "default", {"metadata": {"labels": {"tier": "front"}}})
-    cluster.advance(SYNC_FREQUENCY)
+    cluster.advance(2)
 
     assert read_text(files(cluster), "/etc/podinfo/labels") == 'app="app"\ntier="front"'
 
