@@ -7,7 +7,7 @@ scores of the feasible nodes (scheduling.py) → Decision → the scheduler cont
 
 Follows kubernetes/kubernetes v1.32, pkg/scheduler: schedule_one.go (schedulePod,
 findNodesThatFitPod, prioritizeNodes, selectHost), apis/config/v1/default_plugins.go (the
-filter order: ... NodeResourcesFit, VolumeBinding, InterPodAffinity),
+filter order: ... NodeResourcesFit, VolumeBinding, PodTopologySpread, InterPodAffinity),
 framework/types.go (FitError.Error),
 framework/plugins/defaultpreemption/default_preemption.go and framework/preemption/preemption.go
 (PostFilter: candidates, victims, pickOneNodeForPreemption).
@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from . import interpodaffinity
+from . import interpodaffinity, podtopologyspread
 from .scheduling import (
     REASON_AFFINITY_CONFLICT,
     REASON_DIDNT_SATISFY,
@@ -80,7 +80,7 @@ def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo], *, volumes: PodVolume
     if conflict:
         return _unschedulable(pod, node_infos, statuses, absent, pre_filter_message=conflict)
     requests = pod_requests(pod)
-    cycle = _Cycle(interpodaffinity.pre_filter(pod, infos))
+    cycle = _Cycle(podtopologyspread.pre_filter(pod, infos), interpodaffinity.pre_filter(pod, infos))
     for info in candidates:
         status = run_filters(pod, info, requests) or _filter_after_resources(pod, info, volumes, cycle)
         if status is not None:
@@ -93,6 +93,7 @@ def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo], *, volumes: PodVolume
     more = {
         plugin: scores
         for plugin, scores in (
+            ("PodTopologySpread", podtopologyspread.score(pod, feasible, infos)),
             ("InterPodAffinity", interpodaffinity.score(pod, feasible, infos)),
         )
         if scores is not None
@@ -106,14 +107,17 @@ def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo], *, volumes: PodVolume
 class _Cycle:
     """What the PreFilter plugins kept in the CycleState for their Filter; None where they Skip."""
 
+    spread: podtopologyspread.PreFilterState | None
     affinity: interpodaffinity.PreFilterState | None
 
 
 def _filter_after_resources(pod: Obj, info: NodeInfo, volumes: PodVolumes | None, cycle: _Cycle) -> FilterStatus | None:
     """The filters the default profile runs after NodeResourcesFit, in its order: VolumeBinding,
-    InterPodAffinity."""
+    PodTopologySpread, InterPodAffinity."""
     if volumes is not None and (reason := filter_volume_binding(volumes, info)):
         return FilterStatus("VolumeBinding", (reason,), False)
+    if verdict := podtopologyspread.filter_pod_topology_spread(cycle.spread, pod, info):
+        return FilterStatus("PodTopologySpread", (verdict[0],), verdict[1])
     if verdict := interpodaffinity.filter_inter_pod_affinity(cycle.affinity, pod, info):
         return FilterStatus("InterPodAffinity", (verdict[0],), verdict[1])
     return None

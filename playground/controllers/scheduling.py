@@ -11,8 +11,8 @@ Follows kubernetes/kubernetes v1.32, pkg/scheduler:
   prioritizeNodes, selectHost);
 - framework/plugins: nodeunschedulable, nodename, tainttoleration, nodeaffinity, nodeports,
   noderesources (fit.go, least_allocated.go, balanced_allocation.go, resource_allocation.go),
-  podtopologyspread (the system default constraints, scoring.go; inter-pod affinity is
-  interpodaffinity.py's), helper/normalize_score.go,
+  podtopologyspread (the system default constraints, scoring.go; a pod's own constraints are
+  podtopologyspread.py's, inter-pod affinity interpodaffinity.py's), helper/normalize_score.go,
   defaultpreemption/default_preemption.go and framework/preemption/preemption.go (PostFilter);
 - framework/plugins/volumebinding (volume_binding.go PreFilter and Filter, binder.go's reasons):
   a pod's claims must exist, an Immediate claim must be bound, a bound volume's node affinity
@@ -739,7 +739,7 @@ def prioritize(
     pod: Obj, feasible: list[NodeInfo], all_infos: list[NodeInfo], *, more: Mapping[str, Mapping[str, int]] | None = None
 ) -> dict[str, int]:
     """Every score plugin, normalised and weighted, summed per node (prioritizeNodes). `more`: the
-    normalised scores of the plugins kept in their own modules (interpodaffinity)."""
+    normalised scores of the plugins kept in their own modules (interpodaffinity, podtopologyspread)."""
     plugin_scores: dict[str, Mapping[str, int]] = {
         "TaintToleration": normalize({i.name: score_taint_toleration(pod, i) for i in feasible}, reverse=True),
         "NodeResourcesFit": {i.name: score_least_allocated(pod, i) for i in feasible},
@@ -747,7 +747,8 @@ def prioritize(
     }
     if _node_affinity(pod).get("preferredDuringSchedulingIgnoredDuringExecution"):
         plugin_scores["NodeAffinity"] = normalize({i.name: score_node_affinity(pod, i) for i in feasible})
-    spread = spread_scores(pod, feasible, all_infos)
+    # A pod's own topologySpreadConstraints replace the system default ones (podtopologyspread.py)
+    spread = None if (pod.get("spec") or {}).get("topologySpreadConstraints") else spread_scores(pod, feasible, all_infos)
     if spread is not None:
         plugin_scores["PodTopologySpread"] = normalize_spread(spread)
     plugin_scores.update(more or {})

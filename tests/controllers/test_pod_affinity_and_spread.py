@@ -49,6 +49,13 @@ def _with_affinity(obj: Obj, kind: str, terms: tuple[Obj, ...], preferred: bool)
     return obj
 
 
+def spread(obj: Obj, *, key: str = HOSTNAME, max_skew: int = 1, when: str = "DoNotSchedule", **extra: Any) -> Obj:
+    constraint = {"maxSkew": max_skew, "topologyKey": key, "whenUnsatisfiable": when,
+                  "labelSelector": {"matchLabels": {"app": "web"}}, **extra}
+    obj["spec"].setdefault("topologySpreadConstraints", []).append(constraint)
+    return obj
+
+
 def place_all(infos: dict[str, NodeInfo], *pods: Obj) -> list[tuple[str | None, str]]:
     """Schedule the pods one after another, as one scheduler pass does: (node or None, message)."""
     placed = []
@@ -165,6 +172,83 @@ def test_a_running_pods_preferred_anti_affinity_repels_the_incoming_pod():
     decision = schedule(labelled(pod("web-0", cpu="1"), app="web"), cluster(loner, pod("busy", cpu="1500m", node=WORKER2)))
 
     assert decision.node_name == WORKER2
+
+
+# --- topology spread constraints -----------------------------------------------------------------
+
+
+def test_hostname_spread_counts_the_tainted_control_plane_as_an_empty_domain():
+    replicas = [spread(web(f"web-{i}")) for i in range(3)]
+
+    placed = place_all(cluster(), *replicas)
+
+    assert sorted(node for node, _ in placed[:2]) == [WORKER, WORKER2]
+    assert placed[2] == (None, f"0/3 nodes are available: 1 {CONTROL_PLANE_TAINT}, "
+                               f"2 node(s) didn't match pod topology spread constraints. {NO_VICTIMS}")
+
+
+def test_honouring_taints_leaves_the_control_plane_out_of_the_domains():
+    replicas = [spread(web(f"web-{i}"), nodeTaintsPolicy="Honor") for i in range(4)]
+
+    placed = place_all(cluster(BUSY_WORKER2), *replicas)
+
+    assert sorted(node for node, _ in placed) == [WORKER, WORKER, WORKER2, WORKER2]
+
+
+def test_a_node_selector_narrows_the_domains():
+    replicas = [spread(web(f"web-{i}"), max_skew=1) for i in range(2)]
+    for replica in replicas:
+        replica["spec"]["nodeSelector"] = {HOSTNAME: WORKER}
+
+    placed = place_all(cluster(), *replicas)
+
+    assert [node for node, _ in placed] == [WORKER, WORKER]
+
+
+def test_a_node_without_the_topology_key_is_unresolvable():
+    decision = schedule(spread(web("web-0"), key=ZONE), cluster())
+
+    assert decision.message == (
+        f"0/3 nodes are available: 1 {CONTROL_PLANE_TAINT}, "
+        f"2 node(s) didn't match pod topology spread constraints (missing required label). {NOT_HELPFUL}"
+    )
+
+
+def test_zone_spread_with_max_skew_one():
+    replicas = [spread(web(f"web-{i}"), key=ZONE) for i in range(4)]
+
+    placed = place_all(cluster(BUSY_WORKER2, nodes=zoned()), *replicas)
+
+    # zone a holds the control plane and worker; zone b only worker2
+    assert sorted(node for node, _ in placed) == [WORKER, WORKER, WORKER2, WORKER2]
+
+
+def test_min_domains_counts_missing_domains_as_empty():
+    replicas = [spread(web(f"web-{i}"), key=ZONE, minDomains=3) for i in range(3)]
+
+    placed = place_all(cluster(nodes=zoned()), *replicas)
+
+    assert sorted(node for node, _ in placed[:2]) == [WORKER, WORKER2]
+    assert placed[2][0] is None  # two zones hold one each: with a third missing, the minimum is 0
+
+
+def test_match_label_keys_spread_each_revision_on_its_own():
+    old = [labelled(web(f"old-{i}"), **{"pod-template-hash": "aaa"}) for i in range(2)]
+    for replica, node in zip(old, (WORKER, WORKER2)):
+        replica["spec"]["nodeName"] = node
+    new = [spread(labelled(web(f"new-{i}"), **{"pod-template-hash": "bbb"}), matchLabelKeys=["pod-template-hash"])
+           for i in range(2)]
+
+    placed = place_all(cluster(*old, BUSY_WORKER2), *new)
+
+    assert sorted(node for node, _ in placed) == [WORKER, WORKER2]
+
+
+def test_schedule_anyway_spread_scores_but_never_blocks():
+    replicas = [spread(web(f"web-{i}"), when="ScheduleAnyway") for i in range(4)]
+    placed = place_all(cluster(pod("busy", cpu="1", node=WORKER2)), *replicas)
+
+    assert sorted(node for node, _ in placed) == [WORKER, WORKER, WORKER2, WORKER2]
 
 
 # --- in a running cluster ------------------------------------------------------------------------
