@@ -212,10 +212,10 @@ def _topology_score(pod: Obj, all_infos: list[NodeInfo]) -> dict[str, Counter[st
     has_constraints = bool(terms.preferred_affinity or terms.preferred_anti_affinity)
     topology_score: dict[str, Counter[str]] = {}
     for info in all_infos:
-        if not info.labels:
-            continue
-        for other in info.pods if has_constraints else info.pods_with_affinity:
-            _process_existing_pod(topology_score, terms, pod, other, info.labels)
+        pods = info.pods if has_constraints else info.pods_with_affinity
+        if pods and info.labels:
+            for other in pods:
+                _process_existing_pod(topology_score, terms, pod, other, info.labels)
     return topology_score
 
 

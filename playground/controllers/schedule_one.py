@@ -81,8 +81,11 @@ def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo], *, volumes: PodVolume
         return _unschedulable(pod, node_infos, statuses, absent, pre_filter_message=conflict)
     requests = pod_requests(pod)
     cycle = _Cycle(podtopologyspread.pre_filter(pod, infos), interpodaffinity.pre_filter(pod, infos))
+    more_filters = volumes is not None or cycle.spread is not None or cycle.affinity is not None
     for info in candidates:
-        status = run_filters(pod, info, requests) or _filter_after_resources(pod, info, volumes, cycle)
+        status = run_filters(pod, info, requests)
+        if status is None and more_filters:
+            status = _filter_after_resources(pod, info, volumes, cycle)
         if status is not None:
             statuses[info.name] = status
     feasible = [info for info in candidates if info.name not in statuses]
