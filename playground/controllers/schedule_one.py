@@ -6,7 +6,9 @@ scores of the feasible nodes (scheduling.py) → Decision → the scheduler cont
 (a `Scheduled` Event) or records `FailedScheduling` with `Decision.message`. No database, no Django.
 
 Follows kubernetes/kubernetes v1.32, pkg/scheduler: schedule_one.go (schedulePod,
-findNodesThatFitPod, prioritizeNodes, selectHost), framework/types.go (FitError.Error),
+findNodesThatFitPod, prioritizeNodes, selectHost), apis/config/v1/default_plugins.go (the
+filter order: ... NodeResourcesFit, VolumeBinding, PodTopologySpread, InterPodAffinity),
+framework/types.go (FitError.Error),
 framework/plugins/defaultpreemption/default_preemption.go and framework/preemption/preemption.go
 (PostFilter: candidates, victims, pickOneNodeForPreemption).
 """
@@ -16,6 +18,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from . import interpodaffinity, podtopologyspread
 from .scheduling import (
     REASON_AFFINITY_CONFLICT,
     REASON_DIDNT_SATISFY,
@@ -78,10 +81,12 @@ def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo], *, volumes: PodVolume
     if conflict:
         return _unschedulable(pod, node_infos, statuses, absent, pre_filter_message=conflict)
     requests = pod_requests(pod)
+    cycle = _Cycle(podtopologyspread.pre_filter(pod, infos), interpodaffinity.pre_filter(pod, infos))
+    more_filters = volumes is not None or cycle.spread is not None or cycle.affinity is not None
     for info in candidates:
         status = run_filters(pod, info, requests)
-        if status is None and volumes is not None and (reason := filter_volume_binding(volumes, info)):
-            status = FilterStatus("VolumeBinding", (reason,), False)  # after NodeResourcesFit, as in the profile
+        if status is None and more_filters:
+            status = _filter_after_resources(pod, info, volumes, cycle)
         if status is not None:
             statuses[info.name] = status
     feasible = [info for info in candidates if info.name not in statuses]
@@ -89,9 +94,37 @@ def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo], *, volumes: PodVolume
         return _unschedulable(pod, node_infos, statuses, absent)
     if len(feasible) == 1:
         return Decision(feasible[0].name, reasons=_reasons(statuses))  # nothing to compare
-    scores = prioritize(pod, feasible, infos)
+    more = {
+        plugin: scores
+        for plugin, scores in (
+            ("PodTopologySpread", podtopologyspread.score(pod, feasible, infos)),
+            ("InterPodAffinity", interpodaffinity.score(pod, feasible, infos)),
+        )
+        if scores is not None
+    }
+    scores = prioritize(pod, feasible, infos, more=more)
     best = min(feasible, key=lambda info: (-scores[info.name], info.name))
     return Decision(best.name, scores=scores, reasons=_reasons(statuses))
+
+
+@dataclass(frozen=True)
+class _Cycle:
+    """What the PreFilter plugins kept in the CycleState for their Filter; None where they Skip."""
+
+    spread: podtopologyspread.PreFilterState | None
+    affinity: interpodaffinity.PreFilterState | None
+
+
+def _filter_after_resources(pod: Obj, info: NodeInfo, volumes: PodVolumes | None, cycle: _Cycle) -> FilterStatus | None:
+    """The filters the default profile runs after NodeResourcesFit, in its order: VolumeBinding,
+    PodTopologySpread, InterPodAffinity."""
+    if volumes is not None and (reason := filter_volume_binding(volumes, info)):
+        return FilterStatus("VolumeBinding", (reason,), False)
+    if verdict := podtopologyspread.filter_pod_topology_spread(cycle.spread, pod, info):
+        return FilterStatus("PodTopologySpread", (verdict[0],), verdict[1])
+    if verdict := interpodaffinity.filter_inter_pod_affinity(cycle.affinity, pod, info):
+        return FilterStatus("InterPodAffinity", (verdict[0],), verdict[1])
+    return None
 
 
 def _pre_filter(pod: Obj, infos: list[NodeInfo]) -> tuple[str, FilterStatus | None, list[NodeInfo]]:

@@ -11,7 +11,8 @@ Follows kubernetes/kubernetes v1.32, pkg/scheduler:
   prioritizeNodes, selectHost);
 - framework/plugins: nodeunschedulable, nodename, tainttoleration, nodeaffinity, nodeports,
   noderesources (fit.go, least_allocated.go, balanced_allocation.go, resource_allocation.go),
-  podtopologyspread (the system default constraints, scoring.go), helper/normalize_score.go,
+  podtopologyspread (the system default constraints, scoring.go; a pod's own constraints are
+  podtopologyspread.py's, inter-pod affinity interpodaffinity.py's), helper/normalize_score.go,
   defaultpreemption/default_preemption.go and framework/preemption/preemption.go (PostFilter);
 - framework/plugins/volumebinding (volume_binding.go PreFilter and Filter, binder.go's reasons):
   a pod's claims must exist, an Immediate claim must be bound, a bound volume's node affinity
@@ -64,13 +65,14 @@ REASON_VOLUME_NODE_AFFINITY_CONFLICT = "node(s) had volume node affinity conflic
 REASON_VOLUME_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind"
 REASON_VOLUME_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
 
-# The default profile's score plugins and weights (default_plugins.go). InterPodAffinity and
-# ImageLocality are not simulated: they would add the same amount to every node here.
+# The default profile's score plugins and weights (default_plugins.go). ImageLocality is not
+# simulated: it would add the same amount to every node here.
 WEIGHTS = {
     "TaintToleration": 3,
     "NodeAffinity": 2,
     "NodeResourcesFit": 1,
     "PodTopologySpread": 2,
+    "InterPodAffinity": 2,
     "NodeResourcesBalancedAllocation": 1,
 }
 # podtopologyspread's systemDefaultConstraints: (topologyKey, maxSkew), both ScheduleAnyway
@@ -220,6 +222,10 @@ class NodeInfo:
     # (namespace, controller uid) → pods, for spreading; terminating pods do not count there
     owned: Counter[tuple[str, str]] = field(default_factory=Counter)
     priorities: Counter[int] = field(default_factory=Counter)  # so preemption sees at once if any pod ranks lower
+    # NodeInfo.PodsWithAffinity and PodsWithRequiredAntiAffinity: InterPodAffinity reads only
+    # these, so that a cluster without inter-pod affinity costs it nothing
+    pods_with_affinity: list[Obj] = field(default_factory=list)
+    pods_with_required_anti_affinity: list[Obj] = field(default_factory=list)
     allocatable: Resources = field(init=False)
     _scored: dict[str, dict[str, int]] = field(init=False, default_factory=dict)
 
@@ -237,6 +243,10 @@ class NodeInfo:
     def add_pod(self, pod: Obj) -> None:
         self.pods.append(pod)
         self._account(pod, sign=1)
+        if has_pod_affinity(pod):
+            self.pods_with_affinity.append(pod)
+            if has_required_anti_affinity(pod):
+                self.pods_with_required_anti_affinity.append(pod)
 
     def remove_pod(self, pod: Obj) -> None:
         key = _key(pod)
@@ -244,12 +254,19 @@ class NodeInfo:
             if _key(existing) == key:
                 del self.pods[index]
                 self._account(existing, sign=-1)
+                if has_pod_affinity(existing):
+                    self.pods_with_affinity = [p for p in self.pods_with_affinity if _key(p) != key]
+                    self.pods_with_required_anti_affinity = [
+                        p for p in self.pods_with_required_anti_affinity if _key(p) != key
+                    ]
                 return
 
     def clone(self) -> NodeInfo:
         """A copy to try things on (preemption's dry run) without touching this one."""
         twin = NodeInfo(self.node, list(self.pods), dict(self.requested), dict(self.non_zero_requested))
         twin.used_ports, twin.owned, twin.priorities = Counter(self.used_ports), Counter(self.owned), Counter(self.priorities)
+        twin.pods_with_affinity = list(self.pods_with_affinity)
+        twin.pods_with_required_anti_affinity = list(self.pods_with_required_anti_affinity)
         return twin
 
     def scored(self, what: str) -> dict[str, int]:
@@ -274,6 +291,17 @@ class NodeInfo:
         uid = (controller_of(pod) or {}).get("uid")
         if uid and not pod["metadata"].get("deletionTimestamp"):
             self.owned.update({(pod["metadata"].get("namespace", ""), uid): sign})
+
+
+def has_pod_affinity(pod: Obj) -> bool:
+    """Whether the pod has pod affinity or pod anti-affinity, required or preferred."""
+    affinity = (pod.get("spec") or {}).get("affinity")
+    return bool(affinity) and bool(affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
+
+
+def has_required_anti_affinity(pod: Obj) -> bool:
+    anti_affinity = ((pod.get("spec") or {}).get("affinity") or {}).get("podAntiAffinity") or {}
+    return bool(anti_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"))
 
 
 def node_infos(nodes: Iterable[Obj], pods: Iterable[Obj]) -> dict[str, NodeInfo]:
@@ -707,18 +735,23 @@ def normalize_spread(scores: Mapping[str, int]) -> dict[str, int]:
     return {name: MAX_NODE_SCORE * (highest + lowest - score) // highest for name, score in scores.items()}
 
 
-def prioritize(pod: Obj, feasible: list[NodeInfo], all_infos: list[NodeInfo]) -> dict[str, int]:
-    """Every score plugin, normalised and weighted, summed per node (prioritizeNodes)."""
-    plugin_scores = {
+def prioritize(
+    pod: Obj, feasible: list[NodeInfo], all_infos: list[NodeInfo], *, more: Mapping[str, Mapping[str, int]] | None = None
+) -> dict[str, int]:
+    """Every score plugin, normalised and weighted, summed per node (prioritizeNodes). `more`: the
+    normalised scores of the plugins kept in their own modules (interpodaffinity, podtopologyspread)."""
+    plugin_scores: dict[str, Mapping[str, int]] = {
         "TaintToleration": normalize({i.name: score_taint_toleration(pod, i) for i in feasible}, reverse=True),
         "NodeResourcesFit": {i.name: score_least_allocated(pod, i) for i in feasible},
         "NodeResourcesBalancedAllocation": {i.name: score_balanced_allocation(pod, i) for i in feasible},
     }
     if _node_affinity(pod).get("preferredDuringSchedulingIgnoredDuringExecution"):
         plugin_scores["NodeAffinity"] = normalize({i.name: score_node_affinity(pod, i) for i in feasible})
-    spread = spread_scores(pod, feasible, all_infos)
+    # A pod's own topologySpreadConstraints replace the system default ones (podtopologyspread.py)
+    spread = None if (pod.get("spec") or {}).get("topologySpreadConstraints") else spread_scores(pod, feasible, all_infos)
     if spread is not None:
         plugin_scores["PodTopologySpread"] = normalize_spread(spread)
+    plugin_scores.update(more or {})
     return {
         info.name: sum(WEIGHTS[plugin] * scores[info.name] for plugin, scores in plugin_scores.items())
         for info in feasible
