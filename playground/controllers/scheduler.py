@@ -29,6 +29,7 @@ from playground.store.pods import is_active
 
 from .persistentvolume import ANN_SELECTED_NODE, pod_volumes
 from .schedule_one import Decision, schedule
+from .interpodaffinity import REASON_AFFINITY_RULES
 from .scheduling import DEFAULT_SCHEDULER_NAME, PodVolumes, assume, needs_scheduling, node_infos, pod_priority, queue_order
 
 Obj = dict[str, Any]
@@ -39,6 +40,7 @@ PREEMPTED = "Preempted"  # the victim's Event, as prepareCandidate records it
 class Scheduler(Controller):
     kind = "Pod"
     component = "default-scheduler"
+    waiting_on_other_pods = False  # the last pass left a pod pending because of where other pods run
 
     def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
         if obj["kind"] == "Node":
@@ -50,6 +52,10 @@ class Scheduler(Controller):
             )
             if needs_scheduling(obj) and (old is None or old["spec"] != obj["spec"]) or freed:
                 yield PENDING
+            elif self.waiting_on_other_pods and obj["spec"].get("nodeName") and (
+                old is None or not old["spec"].get("nodeName") or old["metadata"].get("labels") != obj["metadata"].get("labels")
+            ):
+                yield PENDING  # AssignedPodAdd / UpdatePodLabel: a pod waiting for a partner may fit now
         elif obj["kind"] in ("PersistentVolumeClaim", "PersistentVolume", "StorageClass"):
             yield PENDING  # a claim created or bound may let a waiting pod through
 
@@ -80,6 +86,7 @@ class Scheduler(Controller):
                     self.select_node(batch, volumes, decision.node_name)
                 else:
                     self.record_failure(batch, pod, decision.message, nominations.get(pod["metadata"]["uid"]))
+        self.waiting_on_other_pods = any(waits_on_other_pods(decision) for _, _, decision in decisions)
         return Result()
 
     def add_disruption_targets(self, preemptions: dict[str, tuple[Obj, Obj, str]]) -> None:
@@ -195,3 +202,12 @@ def with_preemption_condition(victim: Obj, preemptor: Obj, stamp: str) -> Obj:
     }
     others = [c for c in conditions if c["type"] != "DisruptionTarget"]
     return {**victim, "status": {**(victim.get("status") or {}), "conditions": [*others, condition]}}
+
+
+def waits_on_other_pods(decision: Decision) -> bool:
+    """Whether the pod waits for a pod to join (InterPodAffinity's required affinity): the
+    scheduling queue moves it back when a pod is bound or relabelled (a bound pod that its
+    anti-affinity or spread rejects only makes it worse, and their queueing hints skip it; a pod
+    that goes frees room, which requeues every pending pod already)."""
+    reasons = {r for node_reasons in decision.reasons.values() for r in node_reasons}
+    return decision.node_name is None and REASON_AFFINITY_RULES in reasons

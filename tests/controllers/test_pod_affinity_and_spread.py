@@ -269,3 +269,20 @@ def test_a_replica_set_anti_affine_on_hostname_runs_two_and_leaves_one_pending(c
     assert condition["message"] == (f"0/3 nodes are available: 1 {CONTROL_PLANE_TAINT}, "
                                     f"2 node(s) didn't match pod anti-affinity rules. {NO_VICTIMS}")
     assert cluster.event_reasons("Pod", pending["metadata"]["name"]) == ["FailedScheduling"]
+
+
+def test_a_pod_waiting_for_its_partner_is_scheduled_once_the_partner_is_bound(cluster):
+    """The scheduling queue moves a pod left pending by pod affinity back when another pod is bound."""
+    manifest = replica_set("web", replicas=1)
+    manifest["spec"]["template"]["spec"]["affinity"] = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "cache"}}, "topologyKey": HOSTNAME}]}}
+    cluster.apply(manifest)
+    cluster.settle()
+    assert [p["spec"].get("nodeName") for p in cluster.list("Pod")] == [None]
+
+    cluster.create(labelled(pod("cache"), app="cache"))
+    cluster.settle()
+
+    [cache] = cluster.list("Pod", label_selector="app=cache")
+    [web_pod] = cluster.list("Pod", label_selector="app=web")
+    assert web_pod["spec"].get("nodeName") == cache["spec"]["nodeName"]
