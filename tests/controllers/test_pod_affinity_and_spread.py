@@ -280,7 +280,7 @@ def test_a_pod_waiting_for_its_partner_is_scheduled_once_the_partner_is_bound(cl
     cluster.settle()
     assert [p["spec"].get("nodeName") for p in cluster.list("Pod")] == [None]
 
-    cluster.create(labelled(pod("cache"), app="cache"))
+    cluster.create(labelled(pod("cache", node=WORKER2), app="cache"))  # bound already: no scheduling pass for it
     cluster.settle()
 
     [cache] = cluster.list("Pod", label_selector="app=cache")
