@@ -146,7 +146,7 @@ class DaemonSetController(Controller):
             if not plan.create_on and not plan.delete and update_strategy(ds) == ROLLING_UPDATE:
                 update = rolling_update(ds, nodes, by_node, hash_, generation, now=now)
                 plan.create_on, plan.delete = update.create_on, update.delete
-            refused = self.sync_nodes(ds, key, plan, nodes, hash_, generation, now=now)
+            refused = self.sync_nodes(ds, key, plan, hash_, generation, now=now)
             self.cleanup_history(ds, old, pods)
 
         status = calculate_status(ds, nodes, nodes_to_daemon_pods(pods), hash_, generation, now=now, observe=satisfied)
@@ -162,11 +162,12 @@ class DaemonSetController(Controller):
     # -- nodes ----------------------------------------------------------------------------------
 
     def daemon_sets_for_node(self, node: Obj, old: Obj | None) -> list[Key]:
-        """addNode / updateNode: the DaemonSets whose wish to run on this node changed.
-        Playground: a deleted node wakes them all, to remove their pods from it (PodGC's work)."""
+        """addNode / updateNode: the DaemonSets whose wish to run on this node changed. A deleted
+        node wakes none (no delete handler): its pods go with the pod garbage collector, and
+        their deletion brings the DaemonSet back."""
         daemon_sets = self.cache.list(self.kind)
         if self.cache.get("Node", node["metadata"]["name"]) is None:
-            return [key_of_ds(ds) for ds in daemon_sets]
+            return []
         if old is None:
             return [key_of_ds(ds) for ds in daemon_sets if node_should_run_daemon_pod(node, ds)[0]]
         return [
@@ -181,11 +182,7 @@ class DaemonSetController(Controller):
         plan = Plan()
         for name, node in sorted(nodes.items()):
             self.pods_should_be_on_node(plan, node, by_node.get(name), ds, hash_, now=now)
-        # Pods meant for nodes that are gone: never scheduled, the scheduler cannot place them.
-        # Playground: bound ones too, which Kubernetes leaves to the pod garbage collector.
-        for name, pods in sorted(by_node.items()):
-            if name not in nodes:
-                plan.delete += [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+        plan.delete += unscheduled_pods_without_node(nodes, by_node)
         return plan
 
     def pods_should_be_on_node(
@@ -234,7 +231,7 @@ class DaemonSetController(Controller):
     # -- writes ---------------------------------------------------------------------------------
 
     def sync_nodes(
-        self, ds: Obj, key: Key, plan: Plan, nodes: dict[str, Obj], hash_: str, generation: int | None,
+        self, ds: Obj, key: Key, plan: Plan, hash_: str, generation: int | None,
         *, now: datetime.datetime,
     ) -> StoreError | None:
         """syncNodes: at most BURST_REPLICAS creates and deletes, in one batch with their Events;
@@ -252,7 +249,7 @@ class DaemonSetController(Controller):
                 for pod in created:
                     self.events.record(batch, ds, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
                 for pod in delete:
-                    self.delete_pod(batch, ds, pod, node_gone=pod["spec"].get("nodeName", "") not in nodes)
+                    self.delete_pod(batch, ds, pod)
         except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, as Kubernetes does
             with store.batch(self.cluster) as batch:
                 self.events.record(batch, ds, WARNING, FAILED_CREATE, f"Error creating: {e.message}")
@@ -261,12 +258,10 @@ class DaemonSetController(Controller):
         self.expectations.expect(key, added=added, deleted={p["metadata"]["uid"] for p in delete}, now=now)
         return None
 
-    def delete_pod(self, batch: store.Batch, ds: Obj, pod: Obj, *, node_gone: bool) -> None:
+    def delete_pod(self, batch: store.Batch, ds: Obj, pod: Obj) -> None:
         name = pod["metadata"]["name"]
         try:
-            # A pod bound to a node that is gone has no kubelet to finish it: delete it at once
-            grace = 0 if node_gone and pod["spec"].get("nodeName") else None
-            batch.delete("Pod", name, pod["metadata"]["namespace"], grace_period_seconds=grace)
+            batch.delete("Pod", name, pod["metadata"]["namespace"])
         except NotFound:
             return  # gone already: what we wanted
         self.events.record(batch, ds, NORMAL, SUCCESSFUL_DELETE, f"Deleted pod: {name}")
@@ -416,6 +411,15 @@ def nodes_to_daemon_pods(pods: Iterable[Obj]) -> dict[str, list[Obj]]:
         if node is not None:
             by_node.setdefault(node, []).append(pod)
     return by_node
+
+
+def unscheduled_pods_without_node(nodes: dict[str, Obj], by_node: dict[str, list[Obj]]) -> list[Obj]:
+    """getUnscheduledPodsWithoutNode: pods meant for a node that is gone and never scheduled, which
+    the scheduler cannot place. Bound ones are left to the pod garbage collector (gcOrphaned)."""
+    return [
+        pod for name, pods in sorted(by_node.items()) if name not in nodes for pod in pods
+        if not pod["spec"].get("nodeName") and not pod["metadata"].get("deletionTimestamp")
+    ]
 
 
 def failed_pods_backoff_key(ds: Obj, node_name: str) -> str:

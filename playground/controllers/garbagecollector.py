@@ -1,11 +1,14 @@
 """Garbage collector: dependents follow their owners, as pkg/controller/garbagecollector does.
 
-An object whose owners (ownerReferences, by uid) are all gone is deleted; references to owners
-that are gone are dropped when others remain. An owner deleted with `propagationPolicy:
-Foreground` carries the `foregroundDeletion` finalizer: its dependents are deleted first, and
-the finalizer goes once no dependent with `blockOwnerDeletion` is left. With `Orphan`, the
-`orphan` finalizer: the dependents lose their reference to it, then the finalizer goes.
-Background (the default) needs nothing here beyond the first rule.
+Each owner reference of an object is solid (the owner exists), dangling (it is gone, by uid) or
+waiting (the owner is being deleted with `propagationPolicy: Foreground` and carries the
+`foregroundDeletion` finalizer), as garbagecollector.go `classifyReferences` sorts them. With a
+solid owner left, the object stays and only loses its dangling and waiting references; with
+none, it is deleted (`attemptToDeleteItem`). A Foreground owner waits, its finalizer kept, until
+no dependent with `blockOwnerDeletion` is left, and has those dependents looked at
+(`processDeletingDependentsItem`). With `Orphan`, the `orphan` finalizer: the dependents lose
+their reference to it, then the finalizer goes. Background (the default) needs nothing here
+beyond the first rules.
 """
 from __future__ import annotations
 
@@ -37,9 +40,14 @@ class GarbageCollector(Controller):
             yield meta["uid"]  # deleted or deleting: its dependents need a look
             for dependent in self.cache.dependents_of(meta["uid"]):
                 yield dependent["metadata"]["uid"]
+        # An owner in foreground deletion may be waiting for this one: when it is gone, or no longer
+        # blocks it (GraphBuilder's processGraphChanges, addUnblockedOwnersToDeleteQueue)
         if gone:
-            for ref in meta.get("ownerReferences") or []:
-                yield ref["uid"]  # an owner in foreground deletion may be waiting for this one
+            yield from (r["uid"] for r in meta.get("ownerReferences") or [])
+        elif old is not None:
+            blocking = {r["uid"] for r in meta.get("ownerReferences") or [] if r.get("blockOwnerDeletion")}
+            yield from {r["uid"] for r in old["metadata"].get("ownerReferences") or []
+                        if r.get("blockOwnerDeletion")} - blocking
 
     def reconcile(self, uid: Key) -> Result:
         obj = self.cache.by_uid.get(uid)
@@ -48,36 +56,54 @@ class GarbageCollector(Controller):
         finalizers = obj["metadata"].get("finalizers") or []
         if obj["metadata"].get("deletionTimestamp") and ORPHAN in finalizers:
             self.orphan_dependents(obj)
-        elif obj["metadata"].get("deletionTimestamp") and FOREGROUND in finalizers:
-            self.delete_dependents_first(obj)
-        elif obj["metadata"].get("ownerReferences"):
-            self.follow_owners(obj)
+        elif deleting_dependents(obj):
+            self.process_deleting_dependents(obj)
+        else:
+            self.attempt_to_delete(obj)
         return Result()
 
-    def follow_owners(self, obj: Obj) -> None:
-        refs = obj["metadata"]["ownerReferences"]
-        absent = [ref for ref in refs if not self.owner_exists(ref, obj["metadata"].get("namespace", ""))]
-        if not absent:
-            if any(self.waiting_for_dependents(ref) for ref in refs) and not obj["metadata"].get("deletionTimestamp"):
-                self.delete(obj, policy="Foreground")
-            return
-        if len(absent) == len(refs):
-            self.delete(obj, policy="Background")
-            return
-        kept = [ref for ref in refs if ref not in absent]
-        store.update(self.cluster, {**obj, "metadata": {**obj["metadata"], "ownerReferences": kept}})
+    def attempt_to_delete(self, obj: Obj) -> None:
+        """attemptToDeleteItem: an object with a solid owner stays and loses only its dangling and
+        waiting references; one whose owners are all dangling or waiting is deleted."""
+        meta = obj["metadata"]
+        if meta.get("deletionTimestamp") or not meta.get("ownerReferences"):
+            return  # being deleted is a one-way trip: wait for it to be gone
+        solid, dangling, waiting = self.classify_references(obj)
+        if solid:
+            if dangling or waiting:
+                self.remove_owner_references(obj, {r["uid"] for r in dangling + waiting})
+        elif waiting and self.cache.dependents_of(meta["uid"]):
+            self.delete(obj, policy="Foreground")  # its own dependents go first, as its owner asked
+        else:
+            self.delete(obj, policy=propagation_policy_of(obj))
 
-    def delete_dependents_first(self, owner: Obj) -> None:
+    def classify_references(self, obj: Obj) -> tuple[list[Obj], list[Obj], list[Obj]]:
+        """classifyReferences: solid, dangling and waitingForDependentsDeletion references."""
+        solid: list[Obj] = []
+        dangling: list[Obj] = []
+        waiting: list[Obj] = []
+        for ref in obj["metadata"]["ownerReferences"]:
+            owner = self.owner(ref, obj["metadata"].get("namespace", ""))
+            if owner is None:
+                dangling.append(ref)
+            elif deleting_dependents(owner):
+                waiting.append(ref)
+            else:
+                solid.append(ref)
+        return solid, dangling, waiting
+
+    def process_deleting_dependents(self, owner: Obj) -> None:
+        """processDeletingDependentsItem: the finalizer goes once no dependent blocks it; until
+        then each blocking dependent not itself deleting its dependents is attempted."""
         uid = owner["metadata"]["uid"]
-        blocking = []
-        for dependent in self.cache.dependents_of(uid):
-            ref = next(r for r in dependent["metadata"]["ownerReferences"] if r["uid"] == uid)
-            if ref.get("blockOwnerDeletion"):
-                blocking.append(dependent)
-            if not dependent["metadata"].get("deletionTimestamp"):
-                self.delete(dependent, policy="Foreground")
+        blocking = [d for d in self.cache.dependents_of(uid) if any(
+            r["uid"] == uid and r.get("blockOwnerDeletion") for r in d["metadata"]["ownerReferences"])]
         if not blocking:
             self.remove_finalizer(owner, FOREGROUND)
+            return
+        for dependent in blocking:
+            if not deleting_dependents(dependent):
+                self.attempt_to_delete(dependent)
 
     def orphan_dependents(self, owner: Obj) -> None:
         uid = owner["metadata"]["uid"]
@@ -87,21 +113,20 @@ class GarbageCollector(Controller):
                 batch.update({**dependent, "metadata": {**dependent["metadata"], "ownerReferences": refs}})
         self.remove_finalizer(owner, ORPHAN)
 
-    def owner_exists(self, ref: Obj, namespace: str) -> bool:
-        """Checked against the store, not only the cache: deleting on a stale cache is not undoable."""
+    def owner(self, ref: Obj, namespace: str) -> Obj | None:
+        """The owner a reference names, by uid, or None when it is gone (isDangling). Checked
+        against the store, not only the cache: deleting on a stale cache is not undoable."""
         if ref["uid"] in self.cache.by_uid:
-            return True
+            return self.cache.by_uid[ref["uid"]]
         try:
             live = store.get(self.cluster, ref["kind"], ref["name"], namespace)
         except NotFound:
-            return False
-        return live["metadata"]["uid"] == ref["uid"]
+            return None
+        return live if live["metadata"]["uid"] == ref["uid"] else None
 
-    def waiting_for_dependents(self, ref: Obj) -> bool:
-        owner = self.cache.by_uid.get(ref["uid"])
-        return owner is not None and bool(owner["metadata"].get("deletionTimestamp")) and FOREGROUND in (
-            owner["metadata"].get("finalizers") or []
-        )
+    def remove_owner_references(self, obj: Obj, uids: set[str]) -> None:
+        refs = [r for r in obj["metadata"]["ownerReferences"] if r["uid"] not in uids]
+        store.update(self.cluster, {**obj, "metadata": {**obj["metadata"], "ownerReferences": refs}})
 
     def delete(self, obj: Obj, *, policy: str) -> None:
         meta = obj["metadata"]
@@ -126,3 +151,15 @@ class GarbageCollector(Controller):
         return observed, desired, f"{len(missing)} owner{'s' if len(missing) != 1 else ''} gone" if missing else "none"
 
 
+
+
+def deleting_dependents(obj: Obj) -> bool:
+    """Being deleted with Foreground: deletionTimestamp and the `foregroundDeletion` finalizer."""
+    meta = obj["metadata"]
+    return bool(meta.get("deletionTimestamp")) and FOREGROUND in (meta.get("finalizers") or [])
+
+
+def propagation_policy_of(obj: Obj) -> str:
+    """attemptToDeleteItem's default branch: a finalizer already on the object is honoured."""
+    finalizers = obj["metadata"].get("finalizers") or []
+    return "Orphan" if ORPHAN in finalizers else "Foreground" if FOREGROUND in finalizers else "Background"

@@ -147,14 +147,20 @@ def test_a_node_created_later_gets_its_pod(cluster):
     assert running_nodes(cluster) == sorted([*WORKERS, "playground-worker3"])
 
 
-def test_a_deleted_node_loses_its_pod(cluster):
+def test_a_deleted_node_leaves_its_pod_to_the_pod_garbage_collector(cluster):
     cluster.apply(daemon_set())
     cluster.advance(30)
+    [lost] = [p for p in live_pods(cluster) if p["spec"]["nodeName"] == "playground-worker2"]
 
     cluster.delete("Node", "playground-worker2")
     cluster.advance(30)
+    # getUnscheduledPodsWithoutNode: the DaemonSet deletes only pods never bound to the lost node
+    assert lost["metadata"]["name"] in [p["metadata"]["name"] for p in cluster.list("Pod", label_selector="app=fluentd")]
+    cluster.advance(30)  # past PodGC's 40 s quarantine
 
     assert [p["spec"]["nodeName"] for p in cluster.list("Pod", label_selector="app=fluentd")] == ["playground-worker"]
+    assert "SuccessfulDelete" not in cluster.event_reasons("DaemonSet", "fluentd")
+    assert cluster.get("DaemonSet", "fluentd", "default")["status"]["desiredNumberScheduled"] == 1
 
 
 def test_cordoning_does_not_evict_daemon_pods_and_a_replacement_still_lands_there(cluster):

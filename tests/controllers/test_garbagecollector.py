@@ -84,3 +84,22 @@ def test_deleting_a_namespace_deletes_everything_in_it_then_the_namespace(cluste
     assert cluster.list("ConfigMap", namespace="shop") == []
     assert cluster.list("Pod", namespace="shop") == []
     assert "shop" not in [n["metadata"]["name"] for n in cluster.list("Namespace")]
+
+
+def test_foreground_deletion_keeps_a_dependent_that_has_another_owner(cluster):
+    running_replica_set(cluster, replicas=1)
+    [web] = cluster.list("Pod")
+    keeper = cluster.create(config_map("keeper"))
+    web["metadata"]["ownerReferences"].append(
+        {"apiVersion": "v1", "kind": "ConfigMap", "name": "keeper", "uid": keeper["metadata"]["uid"]})
+    cluster.update(web)
+    cluster.settle()
+
+    cluster.delete("ReplicaSet", "web", "default", propagation_policy="Foreground")
+    cluster.advance(5)
+
+    # attemptToDeleteItem: a solid owner is left, so only the waiting reference is removed
+    assert cluster.list("ReplicaSet") == []
+    [kept] = live_pods(cluster)
+    assert kept["metadata"]["name"] == web["metadata"]["name"]
+    assert [r["name"] for r in kept["metadata"]["ownerReferences"]] == ["keeper"]
