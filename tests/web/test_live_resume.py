@@ -33,6 +33,19 @@ async def frames(communicator: WebsocketCommunicator, *, expected: int) -> list[
     return received
 
 
+def write_from_another_process(cluster: str, obj: dict[str, Any]) -> None:
+    """Commit as `python manage.py apply` in a second terminal does: this process's pages are not
+    told (its changes_committed receiver is off meanwhile), only the store changes."""
+    from playground.store.changelog import changes_committed
+    from playground.web.apps import tell_pages
+
+    changes_committed.disconnect(dispatch_uid="web.tell_pages")
+    try:
+        store.create(cluster, obj)
+    finally:
+        changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
+
+
 def ready(obj: dict[str, Any], *, is_ready: bool) -> dict[str, Any]:
     """The pod as a kubelet reports it: Running, its one container ready or not."""
     obj["status"] = {
@@ -214,18 +227,11 @@ def test_nothing_is_published_for_a_cluster_no_page_of_this_process_shows():
 def test_a_write_made_by_another_process_reaches_the_open_page(monkeypatch):
     """`python manage.py apply` in a second terminal commits in its own process: the in-memory
     layer never hears of it, so the page's process notices the store's resourceVersion move."""
-    from playground.store.changelog import changes_committed
-    from playground.web.apps import tell_pages
-
     create_demo_cluster("default")
     monkeypatch.setattr(consumers, "OTHER_PROCESSES_POLL_SECONDS", 0.05)
 
-    def written_elsewhere() -> None:  # committed without this process's pages being told
-        changes_committed.disconnect(dispatch_uid="web.tell_pages")
-        try:
-            store.create("default", pod("from-another-terminal", node="playground-worker"))
-        finally:
-            changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
+    def written_elsewhere() -> None:
+        write_from_another_process("default", pod("from-another-terminal", node="playground-worker"))
 
     shown = changelog.current_resource_version()
 
@@ -247,9 +253,6 @@ def test_a_write_made_by_another_process_reaches_the_open_page(monkeypatch):
 def test_a_write_made_by_another_process_wakes_the_pages_of_its_cluster_only(monkeypatch):
     """Pages of two clusters open; another process writes to one: only that cluster's pages are
     told (the poll reads each cluster's own resourceVersion)."""
-    from playground.store.changelog import changes_committed
-    from playground.web.apps import tell_pages
-
     create_demo_cluster("default")
     create_demo_cluster("team-b")
     monkeypatch.setattr(consumers, "OTHER_PROCESSES_POLL_SECONDS", 0.05)
@@ -263,12 +266,8 @@ def test_a_write_made_by_another_process_wakes_the_pages_of_its_cluster_only(mon
 
     monkeypatch.setattr(layer, "group_send", recording)
 
-    def written_elsewhere() -> None:  # committed without this process's pages being told
-        changes_committed.disconnect(dispatch_uid="web.tell_pages")
-        try:
-            store.create("team-b", pod("from-another-terminal", node="playground-worker"))
-        finally:
-            changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
+    def written_elsewhere() -> None:
+        write_from_another_process("team-b", pod("from-another-terminal", node="playground-worker"))
 
     async def watch() -> list[str]:
         default_page = socket()
