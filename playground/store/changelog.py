@@ -9,7 +9,6 @@ entry, or its reset): a write in one cluster moves no other cluster's.
 """
 from __future__ import annotations
 
-import builtins
 import collections
 import json
 import threading
@@ -99,7 +98,7 @@ def cluster_states() -> dict[str, ClusterState]:
     }
 
 
-def changes(cluster: str, since: int, *, limit: int = 10_000) -> builtins.list[WatchEvent]:
+def changes(cluster: str, since: int, *, limit: int = 10_000) -> list[WatchEvent]:
     """Change-log entries after resourceVersion `since`, oldest first; raises Gone if compacted."""
     cluster_id = id_of(cluster)
     with connection.cursor() as cursor:  # plain SQL: every informer sync asks, after every commit
@@ -139,9 +138,9 @@ def watch(
                 deadline = time.monotonic() + timeout
                 yield event
         if not batch:
-            committed = _committed[cluster]
-            with committed:
-                committed.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+            condition = _committed[cluster]
+            with condition:
+                condition.wait(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
 
 
 def compact(cluster: str, *, keep: int | None = None) -> int:
@@ -168,9 +167,9 @@ def _notify(cluster: str, resource_version: int, *, count: int) -> None:
     # Every thousandth version or so, trim this cluster's log to its retention window.
     if resource_version // COMPACT_EVERY != (resource_version - count) // COMPACT_EVERY:
         compact(cluster)
-    committed = _committed[cluster]
-    with committed:
-        committed.notify_all()
+    condition = _committed[cluster]
+    with condition:
+        condition.notify_all()
     changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version)
 
 
