@@ -274,3 +274,11 @@ def test_the_pod_page_links_its_node_and_its_owner(cluster, client):
     node = obj["spec"]["nodeName"]
     assert f'data-field="node"><a href="/clusters/default/nodes/{node}/">{node}</a>' in page
     assert 'data-field="owner">ReplicaSet <a href="/clusters/default/replicasets/default/web/">web</a>' in page
+
+
+def test_no_template_comment_leaks_into_the_page(cluster, client):
+    cluster.create(pod("web"))
+
+    page = client.get(PAGE.format("web")).content.decode()
+
+    assert "{#" not in page and "#}" not in page
