@@ -11,8 +11,9 @@ entries in one transaction.
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -25,8 +26,50 @@ from .catalog import History, Image, ImageConfig, Reference
 from .layers import FileEntry, Layer
 from .models import BuildCacheEntry, StoredImage, StoredLayer
 
-LAYER_CACHE_SIZE = 256  # decoded layers kept in memory (digests are content: any cluster may reuse them)
-_layers: OrderedDict[str, Layer] = OrderedDict()
+DIGESTS_PER_QUERY = 500  # SQLite allows 999 parameters in one statement before 3.32
+
+
+class LayerCache:
+    """Decoded layers by digest (digests are content: any cluster may reuse them), the least
+    recently used dropped first once they hold more than `max_entries` file entries, which is
+    what a layer costs in memory (one imported layer may hold 200,000 files).
+
+    Only a shortcut: `_load_layers` answers from what it read itself, so an image of more
+    layers or files than the cache holds loads all the same."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._layers: OrderedDict[str, Layer] = OrderedDict()
+        self._entries = 0
+        self._lock = threading.Lock()  # the pages and the kubelets read images from several threads
+
+    def get(self, digest: str) -> Layer | None:
+        with self._lock:
+            found = self._layers.get(digest)
+            if found is not None:
+                self._layers.move_to_end(digest)
+            return found
+
+    def put(self, current: Layer) -> None:
+        with self._lock:
+            if self._layers.pop(current.digest, None) is None:
+                self._entries += _weight(current)
+            self._layers[current.digest] = current
+            while self._entries > self.max_entries and self._layers:
+                self._entries -= _weight(self._layers.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._layers.clear()
+            self._entries = 0
+
+
+def _weight(current: Layer) -> int:
+    return 1 + len(current.entries) + len(current.whiteouts) + len(current.opaque_dirs)
+
+
+# about 340 bytes an entry in memory: some 70 MB, the largest image an upload may hold (archive.Limits)
+_layers = LayerCache(max_entries=200_000)
 
 
 class RegistryError(Exception):
@@ -72,24 +115,24 @@ def _image(row: StoredImage) -> Image:
 
 
 def _load_layers(cluster_id: int, digests: Sequence[str]) -> list[Layer]:
-    missing = [d for d in digests if d not in _layers and d not in _base_layers()]
-    if missing:
-        for stored_layer in StoredLayer.objects.filter(cluster_id=cluster_id, digest__in=missing):
-            _remember(layer_from_json(stored_layer.digest, stored_layer.entries))
-    result = []
-    for digest in digests:
-        found = _layers.get(digest) or _base_layers().get(digest)
-        if found is None:
-            raise RegistryError(f"layer {digest} of a stored image is missing")
-        result.append(found)
-    return result
+    """The layers, bottom first. What this load finds is held here until it returns: the
+    cache may drop any of it meanwhile, to make room for the rest of a tall image."""
+    base = _base_layers()
+    found = {d: current for d in digests if (current := base.get(d) or _layers.get(d)) is not None}
+    for digest, entries in _stored(cluster_id, [d for d in dict.fromkeys(digests) if d not in found], "digest", "entries"):
+        found[digest] = layer_from_json(digest, entries)
+        _layers.put(found[digest])
+    missing = next((d for d in digests if d not in found), None)
+    if missing is not None:
+        raise RegistryError(f"layer {missing} of a stored image is missing")
+    return [found[d] for d in digests]
 
 
-def _remember(current: Layer) -> None:
-    _layers[current.digest] = current
-    _layers.move_to_end(current.digest)
-    while len(_layers) > LAYER_CACHE_SIZE:
-        _layers.popitem(last=False)
+def _stored(cluster_id: int, digests: Sequence[str], *fields: str) -> Iterator[tuple[Any, ...]]:
+    """`fields` of the cluster's stored layers among `digests`, a query per DIGESTS_PER_QUERY."""
+    for start in range(0, len(digests), DIGESTS_PER_QUERY):
+        chunk = digests[start:start + DIGESTS_PER_QUERY]
+        yield from StoredLayer.objects.filter(cluster_id=cluster_id, digest__in=chunk).values_list(*fields)
 
 
 _BASE: dict[str, Layer] = {}
@@ -183,7 +226,7 @@ def save(cluster: str, image: Image, *, dockerfile: str = "", log: Sequence[str]
     with transaction.atomic():
         own = {current.digest: current for current in image.layers if current.digest not in base}
         own.update({current.digest: current for current in (cache or {}).values() if current.digest not in base})
-        have = set(StoredLayer.objects.filter(cluster_id=cluster_id, digest__in=list(own)).values_list("digest", flat=True))
+        have = {digest for digest, in _stored(cluster_id, list(own), "digest")}
         StoredLayer.objects.bulk_create([StoredLayer(cluster_id=cluster_id, digest=d, size=current.size, entries=layer_json(current))
                                          for d, current in own.items() if d not in have])
         for key, current in (cache or {}).items():
@@ -197,7 +240,7 @@ def save(cluster: str, image: Image, *, dockerfile: str = "", log: Sequence[str]
                       "build_log": "\n".join(log)},
         )
     for current in own.values():
-        _remember(current)
+        _layers.put(current)
     return row
 
 
