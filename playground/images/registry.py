@@ -14,7 +14,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -40,7 +40,7 @@ class LayerCache:
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self._layers: OrderedDict[str, Layer] = OrderedDict()
-        self._entries = 0
+        self.entries = 0  # file entries of the layers held (each layer counts one more)
         self._lock = threading.Lock()  # the pages and the kubelets read images from several threads
 
     def get(self, digest: str) -> Layer | None:
@@ -53,23 +53,24 @@ class LayerCache:
     def put(self, current: Layer) -> None:
         with self._lock:
             if self._layers.pop(current.digest, None) is None:
-                self._entries += _weight(current)
+                self.entries += _weight(current)
             self._layers[current.digest] = current
-            while self._entries > self.max_entries and self._layers:
-                self._entries -= _weight(self._layers.popitem(last=False)[1])
+            while self.entries > self.max_entries and self._layers:
+                self.entries -= _weight(self._layers.popitem(last=False)[1])
 
     def clear(self) -> None:
         with self._lock:
             self._layers.clear()
-            self._entries = 0
+            self.entries = 0
 
 
 def _weight(current: Layer) -> int:
     return 1 + len(current.entries) + len(current.whiteouts) + len(current.opaque_dirs)
 
 
-# about 340 bytes an entry in memory: some 70 MB, the largest image an upload may hold (archive.Limits)
-_layers = LayerCache(max_entries=200_000)
+# Holds the largest image an upload may make whole (archive.Limits: 200,000 entries), so its page's
+# every htmx request does not decode it again; at about 340 bytes an entry, some 85 MB
+_layers = LayerCache(max_entries=250_000)
 
 
 class RegistryError(Exception):
@@ -88,6 +89,32 @@ def find_built(cluster: str, reference: Reference) -> Image | None:
 def images(cluster: str) -> list[Image]:
     """Every image of the cluster, newest first (`image ls`)."""
     return [_image(row) for row in StoredImage.objects.filter(cluster__name=cluster).order_by("-created_at", "-id")]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One line of `docker images` for an image of the cluster."""
+
+    reference: str
+    source: str  # "build" | "import"
+    layers: int
+    size: int  # what the layers weigh unpacked (Image.unpacked_size)
+
+
+def summaries(cluster: str) -> list[Summary]:
+    """Every image of the cluster, newest first, from the stored layer sizes: the images page
+    lists the largest image an upload may make without decoding its 200,000 files. An image
+    with a layer gone is left out, as its page cannot show it."""
+    rows = [(row, [d for d, _ in json.loads(row.layers)])
+            for row in StoredImage.objects.filter(cluster__name=cluster).order_by("-created_at", "-id")]
+    if not rows:
+        return []
+    base = _base_layers()
+    digests = {d for _, own in rows for d in own}
+    sizes: dict[str, int] = {d: base[d].size for d in digests if d in base}
+    sizes.update(_stored(rows[0][0].cluster_id, [d for d in digests if d not in sizes], "digest", "size"))
+    return [Summary(f"{row.repository}:{row.tag}", row.source, len(own), sum(sizes[d] for d in own))
+            for row, own in rows if all(d in sizes for d in own)]
 
 
 def stored(cluster: str, reference: str) -> StoredImage | None:
