@@ -59,3 +59,11 @@ def test_reset_password_gives_a_new_one_and_signs_out_the_old_sessions(cluster):
 
 def test_two_runs_make_different_passwords(cluster):
     assert printed_password(createadmin("--username", "a")) != printed_password(createadmin("--username", "b"))
+
+
+@pytest.mark.parametrize("username", ["", "has space", "<script>", "x" * 151, "tab\there"])
+def test_a_username_the_sign_in_form_would_refuse_is_refused_and_nothing_made(cluster, username):
+    with pytest.raises(CommandError, match="--username"):
+        createadmin("--username", username)
+
+    assert not get_user_model().objects.exists()

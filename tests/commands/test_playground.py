@@ -98,3 +98,12 @@ def test_on_every_address_it_warns_and_even_this_machine_signs_in(tmp_path):
     assert warning[0].startswith("WARNING: --host 0.0.0.0 opens the playground to the network")
     assert "python manage.py createadmin" in warning[3]
     assert 'aria-label="sign in"' in page and "playground-worker2" not in page
+
+
+def test_an_unknown_sign_in_setting_stops_the_playground_with_its_name(tmp_path):
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path), "PLAYGROUND_SIGN_IN": "off"}
+
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert result.returncode != 0
+    assert 'PLAYGROUND_SIGN_IN is "auto" or "required", not "off"' in result.stderr

@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 PASSWORD_BYTES = 18  # 24 URL-safe characters, 144 random bits
@@ -27,6 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, username: str, reset_password: bool, **options: Any) -> None:
         users = get_user_model()
+        try:  # the rules of the sign-in form's username field (letters, digits and @.+-_, 150 at most)
+            users._meta.get_field(users.USERNAME_FIELD).clean(username, None)
+        except ValidationError as e:
+            raise CommandError(f"--username {username!r}: {' '.join(e.messages)}") from e
         password = secrets.token_urlsafe(PASSWORD_BYTES)
         user = users.objects.filter(**{users.USERNAME_FIELD: username}).first()
         if user is None:
