@@ -9,7 +9,7 @@ django_asgi_app = get_asgi_application()
 # These need Django set up first
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.urls import path, re_path  # noqa: E402
 
 from playground.web import consumers  # noqa: E402
 from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodConsumer  # noqa: E402
@@ -46,6 +46,7 @@ application = ProtocolTypeRouter(
                     path("ws/clusters/<slug:cluster>/events/", consumers.EventsConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/dns/", consumers.DnsConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/loop/", consumers.LoopConsumer.as_asgi()),
+                    re_path(r"", consumers.NoRouteConsumer.as_asgi()),  # last: any other path is refused
                 ]
             ))
         ),

@@ -27,7 +27,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
-from playground.store import changelog
+from playground.store import api as store
+from playground.store import changelog, clusters
 from playground.store.errors import Gone, NotFound
 
 from .templatetags.live_tiles import tile_html
@@ -35,6 +36,9 @@ from .templatetags.live_tiles import tile_html
 log = logging.getLogger(__name__)
 
 FRAME_SECONDS = 0.1  # about 10 frames a second at most
+# A socket whose cluster or object does not exist is closed with this code (the 4000s are the
+# application's own, RFC 6455 7.4.2): 4000 + HTTP's 404, as a Kubernetes watch answers NotFound
+NOT_FOUND_CLOSE = 4404
 
 
 def group_name(cluster: str) -> str:
@@ -104,6 +108,15 @@ def resume_version(scope: dict[str, Any]) -> int | None:
     return int(since) if since.isdigit() else None
 
 
+class NoRouteConsumer(AsyncWebsocketConsumer):
+    """A socket URL no page opens (/ws/nope/, /ws/clusters/../../etc/): the handshake is refused,
+    which the server answers 403, as Django answers an unknown page 404 (channels' URLRouter
+    raises on a path it has no route for, which the server answers 500 and logs as an error)."""
+
+    async def connect(self) -> None:
+        await self.close()
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
     """A page's socket. A subclass renders its page's live partial in `render_frame` (a sync
     method, given the URL's kwargs); this class decides when, and sends what changed."""
@@ -111,6 +124,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         global _sockets_loop
         self.cluster = self.scope["url_route"]["kwargs"]["cluster"]
+        self.live = False
+        if await self.refused():
+            return
+        self.live = True
         self.last_frame = ""
         self.clock: dict[str, str] | None = None  # the clock as of the last frame made
         self.last_clock: dict[str, str] | None = None  # the page drew its clock itself
@@ -127,11 +144,42 @@ class LiveConsumer(AsyncWebsocketConsumer):
         sender = getattr(self, "sender", None)
         if sender is not None:
             sender.cancel()
-        if hasattr(self, "wake"):  # connect ran
+        if getattr(self, "live", False):
             _listeners[self.cluster] -= 1
             if _listeners[self.cluster] <= 0:
                 del _listeners[self.cluster]
         await self.channel_layer.group_discard(group_name(self.cluster), self.channel_name)
+
+    async def refused(self) -> bool:
+        """Whether what the socket shows is missing at connect: then it is accepted only to say
+        so (the page's "not found" frame, where it has one) and closed with NOT_FOUND_CLOSE, after
+        which htmx's ws extension does not reconnect; nothing stays open for a name that is not
+        there. A page open while its object is deleted keeps its socket and shows it is gone."""
+        frame = await database_sync_to_async(self.not_found_frame)()
+        if frame is None:
+            return False
+        await self.accept()
+        if frame:
+            await self.send(text_data=frame)
+        await self.close(code=NOT_FOUND_CLOSE)
+        return True
+
+    def not_found_frame(self) -> str | None:
+        """None when what the socket shows exists; else the frame that says it does not."""
+        message = self.missing()
+        return None if message is None else self.missing_frame(message)
+
+    def missing(self) -> str | None:
+        """Why there is nothing to show (the NotFound message), or None. Here: the cluster."""
+        try:
+            clusters.id_of(self.cluster)
+        except NotFound as e:
+            return e.message
+        return None
+
+    def missing_frame(self, message: str) -> str:
+        """What the page shows when its object is not there ("": nothing, the page stays as it is)."""
+        return ""
 
     async def cluster_changed(self, event: dict[str, Any]) -> None:
         # Only a wake-up: the channel's messages are handled one at a time, so drawing here
@@ -379,6 +427,7 @@ class ObjectConsumer(LiveConsumer):
     """A page about one namespaced object: its `template` with `context(namespace, name)`, or
     "not found" once the object is deleted while the page is open."""
 
+    kind = ""
     template = ""
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -386,17 +435,29 @@ class ObjectConsumer(LiveConsumer):
 
     def render_frame(self) -> str | None:
         kwargs = self.scope["url_route"]["kwargs"]
-        namespace, name = kwargs["namespace"], kwargs["name"]
         try:
-            context = self.context(namespace, name)
+            return render_to_string(self.template, self.context(kwargs["namespace"], kwargs["name"]))
         except NotFound as e:
-            context = {"cluster": self.cluster, "namespace": namespace, "name": name, "missing": e.message}
+            return self.missing_frame(e.message)
+
+    def missing(self) -> str | None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        try:
+            store.get(self.cluster, self.kind, kwargs["name"], kwargs["namespace"])
+        except NotFound as e:
+            return e.message
+        return None
+
+    def missing_frame(self, message: str) -> str:
+        kwargs = self.scope["url_route"]["kwargs"]
+        context = {"cluster": self.cluster, "namespace": kwargs["namespace"], "name": kwargs["name"], "missing": message}
         return render_to_string(self.template, context)
 
 
 class DeploymentConsumer(ObjectConsumer):
     """/ws/clusters/<cluster>/deployments/<namespace>/<name>/: one Deployment and its revisions."""
 
+    kind = "Deployment"
     template = "web/deployment.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -408,6 +469,7 @@ class DeploymentConsumer(ObjectConsumer):
 class PodConsumer(ObjectConsumer):
     """/ws/clusters/<cluster>/pods/<namespace>/<name>/: one Pod, its containers, events and logs."""
 
+    kind = "Pod"
     template = "web/pod.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -427,6 +489,7 @@ def query_params(scope: dict[str, Any]) -> dict[str, str]:
 class ReplicaSetConsumer(ObjectConsumer):
     """/ws/clusters/<cluster>/replicasets/<namespace>/<name>/: one ReplicaSet and its pods."""
 
+    kind = "ReplicaSet"
     template = "web/replicaset.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -438,6 +501,7 @@ class ReplicaSetConsumer(ObjectConsumer):
 class ServiceConsumer(ObjectConsumer):
     """/ws/clusters/<cluster>/services/<namespace>/<name>/: which pods receive its traffic."""
 
+    kind = "Service"
     template = "web/service.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -449,6 +513,7 @@ class ServiceConsumer(ObjectConsumer):
 class StatefulSetConsumer(ObjectConsumer):
     """/ws/clusters/<cluster>/statefulsets/<namespace>/<name>/: its ordinals, claims and revisions."""
 
+    kind = "StatefulSet"
     template = "web/statefulset.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -460,6 +525,7 @@ class StatefulSetConsumer(ObjectConsumer):
 class DaemonSetConsumer(ObjectConsumer):
     """/ws/clusters/<cluster>/daemonsets/<namespace>/<name>/: one row per node."""
 
+    kind = "DaemonSet"
     template = "web/daemonset.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -471,6 +537,7 @@ class DaemonSetConsumer(ObjectConsumer):
 class ConfigMapConsumer(ObjectConsumer):
     """/ws/clusters/<cluster>/configmaps/<namespace>/<name>/: its keys and values, and who uses it."""
 
+    kind = "ConfigMap"
     template = "web/configmap.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -482,6 +549,7 @@ class ConfigMapConsumer(ObjectConsumer):
 class SecretConsumer(ObjectConsumer):
     """/ws/clusters/<cluster>/secrets/<namespace>/<name>/: its keys, values always masked."""
 
+    kind = "Secret"
     template = "web/secret.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
@@ -494,23 +562,34 @@ class ClusterObjectConsumer(LiveConsumer):
     """A page about one cluster-scoped object (a Node, a Namespace): `template` with
     `context(name)`, or "not found" once the object is deleted while the page is open."""
 
+    kind = ""
     template = ""
 
     def context(self, name: str) -> dict[str, Any]:
         raise NotImplementedError
 
     def render_frame(self) -> str | None:
-        name = self.scope["url_route"]["kwargs"]["name"]
         try:
-            context = self.context(name)
+            return render_to_string(self.template, self.context(self.scope["url_route"]["kwargs"]["name"]))
         except NotFound as e:
-            context = {"cluster": self.cluster, "name": name, "missing": e.message}
+            return self.missing_frame(e.message)
+
+    def missing(self) -> str | None:
+        try:
+            store.get(self.cluster, self.kind, self.scope["url_route"]["kwargs"]["name"])
+        except NotFound as e:
+            return e.message
+        return None
+
+    def missing_frame(self, message: str) -> str:
+        context = {"cluster": self.cluster, "name": self.scope["url_route"]["kwargs"]["name"], "missing": message}
         return render_to_string(self.template, context)
 
 
 class NodeConsumer(ClusterObjectConsumer):
     """/ws/clusters/<cluster>/nodes/<name>/: its resources, heartbeat, pods and images."""
 
+    kind = "Node"
     template = "web/node.html#live"
 
     def context(self, name: str) -> dict[str, Any]:
@@ -522,6 +601,7 @@ class NodeConsumer(ClusterObjectConsumer):
 class NamespaceConsumer(ClusterObjectConsumer):
     """/ws/clusters/<cluster>/namespaces/<name>/: every object in it."""
 
+    kind = "Namespace"
     template = "web/namespace.html#live"
 
     def context(self, name: str) -> dict[str, Any]:
@@ -584,8 +664,9 @@ class LoopConsumer(LiveConsumer):
 
     async def connect(self) -> None:
         await super().connect()
-        self.seen_record = -1
-        self.poller = asyncio.ensure_future(self.poll_records())
+        if self.live:
+            self.seen_record = -1
+            self.poller = asyncio.ensure_future(self.poll_records())
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "poller", None) is not None:

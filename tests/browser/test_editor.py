@@ -30,7 +30,8 @@ def test_a_deployment_made_with_the_form_comes_up_live(server, page):  # noqa: F
 
     # The YAML follows the form (an htmx round trip), the page is not reloaded
     yaml_pane = page.locator("#yaml")
-    page.wait_for_function("document.getElementById('yaml').value.includes('replicas: 2')", timeout=10_000)
+    # A function, not an expression: Playwright evals an expression, which the page's CSP forbids
+    page.wait_for_function("() => document.getElementById('yaml').value.includes('replicas: 2')", timeout=10_000)
     assert "name: web" in yaml_pane.input_value()
     assert page.evaluate("window.notReloaded") is True
     screenshot(page, "editor-new-deployment")

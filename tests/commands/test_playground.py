@@ -2,6 +2,7 @@
 serves it, and stops cleanly on Ctrl-C (SIGINT)."""
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -107,3 +108,39 @@ def test_an_unknown_sign_in_setting_stops_the_playground_with_its_name(tmp_path)
 
     assert result.returncode != 0
     assert 'PLAYGROUND_SIGN_IN is "auto" or "required", not "off"' in result.stderr
+
+
+# Requests no page makes, sent as they are (no client normalises them): (method, path, headers, status)
+WEBSOCKET = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+             "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Origin": "http://127.0.0.1"}
+HOSTILE_REQUESTS = [
+    ("/static/..%2F..", {}, 400),
+    ("/static/..%2F..%2Fplayground%2Fsettings.py", {}, 400),
+    ("/static/%2e%2e/%2e%2e/etc/passwd", {}, 400),
+    ("/ws/nope/", WEBSOCKET, 403),
+    ("/ws/clusters/../../etc/", WEBSOCKET, 403),
+    ("/ws/clusters/default/", WEBSOCKET, 101),
+]
+
+
+def test_hostile_requests_are_refused_and_the_server_stays_up(playground):
+    process, port = playground
+    process.stdout.readline()
+
+    statuses = [raw_status(port, path, headers) for path, headers, _ in HOSTILE_REQUESTS]
+    page = fetch(f"http://127.0.0.1:{port}/static/playground.css")
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+
+    assert statuses == [status for _, _, status in HOSTILE_REQUESTS]
+    assert page  # still serving
+    assert "Traceback" not in rest and "ERROR" not in rest
+
+
+def raw_status(port: int, path: str, headers: dict[str, str]) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()

@@ -80,11 +80,11 @@ def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
     `ready` is called once the port is listening."""
     from daphne.endpoints import build_endpoint_description_strings
     from daphne.server import Server
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     from playground.asgi import application
+    from playground.web.static_files import StaticFilesHandler
 
-    application.application_mapping["http"] = ASGIStaticFilesHandler(application.application_mapping["http"])
+    application.application_mapping["http"] = StaticFilesHandler(application.application_mapping["http"])
     Server(
         application=application,
         endpoints=build_endpoint_description_strings(host=host, port=port),

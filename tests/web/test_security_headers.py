@@ -1,0 +1,72 @@
+"""Every page is sent with a strict Content-Security-Policy (only this site's own scripts, styles
+and sockets; nothing inline; no framing) and nosniff, and no template holds what that policy
+would block: an inline script, an on*= handler, a style attribute or element."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.factories import deployment, pod
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+PAGES = [
+    "/clusters/default/",
+    "/clusters/default/objects/",
+    "/clusters/default/events/",
+    "/clusters/default/pods/default/web/",
+    "/clusters/default/deployments/default/nginx/",
+    "/clusters/default/new/",
+    "/clusters/default/images/",
+    "/clusters/default/loop/?kind=Deployment&namespace=default&name=nginx",
+    "/clusters/default/pods/default/nope/",  # a 404 is a page too
+]
+
+
+def policy(header: str) -> dict[str, str]:
+    return dict(d.strip().split(" ", 1) for d in header.split(";") if d.strip())
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_sent_with_the_policy_and_nosniff(cluster, client, path):
+    cluster.create(pod("web", node="playground-worker"))
+    cluster.apply(deployment("nginx"))
+
+    response = client.get(path)
+
+    assert response.status_code in (200, 404)
+    assert policy(response.headers["Content-Security-Policy"]) == POLICY
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+# What the policy blocks, as it would appear in a template
+INLINE = {
+    "an inline script": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
+    "an on*= handler attribute": re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),
+    "a style attribute": re.compile(r"<[^>]*\sstyle\s*=", re.I),
+    "a style element": re.compile(r"<style\b", re.I),
+    "an hx-on attribute (htmx evaluates it)": re.compile(r"\shx-on[:-]", re.I),
+    "a javascript: URL": re.compile(r"javascript:", re.I),
+}
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_no_template_holds_what_the_policy_blocks(template):
+    text = template.read_text()
+
+    found = [what for what, pattern in INLINE.items() if pattern.search(text)]
+
+    assert found == []
