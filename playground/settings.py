@@ -51,11 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-<<<<<<< HEAD
-    "django.contrib.sessions.middleware.SessionMiddleware",
-=======
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
->>>>>>> web-hardening
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,7 +110,6 @@ if os.environ.get("REDIS_URL"):
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-<<<<<<< HEAD
 # Signing in (playground/web/signin.py). "auto": a request from another machine must sign in,
 # one from this machine (loopback) need not; "required": every request must (behind a reverse
 # proxy on this machine every request comes from loopback). `playground --host 0.0.0.0` sets it.
@@ -129,7 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-=======
+
 # Content-Security-Policy (django-csp): the pages run only this site's own files (htmx is
 # vendored, nothing comes from a CDN), no inline script, handler attribute, style or eval, so an
 # object name or annotation that slipped through escaping could still run nothing. connect-src
@@ -148,7 +144,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
->>>>>>> web-hardening
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
