@@ -13,6 +13,7 @@ from django.urls import path  # noqa: E402
 
 from playground.web import consumers  # noqa: E402
 from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodConsumer  # noqa: E402
+from playground.web.uploads import BodyLimit  # noqa: E402
 
 # A namespaced object's page → its consumer: /ws/clusters/<cluster>/<plural>/<namespace>/<name>/
 OBJECT_SOCKETS = {
@@ -26,7 +27,7 @@ OBJECT_SOCKETS = {
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimit(django_asgi_app),  # a body over its page's limit never reaches Django
         "websocket": AllowedHostsOriginValidator(
             URLRouter(
                 [

@@ -32,6 +32,7 @@ from playground.store.kinds import KINDS, Kind, kind_for, resolve
 
 from . import manifest_forms as mf
 from .forms import ManifestForm
+from .uploads import refused_upload
 
 Obj = dict[str, Any]
 TEMPLATE = "web/editor/editor.html"
@@ -416,10 +417,10 @@ def upload(request: HttpRequest, cluster: str) -> HttpResponse:
 def uploaded(request: HttpRequest) -> tuple[bytes, str]:
     """The file or the pasted text, or why it is refused unread (over the size limit)."""
     limit = settings.PLAYGROUND_MAX_MANIFEST_BYTES
+    if refused := refused_upload(request):
+        return b"", refused
     upload_file = request.FILES.get("file")
     if upload_file is not None and upload_file.size:
-        if upload_file.size > limit:
-            return b"", f"the file is {upload_file.size} bytes, over the limit of {limit} bytes"
         return upload_file.read(), ""
     data = request.POST.get("manifest", "").encode("utf-8")
     if len(data) > limit:
