@@ -94,7 +94,7 @@ def refuse_oversize_bodies(get_response: Callable[[HttpRequest], HttpResponse]) 
 
 def too_large(request: HttpRequest, message: str) -> HttpResponse:
     """413: for htmx (the editor), the message in the editor's message box; else a page."""
-    if getattr(request, "htmx", False):
+    if request.headers.get("HX-Request") == "true":  # HtmxMiddleware has not run yet
         response = render(request, "web/too_large.html#message", {"message": message}, status=413)
         response["HX-Retarget"] = "#editor-messages"
         response["HX-Reswap"] = "innerHTML"
