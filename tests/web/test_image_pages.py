@@ -119,6 +119,7 @@ def test_an_upload_can_be_named(cluster, client):
     (docker_save(manifest=b"not json at all"), "manifest.json: not valid JSON"),
     (tar(f("hello.txt", "hi")), "neither manifest.json"),
     (b"\x1f\x8b\x08\x00" + b"\x00" * 200, "gzip stream is corrupt"),
+    (docker_save(manifest=b"[" * 100_000 + b"]" * 100_000), "manifest.json: JSON nested more than 64 levels deep"),
 ])
 def test_a_bad_archive_is_refused_at_the_form_and_stores_nothing(cluster, client, archive, message):
     response = upload(client, archive, filename="broken.tar")
