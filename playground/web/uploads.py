@@ -188,9 +188,14 @@ class _Counted:
         return message
 
 
-async def _send_413(send: Send, message: str) -> None:
-    body = (f"<!doctype html><title>Request too large</title><h1>Request too large</h1>"
+def too_large_page(message: str) -> bytes:
+    """The 413 page of a refusal made before Django runs (no template: nothing of Django's is set up for it)."""
+    return (f"<!doctype html><title>Request too large</title><h1>Request too large</h1>"
             f"<p role=\"alert\">{html.escape(message)}</p>").encode()
+
+
+async def _send_413(send: Send, message: str) -> None:
+    body = too_large_page(message)
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
