@@ -84,8 +84,7 @@ def refuse_oversize_bodies(get_response: Callable[[HttpRequest], HttpResponse]) 
 
     def middleware(request: HttpRequest) -> HttpResponse:
         declared = declared_length(request.META.get("CONTENT_LENGTH"))
-        limit = limit_for(request.path_info)
-        if declared is not None and declared > limit.body:
+        if declared is not None and declared > (limit := limit_for(request.path_info)).body:
             return too_large(request, refusal(f"{declared:,}", limit))
         return get_response(request)
 
@@ -107,12 +106,15 @@ class LimitedUploadHandler(FileUploadHandler):
     and stops the upload where the file passes its page's limit — the parser reads no further
     and the temporary file written so far is closed, which deletes it."""
 
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.limit = limit_for(self.request.path_info)  # type: ignore[union-attr]
+
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        limit = limit_for(self.request.path_info)
-        if start + len(raw_data) > limit.file:
+        if start + len(raw_data) > self.limit.file:
             self.request.refused_upload = (  # type: ignore[union-attr]
-                f"{self.file_name}: more than the {limit.file:,} bytes {limit.what} may have "
-                f"({limit.setting}); refused, the rest unread"
+                f"{self.file_name}: more than the {self.limit.file:,} bytes {self.limit.what} may have "
+                f"({self.limit.setting}); refused, the rest unread"
             )
             raise StopUpload(connection_reset=True)
         return raw_data
@@ -177,8 +179,6 @@ class _Counted:
         self.over = False
 
     async def __call__(self) -> Message:
-        if self.over:
-            await asyncio.Event().wait()  # Django only listens for a disconnect now; it cancels this
         message = await self.receive()
         if message["type"] == "http.request":
             self.received += len(message.get("body", b""))
