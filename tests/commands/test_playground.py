@@ -65,14 +65,14 @@ def fetch(url: str) -> str:
 
 # --- bodies daphne must not take in whole --------------------------------------------------------------
 
-LARGEST = 30_000_000 + 64 * 1024  # the image archive's limit and its form's envelope
+LARGEST = 100_000_000 + 64 * 1024  # the image archive's limit and its form's envelope
 UPLOAD = "/clusters/default/images/upload/"
 
 
 @pytest.fixture(scope="module")
 def small_limits(tmp_path_factory):
     """One server for the tests below, with small limits, serving once it has said so."""
-    for process, port in serve(tmp_path_factory.mktemp("data"), PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES="30000000",
+    for process, port in serve(tmp_path_factory.mktemp("data"), PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES="100000000",
                                PLAYGROUND_MAX_MANIFEST_BYTES="100000"):
         process.stdout.readline()
         yield process, port
@@ -121,11 +121,12 @@ def peak_rss_kib(pid: int) -> int:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the server's peak memory from /proc")
-def test_an_upload_within_the_limit_costs_the_server_about_its_size_not_many_times_it(small_limits):
-    # twisted parsed every multipart POST with the email parser: 11 times the body in memory
+def test_an_upload_within_the_limit_is_not_held_in_the_servers_memory(small_limits):
+    # twisted parsed every multipart POST with the email parser (11 times the body in memory), and
+    # daphne queued the whole body for the application at once (once more)
     process, port = small_limits
     fetch(f"http://127.0.0.1:{port}/clusters/default/images/")  # what the first request loads
-    size = 20_000_000
+    size = 80_000_000
     body = (b"--b\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"zeros.tar\"\r\n\r\n"
             + b"\0" * size + b"\r\n--b--\r\n")
     before = peak_rss_kib(process.pid)
@@ -135,5 +136,5 @@ def test_an_upload_within_the_limit_costs_the_server_about_its_size_not_many_tim
                   f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
         answer = s.makefile("rb").read().decode()
 
-    assert answer.startswith("HTTP/1.1 403")  # it reached Django (no CSRF token: refused there)
-    assert (peak_rss_kib(process.pid) - before) * 1024 < 3 * size
+    assert answer.startswith("HTTP/1.1 403")  # read through to Django, which wants a CSRF token
+    assert (peak_rss_kib(process.pid) - before) * 1024 < size / 16

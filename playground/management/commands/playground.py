@@ -49,17 +49,16 @@ def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
     `ready` is called once the port is listening."""
     from daphne import http_protocol
     from daphne.endpoints import build_endpoint_description_strings
-    from daphne.server import Server
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     from playground.asgi import application
-    from playground.web.daphne_request import BoundedWebRequest
+    from playground.web.daphne_request import BoundedServer, BoundedWebRequest
 
     # daphne takes no request class: its protocol factory looks this name up in its module
     http_protocol.WebRequest = BoundedWebRequest  # type: ignore[misc]
 
     application.application_mapping["http"] = ASGIStaticFilesHandler(application.application_mapping["http"])
-    Server(
+    BoundedServer(
         application=application,
         endpoints=build_endpoint_description_strings(host=host, port=port),
         signal_handlers=True,
