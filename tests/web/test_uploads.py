@@ -164,13 +164,14 @@ def test_a_body_declared_over_the_limit_is_refused_unread(cluster, path, make, b
 
 
 @SMALL_LIMITS
+@pytest.mark.parametrize("declared", [None, 1000], ids=["chunked", "lying"])
 @pytest.mark.parametrize(("path", "make", "body_limit", "message"), DECLARED)
-def test_a_body_streamed_without_a_length_is_cut_at_the_limit_in_flat_memory(cluster, path, make, body_limit,
-                                                                              message):
-    post(path, *make(10 * LIMIT), declared=None)  # the same, once, to load what a first request loads
-    body, content_type = make(100 * LIMIT)  # 10 MB, chunked: no Content-Length to refuse it by
+def test_a_body_streamed_past_its_length_is_cut_at_the_limit_in_flat_memory(cluster, path, make, body_limit,
+                                                                             message, declared):
+    post(path, *make(10 * LIMIT), declared=declared)  # the same, once, to load what a first request loads
+    body, content_type = make(100 * LIMIT)  # 10 MB, with no Content-Length or one far too small
 
-    response, peak = peak_memory(lambda: post(path, body, content_type=content_type, declared=None))
+    response, peak = peak_memory(lambda: post(path, body, content_type=content_type, declared=declared))
 
     assert response.status == 413
     assert f"more than {body_limit:,} bytes, more than this page takes: {message}" in response.text
