@@ -14,6 +14,7 @@ from django.urls import path, re_path  # noqa: E402
 from playground.web import consumers  # noqa: E402
 from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodConsumer  # noqa: E402
 from playground.web.signin import SignInRequired  # noqa: E402
+from playground.web.uploads import BodyLimit  # noqa: E402
 
 # A namespaced object's page → its consumer: /ws/clusters/<cluster>/<plural>/<namespace>/<name>/
 OBJECT_SOCKETS = {
@@ -27,7 +28,7 @@ OBJECT_SOCKETS = {
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimit(django_asgi_app),  # a body over its page's limit never reaches Django
         "websocket": AllowedHostsOriginValidator(
             SignInRequired(URLRouter(
                 [

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "playground.web.uploads.refuse_oversize_bodies",  # first: before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,6 +158,14 @@ PLAYGROUND_MAX_DOCUMENT_BYTES = int(os.environ.get("PLAYGROUND_MAX_DOCUMENT_BYTE
 PLAYGROUND_MAX_MANIFEST_BYTES = int(os.environ.get("PLAYGROUND_MAX_MANIFEST_BYTES", 16 * 1024 * 1024))
 # An uploaded image tarball (docker save / OCI layout): only its file listing is kept
 PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES", 256 * 1024 * 1024))
+# Request bodies (playground/web/uploads.py): a form may carry a manifest URL-encoded, which can
+# double it; a file goes to disk past FILE_UPLOAD_MAX_MEMORY_SIZE and stops at its page's limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * PLAYGROUND_MAX_MANIFEST_BYTES + 64 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "playground.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Change-log entries kept per cluster; a watch from before them is told Gone (410) and relists.
 PLAYGROUND_CHANGE_LOG_RETENTION = int(os.environ.get("PLAYGROUND_CHANGE_LOG_RETENTION", 100_000))
 

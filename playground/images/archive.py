@@ -20,7 +20,7 @@ passes, every small JSON document kept, and the manifest (which `docker save` wr
 picks the layers it names. Read defensively: paths that are absolute or climb
 out with `..`, links that point outside the image, device files and fifos are skipped with a
 message; too many entries or declared bytes, corrupt gzip, a truncated tar, a manifest that is
-not JSON, too large, or names a blob the archive lacks, refuse the whole archive
+not JSON, too large, nested too deep, or names a blob the archive lacks, refuse the whole archive
 (`ArchiveError`, whose message names the place).
 """
 from __future__ import annotations
@@ -63,6 +63,7 @@ class Limits:
     max_entries: int = 200_000  # files, dirs and links over every layer
     max_declared_bytes: int = 4 * GiB  # the sizes the layer tars declare for their files, summed
     max_json_bytes: int = 1 * MiB  # one manifest, index or config
+    max_json_depth: int = 64  # arrays and objects within each other (a real config nests 4 deep)
     max_extended_header_bytes: int = 64 * KiB  # one pax or GNU long-name header
     max_warnings: int = 50  # messages kept; the rest are counted
 
@@ -408,7 +409,7 @@ def _docker_save(scan: _Scan) -> ImportedImage:
     if not isinstance(config_name, str) or not isinstance(layer_names, list) or not all(
             isinstance(n, str) for n in layer_names):
         raise ArchiveError("manifest.json: the image needs a Config (a file name) and Layers (a list of file names)")
-    config = _document(scan, _resolve(scan, config_name, "manifest.json", "config"), "the image config")
+    config = _document(scan, _resolve(scan, config_name, "manifest.json", "config"), f"the image config {config_name}")
     listings = [_listing(scan, name, "manifest.json") for name in layer_names]
     tags = entry.get("RepoTags") or []
     reference = tags[0] if tags and isinstance(tags[0], str) else ""
@@ -540,10 +541,28 @@ def _document(scan: _Scan, name: str, place: str) -> Any:
         )
     if name not in scan.documents:
         raise ArchiveError(f"{place}: {name!r} is not in the archive")
+    too_deep = ArchiveError(f"{place}: JSON nested more than {scan.limits.max_json_depth} levels deep; refused")
     try:
-        return json.loads(scan.documents[name])
+        document = json.loads(scan.documents[name])
     except (ValueError, UnicodeDecodeError) as e:
         raise ArchiveError(f"{place}: not valid JSON ({e})") from None
+    except RecursionError:  # json.loads recurses once per level
+        raise too_deep from None
+    if _depth(document) > scan.limits.max_json_depth:
+        raise too_deep
+    return document
+
+
+def _depth(document: Any) -> int:
+    """How deep arrays and objects nest in a parsed JSON document, counted without recursion."""
+    deepest, level = 0, [(document, 1)]
+    while level:
+        value, depth = level.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            level.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _listing(scan: _Scan, name: str, place: str) -> _Listing:

@@ -32,6 +32,7 @@ from playground.store.kinds import KINDS, Kind, kind_for, resolve
 
 from . import manifest_forms as mf
 from .forms import ManifestForm
+from .uploads import refused_upload
 
 Obj = dict[str, Any]
 TEMPLATE = "web/editor/editor.html"
@@ -399,7 +400,7 @@ def upload(request: HttpRequest, cluster: str) -> HttpResponse:
     context: dict[str, Any] = {"cluster": cluster, "limit": settings.PLAYGROUND_MAX_MANIFEST_BYTES, "text": ""}
     if request.method == "GET":
         return render(request, "web/editor/upload.html", context)
-    data, too_big = uploaded(request)
+    data, source, too_big = uploaded(request)
     if too_big:
         return render(request, "web/editor/upload.html", {**context, "error": too_big}, status=413)
     text = data.decode("utf-8", errors="replace")
@@ -409,22 +410,22 @@ def upload(request: HttpRequest, cluster: str) -> HttpResponse:
         results, failed = apply_all(cluster, objects)
     context.update(results=results, failed=failed, text=text if failed and len(data) <= 200_000 else "")
     if not results:
-        context["error"] = "the manifest holds no object"
+        context["error"] = f"error: no objects passed to apply (no objects in {source})"  # as kubectl says
     return render(request, "web/editor/upload.html", context, status=422 if failed else 200)
 
 
-def uploaded(request: HttpRequest) -> tuple[bytes, str]:
-    """The file or the pasted text, or why it is refused unread (over the size limit)."""
+def uploaded(request: HttpRequest) -> tuple[bytes, str, str]:
+    """The file or the pasted text, what it is called, or why it is refused unread (over the size limit)."""
     limit = settings.PLAYGROUND_MAX_MANIFEST_BYTES
+    if refused := refused_upload(request):
+        return b"", "", refused
     upload_file = request.FILES.get("file")
     if upload_file is not None and upload_file.size:
-        if upload_file.size > limit:
-            return b"", f"the file is {upload_file.size} bytes, over the limit of {limit} bytes"
-        return upload_file.read(), ""
+        return upload_file.read(), upload_file.name or "the file", ""
     data = request.POST.get("manifest", "").encode("utf-8")
     if len(data) > limit:
-        return b"", f"the text is {len(data)} bytes, over the limit of {limit} bytes"
-    return data, ""
+        return b"", "", f"the text is {len(data)} bytes, over the limit of {limit} bytes"
+    return data, "the pasted text", ""
 
 
 def check_stream(cluster: str, data: bytes, text: str) -> tuple[list[DocumentResult], list[tuple[str, Obj]]]:

@@ -32,6 +32,8 @@ from playground.images.archive import ArchiveError, ImportedImage, Limits, read_
 from playground.images.layers import FileEntry, Layer
 from playground.store import clusters
 
+from .uploads import refused_upload
+
 LAYER_FILES_SHOWN = 300  # per list (added, changed, removed) of one layer; the rest are counted
 FILTER_MATCHES_SHOWN = 300
 CACHED_IMAGES = 6  # analyses kept in memory, by layer digests
@@ -471,13 +473,13 @@ def upload_view(request: HttpRequest, cluster: str) -> HttpResponse:
     (422) and stores nothing."""
     if not _cluster_exists(cluster):
         return not_found(request, f'clusters "{cluster}" not found')
+    refused = refused_upload(request)
     upload = request.FILES.get("archive")
     try:
+        if refused:
+            raise ArchiveError(refused)
         if upload is None:
             raise ArchiveError("choose a file: the tar that `docker save` or an OCI image layout export wrote")
-        if upload.size > upload_limit():
-            raise ArchiveError(f"{upload.name}: {upload.size:,} bytes, more than the {upload_limit():,} an upload "
-                               "may have; refused unread")
         try:
             imported = read_archive(upload, limits=Limits())
         except ArchiveError as e:

@@ -14,7 +14,7 @@ from playground.management.commands import bench
 
 
 def test_every_benchmark_is_a_scenario_of_the_command():
-    assert {"converge", "image_import", "images", "stateful", "store", "ui"} <= set(bench.scenarios())
+    assert {"converge", "image_import", "images", "stateful", "store", "ui", "upload"} <= set(bench.scenarios())
 
 
 @pytest.mark.parametrize("name", bench.scenarios())

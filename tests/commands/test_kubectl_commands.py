@@ -5,6 +5,7 @@ import io
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from django.core.management import call_command
 
@@ -119,6 +120,25 @@ def test_a_bad_document_fails_the_command_and_names_the_place(cluster, tmp_path)
         f'error: {path}: document 1 (Deployment/nginx): Deployment.apps "nginx" is invalid: '
         "spec.replicas: Invalid value: -1: must be greater than or equal to 0\n"
     )
+
+
+# Streams that hold no object: kubectl answers "error: no objects passed to apply" and exits 1
+EMPTY_MANIFESTS = {
+    "dashes": b"---\n" * 200_000,
+    "comments": b"# nothing here yet\n---\n# nor here\n",
+    "blank": b"\n\n",
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_MANIFESTS)
+def test_a_manifest_of_no_objects_fails_as_kubectl_does(cluster, tmp_path, name):
+    path = tmp_path / f"{name}.yaml"
+    path.write_bytes(EMPTY_MANIFESTS[name])
+
+    status, out, err = run("apply", "-f", str(path))
+
+    assert (status, out) == (1, "")
+    assert err == f"error: no objects passed to apply (no objects in {path})\n"
 
 
 def test_delete_then_get_is_not_found(cluster):

@@ -299,6 +299,24 @@ def test_a_huge_manifest_is_refused_unread():
     assert "manifest.json: 5,002 bytes" in message and "refused unread" in message
 
 
+@pytest.mark.parametrize("depth", [65, 100_000], ids=["over-the-limit", "past-python-recursion"])
+def test_a_config_nested_too_deep_is_refused_naming_the_file(depth):
+    config = b"[" * depth + b"]" * depth
+    manifest = json.dumps([{"Config": "deep.json", "Layers": [f"{sha(BASE)[:12]}/layer.tar"]}]).encode()
+
+    message = refused(docker_save(layers=(BASE,), manifest=manifest, extra=(f("deep.json", config),)))
+
+    assert message == "the image config deep.json: JSON nested more than 64 levels deep; refused"
+
+
+def test_an_oci_index_nested_too_deep_is_refused():
+    index = b'{"manifests": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+
+    message = refused(tar(f("oci-layout", '{"imageLayoutVersion": "1.0.0"}'), f("index.json", index)))
+
+    assert message == "index.json: JSON nested more than 64 levels deep; refused"
+
+
 @READERS
 def test_a_huge_extended_header_is_refused(opened):
     long_name = "a/" * 40_000 + "file"  # a pax header of ~80 KB, which tarfile would read whole

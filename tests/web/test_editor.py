@@ -286,12 +286,26 @@ def test_an_admission_error_names_the_document_and_the_line_and_stores_nothing(c
     assert "shop" not in [n["metadata"]["name"] for n in cluster.list("Namespace")]
 
 
+@pytest.mark.parametrize("field", ["file", "manifest"])
+def test_a_manifest_of_only_empty_documents_says_so_and_stores_nothing(cluster, client, field):
+    dashes = "---\n" * 200_000
+    data = SimpleUploadedFile("dashes.yaml", dashes.encode()) if field == "file" else dashes
+    before = cluster.resource_version()
+
+    response = client.post(UPLOAD, {field: data})
+
+    source = "dashes.yaml" if field == "file" else "the pasted text"
+    assert response.status_code == 422
+    assert f"error: no objects passed to apply (no objects in {source})" in text(response)
+    assert cluster.changes_since(before) == []
+
+
 @override_settings(PLAYGROUND_MAX_MANIFEST_BYTES=100)
 def test_an_upload_over_the_limit_is_refused_unread(cluster, client):
     response = client.post(UPLOAD, {"file": SimpleUploadedFile("big.yaml", GOOD.encode())})
 
     assert response.status_code == 413
-    assert f"the file is {len(GOOD)} bytes, over the limit of 100 bytes" in text(response)
+    assert "big.yaml: more than the 100 bytes a manifest may have (PLAYGROUND_MAX_MANIFEST_BYTES)" in text(response)
     assert "shop" not in [n["metadata"]["name"] for n in cluster.list("Namespace")]
 
 

@@ -119,6 +119,7 @@ def test_an_upload_can_be_named(cluster, client):
     (docker_save(manifest=b"not json at all"), "manifest.json: not valid JSON"),
     (tar(f("hello.txt", "hi")), "neither manifest.json"),
     (b"\x1f\x8b\x08\x00" + b"\x00" * 200, "gzip stream is corrupt"),
+    (docker_save(manifest=b"[" * 100_000 + b"]" * 100_000), "manifest.json: JSON nested more than 64 levels deep"),
 ])
 def test_a_bad_archive_is_refused_at_the_form_and_stores_nothing(cluster, client, archive, message):
     response = upload(client, archive, filename="broken.tar")
@@ -136,7 +137,9 @@ def test_no_file_or_one_over_the_limit_is_refused_unread(cluster, client, settin
     too_big = upload(client, docker_save(), filename="big.tar")
 
     assert missing.status_code == 422 and "choose a file" in missing.content.decode()
-    assert too_big.status_code == 422 and "more than the 1,000 an upload may have" in too_big.content.decode()
+    assert too_big.status_code == 422
+    assert ("big.tar: more than the 1,000 bytes an image archive may have (PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES); "
+            "refused, the rest unread") in too_big.content.decode()
     assert stored() == (0, 0)
 
 

@@ -19,9 +19,13 @@ class Command(KubectlCommand):
         parser.add_argument("-R", "--recursive", action="store_true", help="read folders recursively")
 
     def run(self, *, cluster: str, filename: list[str], recursive: bool, **_: Any) -> None:
+        objects = 0
         for source, data in read_manifests(filename, recursive=recursive):
             for result in store.apply_manifest(cluster, data):
+                objects += 1
                 if result.error:
                     self.error(f"error: {source}: {result.document}: {result.error}")
                 else:
                     self.stdout.write(f"{result.reference} {result.action}")
+        if objects == 0:  # only empty documents (or none): kubectl fails so rather than do nothing quietly
+            self.error(f"error: no objects passed to apply (no objects in {', '.join(filename)})")

@@ -78,14 +78,18 @@ def open_to_network_warning(host: str, *, accounts: int) -> str:
 def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
     """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM;
     `ready` is called once the port is listening."""
+    from daphne import http_protocol
     from daphne.endpoints import build_endpoint_description_strings
-    from daphne.server import Server
 
     from playground.asgi import application
+    from playground.web.daphne_request import BoundedServer, BoundedWebRequest
     from playground.web.static_files import StaticFilesHandler
 
+    # daphne takes no request class: its protocol factory looks this name up in its module
+    http_protocol.WebRequest = BoundedWebRequest  # type: ignore[misc]
+
     application.application_mapping["http"] = StaticFilesHandler(application.application_mapping["http"])
-    Server(
+    BoundedServer(
         application=application,
         endpoints=build_endpoint_description_strings(host=host, port=port),
         signal_handlers=True,

@@ -1,0 +1,109 @@
+"""daphne's HTTP request, bounded: the server end of playground/web/uploads.py.
+
+twisted receives a whole request body (to a temporary file) before daphne calls the application,
+so a limit in the application comes too late for what the server itself does with the body:
+- twisted parses a multipart or URL-encoded POST into `request.args` with the email parser, the
+  whole body in memory many times over (a 100 MB upload cost 1.2 GB); daphne never reads
+  `request.args`, so the parsing is turned off (twisted's `parsePOSTFormSubmission`, twisted#12412);
+- a body over the largest any page takes is answered 413 at its headers (in place of
+  "100 Continue") and the connection closed: not a byte of it is read or written to disk; one sent
+  without a length is cut where it passes that size;
+- daphne hands the body to the application as a queue of messages filled all at once, the whole
+  body in memory (django/daphne#483); `BoundedServer`'s queue leaves it in twisted's file and
+  reads a chunk each time the application asks for one.
+"""
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import IO, Any
+
+from daphne.http_protocol import WebRequest
+from daphne.server import Server
+
+from .uploads import largest_body, too_large_page
+
+
+class BoundedWebRequest(WebRequest):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, parsePOSTFormSubmission=False, **kwargs)
+        self.received = 0
+        self.refused = False
+
+    def gotLength(self, length: int | None) -> None:  # noqa: N802 - twisted's name
+        super().gotLength(length)
+        if length is not None and length > largest_body():
+            self.requestHeaders.removeHeader(b"Expect")  # the answer is this 413, not "100 Continue"
+            self.refuse(f"{length:,}")
+
+    def handleContentChunk(self, data: bytes) -> None:  # noqa: N802 - twisted's name
+        if self.refused:
+            return
+        self.received += len(data)
+        if self.received > largest_body():
+            self.refuse(f"more than {largest_body():,}")
+            return
+        super().handleContentChunk(data)
+
+    def requestReceived(self, command: bytes, path: bytes, version: bytes) -> None:  # noqa: N802 - twisted's name
+        if not self.refused:  # a refused body that arrived whole in one read is not handed on either
+            super().requestReceived(command, path, version)
+
+    def refuse(self, size: str) -> None:
+        self.refused = True
+        body = too_large_page(f"The request carries {size} bytes, more than any page of the playground takes "
+                              f"({largest_body():,} bytes). Nothing was read or stored.")
+        head = (b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/html; charset=utf-8\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+        self.channel.transport.write(head + body)
+        self.channel.transport.loseConnection()
+
+
+class BoundedServer(Server):
+    def create_application(self, protocol: Any, scope: dict[str, Any]) -> asyncio.Queue | None:
+        """daphne's own, but an HTTP request's queue reads its body from twisted's file."""
+        if not isinstance(protocol, BoundedWebRequest):
+            return super().create_application(protocol, scope)  # a websocket
+        assert "application_instance" not in self.connections[protocol]
+        queue = BodyQueue(protocol.content)
+        scope.setdefault("asgi", {"version": "3.0"})
+        instance = self.application(scope=scope, receive=queue.get, send=partial(self.handle_reply, protocol))
+        if protocol not in self.connections:
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(instance)
+        return queue
+
+
+class BodyQueue(asyncio.Queue):
+    """The messages of one request: daphne puts the whole body in at once, as `http.request`
+    messages read from twisted's file; they are dropped here, and `get` reads the body from that
+    file again, a chunk at a time, as the application asks. Other messages (a disconnect) queue
+    as daphne puts them, and come first."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, content: IO[bytes]) -> None:
+        super().__init__()
+        self.content = content
+        self.offset = 0
+        self.body_left = True
+
+    def put_nowait(self, message: dict[str, Any]) -> None:
+        if message["type"] != "http.request":
+            super().put_nowait(message)
+
+    async def get(self) -> dict[str, Any]:
+        if self.body_left and self.empty():
+            return self.next_chunk()
+        return await super().get()
+
+    def next_chunk(self) -> dict[str, Any]:
+        try:
+            self.content.seek(self.offset)
+            chunk = self.content.read(self.CHUNK)
+        except ValueError:  # twisted closed the file: the client went away
+            self.body_left = False
+            return {"type": "http.disconnect"}
+        self.offset += len(chunk)
+        self.body_left = len(chunk) == self.CHUNK
+        return {"type": "http.request", "body": chunk, "more_body": self.body_left}

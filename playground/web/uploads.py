@@ -1,0 +1,202 @@
+"""Request bodies kept bounded: an upload over its limit is refused before it is read, and what
+is read goes to disk, so the server's memory stays flat whatever a client sends.
+
+A POST on its way in:
+- daphne (`playground.web.daphne_request`): a Content-Length over the largest body any page takes
+  is answered 413 at its headers, and twisted's own multipart parsing (the whole body in memory,
+  many times over) is off;
+- `BodyLimit` (ASGI, in playground/asgi.py): a body over its page's limit never reaches Django —
+  a declared one is handed on empty, for the middleware below to refuse; a streamed one (chunked,
+  no Content-Length) is cut where it passes the limit and answered 413;
+- `refuse_oversize_bodies` (Django middleware, first): a declared length over the limit is
+  answered 413 with a page (or, for htmx, the editor's message box) naming the limit, unread;
+- `LimitedUploadHandler` (Django's upload handlers): one file of a multipart body stops at its
+  limit (`StopUpload`), the part already written to disk deleted; the view says so.
+
+Limits by page: the image upload takes an archive of PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES; every
+other page a manifest of PLAYGROUND_MAX_MANIFEST_BYTES, whose form (URL-encoded, which can double
+a YAML text) may carry DATA_UPLOAD_MAX_MEMORY_SIZE.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+ENVELOPE = 64 * 1024  # multipart boundaries, part headers, the CSRF token and a form's small fields
+
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Limit:
+    body: int  # the most a request body to the page may carry
+    file: int  # the most one uploaded file (or pasted text) may hold
+    what: str  # what the page takes, as the messages name it
+    setting: str  # where the limit is set
+
+
+def limit_for(path: str) -> Limit:
+    """The limit of the page at `path` (a path no page answers gets a manifest's)."""
+    try:
+        url_name = resolve(path).url_name
+    except Resolver404:
+        url_name = ""
+    if url_name == "image-upload":
+        archive = settings.PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES
+        return Limit(archive + ENVELOPE, archive, "an image archive", "PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES")
+    return Limit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.PLAYGROUND_MAX_MANIFEST_BYTES, "a manifest",
+                 "PLAYGROUND_MAX_MANIFEST_BYTES")
+
+
+def largest_body() -> int:
+    """The most any page takes: what daphne lets in at all."""
+    return max(settings.PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES + ENVELOPE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+def refusal(size: str, limit: Limit) -> str:
+    return (f"The request carries {size} bytes, more than this page takes: {limit.what} may have at most "
+            f"{limit.file:,} bytes ({limit.setting}). Nothing was read or stored.")
+
+
+def declared_length(value: str | bytes | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- Django: the middleware and the upload handler -------------------------------------------------
+
+
+def refuse_oversize_bodies(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """First in MIDDLEWARE, before anything reads request.POST (the CSRF check does)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        declared = declared_length(request.META.get("CONTENT_LENGTH"))
+        if declared is not None and declared > (limit := limit_for(request.path_info)).body:
+            return too_large(request, refusal(f"{declared:,}", limit))
+        return get_response(request)
+
+    return middleware
+
+
+def too_large(request: HttpRequest, message: str) -> HttpResponse:
+    """413: for htmx (the editor), the message in the editor's message box; else a page."""
+    if request.headers.get("HX-Request") == "true":  # HtmxMiddleware has not run yet
+        response = render(request, "web/too_large.html#message", {"message": message}, status=413)
+        response["HX-Retarget"] = "#editor-messages"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "web/too_large.html", {"message": message}, status=413)
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: passes a file's chunks on to the handlers that store it,
+    and stops the upload where the file passes its page's limit — the parser reads no further
+    and the temporary file written so far is closed, which deletes it."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.limit = limit_for(self.request.path_info)  # type: ignore[union-attr]
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit.file:
+            self.request.refused_upload = (  # type: ignore[union-attr]
+                f"{self.file_name}: more than the {self.limit.file:,} bytes {self.limit.what} may have "
+                f"({self.limit.setting}); refused, the rest unread"
+            )
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler makes the file
+
+
+def refused_upload(request: HttpRequest) -> str:
+    """Why the upload handler stopped this request's file, or ""."""
+    request.FILES  # noqa: B018 - parsing the body is what runs the handler
+    return getattr(request, "refused_upload", "")
+
+
+# --- ASGI: before Django reads the body -------------------------------------------------------------
+
+
+class BodyLimit:
+    """ASGI middleware around Django's handler, which spools a whole body to a temporary file
+    before any middleware runs: here a body over its page's limit never gets there."""
+
+    def __init__(self, app: Callable[[Message, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = limit_for(scope["path"])
+        declared = declared_length(dict(scope["headers"]).get(b"content-length"))
+        if declared is not None and declared > limit.body:
+            await self.app(scope, _EmptyBody(), send)  # Django refuses it by its Content-Length, unread
+            return
+        counted = _Counted(receive, limit.body)
+        await self.app(scope, counted, send)
+        if counted.over:
+            await _send_413(send, refusal(f"more than {limit.body:,}", limit))
+
+
+class _EmptyBody:
+    """A `receive` that gives an empty body, then waits for a disconnect that never comes (Django
+    listens for one while it answers, and cancels the wait when it has answered)."""
+
+    def __init__(self) -> None:
+        self.given = False
+
+    async def __call__(self) -> Message:
+        if self.given:
+            await asyncio.Event().wait()
+        self.given = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+
+class _Counted:
+    """`receive`, cut where the body passes `limit`: Django is told the client went away (it
+    stops reading and answers nothing), and BodyLimit answers 413."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.received = 0
+        self.over = False
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                self.over = True
+                return {"type": "http.disconnect"}
+        return message
+
+
+def too_large_page(message: str) -> bytes:
+    """The 413 page of a refusal made before Django runs (no template: nothing of Django's is set up for it)."""
+    return (f"<!doctype html><title>Request too large</title><h1>Request too large</h1>"
+            f"<p role=\"alert\">{html.escape(message)}</p>").encode()
+
+
+async def _send_413(send: Send, message: str) -> None:
+    body = too_large_page(message)
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
