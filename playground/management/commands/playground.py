@@ -1,7 +1,9 @@
 """`python manage.py playground`: the whole playground in one process.
 
 Runs the migrations, creates the demo cluster on an empty database, then serves the ASGI app
-(daphne) with the controller manager beside it, until Ctrl-C.
+(daphne) with the controller manager beside it, until Ctrl-C (or SIGTERM). A Dockerfile build
+still running then (its worker thread would hold the process open) stops at its next budget
+check, so the server exits within moments, not at the end of the build.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from playground.components import COMPONENTS
 from playground.runtime.manager import Manager
+from playground.shell.budget import STOPPING
 from playground.sim.kind import create_kind_cluster
 from playground.store import api as store
 from playground.store import clusters
@@ -40,6 +43,7 @@ class Command(BaseCommand):
         try:
             serve(host, port, ready=ready)
         finally:
+            STOPPING.set()  # a build still running in a worker thread ends at its next budget check
             manager.stop()
             self.stdout.write("Stopped.")
 
