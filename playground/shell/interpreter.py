@@ -95,14 +95,8 @@ class Shell:
                 self.execute(child)
                 if self.errexit and self.status != 0:
                     self.exit(self.status)
-        elif kind == "and":
-            self.execute(node[1])
-            if self.status == 0:
-                self.execute(node[2])
-        elif kind == "or":
-            self.execute(node[1])
-            if self.status != 0:
-                self.execute(node[2])
+        elif kind in ("and", "or"):
+            self.and_or(node)
         elif kind == "bg":
             self.background(node[1])
         elif kind == "pipe":
@@ -111,6 +105,18 @@ class Shell:
             self.compound(node)
         else:
             self.simple_command(node[1])
+
+    def and_or(self, node: Node) -> None:
+        """`a && b || c`: the tree leans left, one node per operator; walked as a list, so a chain
+        of thousands of `&&` is no deep recursion."""
+        chain = []
+        while node[0] in ("and", "or"):
+            chain.append((node[0], node[2]))
+            node = node[1]
+        self.execute(node)
+        for operator, right in reversed(chain):
+            if (self.status == 0) == (operator == "and"):
+                self.execute(right)
 
     def background(self, node: Node) -> None:
         """`node &`: nothing here waits, so it runs in line."""

@@ -21,6 +21,8 @@ subshells and here-documents.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 Node = tuple[Any, ...]
@@ -48,6 +50,9 @@ def _lexemes(operators: str) -> re.Pattern[str]:
 _SCRIPT_LEXEMES = _lexemes(";&|<>")
 _WORD_LEXEMES = _lexemes("")
 _DOUBLE_QUOTED_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+MAX_NESTING = 100  # blocks (if, for, while) inside one another: a parser's recursion is bounded
 
 
 class ShellSyntaxError(Exception):
@@ -111,6 +116,7 @@ class Parser:
     def __init__(self, tokens: list[str]) -> None:
         self.tokens = tokens
         self.position = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -123,7 +129,21 @@ class Parser:
     def parse(self) -> Node:
         return self.sequence(set())
 
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ShellSyntaxError(f"blocks nested more than {MAX_NESTING} deep")
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
     def sequence(self, stops: set[str]) -> Node:
+        with self.nested():
+            return self.items(stops)
+
+    def items(self, stops: set[str]) -> Node:
         items: list[Node] = []
         while self.peek() is not None and self.peek() not in stops:
             if self.peek() in (";", ";;"):
@@ -188,7 +208,8 @@ class Parser:
         self.expect("then")
         then = self.sequence({"else", "elif", "fi"})
         if self.peek() == "elif":
-            return ("if", condition, then, self.if_clause())
+            with self.nested():  # an elif is an if inside the else
+                return ("if", condition, then, self.if_clause())
         otherwise: Node = ("seq", [])
         if self.peek() == "else":
             self.take()
