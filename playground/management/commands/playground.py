@@ -7,6 +7,7 @@ check, so the server exits within moments, not at the end of the build.
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Callable
 
 from django.core.management import call_command
@@ -43,7 +44,6 @@ class Command(BaseCommand):
         try:
             serve(host, port, ready=ready)
         finally:
-            STOPPING.set()  # a build still running in a worker thread ends at its next budget check
             manager.stop()
             self.stdout.write("Stopped.")
 
@@ -54,8 +54,13 @@ def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
     from daphne.endpoints import build_endpoint_description_strings
     from daphne.server import Server
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from twisted.internet import reactor  # daphne.server installed the asyncio reactor
 
     from playground.asgi import application
+
+    # On SIGTERM daphne waits for every request to finish before the reactor stops, and a build
+    # in a worker thread would hold it for its whole budget: told now, it ends at its next check.
+    reactor.addSystemEventTrigger("before", "shutdown", STOPPING.set)
 
     application.application_mapping["http"] = ASGIStaticFilesHandler(application.application_mapping["http"])
     Server(
@@ -65,3 +70,14 @@ def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
         verbosity=0,
         ready_callable=ready,
     ).run()
+    finish_tasks(asyncio.get_event_loop())  # daphne set its loop as this thread's
+
+
+def finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what daphne left pending (Django's wait for a client's disconnect, after the request
+    was cancelled mid-build) and let it end, as asyncio.run does: left to the interpreter's
+    exit, those coroutines are collected after the loop is gone."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
