@@ -94,13 +94,22 @@ def arithmetic(expression: str, variable: Callable[[str], Any]) -> int:
     integers do; a name (with or without `$`) is its value, 0 when it is not a number; anything
     else is 0, `**` too (not POSIX: dash refuses it; Python's would compute 9**9**9 for minutes)."""
     def value_of(name: re.Match[str]) -> str:
-        value = variable(name[0].lstrip("$"))
-        return str(value) if isinstance(value, int) or str(value).lstrip("-").isdigit() else "0"
+        value = str(variable(name[0].lstrip("$")))
+        return str(_clamped(value)) if value.lstrip("-").isdigit() else "0"
     substituted = re.sub(rf"\$?{NAME}", value_of, expression)
     if not re.fullmatch(r"[\d\s+\-*/%()]*", substituted) or not substituted.strip() or "**" in substituted:
         return 0
     try:
         value = int(eval(substituted.replace("/", "//"), {"__builtins__": {}}))  # digits and operators only
-    except (SyntaxError, ZeroDivisionError, MemoryError, RecursionError):
+    except (SyntaxError, ValueError, ZeroDivisionError, MemoryError, RecursionError):
         return 0
     return (value + INT64 // 2) % INT64 - INT64 // 2
+
+
+def _clamped(digits: str) -> int:
+    """A variable's value as dash reads it (strtoimax): past 64 bits, the largest (or smallest)
+    number there is, so a variable of a million digits is no million-digit multiplication."""
+    largest = INT64 // 2 - 1
+    if len(digits.lstrip("-")) > len(str(largest)):
+        return -largest - 1 if digits.startswith("-") else largest
+    return max(-largest - 1, min(largest, int(digits)))

@@ -85,3 +85,8 @@ def test_the_cpu_time_is_read_every_few_steps_and_refused_past_the_deadline():
                                                ("((((1+2))))*3", 9), ("7 / 2", 3), ("1 / 0", 0)])
 def test_arithmetic_is_sh_s_64_bit_integers_without_power(expression, value):
     assert arithmetic(expression, lambda name: 0) == value
+
+
+def test_a_variable_of_a_million_digits_is_read_as_the_largest_64_bit_number():
+    # (2**63 - 1) cubed is 2**63 - 1 modulo 2**64; one more wraps round to the smallest
+    assert arithmetic("A * A * A + 1", lambda name: "9" * 1_000_000) == -(2**63)
