@@ -169,6 +169,22 @@ FILE_UPLOAD_HANDLERS = [
 # Change-log entries kept per cluster; a watch from before them is told Gone (410) and relists.
 PLAYGROUND_CHANGE_LOG_RETENTION = int(os.environ.get("PLAYGROUND_CHANGE_LOG_RETENTION", 100_000))
 
+# A Dockerfile build's budget (images/dockerfile.py, playground/shell/budget.py): past any limit
+# the build is refused, naming its line and the limit, and stores nothing. CPU seconds are the
+# building thread's own; a build also stops when its page's client leaves or the server stops.
+PLAYGROUND_BUILD_MAX_INSTRUCTIONS = int(os.environ.get("PLAYGROUND_BUILD_MAX_INSTRUCTIONS", 1_000))
+PLAYGROUND_BUILD_MAX_STEPS = int(os.environ.get("PLAYGROUND_BUILD_MAX_STEPS", 100_000))  # shell commands run
+PLAYGROUND_BUILD_MAX_EXPANSION = int(os.environ.get("PLAYGROUND_BUILD_MAX_EXPANSION", 4 * 1024 * 1024))  # characters
+PLAYGROUND_BUILD_MAX_FILES = int(os.environ.get("PLAYGROUND_BUILD_MAX_FILES", 100_000))  # files written
+PLAYGROUND_BUILD_MAX_BYTES = int(os.environ.get("PLAYGROUND_BUILD_MAX_BYTES", 8 * 1024**3))  # bytes written
+PLAYGROUND_BUILD_MAX_PATH_DEPTH = int(os.environ.get("PLAYGROUND_BUILD_MAX_PATH_DEPTH", 256))
+PLAYGROUND_BUILD_CPU_SECONDS = float(os.environ.get("PLAYGROUND_BUILD_CPU_SECONDS", 30))
+# A container's `sh -c` program, read on each kubelet pass (sim/programs.py): the same shell, a
+# smaller budget (a hostile command ends as a shell killed by its limit, exit code 137).
+PLAYGROUND_PROGRAM_MAX_STEPS = int(os.environ.get("PLAYGROUND_PROGRAM_MAX_STEPS", 10_000))
+PLAYGROUND_PROGRAM_MAX_EXPANSION = int(os.environ.get("PLAYGROUND_PROGRAM_MAX_EXPANSION", 1024 * 1024))
+PLAYGROUND_PROGRAM_CPU_SECONDS = float(os.environ.get("PLAYGROUND_PROGRAM_CPU_SECONDS", 2))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

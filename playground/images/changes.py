@@ -12,16 +12,19 @@ from __future__ import annotations
 import posixpath
 from dataclasses import replace
 
+from playground.shell.budget import Budget
 from playground.shell.interpreter import ShellError
 
-from .layers import DIR, SYMLINK, FileEntry, Layer, View, ancestors, directory, layer, normpath, parent
+from .layers import DIR, FILE, SYMLINK, FileEntry, Layer, View, ancestors, directory, layer, normpath, parent
 
 
 class Changes:
     """A new layer being written over a union view: copy-up on write, whiteout on delete."""
 
-    def __init__(self, lower: View, lower_children: dict[str, set[str]] | None = None) -> None:
+    def __init__(self, lower: View, lower_children: dict[str, set[str]] | None = None, *,
+                 budget: Budget | None = None) -> None:
         self.lower = lower
+        self.budget = budget if budget is not None else Budget()  # every write spends of it
         self.upper: dict[str, FileEntry] = {}
         self.deleted: set[str] = set()  # paths (and their subtrees) deleted from the lower view
         self.opaque: set[str] = set()
@@ -84,12 +87,16 @@ class Changes:
     def children(self, path: str) -> list[str]:
         """The names directly in a directory."""
         path = self.resolve(path, follow_last=True)
+        self.budget.tick()
         prefix = "/" if path == "/" else path + "/"
         names = self.lower_children().get(path, set()) | self._upper_children.get(path, set())
         return sorted(n for n in names if self._get(prefix + n) is not None)
 
     def write(self, entry: FileEntry, *, parents: bool = True) -> None:
+        self.budget.check_depth(entry.path)  # before resolving: its cost grows with the depth
         path = self.resolve(entry.path)
+        self.budget.check_depth(path)
+        self.budget.wrote(entry.size if entry.type == FILE else 0)
         entry = entry if path == entry.path else replace(entry, path=path)
         folder = parent(path)
         if self._get(folder) is None:
@@ -105,7 +112,9 @@ class Changes:
         self.upper[path] = entry
 
     def mkdir(self, path: str, *, parents: bool, mode: int = 0o755) -> None:
+        self.budget.check_depth(path)
         path = self.resolve(path)
+        self.budget.check_depth(path)
         missing = []
         current = path
         while current != "/" and self._get(current) is None:
@@ -118,11 +127,13 @@ class Changes:
             self.deleted.discard(folder)
             if was_deleted:
                 self.opaque.add(folder)
+            self.budget.wrote(0)
             self.upper[folder] = directory(folder, mode=mode)
             index_path(self._upper_children, folder)
 
     def delete(self, path: str) -> None:
         path = self.resolve(path)
+        self.budget.tick()  # a pass over the layer's files
         prefix = path + "/"
         removed = [k for k in self.upper if k == path or k.startswith(prefix)]
         for key in removed:

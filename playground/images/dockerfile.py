@@ -18,9 +18,15 @@ import hashlib
 import json
 import posixpath
 import re
-import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
+
+from django.conf import settings
+
+from playground.shell.budget import Budget, BudgetExceeded
+from playground.shell.syntax import ShellSyntaxError, split
 
 from . import catalog
 from .buildcache import BuildCache, MemoryCache, chain
@@ -93,8 +99,8 @@ class Stage:
                 index_path(self._children, path)
         return self._children
 
-    def changes(self) -> Changes:
-        return Changes(self.view, self.children_index())
+    def changes(self, budget: Budget) -> Changes:
+        return Changes(self.view, self.children_index(), budget=budget)
 
     def add_layer(self, produced: Layer) -> None:
         if self._view is not None:
@@ -116,8 +122,9 @@ class Builder:
 
     def __init__(self, instructions: Sequence[Instruction], *, files: Mapping[str, str | bytes] | None = None,
                  cache: BuildCache | None = None, cluster: str | None = None, build_args: Mapping[str, str] | None = None,
-                 find: Callable[[str], Image | None] | None = None) -> None:
+                 find: Callable[[str], Image | None] | None = None, budget: Budget | None = None) -> None:
         self.instructions = list(instructions)
+        self.budget = budget if budget is not None else Budget()
         self.context = {normpath(path).lstrip("/"): (v.decode("utf-8", "replace") if isinstance(v, bytes) else v)
                         for path, v in (files or {}).items()}
         self.cache = cache if cache is not None else MemoryCache()
@@ -131,10 +138,17 @@ class Builder:
         self.step_totals: dict[int, int] = {}
 
     def run(self, repository: str, tag: str) -> BuildResult:
+        self.check_instructions()
         self.count_steps()
         self.log += ["#1 [internal] load build definition from Dockerfile", "#1 DONE 0.0s"]
         for instruction in self.instructions:
-            self.execute(instruction)
+            try:
+                self.budget.check_time()
+                self.execute(instruction)
+            except BudgetExceeded as exceeded:
+                raise instruction.error(str(exceeded)) from None
+            except ShellSyntaxError as error:  # an unbalanced quote in ENV, LABEL, COPY, ...
+                raise instruction.error(f"syntax error: {error}") from None
         if not self.stages:
             raise BuildError("the Dockerfile has no FROM instruction")
         final = self.stages[-1]
@@ -144,6 +158,13 @@ class Builder:
         self.log += [f"#{number} exporting to image", f"#{number} writing image {image.id} done",
                      f"#{number} naming to {image.name} done", f"#{number} DONE 0.0s"]
         return BuildResult(image, self.steps, self.log, self.new_cache)
+
+    def check_instructions(self) -> None:
+        """Refused before anything runs: a Dockerfile longer than the budget allows."""
+        limit = self.budget.max_instructions
+        if len(self.instructions) > limit:
+            raise self.instructions[limit].error(f"more than {limit:,} instructions, the limit "
+                                                 f"({self.budget.setting('MAX_INSTRUCTIONS')})")
 
     def count_steps(self) -> None:
         stage = -1
@@ -171,7 +192,7 @@ class Builder:
     # FROM ------------------------------------------------------------------------------------------
 
     def from_(self, instruction: Instruction) -> None:
-        words = substitute(instruction.arguments, self.global_args).split()
+        words = substitute(instruction.arguments, self.global_args, self.budget).split()
         if len(words) not in (1, 3) or (len(words) == 3 and words[1].upper() != "AS"):
             raise instruction.error(f"expected 'FROM image [AS name]', got '{instruction.arguments}'")
         reference = words[0]
@@ -215,32 +236,39 @@ class Builder:
         """What `docker history` shows: RUN as written, the others with their variables expanded."""
         if instruction.keyword == "RUN":
             return f"RUN {' '.join(stage.shell)} {instruction.arguments} # buildkit"
-        text = substitute(instruction.text, stage.environment())
+        text = substitute(instruction.text, stage.environment(), self.budget)
         return f"{text} # buildkit" if instruction.keyword in ("COPY", "ADD") else text
 
     def do_env(self, stage: Stage, instruction: Instruction) -> None:
-        pairs = key_values(substitute(instruction.arguments, stage.environment()), "ENV")
+        pairs = key_values(substitute(instruction.arguments, stage.environment(), self.budget), "ENV")
         self.config_step(stage, instruction, stage.config.with_env({k: v for k, v in pairs}))
+        self.check_environment(stage)
+
+    def check_environment(self, stage: Stage) -> None:
+        """The variables together are bounded too, as execve's ARG_MAX bounds a process's environment."""
+        size = sum(len(name) + len(value) + 2 for name, value in stage.environment().items())
+        self.budget.check_length(size, "the environment")
 
     def do_arg(self, stage: Stage, instruction: Instruction) -> None:
         for name, value in key_values(instruction.arguments, "ARG"):
             if name in self.build_args:
                 stage.variables[name] = self.build_args[name]
             elif value != "\0":
-                stage.variables[name] = substitute(value, stage.environment())
+                stage.variables[name] = substitute(value, stage.environment(), self.budget)
             elif name in self.global_args:
                 stage.variables[name] = self.global_args[name]
+        self.check_environment(stage)
         stage.key = chain(stage.key, instruction.text, json.dumps(stage.variables, sort_keys=True))
 
     def do_label(self, stage: Stage, instruction: Instruction) -> None:
-        pairs = key_values(substitute(instruction.arguments, stage.environment()), "LABEL")
+        pairs = key_values(substitute(instruction.arguments, stage.environment(), self.budget), "LABEL")
         self.config_step(stage, instruction, stage.config.with_labels({k: ("" if v == "\0" else v) for k, v in pairs}))
 
     def do_maintainer(self, stage: Stage, instruction: Instruction) -> None:
         self.config_step(stage, instruction, stage.config.with_labels({"maintainer": instruction.arguments}))
 
     def do_expose(self, stage: Stage, instruction: Instruction) -> None:
-        ports = substitute(instruction.arguments, stage.environment()).split()
+        ports = substitute(instruction.arguments, stage.environment(), self.budget).split()
         for port in ports:
             number, _, protocol = port.partition("/")
             if not number.isdigit() or not 0 < int(number) < 65536 or protocol not in ("", "tcp", "udp", "sctp"):
@@ -248,7 +276,7 @@ class Builder:
         self.config_step(stage, instruction, stage.config.with_ports(ports))
 
     def do_user(self, stage: Stage, instruction: Instruction) -> None:
-        self.config_step(stage, instruction, replace(stage.config, user=substitute(instruction.arguments, stage.environment())))
+        self.config_step(stage, instruction, replace(stage.config, user=substitute(instruction.arguments, stage.environment(), self.budget)))
 
     def do_cmd(self, stage: Stage, instruction: Instruction) -> None:
         self.config_step(stage, instruction, replace(stage.config, cmd=tuple(self.command_form(stage, instruction))))
@@ -285,14 +313,14 @@ class Builder:
     # instructions that change files --------------------------------------------------------------
 
     def do_workdir(self, stage: Stage, instruction: Instruction) -> None:
-        path = substitute(instruction.arguments, stage.environment())
+        path = substitute(instruction.arguments, stage.environment(), self.budget)
         path = normpath(posixpath.join(stage.config.workdir or "/", path))
         stage.config = replace(stage.config, workdir=path)
         key = chain(stage.key, instruction.text)
         produced = self.cache.get(key)
         cached = produced is not None
         if produced is None:
-            changes = stage.changes()
+            changes = stage.changes(self.budget)
             if changes.lookup(path) is None:
                 changes.mkdir(path, parents=True)
             produced = changes.layer(self.history_text(stage, instruction))
@@ -313,7 +341,8 @@ class Builder:
         cached = produced is not None
         output: list[str] = []
         if produced is None:
-            shell = RunShell(stage.changes(), environment, workdir=stage.config.workdir, instruction=instruction)
+            shell = RunShell(stage.changes(self.budget), environment, workdir=stage.config.workdir,
+                             instruction=instruction, budget=self.budget)
             output = shell.output
             exec_form = json_form(instruction.arguments)
             if exec_form is not None:
@@ -334,7 +363,7 @@ class Builder:
         self.copy(stage, instruction, add=True)
 
     def copy(self, stage: Stage, instruction: Instruction, *, add: bool) -> None:
-        words = json_form(instruction.arguments) or shlex.split(substitute(instruction.arguments, stage.environment()))
+        words = json_form(instruction.arguments) or split(substitute(instruction.arguments, stage.environment(), self.budget))
         if len(words) < 2:
             raise instruction.error("requires at least one source and a destination")
         *sources, destination = words
@@ -344,7 +373,7 @@ class Builder:
         produced = self.cache.get(key)
         cached = produced is not None
         if produced is None:
-            changes = stage.changes()
+            changes = stage.changes(self.budget)
             owner = self.owner(stage, instruction)
             mode = instruction.flag("chmod")
             target = normpath(posixpath.join(stage.config.workdir or "/", destination))
@@ -466,10 +495,36 @@ class Builder:
 
 def build(dockerfile: str, *, tag: str = "image:latest", files: Mapping[str, str | bytes] | None = None,
           cache: BuildCache | None = None, cluster: str | None = None, build_args: Mapping[str, str] | None = None,
-          find: Callable[[str], Image | None] | None = None) -> BuildResult:
-    """Build a Dockerfile: parse it, run every instruction (cached ones from `cache`), name the image."""
+          find: Callable[[str], Image | None] | None = None, budget: Budget | None = None) -> BuildResult:
+    """Build a Dockerfile: parse it, run every instruction (cached ones from `cache`), name the
+    image; within `budget` (by default the settings' PLAYGROUND_BUILD_* limits)."""
     reference = catalog.parse_reference(tag)
     if reference is None:
         raise BuildError(f"invalid tag '{tag}': expected NAME[:TAG] in lower case, e.g. myapp:1")
-    builder = Builder(parse(dockerfile), files=files, cache=cache, cluster=cluster, build_args=build_args, find=find)
+    builder = Builder(parse(dockerfile), files=files, cache=cache, cluster=cluster, build_args=build_args, find=find,
+                      budget=budget if budget is not None else build_budget())
     return builder.run(reference.repository, reference.tag)
+
+
+_cancelled: ContextVar[Callable[[], bool]] = ContextVar("cancelled", default=lambda: False)
+
+
+@contextmanager
+def cancelled_when(check: Callable[[], bool]) -> Iterator[None]:
+    """Builds started inside the block (also through registry.build) stop, refused with "cancelled",
+    at their next check after `check()` turns true: the web page asks it when its client leaves."""
+    token = _cancelled.set(check)
+    try:
+        yield
+    finally:
+        _cancelled.reset(token)
+
+
+def build_budget() -> Budget:
+    """A build's budget from the PLAYGROUND_BUILD_* settings."""
+    return Budget(
+        max_instructions=settings.PLAYGROUND_BUILD_MAX_INSTRUCTIONS, max_steps=settings.PLAYGROUND_BUILD_MAX_STEPS,
+        max_expansion=settings.PLAYGROUND_BUILD_MAX_EXPANSION, max_files=settings.PLAYGROUND_BUILD_MAX_FILES,
+        max_bytes=settings.PLAYGROUND_BUILD_MAX_BYTES, max_path_depth=settings.PLAYGROUND_BUILD_MAX_PATH_DEPTH,
+        cpu_seconds=settings.PLAYGROUND_BUILD_CPU_SECONDS, cancelled=_cancelled.get(),
+    )

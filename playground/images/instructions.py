@@ -11,10 +11,11 @@ Errors name the line, as `docker build` does.
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from playground.shell.budget import Budget
+from playground.shell.syntax import split
 from playground.shell.words import expand_parameters
 
 INSTRUCTIONS = ("FROM", "RUN", "COPY", "ADD", "ENV", "WORKDIR", "USER", "CMD", "ENTRYPOINT", "EXPOSE", "LABEL", "ARG",
@@ -95,14 +96,15 @@ def json_form(arguments: str) -> list[str] | None:
     return [str(v) for v in value] if isinstance(value, list) else None
 
 
-def substitute(text: str, variables: Mapping[str, str]) -> str:
-    """$VAR, ${VAR}, ${VAR:-default}, ${VAR:+alt}, as the Dockerfile's ENV/ARG substitution does."""
-    return expand_parameters(text, variables)
+def substitute(text: str, variables: Mapping[str, str], budget: Budget | None = None) -> str:
+    """$VAR, ${VAR}, ${VAR:-default}, ${VAR:+alt}, as the Dockerfile's ENV/ARG substitution does
+    (BudgetExceeded past the budget's expansion length)."""
+    return expand_parameters(text, variables, budget)
 
 
 def key_values(arguments: str, keyword: str) -> list[tuple[str, str]]:
     """`A=1 B="two words"` (or the legacy `ENV A some value`) → pairs."""
-    words = shlex.split(arguments)
+    words = split(arguments)
     if words and "=" not in words[0]:
         if keyword == "ENV":
             return [(words[0], " ".join(words[1:]))]

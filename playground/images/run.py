@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from playground.shell import words
+from playground.shell.budget import Budget
 from playground.shell.interpreter import BUILTINS, Shell, ShellError, Stop, Text
 from playground.shell.syntax import Node, ShellSyntaxError, parse, redirections, split_assignments
 
@@ -38,8 +39,9 @@ class RunShell(Shell):
     """`/bin/sh -c SCRIPT` over a Changes: what the playground's RUN can do."""
 
     def __init__(self, changes: Changes, environment: Mapping[str, str], *, workdir: str,
-                 instruction: Instruction) -> None:
+                 instruction: Instruction, budget: Budget | None = None) -> None:
         self.changes = changes
+        self.budget = budget
         self.env = dict(environment)
         self.env.setdefault("PATH", catalog.DEFAULT_PATH)
         self.env.setdefault("HOME", "/root")
@@ -90,9 +92,16 @@ class RunShell(Shell):
             raise self.fail(self.message, self.status)
 
     def expanded(self, script: str) -> str:
-        """The script with its words expanded outside single quotes, before it is split."""
+        """The script with its words expanded outside single quotes, before it is split; no
+        longer than the budget's expansion length, before and after."""
+        if self.budget is not None:
+            self.budget.check_length(len(script), "the script")
         parts = re.split(r"('[^']*')", script)
-        return "".join(part if part.startswith("'") else "".join(map(str, words.expand(part, self))) for part in parts)
+        text = "".join(part if part.startswith("'") else "".join(map(str, words.expand(part, self, self.budget)))
+                       for part in parts)
+        if self.budget is not None:
+            self.budget.check_length(len(text), "the expanded script")
+        return text
 
     def expand(self, word: str) -> Text:
         return (word,)  # expanded before the script was split
@@ -271,6 +280,10 @@ class RunShell(Shell):
             if found.type == DIR and not recursive:
                 raise ShellError(f"cp: -r not specified; omitting directory '{source}'")
             dest = posixpath.join(target, full.rsplit("/", 1)[-1]) if into else target
+            if found.type == DIR and (dest + "/").startswith(full.rstrip("/") + "/"):
+                shown = posixpath.join(destination, full.rsplit("/", 1)[-1]) if into else destination
+                raise ShellError(f"cp: cannot copy a directory, '{source}', into itself, '{shown}'" if not move
+                                 else f"mv: cannot move '{source}' to a subdirectory of itself, '{shown}'")
             self.copy_tree(full, dest)
             if move:
                 self.changes.delete(full)

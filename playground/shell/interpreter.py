@@ -4,7 +4,8 @@ images/run.py's `RunShell` (a Dockerfile's RUN) and sim/programs.py's `ProgramSh
 container's command) subclass `Shell`: they say what a simple command does (`command`), how a
 word expands (`expand`: the builder's words arrive expanded, a program's expand on its timeline),
 where output goes (`write`), what a file test sees (`file_test`) and what happens when the
-script ends (`exit`). Everything else is here, once: `;`, `&&`, `||`, pipelines, `&`,
+script ends (`exit`), and its `budget` (budget.py: every command is a step of it, every word
+expansion is measured against it). Everything else is here, once: `;`, `&&`, `||`, pipelines, `&`,
 if/elif/else, for, `set -e`, variable assignments, and the builtins true, `:`, false, exit, set,
 export, unset, echo, printf and test / `[`, as dash and busybox ash run them.
 """
@@ -14,6 +15,7 @@ import re
 from typing import Any
 
 from . import words as expansion
+from .budget import Budget
 from .syntax import Node, parse, split_assignments
 
 Text = tuple[Any, ...]  # a word's parts after expansion (strings, or what a shell renders later)
@@ -38,6 +40,7 @@ class Shell:
     env: dict[str, Any]
     status: int = 0
     errexit: bool = False  # set -e
+    budget: Budget | None = None  # None: unlimited (a subclass sets one for what it runs)
 
     # What a subclass gives ---------------------------------------------------------------------
 
@@ -47,7 +50,7 @@ class Shell:
         raise NotImplementedError
 
     def expand(self, word: str) -> Text:
-        return expansion.expand(word, self)
+        return expansion.expand(word, self, self.budget)
 
     def write(self, text: Text, *, newline: bool) -> None:
         """A builtin's output (echo, printf)."""
@@ -84,20 +87,16 @@ class Shell:
         self.execute(parse(script))
 
     def execute(self, node: Node) -> None:
+        if self.budget is not None:
+            self.budget.step()  # BudgetExceeded ends the script here: a loop cannot outrun it
         kind = node[0]
         if kind == "seq":
             for child in node[1]:
                 self.execute(child)
                 if self.errexit and self.status != 0:
                     self.exit(self.status)
-        elif kind == "and":
-            self.execute(node[1])
-            if self.status == 0:
-                self.execute(node[2])
-        elif kind == "or":
-            self.execute(node[1])
-            if self.status != 0:
-                self.execute(node[2])
+        elif kind in ("and", "or"):
+            self.and_or(node)
         elif kind == "bg":
             self.background(node[1])
         elif kind == "pipe":
@@ -106,6 +105,18 @@ class Shell:
             self.compound(node)
         else:
             self.simple_command(node[1])
+
+    def and_or(self, node: Node) -> None:
+        """`a && b || c`: the tree leans left, one node per operator; walked as a list, so a chain
+        of thousands of `&&` is no deep recursion."""
+        chain = []
+        while node[0] in ("and", "or"):
+            chain.append((node[0], node[2]))
+            node = node[1]
+        self.execute(node)
+        for operator, right in reversed(chain):
+            if (self.status == 0) == (operator == "and"):
+                self.execute(right)
 
     def background(self, node: Node) -> None:
         """`node &`: nothing here waits, so it runs in line."""

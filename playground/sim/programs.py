@@ -39,8 +39,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, cast
 
+from django.conf import settings
+
 from playground.images import catalog
 from playground.shell import syntax
+from playground.shell.budget import Budget, BudgetExceeded
 from playground.shell.interpreter import BUILTINS, Shell, Stop
 from playground.shell.syntax import Node, ShellSyntaxError, parse, redirections
 
@@ -234,7 +237,10 @@ class Program:
         paths = {path for _, path in self._file_ops_until(t)}
         files = {path for path in paths if self.file_exists(path, t)} | set(files)
         shell = ProgramShell(env=dict(self.env), hostname=self.hostname, files=files, probe_target=(self, t))
-        shell.run_argv(argv)
+        try:
+            shell.run_argv(argv)
+        except BudgetExceeded as exceeded:
+            return SIGKILL_EXIT_CODE, f"sh: stopped by the playground: {exceeded}"
         if shell.forever:
             return 1, f'command "{" ".join(argv)}" timed out'
         output = "\n".join(render(text, 0, None) for _, _, text in shell.logged()).strip()
@@ -335,8 +341,17 @@ def parse_program(container: Mapping[str, Any], image_defaults: ImageDefaults | 
         return Program(argv=(), actions=(Action(0.0, "serve", Server("app", None)),), sigterm_exit_code=0, hostname=hostname,
                        env=tuple(variables.items()))
     shell = ProgramShell(env=dict(variables), hostname=hostname, files=set())
-    shell.run_argv(argv)
+    try:
+        shell.run_argv(argv)
+    except BudgetExceeded as exceeded:
+        shell.killed(exceeded)
     return dataclasses.replace(shell.program(tuple(argv)), env=tuple(variables.items()))
+
+
+def program_budget() -> Budget:
+    """What one container's script may spend while the kubelet reads it (PLAYGROUND_PROGRAM_*)."""
+    return Budget(prefix="PLAYGROUND_PROGRAM", max_steps=settings.PLAYGROUND_PROGRAM_MAX_STEPS,
+                  max_expansion=settings.PLAYGROUND_PROGRAM_MAX_EXPANSION, cpu_seconds=settings.PLAYGROUND_PROGRAM_CPU_SECONDS)
 
 
 def _literal_env(container: Mapping[str, Any]) -> dict[str, str]:
@@ -383,6 +398,7 @@ class ProgramShell(Shell):
     forever: bool = False
     sigterm_exit_code: int | None = None
     deltas: dict[str, int] = field(default_factory=dict)  # per loop pass, while in a loop body
+    budget: Budget = field(default_factory=program_budget)  # shared with the shells of its loops
 
     def program(self, argv: tuple[str, ...]) -> Program:
         code = self.status if self.end is not None else None
@@ -413,6 +429,12 @@ class ProgramShell(Shell):
         self.end = self.t
         super().exit(status)
 
+    def killed(self, exceeded: BudgetExceeded) -> None:
+        """Over its budget: the script is killed where it got to, as the kernel's OOM killer or a
+        CPU limit would end it (SIGKILL, 137), and its log says why."""
+        self.log((f"sh: stopped by the playground: {exceeded}",))
+        self.status, self.end, self.forever, self.loop = SIGKILL_EXIT_CODE, self.t, False, None
+
     def background(self, node: Node) -> None:
         """`cmd &`: a server starts listening, the script goes on."""
         saved_t, saved_forever = self.t, self.forever
@@ -432,7 +454,7 @@ class ProgramShell(Shell):
             self.status = 0
             return  # the condition fails at once: the body never runs
         trial = ProgramShell(env=dict(self.env), hostname=self.hostname, files=set(self.files), t=0.0,
-                             probe_target=self.probe_target)
+                             probe_target=self.probe_target, budget=self.budget)
         try:
             trial.execute(body)
         except Stop:
@@ -441,7 +463,7 @@ class ProgramShell(Shell):
         before = {k: v for k, v in self.env.items() if isinstance(v, int)}
         deltas = {k: v - before[k] for k, v in trial.env.items() if isinstance(v, int) and k in before and v != before[k]}
         body_shell = ProgramShell(env=dict(self.env), hostname=self.hostname, files=set(self.files), deltas=deltas,
-                                  probe_target=self.probe_target)
+                                  probe_target=self.probe_target, budget=self.budget)
         body_shell.execute(body)
         if self.probe_target is not None:
             raise Stop  # an exec probe that loops forever: it never answers

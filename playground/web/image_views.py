@@ -12,14 +12,16 @@ directory at a time, each `<details>` fetching its children when it is opened.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -537,9 +539,22 @@ def image_context(cluster: str, shown: ShownImage, analysis: Analysis, query: An
 
 
 @require_http_methods(["GET", "POST"])
-def build_view(request: HttpRequest, cluster: str) -> HttpResponse:
+async def build_view(request: HttpRequest, cluster: str) -> HttpResponse:
     """Write a Dockerfile and inline files, build it, see the log and the layer stack; and the
-    before-and-after example of `rm` in a separate RUN."""
+    before-and-after example of `rm` in a separate RUN.
+
+    The page runs as a sync view would (in Django's thread for sync code), awaited here so the
+    client's leaving is known: Django's ASGI handler cancels this view on `http.disconnect`,
+    and the build, which reads `left` at each budget check, stops there and stores nothing."""
+    left = threading.Event()
+    try:
+        return await sync_to_async(build_page)(request, cluster, cancelled=left.is_set)
+    except asyncio.CancelledError:
+        left.set()
+        raise
+
+
+def build_page(request: HttpRequest, cluster: str, *, cancelled: Callable[[], bool]) -> HttpResponse:
     if not _cluster_exists(cluster):
         return not_found(request, f'clusters "{cluster}" not found')
     form = build_form(request.POST if request.method == "POST" else None)
@@ -547,7 +562,8 @@ def build_view(request: HttpRequest, cluster: str) -> HttpResponse:
                                "examples": example_pair(cluster)}
     status = 200
     if request.method == "POST":
-        result = build(cluster, form["dockerfile"], form_files(form), tag=form["tag"])
+        with dockerfile.cancelled_when(cancelled):
+            result = build(cluster, form["dockerfile"], form_files(form), tag=form["tag"])
         context["result"] = build_result(cluster, result, form["dockerfile"])
         status = 422 if result.error else 200
     template = "web/images/build.html#result" if request.htmx else "web/images/build.html"

@@ -55,6 +55,16 @@ def test_a_failed_build_is_a_command_error_naming_the_line(cluster, context):
     assert "myapp" not in image("ls")
 
 
+def test_a_build_over_its_budget_is_a_command_error_naming_the_line_and_the_limit(cluster, context, settings):
+    settings.PLAYGROUND_BUILD_MAX_PATH_DEPTH = 64
+    (context / "Dockerfile").write_text("FROM alpine:3.20\nRUN mkdir -p /" + "/".join(["d"] * 5_000) + "\n")
+
+    with pytest.raises(CommandError, match=r"^line 2: RUN: a path 5,000 directories deep, more than the limit of 64 "
+                                           r"\(PLAYGROUND_BUILD_MAX_PATH_DEPTH\)$"):
+        image("build", str(context), "-t", "deep:1")
+    assert "deep" not in image("ls")
+
+
 def test_ls_history_inspect_tree_and_dive(cluster, context):
     image("build", str(context), "-t", "myapp:1")
 

@@ -1,11 +1,14 @@
 """`python manage.py playground`: the whole playground in one process.
 
 Runs the migrations, creates the demo cluster on an empty database, then serves the ASGI app
-(daphne) with the controller manager beside it, until Ctrl-C. Bound beyond loopback (`--host
-0.0.0.0`) it says so, and every request must sign in (playground/web/signin.py).
+(daphne) with the controller manager beside it, until Ctrl-C (or SIGTERM). Bound beyond loopback
+(`--host 0.0.0.0`) it says so, and every request must sign in (playground/web/signin.py). A
+Dockerfile build still running at SIGTERM (its worker thread would hold the process open) stops at
+its next budget check, so the server exits within moments, not at the end of the build.
 """
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from typing import Any, Callable
 
@@ -16,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from playground.components import COMPONENTS
 from playground.runtime.manager import Manager
+from playground.shell.budget import STOPPING
 from playground.sim.kind import create_kind_cluster
 from playground.store import api as store
 from playground.store import clusters
@@ -85,8 +89,13 @@ def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
     from playground.web.daphne_request import BoundedServer, BoundedWebRequest
     from playground.web.static_files import StaticFilesHandler
 
+    from twisted.internet import reactor  # after daphne.server (daphne_request's), which installs the asyncio reactor
+
     # daphne takes no request class: its protocol factory looks this name up in its module
     http_protocol.WebRequest = BoundedWebRequest  # type: ignore[misc]
+    # On SIGTERM daphne waits for every request to finish before the reactor stops, and a build
+    # in a worker thread would hold it for its whole budget: told now, it ends at its next check.
+    reactor.addSystemEventTrigger("before", "shutdown", STOPPING.set)
 
     application.application_mapping["http"] = StaticFilesHandler(application.application_mapping["http"])
     BoundedServer(
@@ -96,3 +105,14 @@ def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
         verbosity=0,
         ready_callable=ready,
     ).run()
+    finish_tasks(asyncio.get_event_loop())  # daphne set its loop as this thread's
+
+
+def finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what daphne left pending (Django's wait for a client's disconnect, after the request
+    was cancelled mid-build) and let it end, as asyncio.run does: left to the interpreter's
+    exit, those coroutines are collected after the loop is gone."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
