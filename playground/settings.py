@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "playground.store",
     "playground.sim",
     "playground.images",
+    "playground.apiserver",
     "playground.web",
 ]
 
@@ -109,6 +110,8 @@ PLAYGROUND_MAX_DOCUMENT_BYTES = int(os.environ.get("PLAYGROUND_MAX_DOCUMENT_BYTE
 PLAYGROUND_MAX_MANIFEST_BYTES = int(os.environ.get("PLAYGROUND_MAX_MANIFEST_BYTES", 16 * 1024 * 1024))
 # An uploaded image tarball (docker save / OCI layout): only its file listing is kept
 PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES", 256 * 1024 * 1024))
+# The Kubernetes API's certificate authority and serving certificate (made on first start)
+PLAYGROUND_TLS_DIR = Path(os.environ.get("PLAYGROUND_TLS_DIR", DATA_DIR / "tls"))
 # Change-log entries kept per cluster; a watch from before them is told Gone (410) and relists.
 PLAYGROUND_CHANGE_LOG_RETENTION = int(os.environ.get("PLAYGROUND_CHANGE_LOG_RETENTION", 100_000))
 

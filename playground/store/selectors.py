@@ -127,3 +127,23 @@ def _expression_matches(expression: dict[str, Any], labels: Labels) -> bool:
     if operator == "DoesNotExist":
         return key not in labels
     return False
+
+
+def label_selector_string(selector: dict[str, Any] | None) -> str | None:
+    """metav1.LabelSelectorAsSelector(...).String(); None for an operator it does not know."""
+    if not selector:
+        return ""
+    match_labels = selector.get("matchLabels") or {}
+    requirements = [(key, f"{key}={value}") for key, value in match_labels.items()]
+    for expr in selector.get("matchExpressions") or []:
+        key, operator, values = expr.get("key", ""), expr.get("operator"), expr.get("values") or []
+        if operator in ("In", "NotIn"):
+            word = "in" if operator == "In" else "notin"
+            requirements.append((key, f"{key} {word} ({','.join(sorted(values))})"))
+        elif operator == "Exists":
+            requirements.append((key, key))
+        elif operator == "DoesNotExist":
+            requirements.append((key, f"!{key}"))
+        else:
+            return None
+    return ",".join(text for _, text in sorted(requirements, key=lambda r: r[0]))

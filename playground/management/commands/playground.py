@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from playground.apiserver import certificates
 from playground.components import COMPONENTS
 from playground.runtime.manager import Manager
 from playground.sim.kind import create_kind_cluster
@@ -23,9 +25,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--port", type=int, default=8000, help="the pages (HTTP)")
+        parser.add_argument("--api-port", type=int, default=6443,
+                            help="the Kubernetes API (HTTPS, as kube-apiserver's 6443): `manage.py kubeconfig` points kubectl here")
 
-    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, api_port: int, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not clusters.names():
             create_kind_cluster("default")
@@ -34,19 +38,21 @@ class Command(BaseCommand):
         manager.start()
 
         def ready() -> None:
-            self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes; Ctrl-C stops)")
+            self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes; Ctrl-C stops)"
+                              f"; the Kubernetes API: https://{host}:{api_port}/clusters/default (manage.py kubeconfig)")
             self.stdout.flush()
 
         try:
-            serve(host, port, ready=ready)
+            serve(host, port, api_port=api_port, ready=ready)
         finally:
             manager.stop()
             self.stdout.write("Stopped.")
 
 
-def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
-    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM;
-    `ready` is called once the port is listening."""
+def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> None:
+    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM: over
+    HTTP on `port`, and over HTTPS on `api_port` for kubectl, which sends its token only over
+    TLS; `ready` is called once the ports are listening."""
     from daphne.endpoints import build_endpoint_description_strings
     from daphne.server import Server
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
@@ -56,8 +62,18 @@ def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
     application.application_mapping["http"] = ASGIStaticFilesHandler(application.application_mapping["http"])
     Server(
         application=application,
-        endpoints=build_endpoint_description_strings(host=host, port=port),
+        endpoints=[*build_endpoint_description_strings(host=host, port=port), api_endpoint(host, api_port)],
         signal_handlers=True,
         verbosity=0,
         ready_callable=ready,
     ).run()
+
+
+def api_endpoint(host: str, port: int) -> str:
+    """The HTTPS endpoint (twisted's description string) with the data folder's certificate."""
+    certificate, key = certificates.serving_certificate(settings.PLAYGROUND_TLS_DIR, (host,))
+
+    def escaped(value: object) -> str:
+        return str(value).replace("\\", "\\\\").replace(":", "\\:")
+
+    return f"ssl:{port}:interface={escaped(host)}:privateKey={escaped(key)}:certKey={escaped(certificate)}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApiServerConfig(AppConfig):
+    name = "playground.apiserver"
+    label = "apiserver"
