@@ -6,8 +6,10 @@ staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go, for resource 
     /api/{version}/namespaces/{namespace}/{resource}[/{name}[/{subresource}]]
     /apis/{group}/{version}/...   (the same, in a named group)
 
-`/api/v1/namespaces/{name}` is the Namespace itself, and so are its `status` and `finalize`
-subresources; any other word after a namespace's name is a resource in that namespace.
+`/api/v1/namespaces/{name}` is the Namespace itself (with `namespace` set to its name, as
+Kubernetes sets it, so that a grant in a namespace covers reading that namespace), and so are
+its `status` and `finalize` subresources; any other word after a namespace's name is a resource
+in that namespace.
 """
 from __future__ import annotations
 
@@ -48,8 +50,6 @@ def request_info(path: str, method: str, *, watch: bool = False) -> RequestInfo 
     resource = rest[0]
     name = rest[1] if len(rest) > 1 else ""
     subresource = rest[2] if len(rest) > 2 else ""
-    if resource == "namespaces" and name == namespace:
-        namespace = ""  # the Namespace object itself is cluster-scoped
     return RequestInfo(_verb(method, bool(name), watch), group, version, resource, namespace, name, subresource)
 
 

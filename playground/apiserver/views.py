@@ -80,8 +80,8 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
     if k is None or (info.subresource and info.subresource not in served):
         return _answer(404, status.not_found_resource())
     namespace = info.namespace if k.namespaced else ""
-    if token.namespace and namespace != token.namespace:
-        where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+    if token.namespace and info.namespace != token.namespace:
+        where = f'in the namespace "{info.namespace}"' if info.namespace else "at the cluster scope"
         return _answer(403, status.forbidden(
             f'{k.resource} is forbidden: this token may {info.verb} only in the namespace "{token.namespace}", not {where}'))
     if info.verb in ("create", "update") and request.content_type not in ("application/json", ""):

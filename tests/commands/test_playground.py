@@ -27,7 +27,7 @@ def playground(tmp_path):
     env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)  # the embedded default: SQLite in the data folder
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "playground", "--port", str(port)],
+        [sys.executable, "manage.py", "playground", "--port", str(port), "--api-port", str(free_port())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     yield process, port

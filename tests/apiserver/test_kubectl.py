@@ -1,0 +1,139 @@
+"""The real kubectl (v1.32) against a live playground: what it prints and how it exits, as
+against a real cluster."""
+from __future__ import annotations
+
+import json
+
+from .conftest import needs_kubectl
+
+pytestmark = needs_kubectl
+
+
+def test_version_names_the_server(kubectl):
+    code, out, _ = kubectl("version")
+    assert code == 0
+    assert "Server Version: v1.32.0" in out
+
+
+def test_api_resources_lists_every_kind_with_its_short_names(kubectl):
+    code, out, _ = kubectl("api-resources")
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+
+    assert code == 0
+    assert out.splitlines()[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    assert rows["pods"] == ["pods", "po", "v1", "true", "Pod"]
+    assert rows["deployments"] == ["deployments", "deploy", "apps/v1", "true", "Deployment"]
+    assert rows["nodes"] == ["nodes", "no", "v1", "false", "Node"]
+    assert rows["storageclasses"] == ["storageclasses", "sc", "storage.k8s.io/v1", "false", "StorageClass"]
+
+
+def test_get_nodes_wide_prints_the_columns_a_real_cluster_prints(kubectl):
+    code, out, _ = kubectl("get", "nodes", "-o", "wide")
+    header, *rows = out.splitlines()
+
+    assert code == 0
+    assert header.split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE",
+                              "KERNEL-VERSION", "CONTAINER-RUNTIME"]
+    assert [row.split()[:3] for row in rows] == [
+        ["playground-control-plane", "Ready", "control-plane"],
+        ["playground-worker", "Ready", "<none>"],
+        ["playground-worker2", "Ready", "<none>"],
+    ]
+
+
+def test_get_all_in_every_namespace_uses_the_all_category(kubectl):
+    code, out, _ = kubectl("get", "all", "-A")
+
+    assert code == 0
+    assert "service/kubernetes" in out
+    assert "deployment.apps/coredns" in out
+    assert "daemonset.apps/kindnet" in out
+    assert "pod/etcd-playground-control-plane" in out
+    assert "configmap/" not in out  # not in the category
+
+
+def test_labels_and_label_columns_come_from_the_rows_objects(kubectl):
+    code, out, _ = kubectl("get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns", "--show-labels", "-L", "k8s-app")
+    header, *rows = out.splitlines()
+
+    assert code == 0
+    assert header.split()[-2:] == ["K8S-APP", "LABELS"]
+    assert len(rows) == 2 and all(row.startswith("coredns-") for row in rows)
+    assert all("k8s-app=kube-dns" in row.split()[-1] for row in rows)
+
+
+def test_a_missing_object_is_not_found_in_kubernetes_words(kubectl):
+    code, _, err = kubectl("get", "pod", "nope")
+    assert code == 1
+    assert err.strip() == 'Error from server (NotFound): pods "nope" not found'
+
+
+def test_a_config_map_made_labelled_patched_and_deleted(kubectl):
+    manifest = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "demo"}, "data": {"a": "b"}})
+
+    # --validate=false until the server serves OpenAPI v3
+    assert kubectl("apply", "--validate=false", "-f", "-", stdin=manifest)[1].strip() == "configmap/demo created"
+    assert kubectl("label", "configmap", "demo", "tier=web")[1].strip() == "configmap/demo labeled"
+    assert kubectl("patch", "configmap", "demo", "--type", "merge", "-p", '{"data":{"c":"d"}}')[1].strip() == \
+        "configmap/demo patched"
+    assert kubectl("patch", "configmap", "demo", "--type", "json", "-p", '[{"op":"add","path":"/data/e","value":"f"}]')[0] == 0
+    _, out, _ = kubectl("get", "configmap", "demo", "-o", "json")
+    live = json.loads(out)
+    assert live["data"] == {"a": "b", "c": "d", "e": "f"}
+    assert live["metadata"]["labels"] == {"tier": "web"}
+
+    assert kubectl("delete", "configmap", "demo")[1].strip() == 'configmap "demo" deleted'
+    assert kubectl("get", "configmap", "demo")[2].strip() == 'Error from server (NotFound): configmaps "demo" not found'
+
+
+def test_scale_patches_the_scale_subresource(kubectl):
+    code, out, _ = kubectl("scale", "deployment", "coredns", "-n", "kube-system", "--replicas=3")
+
+    assert code == 0
+    assert out.strip() == "deployment.apps/coredns scaled"
+    assert kubectl("get", "deployment", "coredns", "-n", "kube-system", "-o", "jsonpath={.spec.replicas}")[1] == "3"
+    kubectl("scale", "deployment", "coredns", "-n", "kube-system", "--replicas=2")
+
+
+def test_a_typed_create_is_refused_with_the_way_round(kubectl):
+    code, _, err = kubectl("create", "configmap", "typed", "--from-literal=a=b")
+
+    assert code == 1
+    assert "unknown format" in err and "kubectl apply -f -" in err
+    assert kubectl("get", "configmap", "typed")[0] == 1  # nothing stored
+
+
+def test_without_a_valid_token_kubectl_must_log_in(kubectl, live, tmp_path):
+    config = live.kubeconfig()
+    config.write_text(config.read_text().replace("token: ", "token: x"))
+
+    code, _, err = kubectl("get", "pods", config=config)
+
+    assert code == 1
+    assert "error: You must be logged in to the server" in err
+
+
+def test_a_token_opens_only_its_own_cluster(kubectl, live):
+    assert live.manage("cluster", "create", "team-b", "--empty").returncode == 0
+    team_b = live.kubeconfig("--cluster", "team-b")
+    # the default cluster's token, sent to team-b's URL
+    stolen = team_b.read_text().replace(_token(team_b), _token(live.kubeconfig()))
+    (live.home / "stolen").write_text(stolen)
+
+    assert kubectl("get", "namespaces", config=team_b)[0] == 0
+    code, _, err = kubectl("get", "namespaces", config=live.home / "stolen")
+    assert code == 1
+    assert "Forbidden" in err or "forbidden" in err
+
+
+def test_a_namespace_bound_token_is_refused_elsewhere(kubectl, live):
+    config = live.kubeconfig("--namespace", "kube-system", "--only-namespace")
+
+    assert kubectl("get", "pods", config=config)[0] == 0  # kube-system, the context's namespace
+    code, _, err = kubectl("get", "pods", "-n", "default", config=config)
+    assert code == 1
+    assert 'pods is forbidden: this token may list only in the namespace "kube-system"' in err
+
+
+def _token(config) -> str:
+    return next(line.split()[-1] for line in config.read_text().splitlines() if "token:" in line)
