@@ -8,11 +8,12 @@ pkg/registry/rest/table.go are what each verb follows.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from playground.store import api as store
-from playground.store import changelog, selectors, tables
-from playground.store.errors import BadRequest, NotFound
+from playground.store import changelog, schemas, selectors, tables
+from playground.store.errors import BadRequest, Invalid, NotFound
 from playground.store.kinds import Kind
 
 from . import status
@@ -26,6 +27,46 @@ PATCH_TYPES = {
     "application/merge-patch+json": "merge",
     "application/json-patch+json": "json",
 }
+
+
+@dataclass
+class WriteOptions:
+    """A write's query parameters: `dryRun=All` (admitted, answered, not stored) and
+    `fieldValidation` (Strict refuses unknown fields; Warn, the server's default, and Ignore drop
+    them), with the warnings the answer carries."""
+
+    dry_run: bool = False
+    field_validation: str = "Warn"
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, dry_run: list[str], field_validation: str | None) -> WriteOptions:
+        if not isinstance(dry_run, list) or any(value != "All" for value in dry_run):
+            raise BadRequest(f'dryRun: Unsupported value: {json.dumps(dry_run)}: supported values: "All"')
+        validation = field_validation or "Warn"
+        if validation not in ("Strict", "Warn", "Ignore"):
+            raise BadRequest(f'fieldValidation: Unsupported value: "{validation}": supported values: "Ignore", "Strict", "Warn"')
+        return cls(bool(dry_run), validation)
+
+    def known_fields_only(self, k: Kind, obj: Any, *, decoding: bool) -> Any:
+        """`obj` as strict decoding leaves it: refused (Strict) or without its unknown fields;
+        a body that is not decoded as an object (decoding=False) is a merge patch."""
+        if self.field_validation == "Strict":
+            unknown = schemas.unknown_fields(k, obj, patch=not decoding)
+            if unknown:
+                raise BadRequest(_strict_decoding_error(k, unknown, decoding=decoding))
+            return obj
+        obj, unknown = schemas.without_unknown_fields(k, obj, patch=not decoding)
+        if self.field_validation == "Warn":
+            self.warnings.extend(f'unknown field "{path}"' for path in unknown)
+        return obj
+
+
+def _strict_decoding_error(k: Kind, unknown: list[str], *, decoding: bool) -> str:
+    """The API server's words; a body it decodes (create, update) also names the kind."""
+    error = "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown)
+    version = k.api_version.rpartition("/")[2]
+    return f'{k.kind} in version "{version}" cannot be handled as a {k.kind}: {error}' if decoding else error
 
 
 def get(cluster: str, k: Kind, namespace: str, name: str, *, as_table: bool) -> Answer:
@@ -47,21 +88,34 @@ def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) 
                  "items": items}
 
 
-def create(cluster: str, k: Kind, namespace: str, body: bytes) -> Answer:
-    obj = _object(body, k, namespace)
-    return 201, store.create(cluster, obj)
+def create(cluster: str, k: Kind, namespace: str, body: bytes, options: WriteOptions) -> Answer:
+    obj = options.known_fields_only(k, _object(body, k, namespace), decoding=True)
+    return 201, store.create(cluster, obj, dry_run=options.dry_run)
 
 
-def update(cluster: str, k: Kind, namespace: str, name: str, body: bytes, *, subresource: str = "") -> Answer:
-    obj = _object(body, k, namespace)
+def update(cluster: str, k: Kind, namespace: str, name: str, body: bytes, options: WriteOptions, *,
+           subresource: str = "") -> Answer:
+    obj = options.known_fields_only(k, _object(body, k, namespace), decoding=True)
     if obj["metadata"].get("name") != name:
         raise BadRequest(f"the name of the object ({obj['metadata'].get('name', '')}) does not match the name on the URL ({name})")
-    return 200, (store.update_status(cluster, obj) if subresource == "status" else store.update(cluster, obj))
+    write = store.update_status if subresource == "status" else store.update
+    return 200, write(cluster, obj, dry_run=options.dry_run)
 
 
-def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str) -> Answer:
+def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str,
+          options: WriteOptions) -> Answer:
     patch_type = PATCH_TYPES[content_type]
-    return 200, store.patch(cluster, k.kind, name, namespace, _json(body), patch_type=patch_type)
+    change = _json(body)
+    if patch_type != "json":  # a merge patch has the object's shape; a JSON Patch is a list of operations
+        change = options.known_fields_only(k, change, decoding=False)
+    try:
+        return 200, store.patch(cluster, k.kind, name, namespace, change, patch_type=patch_type,
+                                dry_run=options.dry_run)
+    except Invalid as e:
+        unknown = [error.field for error in e.errors if error.type == schemas.TYPE_UNKNOWN_FIELD]
+        if unknown and len(unknown) == len(e.errors):  # what a JSON Patch added: strict decoding's words
+            raise BadRequest(_strict_decoding_error(k, unknown, decoding=False)) from None
+        raise
 
 
 def get_scale(cluster: str, k: Kind, namespace: str, name: str) -> Answer:
@@ -103,16 +157,21 @@ def _set_replicas(cluster: str, k: Kind, namespace: str, name: str, scale: Any) 
     return scale_of(store.patch(cluster, k.kind, name, namespace, change, patch_type="merge"))
 
 
-def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query: Any) -> Answer:
-    options = _json(body) if body.strip() else {}
-    grace = options.get("gracePeriodSeconds", query.get("gracePeriodSeconds"))
+def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query: Any, write: WriteOptions) -> Answer:
+    delete_options = _json(body) if body.strip() else {}
+    if not isinstance(delete_options, dict):
+        raise BadRequest("the request body is not DeleteOptions")
+    if delete_options.get("dryRun"):  # kubectl sends it in the body, not the query
+        write = WriteOptions.parse(delete_options["dryRun"], write.field_validation)
+    grace = delete_options.get("gracePeriodSeconds", query.get("gracePeriodSeconds"))
     deleted = store.delete(
         cluster, k.kind, name, namespace,
         grace_period_seconds=int(grace) if grace is not None else None,
-        propagation_policy=options.get("propagationPolicy") or query.get("propagationPolicy"),
-        resource_version=(options.get("preconditions") or {}).get("resourceVersion"),
+        propagation_policy=delete_options.get("propagationPolicy") or query.get("propagationPolicy"),
+        resource_version=(delete_options.get("preconditions") or {}).get("resourceVersion"),
+        dry_run=write.dry_run,
     )
-    if _still_there(cluster, k, namespace, deleted):
+    if write.dry_run or _still_there(cluster, k, namespace, deleted):
         return 200, deleted  # marked: finalizers or a grace period remain
     return 200, status.success({"name": name, "group": k.group, "kind": k.plural, "uid": deleted["metadata"].get("uid", "")})
 

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from playground.store.errors import StoreError
 from playground.store.schemas import KUBERNETES_VERSION
 
-from . import discovery, resources, status, tokens
+from . import discovery, openapi, resources, status, tokens
 from .models import Token
 from .request_info import RequestInfo, request_info
 
@@ -44,6 +44,10 @@ def serve(request: HttpRequest, cluster: str, path: str) -> HttpResponse:
     path = path.rstrip("/")
     if path == "version":
         return _answer(200, VERSION)
+    if path == "openapi/v3":
+        return _document(request, openapi.root())
+    if path.startswith("openapi/v3/"):
+        return _openapi_document(request, path.removeprefix("openapi/v3/"))
     info = request_info(path, request.method or "GET", watch=request.GET.get("watch") in ("true", "1"))
     if info is None:
         return _discovery(request, path)
@@ -74,6 +78,16 @@ def _discovery(request: HttpRequest, path: str) -> HttpResponse:
     return _document(request, document)
 
 
+def _openapi_document(request: HttpRequest, path: str) -> HttpResponse:
+    found = openapi.find(path)
+    if found is None:
+        return _answer(404, status.not_found_resource())
+    response = HttpResponse(openapi.document_bytes(*found), content_type="application/json")
+    if request.GET.get("hash") == openapi.document_hash(*found):
+        response["Cache-Control"] = "public, immutable"  # its URL names its content
+    return response
+
+
 def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInfo) -> HttpResponse:
     k = discovery.kind_for_resource(info.api_group, info.api_version, info.resource)
     served = {s.name for s in discovery.subresources(k)} if k else set()
@@ -94,33 +108,44 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
                                            "does the same)"))
     as_table = _wants_table(request.headers.get("Accept", ""))
     try:
-        code, body = _verb(request, cluster, k, namespace, info, as_table)
+        options = resources.WriteOptions.parse(request.GET.getlist("dryRun"), request.GET.get("fieldValidation"))
+        code, body = _verb(request, cluster, k, namespace, info, as_table, options)
     except StoreError as e:
         return _answer(e.code, status.from_store_error(e, name=info.name, group=k.group, plural=k.plural))
-    return _answer(code, body)
+    response = _answer(code, body)
+    if options.warnings:
+        response.headers["Warning"] = ", ".join(map(_warning, options.warnings))
+    return response
 
 
-def _verb(request: HttpRequest, cluster: str, k: Any, namespace: str, info: RequestInfo, as_table: bool):
+def _warning(text: str) -> str:
+    """An RFC 7234 warning as the API server sends it; kubectl prints `Warning: <text>`."""
+    return '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _verb(request: HttpRequest, cluster: str, k: Any, namespace: str, info: RequestInfo, as_table: bool,
+          options: resources.WriteOptions) -> tuple[int, dict]:
     if info.subresource == "scale":
-        return _scale(request, cluster, k, namespace, info)
+        return _scale(request, cluster, k, namespace, info, options)
     if info.verb == "get":
         return resources.get(cluster, k, namespace, info.name, as_table=as_table)
     if info.verb == "list":
         return resources.list_(cluster, k, namespace, request.GET, as_table=as_table)
     if info.verb == "create" and not info.name:
-        return resources.create(cluster, k, namespace, request.body)
+        return resources.create(cluster, k, namespace, request.body, options)
     if info.verb == "update":
-        return resources.update(cluster, k, namespace, info.name, request.body, subresource=info.subresource)
+        return resources.update(cluster, k, namespace, info.name, request.body, options, subresource=info.subresource)
     if info.verb == "patch":
         if request.content_type not in resources.PATCH_TYPES:
             return _unknown_patch_type()
-        return resources.patch(cluster, k, namespace, info.name, request.body, request.content_type)
+        return resources.patch(cluster, k, namespace, info.name, request.body, request.content_type, options)
     if info.verb == "delete":
-        return resources.delete(cluster, k, namespace, info.name, request.body, request.GET)
+        return resources.delete(cluster, k, namespace, info.name, request.body, request.GET, options)
     return _method_not_allowed()
 
 
-def _scale(request: HttpRequest, cluster: str, k: Any, namespace: str, info: RequestInfo) -> tuple[int, dict]:
+def _scale(request: HttpRequest, cluster: str, k: Any, namespace: str, info: RequestInfo,
+           options: resources.WriteOptions) -> tuple[int, dict]:
     if info.verb == "get":
         return resources.get_scale(cluster, k, namespace, info.name)
     if info.verb == "update":
