@@ -22,6 +22,7 @@ Obj = dict[str, Any]
 Answer = tuple[int, Obj]
 
 TABLE = "Table"
+LIST_ATTEMPTS = 3
 PATCH_TYPES = {
     "application/strategic-merge-patch+json": "strategic",
     "application/merge-patch+json": "merge",
@@ -72,20 +73,31 @@ def _strict_decoding_error(k: Kind, unknown: list[str], *, decoding: bool) -> st
 def get(cluster: str, k: Kind, namespace: str, name: str, *, as_table: bool) -> Answer:
     obj = store.get(cluster, k.kind, name, namespace)
     if as_table:
-        return 200, table(cluster, k, [obj], resource_version=obj["metadata"]["resourceVersion"])
+        return 200, table(k, [obj], resource_version=obj["metadata"]["resourceVersion"], now=store.now(cluster))
     return 200, obj
 
 
 def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) -> Answer:
-    # The version is read before the objects: a watch from it may see a change the list already
-    # holds, never miss one the list does not
-    resource_version = str(changelog.cluster_resource_version(cluster))
-    items = store.list(cluster, k.kind, namespace=namespace if k.namespaced and namespace else None,
-                       label_selector=query.get("labelSelector", ""), field_selector=query.get("fieldSelector", ""))
+    version, items = consistent_list(cluster, k, namespace if k.namespaced and namespace else None,
+                                     label_selector=query.get("labelSelector", ""),
+                                     field_selector=query.get("fieldSelector", ""))
     if as_table:
-        return 200, table(cluster, k, items, resource_version=resource_version)
-    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": {"resourceVersion": resource_version},
+        return 200, table(k, items, resource_version=str(version), now=store.now(cluster))
+    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": {"resourceVersion": str(version)},
                  "items": items}
+
+
+def consistent_list(cluster: str, k: Kind, namespace: str | None, **selectors_: str) -> tuple[int, list[Obj]]:
+    """The objects and the cluster's resourceVersion they are at: a watch from it neither misses
+    a change nor repeats one the list holds. Without a snapshot read, the version is read before
+    and after the list, and the list read again while the two differ (a few times at most:
+    under a storm of writes, a watch may repeat a change rather than miss one)."""
+    for _ in range(LIST_ATTEMPTS):
+        before = changelog.cluster_resource_version(cluster)
+        items = store.list(cluster, k.kind, namespace=namespace, **selectors_)
+        if changelog.cluster_resource_version(cluster) == before:
+            break
+    return before, items  # the version read before the list: nothing after it is missed
 
 
 def create(cluster: str, k: Kind, namespace: str, body: bytes, options: WriteOptions) -> Answer:
@@ -176,11 +188,10 @@ def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query:
     return 200, status.success({"name": name, "group": k.group, "kind": k.plural, "uid": deleted["metadata"].get("uid", "")})
 
 
-def table(cluster: str, k: Kind, objects: list[Obj], *, resource_version: str) -> Obj:
+def table(k: Kind, objects: list[Obj], *, resource_version: str, now: Any) -> Obj:
     """A meta.k8s.io/v1 Table: the columns a real API server defines for the kind, every cell
     (the server makes them wide: kubectl drops priority-1 columns unless `-o wide`), and each
     row's object as PartialObjectMetadata, which kubectl reads for NAMESPACE and labels."""
-    now = store.now(cluster)
     columns = tables.column_definitions(k.kind)
     return {
         "kind": TABLE, "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": resource_version},

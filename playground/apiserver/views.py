@@ -11,13 +11,13 @@ import hashlib
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from playground.store.errors import StoreError
 from playground.store.schemas import KUBERNETES_VERSION
 
-from . import discovery, openapi, resources, status, tokens
+from . import discovery, openapi, resources, status, tokens, watch
 from .models import Token
 from .request_info import RequestInfo, request_info
 
@@ -112,6 +112,8 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
         code, body = _verb(request, cluster, k, namespace, info, as_table, options)
     except StoreError as e:
         return _answer(e.code, status.from_store_error(e, name=info.name, group=k.group, plural=k.plural))
+    if isinstance(body, watch.Watch):
+        return StreamingHttpResponse(watch.stream(body), content_type="application/json")
     response = _answer(code, body)
     if options.warnings:
         response.headers["Warning"] = ", ".join(map(_warning, options.warnings))
@@ -129,6 +131,8 @@ def _verb(request: HttpRequest, cluster: str, k: Any, namespace: str, info: Requ
         return _scale(request, cluster, k, namespace, info, options)
     if info.verb == "get":
         return resources.get(cluster, k, namespace, info.name, as_table=as_table)
+    if info.verb == "watch":
+        return 200, watch.start(cluster, k, namespace, request.GET, as_table=as_table)
     if info.verb == "list":
         return resources.list_(cluster, k, namespace, request.GET, as_table=as_table)
     if info.verb == "create" and not info.name:
