@@ -12,12 +12,14 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from playground.store.errors import StoreError
 from playground.store.schemas import KUBERNETES_VERSION
 
 from . import discovery, openapi, resources, status, tokens, watch
+from . import logs as podlogs
 from .models import Token
 from .request_info import RequestInfo, request_info
 
@@ -109,12 +111,12 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
     as_table = _wants_table(request.headers.get("Accept", ""))
     try:
         options = resources.WriteOptions.parse(request.GET.getlist("dryRun"), request.GET.get("fieldValidation"))
-        code, body = _verb(request, cluster, k, namespace, info, as_table, options)
+        answer = _verb(request, cluster, k, namespace, info, as_table, options)
     except StoreError as e:
         return _answer(e.code, status.from_store_error(e, name=info.name, group=k.group, plural=k.plural))
-    if isinstance(body, watch.Watch):
-        return StreamingHttpResponse(watch.stream(body), content_type="application/json")
-    response = _answer(code, body)
+    if isinstance(answer, HttpResponseBase):  # a stream, or a log's text
+        return answer
+    response = _answer(*answer)
     if options.warnings:
         response.headers["Warning"] = ", ".join(map(_warning, options.warnings))
     return response
@@ -126,13 +128,19 @@ def _warning(text: str) -> str:
 
 
 def _verb(request: HttpRequest, cluster: str, k: Any, namespace: str, info: RequestInfo, as_table: bool,
-          options: resources.WriteOptions) -> tuple[int, dict]:
+          options: resources.WriteOptions) -> tuple[int, dict] | HttpResponseBase:
+    if info.subresource == "log":
+        text, followed = podlogs.read(cluster, namespace, info.name, request.GET)
+        if followed is not None:
+            return StreamingHttpResponse(podlogs.follow(text, followed), content_type="text/plain")
+        return HttpResponse(text, content_type="text/plain")
     if info.subresource == "scale":
         return _scale(request, cluster, k, namespace, info, options)
     if info.verb == "get":
         return resources.get(cluster, k, namespace, info.name, as_table=as_table)
     if info.verb == "watch":
-        return 200, watch.start(cluster, k, namespace, request.GET, as_table=as_table)
+        return StreamingHttpResponse(watch.stream(watch.start(cluster, k, namespace, request.GET, as_table=as_table)),
+                                     content_type="application/json")
     if info.verb == "list":
         return resources.list_(cluster, k, namespace, request.GET, as_table=as_table)
     if info.verb == "create" and not info.name:

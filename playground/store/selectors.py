@@ -27,6 +27,13 @@ FIELDS = {
     "metadata.namespace": lambda o: o["metadata"].get("namespace", ""),
     "spec.nodeName": lambda o: (o.get("spec") or {}).get("nodeName", ""),
     "status.phase": lambda o: (o.get("status") or {}).get("phase", ""),
+    # Events, as `kubectl describe` finds an object's (pkg/apis/core/v1/conversion.go)
+    **{f"involvedObject.{name}": (lambda name: lambda o: str((o.get("involvedObject") or {}).get(name, "")))(name)
+       for name in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")},
+    "reason": lambda o: o.get("reason", ""),
+    "type": lambda o: o.get("type", ""),
+    "source": lambda o: (o.get("source") or {}).get("component", ""),
+    "reportingComponent": lambda o: o.get("reportingComponent", ""),
 }
 
 
