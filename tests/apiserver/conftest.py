@@ -41,7 +41,7 @@ class LiveServer:
         return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live(tmp_path_factory) -> LiveServer:
     data = tmp_path_factory.mktemp("playground")
     home = tmp_path_factory.mktemp("home")  # kubectl's discovery and HTTP caches live under $HOME/.kube
@@ -55,12 +55,13 @@ def live(tmp_path_factory) -> LiveServer:
     )
     process.stdout.readline()  # printed once it listens
     server = LiveServer(f"https://127.0.0.1:{api_port}", env, home)
+    server.manage("clock", "instant")  # the cluster does at once what it has to: no test waits on time
     yield server
     process.send_signal(signal.SIGINT)
     process.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def kubectl(live):
     """`kubectl(*args)` with the default cluster's kubeconfig: (exit code, stdout, stderr)."""
     config = live.kubeconfig()
@@ -70,4 +71,41 @@ def kubectl(live):
                                 capture_output=True, text=True, timeout=60)
         return result.returncode, result.stdout, result.stderr
 
+    run.config = config
     return run
+
+
+@pytest.fixture
+def kubectl_stream(live, kubectl):
+    """`kubectl_stream(*args)`: a kubectl that keeps running (`get -w`, `logs -f`); its lines
+    are read with `next_line()`, and it is stopped at the end of the test."""
+    started = []
+
+    def start(*args: str) -> Stream:
+        process = subprocess.Popen([KUBECTL, *args], env={**live.env, "KUBECONFIG": str(kubectl.config)},
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        started.append(process)
+        return Stream(process)
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+@dataclass
+class Stream:
+    process: subprocess.Popen
+
+    def lines_until(self, predicate, *, limit: int = 200) -> list[str]:
+        """The lines kubectl printed, up to the first that `predicate` accepts (a watch that never
+        prints it fails the test by its timeout, not by sleeping)."""
+        seen = []
+        for _ in range(limit):
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            seen.append(line.rstrip("\n"))
+            if predicate(line):
+                return seen
+        raise AssertionError("kubectl never printed the line; it printed:\n" + "\n".join(seen))

@@ -137,3 +137,114 @@ def test_a_namespace_bound_token_is_refused_elsewhere(kubectl, live):
 
 def _token(config) -> str:
     return next(line.split()[-1] for line in config.read_text().splitlines() if "token:" in line)
+
+
+WEB = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"""
+
+
+def test_apply_validates_on_the_server_and_configures_by_a_three_way_patch(kubectl):
+    assert kubectl("apply", "-f", "-", stdin=WEB)[1].strip() == "deployment.apps/web created"
+    assert kubectl("apply", "-f", "-", stdin=WEB)[1].strip() == "deployment.apps/web unchanged"
+    kubectl("scale", "deployment", "web", "--replicas=3")  # a live change apply does not own
+
+    code, out, _ = kubectl("apply", "-f", "-", stdin=WEB.replace("nginx:1.27", "nginx:1.28"))
+
+    assert (code, out.strip()) == (0, "deployment.apps/web configured")
+    live = json.loads(kubectl("get", "deployment", "web", "-o", "json")[1])
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+    assert live["spec"]["replicas"] == 2  # the manifest says 2 and last said 2: apply sets it back, as kubectl does
+
+
+def test_an_unknown_field_is_refused_in_kubernetes_words_and_only_warned_with_validate_warn(kubectl):
+    bad = WEB.replace("name: web\n", "name: typo\n").replace("replicas: 2", "replicas: 2\n  replica: 3")
+
+    code, _, err = kubectl("apply", "-f", "-", stdin=bad)
+    assert code == 1
+    assert ('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+            'unknown field "spec.replica"') in err
+    assert kubectl("get", "deployment", "typo")[0] == 1
+
+    code, out, err = kubectl("apply", "--validate=warn", "-f", "-", stdin=bad)
+    assert (code, out.strip()) == (0, "deployment.apps/typo created")
+    assert 'Warning: unknown field "spec.replica"' in err
+    kubectl("delete", "deployment", "typo")
+
+
+def test_diff_and_server_dry_run_change_nothing(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("name: web\n", "name: dry\n"))
+    before = kubectl("get", "deployment", "dry", "-o", "jsonpath={.metadata.resourceVersion}")[1]
+
+    code, out, _ = kubectl("diff", "-f", "-", stdin=WEB.replace("name: web\n", "name: dry\n").replace("replicas: 2", "replicas: 5"))
+    assert code == 1  # kubectl diff: 1 means "there are differences"
+    assert "-  replicas: 2" in out and "+  replicas: 5" in out
+    assert kubectl("delete", "deployment", "dry", "--dry-run=server")[1].strip() == \
+        'deployment.apps "dry" deleted (server dry run)'
+
+    assert kubectl("get", "deployment", "dry", "-o", "jsonpath={.metadata.resourceVersion}")[1] == before
+
+
+def test_explain_reads_the_servers_openapi(kubectl):
+    code, out, _ = kubectl("explain", "deployment.spec.strategy")
+
+    assert code == 0
+    assert "KIND:       Deployment" in out
+    assert "FIELD: strategy <DeploymentStrategy>" in out
+    assert "rollingUpdate\t<RollingUpdateDeployment>" in out
+
+
+def test_get_watch_prints_the_pods_as_they_come(kubectl, kubectl_stream):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "watched"))
+    watch = kubectl_stream("get", "pods", "-l", "app=watched", "-w", "--request-timeout=60s")
+    watch.lines_until(lambda line: line.startswith("NAME"))
+
+    kubectl("scale", "deployment", "watched", "--replicas=3")
+
+    running = set()
+
+    def third_running(line: str) -> bool:
+        name, ready, state = line.split()[:3]
+        if (ready, state) == ("1/1", "Running"):
+            running.add(name)
+        return len(running) == 3
+
+    lines = watch.lines_until(third_running)
+    assert any("Pending" in line or "ContainerCreating" in line for line in lines)
+
+
+def test_rollout_status_follows_a_rolling_update_to_the_end(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "rolled"))
+    kubectl("set", "image", "deployment/rolled", "nginx=nginx:1.28")
+
+    code, out, _ = kubectl("rollout", "status", "deployment/rolled", "--timeout=60s")
+
+    assert code == 0
+    assert out.strip().endswith('deployment "rolled" successfully rolled out')
+
+
+def test_logs_and_describe_read_what_the_kubelet_and_the_controllers_wrote(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "logged"))
+    kubectl("rollout", "status", "deployment/logged", "--timeout=60s")
+    pod = kubectl("get", "pods", "-l", "app=logged", "-o", "jsonpath={.items[0].metadata.name}")[1]
+
+    code, logs, _ = kubectl("logs", pod, "--tail", "1")
+    _, description, _ = kubectl("describe", "pod", pod)
+
+    assert code == 0
+    assert logs.strip() == "/docker-entrypoint.sh: Configuration complete; ready for start up"
+    assert "Successfully assigned default/" + pod in description
+    assert 'Started container nginx' in description
+    assert kubectl("logs", pod, "-c", "nope")[2].strip() == f"error: container nope is not valid for pod {pod}"
