@@ -188,6 +188,23 @@ def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query:
     return 200, status.success({"name": name, "group": k.group, "kind": k.plural, "uid": deleted["metadata"].get("uid", "")})
 
 
+def delete_collection(cluster: str, k: Kind, namespace: str, body: bytes, query: Any, write: WriteOptions) -> Answer:
+    """DELETE on a collection: each object the selectors pick, deleted as one DELETE would;
+    the answer lists them."""
+    _, items = consistent_list(cluster, k, namespace if k.namespaced and namespace else None,
+                               label_selector=query.get("labelSelector", ""),
+                               field_selector=query.get("fieldSelector", ""))
+    deleted = []
+    for item in items:
+        meta = item["metadata"]
+        try:
+            _, answer = delete(cluster, k, meta.get("namespace", ""), meta["name"], body, query, write)
+        except NotFound:
+            continue  # gone meanwhile
+        deleted.append(answer if answer.get("kind") != "Status" else item)
+    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": {}, "items": deleted}
+
+
 def table(k: Kind, objects: list[Obj], *, resource_version: str, now: Any) -> Obj:
     """A meta.k8s.io/v1 Table: the columns a real API server defines for the kind, every cell
     (the server makes them wide: kubectl drops priority-1 columns unless `-o wide`), and each

@@ -11,6 +11,8 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
@@ -111,9 +113,12 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
     as_table = _wants_table(request.headers.get("Accept", ""))
     try:
         options = resources.WriteOptions.parse(request.GET.getlist("dryRun"), request.GET.get("fieldValidation"))
-        answer = _verb(request, cluster, k, namespace, info, as_table, options)
+        answer = _verb(request, cluster, token, k, namespace, info, as_table, options)
     except StoreError as e:
         return _answer(e.code, status.from_store_error(e, name=info.name, group=k.group, plural=k.plural))
+    except RequestDataTooBig:
+        return _answer(413, status.failure(413, "RequestEntityTooLarge", "Request entity too large: limit is "
+                                           f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE}"))
     if isinstance(answer, HttpResponseBase):  # a stream, or a log's text
         return answer
     response = _answer(*answer)
@@ -127,8 +132,8 @@ def _warning(text: str) -> str:
     return '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _verb(request: HttpRequest, cluster: str, k: Any, namespace: str, info: RequestInfo, as_table: bool,
-          options: resources.WriteOptions) -> tuple[int, dict] | HttpResponseBase:
+def _verb(request: HttpRequest, cluster: str, token: Token, k: Any, namespace: str, info: RequestInfo,
+          as_table: bool, options: resources.WriteOptions) -> tuple[int, dict] | HttpResponseBase:
     if info.subresource == "log":
         text, followed = podlogs.read(cluster, namespace, info.name, request.GET)
         if followed is not None:
@@ -139,8 +144,8 @@ def _verb(request: HttpRequest, cluster: str, k: Any, namespace: str, info: Requ
     if info.verb == "get":
         return resources.get(cluster, k, namespace, info.name, as_table=as_table)
     if info.verb == "watch":
-        return StreamingHttpResponse(watch.stream(watch.start(cluster, k, namespace, request.GET, as_table=as_table)),
-                                     content_type="application/json")
+        started = watch.start(cluster, k, namespace, request.GET, as_table=as_table, token=token.pk)
+        return StreamingHttpResponse(watch.stream(started), content_type="application/json")
     if info.verb == "list":
         return resources.list_(cluster, k, namespace, request.GET, as_table=as_table)
     if info.verb == "create" and not info.name:
@@ -153,6 +158,8 @@ def _verb(request: HttpRequest, cluster: str, k: Any, namespace: str, info: Requ
         return resources.patch(cluster, k, namespace, info.name, request.body, request.content_type, options)
     if info.verb == "delete":
         return resources.delete(cluster, k, namespace, info.name, request.body, request.GET, options)
+    if info.verb == "deletecollection" and k.kind != "Namespace":
+        return resources.delete_collection(cluster, k, namespace, request.body, request.GET, options)
     return _method_not_allowed()
 
 

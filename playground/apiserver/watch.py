@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 
 from playground.store import api as store
 from playground.store import changelog, selectors
-from playground.store.errors import BadRequest, Gone
+from playground.store.errors import BadRequest, Gone, StoreError
 from playground.store.kinds import Kind
 
 from . import resources, status
@@ -38,6 +39,8 @@ POLL = 1.0  # seconds between two looks at the change log when nothing woke the 
 BOOKMARK_EVERY = 10.0  # seconds between two bookmarks of an idle watch that asked for them
 CHANGES_PER_READ = 1000
 
+# Watches open per token in this process: one learner's script cannot hold every connection
+_open: collections.Counter[int] = collections.Counter()
 # The event loops' wake-ups, per cluster: a commit in this process sets them
 _waiting: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = collections.defaultdict(set)
 
@@ -60,11 +63,21 @@ class Watch:
     as_table: bool
     timeout: float
     bookmarks: bool
+    token: int
     tables_sent: int = field(default=0)
 
 
-def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) -> Watch:
-    """A watch as the request asks for it; raises BadRequest for a query it cannot follow."""
+class TooManyRequests(StoreError):
+    code = 429
+    reason = "TooManyRequests"
+
+
+def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool, token: int) -> Watch:
+    """A watch as the request asks for it; raises BadRequest for a query it cannot follow, and
+    TooManyRequests past the watches a token may hold open."""
+    if _open[token] >= settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN:
+        raise TooManyRequests(f"too many watches open with this token: at most "
+                              f"{settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN}; close one first")
     label = selectors.parse_label_selector(query.get("labelSelector", ""))
     fields = selectors.parse_field_selector(query.get("fieldSelector", ""))
 
@@ -82,7 +95,7 @@ def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) 
         cluster, k, scope, matches, since,
         initial=current if version in ("", "0") else [],
         matching={_key(obj) for obj in current},
-        as_table=as_table, timeout=timeout, bookmarks=query.get("allowWatchBookmarks") in ("true", "1"),
+        as_table=as_table, timeout=timeout, bookmarks=query.get("allowWatchBookmarks") in ("true", "1"), token=token,
     )
 
 
@@ -90,6 +103,7 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     woken = asyncio.Event()
     _waiting[watch.cluster].add((loop, woken))
+    _open[watch.token] += 1
     deadline = time.monotonic() + watch.timeout
     last_bookmark, bookmarked = time.monotonic(), watch.since
     try:
@@ -119,6 +133,7 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
                     pass
     finally:
         _waiting[watch.cluster].discard((loop, woken))
+        _open[watch.token] -= 1
 
 
 def _event(watch: Watch, change: changelog.WatchEvent) -> tuple[str, Obj] | None:

@@ -191,3 +191,37 @@ def test_kubeconfig_writes_a_private_file_with_the_authority_and_a_working_token
     assert config["clusters"][0]["cluster"]["certificate-authority-data"]
     assert config["contexts"][0]["context"]["namespace"] == "kube-system"
     assert tokens.authenticate("Bearer " + config["users"][0]["user"]["token"]).cluster.name == "default"
+
+
+def test_deletecollection_deletes_what_the_selector_picks(api, cluster):
+    for name, tier in (("a", "front"), ("b", "front"), ("c", "back")):
+        cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": {"tier": tier}}})
+
+    answer = api("DELETE", "api/v1/namespaces/default/configmaps?labelSelector=tier%3Dfront")
+
+    assert answer.status_code == 200
+    assert sorted(item["metadata"]["name"] for item in answer.json()["items"]) == ["a", "b"]
+    assert [cm["metadata"]["name"] for cm in cluster.list("ConfigMap", namespace="default", label_selector="tier")] == ["c"]
+
+
+def test_a_body_past_the_limit_is_413_and_stores_nothing(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"}, "data": {"a": "x" * 2000}}
+
+    answer = api("POST", "api/v1/namespaces/default/configmaps", big)
+
+    assert answer.status_code == 413
+    assert answer.json()["message"] == "Request entity too large: limit is 1000"
+    assert api("GET", "api/v1/namespaces/default/configmaps/big").status_code == 404
+
+
+def test_dry_run_creates_nothing_and_a_bad_dry_run_is_refused(api):
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dry"}}
+
+    answered = api("POST", "api/v1/namespaces/default/configmaps?dryRun=All", cm)
+    refused = api("POST", "api/v1/namespaces/default/configmaps?dryRun=Yes", cm)
+
+    assert answered.status_code == 201
+    assert answered.json()["metadata"]["name"] == "dry"
+    assert refused.status_code == 400
+    assert api("GET", "api/v1/namespaces/default/configmaps/dry").status_code == 404
