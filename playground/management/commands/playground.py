@@ -26,10 +26,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000, help="the pages (HTTP)")
-        parser.add_argument("--api-port", type=int, default=6443,
+        parser.add_argument("--api-port", type=int, default=settings.PLAYGROUND_API_PORT,
                             help="the Kubernetes API (HTTPS, as kube-apiserver's 6443): `manage.py kubeconfig` points kubectl here")
 
     def handle(self, *args: Any, host: str, port: int, api_port: int, **options: Any) -> None:
+        settings.PLAYGROUND_API_PORT = api_port  # the pages' "Download kubeconfig" points here
         call_command("migrate", interactive=False, verbosity=0)
         if not clusters.names():
             create_kind_cluster("default")
