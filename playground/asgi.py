@@ -13,6 +13,7 @@ from django.urls import path  # noqa: E402
 
 from playground.web import consumers  # noqa: E402
 from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodConsumer  # noqa: E402
+from playground.web.signin import SignInRequired  # noqa: E402
 
 # A namespaced object's page → its consumer: /ws/clusters/<cluster>/<plural>/<namespace>/<name>/
 OBJECT_SOCKETS = {
@@ -28,7 +29,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            URLRouter(
+            SignInRequired(URLRouter(
                 [
                     path("ws/clusters/<slug:cluster>/", ClusterConsumer.as_asgi()),
                     path(
@@ -46,7 +47,7 @@ application = ProtocolTypeRouter(
                     path("ws/clusters/<slug:cluster>/dns/", consumers.DnsConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/loop/", consumers.LoopConsumer.as_asgi()),
                 ]
-            )
+            ))
         ),
     }
 )

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -39,6 +40,7 @@ VERSION = {
 
 
 @csrf_exempt  # a bearer token, never a cookie, authenticates here: there is no session to forge
+@login_not_required  # the token is the sign-in (web/signin.py asks the pages' visitors)
 def serve(request: HttpRequest, cluster: str, path: str) -> HttpResponse:
     token = tokens.authenticate(request.headers.get("Authorization", ""))
     if token is None:

@@ -11,9 +11,10 @@ entries in one transaction.
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -25,8 +26,51 @@ from .catalog import History, Image, ImageConfig, Reference
 from .layers import FileEntry, Layer
 from .models import BuildCacheEntry, StoredImage, StoredLayer
 
-LAYER_CACHE_SIZE = 256  # decoded layers kept in memory (digests are content: any cluster may reuse them)
-_layers: OrderedDict[str, Layer] = OrderedDict()
+DIGESTS_PER_QUERY = 500  # SQLite allows 999 parameters in one statement before 3.32
+
+
+class LayerCache:
+    """Decoded layers by digest (digests are content: any cluster may reuse them), the least
+    recently used dropped first once they hold more than `max_entries` file entries, which is
+    what a layer costs in memory (one imported layer may hold 200,000 files).
+
+    Only a shortcut: `_load_layers` answers from what it read itself, so an image of more
+    layers or files than the cache holds loads all the same."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._layers: OrderedDict[str, Layer] = OrderedDict()
+        self.entries = 0  # file entries of the layers held (each layer counts one more)
+        self._lock = threading.Lock()  # the pages and the kubelets read images from several threads
+
+    def get(self, digest: str) -> Layer | None:
+        with self._lock:
+            found = self._layers.get(digest)
+            if found is not None:
+                self._layers.move_to_end(digest)
+            return found
+
+    def put(self, current: Layer) -> None:
+        with self._lock:
+            if self._layers.pop(current.digest, None) is None:
+                self.entries += _weight(current)
+            self._layers[current.digest] = current
+            while self.entries > self.max_entries and self._layers:
+                self.entries -= _weight(self._layers.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._layers.clear()
+            self.entries = 0
+
+
+def _weight(current: Layer) -> int:
+    return 1 + len(current.entries) + len(current.whiteouts) + len(current.opaque_dirs)
+
+
+# Holds the largest image an upload may make whole (archive.Limits: 200,000 entries), so its page's
+# every htmx request does not decode it again; at about 340 bytes an entry, some 85 MB
+_layers = LayerCache(max_entries=250_000)
 
 
 class RegistryError(Exception):
@@ -45,6 +89,32 @@ def find_built(cluster: str, reference: Reference) -> Image | None:
 def images(cluster: str) -> list[Image]:
     """Every image of the cluster, newest first (`image ls`)."""
     return [_image(row) for row in StoredImage.objects.filter(cluster__name=cluster).order_by("-created_at", "-id")]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One line of `docker images` for an image of the cluster."""
+
+    reference: str
+    source: str  # "build" | "import"
+    layers: int
+    size: int  # what the layers weigh unpacked (Image.unpacked_size)
+
+
+def summaries(cluster: str) -> list[Summary]:
+    """Every image of the cluster, newest first, from the stored layer sizes: the images page
+    lists the largest image an upload may make without decoding its 200,000 files. An image
+    with a layer gone is left out, as its page cannot show it."""
+    rows = [(row, [d for d, _ in json.loads(row.layers)])
+            for row in StoredImage.objects.filter(cluster__name=cluster).order_by("-created_at", "-id")]
+    if not rows:
+        return []
+    base = _base_layers()
+    digests = {d for _, own in rows for d in own}
+    sizes: dict[str, int] = {d: base[d].size for d in digests if d in base}
+    sizes.update(_stored(rows[0][0].cluster_id, [d for d in digests if d not in sizes], "digest", "size"))
+    return [Summary(f"{row.repository}:{row.tag}", row.source, len(own), sum(sizes[d] for d in own))
+            for row, own in rows if all(d in sizes for d in own)]
 
 
 def stored(cluster: str, reference: str) -> StoredImage | None:
@@ -72,24 +142,24 @@ def _image(row: StoredImage) -> Image:
 
 
 def _load_layers(cluster_id: int, digests: Sequence[str]) -> list[Layer]:
-    missing = [d for d in digests if d not in _layers and d not in _base_layers()]
-    if missing:
-        for stored_layer in StoredLayer.objects.filter(cluster_id=cluster_id, digest__in=missing):
-            _remember(layer_from_json(stored_layer.digest, stored_layer.entries))
-    result = []
-    for digest in digests:
-        found = _layers.get(digest) or _base_layers().get(digest)
-        if found is None:
-            raise RegistryError(f"layer {digest} of a stored image is missing")
-        result.append(found)
-    return result
+    """The layers, bottom first. What this load finds is held here until it returns: the
+    cache may drop any of it meanwhile, to make room for the rest of a tall image."""
+    base = _base_layers()
+    found = {d: current for d in digests if (current := base.get(d) or _layers.get(d)) is not None}
+    for digest, entries in _stored(cluster_id, [d for d in dict.fromkeys(digests) if d not in found], "digest", "entries"):
+        found[digest] = layer_from_json(digest, entries)
+        _layers.put(found[digest])
+    missing = next((d for d in digests if d not in found), None)
+    if missing is not None:
+        raise RegistryError(f"layer {missing} of a stored image is missing")
+    return [found[d] for d in digests]
 
 
-def _remember(current: Layer) -> None:
-    _layers[current.digest] = current
-    _layers.move_to_end(current.digest)
-    while len(_layers) > LAYER_CACHE_SIZE:
-        _layers.popitem(last=False)
+def _stored(cluster_id: int, digests: Sequence[str], *fields: str) -> Iterator[tuple[Any, ...]]:
+    """`fields` of the cluster's stored layers among `digests`, a query per DIGESTS_PER_QUERY."""
+    for start in range(0, len(digests), DIGESTS_PER_QUERY):
+        chunk = digests[start:start + DIGESTS_PER_QUERY]
+        yield from StoredLayer.objects.filter(cluster_id=cluster_id, digest__in=chunk).values_list(*fields)
 
 
 _BASE: dict[str, Layer] = {}
@@ -183,7 +253,7 @@ def save(cluster: str, image: Image, *, dockerfile: str = "", log: Sequence[str]
     with transaction.atomic():
         own = {current.digest: current for current in image.layers if current.digest not in base}
         own.update({current.digest: current for current in (cache or {}).values() if current.digest not in base})
-        have = set(StoredLayer.objects.filter(cluster_id=cluster_id, digest__in=list(own)).values_list("digest", flat=True))
+        have = {digest for digest, in _stored(cluster_id, list(own), "digest")}
         StoredLayer.objects.bulk_create([StoredLayer(cluster_id=cluster_id, digest=d, size=current.size, entries=layer_json(current))
                                          for d, current in own.items() if d not in have])
         for key, current in (cache or {}).items():
@@ -197,7 +267,7 @@ def save(cluster: str, image: Image, *, dockerfile: str = "", log: Sequence[str]
                       "build_log": "\n".join(log)},
         )
     for current in own.values():
-        _remember(current)
+        _layers.put(current)
     return row
 
 

@@ -30,7 +30,6 @@ from playground.images import catalog, dockerfile, registry
 from playground.images import layers as fs
 from playground.images.archive import ArchiveError, ImportedImage, Limits, read_archive
 from playground.images.layers import FileEntry, Layer
-from playground.images.models import StoredImage
 from playground.store import clusters
 
 LAYER_FILES_SHOWN = 300  # per list (added, changed, removed) of one layer; the rest are counted
@@ -384,15 +383,9 @@ SOURCES = {"build": "built", "import": "imported"}
 
 def cluster_images(cluster: str) -> list[dict[str, Any]]:
     """The images built or imported on this cluster, newest first (`docker images`)."""
-    rows = []
-    for row in StoredImage.objects.filter(cluster__name=cluster).order_by("-created_at", "-id"):
-        reference = f"{row.repository}:{row.tag}"
-        image = catalog.find(reference, cluster=cluster)
-        if image is not None:
-            rows.append({"reference": reference, "source": SOURCES.get(row.source, row.source),
-                         "layers": len(image.layers), "size_bytes": image.unpacked_size,
-                         "url": image_url(cluster, reference)})
-    return rows
+    return [{"reference": image.reference, "source": SOURCES.get(image.source, image.source), "layers": image.layers,
+             "size_bytes": image.size, "url": image_url(cluster, image.reference)}
+            for image in registry.summaries(cluster)]
 
 
 def find_image(cluster: str, reference: str) -> ShownImage | None:

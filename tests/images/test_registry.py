@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from playground.images import catalog, registry
+from playground.images.archive import Limits
 from playground.images.dockerfile import BuildError
 from playground.images.layers import file, layer
 from playground.images.models import BuildCacheEntry, StoredImage, StoredLayer
@@ -209,3 +210,51 @@ def test_forgetting_a_cluster_drops_its_images_layers_and_cache(cluster):
     registry.forget(cluster.name)
 
     assert (StoredImage.objects.count(), StoredLayer.objects.count(), BuildCacheEntry.objects.count()) == (0, 0, 0)
+
+
+# --- images of every height and size the limits allow (issue 14) -------------------------------------
+
+
+def runs(count: int) -> str:
+    return "FROM busybox:1.36\n" + "".join(f"RUN echo {n} > /f{n}\n" for n in range(count))
+
+
+def test_an_image_loads_whatever_the_layer_cache_holds(cluster, monkeypatch):
+    monkeypatch.setattr(registry, "_layers", registry.LayerCache(max_entries=3))  # room for one layer or so
+    built = registry.build(cluster.name, runs(20), tag="tall:1").image
+
+    image = catalog.find("tall:1", cluster=cluster.name)
+
+    assert [current.digest for current in image.layers] == [current.digest for current in built.layers]
+    assert registry._layers.entries <= 3
+
+
+def test_a_build_of_127_layers_loads_after_a_restart(cluster):
+    registry.build(cluster.name, runs(126), tag="tall:1")  # busybox's layer and 126 of its own
+    registry._layers.clear()
+
+    image = catalog.find("tall:1", cluster=cluster.name)
+
+    assert len(image.layers) == 127 and image.layers[-1].entries[0].content == "125\n"
+
+
+@pytest.mark.parametrize("count", [127, 1_200])
+def test_an_imported_image_of_many_layers_loads_after_a_restart(cluster, count):
+    own = [layer([file(f"/f{n}", content=f"{n}\n")], created_by=f"RUN echo {n} > /f{n}") for n in range(count)]
+    registry.import_image(cluster.name, "tall:1", own, {})
+    registry._layers.clear()
+
+    image = catalog.find("tall:1", cluster=cluster.name)
+
+    assert [current.digest for current in image.layers] == [current.digest for current in own]
+
+
+def test_the_largest_image_an_upload_may_hold_loads_after_a_restart(cluster):
+    per_layer = Limits().max_entries // 127
+    own = [layer([file(f"/usr/lib/l{n}/f{i}", 1_000) for i in range(per_layer)]) for n in range(127)]
+    registry.import_image(cluster.name, "big:1", own, {})
+    registry._layers.clear()
+
+    image = catalog.find("big:1", cluster=cluster.name)
+
+    assert len(image.layers) == 127 and sum(len(current.entries) for current in image.layers) == 127 * per_layer

@@ -1,13 +1,16 @@
 """`python manage.py playground`: the whole playground in one process.
 
 Runs the migrations, creates the demo cluster on an empty database, then serves the ASGI app
-(daphne) with the controller manager beside it, until Ctrl-C.
+(daphne) with the controller manager beside it, until Ctrl-C. Bound beyond loopback (`--host
+0.0.0.0`) it says so, and every request must sign in (playground/web/signin.py).
 """
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Callable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -32,6 +35,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, api_port: int, **options: Any) -> None:
         settings.PLAYGROUND_API_PORT = api_port  # the pages' "Download kubeconfig" points here
         call_command("migrate", interactive=False, verbosity=0)
+        if beyond_loopback(host):
+            # Every request, even one from loopback: a reverse proxy on this machine forwards
+            # the whole network's requests from 127.0.0.1
+            settings.PLAYGROUND_SIGN_IN = "required"
+            self.stderr.write(open_to_network_warning(host, accounts=get_user_model().objects.count()))
         if not clusters.names():
             create_kind_cluster("default")
         nodes = len(store.list("default", "Node")) if "default" in clusters.names() else 0
@@ -48,6 +56,28 @@ class Command(BaseCommand):
         finally:
             manager.stop()
             self.stdout.write("Stopped.")
+
+
+def beyond_loopback(host: str) -> bool:
+    """Whether a --host lets other machines in: anything but a loopback address or localhost
+    (0.0.0.0 and :: are every address; a name may resolve to any)."""
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True
+
+
+def open_to_network_warning(host: str, *, accounts: int) -> str:
+    lines = [
+        f"WARNING: --host {host} opens the playground to the network: whoever reaches the port could",
+        "read every cluster's Secrets and change everything, so every request must sign in.",
+        "Add this machine's address or name to ALLOWED_HOSTS (comma-separated) for the room to reach it.",
+    ]
+    if not accounts:
+        lines.append("No account exists yet: `python manage.py createadmin` makes one and prints its password once.")
+    return "\n".join(lines)
 
 
 def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> None:
@@ -72,7 +102,10 @@ def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> 
 
 def api_endpoint(host: str, port: int) -> str:
     """The HTTPS endpoint (twisted's description string) with the data folder's certificate."""
-    certificate, key = certificates.serving_certificate(settings.PLAYGROUND_TLS_DIR, (host,))
+    # Named for every name the room may use: the host, and the names ALLOWED_HOSTS lets in
+    names = (host, *(name.strip("[]") for name in settings.ALLOWED_HOSTS if name and "*" not in name
+                      and not name.startswith(".")))
+    certificate, key = certificates.serving_certificate(settings.PLAYGROUND_TLS_DIR, names)
 
     def escaped(value: object) -> str:
         return str(value).replace("\\", "\\\\").replace(":", "\\:")
