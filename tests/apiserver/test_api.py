@@ -225,3 +225,11 @@ def test_dry_run_creates_nothing_and_a_bad_dry_run_is_refused(api):
     assert answered.json()["metadata"]["name"] == "dry"
     assert refused.status_code == 400
     assert api("GET", "api/v1/namespaces/default/configmaps/dry").status_code == 404
+
+
+def test_from_another_machine_the_token_is_the_sign_in(api, client):
+    by_token = api("GET", "api/v1/namespaces/default/pods", REMOTE_ADDR="10.0.0.5")
+    without = client.get("/clusters/default/api/v1/namespaces/default/pods", REMOTE_ADDR="10.0.0.5")
+
+    assert by_token.status_code == 200
+    assert without.status_code == 401  # a Status kubectl understands, not the pages' sign-in redirect
