@@ -1,4 +1,4 @@
-"""The simulated nodes' app: its kubelets answer the API server's log requests."""
+"""The simulated nodes' app: its kubelets answer the API server's log and exec requests."""
 from django.apps import AppConfig
 
 
@@ -9,6 +9,6 @@ class SimConfig(AppConfig):
     def ready(self) -> None:
         from playground.runtime import kubelet_client
 
-        from .logs import Kubelets
+        from .server import Kubelets
 
         kubelet_client.connect(Kubelets())

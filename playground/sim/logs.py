@@ -64,14 +64,6 @@ def read_numbered(cluster: str, pod: dict[str, Any], container: str | None = Non
     return numbered[-tail:] if tail else numbered
 
 
-class Kubelets:
-    """What the API server asks of the kubelets (playground/runtime/kubelet_client.py)."""
-
-    def container_logs(self, cluster: str, pod: dict[str, Any], container: str | None, *, previous: bool = False,
-                       tail: int | None = None, after: int = 0) -> list[tuple[int, str]]:
-        return read_numbered(cluster, pod, container, previous=previous, tail=tail, after=after)
-
-
 # What validateContainerLogStatus says of the most common pending failures
 WAITING_MESSAGES = {"ErrImagePull": "image can't be pulled", "ImagePullBackOff": "trying and failing to pull image"}
 
