@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import needs_kubectl
+from .conftest import KUBECTL, needs_kubectl
 
 pytestmark = needs_kubectl
 
@@ -248,3 +248,53 @@ def test_logs_and_describe_read_what_the_kubelet_and_the_controllers_wrote(kubec
     assert "Successfully assigned default/" + pod in description
     assert 'Started container nginx' in description
     assert kubectl("logs", pod, "-c", "nope")[2].strip() == f"error: container nope is not valid for pod {pod}"
+
+
+def test_exec_runs_in_the_containers_filesystem_and_environment(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "execd"))
+    kubectl("rollout", "status", "deployment/execd", "--timeout=60s")
+    pod = kubectl("get", "pods", "-l", "app=execd", "-o", "jsonpath={.items[0].metadata.name}")[1]
+
+    env = kubectl("exec", pod, "--", "env")
+    listing = kubectl("exec", pod, "--", "ls", "/usr/share/nginx/html")
+    failing = kubectl("exec", pod, "--", "sh", "-c", "cat /nope; exit 3")
+    missing = kubectl("exec", pod, "--", "nope")
+    piped = kubectl("exec", "-i", pod, "--", "sh", stdin="cat /etc/hostname\n")
+
+    assert env[0] == 0 and f"HOSTNAME={pod}" in env[1].splitlines()
+    assert "KUBERNETES_SERVICE_HOST=10.96.0.1" in env[1].splitlines()
+    assert listing[1].split() == ["50x.html", "index.html"]
+    assert failing[0] == 3
+    assert "cat: /nope: No such file or directory" in failing[2]
+    assert "command terminated with exit code 3" in failing[2]
+    assert missing[0] == 1
+    assert 'exec: "nope": executable file not found in $PATH' in missing[2]
+    assert piped[1].strip() == pod
+
+
+def test_exec_in_a_terminal_runs_each_line(kubectl, live):
+    import os
+    import pty
+    import select
+    import subprocess
+
+    pod = kubectl("get", "pods", "-l", "app=execd", "-o", "jsonpath={.items[0].metadata.name}")[1]
+    master, slave = pty.openpty()
+    process = subprocess.Popen([KUBECTL, "exec", "-it", pod, "--", "sh"], stdin=slave, stdout=slave, stderr=slave,
+                               env={**live.env, "KUBECONFIG": str(kubectl.config)})
+    os.close(slave)
+
+    def until_prompt() -> bytes:
+        seen = b""
+        while not seen.endswith(b"# ") and select.select([master], [], [], 30)[0]:
+            seen += os.read(master, 4096)
+        return seen
+
+    until_prompt()
+    os.write(master, b"echo hello $HOSTNAME\r")
+    answer = until_prompt()
+    os.write(master, b"exit\r")
+
+    assert f"hello {pod}".encode() in answer
+    assert process.wait(timeout=30) == 0
+    os.close(master)
