@@ -6,6 +6,7 @@ Follows k8s.io/apimachinery/pkg/labels/selector.go (the string grammar), and Lab
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable
 
@@ -21,6 +22,10 @@ _REQUIREMENT = re.compile(
         )?\s*$""",
     re.VERBOSE,
 )
+def _involved_object(field: str, event: dict[str, Any]) -> str:
+    return str((event.get("involvedObject") or {}).get(field, ""))
+
+
 # Pods may be selected on these fields; every kind on metadata.name and metadata.namespace.
 FIELDS = {
     "metadata.name": lambda o: o["metadata"].get("name", ""),
@@ -28,7 +33,7 @@ FIELDS = {
     "spec.nodeName": lambda o: (o.get("spec") or {}).get("nodeName", ""),
     "status.phase": lambda o: (o.get("status") or {}).get("phase", ""),
     # Events, as `kubectl describe` finds an object's (pkg/apis/core/v1/conversion.go)
-    **{f"involvedObject.{name}": (lambda name: lambda o: str((o.get("involvedObject") or {}).get(name, "")))(name)
+    **{f"involvedObject.{name}": functools.partial(_involved_object, name)
        for name in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")},
     "reason": lambda o: o.get("reason", ""),
     "type": lambda o: o.get("type", ""),
