@@ -11,6 +11,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
+from playground.apiserver.exec import PATH as EXEC_PATH  # noqa: E402
+from playground.apiserver.exec import ExecConsumer  # noqa: E402
 from playground.web import consumers  # noqa: E402
 from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodConsumer  # noqa: E402
 from playground.web.signin import SignInRequired  # noqa: E402
@@ -26,10 +28,7 @@ OBJECT_SOCKETS = {
     "secrets": consumers.SecretConsumer,
 }
 
-application = ProtocolTypeRouter(
-    {
-        "http": BodyLimit(django_asgi_app),  # a body over its page's limit never reaches Django
-        "websocket": AllowedHostsOriginValidator(
+page_sockets = AllowedHostsOriginValidator(
             SignInRequired(URLRouter(
                 [
                     path("ws/clusters/<slug:cluster>/", ClusterConsumer.as_asgi()),
@@ -50,6 +49,18 @@ application = ProtocolTypeRouter(
                     re_path(r"", consumers.NoRouteConsumer.as_asgi()),  # last: any other path is refused
                 ]
             ))
-        ),
-    }
-)
+        )
+exec_socket = ExecConsumer.as_asgi()
+
+
+async def websockets(scope, receive, send):  # noqa: ANN001 - an ASGI application
+    """`kubectl exec` comes with a bearer token and no Origin: the API checks it, as every API
+    request; the pages' sockets come from the browser, origin-checked and signed in."""
+    app = exec_socket if EXEC_PATH.match(scope["path"]) else page_sockets
+    return await app(scope, receive, send)
+
+
+application = ProtocolTypeRouter({
+    "http": BodyLimit(django_asgi_app),  # a body over its page's limit never reaches Django
+    "websocket": websockets,
+})

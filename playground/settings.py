@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "playground.store",
     "playground.sim",
     "playground.images",
+    "playground.apiserver",
     "playground.web",
 ]
 
@@ -166,6 +167,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# The Kubernetes API's certificate authority and serving certificate (made on first start)
+PLAYGROUND_TLS_DIR = Path(os.environ.get("PLAYGROUND_TLS_DIR", DATA_DIR / "tls"))
+# Where the Kubernetes API listens (HTTPS); `playground --api-port` sets it for the pages' kubeconfigs
+PLAYGROUND_API_PORT = int(os.environ.get("PLAYGROUND_API_PORT", 6443))
+# Watches one API token may hold open at once (in one process); past it, 429 TooManyRequests
+PLAYGROUND_API_MAX_WATCHES_PER_TOKEN = int(os.environ.get("PLAYGROUND_API_MAX_WATCHES_PER_TOKEN", 50))
 # Change-log entries kept per cluster; a watch from before them is told Gone (410) and relists.
 PLAYGROUND_CHANGE_LOG_RETENTION = int(os.environ.get("PLAYGROUND_CHANGE_LOG_RETENTION", 100_000))
 

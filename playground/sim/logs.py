@@ -36,6 +36,12 @@ def trim(cluster: str, pod_uid: str, container: str) -> None:
 def read(cluster: str, pod: dict[str, Any], container: str | None = None, *, previous: bool = False,
          tail: int | None = None) -> list[str]:
     """What `kubectl logs POD [-c CONTAINER] [--previous] [--tail N]` prints, line by line."""
+    return [text for _, text in read_numbered(cluster, pod, container, previous=previous, tail=tail)]
+
+
+def read_numbered(cluster: str, pod: dict[str, Any], container: str | None = None, *, previous: bool = False,
+                  tail: int | None = None, after: int = 0) -> list[tuple[int, str]]:
+    """The lines `read` gives, each with its position in the log; only those after `after`."""
     statuses = {s["name"]: s for s in pod.get("status", {}).get("containerStatuses", [])}
     statuses.update({s["name"]: s for s in pod.get("status", {}).get("initContainerStatuses", [])})
     names = [c["name"] for c in pod["spec"].get("containers", [])]
@@ -52,10 +58,10 @@ def read(cluster: str, pod: dict[str, Any], container: str | None = None, *, pre
     restarts = statuses[container].get("restartCount", 0)
     lines = ContainerLogLine.objects.filter(
         cluster__name=cluster, pod_uid=pod["metadata"]["uid"], container=container,
-        restart_count=restarts - 1 if previous else restarts,
-    ).order_by("id").values_list("text", flat=True)
-    texts = list(lines)
-    return texts[-tail:] if tail else texts
+        restart_count=restarts - 1 if previous else restarts, id__gt=after,
+    ).order_by("id").values_list("id", "text")
+    numbered = list(lines)
+    return numbered[-tail:] if tail else numbered
 
 
 # What validateContainerLogStatus says of the most common pending failures

@@ -121,6 +121,7 @@ class Batch:
     """
 
     cluster: str
+    dry_run: bool = False  # admitted and answered, never stored (`kubectl diff`, `--dry-run=server`)
     writes: builtins.list[_Write] = field(default_factory=builtins.list)
     cluster_id: int = 0
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
@@ -170,36 +171,36 @@ class Batch:
         return self
 
     def __exit__(self, exc_type: object, *_: object) -> None:
-        if exc_type is None:
+        if exc_type is None and not self.dry_run:
             _commit(self.cluster, self.cluster_id, self.writes)
 
 
-def batch(cluster: str) -> Batch:
-    return Batch(cluster)
+def batch(cluster: str, *, dry_run: bool = False) -> Batch:
+    return Batch(cluster, dry_run=dry_run)
 
 
-def create(cluster: str, obj: Obj) -> Obj:
+def create(cluster: str, obj: Obj, *, dry_run: bool = False) -> Obj:
     """Store a new object (admitted, named from generateName if needed); raises AlreadyExists, Invalid."""
-    with batch(cluster) as b:
+    with batch(cluster, dry_run=dry_run) as b:
         return b.create(obj)
 
 
-def update(cluster: str, obj: Obj) -> Obj:
+def update(cluster: str, obj: Obj, *, dry_run: bool = False) -> Obj:
     """Replace an object. With metadata.resourceVersion set, a stale one is a Conflict; without,
     the write is unconditional (and retried on a concurrent change), as the API server allows."""
 
     def attempt() -> Obj:
-        with batch(cluster) as b:
+        with batch(cluster, dry_run=dry_run) as b:
             return b.update(obj)
 
     return _with_retries(attempt, obj)
 
 
-def update_status(cluster: str, obj: Obj) -> Obj:
+def update_status(cluster: str, obj: Obj, *, dry_run: bool = False) -> Obj:
     """Replace only the status, as the /status subresource does: spec and metadata are kept."""
 
     def attempt() -> Obj:
-        with batch(cluster) as b:
+        with batch(cluster, dry_run=dry_run) as b:
             return b.update_status(obj)
 
     return _with_retries(attempt, obj)
@@ -219,6 +220,7 @@ def delete(
     grace_period_seconds: int | None = None,
     propagation_policy: str | None = None,
     resource_version: str | None = None,
+    dry_run: bool = False,
 ) -> Obj:
     """Delete as the API server does: at once, or by setting deletionTimestamp while finalizers
     or a pod's grace period remain. Returns the object as it was deleted or marked."""
@@ -229,13 +231,14 @@ def delete(
     )
 
     def attempt() -> Obj:
-        with batch(cluster) as b:
+        with batch(cluster, dry_run=dry_run) as b:
             return b.delete(kind, name, namespace, **options)
 
     return _with_retries(attempt, {"metadata": {"resourceVersion": resource_version}})
 
 
-def patch(cluster: str, kind: str, name: str, namespace: str, body: Any, *, patch_type: str = "strategic") -> Obj:
+def patch(cluster: str, kind: str, name: str, namespace: str, body: Any, *, patch_type: str = "strategic",
+          dry_run: bool = False) -> Obj:
     """`kubectl patch --type=strategic|merge|json`: the patch applied to the live object, then an update."""
 
     status = isinstance(body, dict) and set(body) == {"status"} and _kind(kind).has_status
@@ -244,7 +247,7 @@ def patch(cluster: str, kind: str, name: str, namespace: str, body: Any, *, patc
         current = get(cluster, kind, name, namespace)
         patched = apply_patch(current, body, patch_type=patch_type)
         patched.setdefault("metadata", {}).setdefault("resourceVersion", current["metadata"]["resourceVersion"])
-        with batch(cluster) as b:
+        with batch(cluster, dry_run=dry_run) as b:
             return b.update_status(patched) if status else b.update(patched)
 
     explicit_version = isinstance(body, dict) and (body.get("metadata") or {}).get("resourceVersion")

@@ -29,7 +29,8 @@ from .models import Change, Cluster
 Obj = dict[str, Any]
 COMPACT_EVERY = 1000  # resourceVersions between two trims of the change log
 
-# Sent after every commit, in the writing process: the cluster's name and the last resourceVersion.
+# Sent after every commit, in the writing process: the cluster's name, the last resourceVersion and
+# how many the batch wrote.
 changes_committed = Signal()
 # One condition per cluster: a commit wakes the watches of its own cluster only
 _committed: dict[str, threading.Condition] = collections.defaultdict(threading.Condition)
@@ -170,7 +171,7 @@ def _notify(cluster: str, resource_version: int, *, count: int) -> None:
     condition = _committed[cluster]
     with condition:
         condition.notify_all()
-    changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version)
+    changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version, count=count)
 
 
 def committed(cluster: str, resource_version: int, *, count: int) -> None:

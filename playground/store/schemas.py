@@ -41,10 +41,15 @@ def validate(kind: Kind, obj: dict[str, Any]) -> list[FieldError]:
 
 @functools.cache
 def definitions() -> dict[str, Any]:
-    """All of Kubernetes' type definitions (`$defs`), with their references made local."""
+    """All of Kubernetes' type definitions (`$defs`), with their references made local and the
+    integer bounds the Go decoder enforces."""
+    return _with_integer_bounds(read_definitions())
+
+
+def read_definitions() -> dict[str, Any]:
+    """The definitions as the package ships them (references made local), read afresh."""
     with open(os.path.join(SCHEMA_DIR, "_definitions.json")) as f:
-        text = f.read().replace(_REF_PREFIX, '"#')
-    return _with_integer_bounds(json.loads(text)["$defs"])
+        return json.loads(f.read().replace(_REF_PREFIX, '"#'))["$defs"]
 
 
 def _with_integer_bounds(schema: Any) -> Any:
@@ -136,3 +141,47 @@ def _path(parts: list[str]) -> str:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def unknown_fields(kind: Kind, obj: Any, *, patch: bool = False) -> list[str]:
+    """Every field of `obj` its kind's schema does not know, as `spec.template.spec.x` (what the
+    API server's strict decoding names, and what `fieldValidation=Warn|Ignore` drops). In a
+    merge `patch`, a field set to null removes it, so an unknown one is no harm."""
+    found: list[str] = []
+    _walk_unknown(_kind_definition(kind), obj, "", found, prune=False, patch=patch)
+    return found
+
+
+def without_unknown_fields(kind: Kind, obj: Any, *, patch: bool = False) -> tuple[Any, list[str]]:
+    """`obj` with the unknown fields dropped (in place), and their paths."""
+    found: list[str] = []
+    _walk_unknown(_kind_definition(kind), obj, "", found, prune=True, patch=patch)
+    return obj, found
+
+
+def _kind_definition(kind: Kind) -> dict[str, Any]:
+    gvk = {"group": kind.group, "version": kind.api_version.rpartition("/")[2], "kind": kind.kind}
+    return next(d for d in definitions().values() if gvk in d.get("x-kubernetes-group-version-kind", []))
+
+
+def _walk_unknown(schema: dict[str, Any], value: Any, path: str, found: list[str], *, prune: bool,
+                  patch: bool) -> None:
+    while "$ref" in schema:
+        schema = definitions()[schema["$ref"].removeprefix("#/$defs/")]
+    if isinstance(value, dict):
+        properties = schema.get("properties")
+        if properties is not None:
+            for key in list(value):
+                if key in properties:
+                    _walk_unknown(properties[key], value[key], _join(path, key), found, prune=prune, patch=patch)
+                elif schema.get("additionalProperties") is False and not key.startswith("$") and not (
+                        patch and value[key] is None):
+                    found.append(_join(path, key))  # `$patch`, `$setElementOrder/…`: patch directives
+                    if prune:
+                        del value[key]
+        elif isinstance(schema.get("additionalProperties"), dict):
+            for key, item in value.items():
+                _walk_unknown(schema["additionalProperties"], item, f"{path}[{key}]", found, prune=prune, patch=patch)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            _walk_unknown(schema["items"], item, f"{path}[{index}]", found, prune=prune, patch=patch)

@@ -6,6 +6,7 @@ Follows k8s.io/apimachinery/pkg/labels/selector.go (the string grammar), and Lab
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable
 
@@ -21,12 +22,23 @@ _REQUIREMENT = re.compile(
         )?\s*$""",
     re.VERBOSE,
 )
+def _involved_object(field: str, event: dict[str, Any]) -> str:
+    return str((event.get("involvedObject") or {}).get(field, ""))
+
+
 # Pods may be selected on these fields; every kind on metadata.name and metadata.namespace.
 FIELDS = {
     "metadata.name": lambda o: o["metadata"].get("name", ""),
     "metadata.namespace": lambda o: o["metadata"].get("namespace", ""),
     "spec.nodeName": lambda o: (o.get("spec") or {}).get("nodeName", ""),
     "status.phase": lambda o: (o.get("status") or {}).get("phase", ""),
+    # Events, as `kubectl describe` finds an object's (pkg/apis/core/v1/conversion.go)
+    **{f"involvedObject.{name}": functools.partial(_involved_object, name)
+       for name in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")},
+    "reason": lambda o: o.get("reason", ""),
+    "type": lambda o: o.get("type", ""),
+    "source": lambda o: (o.get("source") or {}).get("component", ""),
+    "reportingComponent": lambda o: o.get("reportingComponent", ""),
 }
 
 
@@ -127,3 +139,23 @@ def _expression_matches(expression: dict[str, Any], labels: Labels) -> bool:
     if operator == "DoesNotExist":
         return key not in labels
     return False
+
+
+def label_selector_string(selector: dict[str, Any] | None) -> str | None:
+    """metav1.LabelSelectorAsSelector(...).String(); None for an operator it does not know."""
+    if not selector:
+        return ""
+    match_labels = selector.get("matchLabels") or {}
+    requirements = [(key, f"{key}={value}") for key, value in match_labels.items()]
+    for expr in selector.get("matchExpressions") or []:
+        key, operator, values = expr.get("key", ""), expr.get("operator"), expr.get("values") or []
+        if operator in ("In", "NotIn"):
+            word = "in" if operator == "In" else "notin"
+            requirements.append((key, f"{key} {word} ({','.join(sorted(values))})"))
+        elif operator == "Exists":
+            requirements.append((key, key))
+        elif operator == "DoesNotExist":
+            requirements.append((key, f"!{key}"))
+        else:
+            return None
+    return ",".join(text for _, text in sorted(requirements, key=lambda r: r[0]))

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .controller_ref import controller_of
+from .selectors import label_selector_string
 
 Obj = dict[str, Any]
 
@@ -243,29 +244,9 @@ def _format_labels(labels: dict[str, str] | None) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items())) or NONE
 
 
-def _label_selector(selector: Obj | None) -> str | None:
-    """metav1.LabelSelectorAsSelector(...).String(); None for an operator it does not know."""
-    if not selector:
-        return ""
-    match_labels = selector.get("matchLabels") or {}
-    requirements = [(key, f"{key}={value}") for key, value in match_labels.items()]
-    for expr in selector.get("matchExpressions") or []:
-        key, operator, values = expr.get("key", ""), expr.get("operator"), expr.get("values") or []
-        if operator in ("In", "NotIn"):
-            word = "in" if operator == "In" else "notin"
-            requirements.append((key, f"{key} {word} ({','.join(sorted(values))})"))
-        elif operator == "Exists":
-            requirements.append((key, key))
-        elif operator == "DoesNotExist":
-            requirements.append((key, f"!{key}"))
-        else:
-            return None
-    return ",".join(text for _, text in sorted(requirements, key=lambda r: r[0]))
-
-
 def _format_label_selector(selector: Obj | None) -> str:
     """metav1.FormatLabelSelector: an empty selector is `<none>`, a broken one `<error>`."""
-    text = _label_selector(selector)
+    text = label_selector_string(selector)
     return "<error>" if text is None else (text or NONE)
 
 
@@ -475,7 +456,7 @@ def _replica_set_row(rs: Obj, now: datetime.datetime, wide: bool) -> list[str]:
 def _deployment_row(deploy: Obj, now: datetime.datetime, wide: bool) -> list[str]:
     status = _status(deploy)
     names, images = _template_containers(deploy)
-    selector = _label_selector(_spec(deploy).get("selector"))
+    selector = label_selector_string(_spec(deploy).get("selector"))
     return [
         _meta(deploy).get("name", ""),
         f"{status.get('readyReplicas', 0)}/{_replicas(deploy)}",

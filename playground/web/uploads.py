@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,8 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+
+from playground.apiserver import status
 
 ENVELOPE = 64 * 1024  # multipart boundaries, part headers, the CSRF token and a form's small fields
 
@@ -44,6 +47,13 @@ class Limit:
     file: int  # the most one uploaded file (or pasted text) may hold
     what: str  # what the page takes, as the messages name it
     setting: str  # where the limit is set
+
+
+def _resolved_namespace(path: str) -> str:
+    try:
+        return resolve(path).namespace
+    except Resolver404:
+        return ""
 
 
 def limit_for(path: str) -> Limit:
@@ -92,7 +102,11 @@ def refuse_oversize_bodies(get_response: Callable[[HttpRequest], HttpResponse]) 
 
 
 def too_large(request: HttpRequest, message: str) -> HttpResponse:
-    """413: for htmx (the editor), the message in the editor's message box; else a page."""
+    """413: for kubectl, a Status; for htmx (the editor), the message in the editor's message box;
+    else a page."""
+    if _resolved_namespace(request.path_info) == "apiserver":
+        body = status.failure(413, "RequestEntityTooLarge", f"Request entity too large: limit is {limit_for(request.path_info).body}")
+        return HttpResponse(json.dumps(body), status=413, content_type="application/json")
     if request.headers.get("HX-Request") == "true":  # HtmxMiddleware has not run yet
         response = render(request, "web/too_large.html#message", {"message": message}, status=413)
         response["HX-Retarget"] = "#editor-messages"

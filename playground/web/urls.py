@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import containerfs_views, editor_views, image_views, loop_views, views
+from . import containerfs_views, editor_views, image_views, kubeconfig_views, loop_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("clusters/<slug:cluster>/", views.cluster_view, name="cluster"),
     path("clusters/<slug:cluster>/objects/", views.objects_view, name="objects"),
+    path("clusters/<slug:cluster>/kubeconfig/", kubeconfig_views.download_kubeconfig, name="kubeconfig"),
     path("clusters/<slug:cluster>/clock/", views.clock_view, name="clock"),
     path("clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/", views.deployment_view, name="deployment"),
     path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/", views.pod_view, name="pod"),

@@ -29,7 +29,7 @@ def server(tmp_path):
     env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "playground", "--port", str(port)],
+        [sys.executable, "manage.py", "playground", "--port", str(port), "--api-port", str(free_port())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     process.stdout.readline()  # printed once it listens

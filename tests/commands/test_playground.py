@@ -37,7 +37,7 @@ def serve(data_dir: Path, **limits: str):
     env = {**os.environ, "PLAYGROUND_DATA_DIR": str(data_dir), **limits}
     env.pop("DATABASE_URL", None)  # the embedded default: SQLite in the data folder
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "playground", "--port", str(port)],
+        [sys.executable, "manage.py", "playground", "--port", str(port), "--api-port", str(free_port())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     yield process, port

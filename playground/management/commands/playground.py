@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from playground.apiserver import certificates
 from playground.components import COMPONENTS
 from playground.runtime.manager import Manager
 from playground.shell.budget import STOPPING
@@ -31,9 +32,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--port", type=int, default=8000, help="the pages (HTTP)")
+        parser.add_argument("--api-port", type=int, default=settings.PLAYGROUND_API_PORT,
+                            help="the Kubernetes API (HTTPS, as kube-apiserver's 6443): `manage.py kubeconfig` points kubectl here")
 
-    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, api_port: int, **options: Any) -> None:
+        settings.PLAYGROUND_API_PORT = api_port  # the pages' "Download kubeconfig" points here
         call_command("migrate", interactive=False, verbosity=0)
         if beyond_loopback(host):
             # Every request, even one from loopback: a reverse proxy on this machine forwards
@@ -47,11 +51,12 @@ class Command(BaseCommand):
         manager.start()
 
         def ready() -> None:
-            self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes; Ctrl-C stops)")
+            self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes; Ctrl-C stops)"
+                              f"; the Kubernetes API: https://{host}:{api_port}/clusters/default (manage.py kubeconfig)")
             self.stdout.flush()
 
         try:
-            serve(host, port, ready=ready)
+            serve(host, port, api_port=api_port, ready=ready)
         finally:
             manager.stop()
             self.stdout.write("Stopped.")
@@ -79,9 +84,10 @@ def open_to_network_warning(host: str, *, accounts: int) -> str:
     return "\n".join(lines)
 
 
-def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
-    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM;
-    `ready` is called once the port is listening."""
+def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> None:
+    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM: over
+    HTTP on `port`, and over HTTPS on `api_port` for kubectl, which sends its token only over
+    TLS; `ready` is called once the ports are listening."""
     from daphne import http_protocol
     from daphne.endpoints import build_endpoint_description_strings
 
@@ -100,7 +106,7 @@ def serve(host: str, port: int, *, ready: Callable[[], None]) -> None:
     application.application_mapping["http"] = StaticFilesHandler(application.application_mapping["http"])
     BoundedServer(
         application=application,
-        endpoints=build_endpoint_description_strings(host=host, port=port),
+        endpoints=[*build_endpoint_description_strings(host=host, port=port), api_endpoint(host, api_port)],
         signal_handlers=True,
         verbosity=0,
         ready_callable=ready,
@@ -116,3 +122,17 @@ def finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
     for task in pending:
         task.cancel()
     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+
+def api_endpoint(host: str, port: int) -> str:
+    """The HTTPS endpoint (twisted's description string) with the data folder's certificate."""
+    # Named for every name the room may use: the host, and the names ALLOWED_HOSTS lets in
+    names = (host, *(name.strip("[]") for name in settings.ALLOWED_HOSTS if name and "*" not in name
+                      and not name.startswith(".")))
+    certificate, key = certificates.serving_certificate(settings.PLAYGROUND_TLS_DIR, names)
+
+    def escaped(value: object) -> str:
+        return str(value).replace("\\", "\\\\").replace(":", "\\:")
+
+    return f"ssl:{port}:interface={escaped(host)}:privateKey={escaped(key)}:certKey={escaped(certificate)}"

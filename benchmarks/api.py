@@ -1,0 +1,226 @@
+"""The Kubernetes API benchmark (issue 16): the real kubectl against the playground.
+
+- `kubectl get pods` of N pods, end to end (kubectl's own start included), median of the runs;
+- `kubectl apply -f` of a folder of M objects, created, then again (all unchanged);
+- W `kubectl get pods -w` watchers following the scale-up that makes the N pods: every watcher
+  must print every change (the same events, in the same order, ending on each pod's final
+  resourceVersion), and the delay from each commit to each watcher's line.
+
+The server is `python manage.py playground` as a user runs it (daphne, the controller manager
+beside it, SQLite, clock on instant), in a child process with a data folder of its own and
+nodes enough for the pods. The child stamps the wall time of every commit in a file (the store's
+changes_committed signal, in the writing process); each watcher's line is stamped when the
+benchmark reads it, on the same machine and clock.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+KUBECTL = "kubectl"
+CLUSTER = "default"
+PODS_PER_NODE = 100
+
+SMALL = {"pods": 30, "objects": 10, "watchers": 3, "runs": 2}
+
+
+def add_arguments(parser: Any) -> None:
+    parser.add_argument("--pods", type=int, default=1_000, help="the Deployment's replicas: listed and watched")
+    parser.add_argument("--objects", type=int, default=100, help="objects in the folder kubectl applies")
+    parser.add_argument("--watchers", type=int, default=20, help="kubectl get pods -w running side by side")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of kubectl get")
+    parser.add_argument("--child", help="(internal) serve, stamping commits in this file")
+
+
+def main(write: Callable[[str], Any], *, pods: int, objects: int, watchers: int, runs: int, child: str | None) -> None:
+    if child:
+        serve(child, nodes=max(1, -(-pods // PODS_PER_NODE)))
+        return
+    with tempfile.TemporaryDirectory(prefix="playground-bench-api-") as data:
+        with Server(Path(data), pods) as server:
+            write(f"api benchmark: {pods:,} pods, {objects} objects, {watchers} watchers "
+                  f"(embedded mode: SQLite; clock on instant; the real kubectl)")
+            watch = measure_watchers(server, pods, watchers)
+            write(f"  {watchers} × kubectl get pods -w, the scale-up to {pods:,}: "
+                  f"{watch['events']:,} events each, every watcher saw every change: {watch['complete']}")
+            write(f"    commit → watcher's line: p50 {watch['p50']:5.0f} ms  p95 {watch['p95']:5.0f} ms  "
+                  f"max {watch['max']:5.0f} ms   target p95 < 200 ms")
+            get = [server.timed("get", "pods") for _ in range(runs)]
+            write(f"  kubectl get pods ({pods:,}): median {statistics.median(get):5.0f} ms  "
+                  f"max {max(get):5.0f} ms   target < 300 ms")
+            folder = Path(data) / "manifests"
+            write_manifests(folder, objects)
+            created = server.timed("apply", "-f", str(folder))
+            unchanged = server.timed("apply", "-f", str(folder))
+            write(f"  kubectl apply -f a folder of {objects}: created in {created / 1000:5.2f} s, "
+                  f"again (unchanged) {unchanged / 1000:5.2f} s   target < 5 s")
+
+
+class Server:
+    """The playground in a child process, and kubectl pointed at it."""
+
+    def __init__(self, data: Path, pods: int) -> None:
+        self.data, self.pods = data, pods
+        self.commits = data / "commits"
+        self.env = {**os.environ, "PLAYGROUND_DATA_DIR": str(data), "HOME": str(data)}
+        for name in ("DATABASE_URL", "REDIS_URL", "PLAYGROUND_SQLITE_PATH", "KUBECONFIG"):
+            self.env.pop(name, None)  # the embedded mode, and kubectl's caches in the data folder
+
+    def __enter__(self) -> Server:
+        self.api_port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "bench", "api", f"--pods={self.pods}", f"--child={self.commits}:{self.api_port}"],
+            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        ready = self.process.stdout.readline()
+        if "ready" not in ready:
+            raise SystemExit(f"the benchmark's server did not start: {ready}{self.process.stdout.read()}")
+        config = self.data / "kubeconfig"
+        subprocess.run([sys.executable, "manage.py", "kubeconfig", "--server", f"https://127.0.0.1:{self.api_port}",
+                        "-o", str(config)], cwd=ROOT, env=self.env, check=True, capture_output=True)
+        self.env["KUBECONFIG"] = str(config)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=60)
+
+    def kubectl(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([KUBECTL, *args], env=self.env, input=stdin, capture_output=True, text=True, check=True,
+                              timeout=600)
+
+    def timed(self, *args: str) -> float:
+        began = time.perf_counter()
+        self.kubectl(*args)
+        return (time.perf_counter() - began) * 1000
+
+    def commit_times(self) -> list[tuple[int, int, float]]:
+        """(first resourceVersion, last, wall time in ms) of every commit the server made."""
+        rows = []
+        for line in self.commits.read_text().splitlines():
+            last, count, wall = line.split()
+            rows.append((int(last) - int(count) + 1, int(last), float(wall)))
+        return rows
+
+
+def measure_watchers(server: Server, pods: int, watchers: int) -> dict[str, Any]:
+    lines: list[list[tuple[float, str, str, int]]] = [[] for _ in range(watchers)]
+    processes = [subprocess.Popen(
+        [KUBECTL, "get", "pods", "-l", "app=web", "-w", "--output-watch-events", "-o",
+         "jsonpath={.type} {.object.metadata.name} {.object.metadata.resourceVersion}{\"\\n\"}"],
+        env=server.env, stdout=subprocess.PIPE, text=True) for _ in range(watchers)]
+    readers = [threading.Thread(target=_read, args=(p, lines[i]), daemon=True) for i, p in enumerate(processes)]
+    for reader in readers:
+        reader.start()
+    time.sleep(2)  # the watches are open before the first write (a benchmark, not a test: real time)
+    server.kubectl("apply", "-f", "-", stdin=json.dumps(deployment(pods)))
+    server.kubectl("rollout", "status", "deployment/web", "--timeout=600s")
+    final = {p["metadata"]["name"]: int(p["metadata"]["resourceVersion"])
+             for p in json.loads(server.kubectl("get", "pods", "-l", "app=web", "-o", "json").stdout)["items"]}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not all(_caught_up(seen, final) for seen in lines):
+        time.sleep(0.1)
+    for process in processes:
+        process.kill()
+    complete = all(_caught_up(seen, final) for seen in lines) and all(
+        [event[1:] for event in seen] == [event[1:] for event in lines[0]] for seen in lines)
+    commits = server.commit_times()
+    delays = sorted(arrived - _committed_at(commits, version) for seen in lines for arrived, _, _, version in seen
+                    if _committed_at(commits, version) is not None)
+    return {"events": len(lines[0]), "complete": "yes" if complete else "NO", "p50": _percentile(delays, 50),
+            "p95": _percentile(delays, 95), "max": delays[-1] if delays else 0.0}
+
+
+def _read(process: subprocess.Popen, into: list) -> None:
+    for line in process.stdout:
+        parts = line.split()
+        if len(parts) == 3 and parts[2].isdigit():
+            into.append((time.time() * 1000, parts[0], parts[1], int(parts[2])))
+
+
+def _caught_up(seen: list, final: dict[str, int]) -> bool:
+    last = {name: version for _, _, name, version in seen}
+    return all(last.get(name) == version for name, version in final.items())
+
+
+def _committed_at(commits: list[tuple[int, int, float]], version: int) -> float | None:
+    return next((wall for first, last, wall in commits if first <= version <= last), None)
+
+
+def _percentile(values: list[float], p: int) -> float:
+    return values[min(len(values) - 1, len(values) * p // 100)] if values else 0.0
+
+
+def write_manifests(folder: Path, objects: int) -> None:
+    folder.mkdir()
+    for n in range(objects):
+        obj = ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"config-{n}"}, "data": {"n": str(n)}}
+               if n % 2 else {"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"service-{n}"},
+                              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80 + n}]}})
+        (folder / f"{n:03d}.json").write_text(json.dumps(obj))
+
+
+def deployment(replicas: int) -> dict[str, Any]:
+    labels = {"app": "web"}
+    container = {"name": "web", "image": "nginx:1.27", "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": labels},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}}
+
+
+# --- the child: the playground, with its commits stamped ----------------------------------------
+
+
+def serve(child: str, *, nodes: int) -> None:
+    from django.core.management import call_command
+
+    from playground.components import COMPONENTS
+    from playground.management.commands.playground import serve as serve_playground
+    from playground.runtime.manager import Manager
+    from playground.sim.kind import create_kind_cluster
+    from playground.store import api as store
+    from playground.store import clock
+    from playground.store.changelog import changes_committed
+    from playground.store.demo import node
+
+    commits_file, api_port = child.rsplit(":", 1)
+    call_command("migrate", interactive=False, verbosity=0)
+    create_kind_cluster(CLUSTER)
+    now = store.timestamp(store.now(CLUSTER))
+    with store.batch(CLUSTER) as batch:
+        for n in range(nodes):
+            batch.create(node(f"bench-{n:02d}", ip=f"10.0.1.{n + 2}", pod_cidr=f"10.245.{n}.0/24", now=now,
+                              cpu="64", memory="256Gi"))
+    clock.set_mode(CLUSTER, "instant")
+    commits = open(commits_file, "a", buffering=1)
+    lock = threading.Lock()
+
+    def stamp(*, resource_version: int, count: int, **_: object) -> None:
+        wall = time.time() * 1000
+        with lock:
+            commits.write(f"{resource_version} {count} {wall:.3f}\n")
+
+    changes_committed.connect(stamp, weak=False)
+    manager = Manager(COMPONENTS)
+    manager.start()
+    try:
+        serve_playground("127.0.0.1", free_port(), api_port=int(api_port), ready=lambda: print("ready", flush=True))
+    finally:
+        manager.stop()
+        commits.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,271 @@
+"""The resource verbs of the Kubernetes API on the store: each takes a request's parts and
+answers (HTTP code, body). Everything is read from and written to the store, through the same
+admission as every other writer (the one rule of DESIGN.md); nothing here keeps state.
+
+staging/src/k8s.io/apiserver/pkg/endpoints/handlers/{get,create,update,patch,delete}.go and
+pkg/registry/rest/table.go are what each verb follows.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.store import api as store
+from playground.store import changelog, schemas, selectors, tables
+from playground.store.errors import BadRequest, Invalid, NotFound
+from playground.store.kinds import Kind
+
+from . import status
+
+Obj = dict[str, Any]
+Answer = tuple[int, Obj]
+
+TABLE = "Table"
+LIST_ATTEMPTS = 3
+PATCH_TYPES = {
+    "application/strategic-merge-patch+json": "strategic",
+    "application/merge-patch+json": "merge",
+    "application/json-patch+json": "json",
+}
+
+
+@dataclass
+class WriteOptions:
+    """A write's query parameters: `dryRun=All` (admitted, answered, not stored) and
+    `fieldValidation` (Strict refuses unknown fields; Warn, the server's default, and Ignore drop
+    them), with the warnings the answer carries."""
+
+    dry_run: bool = False
+    field_validation: str = "Warn"
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, dry_run: list[str], field_validation: str | None) -> WriteOptions:
+        if not isinstance(dry_run, list) or any(value != "All" for value in dry_run):
+            raise BadRequest(f'dryRun: Unsupported value: {json.dumps(dry_run)}: supported values: "All"')
+        validation = field_validation or "Warn"
+        if validation not in ("Strict", "Warn", "Ignore"):
+            raise BadRequest(f'fieldValidation: Unsupported value: "{validation}": supported values: "Ignore", "Strict", "Warn"')
+        return cls(bool(dry_run), validation)
+
+    def known_fields_only(self, k: Kind, obj: Any, *, decoding: bool) -> Any:
+        """`obj` as strict decoding leaves it: refused (Strict) or without its unknown fields;
+        a body that is not decoded as an object (decoding=False) is a merge patch."""
+        if self.field_validation == "Strict":
+            unknown = schemas.unknown_fields(k, obj, patch=not decoding)
+            if unknown:
+                raise BadRequest(_strict_decoding_error(k, unknown, decoding=decoding))
+            return obj
+        obj, unknown = schemas.without_unknown_fields(k, obj, patch=not decoding)
+        if self.field_validation == "Warn":
+            self.warnings.extend(f'unknown field "{path}"' for path in unknown)
+        return obj
+
+
+def _strict_decoding_error(k: Kind, unknown: list[str], *, decoding: bool) -> str:
+    """The API server's words; a body it decodes (create, update) also names the kind."""
+    error = "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown)
+    version = k.api_version.rpartition("/")[2]
+    return f'{k.kind} in version "{version}" cannot be handled as a {k.kind}: {error}' if decoding else error
+
+
+def get(cluster: str, k: Kind, namespace: str, name: str, *, as_table: bool) -> Answer:
+    obj = store.get(cluster, k.kind, name, namespace)
+    if as_table:
+        return 200, table(k, [obj], resource_version=obj["metadata"]["resourceVersion"], now=store.now(cluster))
+    return 200, obj
+
+
+def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) -> Answer:
+    version, items = consistent_list(cluster, k, namespace if k.namespaced and namespace else None,
+                                     label_selector=query.get("labelSelector", ""),
+                                     field_selector=query.get("fieldSelector", ""))
+    if as_table:
+        return 200, table(k, items, resource_version=str(version), now=store.now(cluster))
+    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": {"resourceVersion": str(version)},
+                 "items": items}
+
+
+def consistent_list(cluster: str, k: Kind, namespace: str | None, **selectors_: str) -> tuple[int, list[Obj]]:
+    """The objects and the cluster's resourceVersion they are at: a watch from it neither misses
+    a change nor repeats one the list holds. Without a snapshot read, the version is read before
+    and after the list, and the list read again while the two differ (a few times at most:
+    under a storm of writes, a watch may repeat a change rather than miss one)."""
+    for _ in range(LIST_ATTEMPTS):
+        before = changelog.cluster_resource_version(cluster)
+        items = store.list(cluster, k.kind, namespace=namespace, **selectors_)
+        if changelog.cluster_resource_version(cluster) == before:
+            break
+    return before, items  # the version read before the list: nothing after it is missed
+
+
+def create(cluster: str, k: Kind, namespace: str, body: bytes, options: WriteOptions) -> Answer:
+    obj = options.known_fields_only(k, _object(body, k, namespace), decoding=True)
+    return 201, store.create(cluster, obj, dry_run=options.dry_run)
+
+
+def update(cluster: str, k: Kind, namespace: str, name: str, body: bytes, options: WriteOptions, *,
+           subresource: str = "") -> Answer:
+    obj = options.known_fields_only(k, _object(body, k, namespace), decoding=True)
+    if obj["metadata"].get("name") != name:
+        raise BadRequest(f"the name of the object ({obj['metadata'].get('name', '')}) does not match the name on the URL ({name})")
+    write = store.update_status if subresource == "status" else store.update
+    return 200, write(cluster, obj, dry_run=options.dry_run)
+
+
+def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str,
+          options: WriteOptions) -> Answer:
+    patch_type = PATCH_TYPES[content_type]
+    change = _json(body)
+    if patch_type != "json":  # a merge patch has the object's shape; a JSON Patch is a list of operations
+        change = options.known_fields_only(k, change, decoding=False)
+    try:
+        return 200, store.patch(cluster, k.kind, name, namespace, change, patch_type=patch_type,
+                                dry_run=options.dry_run)
+    except Invalid as e:
+        unknown = [error.field for error in e.errors if error.type == schemas.TYPE_UNKNOWN_FIELD]
+        if unknown and len(unknown) == len(e.errors):  # what a JSON Patch added: strict decoding's words
+            raise BadRequest(_strict_decoding_error(k, unknown, decoding=False)) from None
+        raise
+
+
+def get_scale(cluster: str, k: Kind, namespace: str, name: str) -> Answer:
+    return 200, scale_of(store.get(cluster, k.kind, name, namespace))
+
+
+def patch_scale(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str) -> Answer:
+    """`kubectl scale` sends a merge patch of the Scale: the patched Scale's replicas are written
+    to the object (with its resourceVersion when the patch names one, as a precondition)."""
+    current = scale_of(store.get(cluster, k.kind, name, namespace))
+    patched = store.apply_patch(current, _json(body), patch_type=PATCH_TYPES[content_type])
+    return 200, _set_replicas(cluster, k, namespace, name, patched)
+
+
+def update_scale(cluster: str, k: Kind, namespace: str, name: str, body: bytes) -> Answer:
+    return 200, _set_replicas(cluster, k, namespace, name, _json(body))
+
+
+def scale_of(obj: Obj) -> Obj:
+    """The autoscaling/v1 Scale of a Deployment, ReplicaSet or StatefulSet."""
+    metadata = obj["metadata"]
+    return {
+        "kind": "Scale", "apiVersion": "autoscaling/v1",
+        "metadata": {key: metadata[key] for key in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                     if key in metadata},
+        "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
+        "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                   "selector": selectors.label_selector_string((obj.get("spec") or {}).get("selector")) or ""},
+    }
+
+
+def _set_replicas(cluster: str, k: Kind, namespace: str, name: str, scale: Any) -> Obj:
+    replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
+    if not isinstance(replicas, int) or isinstance(replicas, bool):
+        raise BadRequest("spec.replicas of the Scale must be an integer")
+    change: Obj = {"spec": {"replicas": replicas}}
+    if version := (scale.get("metadata") or {}).get("resourceVersion"):
+        change["metadata"] = {"resourceVersion": version}
+    return scale_of(store.patch(cluster, k.kind, name, namespace, change, patch_type="merge"))
+
+
+def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query: Any, write: WriteOptions) -> Answer:
+    delete_options = _json(body) if body.strip() else {}
+    if not isinstance(delete_options, dict):
+        raise BadRequest("the request body is not DeleteOptions")
+    if delete_options.get("dryRun"):  # kubectl sends it in the body, not the query
+        write = WriteOptions.parse(delete_options["dryRun"], write.field_validation)
+    grace = delete_options.get("gracePeriodSeconds", query.get("gracePeriodSeconds"))
+    deleted = store.delete(
+        cluster, k.kind, name, namespace,
+        grace_period_seconds=int(grace) if grace is not None else None,
+        propagation_policy=delete_options.get("propagationPolicy") or query.get("propagationPolicy"),
+        resource_version=(delete_options.get("preconditions") or {}).get("resourceVersion"),
+        dry_run=write.dry_run,
+    )
+    if write.dry_run or _still_there(cluster, k, namespace, deleted):
+        return 200, deleted  # marked: finalizers or a grace period remain
+    return 200, status.success({"name": name, "group": k.group, "kind": k.plural, "uid": deleted["metadata"].get("uid", "")})
+
+
+def delete_collection(cluster: str, k: Kind, namespace: str, body: bytes, query: Any, write: WriteOptions) -> Answer:
+    """DELETE on a collection: each object the selectors pick, deleted as one DELETE would;
+    the answer lists them."""
+    _, items = consistent_list(cluster, k, namespace if k.namespaced and namespace else None,
+                               label_selector=query.get("labelSelector", ""),
+                               field_selector=query.get("fieldSelector", ""))
+    deleted = []
+    for item in items:
+        meta = item["metadata"]
+        try:
+            _, answer = delete(cluster, k, meta.get("namespace", ""), meta["name"], body, query, write)
+        except NotFound:
+            continue  # gone meanwhile
+        deleted.append(answer if answer.get("kind") != "Status" else item)
+    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": {}, "items": deleted}
+
+
+def table(k: Kind, objects: list[Obj], *, resource_version: str, now: Any) -> Obj:
+    """A meta.k8s.io/v1 Table: the columns a real API server defines for the kind, every cell
+    (the server makes them wide: kubectl drops priority-1 columns unless `-o wide`), and each
+    row's object as PartialObjectMetadata, which kubectl reads for NAMESPACE and labels."""
+    columns = tables.column_definitions(k.kind)
+    return {
+        "kind": TABLE, "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": resource_version},
+        "columnDefinitions": [{"name": c.name, "type": c.type, "format": c.format, "description": "",
+                               "priority": c.priority} for c in columns],
+        "rows": [{"cells": _typed(columns, tables.cells(obj, now=now, wide=True)),
+                  "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}}
+                 for obj in objects],
+    }
+
+
+def _typed(columns: tuple[tables.ColumnDefinition, ...], cells: list[str]) -> list[Any]:
+    """Cells as JSON values of their column's type: a real Table's integers are numbers."""
+    typed: list[Any] = []
+    for column, cell in zip(columns, cells):
+        if column.type == "integer" and cell.lstrip("-").isdigit():
+            typed.append(int(cell))
+        elif column.type == "boolean" and cell in ("true", "false"):
+            typed.append(cell == "true")
+        else:
+            typed.append(cell)
+    return typed
+
+
+def _still_there(cluster: str, k: Kind, namespace: str, deleted: Obj) -> bool:
+    if not deleted["metadata"].get("deletionTimestamp"):
+        return False
+    try:
+        live = store.get(cluster, k.kind, deleted["metadata"]["name"], namespace)
+    except NotFound:
+        return False
+    return live["metadata"].get("uid") == deleted["metadata"].get("uid")
+
+
+def _object(body: bytes, k: Kind, namespace: str) -> Obj:
+    """The request's object, checked against the URL it was sent to."""
+    obj = _json(body)
+    if not isinstance(obj, dict):
+        raise BadRequest("the request body is not a Kubernetes object")
+    obj.setdefault("apiVersion", k.api_version)
+    obj.setdefault("kind", k.kind)
+    if (obj["apiVersion"], obj["kind"]) != (k.api_version, k.kind):
+        raise BadRequest(f"the API version in the data ({obj['apiVersion']}) does not match the expected API version "
+                         f"({k.api_version})" if obj["apiVersion"] != k.api_version else
+                         f"the kind in the data ({obj['kind']}) does not match the expected kind ({k.kind})")
+    metadata = obj.setdefault("metadata", {})
+    if not isinstance(metadata, dict):
+        raise BadRequest("metadata must be an object")
+    if k.namespaced:
+        if metadata.get("namespace") and metadata["namespace"] != namespace:
+            raise BadRequest("the namespace of the provided object does not match the namespace sent on the request")
+        metadata["namespace"] = namespace
+    return obj
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise BadRequest(f"the request body is not valid JSON: {e}") from None

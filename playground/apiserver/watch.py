@@ -1,0 +1,184 @@
+"""Watches: `kubectl get -w`, `rollout status`, `delete --wait` and the Python client's
+`watch.Watch().stream()` — newline-delimited `{"type", "object"}` events streamed as the store
+commits them.
+
+A watch is set up in the request (its resourceVersion, selectors and starting objects, so that
+a bad one is a Status, not a broken stream), then streamed by an async generator: it reads the
+change log from where it is, and sleeps until a commit to its cluster in this process wakes it
+or a second passes (a commit made by another process is found by that poll).
+staging/src/k8s.io/apiserver/pkg/endpoints/handlers/watch.go and storage/cacher: from
+resourceVersion 0 or unset, a synthetic ADDED for each object first; from a list's
+resourceVersion, only what came after; past the retained log, an ERROR event with a 410 Expired
+Status; an object that stops matching the selectors is DELETED for this watch, one that starts
+matching is ADDED.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from playground.store import api as store
+from playground.store import changelog, selectors
+from playground.store.errors import BadRequest, Gone, StoreError
+from playground.store.kinds import Kind
+
+from . import resources, status
+
+Obj = dict[str, Any]
+
+DEFAULT_TIMEOUT = 1800.0  # the API server's --min-request-timeout
+POLL = 1.0  # seconds between two looks at the change log when nothing woke the watch
+BOOKMARK_EVERY = 10.0  # seconds between two bookmarks of an idle watch that asked for them
+CHANGES_PER_READ = 1000
+
+# Watches open per token in this process: one learner's script cannot hold every connection
+_open: collections.Counter[int] = collections.Counter()
+# The event loops' wake-ups, per cluster: a commit in this process sets them
+_waiting: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = collections.defaultdict(set)
+
+
+def wake(*, cluster: str, **_: object) -> None:
+    """changes_committed's receiver: every watch of the cluster looks at the log again."""
+    for loop, event in list(_waiting.get(cluster, ())):
+        loop.call_soon_threadsafe(event.set)
+
+
+@dataclass
+class Watch:
+    cluster: str
+    kind: Kind
+    namespace: str | None
+    matches: Callable[[Obj], bool]
+    since: int
+    initial: list[Obj]
+    matching: set[tuple[str, str]]  # (namespace, name) of the objects this watch has seen match
+    as_table: bool
+    timeout: float
+    bookmarks: bool
+    token: int
+    tables_sent: int = field(default=0)
+
+
+class TooManyRequests(StoreError):
+    code = 429
+    reason = "TooManyRequests"
+
+
+def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool, token: int) -> Watch:
+    """A watch as the request asks for it; raises BadRequest for a query it cannot follow, and
+    TooManyRequests past the watches a token may hold open."""
+    if _open[token] >= settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN:
+        raise TooManyRequests(f"too many watches open with this token: at most "
+                              f"{settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN}; close one first")
+    label = selectors.parse_label_selector(query.get("labelSelector", ""))
+    fields = selectors.parse_field_selector(query.get("fieldSelector", ""))
+
+    def matches(obj: Obj) -> bool:
+        return (label is None or label((obj.get("metadata") or {}).get("labels") or {})) and (fields is None or fields(obj))
+
+    version = query.get("resourceVersion", "")
+    timeout = _seconds(query.get("timeoutSeconds"), "timeoutSeconds") or DEFAULT_TIMEOUT
+    scope = namespace if k.namespaced and namespace else None
+    since, current = resources.consistent_list(cluster, k, scope)
+    current = [obj for obj in current if matches(obj)]
+    if version not in ("", "0"):
+        since = int(_seconds(version, "resourceVersion"))
+    return Watch(
+        cluster, k, scope, matches, since,
+        initial=current if version in ("", "0") else [],
+        matching={_key(obj) for obj in current},
+        as_table=as_table, timeout=timeout, bookmarks=query.get("allowWatchBookmarks") in ("true", "1"), token=token,
+    )
+
+
+async def stream(watch: Watch) -> AsyncIterator[bytes]:
+    loop = asyncio.get_running_loop()
+    woken = asyncio.Event()
+    _waiting[watch.cluster].add((loop, woken))
+    _open[watch.token] += 1
+    deadline = time.monotonic() + watch.timeout
+    last_bookmark, bookmarked = time.monotonic(), watch.since
+    try:
+        if watch.initial:
+            yield await _lines(watch, [("ADDED", obj) for obj in watch.initial])
+        while time.monotonic() < deadline:
+            woken.clear()
+            try:
+                changes = await sync_to_async(changelog.changes, thread_sensitive=False)(
+                    watch.cluster, watch.since, limit=CHANGES_PER_READ)
+            except Gone as e:
+                yield _line("ERROR", status.failure(410, "Expired", e.message))
+                return
+            events = [event for change in changes if (event := _event(watch, change)) is not None]
+            if changes:
+                watch.since = changes[-1].resource_version
+            if events:
+                yield await _lines(watch, events)
+            if watch.bookmarks and watch.since > bookmarked and time.monotonic() - last_bookmark >= BOOKMARK_EVERY:
+                yield _line("BOOKMARK", {"kind": watch.kind.kind, "apiVersion": watch.kind.api_version,
+                                         "metadata": {"resourceVersion": str(watch.since)}})
+                last_bookmark, bookmarked = time.monotonic(), watch.since
+            if len(changes) < CHANGES_PER_READ:
+                try:
+                    await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(POLL, deadline - time.monotonic())))
+                except TimeoutError:
+                    pass
+    finally:
+        _waiting[watch.cluster].discard((loop, woken))
+        _open[watch.token] -= 1
+
+
+def _event(watch: Watch, change: changelog.WatchEvent) -> tuple[str, Obj] | None:
+    """The event this watch sees for one change of its cluster, if any."""
+    obj = change.object
+    if obj.get("kind") != watch.kind.kind or (watch.namespace and obj["metadata"].get("namespace") != watch.namespace):
+        return None
+    key, was = _key(obj), _key(obj) in watch.matching
+    now = change.type != "DELETED" and watch.matches(obj)
+    if now:
+        watch.matching.add(key)
+        return ("MODIFIED" if was and change.type != "ADDED" else "ADDED"), obj
+    watch.matching.discard(key)
+    return ("DELETED", obj) if was else None
+
+
+async def _lines(watch: Watch, events: list[tuple[str, Obj]]) -> bytes:
+    if not watch.as_table:
+        return b"".join(_line(type_, obj) for type_, obj in events)
+    now = await sync_to_async(store.now, thread_sensitive=False)(watch.cluster)
+    lines = []
+    for type_, obj in events:
+        table = resources.table(watch.kind, [obj], resource_version=obj["metadata"].get("resourceVersion", ""), now=now)
+        if watch.tables_sent:
+            table["columnDefinitions"] = None  # only the first event names the columns
+        watch.tables_sent += 1
+        lines.append(_line(type_, table))
+    return b"".join(lines)
+
+
+def _line(type_: str, obj: Obj) -> bytes:
+    return json.dumps({"type": type_, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+
+def _key(obj: Obj) -> tuple[str, str]:
+    return obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
+
+
+def _seconds(value: str | None, name: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadRequest(f'{name}: Invalid value: "{value}": must be an integer') from None
+    if number < 0:
+        raise BadRequest(f'{name}: Invalid value: "{value}": must be zero or more')
+    return float(number)

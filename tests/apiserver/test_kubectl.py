@@ -1,0 +1,301 @@
+"""The real kubectl (v1.32) against a live playground: what it prints and how it exits, as
+against a real cluster."""
+from __future__ import annotations
+
+import json
+
+from .conftest import KUBECTL, needs_kubectl
+
+pytestmark = needs_kubectl
+
+
+def test_version_names_the_server(kubectl):
+    code, out, _ = kubectl("version")
+    assert code == 0
+    assert "Server Version: v1.32.0" in out
+
+
+def test_api_resources_lists_every_kind_with_its_short_names(kubectl):
+    code, out, _ = kubectl("api-resources")
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+
+    assert code == 0
+    assert out.splitlines()[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    assert rows["pods"] == ["pods", "po", "v1", "true", "Pod"]
+    assert rows["deployments"] == ["deployments", "deploy", "apps/v1", "true", "Deployment"]
+    assert rows["nodes"] == ["nodes", "no", "v1", "false", "Node"]
+    assert rows["storageclasses"] == ["storageclasses", "sc", "storage.k8s.io/v1", "false", "StorageClass"]
+
+
+def test_get_nodes_wide_prints_the_columns_a_real_cluster_prints(kubectl):
+    code, out, _ = kubectl("get", "nodes", "-o", "wide")
+    header, *rows = out.splitlines()
+
+    assert code == 0
+    assert header.split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE",
+                              "KERNEL-VERSION", "CONTAINER-RUNTIME"]
+    assert [row.split()[:3] for row in rows] == [
+        ["playground-control-plane", "Ready", "control-plane"],
+        ["playground-worker", "Ready", "<none>"],
+        ["playground-worker2", "Ready", "<none>"],
+    ]
+
+
+def test_get_all_in_every_namespace_uses_the_all_category(kubectl):
+    code, out, _ = kubectl("get", "all", "-A")
+
+    assert code == 0
+    assert "service/kubernetes" in out
+    assert "deployment.apps/coredns" in out
+    assert "daemonset.apps/kindnet" in out
+    assert "pod/etcd-playground-control-plane" in out
+    assert "configmap/" not in out  # not in the category
+
+
+def test_labels_and_label_columns_come_from_the_rows_objects(kubectl):
+    code, out, _ = kubectl("get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns", "--show-labels", "-L", "k8s-app")
+    header, *rows = out.splitlines()
+
+    assert code == 0
+    assert header.split()[-2:] == ["K8S-APP", "LABELS"]
+    assert len(rows) == 2 and all(row.startswith("coredns-") for row in rows)
+    assert all("k8s-app=kube-dns" in row.split()[-1] for row in rows)
+
+
+def test_a_missing_object_is_not_found_in_kubernetes_words(kubectl):
+    code, _, err = kubectl("get", "pod", "nope")
+    assert code == 1
+    assert err.strip() == 'Error from server (NotFound): pods "nope" not found'
+
+
+def test_a_config_map_made_labelled_patched_and_deleted(kubectl):
+    manifest = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "demo"}, "data": {"a": "b"}})
+
+    # --validate=false until the server serves OpenAPI v3
+    assert kubectl("apply", "--validate=false", "-f", "-", stdin=manifest)[1].strip() == "configmap/demo created"
+    assert kubectl("label", "configmap", "demo", "tier=web")[1].strip() == "configmap/demo labeled"
+    assert kubectl("patch", "configmap", "demo", "--type", "merge", "-p", '{"data":{"c":"d"}}')[1].strip() == \
+        "configmap/demo patched"
+    assert kubectl("patch", "configmap", "demo", "--type", "json", "-p", '[{"op":"add","path":"/data/e","value":"f"}]')[0] == 0
+    _, out, _ = kubectl("get", "configmap", "demo", "-o", "json")
+    live = json.loads(out)
+    assert live["data"] == {"a": "b", "c": "d", "e": "f"}
+    assert live["metadata"]["labels"] == {"tier": "web"}
+
+    assert kubectl("delete", "configmap", "demo")[1].strip() == 'configmap "demo" deleted'
+    assert kubectl("get", "configmap", "demo")[2].strip() == 'Error from server (NotFound): configmaps "demo" not found'
+
+
+def test_scale_patches_the_scale_subresource(kubectl):
+    code, out, _ = kubectl("scale", "deployment", "coredns", "-n", "kube-system", "--replicas=3")
+
+    assert code == 0
+    assert out.strip() == "deployment.apps/coredns scaled"
+    assert kubectl("get", "deployment", "coredns", "-n", "kube-system", "-o", "jsonpath={.spec.replicas}")[1] == "3"
+    kubectl("scale", "deployment", "coredns", "-n", "kube-system", "--replicas=2")
+
+
+def test_a_typed_create_is_refused_with_the_way_round(kubectl):
+    code, _, err = kubectl("create", "configmap", "typed", "--from-literal=a=b")
+
+    assert code == 1
+    assert "unknown format" in err and "kubectl apply -f -" in err
+    assert kubectl("get", "configmap", "typed")[0] == 1  # nothing stored
+
+
+def test_without_a_valid_token_kubectl_must_log_in(kubectl, live, tmp_path):
+    config = live.kubeconfig()
+    config.write_text(config.read_text().replace("token: ", "token: x"))
+
+    code, _, err = kubectl("get", "pods", config=config)
+
+    assert code == 1
+    assert "error: You must be logged in to the server" in err
+
+
+def test_a_token_opens_only_its_own_cluster(kubectl, live):
+    assert live.manage("cluster", "create", "team-b", "--empty").returncode == 0
+    team_b = live.kubeconfig("--cluster", "team-b")
+    # the default cluster's token, sent to team-b's URL
+    stolen = team_b.read_text().replace(_token(team_b), _token(live.kubeconfig()))
+    (live.home / "stolen").write_text(stolen)
+
+    assert kubectl("get", "namespaces", config=team_b)[0] == 0
+    code, _, err = kubectl("get", "namespaces", config=live.home / "stolen")
+    assert code == 1
+    assert "Forbidden" in err or "forbidden" in err
+
+
+def test_a_namespace_bound_token_is_refused_elsewhere(kubectl, live):
+    config = live.kubeconfig("--namespace", "kube-system", "--only-namespace")
+
+    assert kubectl("get", "pods", config=config)[0] == 0  # kube-system, the context's namespace
+    code, _, err = kubectl("get", "pods", "-n", "default", config=config)
+    assert code == 1
+    assert 'pods is forbidden: this token may list only in the namespace "kube-system"' in err
+
+
+def _token(config) -> str:
+    return next(line.split()[-1] for line in config.read_text().splitlines() if "token:" in line)
+
+
+WEB = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"""
+
+
+def test_apply_validates_on_the_server_and_configures_by_a_three_way_patch(kubectl):
+    assert kubectl("apply", "-f", "-", stdin=WEB)[1].strip() == "deployment.apps/web created"
+    assert kubectl("apply", "-f", "-", stdin=WEB)[1].strip() == "deployment.apps/web unchanged"
+    kubectl("scale", "deployment", "web", "--replicas=3")  # a live change apply does not own
+
+    code, out, _ = kubectl("apply", "-f", "-", stdin=WEB.replace("nginx:1.27", "nginx:1.28"))
+
+    assert (code, out.strip()) == (0, "deployment.apps/web configured")
+    live = json.loads(kubectl("get", "deployment", "web", "-o", "json")[1])
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+    assert live["spec"]["replicas"] == 2  # the manifest says 2 and last said 2: apply sets it back, as kubectl does
+
+
+def test_an_unknown_field_is_refused_in_kubernetes_words_and_only_warned_with_validate_warn(kubectl):
+    bad = WEB.replace("name: web\n", "name: typo\n").replace("replicas: 2", "replicas: 2\n  replica: 3")
+
+    code, _, err = kubectl("apply", "-f", "-", stdin=bad)
+    assert code == 1
+    assert ('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+            'unknown field "spec.replica"') in err
+    assert kubectl("get", "deployment", "typo")[0] == 1
+
+    code, out, err = kubectl("apply", "--validate=warn", "-f", "-", stdin=bad)
+    assert (code, out.strip()) == (0, "deployment.apps/typo created")
+    assert 'Warning: unknown field "spec.replica"' in err
+    kubectl("delete", "deployment", "typo")
+
+
+def test_diff_and_server_dry_run_change_nothing(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("name: web\n", "name: dry\n"))
+    uid = kubectl("get", "deployment", "dry", "-o", "jsonpath={.metadata.uid}")[1]
+
+    code, out, _ = kubectl("diff", "-f", "-", stdin=WEB.replace("name: web\n", "name: dry\n").replace("replicas: 2", "replicas: 5"))
+    assert code == 1  # kubectl diff: 1 means "there are differences"
+    assert "-  replicas: 2" in out and "+  replicas: 5" in out
+    assert kubectl("delete", "deployment", "dry", "--dry-run=server")[1].strip() == \
+        'deployment.apps "dry" deleted (server dry run)'
+
+    # the controllers go on writing its status; what the user asked for is untouched, and it is the same object
+    assert kubectl("get", "deployment", "dry", "-o", "jsonpath={.metadata.uid} {.spec.replicas}")[1] == f"{uid} 2"
+
+
+def test_explain_reads_the_servers_openapi(kubectl):
+    code, out, _ = kubectl("explain", "deployment.spec.strategy")
+
+    assert code == 0
+    assert "KIND:       Deployment" in out
+    assert "FIELD: strategy <DeploymentStrategy>" in out
+    assert "rollingUpdate\t<RollingUpdateDeployment>" in out
+
+
+def test_get_watch_prints_the_pods_as_they_come(kubectl, kubectl_stream):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "watched"))
+    watch = kubectl_stream("get", "pods", "-l", "app=watched", "-w", "--request-timeout=60s")
+    watch.lines_until(lambda line: line.startswith("NAME"))
+
+    kubectl("scale", "deployment", "watched", "--replicas=3")
+
+    running = set()
+
+    def third_running(line: str) -> bool:
+        name, ready, state = line.split()[:3]
+        if (ready, state) == ("1/1", "Running"):
+            running.add(name)
+        return len(running) == 3
+
+    lines = watch.lines_until(third_running)
+    assert any("Pending" in line or "ContainerCreating" in line for line in lines)
+
+
+def test_rollout_status_follows_a_rolling_update_to_the_end(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "rolled"))
+    kubectl("set", "image", "deployment/rolled", "nginx=nginx:1.28")
+
+    code, out, _ = kubectl("rollout", "status", "deployment/rolled", "--timeout=60s")
+
+    assert code == 0
+    assert out.strip().endswith('deployment "rolled" successfully rolled out')
+
+
+def test_logs_and_describe_read_what_the_kubelet_and_the_controllers_wrote(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "logged"))
+    kubectl("rollout", "status", "deployment/logged", "--timeout=60s")
+    pod = kubectl("get", "pods", "-l", "app=logged", "-o", "jsonpath={.items[0].metadata.name}")[1]
+
+    code, logs, _ = kubectl("logs", pod, "--tail", "1")
+    _, description, _ = kubectl("describe", "pod", pod)
+
+    assert code == 0
+    assert logs.strip() == "/docker-entrypoint.sh: Configuration complete; ready for start up"
+    assert "Successfully assigned default/" + pod in description
+    assert 'Started container nginx' in description
+    assert kubectl("logs", pod, "-c", "nope")[2].strip() == f"error: container nope is not valid for pod {pod}"
+
+
+def test_exec_runs_in_the_containers_filesystem_and_environment(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "execd"))
+    kubectl("rollout", "status", "deployment/execd", "--timeout=60s")
+    pod = kubectl("get", "pods", "-l", "app=execd", "-o", "jsonpath={.items[0].metadata.name}")[1]
+
+    env = kubectl("exec", pod, "--", "env")
+    listing = kubectl("exec", pod, "--", "ls", "/usr/share/nginx/html")
+    failing = kubectl("exec", pod, "--", "sh", "-c", "cat /nope; exit 3")
+    missing = kubectl("exec", pod, "--", "nope")
+    piped = kubectl("exec", "-i", pod, "--", "sh", stdin="cat /etc/hostname\n")
+
+    assert env[0] == 0 and f"HOSTNAME={pod}" in env[1].splitlines()
+    assert "KUBERNETES_SERVICE_HOST=10.96.0.1" in env[1].splitlines()
+    assert listing[1].split() == ["50x.html", "index.html"]
+    assert failing[0] == 3
+    assert "cat: /nope: No such file or directory" in failing[2]
+    assert "command terminated with exit code 3" in failing[2]
+    assert missing[0] == 1
+    assert 'exec: "nope": executable file not found in $PATH' in missing[2]
+    assert piped[1].strip() == pod
+
+
+def test_exec_in_a_terminal_runs_each_line(kubectl, live):
+    import os
+    import pty
+    import select
+    import subprocess
+
+    pod = kubectl("get", "pods", "-l", "app=execd", "-o", "jsonpath={.items[0].metadata.name}")[1]
+    master, slave = pty.openpty()
+    process = subprocess.Popen([KUBECTL, "exec", "-it", pod, "--", "sh"], stdin=slave, stdout=slave, stderr=slave,
+                               env={**live.env, "KUBECONFIG": str(kubectl.config)})
+    os.close(slave)
+
+    def until_prompt() -> bytes:
+        seen = b""
+        while not seen.endswith(b"# ") and select.select([master], [], [], 30)[0]:
+            seen += os.read(master, 4096)
+        return seen
+
+    until_prompt()
+    os.write(master, b"echo hello $HOSTNAME\r")
+    answer = until_prompt()
+    os.write(master, b"exit\r")
+
+    assert f"hello {pod}".encode() in answer
+    assert process.wait(timeout=30) == 0
+    os.close(master)

@@ -1,0 +1,110 @@
+"""Watches as the API server streams them: from a list's resourceVersion nothing is repeated,
+from 0 every object first, past the kept log a 410, selectors as transitions."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from django.http import QueryDict
+
+from playground.apiserver import watch
+from playground.store import changelog
+from playground.store.errors import BadRequest
+from playground.store.kinds import KINDS
+
+
+@pytest.fixture
+def cluster(transactional_db, cluster):  # the stream reads from other threads: committed rows only
+    return cluster
+
+
+def config_map(name: str, **labels: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": labels}, "data": {}}
+
+
+def first_events(started: watch.Watch) -> list[tuple[str, dict]]:
+    """The events of the stream's first answer (no waiting: what is already there)."""
+    async def read() -> bytes:
+        stream = watch.stream(started)
+        try:
+            return await anext(stream)
+        finally:
+            await stream.aclose()
+
+    return [(e["type"], e["object"]) for e in map(json.loads, asyncio.run(read()).splitlines())]
+
+
+def start(cluster, query: str, *, as_table: bool = False) -> watch.Watch:
+    return watch.start(cluster.name, KINDS["ConfigMap"], "default", QueryDict(query), as_table=as_table, token=1)
+
+
+def test_from_a_lists_version_only_what_came_after(cluster):
+    cluster.apply(config_map("before"))
+    version = changelog.cluster_resource_version("default")
+    cluster.apply(config_map("after"))
+
+    events = first_events(start(cluster, f"resourceVersion={version}"))
+
+    assert [(t, o["metadata"]["name"]) for t, o in events] == [("ADDED", "after")]
+
+
+def test_from_zero_every_object_first(cluster):
+    cluster.apply(config_map("one"))
+
+    events = first_events(start(cluster, "resourceVersion=0&fieldSelector=metadata.name=one"))
+
+    assert [(t, o["metadata"]["name"]) for t, o in events] == [("ADDED", "one")]
+
+
+def test_an_object_leaving_the_selector_is_deleted_for_the_watch(cluster):
+    cluster.apply(config_map("web", tier="front"))
+    version = changelog.cluster_resource_version("default")
+    started = start(cluster, f"resourceVersion={version}&labelSelector=tier=front")
+    cluster.apply(config_map("web", tier="back"))
+    cluster.apply(config_map("other", tier="front"))
+
+    events = first_events(started)
+
+    assert [(t, o["metadata"]["name"]) for t, o in events] == [("DELETED", "web"), ("ADDED", "other")]
+
+
+def test_past_the_kept_log_an_error_event_with_410_expired(cluster):
+    for n in range(5):
+        cluster.apply(config_map(f"cm-{n}"))
+    old = changelog.cluster_resource_version("default") - 3
+    changelog.compact("default", keep=1)
+
+    [(type_, status)] = first_events(start(cluster, f"resourceVersion={old}"))
+
+    assert type_ == "ERROR"
+    assert (status["code"], status["reason"]) == (410, "Expired")
+    assert status["message"].startswith(f"too old resource version: {old} (")
+
+
+def test_a_table_watch_names_its_columns_once(cluster):
+    version = changelog.cluster_resource_version("default")
+    started = start(cluster, f"resourceVersion={version}", as_table=True)
+    cluster.apply(config_map("a"))
+    cluster.apply(config_map("b"))
+
+    (_, first), (_, second) = first_events(started)
+
+    assert [c["name"] for c in first["columnDefinitions"]] == ["Name", "Data", "Age"]
+    assert second["columnDefinitions"] is None
+    assert second["rows"][0]["cells"][:2] == ["b", "0"]
+
+
+def test_a_bad_version_is_a_bad_request(cluster):
+    with pytest.raises(BadRequest, match='resourceVersion: Invalid value: "soon"'):
+        start(cluster, "resourceVersion=soon")
+
+
+def test_a_token_holds_only_so_many_watches(cluster, settings):
+    settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN = 1
+    watch._open[1] = 1
+    try:
+        with pytest.raises(watch.TooManyRequests):
+            start(cluster, "")
+    finally:
+        watch._open[1] = 0
