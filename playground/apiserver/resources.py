@@ -11,17 +11,21 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from playground.store import api as store
 from playground.store import changelog, schemas, selectors, tables
-from playground.store.errors import BadRequest, Invalid, NotFound
+from playground.store.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound
 from playground.store.kinds import Kind
 
-from . import status
+from . import fieldmanager, status
 
 Obj = dict[str, Any]
 Answer = tuple[int, Obj]
 
 TABLE = "Table"
+APPLY = "application/apply-patch+yaml"
+APPLY_ATTEMPTS = 5
 LIST_ATTEMPTS = 3
 PATCH_TYPES = {
     "application/strategic-merge-patch+json": "strategic",
@@ -38,16 +42,23 @@ class WriteOptions:
 
     dry_run: bool = False
     field_validation: str = "Warn"
+    field_manager: str = ""  # who writes: the managedFields entry the write goes to
+    force: bool = False  # an apply takes over the fields it conflicts on
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, dry_run: list[str], field_validation: str | None) -> WriteOptions:
+    def parse(cls, dry_run: list[str], field_validation: str | None, field_manager: str = "",
+              force: str | None = None) -> WriteOptions:
         if not isinstance(dry_run, list) or any(value != "All" for value in dry_run):
             raise BadRequest(f'dryRun: Unsupported value: {json.dumps(dry_run)}: supported values: "All"')
         validation = field_validation or "Warn"
         if validation not in ("Strict", "Warn", "Ignore"):
             raise BadRequest(f'fieldValidation: Unsupported value: "{validation}": supported values: "Ignore", "Strict", "Warn"')
-        return cls(bool(dry_run), validation)
+        if len(field_manager) > 128:
+            raise BadRequest("fieldManager: Too long: may not be more than 128 bytes")
+        if force not in (None, "", "true", "false"):
+            raise BadRequest(f'force: Invalid value: "{force}": must be true or false')
+        return cls(bool(dry_run), validation, field_manager, force == "true")
 
     def known_fields_only(self, k: Kind, obj: Any, *, decoding: bool) -> Any:
         """`obj` as strict decoding leaves it: refused (Strict) or without its unknown fields;
@@ -102,6 +113,7 @@ def consistent_list(cluster: str, k: Kind, namespace: str | None, **selectors_: 
 
 def create(cluster: str, k: Kind, namespace: str, body: bytes, options: WriteOptions) -> Answer:
     obj = options.known_fields_only(k, _object(body, k, namespace), decoding=True)
+    obj = fieldmanager.update(k, None, obj, options.field_manager, _now(cluster))
     return 201, store.create(cluster, obj, dry_run=options.dry_run)
 
 
@@ -110,8 +122,11 @@ def update(cluster: str, k: Kind, namespace: str, name: str, body: bytes, option
     obj = options.known_fields_only(k, _object(body, k, namespace), decoding=True)
     if obj["metadata"].get("name") != name:
         raise BadRequest(f"the name of the object ({obj['metadata'].get('name', '')}) does not match the name on the URL ({name})")
-    write = store.update_status if subresource == "status" else store.update
-    return 200, write(cluster, obj, dry_run=options.dry_run)
+    if subresource == "status":
+        return 200, store.update_status(cluster, obj, dry_run=options.dry_run)
+    live = store.get(cluster, k.kind, name, namespace)
+    obj = fieldmanager.update(k, live, obj, options.field_manager, _now(cluster))
+    return 200, store.update(cluster, obj, dry_run=options.dry_run)
 
 
 def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str,
@@ -122,7 +137,7 @@ def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content
         change = options.known_fields_only(k, change, decoding=False)
     try:
         return 200, store.patch(cluster, k.kind, name, namespace, change, patch_type=patch_type,
-                                dry_run=options.dry_run)
+                                dry_run=options.dry_run, prepare=_managed(cluster, k, options))
     except Invalid as e:
         unknown = [error.field for error in e.errors if error.type == schemas.TYPE_UNKNOWN_FIELD]
         if unknown and len(unknown) == len(e.errors):  # what a JSON Patch added: strict decoding's words
@@ -130,20 +145,61 @@ def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content
         raise
 
 
+def server_side_apply(cluster: str, k: Kind, namespace: str, name: str, body: bytes, options: WriteOptions) -> Answer:
+    """PATCH as application/apply-patch+yaml: `kubectl apply --server-side`. The configuration
+    is merged into the live object (or creates it) as its field manager owns it: a field another
+    manager set to another value is a 409 conflict unless `force`."""
+    if not options.field_manager:
+        raise BadRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set")
+    try:
+        applied = yaml.safe_load(body)
+    except yaml.YAMLError as e:
+        raise BadRequest(f"error decoding YAML: {e}") from None
+    applied = _object(json.dumps(applied).encode(), k, namespace)
+    if applied["metadata"].get("name", name) != name:
+        raise BadRequest(f"the name of the object ({applied['metadata']['name']}) does not match the name on the URL ({name})")
+    applied["metadata"]["name"] = name
+    applied = options.known_fields_only(k, applied, decoding=True)
+    for _ in range(APPLY_ATTEMPTS):
+        try:
+            live = store.get(cluster, k.kind, name, namespace)
+        except NotFound:
+            live = None
+        result = fieldmanager.apply(k, live, applied, options.field_manager, force=options.force, now=_now(cluster))
+        try:
+            if live is None:
+                return 201, store.create(cluster, result, dry_run=options.dry_run)
+            result["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+            return 200, store.update(cluster, result, dry_run=options.dry_run)
+        except (Conflict, AlreadyExists):
+            continue  # written meanwhile: apply again over what is there now
+    raise Conflict(f'Operation cannot be fulfilled on {k.resource} "{name}": the object kept changing; try again')
+
+
+def _managed(cluster: str, k: Kind, options: WriteOptions) -> Any:
+    """What a patch writes, with its manager's fields (an Update) recorded."""
+    return lambda live, patched: fieldmanager.update(k, live, patched, options.field_manager, _now(cluster))
+
+
+def _now(cluster: str) -> str:
+    return store.timestamp(store.now(cluster))
+
+
 def get_scale(cluster: str, k: Kind, namespace: str, name: str) -> Answer:
     return 200, scale_of(store.get(cluster, k.kind, name, namespace))
 
 
-def patch_scale(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str) -> Answer:
+def patch_scale(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str,
+                options: WriteOptions) -> Answer:
     """`kubectl scale` sends a merge patch of the Scale: the patched Scale's replicas are written
     to the object (with its resourceVersion when the patch names one, as a precondition)."""
     current = scale_of(store.get(cluster, k.kind, name, namespace))
     patched = store.apply_patch(current, _json(body), patch_type=PATCH_TYPES[content_type])
-    return 200, _set_replicas(cluster, k, namespace, name, patched)
+    return 200, _set_replicas(cluster, k, namespace, name, patched, options)
 
 
-def update_scale(cluster: str, k: Kind, namespace: str, name: str, body: bytes) -> Answer:
-    return 200, _set_replicas(cluster, k, namespace, name, _json(body))
+def update_scale(cluster: str, k: Kind, namespace: str, name: str, body: bytes, options: WriteOptions) -> Answer:
+    return 200, _set_replicas(cluster, k, namespace, name, _json(body), options)
 
 
 def scale_of(obj: Obj) -> Obj:
@@ -159,14 +215,15 @@ def scale_of(obj: Obj) -> Obj:
     }
 
 
-def _set_replicas(cluster: str, k: Kind, namespace: str, name: str, scale: Any) -> Obj:
+def _set_replicas(cluster: str, k: Kind, namespace: str, name: str, scale: Any, options: WriteOptions) -> Obj:
     replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
     if not isinstance(replicas, int) or isinstance(replicas, bool):
         raise BadRequest("spec.replicas of the Scale must be an integer")
     change: Obj = {"spec": {"replicas": replicas}}
     if version := (scale.get("metadata") or {}).get("resourceVersion"):
         change["metadata"] = {"resourceVersion": version}
-    return scale_of(store.patch(cluster, k.kind, name, namespace, change, patch_type="merge"))
+    return scale_of(store.patch(cluster, k.kind, name, namespace, change, patch_type="merge", dry_run=options.dry_run,
+                                prepare=_managed(cluster, k, options)))
 
 
 def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query: Any, write: WriteOptions) -> Answer:
@@ -174,7 +231,7 @@ def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query:
     if not isinstance(delete_options, dict):
         raise BadRequest("the request body is not DeleteOptions")
     if delete_options.get("dryRun"):  # kubectl sends it in the body, not the query
-        write = WriteOptions.parse(delete_options["dryRun"], write.field_validation)
+        write = WriteOptions.parse(delete_options["dryRun"], write.field_validation, write.field_manager)
     grace = delete_options.get("gracePeriodSeconds", query.get("gracePeriodSeconds"))
     deleted = store.delete(
         cluster, k.kind, name, namespace,

@@ -114,7 +114,9 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
                                            "does the same)"))
     as_table = _wants_table(request.headers.get("Accept", ""))
     try:
-        options = resources.WriteOptions.parse(request.GET.getlist("dryRun"), request.GET.get("fieldValidation"))
+        options = resources.WriteOptions.parse(request.GET.getlist("dryRun"), request.GET.get("fieldValidation"),
+                                               request.GET.get("fieldManager") or _user_agent_manager(request),
+                                               request.GET.get("force"))
         answer = _verb(request, cluster, token, k, namespace, info, as_table, options)
     except StoreError as e:
         return _answer(e.code, status.from_store_error(e, name=info.name, group=k.group, plural=k.plural))
@@ -127,6 +129,12 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
     if options.warnings:
         response.headers["Warning"] = ", ".join(map(_warning, options.warnings))
     return response
+
+
+def _user_agent_manager(request: HttpRequest) -> str:
+    """The field manager of a write that names none: its client, as the API server takes it
+    from the User-Agent (`kubectl/v1.32.4 (linux/amd64) …` → `kubectl`)."""
+    return (request.headers.get("User-Agent") or "unknown").split("/")[0][:128]
 
 
 def _warning(text: str) -> str:
@@ -154,6 +162,10 @@ def _verb(request: HttpRequest, cluster: str, token: Token, k: Any, namespace: s
         return resources.create(cluster, k, namespace, request.body, options)
     if info.verb == "update":
         return resources.update(cluster, k, namespace, info.name, request.body, options, subresource=info.subresource)
+    if info.verb == "patch" and request.content_type == resources.APPLY:
+        if not request.GET.get("fieldManager"):
+            return 400, status.bad_request("PATCH, application/apply-patch+yaml requires fieldManager to be set")
+        return resources.server_side_apply(cluster, k, namespace, info.name, request.body, options)
     if info.verb == "patch":
         if request.content_type not in resources.PATCH_TYPES:
             return _unknown_patch_type()
@@ -170,17 +182,17 @@ def _scale(request: HttpRequest, cluster: str, k: Any, namespace: str, info: Req
     if info.verb == "get":
         return resources.get_scale(cluster, k, namespace, info.name)
     if info.verb == "update":
-        return resources.update_scale(cluster, k, namespace, info.name, request.body)
+        return resources.update_scale(cluster, k, namespace, info.name, request.body, options)
     if info.verb == "patch":
         if request.content_type not in resources.PATCH_TYPES:
             return _unknown_patch_type()
-        return resources.patch_scale(cluster, k, namespace, info.name, request.body, request.content_type)
+        return resources.patch_scale(cluster, k, namespace, info.name, request.body, request.content_type, options)
     return _method_not_allowed()
 
 
 def _unknown_patch_type() -> tuple[int, dict]:
     return 415, status.failure(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
-                               f"accepted media types include: {', '.join(resources.PATCH_TYPES)}")
+                               f"accepted media types include: {', '.join([*resources.PATCH_TYPES, resources.APPLY])}")
 
 
 def _method_not_allowed() -> tuple[int, dict]:

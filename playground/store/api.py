@@ -17,7 +17,7 @@ import datetime
 import json
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,14 +238,18 @@ def delete(
 
 
 def patch(cluster: str, kind: str, name: str, namespace: str, body: Any, *, patch_type: str = "strategic",
-          dry_run: bool = False) -> Obj:
-    """`kubectl patch --type=strategic|merge|json`: the patch applied to the live object, then an update."""
+          dry_run: bool = False, prepare: Callable[[Obj, Obj], Obj] | None = None) -> Obj:
+    """`kubectl patch --type=strategic|merge|json`: the patch applied to the live object, then an
+    update; `prepare(live, patched)` has the last word on what is written (the API server's field
+    managers)."""
 
     status = isinstance(body, dict) and set(body) == {"status"} and _kind(kind).has_status
 
     def attempt() -> Obj:
         current = get(cluster, kind, name, namespace)
         patched = apply_patch(current, body, patch_type=patch_type)
+        if prepare is not None:
+            patched = prepare(current, patched)
         patched.setdefault("metadata", {}).setdefault("resourceVersion", current["metadata"]["resourceVersion"])
         with batch(cluster, dry_run=dry_run) as b:
             return b.update_status(patched) if status else b.update(patched)
