@@ -299,3 +299,29 @@ def test_exec_in_a_terminal_runs_each_line(kubectl, live):
     assert f"hello {pod}".encode() in answer
     assert process.wait(timeout=30) == 0
     os.close(master)
+
+
+def test_server_side_apply_owns_its_fields_and_conflicts_in_kubernetes_words(kubectl):
+    manifest = WEB.replace("web", "ssa")
+    assert kubectl("apply", "--server-side", "-f", "-", stdin=manifest)[1].strip() == "deployment.apps/ssa serverside-applied"
+    kubectl("scale", "deployment", "ssa", "--replicas=4")
+
+    code, _, err = kubectl("apply", "--server-side", "-f", "-", stdin=manifest)
+    assert code == 1
+    assert 'error: Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas' in err
+
+    assert kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=manifest)[0] == 0
+    live = json.loads(kubectl("get", "deployment", "ssa", "-o", "json", "--show-managed-fields")[1])
+    assert live["spec"]["replicas"] == 2
+    assert [(e["manager"], e["operation"]) for e in live["metadata"]["managedFields"]] == [("kubectl", "Apply")]
+
+
+def test_server_side_apply_over_client_side_apply_names_the_other_manager(kubectl):
+    manifest = WEB.replace("web", "migrated")
+    kubectl("apply", "-f", "-", stdin=manifest)
+
+    code, _, err = kubectl("apply", "--server-side", "-f", "-", stdin=manifest.replace("nginx:1.27", "nginx:1.28"))
+
+    assert code == 1
+    assert ('conflict with "kubectl-client-side-apply" using apps/v1: '
+            '.spec.template.spec.containers[name="nginx"].image') in err
