@@ -18,7 +18,7 @@ from playground.store import changelog, schemas, selectors, tables
 from playground.store.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound
 from playground.store.kinds import Kind
 
-from . import fieldmanager, status
+from . import fieldmanager, protobuf, status
 
 Obj = dict[str, Any]
 Answer = tuple[int, Obj]
@@ -111,15 +111,16 @@ def consistent_list(cluster: str, k: Kind, namespace: str | None, **selectors_: 
     return before, items  # the version read before the list: nothing after it is missed
 
 
-def create(cluster: str, k: Kind, namespace: str, body: bytes, options: WriteOptions) -> Answer:
-    obj = options.known_fields_only(k, _object(body, k, namespace), decoding=True)
+def create(cluster: str, k: Kind, namespace: str, body: bytes, options: WriteOptions,
+           content_type: str = "application/json") -> Answer:
+    obj = options.known_fields_only(k, _object(body, k, namespace, content_type), decoding=True)
     obj = fieldmanager.update(k, None, obj, options.field_manager, _now(cluster))
     return 201, store.create(cluster, obj, dry_run=options.dry_run)
 
 
 def update(cluster: str, k: Kind, namespace: str, name: str, body: bytes, options: WriteOptions, *,
-           subresource: str = "") -> Answer:
-    obj = options.known_fields_only(k, _object(body, k, namespace), decoding=True)
+           subresource: str = "", content_type: str = "application/json") -> Answer:
+    obj = options.known_fields_only(k, _object(body, k, namespace, content_type), decoding=True)
     if obj["metadata"].get("name") != name:
         raise BadRequest(f"the name of the object ({obj['metadata'].get('name', '')}) does not match the name on the URL ({name})")
     if subresource == "status":
@@ -300,9 +301,16 @@ def _still_there(cluster: str, k: Kind, namespace: str, deleted: Obj) -> bool:
     return live["metadata"].get("uid") == deleted["metadata"].get("uid")
 
 
-def _object(body: bytes, k: Kind, namespace: str) -> Obj:
-    """The request's object, checked against the URL it was sent to."""
-    obj = _json(body)
+def _object(body: bytes, k: Kind, namespace: str, content_type: str = "application/json") -> Obj:
+    """The request's object (JSON, or the protobuf typed clients send), checked against the URL
+    it was sent to."""
+    if content_type == protobuf.MEDIA_TYPE:
+        try:
+            obj: Any = protobuf.decode(body, k)
+        except protobuf.ProtobufError as e:
+            raise BadRequest(f"the request body is not a {k.kind} in protobuf: {e}") from None
+    else:
+        obj = _json(body)
     if not isinstance(obj, dict):
         raise BadRequest("the request body is not a Kubernetes object")
     obj.setdefault("apiVersion", k.api_version)

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from playground.store.errors import StoreError
 from playground.store.schemas import KUBERNETES_VERSION
 
-from . import discovery, openapi, resources, status, tokens, watch
+from . import discovery, openapi, protobuf, resources, status, tokens, watch
 from . import logs as podlogs
 from .models import Token
 from .request_info import RequestInfo, request_info
@@ -104,14 +104,10 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
         where = f'in the namespace "{info.namespace}"' if info.namespace else "at the cluster scope"
         return _answer(403, status.forbidden(
             f'{k.resource} is forbidden: this token may {info.verb} only in the namespace "{token.namespace}", not {where}'))
-    if info.verb in ("create", "update") and request.content_type not in ("application/json", ""):
-        # Typed clients (kubectl create, scale) send protobuf first; a 415 makes client-go send
-        # JSON from then on
+    if info.verb in ("create", "update") and request.content_type not in ("application/json", "", protobuf.MEDIA_TYPE):
         return _answer(415, status.failure(415, "UnsupportedMediaType",
-                                           "the body of the request was in an unknown format - accepted media "
-                                           "types include: application/json (this playground reads no protobuf: "
-                                           "`kubectl create … --dry-run=client -o yaml | kubectl apply -f -` "
-                                           "does the same)"))
+                                           "the body of the request was in an unknown format - accepted media types "
+                                           f"include: application/json, {protobuf.MEDIA_TYPE}"))
     as_table = _wants_table(request.headers.get("Accept", ""))
     try:
         options = resources.WriteOptions.parse(request.GET.getlist("dryRun"), request.GET.get("fieldValidation"),
@@ -159,9 +155,10 @@ def _verb(request: HttpRequest, cluster: str, token: Token, k: Any, namespace: s
     if info.verb == "list":
         return resources.list_(cluster, k, namespace, request.GET, as_table=as_table)
     if info.verb == "create" and not info.name:
-        return resources.create(cluster, k, namespace, request.body, options)
+        return resources.create(cluster, k, namespace, request.body, options, request.content_type or "application/json")
     if info.verb == "update":
-        return resources.update(cluster, k, namespace, info.name, request.body, options, subresource=info.subresource)
+        return resources.update(cluster, k, namespace, info.name, request.body, options, subresource=info.subresource,
+                                content_type=request.content_type or "application/json")
     if info.verb == "patch" and request.content_type == resources.APPLY:
         if not request.GET.get("fieldManager"):
             return 400, status.bad_request("PATCH, application/apply-patch+yaml requires fieldManager to be set")

@@ -242,3 +242,11 @@ def test_a_body_declared_past_every_limit_is_a_413_status_before_it_is_read(api,
 
     assert answer.status_code == 413
     assert answer.json()["reason"] == "RequestEntityTooLarge"
+
+
+def test_a_protobuf_body_that_is_not_one_is_a_bad_request(api):
+    answer = api("POST", "api/v1/namespaces/default/configmaps", "k8s\x00\x0a\xff",
+                 content_type="application/vnd.kubernetes.protobuf")
+
+    assert answer.status_code == 400
+    assert answer.json()["message"].startswith("the request body is not a ConfigMap in protobuf: ")

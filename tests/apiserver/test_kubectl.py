@@ -95,12 +95,26 @@ def test_scale_patches_the_scale_subresource(kubectl):
     kubectl("scale", "deployment", "coredns", "-n", "kube-system", "--replicas=2")
 
 
-def test_a_typed_create_is_refused_with_the_way_round(kubectl):
-    code, _, err = kubectl("create", "configmap", "typed", "--from-literal=a=b")
+def test_typed_creates_arrive_in_protobuf_and_are_stored_as_kubectl_built_them(kubectl):
+    created = [
+        kubectl("create", "configmap", "typed", "--from-literal=a=b"),
+        kubectl("create", "secret", "generic", "typed", "--from-literal=password=s3cret"),
+        kubectl("create", "deployment", "typed", "--image=nginx:1.27", "--replicas=0", "--port=80"),
+        kubectl("run", "typed", "--image=busybox:1.36", "--", "sleep", "3600"),
+        kubectl("create", "service", "clusterip", "typed", "--tcp=80:8080"),
+    ]
 
-    assert code == 1
-    assert "unknown format" in err and "kubectl apply -f -" in err
-    assert kubectl("get", "configmap", "typed")[0] == 1  # nothing stored
+    assert [out.strip() for _, out, _ in created] == [
+        "configmap/typed created", "secret/typed created", "deployment.apps/typed created", "pod/typed created",
+        "service/typed created"]
+    assert json.loads(kubectl("get", "configmap", "typed", "-o", "json")[1])["data"] == {"a": "b"}
+    assert kubectl("get", "secret", "typed", "-o", "jsonpath={.data.password}")[1] == "czNjcmV0"  # base64 of s3cret
+    deployment = json.loads(kubectl("get", "deployment", "typed", "-o", "json")[1])
+    assert deployment["spec"]["replicas"] == 0  # a pointer's zero is kept
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    assert json.loads(kubectl("get", "pod", "typed", "-o", "json")[1])["spec"]["containers"][0]["args"] == ["sleep", "3600"]
+    ports = json.loads(kubectl("get", "service", "typed", "-o", "json")[1])["spec"]["ports"]
+    assert [(p["port"], p["targetPort"]) for p in ports] == [(80, 8080)]
 
 
 def test_without_a_valid_token_kubectl_must_log_in(kubectl, live, tmp_path):
