@@ -37,6 +37,7 @@ def subresources(k: Kind) -> list[Subresource]:
     """The subresources of a kind this server serves."""
     served = []
     if k.kind == "Pod":
+        served.append(Subresource("eviction", ("create",), ("policy", "v1", "Eviction")))
         served.append(Subresource("exec", ("create", "get")))
         served.append(Subresource("log", ("get",)))
     if k.kind in SCALABLE:

@@ -186,6 +186,25 @@ def _now(cluster: str) -> str:
     return store.timestamp(store.now(cluster))
 
 
+def evict(cluster: str, namespace: str, name: str, body: bytes, content_type: str, options: WriteOptions) -> Answer:
+    """POST pods/NAME/eviction (`kubectl drain`): the pod is deleted as its DeleteOptions say.
+    No PodDisruptionBudget is kept here, so no eviction is refused for one."""
+    if content_type == protobuf.MEDIA_TYPE:
+        try:
+            eviction = protobuf.decode_as(body, "policy/v1", "Eviction", "k8s.io.api.policy.v1.Eviction")
+        except protobuf.ProtobufError as e:
+            raise BadRequest(f"the request body is not an Eviction in protobuf: {e}") from None
+    else:
+        eviction = _json(body)
+    if not isinstance(eviction, dict) or (eviction.get("metadata") or {}).get("name", name) != name:
+        raise BadRequest("name in URL does not match name in Eviction object")
+    delete_options = eviction.get("deleteOptions") or {}
+    grace = delete_options.get("gracePeriodSeconds")
+    store.delete(cluster, "Pod", name, namespace, grace_period_seconds=int(grace) if grace is not None else None,
+                 dry_run=options.dry_run or bool(delete_options.get("dryRun")))
+    return 201, {**status.success({"name": name, "kind": "pods"}), "code": 201}
+
+
 def get_scale(cluster: str, k: Kind, namespace: str, name: str) -> Answer:
     return 200, scale_of(store.get(cluster, k.kind, name, namespace))
 

@@ -145,6 +145,8 @@ def _verb(request: HttpRequest, cluster: str, token: Token, k: Any, namespace: s
         if followed is not None:
             return StreamingHttpResponse(podlogs.follow(text, followed), content_type="text/plain")
         return HttpResponse(text, content_type="text/plain")
+    if info.subresource == "eviction" and info.verb == "create":
+        return resources.evict(cluster, namespace, info.name, request.body, request.content_type, options)
     if info.subresource == "scale":
         return _scale(request, cluster, k, namespace, info, options)
     if info.verb == "get":

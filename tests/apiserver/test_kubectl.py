@@ -339,3 +339,19 @@ def test_server_side_apply_over_client_side_apply_names_the_other_manager(kubect
     assert code == 1
     assert ('conflict with "kubectl-client-side-apply" using apps/v1: '
             '.spec.template.spec.containers[name="nginx"].image') in err
+
+
+def test_drain_evicts_the_nodes_pods_and_their_controllers_place_them_elsewhere(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "drained"))
+    kubectl("rollout", "status", "deployment/drained", "--timeout=60s")
+
+    code, out, err = kubectl("drain", "playground-worker", "--ignore-daemonsets", "--delete-emptydir-data", "--force",
+                             "--timeout=120s")
+    try:
+        assert code == 0, err
+        assert "node/playground-worker drained" in out
+        kubectl("rollout", "status", "deployment/drained", "--timeout=60s")
+        nodes = kubectl("get", "pods", "-l", "app=drained", "-o", "jsonpath={.items[*].spec.nodeName}")[1].split()
+        assert nodes == ["playground-worker2", "playground-worker2"]
+    finally:
+        kubectl("uncordon", "playground-worker")

@@ -42,15 +42,20 @@ class ProtobufError(ValueError):
 
 def decode(body: bytes, k: Kind) -> dict[str, Any]:
     """The object a protobuf body carries, as JSON; it must be of kind `k`."""
+    return decode_as(body, k.api_version, k.kind, _message_name(k))
+
+
+def decode_as(body: bytes, api_version: str, kind: str, message: str) -> dict[str, Any]:
+    """The object of `kind` a protobuf body carries (read as `message`), as JSON."""
     if not body.startswith(MAGIC):
         raise ProtobufError("the body does not start with the Kubernetes protobuf prefix")
     envelope = _message(UNKNOWN, body[len(MAGIC):])
     type_meta = envelope.get("typeMeta") or {}
-    api_version, kind = type_meta.get("apiVersion", ""), type_meta.get("kind", "")
-    if (api_version, kind) != (k.api_version, k.kind):
-        raise ProtobufError(f"the body holds {kind or 'no kind'} {api_version}, not {k.kind} {k.api_version}")
+    found = (type_meta.get("apiVersion", ""), type_meta.get("kind", ""))
+    if found != (api_version, kind):
+        raise ProtobufError(f"the body holds {found[1] or 'no kind'} {found[0]}, not {kind} {api_version}")
     raw = base64.b64decode(envelope.get("raw", ""))
-    return {"apiVersion": api_version, "kind": kind, **_message(_message_name(k), raw)}
+    return {"apiVersion": api_version, "kind": kind, **_message(message, raw)}
 
 
 # -- The schema --------------------------------------------------------------------------------------
