@@ -24,8 +24,9 @@ from typing import Any
 import jsonpatch
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
-from . import changelog, clock, clusters, manifests, merge, selectors, services
+from . import changelog, chunking, clock, clusters, manifests, merge, selectors, services
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -87,6 +88,73 @@ def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
             if field_match is None or field_match(obj):
                 items.append(obj)
     return items
+
+
+@dataclass(frozen=True)
+class ListChunk:
+    """One chunk of a list: its objects, the list's resourceVersion, and the token of the next
+    chunk ("" on the last one), as a List's metadata carries them."""
+
+    items: builtins.list[Obj]
+    resource_version: int
+    continue_: str = ""  # ListMeta.continue
+
+
+def list_chunk(
+    cluster: str,
+    kind: str,
+    *,
+    limit: int = chunking.DEFAULT_CHUNK_SIZE,
+    continue_: str = "",
+    namespace: str | None = None,
+    label_selector: str = "",
+    field_selector: str = "",
+) -> ListChunk:
+    """At most `limit` objects of `list(...)`, from the key a continue token names on: the rows
+    are read in key order with a LIMIT, so a chunk costs the same however long the list is.
+    The token keeps the first chunk's resourceVersion; the later chunks read the rows as they
+    are then (the store keeps no old versions to read a snapshot from)."""
+    if limit < 1:
+        raise BadRequest(f"limit must be a positive number, got {limit}")
+    k = _kind(kind)
+    start, version = chunking.decode_continue(continue_) if continue_ else ("", 0)
+    version = version or changelog.cluster_resource_version(cluster)
+    prefixed = namespace is None and k.namespaced  # keys are namespace/name; else name
+    label_match = selectors.parse_label_selector(label_selector)
+    field_match = selectors.parse_field_selector(field_selector)
+    rows = StoredObject.objects.filter(cluster_id=clusters.id_of(cluster), kind=k.kind)
+    if namespace is not None and k.namespaced:
+        rows = rows.filter(namespace=namespace)
+    rows = rows.order_by("namespace", "name").values_list("namespace", "name", "labels", "data")
+    items: builtins.list[Obj] = []
+    last_key, more = "", False
+    while not more:  # with selectors, read on until the chunk is full or the rows end
+        fetched = builtins.list(_from_key(rows, chunking.after(last_key) if last_key else start, prefixed=prefixed)[: limit + 1])
+        for namespace_, name, labels, data in fetched:
+            if len(items) == limit:
+                more = True  # a row after a full chunk: there is a next one
+                break
+            last_key = f"{namespace_}/{name}" if prefixed else name
+            if label_match is None or label_match(json.loads(labels)):
+                obj = json.loads(data)
+                if field_match is None or field_match(obj):
+                    items.append(obj)
+        if len(fetched) <= limit:
+            break
+    return ListChunk(items, version, chunking.encode_continue(chunking.after(last_key), version) if more else "")
+
+
+def _from_key(rows: Any, start: str, *, prefixed: bool) -> Any:
+    """The rows whose key is `start` or after it; a start ending in NUL is the key before it, excluded."""
+    if not start:
+        return rows
+    exclusive = start.endswith("\0")
+    key = start.removesuffix("\0")
+    namespace, _, name = key.partition("/") if prefixed else ("", "", key)
+    if not prefixed:
+        return rows.filter(name__gt=name) if exclusive else rows.filter(name__gte=name)
+    same = Q(namespace=namespace, name__gt=name) if exclusive else Q(namespace=namespace, name__gte=name)
+    return rows.filter(Q(namespace__gt=namespace) | same)
 
 
 def list_all(cluster: str, *, except_kinds: Iterable[str] = ()) -> builtins.list[Obj]:

@@ -30,10 +30,10 @@ from playground.sim import usage as sim_usage
 from playground.sim.faults import KUBELET_STOPPED
 from playground.store import api as store
 from playground.store import clock as cluster_clock
-from playground.store import clusters
+from playground.store import chunking, clusters
 from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
-from playground.store.kinds import KINDS
+from playground.store.kinds import KINDS, Kind
 from playground.store.tables import cells
 
 from . import picture
@@ -119,24 +119,63 @@ def back_to(request: HttpRequest, cluster: str) -> str:
 
 @require_GET
 def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
+    """Every object as `kubectl get` lists it, OBJECTS_PAGE rows a page, kind after kind; the
+    Next link carries the continue token of where the page stopped."""
     namespace = request.GET.get("namespace", "")
     try:
-        sections = [
-            (k, store.list(cluster, k.kind, namespace=namespace or None))
-            for k in KINDS.values()
-            if k.kind != "Event" and (k.namespaced or not namespace)
-        ]
+        sections, next_token = objects_page(cluster, namespace=namespace, continue_=request.GET.get("continue", ""))
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    except BadRequest as e:
+        first = f"/clusters/{cluster}/objects/{namespace_query(namespace)}"
+        return render(request, "web/bad_request.html", {"message": f"continue: {e.message}", "first_page": first},
+                      status=400)
     now = store.now(cluster)
     tables = [
         {"kind": k, "lines": picture.linked_table(cluster, objects, now=now, with_namespace=k.namespaced and not namespace)}
         for k, objects in sections
-        if objects
     ]
+    query = {"namespace": namespace} if namespace else {}
     context = {"cluster": cluster, "clusters": clusters.names(), "tables": tables, "namespace": namespace,
-               "query": namespace_query(namespace), "namespaces": namespace_names(cluster)}
+               "query": namespace_query(namespace), "namespaces": namespace_names(cluster),
+               "rows": sum(len(objects) for _, objects in sections), "continued": "continue" in request.GET,
+               "next": "?" + urlencode({**query, "continue": next_token}) if next_token else ""}
     return render(request, "web/objects.html", context)
+
+
+OBJECTS_PAGE = chunking.DEFAULT_CHUNK_SIZE  # rows a page of the objects page shows, as kubectl's chunks
+
+
+def objects_page(cluster: str, *, namespace: str, continue_: str,
+                 limit: int = OBJECTS_PAGE) -> tuple[list[tuple[Kind, list[dict[str, Any]]]], str]:
+    """Up to `limit` objects of every kind in turn (kubectl get with many types), each kind in
+    key order, and the token of the page after. The token is the store's continue token with the
+    kind's resource in front of its key (`configmaps/default/cm-7`), as an etcd key has it."""
+    kinds = [k for k in KINDS.values() if k.kind != "Event" and (k.namespaced or not namespace)]
+    first, token, version = 0, "", 0
+    if continue_:
+        start, version = chunking.decode_continue(continue_)
+        plural, _, key = start.partition("/")
+        first = next((i for i, k in enumerate(kinds) if k.plural == plural), -1)
+        if first < 0:
+            raise BadRequest(f"continue key is not valid: no resource {plural!r} on this page")
+        token = chunking.encode_continue(key, version) if key else ""
+    sections: list[tuple[Kind, list[dict[str, Any]]]] = []
+    for index in range(first, len(kinds)):
+        k = kinds[index]
+        chunk = store.list_chunk(cluster, k.kind, limit=limit, continue_=token, namespace=namespace or None)
+        token, version = "", version or chunk.resource_version
+        if chunk.items:
+            sections.append((k, chunk.items))
+            limit -= len(chunk.items)
+        if chunk.continue_:
+            key, _ = chunking.decode_continue(chunk.continue_)
+            return sections, chunking.encode_continue(f"{k.plural}/{key}", version)
+        if limit == 0:
+            rest = next((k for k in kinds[index + 1:] if store.list_chunk(cluster, k.kind, limit=1,
+                         namespace=namespace or None).items), None)
+            return sections, chunking.encode_continue(rest.plural, version) if rest else ""
+    return sections, ""
 
 
 # --- one Deployment -------------------------------------------------------------------------------
