@@ -98,6 +98,7 @@ class ListChunk:
     items: builtins.list[Obj]
     resource_version: int
     continue_: str = ""  # ListMeta.continue
+    remaining_item_count: int | None = None  # ListMeta.remainingItemCount: after this chunk, without selectors
 
 
 def list_chunk(
@@ -141,7 +142,12 @@ def list_chunk(
                     items.append(obj)
         if len(fetched) <= limit:
             break
-    return ListChunk(items, version, chunking.encode_continue(chunking.after(last_key), version) if more else "")
+    if not more:
+        return ListChunk(items, version)
+    start = chunking.after(last_key)
+    # Counted as the API server counts it: only when no selector leaves the count unknown
+    remaining = None if label_match or field_match else _from_key(rows, start, prefixed=prefixed).count()
+    return ListChunk(items, version, chunking.encode_continue(start, version), remaining)
 
 
 def _from_key(rows: Any, start: str, *, prefixed: bool) -> Any:

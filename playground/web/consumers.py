@@ -28,7 +28,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
 from playground.store import changelog
-from playground.store.errors import Gone, NotFound
+from playground.store.errors import BadRequest, Gone, NotFound
 
 from .templatetags.live_tiles import tile_html
 
@@ -503,7 +503,7 @@ class ClusterObjectConsumer(LiveConsumer):
         name = self.scope["url_route"]["kwargs"]["name"]
         try:
             context = self.context(name)
-        except NotFound as e:
+        except (NotFound, BadRequest) as e:  # deleted while the page is open, or a page token it did not make
             context = {"cluster": self.cluster, "name": name, "missing": e.message}
         return render_to_string(self.template, context)
 
@@ -527,7 +527,7 @@ class NamespaceConsumer(ClusterObjectConsumer):
     def context(self, name: str) -> dict[str, Any]:
         from .views import namespace_context
 
-        return namespace_context(self.cluster, name)
+        return namespace_context(self.cluster, name, continue_=query_params(self.scope).get("continue", ""))
 
 
 class FilteredConsumer(LiveConsumer):

@@ -122,8 +122,10 @@ def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
     """Every object as `kubectl get` lists it, OBJECTS_PAGE rows a page, kind after kind; the
     Next link carries the continue token of where the page stopped."""
     namespace = request.GET.get("namespace", "")
+    kinds = [k for k in KINDS.values() if k.kind != "Event" and (k.namespaced or not namespace)]
     try:
-        sections, next_token = objects_page(cluster, namespace=namespace, continue_=request.GET.get("continue", ""))
+        sections, next_token = objects_page(cluster, kinds, namespace=namespace,
+                                            continue_=request.GET.get("continue", ""))
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     except BadRequest as e:
@@ -132,26 +134,26 @@ def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
                       status=400)
     now = store.now(cluster)
     tables = [
-        {"kind": k, "lines": picture.linked_table(cluster, objects, now=now, with_namespace=k.namespaced and not namespace)}
-        for k, objects in sections
+        {"kind": k, "lines": picture.linked_table(cluster, chunk.items, now=now,
+                                                  with_namespace=k.namespaced and not namespace)}
+        for k, chunk in sections
     ]
     query = {"namespace": namespace} if namespace else {}
     context = {"cluster": cluster, "clusters": clusters.names(), "tables": tables, "namespace": namespace,
                "query": namespace_query(namespace), "namespaces": namespace_names(cluster),
-               "rows": sum(len(objects) for _, objects in sections), "continued": "continue" in request.GET,
+               "rows": sum(len(chunk.items) for _, chunk in sections), "continued": "continue" in request.GET,
                "next": "?" + urlencode({**query, "continue": next_token}) if next_token else ""}
     return render(request, "web/objects.html", context)
 
 
-OBJECTS_PAGE = chunking.DEFAULT_CHUNK_SIZE  # rows a page of the objects page shows, as kubectl's chunks
+OBJECTS_PAGE = chunking.DEFAULT_CHUNK_SIZE  # rows a page of objects shows, as kubectl's chunks
 
 
-def objects_page(cluster: str, *, namespace: str, continue_: str,
-                 limit: int = OBJECTS_PAGE) -> tuple[list[tuple[Kind, list[dict[str, Any]]]], str]:
-    """Up to `limit` objects of every kind in turn (kubectl get with many types), each kind in
-    key order, and the token of the page after. The token is the store's continue token with the
+def objects_page(cluster: str, kinds: list[Kind], *, namespace: str, continue_: str,
+                 limit: int = OBJECTS_PAGE) -> tuple[list[tuple[Kind, store.ListChunk]], str]:
+    """Up to `limit` objects of the kinds in turn (kubectl get with many types), each kind in key
+    order, and the token of the page after. The token is the store's continue token with the
     kind's resource in front of its key (`configmaps/default/cm-7`), as an etcd key has it."""
-    kinds = [k for k in KINDS.values() if k.kind != "Event" and (k.namespaced or not namespace)]
     first, token, version = 0, "", 0
     if continue_:
         start, version = chunking.decode_continue(continue_)
@@ -160,13 +162,13 @@ def objects_page(cluster: str, *, namespace: str, continue_: str,
         if first < 0:
             raise BadRequest(f"continue key is not valid: no resource {plural!r} on this page")
         token = chunking.encode_continue(key, version) if key else ""
-    sections: list[tuple[Kind, list[dict[str, Any]]]] = []
+    sections: list[tuple[Kind, store.ListChunk]] = []
     for index in range(first, len(kinds)):
         k = kinds[index]
         chunk = store.list_chunk(cluster, k.kind, limit=limit, continue_=token, namespace=namespace or None)
         token, version = "", version or chunk.resource_version
         if chunk.items:
-            sections.append((k, chunk.items))
+            sections.append((k, chunk))
             limit -= len(chunk.items)
         if chunk.continue_:
             key, _ = chunking.decode_continue(chunk.continue_)
@@ -638,20 +640,27 @@ def node_action(request: HttpRequest, cluster: str, name: str, action: str) -> H
 
 @require_GET
 def namespace_view(request: HttpRequest, cluster: str, name: str) -> HttpResponse:
-    return object_page(request, cluster, "web/namespace.html", lambda: namespace_context(cluster, name))
+    continue_ = request.GET.get("continue", "")
+    try:
+        return object_page(request, cluster, "web/namespace.html",
+                           lambda: namespace_context(cluster, name, continue_=continue_))
+    except BadRequest as e:
+        return render(request, "web/bad_request.html", {"message": f"continue: {e.message}",
+                      "first_page": f"/clusters/{cluster}/namespaces/{name}/"}, status=400)
 
 
-def namespace_context(cluster: str, name: str) -> dict[str, Any]:
-    """Every object of the namespace, grouped by kind, as `kubectl get KIND -n NS` lists them."""
+def namespace_context(cluster: str, name: str, *, continue_: str = "") -> dict[str, Any]:
+    """The objects of the namespace, grouped by kind, as `kubectl get KIND -n NS` lists them,
+    OBJECTS_PAGE rows a page from where `continue_` says."""
     ns = store.get(cluster, "Namespace", name)
     now = store.now(cluster)
-    sections = []
-    for k in KINDS.values():
-        if not k.namespaced or k.kind == "Event":
-            continue
-        objects = store.list(cluster, k.kind, namespace=name)
-        if objects:
-            sections.append({"kind": k, "count": len(objects), "lines": picture.linked_table(cluster, objects, now=now, with_namespace=False)})
+    kinds = [k for k in KINDS.values() if k.namespaced and k.kind != "Event"]
+    chunks, next_token = objects_page(cluster, kinds, namespace=name, continue_=continue_)
+    sections = [
+        {"kind": k, "count": len(chunk.items), "more": chunk.remaining_item_count,
+         "lines": picture.linked_table(cluster, chunk.items, now=now, with_namespace=False)}
+        for k, chunk in chunks
+    ]
     events = store.list(cluster, "Event", namespace=name)
     return {
         "cluster": cluster, "name": name,
@@ -660,6 +669,7 @@ def namespace_context(cluster: str, name: str) -> dict[str, Any]:
         "sections": sections,
         "event_count": len(events),
         "warnings": sum(1 for e in events if e.get("type") == "Warning"),
+        "continue_token": continue_, "next": "?" + urlencode({"continue": next_token}) if next_token else "",
     }
 
 
