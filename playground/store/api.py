@@ -12,6 +12,7 @@ reset and deleted whole (clusters.py). The rules follow the API server's generic
 from __future__ import annotations
 
 import builtins
+import collections
 import copy
 import datetime
 import json
@@ -202,6 +203,9 @@ class Batch:
     created: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, namespace, name) added so far
     service_accounts: dict[tuple[str, str], Obj | None] = field(default_factory=dict)  # looked up once per batch
     priority_classes: dict[str, Obj] | None = None  # looked up once per batch, for the pods it creates
+    # The writes again, by kind: admission looks for the Services, ServiceAccounts and PriorityClasses
+    # a batch holds, and a long batch (an upload of thousands of Pods) must not scan them all per object
+    writes_of_kind: dict[str, builtins.list[_Write]] = field(default_factory=lambda: collections.defaultdict(builtins.list))
 
     def __post_init__(self) -> None:
         self.cluster_id, state = clusters.cluster_and_clock(self.cluster)
@@ -238,6 +242,7 @@ class Batch:
         if isinstance(write, dict):  # nothing to write: the object as it is
             return write
         self.writes.append(write)
+        self.writes_of_kind[write.kind.kind].append(write)
         return write.obj
 
     def __enter__(self) -> Batch:
@@ -399,7 +404,7 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         _check_namespace_open(batch.cluster_id, meta["namespace"], batch.writes)
         batch.open_namespaces.add(meta["namespace"])
     if k.kind == "Service":  # the service registry's beginCreate: cluster IPs and node ports
-        services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes if w.kind.kind == "Service"]))
+        services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes_of_kind["Service"]]))
     if k.kind == "Pod" and MIRROR_ANNOTATION not in (meta.get("annotations") or {}):
         _admit_service_account(batch, obj, meta["generateName"] if generated else meta["name"])
     if k.kind == "Pod":
@@ -428,7 +433,7 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
     namespace, account_name = pod["metadata"]["namespace"], pod["spec"]["serviceAccountName"]
     key = (namespace, account_name)
     if key not in batch.service_accounts:
-        created = [w.obj for w in batch.writes if w.kind.kind == "ServiceAccount" and w.type == ADDED
+        created = [w.obj for w in batch.writes_of_kind["ServiceAccount"] if w.type == ADDED
                    and (w.obj["metadata"]["namespace"], w.obj["metadata"]["name"]) == key]
         row = None if created else _row(batch.cluster_id, KINDS["ServiceAccount"], namespace, account_name)
         batch.service_accounts[key] = created[0] if created else (json.loads(row[2]) if row else None)
@@ -446,7 +451,7 @@ def _priority_classes(batch: Batch) -> dict[str, Obj]:
     """The cluster's PriorityClasses by name, those this batch creates included."""
     if batch.priority_classes is None:
         batch.priority_classes = _stored_priority_classes(batch.cluster_id)
-    created = {w.obj["metadata"]["name"]: w.obj for w in batch.writes if w.kind.kind == "PriorityClass" and w.type == ADDED}
+    created = {w.obj["metadata"]["name"]: w.obj for w in batch.writes_of_kind["PriorityClass"] if w.type == ADDED}
     return {**batch.priority_classes, **created}
 
 
