@@ -1,9 +1,10 @@
 """Pages: the cluster picture (nodes and their pods, live, filtered by namespace), one object per
 page (Deployment, ReplicaSet, Pod, Node, Namespace, Service, StatefulSet, DaemonSet, ConfigMap,
-Secret; each live), the Events timeline, a DNS lookup, every object as kubectl lists it, and the
-clock controls. Views are thin: they read the store, build a context with a `*_context(cluster,
-...)` function that the page's websocket consumer (consumers.py) renders too, and render the
-page or, for htmx, its live partial. Buttons POST (with CSRF) to the same code the command line
+Secret; each live), the Events timeline, a DNS lookup, every object as kubectl lists it (in pages
+of kubectl's chunk size, with the API server's continue token), and the clock controls. Views
+are thin: they read the store, build a context with a `*_context(cluster, ...)` function that
+the page's websocket consumer (consumers.py) renders too, and render the page or, for htmx, its
+live partial. Buttons POST (with CSRF) to the same code the command line
 runs (playground.kubectl, playground.sim.faults).
 
 store → *_context → templates/web/<page>.html (whole page) or #live (htmx, websocket frame).
@@ -141,7 +142,7 @@ def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
     query = {"namespace": namespace} if namespace else {}
     context = {"cluster": cluster, "clusters": clusters.names(), "tables": tables, "namespace": namespace,
                "query": namespace_query(namespace), "namespaces": namespace_names(cluster),
-               "rows": sum(len(chunk.items) for _, chunk in sections), "continued": "continue" in request.GET,
+               "continued": "continue" in request.GET,
                "next": "?" + urlencode({**query, "continue": next_token}) if next_token else ""}
     return render(request, "web/objects.html", context)
 

@@ -39,7 +39,7 @@ def test_a_page_shows_500_rows_and_a_next_link(cluster, client):
 
     assert len(rows(page)) == chunking.DEFAULT_CHUNK_SIZE
     assert next_url(page) is not None
-    assert "Next 500 objects" in page
+    assert ">Next page<" in page
 
 
 def test_following_next_shows_every_object_once_in_kubectl_order(cluster, client):
