@@ -12,6 +12,7 @@ reset and deleted whole (clusters.py). The rules follow the API server's generic
 from __future__ import annotations
 
 import builtins
+import collections
 import copy
 import datetime
 import json
@@ -24,8 +25,9 @@ from typing import Any
 import jsonpatch
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
-from . import changelog, clock, clusters, manifests, merge, selectors, services
+from . import changelog, chunking, clock, clusters, manifests, merge, selectors, services
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -89,6 +91,79 @@ def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
     return items
 
 
+@dataclass(frozen=True)
+class ListChunk:
+    """One chunk of a list: its objects, the list's resourceVersion, and the token of the next
+    chunk ("" on the last one), as a List's metadata carries them."""
+
+    items: builtins.list[Obj]
+    resource_version: int
+    continue_: str = ""  # ListMeta.continue
+    remaining_item_count: int | None = None  # ListMeta.remainingItemCount: after this chunk, without selectors
+
+
+def list_chunk(
+    cluster: str,
+    kind: str,
+    *,
+    limit: int = chunking.DEFAULT_CHUNK_SIZE,
+    continue_: str = "",
+    namespace: str | None = None,
+    label_selector: str = "",
+    field_selector: str = "",
+) -> ListChunk:
+    """At most `limit` objects of `list(...)`, from the key a continue token names on: the rows
+    are read in key order with a LIMIT, so a chunk costs the same however long the list is.
+    The token keeps the first chunk's resourceVersion; the later chunks read the rows as they
+    are then (the store keeps no old versions to read a snapshot from)."""
+    if limit < 1:
+        raise BadRequest(f"limit must be a positive number, got {limit}")
+    k = _kind(kind)
+    start, version = chunking.decode_continue(continue_) if continue_ else ("", 0)
+    version = version or changelog.cluster_resource_version(cluster)
+    prefixed = namespace is None and k.namespaced  # keys are namespace/name; else name
+    label_match = selectors.parse_label_selector(label_selector)
+    field_match = selectors.parse_field_selector(field_selector)
+    rows = StoredObject.objects.filter(cluster_id=clusters.id_of(cluster), kind=k.kind)
+    if namespace is not None and k.namespaced:
+        rows = rows.filter(namespace=namespace)
+    rows = rows.order_by("namespace", "name").values_list("namespace", "name", "labels", "data")
+    items: builtins.list[Obj] = []
+    last_key, more = "", False
+    while not more:  # with selectors, read on until the chunk is full or the rows end
+        fetched = builtins.list(_from_key(rows, chunking.after(last_key) if last_key else start, prefixed=prefixed)[: limit + 1])
+        for namespace_, name, labels, data in fetched:
+            if len(items) == limit:
+                more = True  # a row after a full chunk: there is a next one
+                break
+            last_key = f"{namespace_}/{name}" if prefixed else name
+            if label_match is None or label_match(json.loads(labels)):
+                obj = json.loads(data)
+                if field_match is None or field_match(obj):
+                    items.append(obj)
+        if len(fetched) <= limit:
+            break
+    if not more:
+        return ListChunk(items, version)
+    start = chunking.after(last_key)
+    # Counted as the API server counts it: only when no selector leaves the count unknown
+    remaining = None if label_match or field_match else _from_key(rows, start, prefixed=prefixed).count()
+    return ListChunk(items, version, chunking.encode_continue(start, version), remaining)
+
+
+def _from_key(rows: Any, start: str, *, prefixed: bool) -> Any:
+    """The rows whose key is `start` or after it; a start ending in NUL is the key before it, excluded."""
+    if not start:
+        return rows
+    exclusive = start.endswith("\0")
+    key = start.removesuffix("\0")
+    namespace, _, name = key.partition("/") if prefixed else ("", "", key)
+    if not prefixed:
+        return rows.filter(name__gt=name) if exclusive else rows.filter(name__gte=name)
+    same = Q(namespace=namespace, name__gt=name) if exclusive else Q(namespace=namespace, name__gte=name)
+    return rows.filter(Q(namespace__gt=namespace) | same)
+
+
 def list_all(cluster: str, *, except_kinds: Iterable[str] = ()) -> builtins.list[Obj]:
     """Every object of a cluster (but those kinds): the informers' initial list."""
     rows = (
@@ -129,6 +204,9 @@ class Batch:
     created: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, namespace, name) added so far
     service_accounts: dict[tuple[str, str], Obj | None] = field(default_factory=dict)  # looked up once per batch
     priority_classes: dict[str, Obj] | None = None  # looked up once per batch, for the pods it creates
+    # The writes again, by kind: admission looks for the Services, ServiceAccounts and PriorityClasses
+    # a batch holds, and a long batch (an upload of thousands of Pods) must not scan them all per object
+    writes_of_kind: dict[str, builtins.list[_Write]] = field(default_factory=lambda: collections.defaultdict(builtins.list))
 
     def __post_init__(self) -> None:
         self.cluster_id, state = clusters.cluster_and_clock(self.cluster)
@@ -165,6 +243,7 @@ class Batch:
         if isinstance(write, dict):  # nothing to write: the object as it is
             return write
         self.writes.append(write)
+        self.writes_of_kind[write.kind.kind].append(write)
         return write.obj
 
     def __enter__(self) -> Batch:
@@ -332,7 +411,7 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         _check_namespace_open(batch.cluster_id, meta["namespace"], batch.writes)
         batch.open_namespaces.add(meta["namespace"])
     if k.kind == "Service":  # the service registry's beginCreate: cluster IPs and node ports
-        services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes if w.kind.kind == "Service"]))
+        services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes_of_kind["Service"]]))
     if k.kind == "Pod" and MIRROR_ANNOTATION not in (meta.get("annotations") or {}):
         _admit_service_account(batch, obj, meta["generateName"] if generated else meta["name"])
     if k.kind == "Pod":
@@ -361,7 +440,7 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
     namespace, account_name = pod["metadata"]["namespace"], pod["spec"]["serviceAccountName"]
     key = (namespace, account_name)
     if key not in batch.service_accounts:
-        created = [w.obj for w in batch.writes if w.kind.kind == "ServiceAccount" and w.type == ADDED
+        created = [w.obj for w in batch.writes_of_kind["ServiceAccount"] if w.type == ADDED
                    and (w.obj["metadata"]["namespace"], w.obj["metadata"]["name"]) == key]
         row = None if created else _row(batch.cluster_id, KINDS["ServiceAccount"], namespace, account_name)
         batch.service_accounts[key] = created[0] if created else (json.loads(row[2]) if row else None)
@@ -379,7 +458,7 @@ def _priority_classes(batch: Batch) -> dict[str, Obj]:
     """The cluster's PriorityClasses by name, those this batch creates included."""
     if batch.priority_classes is None:
         batch.priority_classes = _stored_priority_classes(batch.cluster_id)
-    created = {w.obj["metadata"]["name"]: w.obj for w in batch.writes if w.kind.kind == "PriorityClass" and w.type == ADDED}
+    created = {w.obj["metadata"]["name"]: w.obj for w in batch.writes_of_kind["PriorityClass"] if w.type == ADDED}
     return {**batch.priority_classes, **created}
 
 

@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 
 from playground.store import api as store
 from playground.store import changelog, clusters
-from playground.store.errors import Gone, NotFound
+from playground.store.errors import BadRequest, Gone, NotFound
 
 from .templatetags.live_tiles import tile_html
 
@@ -571,7 +571,7 @@ class ClusterObjectConsumer(LiveConsumer):
     def render_frame(self) -> str | None:
         try:
             return render_to_string(self.template, self.context(self.scope["url_route"]["kwargs"]["name"]))
-        except NotFound as e:
+        except (NotFound, BadRequest) as e:  # deleted while the page is open, or a page token it did not make
             return self.missing_frame(e.message)
 
     def missing(self) -> str | None:
@@ -607,7 +607,7 @@ class NamespaceConsumer(ClusterObjectConsumer):
     def context(self, name: str) -> dict[str, Any]:
         from .views import namespace_context
 
-        return namespace_context(self.cluster, name)
+        return namespace_context(self.cluster, name, continue_=query_params(self.scope).get("continue", ""))
 
 
 class FilteredConsumer(LiveConsumer):

@@ -1,9 +1,10 @@
 """Pages: the cluster picture (nodes and their pods, live, filtered by namespace), one object per
 page (Deployment, ReplicaSet, Pod, Node, Namespace, Service, StatefulSet, DaemonSet, ConfigMap,
-Secret; each live), the Events timeline, a DNS lookup, every object as kubectl lists it, and the
-clock controls. Views are thin: they read the store, build a context with a `*_context(cluster,
-...)` function that the page's websocket consumer (consumers.py) renders too, and render the
-page or, for htmx, its live partial. Buttons POST (with CSRF) to the same code the command line
+Secret; each live), the Events timeline, a DNS lookup, every object as kubectl lists it (in pages
+of kubectl's chunk size, with the API server's continue token), and the clock controls. Views
+are thin: they read the store, build a context with a `*_context(cluster, ...)` function that
+the page's websocket consumer (consumers.py) renders too, and render the page or, for htmx, its
+live partial. Buttons POST (with CSRF) to the same code the command line
 runs (playground.kubectl, playground.sim.faults).
 
 store → *_context → templates/web/<page>.html (whole page) or #live (htmx, websocket frame).
@@ -30,10 +31,10 @@ from playground.sim import usage as sim_usage
 from playground.sim.faults import KUBELET_STOPPED
 from playground.store import api as store
 from playground.store import clock as cluster_clock
-from playground.store import clusters
+from playground.store import chunking, clusters
 from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
-from playground.store.kinds import KINDS
+from playground.store.kinds import KINDS, Kind
 from playground.store.tables import cells
 
 from . import picture
@@ -119,24 +120,65 @@ def back_to(request: HttpRequest, cluster: str) -> str:
 
 @require_GET
 def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
+    """Every object as `kubectl get` lists it, OBJECTS_PAGE rows a page, kind after kind; the
+    Next link carries the continue token of where the page stopped."""
     namespace = request.GET.get("namespace", "")
+    kinds = [k for k in KINDS.values() if k.kind != "Event" and (k.namespaced or not namespace)]
     try:
-        sections = [
-            (k, store.list(cluster, k.kind, namespace=namespace or None))
-            for k in KINDS.values()
-            if k.kind != "Event" and (k.namespaced or not namespace)
-        ]
+        sections, next_token = objects_page(cluster, kinds, namespace=namespace,
+                                            continue_=request.GET.get("continue", ""))
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    except BadRequest as e:
+        first = f"/clusters/{cluster}/objects/{namespace_query(namespace)}"
+        return render(request, "web/bad_request.html", {"message": f"continue: {e.message}", "first_page": first},
+                      status=400)
     now = store.now(cluster)
     tables = [
-        {"kind": k, "lines": picture.linked_table(cluster, objects, now=now, with_namespace=k.namespaced and not namespace)}
-        for k, objects in sections
-        if objects
+        {"kind": k, "lines": picture.linked_table(cluster, chunk.items, now=now,
+                                                  with_namespace=k.namespaced and not namespace)}
+        for k, chunk in sections
     ]
+    query = {"namespace": namespace} if namespace else {}
     context = {"cluster": cluster, "clusters": clusters.names(), "tables": tables, "namespace": namespace,
-               "query": namespace_query(namespace), "namespaces": namespace_names(cluster)}
+               "query": namespace_query(namespace), "namespaces": namespace_names(cluster),
+               "continued": "continue" in request.GET,
+               "next": "?" + urlencode({**query, "continue": next_token}) if next_token else ""}
     return render(request, "web/objects.html", context)
+
+
+OBJECTS_PAGE = chunking.DEFAULT_CHUNK_SIZE  # rows a page of objects shows, as kubectl's chunks
+
+
+def objects_page(cluster: str, kinds: list[Kind], *, namespace: str, continue_: str,
+                 limit: int = OBJECTS_PAGE) -> tuple[list[tuple[Kind, store.ListChunk]], str]:
+    """Up to `limit` objects of the kinds in turn (kubectl get with many types), each kind in key
+    order, and the token of the page after. The token is the store's continue token with the
+    kind's resource in front of its key (`configmaps/default/cm-7`), as an etcd key has it."""
+    first, token, version = 0, "", 0
+    if continue_:
+        start, version = chunking.decode_continue(continue_)
+        plural, _, key = start.partition("/")
+        first = next((i for i, k in enumerate(kinds) if k.plural == plural), -1)
+        if first < 0:
+            raise BadRequest(f"continue key is not valid: no resource {plural!r} on this page")
+        token = chunking.encode_continue(key, version) if key else ""
+    sections: list[tuple[Kind, store.ListChunk]] = []
+    for index in range(first, len(kinds)):
+        k = kinds[index]
+        chunk = store.list_chunk(cluster, k.kind, limit=limit, continue_=token, namespace=namespace or None)
+        token, version = "", version or chunk.resource_version
+        if chunk.items:
+            sections.append((k, chunk))
+            limit -= len(chunk.items)
+        if chunk.continue_:
+            key, _ = chunking.decode_continue(chunk.continue_)
+            return sections, chunking.encode_continue(f"{k.plural}/{key}", version)
+        if limit == 0:
+            rest = next((k for k in kinds[index + 1:] if store.list_chunk(cluster, k.kind, limit=1,
+                         namespace=namespace or None).items), None)
+            return sections, chunking.encode_continue(rest.plural, version) if rest else ""
+    return sections, ""
 
 
 # --- one Deployment -------------------------------------------------------------------------------
@@ -599,20 +641,27 @@ def node_action(request: HttpRequest, cluster: str, name: str, action: str) -> H
 
 @require_GET
 def namespace_view(request: HttpRequest, cluster: str, name: str) -> HttpResponse:
-    return object_page(request, cluster, "web/namespace.html", lambda: namespace_context(cluster, name))
+    continue_ = request.GET.get("continue", "")
+    try:
+        return object_page(request, cluster, "web/namespace.html",
+                           lambda: namespace_context(cluster, name, continue_=continue_))
+    except BadRequest as e:
+        return render(request, "web/bad_request.html", {"message": f"continue: {e.message}",
+                      "first_page": f"/clusters/{cluster}/namespaces/{name}/"}, status=400)
 
 
-def namespace_context(cluster: str, name: str) -> dict[str, Any]:
-    """Every object of the namespace, grouped by kind, as `kubectl get KIND -n NS` lists them."""
+def namespace_context(cluster: str, name: str, *, continue_: str = "") -> dict[str, Any]:
+    """The objects of the namespace, grouped by kind, as `kubectl get KIND -n NS` lists them,
+    OBJECTS_PAGE rows a page from where `continue_` says."""
     ns = store.get(cluster, "Namespace", name)
     now = store.now(cluster)
-    sections = []
-    for k in KINDS.values():
-        if not k.namespaced or k.kind == "Event":
-            continue
-        objects = store.list(cluster, k.kind, namespace=name)
-        if objects:
-            sections.append({"kind": k, "count": len(objects), "lines": picture.linked_table(cluster, objects, now=now, with_namespace=False)})
+    kinds = [k for k in KINDS.values() if k.namespaced and k.kind != "Event"]
+    chunks, next_token = objects_page(cluster, kinds, namespace=name, continue_=continue_)
+    sections = [
+        {"kind": k, "count": len(chunk.items), "more": chunk.remaining_item_count,
+         "lines": picture.linked_table(cluster, chunk.items, now=now, with_namespace=False)}
+        for k, chunk in chunks
+    ]
     events = store.list(cluster, "Event", namespace=name)
     return {
         "cluster": cluster, "name": name,
@@ -621,6 +670,7 @@ def namespace_context(cluster: str, name: str) -> dict[str, Any]:
         "sections": sections,
         "event_count": len(events),
         "warnings": sum(1 for e in events if e.get("type") == "Warning"),
+        "continue_token": continue_, "next": "?" + urlencode({"continue": next_token}) if next_token else "",
     }
 
 
