@@ -48,18 +48,19 @@ NOT_ELIGIBLE_TERMINATING = "not eligible due to a terminating pod on the nominat
 # --- the decision --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """Where the pod goes (`node_name`), or why it cannot go anywhere (`message`, as the
     FailedScheduling Event prints it). When preemption can make room, `nominated_node_name` is where
     the pod waits (status.nominatedNodeName) and `victims` the lower-priority pods to evict first;
-    "" when preemption found no room (the nomination is cleared), None when it was not tried."""
+    "" when preemption found no room (the nomination is cleared), None when it was not tried.
+    The scheduler keeps every pending pod's decision until its one batch is written, so a decision
+    holds only what that write reads: no node scores (selectHost's ScheduleResult has none either)."""
 
     node_name: str | None
     message: str = ""
     nominated_node_name: str | None = None
     victims: tuple[Obj, ...] = ()
-    scores: Mapping[str, int] = field(default_factory=dict)  # feasible node → weighted total
     reasons: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # rejected node → why
 
 
@@ -104,7 +105,7 @@ def schedule(pod: Obj, node_infos: Mapping[str, NodeInfo], *, volumes: PodVolume
     }
     scores = prioritize(pod, feasible, infos, more=more)
     best = min(feasible, key=lambda info: (-scores[info.name], info.name))
-    return Decision(best.name, scores=scores, reasons=_reasons(statuses))
+    return Decision(best.name, reasons=_reasons(statuses))
 
 
 @dataclass(frozen=True)
