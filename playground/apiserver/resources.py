@@ -24,6 +24,7 @@ Obj = dict[str, Any]
 Answer = tuple[int, Obj]
 
 TABLE = "Table"
+UNLIMITED = 2**31 - 1  # `continue` without `limit`: the rest of the list
 APPLY = "application/apply-patch+yaml"
 APPLY_ATTEMPTS = 5
 LIST_ATTEMPTS = 3
@@ -89,13 +90,38 @@ def get(cluster: str, k: Kind, namespace: str, name: str, *, as_table: bool) -> 
 
 
 def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) -> Answer:
-    version, items = consistent_list(cluster, k, namespace if k.namespaced and namespace else None,
-                                     label_selector=query.get("labelSelector", ""),
-                                     field_selector=query.get("fieldSelector", ""))
+    """A list, whole or — with `limit` (kubectl asks for 500) or `continue` — one chunk of it,
+    with the token of the next in its metadata."""
+    scope = namespace if k.namespaced and namespace else None
+    selectors_ = {"label_selector": query.get("labelSelector", ""), "field_selector": query.get("fieldSelector", "")}
+    limit = _limit(query.get("limit"))
+    metadata: Obj
+    if limit or query.get("continue"):
+        chunk = store.list_chunk(cluster, k.kind, limit=limit or UNLIMITED, continue_=query.get("continue", ""),
+                                 namespace=scope, **selectors_)
+        items, metadata = chunk.items, {"resourceVersion": str(chunk.resource_version)}
+        if chunk.continue_:
+            metadata["continue"] = chunk.continue_
+        if chunk.remaining_item_count is not None:
+            metadata["remainingItemCount"] = chunk.remaining_item_count
+    else:
+        version, items = consistent_list(cluster, k, scope, **selectors_)
+        metadata = {"resourceVersion": str(version)}
     if as_table:
-        return 200, table(k, items, resource_version=str(version), now=store.now(cluster))
-    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": {"resourceVersion": str(version)},
-                 "items": items}
+        return 200, {**table(k, items, resource_version=metadata["resourceVersion"], now=store.now(cluster)),
+                     "metadata": metadata}
+    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": metadata, "items": items}
+
+
+def _limit(value: str | None) -> int:
+    """`limit`: a positive number of objects; 0 or none, the whole list."""
+    if not value:
+        return 0
+    try:
+        limit = int(value)
+    except ValueError:
+        raise BadRequest(f'limit: Invalid value: "{value}": must be an integer') from None
+    return max(limit, 0)
 
 
 def consistent_list(cluster: str, k: Kind, namespace: str | None, **selectors_: str) -> tuple[int, list[Obj]]:

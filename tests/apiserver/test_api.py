@@ -250,3 +250,27 @@ def test_a_protobuf_body_that_is_not_one_is_a_bad_request(api):
 
     assert answer.status_code == 400
     assert answer.json()["message"].startswith("the request body is not a ConfigMap in protobuf: ")
+
+
+def test_a_list_comes_in_chunks_with_the_api_servers_continue_token(api, cluster):
+    with cluster.batch() as batch:
+        for n in range(7):
+            batch.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{n}", "namespace": "default"}})
+
+    names, token, pages = [], "", 0
+    while True:
+        answer = api("GET", f"api/v1/namespaces/default/configmaps?limit=3&continue={token}").json()
+        names += [item["metadata"]["name"] for item in answer["items"]]
+        pages += 1
+        token = answer["metadata"].get("continue", "")
+        if not token:
+            break
+    first = api("GET", "api/v1/namespaces/default/configmaps?limit=3").json()["metadata"]
+    table = api("GET", "api/v1/namespaces/default/configmaps?limit=3", HTTP_ACCEPT=TABLE).json()
+
+    assert [n for n in names if n.startswith("cm-")] == [f"cm-{n}" for n in range(7)]
+    assert len(names) == len(set(names)) and pages == -(-len(names) // 3)
+    assert first["remainingItemCount"] == len(names) - 3
+    assert table["metadata"]["continue"] and len(table["rows"]) == 3
+    assert api("GET", "api/v1/namespaces/default/configmaps?limit=3&continue=nope").json()["message"].startswith(
+        "continue key is not valid")
