@@ -15,7 +15,9 @@ from asgiref.sync import sync_to_async
 
 from playground.runtime.kubelet_client import kubelets
 from playground.store import api as store
-from playground.store.errors import BadRequest, NotFound
+from playground.store.errors import NotFound
+
+from .query import count
 
 Obj = dict[str, Any]
 FOLLOW_POLL = 0.5  # seconds between two looks for new lines
@@ -33,7 +35,7 @@ def read(cluster: str, namespace: str, name: str, query: Any) -> tuple[str, Foll
     """The log as text, and, when `follow` was asked, where to go on from."""
     pod = store.get(cluster, "Pod", name, namespace)
     container = query.get("container") or None
-    tail = _tail(query.get("tailLines"))
+    tail = count(query.get("tailLines"), "tailLines")
     previous = query.get("previous") in ("true", "1")
     lines = kubelets().container_logs(cluster, pod, container, previous=previous, tail=tail)
     text = "".join(f"{line}\n" for _, line in lines)
@@ -79,12 +81,3 @@ def _last_position(cluster: str, pod: Obj, container: str | None) -> int:
     lines = kubelets().container_logs(cluster, pod, container, tail=1)
     return lines[-1][0] if lines else 0
 
-
-def _tail(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        tail = int(value)
-    except ValueError:
-        raise BadRequest(f'tailLines: Invalid value: "{value}": must be an integer') from None
-    return tail if tail >= 0 else None

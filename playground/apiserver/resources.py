@@ -19,6 +19,7 @@ from playground.store.errors import AlreadyExists, BadRequest, Conflict, Invalid
 from playground.store.kinds import Kind
 
 from . import fieldmanager, protobuf, status
+from .query import count
 
 Obj = dict[str, Any]
 Answer = tuple[int, Obj]
@@ -94,7 +95,7 @@ def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) 
     with the token of the next in its metadata."""
     scope = namespace if k.namespaced and namespace else None
     selectors_ = {"label_selector": query.get("labelSelector", ""), "field_selector": query.get("fieldSelector", "")}
-    limit = _limit(query.get("limit"))
+    limit = count(query.get("limit"), "limit")
     metadata: Obj
     if limit or query.get("continue"):
         chunk = store.list_chunk(cluster, k.kind, limit=limit or UNLIMITED, continue_=query.get("continue", ""),
@@ -111,17 +112,6 @@ def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) 
         return 200, {**table(k, items, resource_version=metadata["resourceVersion"], now=store.now(cluster)),
                      "metadata": metadata}
     return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": metadata, "items": items}
-
-
-def _limit(value: str | None) -> int:
-    """`limit`: a positive number of objects; 0 or none, the whole list."""
-    if not value:
-        return 0
-    try:
-        limit = int(value)
-    except ValueError:
-        raise BadRequest(f'limit: Invalid value: "{value}": must be an integer') from None
-    return max(limit, 0)
 
 
 def consistent_list(cluster: str, k: Kind, namespace: str | None, **selectors_: str) -> tuple[int, list[Obj]]:

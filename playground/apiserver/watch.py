@@ -27,10 +27,11 @@ from django.conf import settings
 
 from playground.store import api as store
 from playground.store import changelog, selectors
-from playground.store.errors import BadRequest, Gone, StoreError
+from playground.store.errors import Gone, StoreError
 from playground.store.kinds import Kind
 
 from . import resources, status
+from .query import count
 
 Obj = dict[str, Any]
 
@@ -85,12 +86,12 @@ def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool, 
         return (label is None or label((obj.get("metadata") or {}).get("labels") or {})) and (fields is None or fields(obj))
 
     version = query.get("resourceVersion", "")
-    timeout = _seconds(query.get("timeoutSeconds"), "timeoutSeconds") or DEFAULT_TIMEOUT
+    timeout = count(query.get("timeoutSeconds"), "timeoutSeconds") or DEFAULT_TIMEOUT
     scope = namespace if k.namespaced and namespace else None
     since, current = resources.consistent_list(cluster, k, scope)
     current = [obj for obj in current if matches(obj)]
     if version not in ("", "0"):
-        since = int(_seconds(version, "resourceVersion"))
+        since = count(version, "resourceVersion") or 0
     return Watch(
         cluster, k, scope, matches, since,
         initial=current if version in ("", "0") else [],
@@ -171,14 +172,3 @@ def _line(type_: str, obj: Obj) -> bytes:
 def _key(obj: Obj) -> tuple[str, str]:
     return obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
 
-
-def _seconds(value: str | None, name: str) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise BadRequest(f'{name}: Invalid value: "{value}": must be an integer') from None
-    if number < 0:
-        raise BadRequest(f'{name}: Invalid value: "{value}": must be zero or more')
-    return float(number)
