@@ -7,8 +7,10 @@
   resourceVersion), and the delay from each commit to each watcher's line.
 
 The server is `python manage.py playground` as a user runs it (daphne, the controller manager
-beside it, SQLite, clock on instant), in a child process with a data folder of its own and
-nodes enough for the pods. The child stamps the wall time of every commit in a file (the store's
+beside it, SQLite), in a child process with a data folder of its own and nodes enough for the
+pods. The scale-up runs on the clock at 1× (as a class watches it: image pulls and probes take
+their simulated seconds); then the clock is paused, so that `get` and `apply` are timed against
+a cluster that does nothing but answer them. The child stamps the wall time of every commit in a file (the store's
 changes_committed signal, in the writing process); each watcher's line is stamped when the
 benchmark reads it, on the same machine and clock.
 """
@@ -50,8 +52,10 @@ def main(write: Callable[[str], Any], *, pods: int, objects: int, watchers: int,
     with tempfile.TemporaryDirectory(prefix="playground-bench-api-") as data:
         with Server(Path(data), pods) as server:
             write(f"api benchmark: {pods:,} pods, {objects} objects, {watchers} watchers "
-                  f"(embedded mode: SQLite; clock on instant; the real kubectl)")
+                  f"(embedded mode: SQLite; the real kubectl)")
+            server.manage("clock", "run", "--speed", "1")
             watch = measure_watchers(server, pods, watchers)
+            server.manage("clock", "pause")
             write(f"  {watchers} × kubectl get pods -w, the scale-up to {pods:,}: "
                   f"{watch['events']:,} events each, every watcher saw every change: {watch['complete']}")
             write(f"    commit → watcher's line: p50 {watch['p50']:5.0f} ms  p95 {watch['p95']:5.0f} ms  "
@@ -94,6 +98,9 @@ class Server:
     def __exit__(self, *_: object) -> None:
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout=60)
+
+    def manage(self, *args: str) -> None:
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True)
 
     def kubectl(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([KUBECTL, *args], env=self.env, input=stdin, capture_output=True, text=True, check=True,
