@@ -150,6 +150,9 @@ def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content
           options: WriteOptions) -> Answer:
     patch_type = PATCH_TYPES[content_type]
     change = _json(body)
+    if not isinstance(change, list if patch_type == "json" else dict):
+        raise BadRequest("a JSON Patch is a list of operations" if patch_type == "json" else
+                         f"a {patch_type} merge patch is an object")
     if patch_type != "json":  # a merge patch has the object's shape; a JSON Patch is a list of operations
         change = options.known_fields_only(k, change, decoding=False)
     try:

@@ -274,3 +274,18 @@ def test_a_list_comes_in_chunks_with_the_api_servers_continue_token(api, cluster
     assert table["metadata"]["continue"] and len(table["rows"]) == 3
     assert api("GET", "api/v1/namespaces/default/configmaps?limit=3&continue=nope").json()["message"].startswith(
         "continue key is not valid")
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("application/merge-patch+json", "null"),
+    ("application/strategic-merge-patch+json", "[1, 2]"),
+    ("application/json-patch+json", '{"op": "add"}'),
+    ("application/merge-patch+json", "{not json"),
+])
+def test_a_patch_of_the_wrong_shape_is_a_bad_request(api, content_type, body):
+    api("POST", "api/v1/namespaces/default/configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "p"}})
+
+    answer = api("PATCH", "api/v1/namespaces/default/configmaps/p", body, content_type=content_type)
+
+    assert answer.status_code == 400
+    assert answer.json()["reason"] == "BadRequest"
