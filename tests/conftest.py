@@ -67,11 +67,13 @@ class ClusterHandle:
 def _fresh_web_informer() -> None:
     """Each test's database hands out the same resourceVersions again: the pages' in-memory
     copy of the clusters (playground/runtime/informer.py, `shared`) must not outlive it."""
+    from playground.apiserver import watch
     from playground.runtime import informer
     from playground.web import consumers
 
     informer.forget_all()
     consumers.forget_shared()
+    watch.forget_all()
 
 
 @pytest.fixture

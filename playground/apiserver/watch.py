@@ -15,6 +15,7 @@ matching is ADDED.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
 import json
 import time
@@ -39,6 +40,7 @@ DEFAULT_TIMEOUT = 1800.0  # the API server's --min-request-timeout
 POLL = 1.0  # seconds between two looks at the change log when nothing woke the watch
 BOOKMARK_EVERY = 10.0  # seconds between two bookmarks of an idle watch that asked for them
 CHANGES_PER_READ = 1000
+RECENT_KEPT = 20_000  # change-log entries a process keeps for its watches, per cluster
 
 # Watches open per token in this process: one learner's script cannot hold every connection
 _open: collections.Counter[int] = collections.Counter()
@@ -48,8 +50,57 @@ _waiting: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = coll
 
 def wake(*, cluster: str, **_: object) -> None:
     """changes_committed's receiver: every watch of the cluster looks at the log again."""
+    for recent in list(_recent.values()):
+        if recent.cluster == cluster:
+            recent.stale = True
     for loop, event in list(_waiting.get(cluster, ())):
         loop.call_soon_threadsafe(event.set)
+
+
+@dataclass
+class Recent:
+    """A cluster's newest change-log entries, read once for every watch of this process (on one
+    event loop) and each object's JSON encoded once: twenty `kubectl get -w` cost one read."""
+
+    cluster: str
+    last: int  # read up to this resourceVersion
+    versions: list[int] = field(default_factory=list)
+    entries: list[tuple[changelog.WatchEvent, bytes]] = field(default_factory=list)
+    stale: bool = True  # a commit came since the last read
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+_recent: dict[tuple[int, str], Recent] = {}  # by event loop and cluster
+
+
+def forget_all() -> None:
+    """Drop what the watches keep (each test's database hands out the same versions again)."""
+    _recent.clear()
+
+
+async def _changes_after(cluster: str, since: int, *, looked: bool) -> list[tuple[changelog.WatchEvent, bytes | None]]:
+    """The changes after `since`, at most CHANGES_PER_READ; `looked`: the poll's time passed, so a
+    commit of another process may be there."""
+    recent = _recent.setdefault((id(asyncio.get_running_loop()), cluster), Recent(cluster, since))
+    if recent.versions and since < recent.versions[0] - 1 or not recent.versions and since < recent.last:
+        # from before what is kept: read for this watch alone
+        changes = await sync_to_async(changelog.changes, thread_sensitive=False)(cluster, since, limit=CHANGES_PER_READ)
+        return [(change, None) for change in changes]
+    async with recent.lock:
+        if recent.stale or looked or since >= recent.last:
+            recent.stale = False
+            changes = await sync_to_async(changelog.changes, thread_sensitive=False)(
+                cluster, recent.last, limit=CHANGES_PER_READ)
+            for change in changes:
+                recent.versions.append(change.resource_version)
+                recent.entries.append((change, json.dumps(change.object, separators=(",", ":")).encode()))
+            if changes:
+                recent.last = changes[-1].resource_version
+                recent.stale = len(changes) == CHANGES_PER_READ
+            if len(recent.versions) > 2 * RECENT_KEPT:
+                del recent.versions[:RECENT_KEPT], recent.entries[:RECENT_KEPT]
+    start = bisect.bisect_right(recent.versions, since)
+    return recent.entries[start:start + CHANGES_PER_READ]
 
 
 @dataclass
@@ -109,29 +160,30 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
     last_bookmark, bookmarked = time.monotonic(), watch.since
     try:
         if watch.initial:
-            yield await _lines(watch, [("ADDED", obj) for obj in watch.initial])
+            yield await _lines(watch, [("ADDED", obj, None) for obj in watch.initial])
+        looked = True
         while time.monotonic() < deadline:
             woken.clear()
             try:
-                changes = await sync_to_async(changelog.changes, thread_sensitive=False)(
-                    watch.cluster, watch.since, limit=CHANGES_PER_READ)
+                changes = await _changes_after(watch.cluster, watch.since, looked=looked)
             except Gone as e:
                 yield _line("ERROR", status.failure(410, "Expired", e.message))
                 return
-            events = [event for change in changes if (event := _event(watch, change)) is not None]
+            events = [(*event, encoded) for change, encoded in changes if (event := _event(watch, change)) is not None]
             if changes:
-                watch.since = changes[-1].resource_version
+                watch.since = changes[-1][0].resource_version
             if events:
                 yield await _lines(watch, events)
             if watch.bookmarks and watch.since > bookmarked and time.monotonic() - last_bookmark >= BOOKMARK_EVERY:
                 yield _line("BOOKMARK", {"kind": watch.kind.kind, "apiVersion": watch.kind.api_version,
                                          "metadata": {"resourceVersion": str(watch.since)}})
                 last_bookmark, bookmarked = time.monotonic(), watch.since
+            looked = False
             if len(changes) < CHANGES_PER_READ:
                 try:
                     await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(POLL, deadline - time.monotonic())))
                 except TimeoutError:
-                    pass
+                    looked = True
     finally:
         _waiting[watch.cluster].discard((loop, woken))
         _open[watch.token] -= 1
@@ -151,12 +203,15 @@ def _event(watch: Watch, change: changelog.WatchEvent) -> tuple[str, Obj] | None
     return ("DELETED", obj) if was else None
 
 
-async def _lines(watch: Watch, events: list[tuple[str, Obj]]) -> bytes:
+async def _lines(watch: Watch, events: list[tuple[str, Obj, bytes | None]]) -> bytes:
+    """The events as lines: an object already encoded is written as it is."""
     if not watch.as_table:
-        return b"".join(_line(type_, obj) for type_, obj in events)
+        return b"".join(_line(type_, obj) if encoded is None else
+                        b'{"type":"' + type_.encode() + b'","object":' + encoded + b"}\n"
+                        for type_, obj, encoded in events)
     now = await sync_to_async(store.now, thread_sensitive=False)(watch.cluster)
     lines = []
-    for type_, obj in events:
+    for type_, obj, _ in events:
         table = resources.table(watch.kind, [obj], resource_version=obj["metadata"].get("resourceVersion", ""), now=now)
         if watch.tables_sent:
             table["columnDefinitions"] = None  # only the first event names the columns

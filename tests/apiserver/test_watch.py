@@ -108,3 +108,25 @@ def test_a_token_holds_only_so_many_watches(cluster, settings):
             start(cluster, "")
     finally:
         watch._open[1] = 0
+
+
+def test_the_watches_of_a_process_read_each_change_once(cluster, monkeypatch):
+    version = changelog.cluster_resource_version("default")
+    first, second = start(cluster, f"resourceVersion={version}"), start(cluster, f"resourceVersion={version}")
+    cluster.apply(config_map("shared"))
+    reads = []
+    real = changelog.changes
+    monkeypatch.setattr(changelog, "changes", lambda *args, **kwargs: reads.extend(found := real(*args, **kwargs)) or found)
+
+    async def both() -> list[bytes]:
+        streams = [watch.stream(first), watch.stream(second)]
+        try:
+            return [await anext(s) for s in streams]
+        finally:
+            for s in streams:
+                await s.aclose()
+
+    answers = asyncio.run(both())
+
+    assert answers[0] == answers[1] and b'"name":"shared"' in answers[0]
+    assert [change.object["metadata"]["name"] for change in reads] == ["shared"]  # read and decoded once
