@@ -883,8 +883,9 @@ def secret_context(cluster: str, namespace: str, name: str, *, revealed: frozens
         "type": secret.get("type", "Opaque"),
         "keys": [
             {"key": key, "size": f"{len(picture.decode_secret_value(value).encode())} bytes",
-             "value": picture.decode_secret_value(value) if key in revealed else ""}
-            for key, value in sorted(data.items())
+             "value": picture.decode_secret_value(value) if key in revealed else "",
+             "slot": f"secret-value-{secret['metadata']['resourceVersion']}-{index}"}
+            for index, (key, value) in enumerate(sorted(data.items()))
         ],
         "mask": picture.MASK,
         "immutable": bool(secret.get("immutable")),

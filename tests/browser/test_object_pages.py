@@ -77,6 +77,16 @@ spec:
   - metadata: {name: data}
     spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 """ % {"hostile": HOSTILE.replace("'", "''")}
+SECRET_READER = """
+apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  containers:
+  - name: main
+    image: nginx:1.27
+    env: [{name: PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}]
+"""
 SCRIPT_LABEL = """
 apiVersion: v1
 kind: Pod
@@ -153,6 +163,24 @@ def test_hostile_strings_run_nothing_and_a_secret_shows_only_when_revealed(serve
     page.locator("pre.revealed").wait_for(timeout=15_000)
     assert page.locator("pre.revealed").inner_text() == "s3cr3t-hunter2"
     screenshot(page, "secret")
+
+
+def test_a_revealed_value_stays_while_pods_change_and_hides_when_the_secret_changes(server, page, tmp_path):  # noqa: F811
+    url, manage = server
+    apply(manage, tmp_path, MANIFESTS)
+    page.goto(f"{url}/clusters/default/secrets/default/db/")
+    page.get_by_role("button", name="reveal password").click()
+    page.locator("pre.revealed").wait_for(timeout=15_000)
+
+    # A pod that reads the Secret redraws the page's live part: the value revealed stays
+    apply(manage, tmp_path, SECRET_READER)
+    page.locator('ul[aria-label="used by"] a', has_text="reader").wait_for(timeout=15_000)
+    assert page.locator("pre.revealed").inner_text() == "s3cr3t-hunter2"
+
+    # A new value is masked until revealed again
+    apply(manage, tmp_path, "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: rotated}\n")
+    page.get_by_role("button", name="reveal password").wait_for(timeout=15_000)
+    assert "rotated" not in page.content() and "s3cr3t-hunter2" not in page.content()
 
 
 def test_a_label_with_a_script_is_refused_by_the_store(server, tmp_path):  # noqa: F811
