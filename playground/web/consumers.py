@@ -473,7 +473,7 @@ class PodConsumer(ObjectConsumer):
     template = "web/pod.html#live"
 
     def context(self, namespace: str, name: str) -> dict[str, Any]:
-        from .views import pod_context
+        from .pod_views import pod_context
 
         return pod_context(self.cluster, namespace, name)
 

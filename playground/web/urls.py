@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import containerfs_views, editor_views, image_views, kubeconfig_views, loop_views, views
+from . import containerfs_views, editor_views, image_views, kubeconfig_views, loop_views, pod_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -10,7 +10,7 @@ urlpatterns = [
     path("clusters/<slug:cluster>/kubeconfig/", kubeconfig_views.download_kubeconfig, name="kubeconfig"),
     path("clusters/<slug:cluster>/clock/", views.clock_view, name="clock"),
     path("clusters/<slug:cluster>/deployments/<slug:namespace>/<str:name>/", views.deployment_view, name="deployment"),
-    path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/", views.pod_view, name="pod"),
+    path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/", pod_views.pod_view, name="pod"),
     path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/containers/<str:container>/fs/",
          containerfs_views.container_fs_view, name="container-fs"),
     path(
@@ -18,7 +18,7 @@ urlpatterns = [
         views.deployment_action,
         name="deployment-action",
     ),
-    path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/<slug:action>/", views.pod_action, name="pod-action"),
+    path("clusters/<slug:cluster>/pods/<slug:namespace>/<str:name>/<slug:action>/", pod_views.pod_action, name="pod-action"),
     path("clusters/<slug:cluster>/replicasets/<slug:namespace>/<str:name>/", views.replica_set_view, name="replicaset"),
     path("clusters/<slug:cluster>/statefulsets/<slug:namespace>/<str:name>/", views.stateful_set_view, name="statefulset"),
     path("clusters/<slug:cluster>/daemonsets/<slug:namespace>/<str:name>/", views.daemon_set_view, name="daemonset"),
