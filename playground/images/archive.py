@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from .layers import DIR, FILE, HARDLINK, SYMLINK, FileEntry, Layer, layer
+from .layers import DIR, FILE, HARDLINK, MAX_LAYER_DEPTH, SYMLINK, FileEntry, Layer, layer
 
 KiB, MiB, GiB = 1024, 1024 * 1024, 1024 * 1024 * 1024
 BLOCK = tarfile.BLOCKSIZE
@@ -421,6 +421,10 @@ def _docker_save(scan: _Scan) -> ImportedImage:
 def _image(scan: _Scan, fmt: str, reference: str, config: Any, listings: list[_Listing]) -> ImportedImage:
     if not isinstance(config, dict):
         raise ArchiveError("the image config: expected a JSON object")
+    if len(listings) > MAX_LAYER_DEPTH:
+        place = "manifest.json" if fmt == "docker-save" else "the image manifest"
+        raise ArchiveError(f"{place}: {len(listings)} layers: max depth exceeded (an image holds at most "
+                           f"{MAX_LAYER_DEPTH}, as Docker's layer store); refused")
     instructions = _instructions(config, len(listings))
     layers = tuple(_layer(listing, created_by) for listing, created_by in zip(listings, instructions))
     section = _config_section(config.get("config"))

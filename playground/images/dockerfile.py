@@ -33,7 +33,7 @@ from .buildcache import BuildCache, MemoryCache, chain
 from .catalog import History, Image, ImageConfig
 from .changes import Changes, account_id, index_path
 from .instructions import BuildError, Instruction, json_form, key_values, parse, substitute
-from .layers import DIR, FILE, FileEntry, Layer, View, apply_layer, merge, normpath
+from .layers import DIR, FILE, MAX_LAYER_DEPTH, FileEntry, Layer, View, apply_layer, merge, normpath
 from .run import RunShell
 
 FILE_INSTRUCTIONS = ("RUN", "COPY", "ADD", "WORKDIR")  # the ones BuildKit shows as steps
@@ -471,6 +471,10 @@ class Builder:
 
     def commit(self, stage: Stage, instruction: Instruction, produced: Layer, *, cached: bool,
                output: Sequence[str] = ()) -> None:
+        if len(stage.layers) >= MAX_LAYER_DEPTH:
+            raise instruction.error(
+                f"max depth exceeded: an image holds at most {MAX_LAYER_DEPTH} layers and this would be layer "
+                f"{len(stage.layers) + 1} (join RUN lines with && to make fewer layers)")
         stage.add_layer(produced)
         stage.history.append(History(self.history_text(stage, instruction)))
         seconds = 0.0 if cached else round(0.1 + produced.size / BYTES_PER_SECOND, 1)

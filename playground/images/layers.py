@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 
 FILE, DIR, SYMLINK, HARDLINK = "file", "dir", "symlink", "hardlink"
 TYPES = (FILE, DIR, SYMLINK, HARDLINK)
+# An image holds at most this many layers: Docker's layer store refuses a deeper chain with "max
+# depth exceeded" (moby layer/layer_store.go maxLayerDepth: 127 in some graph drivers less the 2
+# a container's writable layer needs).
+MAX_LAYER_DEPTH = 125
 
 View = dict[str, tuple["FileEntry", int]]  # path → (entry, index of the layer it comes from)
 

@@ -379,3 +379,11 @@ def test_an_oci_index_of_platforms_gives_the_amd64_image():
     image = read_archive(io.BytesIO(tar(*(f(name, data) for name, data in blobs.items()))))
 
     assert image.reference == "docker.io/library/web:3" and len(image.layers) == 2
+
+
+def test_an_image_of_more_layers_than_docker_stacks_is_refused():
+    layers = tuple(tar(f(f"f{n}", str(n))) for n in range(126))
+
+    message = refused(docker_save(layers=layers))
+
+    assert "manifest.json: 126 layers: max depth exceeded" in message and "at most 125" in message

@@ -334,3 +334,14 @@ def test_apt_keeps_downloaded_debs_only_without_docker_clean_and_apt_get_clean_r
 
     assert len(debs(kept)) == 7  # curl and its six dependencies (libcurl4, ..., ca-certificates, openssl, libssl3)
     assert debs(cleaned) == [] and debs(default) == []
+
+
+def test_a_build_stops_at_dockers_125_layers_naming_the_line():
+    runs = "".join(f"RUN echo {n} > /f{n}\n" for n in range(125))  # busybox's layer and 125 more
+
+    with pytest.raises(BuildError) as error:
+        build("FROM busybox:1.36\n" + runs)
+
+    assert str(error.value).startswith("line 126: RUN: max depth exceeded")
+    assert "at most 125 layers and this would be layer 126" in str(error.value)
+    assert len(build("FROM busybox:1.36\n" + runs.rsplit("RUN", 1)[0]).image.layers) == 125
