@@ -1,0 +1,368 @@
+"""A lesson's checks: declarative conditions over the learner's cluster, never code from the lesson.
+
+lesson.md's step block (`checks:` a list of mappings) → `parse_check` here → a Check → `evaluate`
+against a ClusterView (the runtime's cache of the cluster, plus what the cache does not hold:
+Events, container filesystems, images) → a Verdict: done or not, and what was seen, in the words a
+learner reads ("2 of 3 replicas of deployment web are ready").
+
+A check never turns green early: a workload counts only when its rollout is complete as `kubectl
+rollout status` decides, pods only when Ready, a recreated pod only once it is Running again.
+
+Each check names what it expects with `expect:`; its other keys are its fields, all listed below
+(an unknown one is an error naming the lesson's file and line, so a typo never makes a check that
+passes by accident):
+
+- `object`:    kind, name, namespace; `absent: true`, or `fields: {path: value}` (a value or
+               `{at_least: n}`, `{at_most: n}`, `{not: v}`), `rollout: complete`
+- `pods`:      namespace, selector (as `kubectl get -l`); `ready: n` (`{at_least: n}`), `count: n`,
+               `every: {path: value}` (every matching pod), `on_distinct_nodes: true`
+- `event`:     reason, kind, name, namespace, type (Normal/Warning): such an Event exists
+- `recreated`: kind (Pod), name, namespace: the object has a new uid since the step began, and is Running
+- `file`:      pod, container, path, namespace; `layer: writable|init|image|volume`, `contains: text`
+- `image`:     reference; `deleted_file_kept: true` (a layer deletes a file a lower layer holds,
+               and the image is no smaller for it), `layers: {at_least: n}`
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from playground.kubectl.rollout import rollout_status_message
+from playground.store.errors import BadRequest
+from playground.store.selectors import parse_label_selector
+
+Obj = dict[str, Any]
+DEFAULT_NAMESPACE = "default"
+COMPARISONS = ("at_least", "at_most", "not")
+
+
+class CheckError(ValueError):
+    """A check the lesson file spells wrong; the loader adds the file and line."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    done: bool
+    saw: str  # what the learner reads beside the check, green or red
+
+
+class ClusterView(Protocol):
+    """What checks read: the cluster's objects (the runtime's cache), its Events, containers'
+    filesystems and its images."""
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj | None: ...
+    def list(self, kind: str, namespace: str) -> list[Obj]: ...
+    def events(self, namespace: str, reason: str) -> list[Obj]: ...
+    def file_origin(self, namespace: str, pod: str, container: str, path: str) -> tuple[str, str] | None: ...
+    def image_layers(self, reference: str) -> list[Any] | None: ...
+
+
+# --- field paths and expected values ----------------------------------------------------------------
+
+PATH = re.compile(r"[^.\[\]]+(?:\.[^.\[\]]+|\[[^\]]+\])*")
+PATH_PART = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
+
+
+def field_path(text: str) -> tuple[str | int, ...]:
+    """`spec.template.spec.containers[0].image`, `metadata.annotations[deployment.kubernetes.io/revision]`."""
+    if not PATH.fullmatch(text):
+        raise CheckError(f"field path {text!r}: expected names joined by dots, each may be followed by [index]")
+    return tuple(int(bracket) if bracket is not None and bracket.isdigit() else (name or bracket)
+                 for name, bracket in PATH_PART.findall(text))
+
+
+def value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            obj = obj[part] if isinstance(obj, list) and part < len(obj) else None
+        else:
+            obj = obj.get(part) if isinstance(obj, dict) else None
+        if obj is None:
+            return None
+    return obj
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A value a field must have, or a comparison with one."""
+
+    value: Any
+    comparison: str = "equals"
+
+    def holds(self, actual: Any) -> bool:
+        if self.comparison == "not":
+            return not _same(actual, self.value)
+        if self.comparison in ("at_least", "at_most"):
+            number = actual if isinstance(actual, (int, float)) and not isinstance(actual, bool) else _number(actual)
+            if number is None:
+                return False
+            return number >= self.value if self.comparison == "at_least" else number <= self.value
+        return _same(actual, self.value)
+
+    def __str__(self) -> str:
+        shown = {"equals": "", "at_least": "at least ", "at_most": "at most ", "not": "not "}[self.comparison]
+        return f"{shown}{self.value}"
+
+
+def _same(actual: Any, wanted: Any) -> bool:
+    # YAML reads `maxUnavailable: 0` as 0 and an annotation is a string: "2" is 2 here
+    return actual == wanted or (actual is not None and str(actual) == str(wanted))
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def expected(raw: Any, *, what: str) -> Expected:
+    if isinstance(raw, Mapping):
+        if len(raw) != 1 or next(iter(raw)) not in COMPARISONS:
+            raise CheckError(f"{what}: expected a value or one of {', '.join(COMPARISONS)}")
+        comparison, value = next(iter(raw.items()))
+        if comparison != "not" and not isinstance(value, int):
+            raise CheckError(f"{what}: {comparison} needs a whole number")
+        return Expected(value, comparison)
+    return Expected(raw)
+
+
+def count_expected(raw: Any, *, what: str) -> Expected:
+    found = expected(raw, what=what)
+    if found.comparison == "equals" and (not isinstance(found.value, int) or isinstance(found.value, bool)):
+        raise CheckError(f"{what}: expected a whole number")
+    return found
+
+
+# --- the checks ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    expect: str
+    spec: Mapping[str, Any]
+    evaluate_with: Callable[[Check, ClusterView, Mapping[str, str]], Verdict] = field(repr=False, compare=False)
+
+    def evaluate(self, view: ClusterView, baseline: Mapping[str, str] | None = None) -> Verdict:
+        """`baseline`: what `remember` saw when the step began (the uids `recreated` compares)."""
+        return self.evaluate_with(self, view, baseline or {})
+
+    def remember(self, view: ClusterView) -> dict[str, str]:
+        if self.expect != "recreated":
+            return {}
+        current = view.get(self.spec["kind"], self.spec["namespace"], self.spec["name"])
+        return {self.baseline_key: current["metadata"]["uid"]} if current else {}
+
+    @property
+    def baseline_key(self) -> str:
+        return f"{self.spec['kind']}/{self.spec['namespace']}/{self.spec['name']}"
+
+
+def _object(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
+    spec = check.spec
+    kind, namespace, name = spec["kind"], spec["namespace"], spec["name"]
+    called = f"{kind.lower()} {name}"
+    current = view.get(kind, namespace, name)
+    if spec.get("absent"):
+        return Verdict(current is None, f"{called} is gone" if current is None else f"{called} still exists")
+    if current is None:
+        return Verdict(False, f"no {called} in namespace {namespace}")
+    for path, wanted in spec["fields"].items():
+        actual = value_at(current, field_path(path))
+        if not wanted.holds(actual):
+            return Verdict(False, f"{called}: {path} is {'not set' if actual is None else actual}, expected {wanted}")
+    if spec.get("rollout") == "complete":
+        message, done = rollout_status(current)
+        if not done:
+            return Verdict(False, message.rstrip("."))
+    return Verdict(True, _object_seen(called, spec, current))
+
+
+def _object_seen(called: str, spec: Mapping[str, Any], current: Obj) -> str:
+    shown = [f"{path} is {value_at(current, field_path(path))}" for path in spec["fields"]]
+    if spec.get("rollout") == "complete":
+        shown.append("its rollout is complete")
+    return f"{called}: {', '.join(shown)}" if shown else f"{called} exists"
+
+
+def rollout_status(obj: Obj) -> tuple[str, bool]:
+    """Whether `kubectl rollout status` would say the rollout is done, and what it prints."""
+    if obj["kind"] == "Deployment":
+        return rollout_status_message(obj)
+    status, spec, meta = obj.get("status") or {}, obj.get("spec") or {}, obj["metadata"]
+    if meta.get("generation", 0) > status.get("observedGeneration", 0):
+        return "Waiting for the spec update to be observed...", False
+    if obj["kind"] == "DaemonSet":
+        wanted = status.get("desiredNumberScheduled", 0)
+        updated, available = status.get("updatedNumberScheduled", 0), status.get("numberAvailable", 0)
+        if updated < wanted or available < wanted:
+            return f"Waiting for daemon set {meta['name']!r} rollout to finish: {min(updated, available)} of {wanted} updated pods are available...", False
+        return f"daemon set {meta['name']!r} successfully rolled out", True
+    replicas = spec.get("replicas", 1)
+    ready = status.get("readyReplicas", 0)
+    if ready < replicas:
+        return f"Waiting for {replicas - ready} pods to be ready...", False
+    if status.get("updateRevision") and status.get("currentRevision") != status.get("updateRevision"):
+        return f"Waiting for partitioned roll out to finish: {status.get('updatedReplicas', 0)} out of {replicas} new pods have been updated...", False
+    return f"statefulset rolling update complete {replicas} pods at revision {status.get('currentRevision', '')}...", True
+
+
+def is_ready(pod: Obj) -> bool:
+    conditions = (pod.get("status") or {}).get("conditions") or []
+    return not pod["metadata"].get("deletionTimestamp") and any(
+        c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+def _pods(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
+    spec = check.spec
+    matches = spec["matches"]
+    pods = [p for p in view.list("Pod", spec["namespace"])
+            if matches(p["metadata"].get("labels") or {}) and not p["metadata"].get("deletionTimestamp")]
+    called = f"pods with {spec['selector']}" if spec["selector"] else "pods"
+    ready = [p for p in pods if is_ready(p)]
+    if "count" in spec and not spec["count"].holds(len(pods)):
+        return Verdict(False, f"{len(pods)} {called}, expected {spec['count']}")
+    if "ready" in spec and not spec["ready"].holds(len(ready)):
+        return Verdict(False, f"{len(ready)} of {len(pods)} {called} are ready, expected {spec['ready']}")
+    for path, wanted in spec["every"].items():
+        wrong = [p for p in pods if not wanted.holds(value_at(p, field_path(path)))]
+        if wrong or not pods:
+            shown = f"pod {wrong[0]['metadata']['name']} has {path} {value_at(wrong[0], field_path(path))}" if wrong else f"no {called}"
+            return Verdict(False, f"{shown}, expected {wanted}")
+    if spec.get("on_distinct_nodes"):
+        nodes = [(p.get("spec") or {}).get("nodeName") for p in pods]
+        if None in nodes or len(set(nodes)) != len(nodes):
+            return Verdict(False, f"{len(pods)} {called} on {len(set(nodes) - {None})} nodes, expected each on its own node")
+    return Verdict(True, f"{len(ready)} of {len(pods)} {called} are ready")
+
+
+def _event(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
+    spec = check.spec
+    wanted = {"reason": spec["reason"], "type": spec.get("type")}
+    for event in view.events(spec["namespace"], spec["reason"]):
+        involved = event.get("involvedObject") or event.get("regarding") or {}
+        if (event.get("reason") == wanted["reason"] and wanted["type"] in (None, event.get("type"))
+                and spec.get("kind") in (None, involved.get("kind")) and spec.get("name") in (None, involved.get("name"))):
+            return Verdict(True, f"{event.get('type', 'Normal')} {event['reason']}: {event.get('message') or event.get('note', '')}")
+    about = f" for {spec['kind'].lower() if spec.get('kind') else ''} {spec['name']}" if spec.get("name") else ""
+    return Verdict(False, f"no {spec['reason']} event{about} yet")
+
+
+def _recreated(check: Check, view: ClusterView, baseline: Mapping[str, str]) -> Verdict:
+    spec = check.spec
+    called = f"{spec['kind'].lower()} {spec['name']}"
+    current = view.get(spec["kind"], spec["namespace"], spec["name"])
+    if current is None:
+        return Verdict(False, f"{called} is gone; waiting for it to come back")
+    before = baseline.get(check.baseline_key)
+    if before is None or current["metadata"]["uid"] == before:
+        return Verdict(False, f"{called} is the one that was there when this step began (uid {current['metadata']['uid'][:8]}…)")
+    if spec["kind"] == "Pod" and not is_ready(current):
+        return Verdict(False, f"{called} was recreated and is not ready yet")
+    return Verdict(True, f"{called} was recreated under the same name (new uid {current['metadata']['uid'][:8]}…)")
+
+
+def _file(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
+    spec = check.spec
+    where = f"container {spec['container']} of pod {spec['pod']}"
+    found = view.file_origin(spec["namespace"], spec["pod"], spec["container"], spec["path"])
+    if found is None:
+        return Verdict(False, f"no {spec['path']} in {where}")
+    layer, text = found
+    if spec.get("layer") and layer != spec["layer"]:
+        return Verdict(False, f"{spec['path']} in {where} comes from the {layer} layer, not the {spec['layer']} one")
+    if spec.get("contains") and spec["contains"] not in text:
+        return Verdict(False, f"{spec['path']} in {where} does not hold {spec['contains']!r}")
+    return Verdict(True, f"{spec['path']} is in the {layer} layer of {where}")
+
+
+def _image(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
+    spec = check.spec
+    layers = view.image_layers(spec["reference"])
+    if layers is None:
+        return Verdict(False, f"no image {spec['reference']} on this cluster yet")
+    if "layers" in spec and not spec["layers"].holds(len(layers)):
+        return Verdict(False, f"image {spec['reference']} has {len(layers)} layers, expected {spec['layers']}")
+    if spec.get("deleted_file_kept"):
+        kept = deleted_yet_kept(layers)
+        if not kept:
+            return Verdict(False, f"no layer of {spec['reference']} deletes a file a lower layer holds")
+        return Verdict(True, f"a layer of {spec['reference']} deletes {kept}, yet the image still holds its bytes")
+    return Verdict(True, f"image {spec['reference']} has {len(layers)} layers")
+
+
+def deleted_yet_kept(layers: list[Any]) -> str:
+    """A path a layer deletes (a whiteout) that a lower layer holds, or "": the bytes stay in the image."""
+    below: set[str] = set()
+    for current in layers:
+        for path in current.whiteouts:
+            if path in below or any(p.startswith(path + "/") for p in below):
+                return path
+        below.update(entry.path for entry in current.entries)
+    return ""
+
+
+# --- reading a check from a lesson file ----------------------------------------------------------------
+
+FIELDS: dict[str, tuple[set[str], set[str]]] = {  # expect → (required, optional)
+    "object": ({"kind", "name"}, {"namespace", "absent", "fields", "rollout"}),
+    "pods": (set(), {"namespace", "selector", "ready", "count", "every", "on_distinct_nodes"}),
+    "event": ({"reason"}, {"namespace", "kind", "name", "type"}),
+    "recreated": ({"kind", "name"}, {"namespace"}),
+    "file": ({"pod", "container", "path"}, {"namespace", "layer", "contains"}),
+    "image": ({"reference"}, {"layers", "deleted_file_kept"}),
+}
+EVALUATE: dict[str, Callable[[Check, ClusterView, Mapping[str, str]], Verdict]] = {
+    "object": _object, "pods": _pods, "event": _event, "recreated": _recreated, "file": _file, "image": _image,
+}
+LAYERS = ("writable", "init", "image", "volume")
+ROLLOUT_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+def parse_check(raw: Any) -> Check:
+    if not isinstance(raw, Mapping) or "expect" not in raw:
+        raise CheckError("a check is a mapping with `expect:` (one of " + ", ".join(FIELDS) + ")")
+    expect = raw["expect"]
+    if expect not in FIELDS:
+        raise CheckError(f"unknown check {expect!r}: expected one of {', '.join(FIELDS)}")
+    required, optional = FIELDS[expect]
+    given = set(raw) - {"expect"}
+    if missing := sorted(required - given):
+        raise CheckError(f"check {expect}: missing {', '.join(missing)}")
+    if unknown := sorted(given - required - optional):
+        raise CheckError(f"check {expect}: unknown field {', '.join(unknown)} (expected {', '.join(sorted(required | optional))})")
+    spec: dict[str, Any] = {**raw, "namespace": raw.get("namespace", DEFAULT_NAMESPACE)}
+    del spec["expect"]
+    _settle_fields(expect, spec)
+    return Check(expect, spec, EVALUATE[expect])
+
+
+def _settle_fields(expect: str, spec: dict[str, Any]) -> None:
+    """Turn the YAML's values into what evaluation compares, failing on any it cannot use."""
+    for name in ("fields", "every"):
+        if name in spec or expect in ("object", "pods"):
+            raw = spec.get(name) or {}
+            if not isinstance(raw, Mapping):
+                raise CheckError(f"check {expect}: {name} is a mapping of field paths to values")
+            for path in raw:
+                field_path(str(path))
+            spec[name] = {str(path): expected(value, what=f"{name}.{path}") for path, value in raw.items()}
+    for name in ("ready", "count", "layers"):
+        if name in spec:
+            spec[name] = count_expected(spec[name], what=name)
+    if expect == "pods":
+        spec["selector"] = str(spec.get("selector") or "")
+        try:
+            spec["matches"] = parse_label_selector(spec["selector"]) or (lambda _labels: True)
+        except BadRequest as e:
+            raise CheckError(f"check pods: selector: {e.message}") from None
+    if spec.get("rollout") not in (None, "complete"):
+        raise CheckError("check object: rollout can only be `complete`")
+    if spec.get("rollout") and spec["kind"] not in ROLLOUT_KINDS:
+        raise CheckError(f"check object: kubectl rollout status knows {', '.join(ROLLOUT_KINDS)}, not {spec['kind']}")
+    if spec.get("layer") not in (None, *LAYERS):
+        raise CheckError(f"check file: layer is one of {', '.join(LAYERS)}")
+    if expect == "recreated" and spec["kind"] != "Pod":
+        raise CheckError("check recreated: only a Pod is recreated under its own name")

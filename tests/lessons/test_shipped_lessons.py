@@ -1,0 +1,63 @@
+"""Every shipped lesson solved end to end, as a learner would: before a step's work its checks
+are red, right after it (pods not yet Ready) still red, and green once the cluster is there."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playground.kubectl import verbs
+from playground.lessons.files import Lesson, Step, load_lessons
+from playground.lessons.view import LiveView
+from tests.factories import pod
+
+LESSONS = {lesson.slug: lesson for lesson in load_lessons()}
+
+
+def verdicts(cluster, step: Step, baseline: dict[str, str]) -> list[tuple[bool, str]]:
+    view = LiveView(cluster.name)
+    return [(v.done, v.saw) for v in (check.evaluate(view, baseline) for check in step.checks)]
+
+
+def solve(cluster, lesson: Lesson, work: list[Callable[[], object]], *, done_at_once: frozenset[int] = frozenset()) -> None:
+    """Do each step's work; its checks must be red before, red an instant after (but for the steps
+    in `done_at_once`, whose end state the controllers reach in the same instant), green when settled."""
+    if lesson.start:
+        cluster.apply_text(lesson.start)
+        cluster.advance(60)
+    for step, do in zip(lesson.steps, work, strict=True):
+        baseline = {k: v for check in step.checks for k, v in check.remember(LiveView(cluster.name)).items()}
+        assert not all(done for done, _ in verdicts(cluster, step, baseline)), f"{step.title}: green before any work"
+        do()
+        cluster.advance(0.5)
+        if step.number not in done_at_once:
+            assert not all(done for done, _ in verdicts(cluster, step, baseline)), f"{step.title}: green too early"
+        cluster.advance(60)
+        seen = verdicts(cluster, step, baseline)
+        assert all(done for done, _ in seen), f"{step.title}: {seen}"
+
+
+REPLICA_SET = """
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: "nginx:1.27"}]
+"""
+
+
+def test_replica_sets_and_scaling(cluster):
+    solve(cluster, LESSONS["08-replicasets"], [
+        lambda: cluster.apply_text(REPLICA_SET),
+        lambda: verbs.scale(cluster.name, "ReplicaSet", "web", "default", 5),
+        lambda: cluster.create(pod("extra", labels={"app": "web"})),
+    ], done_at_once=frozenset({3}))  # the ReplicaSet deletes the extra, unready pod at once
+
+
+def test_every_shipped_lesson_has_its_solution_here():
+    solved = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
+    assert {"replica_sets_and_scaling"} <= solved
+    assert len(LESSONS) == 1, "a new lesson needs its end-to-end test in this file"
