@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "playground.sim",
     "playground.images",
     "playground.apiserver",
+    "playground.lessons",
     "playground.web",
 ]
 

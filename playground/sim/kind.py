@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.images import catalog
+from playground.images import catalog, registry
 from playground.store import api as store
-from playground.store.demo import CONTROL_PLANE, create_demo_cluster
+from playground.store import clusters
+from playground.store.demo import CONTROL_PLANE, create_demo_cluster, seed
+
+from .node_state import forget_nodes_state
 
 Obj = dict[str, Any]
 KUBE_VERSION = "v1.32.0"
@@ -51,6 +54,16 @@ COREFILE = """.:53 {
 def create_kind_cluster(name: str = "default") -> None:
     """A new cluster as kind makes it: nodes, namespaces, and the kube-system workloads."""
     create_demo_cluster(name)
+    seed_kube_system(name)
+
+
+def reset_kind_cluster(name: str) -> None:
+    """The cluster as `create_kind_cluster` left it: every object, image built or imported, and
+    node's memory of its containers forgotten, then the nodes and kube-system made again."""
+    clusters.reset(name)
+    forget_nodes_state(name)
+    registry.forget(name)
+    seed(name)
     seed_kube_system(name)
 
 

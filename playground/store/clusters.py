@@ -21,7 +21,7 @@ def create(name: str) -> None:
     """A new, empty cluster (the demo content is added by playground.store.demo)."""
     if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", name):
         raise BadRequest(f'cluster name "{name}" must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63)')
-    if Cluster.objects.filter(name=name).exists():
+    if exists(name):
         raise AlreadyExists(f'clusters "{name}" already exists')
     wall = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     # A resourceVersion of its own: a cluster made again under an old name is never mistaken
@@ -47,6 +47,10 @@ def reset(name: str) -> None:
         ReconcileTrace.objects.filter(cluster_id=cluster_id).delete()
         with connection.cursor() as cursor:
             Cluster.objects.filter(id=cluster_id).update(compacted_revision=bump_resource_version(cursor, 1))
+
+
+def exists(name: str) -> bool:
+    return Cluster.objects.filter(name=name).exists()
 
 
 def names() -> list[str]:

@@ -5,12 +5,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from playground.images import registry
 from playground.management.cli import CommandFailed, KubectlCommand
-from playground.sim.kind import create_kind_cluster, seed_kube_system
-from playground.sim.node_state import forget_nodes_state
+from playground.sim.kind import create_kind_cluster, reset_kind_cluster
 from playground.store import clusters
-from playground.store.demo import seed
 
 
 class Command(KubectlCommand):
@@ -33,11 +30,7 @@ class Command(KubectlCommand):
         elif action == "create":
             create_kind_cluster(name)
         elif action == "reset":
-            clusters.reset(name)
-            forget_nodes_state(name)
-            registry.forget(name)  # the images built or imported here
-            seed(name)
-            seed_kube_system(name)
+            reset_kind_cluster(name)
         else:
             clusters.delete(name)
         self.stdout.write(f'cluster "{name}" {action}d' if action != "reset" else f'cluster "{name}" reset')
