@@ -142,11 +142,13 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": ["'self'"],  # a lesson step shows the learner's cluster's page beside it
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
     }
 }
+
+X_FRAME_OPTIONS = "SAMEORIGIN"  # as frame-ancestors, for browsers that read only this header
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

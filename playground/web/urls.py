@@ -1,10 +1,25 @@
 from django.urls import path
 
-from . import containerfs_views, editor_views, image_views, kubeconfig_views, loop_views, pod_views, views
+from . import (
+    containerfs_views,
+    editor_views,
+    image_views,
+    kubeconfig_views,
+    lesson_views,
+    loop_views,
+    pod_views,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("lessons/", lesson_views.lesson_list, name="lessons"),
+    path("lessons/<slug:lesson>/", lesson_views.lesson_view, name="lesson"),
+    path("lessons/<slug:lesson>/start/", lesson_views.lesson_start, name="lesson-start"),
+    path("lessons/<slug:lesson>/reset/", lesson_views.lesson_reset, name="lesson-reset"),
+    path("lessons/<slug:lesson>/<int:number>/", lesson_views.step_view, name="lesson-step"),
+    path("lessons/<slug:lesson>/<int:number>/hint/", lesson_views.reveal_hint, name="lesson-hint"),
     path("clusters/<slug:cluster>/", views.cluster_view, name="cluster"),
     path("clusters/<slug:cluster>/objects/", views.objects_view, name="objects"),
     path("clusters/<slug:cluster>/kubeconfig/", kubeconfig_views.download_kubeconfig, name="kubeconfig"),
