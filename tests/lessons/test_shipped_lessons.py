@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from playground.kubectl import verbs
+from playground.kubectl import rollout, verbs
 from playground.lessons.files import Lesson, Step, load_lessons
 from playground.lessons.view import LiveView
 from tests.factories import pod
@@ -57,7 +57,33 @@ def test_replica_sets_and_scaling(cluster):
     ], done_at_once=frozenset({3}))  # the ReplicaSet deletes the extra, unready pod at once
 
 
+DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: "nginx:1.27"}]
+"""
+
+
+def test_deployments_and_rolling_updates(cluster):
+    solve(cluster, LESSONS["09-deployments"], [
+        lambda: cluster.apply_text(DEPLOYMENT),
+        lambda: verbs.set_image(cluster.name, "Deployment", "web", "default", {"nginx": "nginx:1.28"}),
+        lambda: rollout.undo(cluster.name, "web", "default"),
+    ])
+
+
+SOLVED = {"08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates}
+
+
 def test_every_shipped_lesson_has_its_solution_here():
-    solved = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
-    assert {"replica_sets_and_scaling"} <= solved
-    assert len(LESSONS) == 1, "a new lesson needs its end-to-end test in this file"
+    assert set(LESSONS) == set(SOLVED), "a new lesson needs its end-to-end test in this file"
