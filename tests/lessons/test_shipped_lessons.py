@@ -30,7 +30,7 @@ def solve(cluster, lesson: Lesson, work: list[Callable[[], object]], *, done_at_
         cluster.advance(0.5)
         if step.number not in done_at_once:
             assert not all(done for done, _ in verdicts(cluster, step, baseline)), f"{step.title}: green too early"
-        cluster.advance(60)
+        cluster.advance(180)  # a DaemonSet's rollout waits out each old pod's 30 s grace period
         seen = verdicts(cluster, step, baseline)
         assert all(done for done, _ in seen), f"{step.title}: {seen}"
 
@@ -82,7 +82,36 @@ def test_deployments_and_rolling_updates(cluster):
     ])
 
 
-SOLVED = {"08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates}
+DAEMON_SET = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers: [{name: agent, image: "busybox:1.36", command: ["sleep", "3600"]}]
+"""
+TOLERATE_CONTROL_PLANE = {"spec": {"template": {"spec": {"tolerations": [
+    {"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]}}}}
+
+
+def test_daemon_sets(cluster):
+    def only_on_ssd() -> None:
+        cluster.patch("Node", "playground-worker", "", {"metadata": {"labels": {"disk": "ssd"}}}, patch_type="merge")
+        cluster.patch("DaemonSet", "agent", "default", {"spec": {"template": {"spec": {"nodeSelector": {"disk": "ssd"}}}}},
+                      patch_type="merge")
+
+    solve(cluster, LESSONS["12-daemonsets"], [
+        lambda: cluster.apply_text(DAEMON_SET),
+        lambda: cluster.patch("DaemonSet", "agent", "default", TOLERATE_CONTROL_PLANE, patch_type="merge"),
+        only_on_ssd,
+    ])
+
+
+SOLVED = {"08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
+          "12-daemonsets": test_daemon_sets}
 
 
 def test_every_shipped_lesson_has_its_solution_here():
