@@ -14,8 +14,9 @@ passes by accident):
 
 - `object`:    kind, name, namespace; `absent: true`, or `fields: {path: value}` (a value or
                `{at_least: n}`, `{at_most: n}`, `{not: v}`), `rollout: complete`
-- `pods`:      namespace, selector (as `kubectl get -l`); `ready: n` (`{at_least: n}`), `count: n`,
-               `every: {path: value}` (every matching pod), `on_distinct_nodes: true`
+- `pods`:      namespace, selector (as `kubectl get -l`); `ready: n` (`{at_least: n}`), `count: n`
+               (terminating pods count until they are gone), `every: {path: value}` (every matching
+               pod), `on_distinct_nodes: true`
 - `event`:     reason, kind, name, namespace, type (Normal/Warning): such an Event exists
 - `recreated`: kind (Pod), name, namespace: the object has a new uid since the step began, and is Running
 - `file`:      pod, container, path, namespace; `layer: writable|init|image|volume`, `contains: text`
@@ -218,8 +219,9 @@ def is_ready(pod: Obj) -> bool:
 def _pods(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
     spec = check.spec
     matches = spec["matches"]
-    pods = [p for p in view.list("Pod", spec["namespace"])
-            if matches(p["metadata"].get("labels") or {}) and not p["metadata"].get("deletionTimestamp")]
+    # A terminating pod still counts, as `kubectl get pods` still lists it: a scale down is done
+    # when it is gone, not when it was asked to go
+    pods = [p for p in view.list("Pod", spec["namespace"]) if matches(p["metadata"].get("labels") or {})]
     called = f"pods with {spec['selector']}" if spec["selector"] else "pods"
     ready = [p for p in pods if is_ready(p)]
     if "count" in spec and not spec["count"].holds(len(pods)):

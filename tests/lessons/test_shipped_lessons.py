@@ -54,7 +54,7 @@ def test_replica_sets_and_scaling(cluster):
         lambda: cluster.apply_text(REPLICA_SET),
         lambda: verbs.scale(cluster.name, "ReplicaSet", "web", "default", 5),
         lambda: cluster.create(pod("extra", labels={"app": "web"})),
-    ], done_at_once=frozenset({3}))  # the ReplicaSet deletes the extra, unready pod at once
+    ], done_at_once=frozenset({3}))  # the ReplicaSet deletes the extra pod before it starts: gone at once
 
 
 DEPLOYMENT = """
@@ -110,7 +110,70 @@ def test_daemon_sets(cluster):
     ])
 
 
+STATEFUL_SET = """
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{name: redis, port: 6379}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 3
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: redis, image: "redis:7.4", ports: [{containerPort: 6379}]}]
+"""
+
+
+def test_stateful_sets(cluster):
+    solve(cluster, LESSONS["10-statefulsets"], [
+        lambda: cluster.apply_text(STATEFUL_SET),
+        lambda: verbs.delete(cluster.name, "Pod", "db-1", "default"),
+        lambda: verbs.scale(cluster.name, "StatefulSet", "db", "default", 5),
+    ])
+
+
+CLAIMING_STATEFUL_SET = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers:
+      - name: redis
+        image: "redis:7.4"
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+"""
+
+
+def test_stateful_set_storage(cluster):
+    solve(cluster, LESSONS["11-statefulset-storage"], [
+        lambda: cluster.apply_text(CLAIMING_STATEFUL_SET),
+        lambda: verbs.delete(cluster.name, "Pod", "db-0", "default"),
+        lambda: verbs.scale(cluster.name, "StatefulSet", "db", "default", 1),
+    ])
+
+
 SOLVED = {"08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
+          "10-statefulsets": test_stateful_sets, "11-statefulset-storage": test_stateful_set_storage,
           "12-daemonsets": test_daemon_sets}
 
 
