@@ -17,7 +17,7 @@ passes by accident):
 - `pods`:      namespace, selector (as `kubectl get -l`); `ready: n` (`{at_least: n}`), `count: n`
                (terminating pods count until they are gone), `every: {path: value}` (every matching
                pod), `on_distinct_nodes: true`
-- `event`:     reason, kind, name, namespace, type (Normal/Warning): such an Event exists
+- `event`:     reason, kind, name, namespace, type (Normal/Warning), message (a part of it): such an Event exists
 - `recreated`: kind (Pod), name, namespace: the object has a new uid since the step began, and is Running
 - `file`:      pod, container, path, namespace; `layer: writable|init|image|volume`, `contains: text`
 - `image`:     reference; `deleted_file_kept: true` (a layer deletes a file a lower layer holds,
@@ -246,10 +246,12 @@ def _event(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Ver
     for event in view.events(spec["namespace"], spec["reason"]):
         involved = event.get("involvedObject") or event.get("regarding") or {}
         if (event.get("reason") == wanted["reason"] and wanted["type"] in (None, event.get("type"))
+                and spec.get("message", "") in (event.get("message") or event.get("note") or "")
                 and spec.get("kind") in (None, involved.get("kind")) and spec.get("name") in (None, involved.get("name"))):
             return Verdict(True, f"{event.get('type', 'Normal')} {event['reason']}: {event.get('message') or event.get('note', '')}")
     about = f" for {spec['kind'].lower() if spec.get('kind') else ''} {spec['name']}" if spec.get("name") else ""
-    return Verdict(False, f"no {spec['reason']} event{about} yet")
+    saying = f" saying {spec['message']!r}" if spec.get("message") else ""
+    return Verdict(False, f"no {spec['reason']} event{about}{saying} yet")
 
 
 def _recreated(check: Check, view: ClusterView, baseline: Mapping[str, str]) -> Verdict:
@@ -311,7 +313,7 @@ def deleted_yet_kept(layers: list[Any]) -> str:
 FIELDS: dict[str, tuple[set[str], set[str]]] = {  # expect → (required, optional)
     "object": ({"kind", "name"}, {"namespace", "absent", "fields", "rollout"}),
     "pods": (set(), {"namespace", "selector", "ready", "count", "every", "on_distinct_nodes"}),
-    "event": ({"reason"}, {"namespace", "kind", "name", "type"}),
+    "event": ({"reason"}, {"namespace", "kind", "name", "type", "message"}),
     "recreated": ({"kind", "name"}, {"namespace"}),
     "file": ({"pod", "container", "path"}, {"namespace", "layer", "contains"}),
     "image": ({"reference"}, {"layers", "deleted_file_kept"}),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from playground.kubectl import rollout, verbs
 from playground.lessons.files import Lesson, Step, load_lessons
 from playground.lessons.view import LiveView
+from playground.sim import faults
 from tests.factories import pod
 
 LESSONS = {lesson.slug: lesson for lesson in load_lessons()}
@@ -172,7 +173,41 @@ def test_stateful_set_storage(cluster):
     ], done_at_once=frozenset({3}))  # redis exits on SIGTERM: db-1 may be gone within the instant
 
 
-SOLVED = {"08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
+PROBED_DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: "nginx:1.27"
+        readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 5}
+        livenessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 5}
+"""
+
+
+def test_health_checks_and_restarts(cluster):
+    def web_pods() -> list[str]:
+        return sorted(p["metadata"]["name"] for p in cluster.list("Pod", namespace="default", label_selector="app=web"))
+
+    def fail_one_readiness() -> None:
+        cluster.apply_text(PROBED_DEPLOYMENT)
+        cluster.advance(60)
+        faults.fail_probe(cluster.name, "default", web_pods()[0], "nginx", probe="readiness", failing=True)
+
+    solve(cluster, LESSONS["06-health-checks"], [
+        lambda: cluster.create(pod("crasher", image="playground/crasher:1.0")),
+        fail_one_readiness,
+        lambda: faults.fail_probe(cluster.name, "default", web_pods()[1], "nginx", probe="liveness", failing=True),
+    ])
+
+
+SOLVED = {"06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
           "10-statefulsets": test_stateful_sets, "11-statefulset-storage": test_stateful_set_storage,
           "12-daemonsets": test_daemon_sets}
 
