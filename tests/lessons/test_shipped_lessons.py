@@ -207,7 +207,22 @@ def test_health_checks_and_restarts(cluster):
     ])
 
 
-SOLVED = {"06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
+def run(name: str, image: str, *args: str, **container: object) -> dict:
+    """The pod `kubectl run NAME --image=IMAGE [-- ARGS]` makes."""
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"run": name}},
+            "spec": {"containers": [{"name": name, "image": image, **({"args": list(args)} if args else {}), **container}]}}
+
+
+def test_containers(cluster):
+    solve(cluster, LESSONS["01-containers"], [
+        lambda: cluster.create(run("web", "nginx:1.27")),
+        lambda: cluster.create(run("writer", "busybox:1.36", "sh", "-c", "echo hello > /tmp/greeting; sleep 3600")),
+        lambda: cluster.create(run("hog", "stress:1.0", "--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1",
+                                   resources={"limits": {"memory": "100Mi"}})),
+    ])
+
+
+SOLVED = {"01-containers": test_containers, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
           "10-statefulsets": test_stateful_sets, "11-statefulset-storage": test_stateful_set_storage,
           "12-daemonsets": test_daemon_sets}
 
