@@ -20,6 +20,7 @@ passes by accident):
 - `event`:     reason, kind, name, namespace, type (Normal/Warning), message (a part of it): such an Event exists
 - `recreated`: kind (Pod), name, namespace: the object has a new uid since the step began, and is Running
 - `file`:      pod, container, path, namespace; `layer: writable|init|image|volume`, `contains: text`
+               (the container must be running: a file is looked for where a program would see it)
 - `image`:     reference; `deleted_file_kept: true` (a layer deletes a file a lower layer holds,
                and the image is no smaller for it), `layers: {at_least: n}`
 """
@@ -271,6 +272,10 @@ def _recreated(check: Check, view: ClusterView, baseline: Mapping[str, str]) -> 
 def _file(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
     spec = check.spec
     where = f"container {spec['container']} of pod {spec['pod']}"
+    pod = view.get("Pod", spec["namespace"], spec["pod"])
+    statuses = ((pod or {}).get("status") or {}).get("containerStatuses") or []
+    if not any(s.get("name") == spec["container"] and "running" in (s.get("state") or {}) for s in statuses):
+        return Verdict(False, f"{where} is not running yet")
     found = view.file_origin(spec["namespace"], spec["pod"], spec["container"], spec["path"])
     if found is None:
         return Verdict(False, f"no {spec['path']} in {where}")

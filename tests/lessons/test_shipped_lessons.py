@@ -222,7 +222,59 @@ def test_containers(cluster):
     ])
 
 
-SOLVED = {"01-containers": test_containers, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
+CONFIGURED_POD = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data:
+  greeting: hello
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: "busybox:1.36"
+    command: ["sleep", "3600"]
+    env:
+    - name: GREETING
+      valueFrom: {configMapKeyRef: {name: settings, key: greeting}}
+    volumeMounts: [{name: config, mountPath: /etc/app}]
+  volumes:
+  - name: config
+    configMap: {name: settings}
+"""
+SECRET_READER = """
+apiVersion: v1
+kind: Secret
+metadata: {name: db}
+stringData: {password: s3cret}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  containers:
+  - name: reader
+    image: "busybox:1.36"
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: db, mountPath: /etc/db, readOnly: true}]
+  volumes:
+  - name: db
+    secret: {secretName: db}
+"""
+
+
+def test_config_maps_and_secrets_as_files(cluster):
+    solve(cluster, LESSONS["05-projected-volumes"], [
+        lambda: cluster.apply_text(CONFIGURED_POD),
+        lambda: cluster.patch("ConfigMap", "settings", "default", {"data": {"greeting": "bonjour"}}, patch_type="merge"),
+        lambda: cluster.apply_text(SECRET_READER),
+    ])
+
+
+SOLVED = {"01-containers": test_containers, "05-projected-volumes": test_config_maps_and_secrets_as_files, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
           "10-statefulsets": test_stateful_sets, "11-statefulset-storage": test_stateful_set_storage,
           "12-daemonsets": test_daemon_sets}
 
