@@ -8,7 +8,7 @@ from playground.kubectl import rollout, verbs
 from playground.lessons.files import Lesson, Step, load_lessons
 from playground.lessons.view import LiveView
 from playground.sim import faults
-from tests.factories import pod
+from tests.factories import deployment, pod
 
 LESSONS = {lesson.slug: lesson for lesson in load_lessons()}
 
@@ -274,7 +274,34 @@ def test_config_maps_and_secrets_as_files(cluster):
     ])
 
 
-SOLVED = {"01-containers": test_containers, "05-projected-volumes": test_config_maps_and_secrets_as_files, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
+ON_CONTROL_PLANE = """
+apiVersion: v1
+kind: Pod
+metadata: {name: on-control-plane}
+spec:
+  nodeSelector: {node-role.kubernetes.io/control-plane: ""}
+  tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]
+  containers: [{name: main, image: "nginx:1.27"}]
+"""
+
+
+def test_nodes(cluster):
+    def cordon_then_deploy() -> None:
+        verbs.set_unschedulable(cluster.name, "playground-worker2", unschedulable=True)
+        cluster.create(deployment("web", replicas=3))  # as `kubectl create deployment web --replicas=3`
+
+    def drain() -> None:
+        verbs.set_unschedulable(cluster.name, "playground-worker2", unschedulable=False)
+        verbs.drain(cluster.name, "playground-worker", ignore_daemonsets=True)
+
+    solve(cluster, LESSONS["02-nodes"], [
+        lambda: cluster.apply_text(ON_CONTROL_PLANE),
+        cordon_then_deploy,
+        drain,
+    ])
+
+
+SOLVED = {"01-containers": test_containers, "02-nodes": test_nodes, "05-projected-volumes": test_config_maps_and_secrets_as_files, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
           "10-statefulsets": test_stateful_sets, "11-statefulset-storage": test_stateful_set_storage,
           "12-daemonsets": test_daemon_sets}
 
