@@ -22,7 +22,7 @@ passes by accident):
 - `file`:      pod, container, path, namespace; `layer: writable|init|image|volume`, `contains: text`
                (the container must be running: a file is looked for where a program would see it)
 - `image`:     reference; `deleted_file_kept: true` (a layer deletes a file a lower layer holds,
-               and the image is no smaller for it), `layers: {at_least: n}`
+               and the image is no smaller for it; `false`: no layer does), `layers: {at_least: n}`
 """
 from __future__ import annotations
 
@@ -294,22 +294,27 @@ def _image(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Ver
         return Verdict(False, f"no image {spec['reference']} on this cluster yet")
     if "layers" in spec and not spec["layers"].holds(len(layers)):
         return Verdict(False, f"image {spec['reference']} has {len(layers)} layers, expected {spec['layers']}")
-    if spec.get("deleted_file_kept"):
+    if "deleted_file_kept" in spec:
         kept = deleted_yet_kept(layers)
-        if not kept:
+        if spec["deleted_file_kept"] and not kept:
             return Verdict(False, f"no layer of {spec['reference']} deletes a file a lower layer holds")
-        return Verdict(True, f"a layer of {spec['reference']} deletes {kept}, yet the image still holds its bytes")
+        if kept and not spec["deleted_file_kept"]:
+            return Verdict(False, f"a layer of {spec['reference']} deletes {kept}, which a lower layer still holds")
+        if kept:
+            return Verdict(True, f"a layer of {spec['reference']} deletes {kept}, yet the image still holds its bytes")
+        return Verdict(True, f"no layer of {spec['reference']} deletes what a lower one holds")
     return Verdict(True, f"image {spec['reference']} has {len(layers)} layers")
 
 
 def deleted_yet_kept(layers: list[Any]) -> str:
-    """A path a layer deletes (a whiteout) that a lower layer holds, or "": the bytes stay in the image."""
-    below: set[str] = set()
+    """A path a layer deletes (a whiteout) where a lower layer holds a file of some bytes, or "":
+    those bytes stay in the image. (An empty directory deleted costs nothing and does not count.)"""
+    below: set[str] = set()  # files with bytes in the layers so far
     for current in layers:
         for path in current.whiteouts:
             if path in below or any(p.startswith(path + "/") for p in below):
                 return path
-        below.update(entry.path for entry in current.entries)
+        below.update(entry.path for entry in current.entries if entry.type == "file" and entry.size > 0)
     return ""
 
 
@@ -371,6 +376,8 @@ def _settle_fields(expect: str, spec: dict[str, Any]) -> None:
         raise CheckError("check object: rollout can only be `complete`")
     if spec.get("rollout") and spec["kind"] not in ROLLOUT_KINDS:
         raise CheckError(f"check object: kubectl rollout status knows {', '.join(ROLLOUT_KINDS)}, not {spec['kind']}")
+    if not isinstance(spec.get("deleted_file_kept", False), bool):
+        raise CheckError("check image: deleted_file_kept is true or false")
     if spec.get("layer") not in (None, *LAYERS):
         raise CheckError(f"check file: layer is one of {', '.join(LAYERS)}")
     if expect == "recreated" and spec["kind"] != "Pod":

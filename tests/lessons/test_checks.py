@@ -107,6 +107,9 @@ def test_an_image_check_sees_a_deleted_file_that_still_takes_space(cluster):
 
     assert waste.done and waste.saw == "a layer of waste:1 deletes /big, yet the image still holds its bytes"
     assert not lean.done and lean.saw == "no layer of lean:1 deletes a file a lower layer holds"
+    assert verdict(cluster, expect="image", reference="lean:1", deleted_file_kept=False).done
+    assert verdict(cluster, expect="image", reference="waste:1", deleted_file_kept=False).saw == (
+        "a layer of waste:1 deletes /big, which a lower layer still holds")
     assert verdict(cluster, expect="image", reference="nope:1").saw == "no image nope:1 on this cluster yet"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from playground.images import registry
 from playground.kubectl import rollout, verbs
 from playground.lessons.files import Lesson, Step, load_lessons
 from playground.lessons.view import LiveView
@@ -301,7 +302,26 @@ def test_nodes(cluster):
     ])
 
 
-SOLVED = {"01-containers": test_containers, "02-nodes": test_nodes, "05-projected-volumes": test_config_maps_and_secrets_as_files, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
+WASTEFUL = """FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y curl
+RUN rm -rf /var/lib/apt/lists/*
+CMD ["sleep", "infinity"]
+"""
+LEAN = """FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+CMD ["sleep", "infinity"]
+"""
+
+
+def test_images_are_layers(cluster):
+    solve(cluster, LESSONS["03-images"], [
+        lambda: registry.build(cluster.name, WASTEFUL, tag="myapp:1"),
+        lambda: registry.build(cluster.name, LEAN, tag="myapp:2"),
+        lambda: cluster.create(run("app", "myapp:2")),
+    ], done_at_once=frozenset({1, 2}))  # a build is done when it returns
+
+
+SOLVED = {"01-containers": test_containers, "02-nodes": test_nodes, "03-images": test_images_are_layers, "05-projected-volumes": test_config_maps_and_secrets_as_files, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
           "10-statefulsets": test_stateful_sets, "11-statefulset-storage": test_stateful_set_storage,
           "12-daemonsets": test_daemon_sets}
 
