@@ -409,11 +409,12 @@ def program_file_ops(program: Any, since: float, until: float) -> list[tuple[str
 
 def flush_program_files(cluster: str, pod: Obj, state: PodRecord, lookup: Lookup, now: float,
                         program_for: Callable[[Obj, Any], Any]) -> None:
-    """Apply what each running container's program wrote since the last pass: under a data
+    """Apply what each container's program (init containers' too) wrote since the last pass: under a data
     volume it goes to the volume, elsewhere to the container's writable layer (API data volumes
     are read-only: the write fails, as `touch` would). Mutates the cursors in `state.volumes`."""
     cursors = state.volumes.setdefault("cursors", {})
-    for container in pod.get("spec", {}).get("containers") or []:
+    spec = pod.get("spec", {})
+    for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:  # init containers prepare volumes
         record = state.containers.get(container["name"])
         if record is None or record.started_at is None or not may_write_files(container):
             continue

@@ -321,7 +321,49 @@ def test_images_are_layers(cluster):
     ], done_at_once=frozenset({1, 2}))  # a build is done when it returns
 
 
-SOLVED = {"01-containers": test_containers, "02-nodes": test_nodes, "03-images": test_images_are_layers, "05-projected-volumes": test_config_maps_and_secrets_as_files, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
+SITE = """
+apiVersion: v1
+kind: Pod
+metadata: {name: site}
+spec:
+  volumes: [{name: html, emptyDir: {}}]
+  containers:
+  - name: nginx
+    image: "nginx:1.27"
+    volumeMounts: [{name: html, mountPath: /usr/share/nginx/html}]
+  - name: writer
+    image: "busybox:1.36"
+    command: ["sh", "-c", "while true; do date > /html/index.html; sleep 10; done"]
+    volumeMounts: [{name: html, mountPath: /html}]
+"""
+PREPARED = """
+apiVersion: v1
+kind: Pod
+metadata: {name: prepared}
+spec:
+  volumes: [{name: html, emptyDir: {}}]
+  initContainers:
+  - name: prepare
+    image: "busybox:1.36"
+    command: ["sh", "-c", "echo ready > /html/index.html"]
+    volumeMounts: [{name: html, mountPath: /html}]
+  containers:
+  - name: nginx
+    image: "nginx:1.27"
+    volumeMounts: [{name: html, mountPath: /usr/share/nginx/html}]
+"""
+
+
+def test_pods_and_their_pause_container(cluster):
+    solve(cluster, LESSONS["04-pods"], [
+        lambda: cluster.apply_text(SITE),
+        lambda: faults.crash_container(cluster.name, "default", "site", "writer"),
+        lambda: cluster.apply_text(PREPARED),
+    ])
+
+
+SOLVED = {"01-containers": test_containers, "02-nodes": test_nodes, "03-images": test_images_are_layers,
+          "04-pods": test_pods_and_their_pause_container, "05-projected-volumes": test_config_maps_and_secrets_as_files, "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling, "09-deployments": test_deployments_and_rolling_updates,
           "10-statefulsets": test_stateful_sets, "11-statefulset-storage": test_stateful_set_storage,
           "12-daemonsets": test_daemon_sets}
 

@@ -340,6 +340,17 @@ def test_the_program_writes_to_its_volume_and_its_writable_layer(cluster):
     assert filesystem.origin("/tmp/started") == len(filesystem.layers) - 1
 
 
+def test_what_an_init_container_writes_to_a_shared_volume_is_there_for_the_app_container(cluster):
+    obj = busybox_pod(volumes=[{"name": "data", "emptyDir": {}}], mounts=[{"name": "data", "mountPath": "/data"}])
+    obj["spec"]["initContainers"] = [{"name": "prepare", "image": "busybox:1.36", "command": ["sh", "-c", "touch /data/ready"],
+                                      "volumeMounts": [{"name": "data", "mountPath": "/data"}]}]
+    cluster.apply(obj)
+
+    cluster.advance(30)
+
+    assert files(cluster).origin("/data/ready") == "data"
+
+
 def test_deleting_an_image_file_writes_a_whiteout_and_a_config_volume_is_read_only(cluster):
     cluster.apply(config_map("settings", {"mode": "demo"}))
     cluster.apply(busybox_pod(volumes=[config_volume()], mounts=[{"name": "config", "mountPath": "/etc/config"}]))
