@@ -82,6 +82,8 @@ def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
     rows = StoredObject.objects.filter(cluster_id=clusters.id_of(cluster), kind=k.kind)
     if namespace is not None and k.namespaced:
         rows = rows.filter(namespace=namespace)
+    for hint in selectors.stored_text_hints(field_selector):
+        rows = rows.filter(data__contains=hint)
     items = []
     for labels, data in rows.order_by("namespace", "name").values_list("labels", "data"):
         if label_match is None or label_match(json.loads(labels)):

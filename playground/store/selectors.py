@@ -7,6 +7,7 @@ Follows k8s.io/apimachinery/pkg/labels/selector.go (the string grammar), and Lab
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any, Callable
 
@@ -115,6 +116,21 @@ def parse_field_selector(text: str) -> Callable[[dict[str, Any]], bool] | None:
             raise BadRequest(f'field label not supported: {field}')
         checks.append((FIELDS[field], op != "!=", value))
     return lambda obj: all((read(obj) == value) is equal for read, equal, value in checks)
+
+
+STORED_STRING_FIELDS = ("reason", "type", "reportingComponent")  # top-level strings of an Event
+
+
+def stored_text_hints(text: str) -> list[str]:
+    """What the stored JSON (compact, as the store writes it) of every object the field selector
+    selects must contain: `"reason":"BackOff"` for reason=BackOff. The store filters rows on it
+    before decoding any, so listing one reason's Events does not decode all of them."""
+    hints = []
+    for part in text.split(","):
+        m = re.match(r"^\s*([A-Za-z.]+)\s*(==|=)\s*(.+?)\s*$", part)
+        if m is not None and m.group(1) in STORED_STRING_FIELDS:
+            hints.append(f'"{m.group(1)}":{json.dumps(m.group(3))}')
+    return hints
 
 
 def label_selector_matches(selector: dict[str, Any] | None, labels: Labels) -> bool:

@@ -267,6 +267,23 @@ def test_list_filters_by_field_selector(cluster):
     assert [p["metadata"]["name"] for p in pending] == ["b"]
 
 
+def test_events_listed_by_reason_and_type_are_exactly_those(cluster):
+    def event(name: str, reason: str, type_: str, message: str) -> dict:
+        return {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name, "namespace": "default"},
+                "involvedObject": {"kind": "Pod", "name": "web", "namespace": "default"},
+                "reason": reason, "type": type_, "message": message}
+
+    cluster.create(event("a", "BackOff", "Warning", "Back-off restarting failed container"))
+    cluster.create(event("b", "Pulled", "Normal", 'reason "BackOff" in a message is not a reason'))
+    cluster.create(event("c", "Back Off", "Warning", "a reason with a space, quoted in the stored JSON"))
+
+    def names(selector: str) -> list[str]:
+        return [e["metadata"]["name"] for e in cluster.list("Event", field_selector=selector)]
+
+    assert names("reason=BackOff") == ["a"] and names("reason==BackOff,type=Warning") == ["a"]
+    assert names("reason!=BackOff") == ["b", "c"] and names("type=Normal") == ["b"]
+
+
 def test_list_is_per_namespace_or_across_all(cluster):
     cluster.create(namespace("shop"))
     cluster.create(config_map("a"))
