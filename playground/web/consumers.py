@@ -558,6 +558,18 @@ class SecretConsumer(ObjectConsumer):
         return secret_context(self.cluster, namespace, name)
 
 
+class PersistentVolumeClaimConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/persistentvolumeclaims/<namespace>/<name>/: its volume and the pods that mount it."""
+
+    kind = "PersistentVolumeClaim"
+    template = "web/persistentvolumeclaim.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .storage_views import claim_context
+
+        return claim_context(self.cluster, namespace, name)
+
+
 class ClusterObjectConsumer(LiveConsumer):
     """A page about one cluster-scoped object (a Node, a Namespace): `template` with
     `context(name)`, or "not found" once the object is deleted while the page is open."""
@@ -596,6 +608,18 @@ class NodeConsumer(ClusterObjectConsumer):
         from .views import node_context
 
         return node_context(self.cluster, name)
+
+
+class PersistentVolumeConsumer(ClusterObjectConsumer):
+    """/ws/clusters/<cluster>/persistentvolumes/<name>/: its claim, reclaim policy and where its data lives."""
+
+    kind = "PersistentVolume"
+    template = "web/persistentvolume.html#live"
+
+    def context(self, name: str) -> dict[str, Any]:
+        from .storage_views import volume_context
+
+        return volume_context(self.cluster, name)
 
 
 class NamespaceConsumer(ClusterObjectConsumer):
