@@ -83,14 +83,13 @@ def claim_picture(cluster: str, claim: Obj, *, volume: Obj | None, classes: list
         "capacity": (status.get("capacity") or {}).get("storage", ""),
         "access_modes": [{"mode": m, "means": ACCESS_MODES.get(m, m)} for m in spec.get("accessModes") or []],
         "volume_mode": spec.get("volumeMode") or "Filesystem",
-        "storage_class": storage_class_facts(class_name, classes, defaulted=spec.get("storageClassName") is None),
+        "storage_class": storage_class_facts(class_name, classes),
         "volume": volume_name,
         "volume_url": object_url(cluster, "PersistentVolume", volume_name) if volume_name else "",
         "volume_exists": volume is not None,
         "where": where(cluster, volume, nodes) if volume is not None else None,
         "selected_node": pv_rules.annotations(claim).get(pv_rules.ANN_SELECTED_NODE, ""),
         "owner": owner_link(cluster, claim),
-        "labels": sorted((meta.get("labels") or {}).items()),
         "mounted_by": mounted_by(cluster, meta["name"], pods),
         "conditions": conditions(claim),
         "terminating": bool(meta.get("deletionTimestamp")),
@@ -114,11 +113,12 @@ def claim_phase_means(claim: Obj, volume: Obj | None, classes: list[Obj]) -> str
     return "waits for a volume to be provisioned, or for a matching one to be created"
 
 
-def storage_class_facts(name: str, classes: list[Obj], *, defaulted: bool) -> Obj:
+def storage_class_facts(name: str, classes: list[Obj]) -> Obj:
     found = next((c for c in classes if c["metadata"]["name"] == name), None)
+    default = pv_rules.default_class(classes)
     return {
         "name": name,
-        "defaulted": defaulted and bool(name),  # the claim named none: the default class applies
+        "default": default is not None and default is found,
         "exists": found is not None,
         "provisioner": (found or {}).get("provisioner", ""),
         "binding_mode": (found or {}).get("volumeBindingMode", "Immediate") if found else "",
@@ -176,7 +176,6 @@ def volume_picture(cluster: str, volume: Obj, *, claim: Obj | None, nodes: list[
         "claim_ref": claim_ref(cluster, ref, claim, volume),
         **where(cluster, volume, nodes),
         "provisioned_by": pv_rules.annotations(volume).get(pv_rules.ANN_DYNAMICALLY_PROVISIONED, ""),
-        "labels": sorted((meta.get("labels") or {}).items()),
         "mounted_by": mounted_by(cluster, ref.get("name", ""), [p for p in pods if p["metadata"].get("namespace") == ref.get("namespace")])
         if ref and claim is not None and pv_rules.is_volume_bound_to_claim(volume, claim) else [],
         "terminating": bool(meta.get("deletionTimestamp")),
