@@ -8,7 +8,7 @@ storage_picture.py), the Events timeline (events_timeline), kubectl's
 tables with their names linked (linked_table), and Secret masking (secret_values, mask).
 Every tile answers "what is this pod doing": its state is the STATUS kubectl prints
 (store/tables.py), grouped into the few colours a projector can show (Pending, ContainerCreating,
-not ready, Ready, CrashLoopBackOff, Terminating, Failed/Completed), drawn by
+not ready, Ready, failing (CrashLoopBackOff, Error...), Terminating, Completed), drawn by
 templates/web/pod_tile.html. Where a page explains a controller's decision (which pods a Service
 sends traffic to, which nodes run a daemon pod), it asks the controller's own rules
 (controllers/endpoints.py, daemonset.py), so the page and the cluster agree.
@@ -34,17 +34,25 @@ from playground.store.quantity import parse_quantity
 from playground.store import tables
 from playground.store.tables import cells
 
+from .rollout_picture import revision_groups
+
 Obj = dict[str, Any]
 
 
-def cluster_picture(nodes: list[Obj], pods: list[Obj], *, now: datetime.datetime, replica_sets: Iterable[Obj] = ()) -> Obj:
+def cluster_picture(nodes: list[Obj], pods: list[Obj], *, now: datetime.datetime, replica_sets: Iterable[Obj] = (),
+                    revisions: Iterable[Obj] = ()) -> Obj:
+    """The nodes with their pods' tiles, and the pods not scheduled; each tile of a workload's pod
+    marked with its revision's colour (rollout_picture), and the legend of those colours."""
     by_node: dict[str, list[Obj]] = {n["metadata"]["name"]: [] for n in nodes}
     pods_on: dict[str, list[Obj]] = {name: [] for name in by_node}  # node_box looks at its node's pods only
     pending = []
+    replica_sets = list(replica_sets)
     deployments = _deployments_of(replica_sets)
+    marks, legend = revision_groups(pods, replica_sets, revisions)
     for pod in sorted(pods, key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"])):
         tile = _remembered_tile(pod, now=now)
         tile["deployment"] = deployments.get((tile["namespace"], tile["owner"]), "")
+        tile.update(marks.get((tile["namespace"], tile["name"]), NO_REVISION))
         node = pod["spec"].get("nodeName")
         (by_node[node] if node in by_node else pending).append(tile)
         if node in pods_on:
@@ -52,7 +60,11 @@ def cluster_picture(nodes: list[Obj], pods: list[Obj], *, now: datetime.datetime
     return {
         "nodes": [_remembered_box(n, by_node[n["metadata"]["name"]], pods_on[n["metadata"]["name"]]) for n in nodes],
         "pending": pending,
+        "legend": legend,
     }
+
+
+NO_REVISION: Obj = {"band": "", "revision": "", "old": False}  # a pod no Deployment, StatefulSet or DaemonSet owns
 
 
 # A live page draws its picture again on every change, and most pods did not change: their tiles
@@ -140,17 +152,32 @@ def _deployments_of(replica_sets: Iterable[Obj]) -> dict[tuple[str, str], str]:
     return owners
 
 
+# kubectl's STATUS words for a pod that failed or keeps failing (printPod: a container's waiting or
+# terminated reason, the pod's status.reason, or its phase), Init: ones included
+FAILING_STATUSES = frozenset({
+    "CrashLoopBackOff", "Error", "ImagePullBackOff", "ErrImagePull", "ErrImageNeverPull", "InvalidImageName",
+    "OOMKilled", "CreateContainerConfigError", "CreateContainerError", "RunContainerError", "ContainerCannotRun",
+    "StartError", "ContainerStatusUnknown", "Failed", "Evicted", "NodeLost", "DeadlineExceeded",
+})
+
+
 def tile_state(status: str, ready: str) -> str:
-    """The colour group of kubectl's STATUS column."""
+    """The colour group of kubectl's STATUS column: terminating, failing (a failed pod, or a
+    container that keeps failing: CrashLoopBackOff, Error, ImagePullBackOff, Init:Error...),
+    finished (Completed), ready or running (Running, all containers ready or not), creating
+    (ContainerCreating, PodInitializing, Init:N/M), pending (Pending, and anything else)."""
     if status == "Terminating":
         return "terminating"
-    if status in ("CrashLoopBackOff", "Error", "ImagePullBackOff", "ErrImagePull", "OOMKilled") or status.startswith("Init:Error"):
+    reason = status.removeprefix("Init:")
+    if reason in FAILING_STATUSES or reason.endswith("BackOff") or reason.startswith("Err"):
         return "failing"
-    if status in ("Completed", "Succeeded", "Failed", "Evicted"):
+    if status in ("Completed", "Succeeded"):
         return "finished"
     if status == "Running":
         done, total = ready.split("/")
         return "ready" if done == total else "running"
+    if status == "NotReady":
+        return "running"
     if status in ("ContainerCreating", "PodInitializing") or status.startswith("Init:"):
         return "creating"
     return "pending"

@@ -66,6 +66,7 @@ def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
     picture_ = cluster_picture(
         objects.list_sorted("Node"), pods, now=now,
         replica_sets=objects.list_sorted("ReplicaSet", namespace=namespace or None),
+        revisions=objects.list_sorted("ControllerRevision", namespace=namespace or None),
     )
     return {"cluster": cluster, "picture": picture_, "clock": clock_context(cluster), "namespace": namespace,
             "query": namespace_query(namespace), "resource_version": version}  # the socket resumes from it
