@@ -39,15 +39,16 @@ def revision_groups(pods: Iterable[Obj], replica_sets: Iterable[Obj],
     numbers = _controller_revision_numbers(revisions)
     members: dict[tuple[Owner, str], list[tuple[str, str]]] = {}
     number_of: dict[tuple[Owner, str], int | None] = {}
+    born: dict[tuple[Owner, str], str] = {}
     for pod in pods:
         found = _revision_of(pod, sets, numbers)
         if found is None:
             continue
-        owner, hash_, number = found
+        owner, hash_, number, created = found
         key = (owner, hash_)
         members.setdefault(key, []).append((owner[0], pod["metadata"]["name"]))
-        number_of[key] = number
-    hues = _hues(number_of)
+        number_of[key], born[key] = number, created
+    hues = _hues(born)
     newest = _newest(number_of)
     by_pod: dict[tuple[str, str], Obj] = {}
     legend = []
@@ -63,8 +64,10 @@ def revision_groups(pods: Iterable[Obj], replica_sets: Iterable[Obj],
     return by_pod, legend
 
 
-def _revision_of(pod: Obj, sets: dict[tuple[str, str], Obj], numbers: dict[tuple[str, str], int]) -> tuple[Owner, str, int | None] | None:
-    """The pod's owner (the Deployment above its ReplicaSet), its revision's hash and number."""
+def _revision_of(pod: Obj, sets: dict[tuple[str, str], Obj],
+                 numbers: dict[tuple[str, str], tuple[int, str]]) -> tuple[Owner, str, int | None, str] | None:
+    """The pod's owner (the Deployment above its ReplicaSet), its revision's hash, number and
+    creationTimestamp (the ReplicaSet's or the ControllerRevision's)."""
     ref = controller_of(pod)
     if ref is None:
         return None
@@ -73,23 +76,26 @@ def _revision_of(pod: Obj, sets: dict[tuple[str, str], Obj], numbers: dict[tuple
         rs = sets.get((namespace, ref["name"]))
         hash_ = labels.get(deployment_util.POD_TEMPLATE_HASH_LABEL, "")
         above = controller_of(rs) if rs is not None else None
+        created = (rs or {}).get("metadata", {}).get("creationTimestamp") or ""
         if above is not None and above.get("kind") == "Deployment":
-            return (namespace, "Deployment", above["name"]), hash_ or ref["name"], deployment_util.revision(rs)
-        return (namespace, "ReplicaSet", ref["name"]), hash_ or ref["name"], None
+            return (namespace, "Deployment", above["name"]), hash_ or ref["name"], deployment_util.revision(rs), created
+        return (namespace, "ReplicaSet", ref["name"]), hash_ or ref["name"], None, created
     if ref.get("kind") in REVISIONED and labels.get(REVISION_HASH_LABEL):
         hash_ = labels[REVISION_HASH_LABEL]
-        return (namespace, ref["kind"], ref["name"]), hash_, numbers.get((ref.get("uid", ""), hash_))
+        number, created = numbers.get((ref.get("uid", ""), hash_), (None, ""))
+        return (namespace, ref["kind"], ref["name"]), hash_, number, created
     return None
 
 
-def _controller_revision_numbers(revisions: Iterable[Obj]) -> dict[tuple[str, str], int]:
-    """(owner uid, hash) → revision number. A StatefulSet's pods carry the revision's name, a
-    DaemonSet's the hash alone (its `controller.kubernetes.io/hash` label): both are keys."""
-    numbers: dict[tuple[str, str], int] = {}
+def _controller_revision_numbers(revisions: Iterable[Obj]) -> dict[tuple[str, str], tuple[int, str]]:
+    """(owner uid, hash) → revision number and creationTimestamp. A StatefulSet's pods carry the
+    revision's name, a DaemonSet's the hash alone (its `controller.kubernetes.io/hash` label):
+    both are keys."""
+    numbers: dict[tuple[str, str], tuple[int, str]] = {}
     for revision in revisions:
         owner = (controller_of(revision) or {}).get("uid", "")
         meta = revision["metadata"]
-        number = int(revision.get("revision") or 0)
+        number = (int(revision.get("revision") or 0), meta.get("creationTimestamp") or "")
         numbers[(owner, meta["name"])] = number
         hash_ = (meta.get("labels") or {}).get("controller.kubernetes.io/hash") or meta["name"].rpartition("-")[2]
         numbers[(owner, hash_)] = number
@@ -104,19 +110,20 @@ def _newest(number_of: dict[tuple[Owner, str], int | None]) -> dict[Owner, int]:
     return newest
 
 
-def _hues(number_of: dict[tuple[Owner, str], int | None]) -> dict[tuple[Owner, str], int]:
+def _hues(born: dict[tuple[Owner, str], str]) -> dict[tuple[Owner, str], int]:
     """A colour per revision that stays while the revision lives: from a hash of its name, moved
-    to the next free colour when an older revision of the same owner has it already."""
+    to the next colour no older revision on the map has (the oldest choose first, so a new
+    revision never takes the colour of one already drawn; with more revisions than colours,
+    colours repeat, though never within one owner's revisions while it has fewer than colours)."""
     hues: dict[tuple[Owner, str], int] = {}
-    taken: dict[Owner, set[int]] = {}
-    for key in sorted(number_of, key=lambda k: (k[0], number_of[k] or 0, k[1])):
+    used: set[int] = set()
+    owners: dict[Owner, set[int]] = {}
+    for key in sorted(born, key=lambda k: (born[k], k)):
         owner, hash_ = key
-        used = taken.setdefault(owner, set())
         hue = zlib.crc32("/".join((*owner, hash_)).encode()) % PALETTE
-        for step in range(PALETTE):
-            if (hue + step) % PALETTE not in used:
-                hue = (hue + step) % PALETTE
-                break
-        used.add(hue)
-        hues[key] = hue
+        order = (*range(hue, PALETTE), *range(hue))
+        mine = owners.setdefault(owner, set())
+        hues[key] = next((h for h in order if h not in used), next((h for h in order if h not in mine), hue))
+        used.add(hues[key])
+        mine.add(hues[key])
     return hues

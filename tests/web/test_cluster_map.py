@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.web import consumers, picture
+from playground.web import consumers, picture, rollout_picture
 from playground.web.views import cluster_context
 from tests.controllers.test_statefulset import stateful_set
 from tests.factories import deployment
@@ -122,3 +122,18 @@ def test_the_cluster_page_explains_each_state_colour_in_kubectls_words(cluster, 
 ])
 def test_a_tiles_colour_group_follows_kubectls_status(status, ready, state):
     assert picture.tile_state(status, ready) == state
+
+
+def test_a_new_revision_never_takes_a_colour_already_on_the_map_while_one_is_free():
+    owners = [(("default", "Deployment", f"app{n}"), "hash1") for n in range(7)]
+    born = {key: f"2025-01-01T00:00:0{n}Z" for n, key in enumerate(owners)}
+    before = rollout_picture._hues(born)
+
+    after = rollout_picture._hues({**born, (("default", "Deployment", "app0"), "hash2"): "2025-01-01T00:01:00Z"})
+
+    assert {k: after[k] for k in before} == before  # the revisions drawn keep their colours
+    assert after[(("default", "Deployment", "app0"), "hash2")] not in before.values()
+    crowded = rollout_picture._hues({**born, **{(("default", "Deployment", "app0"), f"h{n}"): f"2025-01-02T00:00:0{n}Z"
+                                                 for n in range(3)}})
+    app0 = [hue for (owner, _), hue in crowded.items() if owner[2] == "app0"]
+    assert len(set(app0)) == len(app0)  # past eight colours, one owner's revisions still differ
