@@ -40,8 +40,9 @@ def revision_groups(pods: Iterable[Obj], replica_sets: Iterable[Obj],
     members: dict[tuple[Owner, str], list[tuple[str, str]]] = {}
     number_of: dict[tuple[Owner, str], int | None] = {}
     born: dict[tuple[Owner, str], str] = {}
+    seen: dict[tuple[str, str, str], Any] = {}
     for pod in pods:
-        found = _revision_of(pod, sets, numbers)
+        found = _revision_of(pod, sets, numbers, seen)
         if found is None:
             continue
         owner, hash_, number, created = found
@@ -64,27 +65,34 @@ def revision_groups(pods: Iterable[Obj], replica_sets: Iterable[Obj],
     return by_pod, legend
 
 
-def _revision_of(pod: Obj, sets: dict[tuple[str, str], Obj],
-                 numbers: dict[tuple[str, str], tuple[int, str]]) -> tuple[Owner, str, int | None, str] | None:
+def _revision_of(pod: Obj, sets: dict[tuple[str, str], Obj], numbers: dict[tuple[str, str], tuple[int, str]],
+                 seen: dict[tuple[str, str, str], Any]) -> tuple[Owner, str, int | None, str] | None:
     """The pod's owner (the Deployment above its ReplicaSet), its revision's hash, number and
-    creationTimestamp (the ReplicaSet's or the ControllerRevision's)."""
+    creationTimestamp (the ReplicaSet's or the ControllerRevision's). `seen` keeps each answer by
+    (namespace, owner, hash): a thousand pods of one ReplicaSet are one revision."""
     ref = controller_of(pod)
     if ref is None:
         return None
-    namespace, labels = pod["metadata"].get("namespace", ""), pod["metadata"].get("labels") or {}
+    meta = pod["metadata"]
+    namespace, labels = meta.get("namespace", ""), meta.get("labels") or {}
     if ref.get("kind") == "ReplicaSet":
-        rs = sets.get((namespace, ref["name"]))
-        hash_ = labels.get(deployment_util.POD_TEMPLATE_HASH_LABEL, "")
-        above = controller_of(rs) if rs is not None else None
-        created = (rs or {}).get("metadata", {}).get("creationTimestamp") or ""
-        if above is not None and above.get("kind") == "Deployment":
-            return (namespace, "Deployment", above["name"]), hash_ or ref["name"], deployment_util.revision(rs), created
-        return (namespace, "ReplicaSet", ref["name"]), hash_ or ref["name"], None, created
+        key = (namespace, ref["name"], labels.get(deployment_util.POD_TEMPLATE_HASH_LABEL, ""))
+        if key not in seen:
+            seen[key] = _replica_set_revision(namespace, ref["name"], key[2], sets.get((namespace, ref["name"])))
+        return seen[key]
     if ref.get("kind") in REVISIONED and labels.get(REVISION_HASH_LABEL):
         hash_ = labels[REVISION_HASH_LABEL]
         number, created = numbers.get((ref.get("uid", ""), hash_), (None, ""))
         return (namespace, ref["kind"], ref["name"]), hash_, number, created
     return None
+
+
+def _replica_set_revision(namespace: str, name: str, hash_: str, rs: Obj | None) -> tuple[Owner, str, int | None, str]:
+    above = controller_of(rs) if rs is not None else None
+    created = (rs or {}).get("metadata", {}).get("creationTimestamp") or ""
+    if above is not None and above.get("kind") == "Deployment":
+        return (namespace, "Deployment", above["name"]), hash_ or name, deployment_util.revision(rs), created
+    return (namespace, "ReplicaSet", name), hash_ or name, None, created
 
 
 def _controller_revision_numbers(revisions: Iterable[Obj]) -> dict[tuple[str, str], tuple[int, str]]:
