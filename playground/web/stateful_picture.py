@@ -107,6 +107,8 @@ def stable_dns(cluster: str, sts: Obj, name: str, pod: Obj | None, service: Obj 
                       endpoints={(namespace, service_name): endpoints} if endpoints else {},
                       pods=[], namespaces=None, pod_mode="insecure")
     records = dns.query(f"{fqdn}.", "A", world).records
+    if records and pod is None:  # the Endpoints lag behind the pod: CoreDNS answers from them
+        return {**found, "address": records[0].data, "why": "stale: the Service's Endpoints still list the pod that is gone"}
     if records:
         return {**found, "address": records[0].data, "why": ""}
     return {**found, "why": _unanswered(pod, service)}

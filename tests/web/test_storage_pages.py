@@ -4,6 +4,7 @@ PersistentVolumeClaim and PersistentVolume pages, linked both ways, live."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -26,7 +27,8 @@ def volume_url(name: str) -> str:
 
 
 def text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    """What a reader sees of some HTML: its text, tags gone, entities read, spaces folded."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def ordinal(page: str, number: int) -> str:
@@ -91,6 +93,7 @@ def test_a_deleted_ordinal_comes_back_with_the_same_name_and_claim(cluster, clie
     assert 'class="gone"' in row.split(">")[0] + ">"
     assert "web-0: Pending, coming back" in text(row)
     assert "web-0 is gone: the StatefulSet controller creates it again, same name and claim data-web-0" in text(row)
+    assert "stale: the Service's Endpoints still list the pod that is gone" in text(field(row, "dns"))  # until they catch up
 
     cluster.settle()
     cluster.advance(60)
