@@ -11,7 +11,7 @@ import pytest
 from playground.store import api as store
 from playground.store.demo import create_demo_cluster
 from tests.controllers.test_statefulset import stateful_set
-from tests.web.live import HTMX, frame_after, section
+from tests.web.live import HTMX, XSS_SCRIPT, assert_escaped, frame_after, section
 
 STS = "/clusters/default/statefulsets/default/web/"
 HEADLESS = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
@@ -205,3 +205,13 @@ def test_the_claim_page_is_pushed_again_when_a_pod_mounts_the_claim():
     frame = frame_after("/ws" + claim_url("data"), lambda: store.create("default", pod))
 
     assert 'id="persistentvolumeclaim-live"' in frame and "db: <code>/var/lib/postgresql</code>" in frame
+
+
+def test_what_a_pod_writes_about_its_mount_is_escaped_on_the_claim_page(cluster, client):
+    cluster.apply({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+                   "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})
+    cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "db"},
+                   "spec": {"containers": [{"name": "db", "image": "postgres:16", "volumeMounts": [{"name": "data", "mountPath": f"/data/{XSS_SCRIPT}"}]}],
+                            "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]}})
+
+    assert_escaped(client.get(claim_url("data")).content.decode())
