@@ -27,6 +27,7 @@ OBJECT_SOCKETS = {
     "daemonsets": consumers.DaemonSetConsumer,
     "configmaps": consumers.ConfigMapConsumer,
     "secrets": consumers.SecretConsumer,
+    "persistentvolumeclaims": consumers.PersistentVolumeClaimConsumer,
 }
 
 page_sockets = AllowedHostsOriginValidator(
@@ -43,6 +44,7 @@ page_sockets = AllowedHostsOriginValidator(
                         for plural, consumer in OBJECT_SOCKETS.items()
                     ),
                     path("ws/clusters/<slug:cluster>/nodes/<str:name>/", consumers.NodeConsumer.as_asgi()),
+                    path("ws/clusters/<slug:cluster>/persistentvolumes/<str:name>/", consumers.PersistentVolumeConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/namespaces/<slug:name>/", consumers.NamespaceConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/events/", consumers.EventsConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/dns/", consumers.DnsConsumer.as_asgi()),

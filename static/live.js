@@ -16,3 +16,54 @@
     return socket;
   };
 })();
+
+// The cluster map's tiles arrive and leave instead of blinking in and out: before a frame is
+// swapped in, note where each tile is; after it, a tile that was not there fades in (.arriving),
+// and a tile that went (its pod deleted) is put back where it was as a ghost without an id that
+// fades out and is removed. Nothing moves for whoever asked for less motion.
+(function () {
+  var still = window.matchMedia("(prefers-reduced-motion: reduce)");
+  var before = null;
+
+  function tiles() {
+    var found = {};
+    var map = document.getElementById("nodes");
+    if (!map) return found;
+    map.querySelectorAll("li.pod[id]").forEach(function (tile) {
+      var list = tile.parentElement;
+      found[tile.id] = {tile: tile, box: list.closest("article[id]"), index: Array.prototype.indexOf.call(list.children, tile)};
+    });
+    return found;
+  }
+
+  function ghost(was) {
+    var box = was.box && document.getElementById(was.box.id);
+    var list = box && box.querySelector("ul.pods");
+    if (!list) return;
+    var copy = was.tile.cloneNode(true);
+    copy.removeAttribute("id");
+    copy.className = "pod-ghost";
+    copy.setAttribute("aria-hidden", "true");
+    copy.querySelectorAll("a").forEach(function (a) { a.removeAttribute("href"); });
+    copy.addEventListener("animationend", function () { copy.remove(); });
+    list.insertBefore(copy, list.children[was.index] || null);
+  }
+
+  document.addEventListener("htmx:wsBeforeMessage", function () {
+    before = still.matches ? null : tiles();
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    if (!before) return;
+    var now = tiles();
+    Object.keys(now).forEach(function (id) {
+      if (before[id]) return;
+      var tile = now[id].tile;
+      tile.classList.add("arriving");
+      tile.addEventListener("animationend", function () { tile.classList.remove("arriving"); }, {once: true});
+    });
+    Object.keys(before).forEach(function (id) {
+      if (!now[id]) ghost(before[id]);
+    });
+    before = null;
+  });
+})();

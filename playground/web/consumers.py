@@ -318,6 +318,7 @@ class ClusterConsumer(LiveConsumer):
 
 NODES = "web/cluster.html#nodes"
 NODE = "web/cluster.html#node"
+LEGEND = "web/cluster.html#legend"  # the owners' revisions and their colours
 MAX_PIECES = 200  # more changed tiles than this in one frame: the whole section is cheaper to draw
 NOT_DRAWN = ("age",)  # tile fields pod_tile.html does not show: a change of them alone sends nothing
 MAX_VIEWS = 64  # shared renders kept: one per (cluster, namespace) being watched
@@ -369,7 +370,7 @@ def cluster_frame(shown: dict[str, Any] | None, context: dict[str, Any]) -> str:
         return ""
     pieces = None if shown is None else changed_pieces(shown, context)
     if pieces is None:
-        return render_to_string(NODES, context)
+        return render_to_string(NODES, context) + render_to_string(LEGEND, context)
     if not pieces:
         return ""
     return "".join(pieces) + version_marker(context)
@@ -392,9 +393,10 @@ def changed_pieces(shown: dict[str, Any], context: dict[str, Any]) -> list[str] 
     ]
     if len(tiles) > MAX_PIECES:
         return None
+    legend = [render_to_string(LEGEND, context)] if before.get("legend") != after.get("legend") else []
     return [render_to_string(NODE, {**context, "node": n}) for n in nodes] + [
         tile_html(context["cluster"], t) for t in tiles
-    ]
+    ] + legend
 
 
 def _tile_lists(before: dict[str, Any], after: dict[str, Any], *, skip: set[str]) -> list[tuple[list[Any], list[Any]]]:
@@ -558,6 +560,18 @@ class SecretConsumer(ObjectConsumer):
         return secret_context(self.cluster, namespace, name)
 
 
+class PersistentVolumeClaimConsumer(ObjectConsumer):
+    """/ws/clusters/<cluster>/persistentvolumeclaims/<namespace>/<name>/: its volume and the pods that mount it."""
+
+    kind = "PersistentVolumeClaim"
+    template = "web/persistentvolumeclaim.html#live"
+
+    def context(self, namespace: str, name: str) -> dict[str, Any]:
+        from .storage_views import claim_context
+
+        return claim_context(self.cluster, namespace, name)
+
+
 class ClusterObjectConsumer(LiveConsumer):
     """A page about one cluster-scoped object (a Node, a Namespace): `template` with
     `context(name)`, or "not found" once the object is deleted while the page is open."""
@@ -596,6 +610,18 @@ class NodeConsumer(ClusterObjectConsumer):
         from .views import node_context
 
         return node_context(self.cluster, name)
+
+
+class PersistentVolumeConsumer(ClusterObjectConsumer):
+    """/ws/clusters/<cluster>/persistentvolumes/<name>/: its claim, reclaim policy and where its data lives."""
+
+    kind = "PersistentVolume"
+    template = "web/persistentvolume.html#live"
+
+    def context(self, name: str) -> dict[str, Any]:
+        from .storage_views import volume_context
+
+        return volume_context(self.cluster, name)
 
 
 class NamespaceConsumer(ClusterObjectConsumer):

@@ -3,14 +3,15 @@
 store (nodes, pods) → cluster_picture → templates/web/cluster.html#nodes;
 store (deployment, replica sets, pods) → deployment_picture → templates/web/deployment.html#live;
 and one picture per object page (replica_set_picture, node_picture, service_picture,
-stateful_set_picture, daemon_set_picture), the Events timeline (events_timeline), kubectl's
+daemon_set_picture; the StatefulSet's in stateful_picture.py, claims' and volumes' in
+storage_picture.py), the Events timeline (events_timeline), kubectl's
 tables with their names linked (linked_table), and Secret masking (secret_values, mask).
 Every tile answers "what is this pod doing": its state is the STATUS kubectl prints
 (store/tables.py), grouped into the few colours a projector can show (Pending, ContainerCreating,
-not ready, Ready, CrashLoopBackOff, Terminating, Failed/Completed), drawn by
+not ready, Ready, failing (CrashLoopBackOff, Error...), Terminating, Completed), drawn by
 templates/web/pod_tile.html. Where a page explains a controller's decision (which pods a Service
 sends traffic to, which nodes run a daemon pod), it asks the controller's own rules
-(controllers/endpoints.py, daemonset.py, statefulset.py), so the page and the cluster agree.
+(controllers/endpoints.py, daemonset.py), so the page and the cluster agree.
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from typing import Any
 from playground.controllers import daemonset as ds_rules
 from playground.controllers import deployment_util, scheduling
 from playground.controllers import endpoints as endpoint_rules
-from playground.controllers import statefulset as sts_rules
 from playground.kubectl.printers import table
 from playground.kubectl.rollout import rollout_history
 from playground.store.controller_ref import controller_of
@@ -34,17 +34,25 @@ from playground.store.quantity import parse_quantity
 from playground.store import tables
 from playground.store.tables import cells
 
+from .rollout_picture import revision_groups
+
 Obj = dict[str, Any]
 
 
-def cluster_picture(nodes: list[Obj], pods: list[Obj], *, now: datetime.datetime, replica_sets: Iterable[Obj] = ()) -> Obj:
+def cluster_picture(nodes: list[Obj], pods: list[Obj], *, now: datetime.datetime, replica_sets: Iterable[Obj] = (),
+                    revisions: Iterable[Obj] = ()) -> Obj:
+    """The nodes with their pods' tiles, and the pods not scheduled; each tile of a workload's pod
+    marked with its revision's colour (rollout_picture), and the legend of those colours."""
     by_node: dict[str, list[Obj]] = {n["metadata"]["name"]: [] for n in nodes}
     pods_on: dict[str, list[Obj]] = {name: [] for name in by_node}  # node_box looks at its node's pods only
     pending = []
+    replica_sets = list(replica_sets)
     deployments = _deployments_of(replica_sets)
+    marks, legend = revision_groups(pods, replica_sets, revisions)
     for pod in sorted(pods, key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"])):
         tile = _remembered_tile(pod, now=now)
         tile["deployment"] = deployments.get((tile["namespace"], tile["owner"]), "")
+        tile.update(marks.get((tile["namespace"], tile["name"]), NO_REVISION))
         node = pod["spec"].get("nodeName")
         (by_node[node] if node in by_node else pending).append(tile)
         if node in pods_on:
@@ -52,7 +60,11 @@ def cluster_picture(nodes: list[Obj], pods: list[Obj], *, now: datetime.datetime
     return {
         "nodes": [_remembered_box(n, by_node[n["metadata"]["name"]], pods_on[n["metadata"]["name"]]) for n in nodes],
         "pending": pending,
+        "legend": legend,
     }
+
+
+NO_REVISION: Obj = {"band": "", "revision": "", "old": False}  # a pod no Deployment, StatefulSet or DaemonSet owns
 
 
 # A live page draws its picture again on every change, and most pods did not change: their tiles
@@ -140,17 +152,32 @@ def _deployments_of(replica_sets: Iterable[Obj]) -> dict[tuple[str, str], str]:
     return owners
 
 
+# kubectl's STATUS words for a pod that failed or keeps failing (printPod: a container's waiting or
+# terminated reason, the pod's status.reason, or its phase), Init: ones included
+FAILING_STATUSES = frozenset({
+    "CrashLoopBackOff", "Error", "ImagePullBackOff", "ErrImagePull", "ErrImageNeverPull", "InvalidImageName",
+    "OOMKilled", "CreateContainerConfigError", "CreateContainerError", "RunContainerError", "ContainerCannotRun",
+    "StartError", "ContainerStatusUnknown", "Failed", "Evicted", "NodeLost", "DeadlineExceeded",
+})
+
+
 def tile_state(status: str, ready: str) -> str:
-    """The colour group of kubectl's STATUS column."""
+    """The colour group of kubectl's STATUS column: terminating, failing (a failed pod, or a
+    container that keeps failing: CrashLoopBackOff, Error, ImagePullBackOff, Init:Error...),
+    finished (Completed), ready or running (Running, all containers ready or not), creating
+    (ContainerCreating, PodInitializing, Init:N/M), pending (Pending, and anything else)."""
     if status == "Terminating":
         return "terminating"
-    if status in ("CrashLoopBackOff", "Error", "ImagePullBackOff", "ErrImagePull", "OOMKilled") or status.startswith("Init:Error"):
+    reason = status.removeprefix("Init:")
+    if reason in FAILING_STATUSES or reason.endswith("BackOff") or reason.startswith("Err"):
         return "failing"
-    if status in ("Completed", "Succeeded", "Failed", "Evicted"):
+    if status in ("Completed", "Succeeded"):
         return "finished"
     if status == "Running":
         done, total = ready.split("/")
         return "ready" if done == total else "running"
+    if status == "NotReady":
+        return "running"
     if status in ("ContainerCreating", "PodInitializing") or status.startswith("Init:"):
         return "creating"
     return "pending"
@@ -286,8 +313,9 @@ NAMESPACED_PAGES = {
     "Service": "services",
     "ConfigMap": "configmaps",
     "Secret": "secrets",
+    "PersistentVolumeClaim": "persistentvolumeclaims",
 }
-CLUSTER_PAGES = {"Node": "nodes", "Namespace": "namespaces"}
+CLUSTER_PAGES = {"Node": "nodes", "Namespace": "namespaces", "PersistentVolume": "persistentvolumes"}
 NAME_COLUMN = re.compile(r"(?<!\S)NAME(?!\S)")
 
 
@@ -640,125 +668,7 @@ def endpoint_addresses(endpoints: Obj | None) -> list[Obj]:
     return rows
 
 
-# --- the StatefulSet and DaemonSet pages ---------------------------------------------------------
-
-
-def stateful_set_picture(cluster: str, sts: Obj, pods: list[Obj], claims: list[Obj], revisions: list[Obj], *,
-                         now: datetime.datetime) -> Obj:
-    """The set's ordinals, each with its pod (or none yet), the revision it runs and its claims
-    (with the volume each is bound to); the revisions, partition and status counters."""
-    spec, status = sts.get("spec") or {}, sts.get("status") or {}
-    mine = {p["metadata"]["name"]: p for p in pods if (controller_of(p) or {}).get("uid") == sts["metadata"].get("uid")}
-    by_claim = {c["metadata"]["name"]: c for c in claims}
-    first, last = sts_rules.start_ordinal(sts), sts_rules.end_ordinal(sts)
-    ordinals = sorted({*range(first, last + 1), *(_ordinal(name) for name in mine if _ordinal(name) is not None)})
-    update_revision = status.get("updateRevision", "")
-    rows = []
-    for ordinal in ordinals:
-        pod = mine.get(sts_rules.pod_name(sts, ordinal))
-        revision = (pod["metadata"].get("labels") or {}).get(sts_rules.REVISION_LABEL, "") if pod else ""
-        rows.append({
-            "ordinal": ordinal,
-            "name": sts_rules.pod_name(sts, ordinal),
-            "in_range": first <= ordinal <= last,
-            "pod": pod_tile(pod, now=now) if pod else None,
-            "revision": revision,
-            "updated": bool(pod) and revision == update_revision,
-            "claims": [claim_box(cluster, by_claim.get(name), name, sts["metadata"].get("namespace", ""))
-                       for name in (sts_rules.claim_name(t, sts, ordinal) for t in spec.get("volumeClaimTemplates") or [])],
-        })
-    return {
-        "ordinals": rows,
-        "retained": retained_claims(cluster, sts, claims, shown=set(ordinals)),
-        "service_name": spec.get("serviceName", ""),
-        "pod_management_policy": spec.get("podManagementPolicy", "OrderedReady"),
-        "update_strategy": sts_rules.update_strategy(sts),
-        "partition": sts_rules.partition(sts),
-        "current_revision": status.get("currentRevision", ""),
-        "update_revision": update_revision,
-        "counters": [{"name": key, "value": status.get(key, 0)} for key in STATEFUL_SET_COUNTERS],
-        "revisions": sorted(
-            ({"name": r["metadata"]["name"], "revision": r.get("revision", 0)} for r in revisions
-             if (controller_of(r) or {}).get("uid") == sts["metadata"].get("uid")),
-            key=lambda r: r["revision"], reverse=True,
-        ),
-        "retention": sts_rules.retention_policy(sts),
-        "conditions": conditions(sts),
-    }
-
-
-STATEFUL_SET_COUNTERS = ("replicas", "readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas")
-
-
-def _ordinal(name: str) -> int | None:
-    found = sts_rules.STATEFUL_POD_NAME.match(name)
-    return int(found.group(2)) if found else None
-
-
-CLAIM_ORDINAL = re.compile(r"0|[1-9][0-9]*")  # the ordinal as strconv.Itoa writes it: data-web-02 is no pod's
-
-
-def retained_claims(cluster: str, sts: Obj, claims: list[Obj], *, shown: set[int]) -> list[Obj]:
-    """The set's claims left behind for ordinals outside [start, end] that have no row of their
-    own (no pod any more): the namespace's claims named `<template>-<set>-<ordinal>`
-    (getPersistentVolumeClaimName). With whenScaled Retain they outlive the scale-down and the
-    pod of that ordinal mounts them again once the range includes it; with whenScaled Delete
-    the pod owns them and the garbage collector deletes them with it."""
-    templates = [t["metadata"]["name"] for t in sts["spec"].get("volumeClaimTemplates") or []]
-    found: dict[int, list[tuple[int, Obj]]] = {}
-    for claim in claims:
-        match = _claim_ordinal(claim["metadata"]["name"], templates, sts["metadata"]["name"])
-        if match is not None and match[1] not in shown:
-            found.setdefault(match[1], []).append((match[0], claim))
-    last = sts_rules.end_ordinal(sts)
-    rows = []
-    for ordinal in sorted(found):
-        pod = sts_rules.pod_name(sts, ordinal)
-        rows.append({
-            "ordinal": ordinal,
-            "name": pod,
-            "why": "scaled down" if ordinal > last else f"below ordinals.start {sts_rules.start_ordinal(sts)}",
-            "claims": [
-                {**claim_box(cluster, claim, claim["metadata"]["name"], sts["metadata"].get("namespace", "")),
-                 "note": _retained_note(claim, sts, pod, back="on scale-up" if ordinal > last
-                                        else f"if ordinals.start comes down to {ordinal}")}
-                for _, claim in sorted(found[ordinal], key=lambda found_claim: found_claim[0])
-            ],
-        })
-    return rows
-
-
-def _claim_ordinal(name: str, templates: list[str], set_name: str) -> tuple[int, int] | None:
-    """(which template, which ordinal) a claim named `<template>-<set>-<ordinal>` is, or None."""
-    for index, template in enumerate(templates):
-        prefix = f"{template}-{set_name}-"
-        if name.startswith(prefix) and CLAIM_ORDINAL.fullmatch(name[len(prefix):]):
-            return index, int(name[len(prefix):])
-    return None
-
-
-def _retained_note(claim: Obj, sts: Obj, pod: str, *, back: str) -> str:
-    meta = claim["metadata"]
-    if meta.get("deletionTimestamp"):
-        finalizers = meta.get("finalizers") or []
-        return "being deleted" + (f" (waiting for finalizers: {', '.join(finalizers)})" if finalizers else "")
-    if any(ref.get("kind") == "Pod" and ref.get("name") == pod for ref in meta.get("ownerReferences") or []):
-        return f"owned by pod {pod} (as whenScaled: Delete makes it): the garbage collector deletes it with the pod"
-    when_scaled = sts_rules.retention_policy(sts)["whenScaled"]
-    kept = "kept (whenScaled: Retain)" if when_scaled == sts_rules.RETAIN else f"kept (no ownerReference to pod {pod})"
-    return f"{kept}: {pod} gets it back {back}"
-
-
-def claim_box(cluster: str, claim: Obj | None, name: str, namespace: str) -> Obj:
-    if claim is None:
-        return {"name": name, "phase": "not created yet", "volume": "", "capacity": ""}
-    status = claim.get("status") or {}
-    return {
-        "name": name,
-        "phase": status.get("phase", "Pending"),
-        "volume": (claim.get("spec") or {}).get("volumeName", ""),
-        "capacity": (status.get("capacity") or {}).get("storage", ""),
-    }
+# --- the DaemonSet page (the StatefulSet page: stateful_picture.py) ------------------------------
 
 
 def daemon_set_picture(cluster: str, ds: Obj, nodes: list[Obj], pods: list[Obj], *, now: datetime.datetime) -> Obj:

@@ -8,6 +8,7 @@ from . import (
     lesson_views,
     loop_views,
     pod_views,
+    storage_views,
     views,
 )
 
@@ -41,6 +42,9 @@ urlpatterns = [
     path("clusters/<slug:cluster>/configmaps/<slug:namespace>/<str:name>/", views.config_map_view, name="configmap"),
     path("clusters/<slug:cluster>/secrets/<slug:namespace>/<str:name>/", views.secret_view, name="secret"),
     path("clusters/<slug:cluster>/secrets/<slug:namespace>/<str:name>/reveal/", views.secret_reveal, name="secret-reveal"),
+    path("clusters/<slug:cluster>/persistentvolumeclaims/<slug:namespace>/<str:name>/", storage_views.claim_view,
+         name="persistentvolumeclaim"),
+    path("clusters/<slug:cluster>/persistentvolumes/<str:name>/", storage_views.volume_view, name="persistentvolume"),
     path("clusters/<slug:cluster>/nodes/<str:name>/", views.node_view, name="node"),
     path("clusters/<slug:cluster>/nodes/<str:name>/<slug:action>/", views.node_action, name="node-action"),
     path("clusters/<slug:cluster>/namespaces/<slug:name>/", views.namespace_view, name="namespace"),

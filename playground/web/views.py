@@ -34,7 +34,7 @@ from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
-from . import picture
+from . import picture, stateful_picture
 from .picture import cluster_picture, deployment_picture
 
 DEFAULT_CLUSTER = "default"
@@ -66,6 +66,7 @@ def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
     picture_ = cluster_picture(
         objects.list_sorted("Node"), pods, now=now,
         replica_sets=objects.list_sorted("ReplicaSet", namespace=namespace or None),
+        revisions=objects.list_sorted("ControllerRevision", namespace=namespace or None),
     )
     return {"cluster": cluster, "picture": picture_, "clock": clock_context(cluster), "namespace": namespace,
             "query": namespace_query(namespace), "resource_version": version}  # the socket resumes from it
@@ -575,15 +576,28 @@ def stateful_set_view(request: HttpRequest, cluster: str, namespace: str, name: 
 
 def stateful_set_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
     sts = store.get(cluster, "StatefulSet", name, namespace)
+    events = store.list(cluster, "Event", namespace=namespace)
+    service_name = sts["spec"].get("serviceName") or ""
     return {
         "cluster": cluster, "namespace": namespace, "name": name,
-        "sts": picture.stateful_set_picture(
+        "sts": stateful_picture.stateful_set_picture(
             cluster, sts, store.list(cluster, "Pod", namespace=namespace),
             store.list(cluster, "PersistentVolumeClaim", namespace=namespace),
             store.list(cluster, "ControllerRevision", namespace=namespace), now=store.now(cluster),
+            service=get_or_none(cluster, "Service", service_name, namespace),
+            endpoints=get_or_none(cluster, "Endpoints", service_name, namespace), events=events,
         ),
-        "events": picture.events_about(store.list(cluster, "Event", namespace=namespace), sts["metadata"]["uid"]),
+        "events": picture.events_about(events, sts["metadata"]["uid"]),
     }
+
+
+def get_or_none(cluster: str, kind: str, name: str, namespace: str = "") -> dict[str, Any] | None:
+    if not name:
+        return None
+    try:
+        return store.get(cluster, kind, name, namespace)
+    except NotFound:
+        return None
 
 
 @require_GET
