@@ -26,6 +26,7 @@ passes by accident):
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ PATH = re.compile(r"[^.\[\]]+(?:\.[^.\[\]]+|\[[^\]]+\])*")
 PATH_PART = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
 
+@functools.cache  # a lesson's few paths, read for every pod a check looks at
 def field_path(text: str) -> tuple[str | int, ...]:
     """`spec.template.spec.containers[0].image`, `metadata.annotations[deployment.kubernetes.io/revision]`."""
     if not PATH.fullmatch(text):
