@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from django.conf import settings
 
@@ -54,12 +54,13 @@ def resource_arguments(args: list[str]) -> list[tuple[Kind, str | None]]:
     return [(k, name) for k in kinds for name in args[1:]]
 
 
-def read_manifests(paths: list[str], *, recursive: bool = False) -> Iterator[tuple[str, bytes]]:
-    """(source, bytes) for each `-f` argument: a file, `-` for stdin, or a folder's manifests."""
+def read_manifests(paths: list[str], *, recursive: bool = False, stdin: BinaryIO | None = None) -> Iterator[tuple[str, bytes]]:
+    """(source, bytes) for each `-f` argument: a file, `-` for stdin (the process's, unless the
+    console's heredoc is given), or a folder's manifests."""
     limit = settings.PLAYGROUND_MAX_MANIFEST_BYTES
     for path in paths:
         if path == "-":
-            yield "STDIN", _bounded(sys.stdin.buffer, "STDIN", limit)
+            yield "STDIN", _bounded(stdin if stdin is not None else sys.stdin.buffer, "STDIN", limit)
             continue
         p = Path(path)
         if p.is_dir():

@@ -1,7 +1,8 @@
 """What the kubectl-like commands share as Django commands: `--cluster`, and kubectl's error lines.
 
 The commands (apply, get, delete, ...) → here → the store. kubectl's own argument parsing
-(`TYPE/NAME`, `-f`) is kubectl's (playground/kubectl/args.py). Errors print as kubectl prints
+(`TYPE/NAME`, `-f`) and each verb's flags and output are kubectl's (playground/kubectl/args.py,
+commandline.py), which the browser console runs too. Errors print as kubectl prints
 them (`Error from server (NotFound): deployments.apps "nginx" not found`) and exit with 1.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.utils import OperationalError, ProgrammingError
 
+from playground.kubectl.commandline import Verb
 from playground.kubectl.errors import KubectlError
 from playground.store.errors import StoreError
 
@@ -50,3 +52,28 @@ class KubectlCommand(BaseCommand):
     def error(self, line: str) -> None:
         self.stderr.write(line)
         self.failed = True
+
+
+class VerbCommand(KubectlCommand):
+    """A kubectl verb as a management command: its flags and its output are kubectl.commandline's,
+    the same the browser console runs."""
+
+    verb: Verb
+    stdin = None  # `-f -` reads the process's stdin
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        if self.verb.needs_cluster:
+            super().add_arguments(parser)
+        self.verb.add_arguments(parser)
+
+    def run(self, *, cluster: str = "default", **options: Any) -> None:
+        self.verb.run(cluster, self, **options)
+
+    def line(self, text: str) -> None:
+        self.stdout.write(text)
+
+    def notice(self, text: str) -> None:
+        self.stderr.write(text)
+
+    def cancelled(self) -> bool:
+        return False  # Ctrl-C stops the whole process

@@ -1,0 +1,340 @@
+"""kubectl's command line: each verb's flags and what it prints, one definition for the management
+commands (`python manage.py get pods -o wide`) and the browser console (`kubectl get pods -o wide`).
+
+argv → VERBS[verb]: its flags on an argparse parser → Verb.run(cluster, out, **options) → the store
+(and, for logs, the pod's kubelet through runtime.kubelet_client, as the API server proxies
+pods/log) → out.line(...) for stdout, out.error(...) for stderr. A verb that cannot go on raises
+KubectlError (printed `error: ...`) or StoreError (`Error from server (Reason): ...`), as kubectl
+prints them; `failure_line` words both.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+from typing import Any, BinaryIO, Protocol
+
+from django.conf import settings
+
+from playground.runtime import kubelet_client
+from playground.store import api as store
+from playground.store import changelog, manifests
+from playground.store.errors import NotFound, StoreError
+from playground.store.kinds import KINDS, Kind
+
+from . import explain, rollout, verbs
+from .args import read_manifests, resource_arguments
+from .errors import KubectlError
+from .output import as_list, to_json, to_yaml
+from .printers import table
+
+Obj = dict[str, Any]
+CASCADE = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}
+
+
+class Output(Protocol):
+    """Where a verb prints: its stdout lines, its stderr lines, and what it reads for `-f -`."""
+
+    stdin: BinaryIO | None
+
+    def line(self, text: str) -> None: ...
+    def error(self, text: str) -> None: ...  # on stderr; the command exits 1
+    def notice(self, text: str) -> None: ...  # on stderr, not a failure ("No resources found")
+    def cancelled(self) -> bool: ...  # Ctrl-C in the console: a waiting verb stops
+
+
+def failure_line(e: Exception) -> str:
+    """What kubectl prints when a command fails with this error."""
+    if isinstance(e, StoreError):
+        return f"Error from server ({e.reason}): {e.message}"
+    return f"error: {e}"
+
+
+class Verb:
+    name = ""
+    help = ""
+    needs_cluster = True  # explain reads the schemas, the same on every cluster
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        raise NotImplementedError
+
+    def run(self, cluster: str, out: Output, **options: Any) -> None:
+        raise NotImplementedError
+
+
+def add_namespace(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-n", "--namespace", default="default")
+
+
+class Get(Verb):
+    name = "get"
+    help = "Display objects (kubectl get): `get deployments`, `get pod web-1 -o yaml`, `get pods -A -l app=web`."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("resources", nargs="+", metavar="TYPE[,TYPE] [NAME ...] | TYPE/NAME ...")
+        add_namespace(parser)
+        parser.add_argument("-A", "--all-namespaces", action="store_true")
+        parser.add_argument("-l", "--selector", default="", help="label selector: app=web,tier in (a,b)")
+        parser.add_argument("--field-selector", default="", help="e.g. spec.nodeName=playground-worker")
+        parser.add_argument("-o", "--output", choices=("yaml", "json", "wide", "name"))
+
+    def run(self, cluster: str, out: Output, *, resources: list[str], output: str | None, **options: Any) -> None:
+        namespace = None if options["all_namespaces"] else options["namespace"]
+        requested = resource_arguments(resources)
+        groups: list[list[Obj]] = []  # one list of objects per kind, in the order asked
+        for kind, name in requested:
+            if name is None:
+                found = store.list(cluster, kind.kind, namespace=namespace, label_selector=options["selector"],
+                                   field_selector=options["field_selector"])
+            else:
+                found = self.get_one(cluster, out, kind.kind, name, options["namespace"])
+            if groups and groups[-1][0]["kind"] == kind.kind:
+                groups[-1].extend(found)
+            elif found:
+                groups.append(found)
+        items = [obj for group in groups for obj in group]
+        if output in ("yaml", "json"):
+            single = len(requested) == 1 and requested[0][1] is not None
+            if items:
+                document = items[0] if single else as_list(items)
+                out.line((to_yaml if output == "yaml" else to_json)(document).rstrip("\n"))
+        elif output == "name":
+            for obj in items:
+                out.line(f"{KINDS[obj['kind']].kubectl_type}/{obj['metadata']['name']}")
+        elif groups:
+            out.line(self.tables(groups, now=store.now(cluster), wide=output == "wide", all_namespaces=namespace is None))
+        if not items and not any(name for _, name in requested):
+            where = "" if namespace is None else f" in {namespace} namespace"
+            out.notice(f"No resources found{where}.")
+
+    def get_one(self, cluster: str, out: Output, kind: str, name: str, namespace: str) -> list[Obj]:
+        try:
+            return [store.get(cluster, kind, name, namespace)]
+        except NotFound as e:
+            out.error(failure_line(e))
+            return []
+
+    def tables(self, groups: list[list[Obj]], *, now: datetime.datetime, wide: bool, all_namespaces: bool) -> str:
+        return "\n\n".join(
+            table(group, now=now, wide=wide, with_kind=len(groups) > 1,
+                  with_namespace=all_namespaces and KINDS[group[0]["kind"]].namespaced)
+            for group in groups
+        )
+
+
+class Apply(Verb):
+    name = "apply"
+    help = "Create or update objects from manifests (kubectl apply): files, folders or - for stdin."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("-f", "--filename", action="append", required=True, help="a file, a folder or -")
+        parser.add_argument("-R", "--recursive", action="store_true", help="read folders recursively")
+
+    def run(self, cluster: str, out: Output, *, filename: list[str], recursive: bool, **_: Any) -> None:
+        objects = 0
+        for source, data in read_manifests(filename, recursive=recursive, stdin=out.stdin):
+            for result in store.apply_manifest(cluster, data):
+                objects += 1
+                if result.error:
+                    out.error(f"error: {source}: {result.document}: {result.error}")
+                else:
+                    out.line(f"{result.reference} {result.action}")
+        if objects == 0:  # only empty documents (or none): kubectl fails so rather than do nothing quietly
+            raise KubectlError(f"no objects passed to apply (no objects in {', '.join(filename)})")
+
+
+class Delete(Verb):
+    name = "delete"
+    help = "Delete objects by type and name, by label selector, or those described in manifests (kubectl delete)."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("resources", nargs="*", metavar="TYPE[,TYPE] [NAME ...] | TYPE/NAME ...")
+        parser.add_argument("-f", "--filename", action="append", default=[])
+        add_namespace(parser)
+        parser.add_argument("-l", "--selector", default="")
+        parser.add_argument("--all", action="store_true", help="every object of the type in the namespace")
+        parser.add_argument("--grace-period", type=int, default=None)
+        parser.add_argument("--now", action="store_true", help="same as --grace-period=1")
+        parser.add_argument("--cascade", choices=CASCADE, default="background")
+
+    def run(self, cluster: str, out: Output, *, resources: list[str], filename: list[str], **options: Any) -> None:
+        targets = self.targets_from_files(out, filename) if filename else self.targets(cluster, resources, **options)
+        grace = 1 if options["now"] else options["grace_period"]
+        for kind, name, namespace in targets:
+            try:
+                store.delete(cluster, kind.kind, name, namespace, grace_period_seconds=grace,
+                             propagation_policy=CASCADE[options["cascade"]])
+            except StoreError as e:
+                out.error(failure_line(e))
+                continue
+            out.line(f'{kind.kubectl_type} "{name}" deleted')
+
+    def targets(self, cluster: str, resources: list[str], *, namespace: str, selector: str,
+                **options: Any) -> list[tuple[Kind, str, str]]:
+        pairs = resource_arguments(resources)
+        named = [(kind, name, namespace) for kind, name in pairs if name is not None]
+        if named:
+            return named
+        if not (selector or options["all"]):
+            raise KubectlError("resource(s) were provided, but no name was specified")
+        return [
+            (kind, obj["metadata"]["name"], namespace)
+            for kind, _ in pairs
+            for obj in store.list(cluster, kind.kind, namespace=namespace, label_selector=selector)
+        ]
+
+    def targets_from_files(self, out: Output, paths: list[str]) -> list[tuple[Kind, str, str]]:
+        targets = []
+        for source, data in read_manifests(paths, stdin=out.stdin):
+            for doc in manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES):
+                obj = doc.obj or {}
+                kind = KINDS.get(obj.get("kind", ""))
+                name = (obj.get("metadata") or {}).get("name")
+                if doc.error or kind is None or not name:
+                    out.error(f"error: {source}: {doc.label}: {doc.error or 'no kind and name to delete'}")
+                    continue
+                targets.append((kind, name, obj["metadata"].get("namespace") or "default"))
+        return targets
+
+
+class Scale(Verb):
+    name = "scale"
+    help = "Set a new size for a Deployment, ReplicaSet or StatefulSet (kubectl scale)."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("resources", nargs="+", metavar="TYPE NAME | TYPE/NAME")
+        parser.add_argument("--replicas", type=int, required=True)
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, resources: list[str], replicas: int, namespace: str, **_: Any) -> None:
+        for kind, name in resource_arguments(resources):
+            if name is None:
+                raise KubectlError(f"cannot scale {kind.plural}: name a deployment, replicaset or statefulset")
+            out.line(verbs.scale(cluster, kind.kind, name, namespace, replicas))
+
+
+class Set(Verb):
+    name = "set"
+    help = "Update a container image of a workload or pod (kubectl set image): set image deployment/nginx nginx=nginx:1.27."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("what", choices=("image",))
+        parser.add_argument("resource", metavar="TYPE/NAME")
+        parser.add_argument("images", nargs="+", metavar="CONTAINER=IMAGE")
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, resource: str, images: list[str], namespace: str, **_: Any) -> None:
+        [(kind, name)] = resource_arguments([resource])
+        changes = dict(pair.split("=", 1) for pair in images if "=" in pair)
+        if len(changes) != len(images) or name is None:
+            raise KubectlError("expected TYPE/NAME CONTAINER=IMAGE, e.g. deployment/nginx nginx=nginx:1.27")
+        out.line(verbs.set_image(cluster, kind.kind, name, namespace, changes))
+
+
+class Rollout(Verb):
+    name = "rollout"
+    help = "Manage a Deployment's rollout: status, history, undo [--to-revision=N], pause, resume, restart."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("action", choices=("status", "history", "undo", "pause", "resume", "restart"))
+        parser.add_argument("resources", nargs="+", metavar="deployment/NAME")
+        add_namespace(parser)
+        parser.add_argument("--to-revision", type=int, default=0)
+        parser.add_argument("-w", "--watch", default="true", choices=("true", "false"))
+        parser.add_argument("--timeout", type=float, default=600.0, help="real seconds status waits")
+
+    def run(self, cluster: str, out: Output, *, action: str, resources: list[str], namespace: str, **options: Any) -> None:
+        for kind, name in resource_arguments(resources):
+            if kind.kind != "Deployment" or name is None:
+                raise KubectlError(f"no rollout {action} for {kind.plural}: name a deployment")
+            if action == "status":
+                self.status(cluster, out, name, namespace, watch=options["watch"] == "true", timeout=options["timeout"])
+            elif action == "history":
+                out.line(f"deployment.apps/{name} ")
+                out.line(rollout.history(cluster, name, namespace).rstrip("\n"))
+            elif action == "undo":
+                out.line(rollout.undo(cluster, name, namespace, to_revision=options["to_revision"]))
+            elif action == "restart":
+                out.line(rollout.restart(cluster, name, namespace))
+            else:
+                out.line(rollout.set_paused(cluster, name, namespace, paused=action == "pause"))
+
+    def status(self, cluster: str, out: Output, name: str, namespace: str, *, watch: bool, timeout: float) -> None:
+        message, done = rollout.rollout_status_message(store.get(cluster, "Deployment", name, namespace))
+        out.line(message)
+        if done or not watch:
+            return
+        for event in changelog.watch(cluster, changelog.current_resource_version(), kind="Deployment",
+                                     namespace=namespace, timeout=timeout):
+            if out.cancelled():
+                return
+            if event.object["metadata"]["name"] != name:
+                continue
+            latest, done = rollout.rollout_status_message(event.object)
+            if latest != message:
+                out.line(latest)
+                message = latest
+            if done:
+                return
+        raise KubectlError("timed out waiting for the condition")
+
+
+class Logs(Verb):
+    name = "logs"
+    help = "Print a container's logs (kubectl logs): -c CONTAINER, --previous, --tail N."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("pod", metavar="POD | pod/POD")
+        parser.add_argument("-c", "--container")
+        parser.add_argument("-p", "--previous", action="store_true")
+        parser.add_argument("--tail", type=int)
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, pod: str, container: str | None, previous: bool, tail: int | None,
+            namespace: str, **_: Any) -> None:
+        obj = store.get(cluster, "Pod", pod.removeprefix("pod/").removeprefix("pods/"), namespace)
+        # As the API server proxies pods/log to the pod's kubelet
+        for _, line in kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail):
+            out.line(line)
+
+
+class Explain(Verb):
+    name = "explain"
+    help = "Describe a resource or one of its fields (kubectl explain): `explain pods.spec.containers`."
+    needs_cluster = False
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("resource", help="TYPE[.FIELD[.FIELD]], e.g. deployment.spec.strategy")
+
+    def run(self, cluster: str, out: Output, *, resource: str, **_: Any) -> None:
+        try:
+            kind, path = explain.parse_resource(resource)
+            out.line(explain.render(kind, path).rstrip("\n"))
+        except explain.ExplainError as e:
+            raise KubectlError(str(e)) from None
+
+
+VERBS: dict[str, Verb] = {verb.name: verb for verb in (Get(), Apply(), Delete(), Scale(), Set(), Rollout(), Logs(), Explain())}
+
+
+class Captured:
+    """An Output that keeps what a verb printed (the console's, and tests')."""
+
+    def __init__(self, stdin: bytes | None = None) -> None:
+        self.stdin = io.BytesIO(stdin) if stdin is not None else None
+        self.lines: list[tuple[str, str]] = []  # ("out" | "err", text)
+        self.failed = False
+        self.stop = False
+
+    def line(self, text: str) -> None:
+        self.lines.append(("out", text))
+
+    def error(self, text: str) -> None:
+        self.lines.append(("err", text))
+        self.failed = True
+
+    def notice(self, text: str) -> None:
+        self.lines.append(("err", text))
+
+    def cancelled(self) -> bool:
+        return self.stop
