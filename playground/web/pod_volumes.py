@@ -267,3 +267,52 @@ def _get(cluster: str, kind: str, name: str, namespace: str) -> Obj | None:
         return store.get(cluster, kind, name, namespace)
     except NotFound:
         return None
+
+
+# --- which source a file in a container came from (the container filesystem page) -----------------------
+
+
+class FileOrigins:
+    """Names the source of a file a container sees through one of its mounts: `volume config:
+    ConfigMap app-config · key app.properties`, `volume creds: Secret db-creds · key password
+    (value masked)`, `volume data (PersistentVolumeClaim data)`. Reads each volume's sources once."""
+
+    def __init__(self, cluster: str, pod: Obj, container: str) -> None:
+        spec = pod.get("spec") or {}
+        found = next((c for key in ("initContainers", "containers") for c in spec.get(key) or [] if c["name"] == container), {})
+        self.mounts = volumes.container_mounts(pod, found)
+        self.specs = {v["name"]: v for v in spec.get("volumes") or []}
+        self.pod, self.lookup = pod, _lookup(cluster, pod["metadata"].get("namespace", "default"))
+        self.sources: dict[str, dict[str, volumes.FileSource]] = {}
+
+    def label(self, path: str, volume: str, *, masked: bool = False) -> str:
+        found = volumes.mount_for([m for m in self.mounts if m.volume == volume], path)
+        spec = self.specs.get(volume)
+        if found is None or spec is None:
+            return f"volume {volume}"
+        mount, inside = found
+        if mount.kind not in volumes.PROJECTED_KINDS:
+            return f"volume {volume} ({self.data_source(spec)})"
+        parts = [part for part in inside.split("/") if part]
+        if parts and parts[0].startswith(".."):  # the atomic writer's ..data link and timestamped directory
+            if len(parts) == 1:
+                return f"volume {volume}: the kubelet's atomic writer"
+            parts = parts[1:]
+        source = self.sources_of(spec).get("/".join(parts))
+        if source is None:
+            return f"volume {volume}"
+        return f"volume {volume}: {source_label(source)}" + (" (value masked)" if masked else "")
+
+    def sources_of(self, spec: Obj) -> dict[str, volumes.FileSource]:
+        if spec["name"] not in self.sources:
+            self.sources[spec["name"]] = volumes.file_sources(self.pod, spec, self.lookup)
+        return self.sources[spec["name"]]
+
+    def data_source(self, spec: Obj) -> str:
+        kind = volumes.volume_kind(spec)
+        source = spec.get(kind) or {}
+        if kind == "persistentVolumeClaim":
+            return f"PersistentVolumeClaim {source.get('claimName', '')}"
+        if kind == "hostPath":
+            return f"hostPath {source.get('path', '')} on the node"
+        return TITLES.get(kind, kind)
