@@ -414,6 +414,15 @@ def read_volume(cluster: str, key: str) -> Files:
     return {path: (content, mode) for path, content, mode in rows}
 
 
+def read_volumes(cluster: str, keys: Iterable[str]) -> dict[str, Files]:
+    """Several volumes' files in one query (the Pod page shows every data volume of the pod)."""
+    found: dict[str, Files] = {key: {} for key in keys}
+    rows = VolumeFile.objects.filter(cluster__name=cluster, volume__in=list(found))
+    for key, path, content, mode in rows.values_list("volume", "path", "content", "mode"):
+        found[key][path] = (content, mode)
+    return found
+
+
 def write_volume_file(cluster: str, key: str, path: str, content: str, *, mode: int = DEFAULT_MODE) -> None:
     cluster_id = clusters.id_of(cluster)
     VolumeFile.objects.update_or_create(cluster_id=cluster_id, volume=key, path=path,

@@ -24,6 +24,7 @@ WINDOW = 300.0  # the timeline shows the last 5 simulated minutes (and a back-of
 MIN_SPAN = 60.0
 WIDTH, LEFT, RIGHT, LANE, TOP, AXIS = 1000, 120, 24, 34, 8, 26  # the SVG's geometry, in its own units
 MIN_DOT_GAP = 5.0  # results closer than this on the drawing are one bar, not a row of dots
+DOT = 5  # a result's radius
 TICK_STEPS = (10, 15, 30, 60, 120, 300, 600)
 WHAT_FAILURE_DOES = {
     "startup": "liveness and readiness wait until it succeeds; {failure} failures in a row "
@@ -109,10 +110,11 @@ def timeline(record: ContainerRecord | None, container: Obj, now: float) -> Obj:
     start = max(now - WINDOW, min(moments) - 2)
     start = min(start, end - MIN_SPAN)
     scale = Scale(start, end)
-    lanes = [runs_lane(runs, scale, now)] + [probe_lane(kind, probes, scale) for kind in kinds]
-    for index, lane in enumerate(lanes):
-        lane["y"] = TOP + index * LANE
-        lane["mid"] = lane["y"] + LANE / 2
+    lanes = []
+    for index, kind in enumerate(["runs", *kinds]):
+        y = TOP + index * LANE
+        lane = runs_lane(runs, scale, now) if kind == "runs" else probe_lane(kind, probes, scale, mid=y + LANE / 2)
+        lanes.append({**lane, "y": y, "mid": y + LANE / 2})
     bottom = TOP + len(lanes) * LANE
     return {
         "empty": False, "width": WIDTH, "height": bottom + AXIS, "left": LEFT, "right": WIDTH - RIGHT,
@@ -154,7 +156,7 @@ def runs_lane(runs: list[Obj], scale: Scale, now: float) -> Obj:
             wait = go_duration(run["backOffUntil"] - finished)
             waits.append({"x": x1, "width": max(x2 - x1, 1.5), "label": f"back-off {wait}" if x2 - x1 > 80 else "",
                           "title": f"CrashLoopBackOff: no restart for {wait} after the exit"})
-    return {"kind": "runs", "label": "container", "bars": bars, "waits": waits, "exits": exits, "dots": [], "spans": []}
+    return {"kind": "runs", "label": "container", "bars": bars, "waits": waits, "exits": exits, "results": []}
 
 
 def exit_text(run: Obj) -> str:
@@ -163,22 +165,25 @@ def exit_text(run: Obj) -> str:
     return f"{text}, {killed}" if killed else text
 
 
-def probe_lane(kind: str, probes: list[Obj], scale: Scale) -> Obj:
-    """A dot per result; results so close that dots would merge are drawn as one bar."""
-    dots, spans = [], []
+def probe_lane(kind: str, probes: list[Obj], scale: Scale, *, mid: float) -> Obj:
+    """A dot per result, drawn as one SVG path per run of equal results (a page of hundreds of
+    results stays a few elements); results so close that dots would merge are one bar."""
+    results = []
     for entry in (p for p in probes if p["kind"] == kind and scale.shows(p["from"], p["to"])):
         count = entry["count"]
         step = (entry["to"] - entry["from"]) / (count - 1) if count > 1 else 0.0
         title = f"{kind} {'passed' if entry['ok'] else 'failed'}" + (f": {entry['output']}" if entry["output"] else "")
+        title += f" ({count}×)" if count > 1 else ""
+        shown = {"ok": entry["ok"], "title": title, "count": count}
         if count > 1 and scale.x(entry["from"] + step) - scale.x(entry["from"]) < MIN_DOT_GAP:
             x1, x2 = scale.x(entry["from"]), scale.x(entry["to"])
-            spans.append({"x": x1, "width": max(x2 - x1, 2), "ok": entry["ok"], "title": f"{title} ({count}×)"})
+            results.append({**shown, "x": x1, "width": max(x2 - x1, 2)})
             continue
-        for i in range(count):
-            t = entry["from"] + i * step
-            if scale.shows(t, t):
-                dots.append({"x": scale.x(t), "ok": entry["ok"], "title": title})
-    return {"kind": kind, "label": kind, "bars": [], "waits": [], "exits": [], "dots": dots, "spans": spans}
+        moments = [entry["from"] + i * step for i in range(count)]
+        xs = [scale.x(t) for t in moments if scale.shows(t, t)]
+        results.append({**shown, "count": len(xs), "d": " ".join(f"M{x - DOT},{mid}a{DOT},{DOT} 0 1,0 {2 * DOT},0"
+                                                                 f"a{DOT},{DOT} 0 1,0 {-2 * DOT},0" for x in xs)})
+    return {"kind": kind, "label": kind, "bars": [], "waits": [], "exits": [], "results": results}
 
 
 def ticks(scale: Scale, now: float, bottom: float) -> list[Obj]:

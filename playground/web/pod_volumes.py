@@ -47,15 +47,21 @@ def volumes_picture(cluster: str, pod: Obj, state: PodRecord | None) -> list[Obj
     namespace = pod["metadata"].get("namespace", "default")
     lookup = _lookup(cluster, namespace)
     node = _get(cluster, "Node", pod["spec"].get("nodeName", ""), "")
-    return [volume_box(cluster, pod, volume, state, lookup, node) for volume in pod["spec"].get("volumes") or []]
+    specs = pod["spec"].get("volumes") or []
+    keys = {v["name"]: volumes.data_volume_key(pod, v, lookup) for v in specs
+            if volumes.volume_kind(v) not in volumes.PROJECTED_KINDS}
+    written = volumes.read_volumes(cluster, keys.values())
+    return [volume_box(cluster, pod, volume, state, lookup, node, written=written.get(keys.get(volume["name"], ""), {}))
+            for volume in specs]
 
 
 def volume_box(cluster: str, pod: Obj, volume: Obj, state: PodRecord | None, lookup: volumes.Lookup,
-               node: Obj | None) -> Obj:
+               node: Obj | None, *, written: volumes.Files) -> Obj:
+    """One volume: its sources, its files (`written`: a data volume's, read with the others), its mounts."""
     kind = volumes.volume_kind(volume)
     projected = kind in volumes.PROJECTED_KINDS
     files, version, error = (api_files(pod, volume, state, lookup, node) if projected
-                             else (data_files(cluster, pod, volume, lookup), "", ""))
+                             else (data_files(written), "", ""))
     return {
         "name": volume["name"],
         "kind": kind,
@@ -217,11 +223,10 @@ def is_secret(source: volumes.FileSource | None) -> bool:
     return source is not None and source.kind in ("Secret", "serviceAccountToken")
 
 
-def data_files(cluster: str, pod: Obj, volume: Obj, lookup: volumes.Lookup) -> list[Obj]:
+def data_files(written: volumes.Files) -> list[Obj]:
     """What the containers (or the page) wrote to an emptyDir, a claim's volume or a hostPath."""
-    key = volumes.data_volume_key(pod, volume, lookup)
     return [{"path": path, "source": "written by a container", "secret": False, "mode": f"{mode:04o}", "pending": False}
-            for path, (_, mode) in sorted(volumes.read_volume(cluster, key).items())]
+            for path, (_, mode) in sorted(written.items())]
 
 
 # --- where each container mounts it ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from playground.sim import containerfs
 from tests.factories import config_map
 
 PAGE = "/clusters/default/pods/default/{}/"
@@ -135,12 +136,14 @@ def test_a_host_path_and_an_empty_dir_say_where_their_files_live(cluster, client
                                            {"name": "cache", "mountPath": "/cache"}]}))
     cluster.advance(30)
     node = cluster.get("Pod", "app", "default")["spec"]["nodeName"]
+    containerfs.write_file(cluster.name, "default", "app", "web", "/cache/notes.txt", "kept across restarts")
 
     page = client.get(PAGE.format("app")).content.decode()
 
     assert f">{node}:/var/log</a>" in part(wire(page, "logs"), "sources of logs")
     cache = wire(page, "cache")
     assert "in the node&#x27;s memory (tmpfs)" in cache and "deleted with it" in cache
+    assert 'data-path="notes.txt"><td class="from">written by a container</td>' in cache
     assert 'class="access rw">read-write' in cache
 
 
