@@ -1,6 +1,7 @@
-"""The Pod page: its pause container holding the shared namespaces, each container with its
-state, environment, usage and log tail, and the fault buttons (delete, crash, fail a probe) that
-run the same code as the command line.
+"""The Pod page: the pod drawn as its pause container holding the shared namespaces, its health
+checks (pod_health.py) beside the fault buttons (delete, crash, fail a probe: the same code as the
+command line), its volumes (pod_volumes.py), each container with its state, environment, usage
+and log tail, and its events.
 
 store → pod_context → templates/web/pod.html (whole page) or #live (htmx, websocket frame).
 """
@@ -145,14 +146,16 @@ def container_state(state: dict[str, Any]) -> dict[str, Any] | None:
     """A container state as one word and its details: waiting (reason), running (since) or
     terminated (reason and exit code)."""
     if "running" in state:
-        return {"kind": "running", "text": f"Running since {state['running'].get('startedAt', '')}"}
+        return {"kind": "running", "text": f"Running since {state['running'].get('startedAt', '')}", "word": "Running"}
     if "terminated" in state:
         t = state["terminated"]
         return {"kind": "terminated", "text": f"Terminated: {t.get('reason', '')} (exit code {t.get('exitCode', '')})",
-                "detail": f"{t.get('startedAt', '')} → {t.get('finishedAt', '')}"}
+                "detail": f"{t.get('startedAt', '')} → {t.get('finishedAt', '')}",
+                "word": f"{t.get('reason', '')} (exit {t.get('exitCode', '')})"}
     if "waiting" in state:
         w = state["waiting"]
-        return {"kind": "waiting", "text": f"Waiting: {w.get('reason', '')}", "detail": w.get("message", "")}
+        return {"kind": "waiting", "text": f"Waiting: {w.get('reason', '')}", "detail": w.get("message", ""),
+                "word": w.get("reason", "")}
     return None
 
 
@@ -178,48 +181,47 @@ def own_namespaces(spec: dict[str, Any]) -> list[str]:
 
 COLUMN, LABELS, BOX_TOP, BOX_HEIGHT, BUS_GAP = 240, 190, 44, 80, 30  # the namespace picture's geometry
 MAX_BOX_TEXT = 26
+SHOWN_SCALE = 1.25  # drawn a quarter larger than its units: read from the back of a room, shrunk only to fit
 
 
 def namespaces_picture(pod: dict[str, Any], sandbox: dict[str, Any], containers: list[dict[str, Any]]) -> dict[str, Any]:
-    """The pod drawn as its pause container holding the shared namespaces, each a line the pause
+    """The pod drawn as its pause container holding the shared namespaces: each a line the pause
     container and every container join (a dot where one joins), each container's own namespaces
-    written in its box."""
+    written in its box. Positions in the SVG's units."""
     spec = pod["spec"]
     shared = shared_namespaces(spec)
+    own = "own: " + ", ".join(own_namespaces(spec))
     members = [{"name": "pause", "kind": f"sandbox {sandbox['state']}", "badge": "sandbox",
                 "lines": [f"sandbox: {sandbox['state']}", "holds " + ", ".join(n["name"] for n in shared)]}]
-    members += [{"name": c["name"], "kind": _box_kind(c),
-                 "badge": "init" if c["init"] else "",
-                 "lines": [_short(_state_word(c)), "own: " + ", ".join(own_namespaces(spec))]} for c in containers]
-    bus_top = BOX_TOP + BOX_HEIGHT + 34
+    members += [{"name": c["name"], "kind": _box_kind(c), "badge": "init" if c["init"] else "",
+                 "lines": [_short((c["state"] or {}).get("word", "")), own]} for c in containers]
     for index, member in enumerate(members):
-        member.update(x=LABELS + index * COLUMN + 10, width=COLUMN - 20, centre=LABELS + index * COLUMN + COLUMN // 2,
-                      short=_short(member["name"]))
-    buses = [{**n, "y": bus_top + i * BUS_GAP,
-              "label": f"{n['name']}: the node's" if n["node"] else n["name"] + (f" · {sandbox['ip']}" if n["name"] == "net" and sandbox["ip"] else "")}
-             for i, n in enumerate(shared)]
+        left = LABELS + index * COLUMN
+        member.update(x=left + 10, width=COLUMN - 20, centre=left + COLUMN // 2, short=_short(member["name"]))
+    bus_top = BOX_TOP + BOX_HEIGHT + 34
+    buses = [{**n, "y": bus_top + i * BUS_GAP, "label": _bus_label(n, sandbox["ip"])} for i, n in enumerate(shared)]
     width = LABELS + len(members) * COLUMN + 10
     return {
-        "width": width, "height": bus_top + (len(buses) - 1) * BUS_GAP + 24, "labels": LABELS,
-        "box_top": BOX_TOP, "box_bottom": BOX_TOP + BOX_HEIGHT, "box_height": BOX_HEIGHT,
-        "line_end": members[-1]["centre"] + 24, "members": members, "buses": buses,
-        "last_bus": buses[-1]["y"] if buses else BOX_TOP + BOX_HEIGHT,
+        "width": width, "shown_width": round(width * SHOWN_SCALE), "height": buses[-1]["y"] + 24,
+        "labels": LABELS, "box_top": BOX_TOP, "box_bottom": BOX_TOP + BOX_HEIGHT, "box_height": BOX_HEIGHT,
+        "line_end": members[-1]["centre"] + 24, "last_bus": buses[-1]["y"], "members": members, "buses": buses,
         "title": f"Pod {pod['metadata']['name']}" + (f" · IP {sandbox['ip']}" if sandbox["ip"] else ""),
         "own": own_namespaces(spec),
     }
 
 
+def _bus_label(namespace: dict[str, Any], ip: str) -> str:
+    if namespace["node"]:
+        return f"{namespace['name']}: the node's"
+    return f"net · {ip}" if namespace["name"] == "net" and ip else namespace["name"]
+
+
 def _box_kind(container: dict[str, Any]) -> str:
     """The box's colour: an init container that completed is done, not failed."""
     state = container["state"] or {}
-    if state.get("kind") == "terminated" and "Completed" in state.get("text", ""):
+    if state.get("kind") == "terminated" and state.get("word", "").startswith("Completed"):
         return "completed"
     return state.get("kind", "") + (" ready" if container["ready"] else "")
-
-
-def _state_word(container: dict[str, Any]) -> str:
-    state = container["state"] or {}
-    return state.get("text", "").split(" since ")[0].replace("Terminated: ", "Terminated ").replace("Waiting: ", "")
 
 
 def _short(text: str) -> str:

@@ -97,6 +97,8 @@ def test_init_containers_come_before_the_app_containers(cluster, client):
     assert page.index('"container setup"') < page.index('"container main"')
     picture = namespaces(page)
     assert picture.index('data-container="pause"') < picture.index('data-container="setup"') < picture.index('data-container="main"')
+    assert '<g class="member completed" data-container="setup">' in picture  # done, not failed
+    assert "Completed (exit 0)</text>" in member(page, "setup")
     assert "Terminated: Completed (exit code 0)" in box(page, "setup")
 
 
