@@ -160,3 +160,20 @@ def test_the_pod_is_drawn_as_its_pause_container_holding_what_its_containers_sha
     assert sidecar.count('<circle class="dot') == 4 and "own: mnt" in sidecar  # its processes are the pod's
     assert "pid" not in [b.split('"')[0] for b in apart.split('data-namespace="')[1:]]
     assert "net: the node&#x27;s</text>" in apart and "own: pid, mnt" in apart
+
+
+def test_a_changed_config_map_shows_as_pending_until_the_kubelets_next_sync(cluster, client):
+    cluster.create(config_map("app-config", {"greeting": "hello"}))
+    cluster.create(app_pod(volumes=[{"name": "config", "configMap": {"name": "app-config"}}],
+                           mounts={"web": [{"name": "config", "mountPath": "/etc/app"}]}))
+    cluster.advance(30)
+    cluster.patch("ConfigMap", "app-config", "default", {"data": {"greeting": "bye"}})
+
+    soon = wire(client.get(PAGE.format("app")).content.decode(), "config")
+    cluster.advance(61)  # syncFrequency: the kubelet rewrites mounted ConfigMaps on its periodic sync
+    later = wire(client.get(PAGE.format("app")).content.decode(), "config")
+
+    note = "changed in the API: the kubelet writes it at its next sync"
+    assert note in soon.split('data-path="greeting"')[1].split("</tr>")[0]
+    assert note not in later
+    assert soon.split("<code>..data → ")[1].split("<")[0] != later.split("<code>..data → ")[1].split("<")[0]
