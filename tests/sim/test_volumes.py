@@ -370,6 +370,18 @@ def test_an_exec_probe_sees_a_mounted_file(cluster):
     assert container_status(cluster)["ready"] is True
 
 
+def test_an_exec_probe_sees_the_files_the_runtime_writes(cluster):
+    pod = busybox_pod()
+    pod["spec"]["containers"][0]["livenessProbe"] = {"exec": {"command": ["cat", "/etc/hostname"]},
+                                                     "periodSeconds": 5, "failureThreshold": 1}
+    cluster.apply(pod)
+
+    cluster.advance(30)
+
+    assert container_status(cluster)["restartCount"] == 0  # /etc/hostname is in the init layer
+    assert event_messages(cluster, "app", "Unhealthy") == []
+
+
 def stateful_set_with_static_volumes(cluster) -> None:
     """Two PersistentVolumes any node can use (no node affinity), claimed by the set's template."""
     for index in range(2):
