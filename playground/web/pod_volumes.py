@@ -65,7 +65,6 @@ def volume_box(cluster: str, pod: Obj, volume: Obj, state: PodRecord | None, loo
     return {
         "name": volume["name"],
         "kind": kind,
-        "title": TITLES.get(kind, kind),
         "sources": sources_of(cluster, pod, volume, lookup),
         "chain": kind in ("persistentVolumeClaim", "ephemeral"),  # claim → volume → node path, one after the other
         "lifetime": LIFETIMES.get(kind, ""),
@@ -95,8 +94,8 @@ def sources_of(cluster: str, pod: Obj, volume: Obj, lookup: volumes.Lookup) -> l
         return [_projection_source(cluster, pod, projection, lookup) for projection in source.get("sources") or []]
     if kind == "persistentVolumeClaim":
         return claim_chain(cluster, pod, source.get("claimName", ""), lookup)
-    if kind == "ephemeral":  # the ephemeral volume controller names the claim <pod>-<volume>
-        return claim_chain(cluster, pod, f"{pod['metadata']['name']}-{volume['name']}", lookup)
+    if kind == "ephemeral":
+        return ephemeral_claim(cluster, pod, volume, lookup)
     if kind == "hostPath":
         node = pod["spec"].get("nodeName", "")
         detail = f"type {source['type']}" if source.get("type") else ""
@@ -172,6 +171,18 @@ def claim_chain(cluster: str, pod: Obj, claim_name: str, lookup: volumes.Lookup)
         chain.append({"kind": "node path", "name": f"{node}:{path}" if node else path,
                       "url": picture.object_url(cluster, "Node", node) if node else "", "detail": ""})
     return chain
+
+
+def ephemeral_claim(cluster: str, pod: Obj, volume: Obj, lookup: volumes.Lookup) -> list[Obj]:
+    """A generic ephemeral volume: the claim the ephemeral volume controller makes for the pod,
+    named <pod>-<volume>, once it exists; until then its template."""
+    name = f"{pod['metadata']['name']}-{volume['name']}"
+    if lookup("PersistentVolumeClaim", name) is not None:
+        return claim_chain(cluster, pod, name, lookup)
+    template = ((volume["ephemeral"] or {}).get("volumeClaimTemplate") or {}).get("spec") or {}
+    storage = ((template.get("resources") or {}).get("requests") or {}).get("storage", "")
+    return [{"kind": "volumeClaimTemplate", "name": name, "url": "",
+             "detail": f"{storage} claimed for this pod only".strip()}]
 
 
 def volume_location(pv: Obj) -> tuple[str, str] | None:

@@ -177,3 +177,15 @@ def test_a_changed_config_map_shows_as_pending_until_the_kubelets_next_sync(clus
     assert note in soon.split('data-path="greeting"')[1].split("</tr>")[0]
     assert note not in later
     assert soon.split("<code>..data → ")[1].split("<")[0] != later.split("<code>..data → ")[1].split("<")[0]
+
+
+def test_a_generic_ephemeral_volume_shows_the_claim_made_for_this_pod(cluster, client):
+    template = {"spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "2Gi"}}}}
+    cluster.create(app_pod(volumes=[{"name": "scratch", "ephemeral": {"volumeClaimTemplate": template}}],
+                           mounts={"web": [{"name": "scratch", "mountPath": "/scratch"}]}))
+
+    row = wire(client.get(PAGE.format("app")).content.decode(), "scratch")
+
+    sources = part(row, "sources of scratch")
+    assert "volumeClaimTemplate</span> <code>app-scratch</code>" in sources  # <pod>-<volume>, as the controller names it
+    assert "2Gi claimed for this pod only" in sources
