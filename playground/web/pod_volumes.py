@@ -258,6 +258,7 @@ def mounts_of(cluster: str, pod: Obj, volume: str) -> list[Obj]:
                     "container": container["name"], "init": init, "path": mount.path, "sub_path": mount.sub_path,
                     "read_only": mount.read_only,
                     "forced": mount.read_only and not asked,  # the kubelet mounts API data read-only whatever the mount says
+                    "frozen": bool(mount.sub_path) and mount.kind in volumes.PROJECTED_KINDS,  # the atomic writer's swaps never reach it
                     "fs_url": f"/clusters/{cluster}/pods/{meta.get('namespace', 'default')}/{meta['name']}/containers/"
                               f"{container['name']}/fs/",
                 })

@@ -61,6 +61,7 @@ def test_a_config_map_volume_is_drawn_from_its_keys_to_each_containers_mount(clu
     assert "<code>/etc/app</code>" in web and "read-only" in web and "the kubelet mounts API data read-only" in web
     assert 'href="/clusters/default/pods/default/app/containers/web/fs/?path=/etc/app"' in web
     assert "subPath</small> <code>conf/app.properties</code>" in sidecar
+    assert "a subPath keeps the file it started with" in sidecar and "keeps the file" not in web
 
 
 def test_a_secret_volume_names_its_keys_and_never_their_values(cluster, client):
