@@ -187,6 +187,8 @@ def _image_paths(digests: tuple[str, ...], cluster: str, image: str) -> frozense
 
 # --- the init layer ------------------------------------------------------------------------------
 
+INIT_PATHS = ("/etc/hosts", "/etc/resolv.conf", "/etc/hostname")  # what the runtime writes for every container
+
 
 def init_layer(pod: Obj, node: Obj | None) -> Layer:
     host_network = bool(pod["spec"].get("hostNetwork"))

@@ -208,8 +208,9 @@ class Kubelet(Controller):
         return self.programs[key]
 
     def probe_files(self, pod: Obj, state: PodRecord | None, lookup: config.Lookup) -> Any:
-        """What an exec probe finds besides the program's own files: mounted volumes and files
-        written into the writable layer from the page (read once per sync, only if asked)."""
+        """What an exec probe finds besides the program's own files: the image's, the init layer's
+        (/etc/hosts, /etc/resolv.conf, /etc/hostname), mounted volumes and files written into the
+        writable layer from the page (read once per sync, only if asked)."""
         found: dict[str, set[str]] = {}
         specs = {c["name"]: c for c in pod["spec"].get("containers") or []}
 
@@ -219,7 +220,7 @@ class Kubelet(Controller):
                 run = record.instances if record else 0
                 spec = specs.get(name, {"name": name})
                 changes = volumes.layer_changes(self.cluster, pod["metadata"]["uid"], name, run)
-                paths = set(containerfs.image_paths(self.cluster, spec.get("image", "")))
+                paths = set(containerfs.image_paths(self.cluster, spec.get("image", ""))) | set(containerfs.INIT_PATHS)
                 paths -= {path for path, _, _, whiteout in changes if whiteout}
                 paths |= {path for path, _, _, whiteout in changes if not whiteout}
                 found[name] = paths | volumes.mounted_paths(state, pod, spec, self.cluster, lookup)

@@ -43,6 +43,9 @@ from .records import (
     WARNING,
     ContainerRecord,
     LogLine,
+    note_back_off,
+    note_exit,
+    note_start,
 )
 
 SANDBOX_SECONDS = 1.0  # RunPodSandbox: the pause container and the pod's network
@@ -281,6 +284,7 @@ def restart_after_exit(sync: PodSync, record: ContainerRecord, t: float, *, refe
         assert record.backoff is not None and record.term is not None
         record.phase = "backoff"
         record.not_before = record.term["finishedAt"] + record.backoff
+        note_back_off(record, record.not_before)
         record.waiting_reason = CRASH_LOOP_BACK_OFF
         record.waiting_message = (f"back-off {go_duration(record.backoff)} restarting failed "
                                   f"container={record.name} pod={format_pod(sync.pod)}")
@@ -318,6 +322,7 @@ def create_and_start(sync: PodSync, record: ContainerRecord, t: float) -> None:
     record.image = spec.get("image", "")
     record.image_id = image_manager.image_id(record.image)
     record.phase, record.started_at, record.stop = "running", t, None
+    note_start(record, t)
     record.sandbox_attempt = sync.state.sandbox.attempt
     record.waiting_reason = record.waiting_message = ""
     record.log_cursor, record.log_flushed_at = -1.0, -math.inf
@@ -345,6 +350,7 @@ def observe_exit(sync: PodSync, record: ContainerRecord, t: float) -> None:
     record.term = {"exitCode": code, "reason": reason, "startedAt": record.started_at, "finishedAt": finished,
                    "containerID": record.container_id}
     stop_reason = record.stop["reason"] if record.stop else None
+    note_exit(record, record.term, killed_by=stop_reason)
     record.phase, record.stop, record.readiness, record.started = "terminated", None, False, False
     record.post_start = None
     for probe in record.probes.values():

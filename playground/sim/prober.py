@@ -20,7 +20,7 @@ from typing import Any
 
 from .lifecycle import MINIMUM_GRACE_PERIOD, kill_container
 from .pod_sync import DEFAULT_GRACE_PERIOD, PodSync, resolve_port
-from .records import KILLING, NORMAL, PROBE_KINDS, UNHEALTHY, WARNING, ContainerRecord
+from .records import KILLING, NORMAL, PROBE_KINDS, UNHEALTHY, WARNING, ContainerRecord, note_probe
 
 
 def schedule_probes(sync: PodSync, record: ContainerRecord, t: float) -> None:
@@ -70,6 +70,7 @@ def probe_once(sync: PodSync, record: ContainerRecord, kind: str, at: float) -> 
     spec = probe_spec(sync, record, kind)
     probe = record.probes[kind]
     success, output = probe_result(sync, record, kind, spec, at)
+    note_probe(record, kind, at, ok=success, output="" if success else output)
     if success:
         probe["successes"], probe["failures"] = probe["successes"] + 1, 0
     else:

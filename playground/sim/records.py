@@ -29,6 +29,11 @@ SANDBOX_CHANGED, FAILED_CREATE_POD_SANDBOX = "SandboxChanged", "FailedCreatePodS
 FAILED_MOUNT = "FailedMount"
 DEADLINE_EXCEEDED = "DeadlineExceeded"
 FAULTS = ("crash", "fail-liveness", "fail-readiness", "fail-startup", "heal", "kill-sandbox")
+# The prober keeps only each probe's latest result (prober/results); the pod page draws a
+# timeline, so the record keeps a few more, bounded: the checkpoint is rewritten on every pass
+MAX_RECENT_PROBES = 24  # per container: runs of equal results, each one entry
+MAX_RECENT_RUNS = 12  # per container: its latest runs, how each ended and the back-off after it
+MAX_PROBE_OUTPUT = 160
 
 
 class KubeletEvent(NamedTuple):
@@ -87,6 +92,8 @@ class ContainerRecord:
     log_flushed_at: float = -math.inf
     faults: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] | None = None  # computed when this run was created (config.py), kept until the next
+    recent_probes: list[dict[str, Any]] = field(default_factory=list)  # note_probe: kind, ok, from, to, count, run, output
+    recent_runs: list[dict[str, Any]] = field(default_factory=list)  # note_start / note_exit / note_back_off
 
     @property
     def restart_count(self) -> int:
@@ -168,3 +175,37 @@ def inject_fault(state: PodRecord, container: str | None, fault: str, *, at: dat
             record.faults.pop(kind, None)
     else:
         record.faults[fault.removeprefix("fail-")] = moment
+
+
+# --- what the pod page's health timeline reads ----------------------------------------------------
+
+
+def note_probe(record: ContainerRecord, kind: str, at: float, *, ok: bool, output: str) -> None:
+    """One probe result. Equal results in a row of the same run make one entry (`from`, `to`,
+    `count`): a healthy container's hours of passes cost one entry, not thousands."""
+    output = output[:MAX_PROBE_OUTPUT]
+    last = next((p for p in reversed(record.recent_probes) if p["kind"] == kind), None)
+    if last is not None and (last["ok"], last["run"], last["output"]) == (ok, record.instances, output):
+        last["to"], last["count"] = at, last["count"] + 1
+        return
+    record.recent_probes.append({"kind": kind, "ok": ok, "from": at, "to": at, "count": 1,
+                                 "run": record.instances, "output": output})
+    del record.recent_probes[:-MAX_RECENT_PROBES]
+
+
+def note_start(record: ContainerRecord, at: float) -> None:
+    record.recent_runs.append({"run": record.instances, "startedAt": at})
+    del record.recent_runs[:-MAX_RECENT_RUNS]
+
+
+def note_exit(record: ContainerRecord, term: Mapping[str, Any], *, killed_by: str | None) -> None:
+    """How the latest run ended; `killed_by` is why the kubelet stopped it (liveness, startup, ...)."""
+    if record.recent_runs and "finishedAt" not in record.recent_runs[-1]:
+        record.recent_runs[-1].update({"finishedAt": term["finishedAt"], "exitCode": term["exitCode"],
+                                       "reason": term["reason"], "killedBy": killed_by or ""})
+
+
+def note_back_off(record: ContainerRecord, until: float) -> None:
+    """The latest run is followed by a CrashLoopBackOff wait: no restart before `until`."""
+    if record.recent_runs and "finishedAt" in record.recent_runs[-1]:
+        record.recent_runs[-1]["backOffUntil"] = until

@@ -27,7 +27,7 @@ import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 
@@ -166,6 +166,62 @@ def _downward_files(pod: Obj, items: list[Obj], mode: int, node: Obj | None) -> 
             continue
         files[item["path"]] = (value, item.get("mode", mode))
     return files
+
+
+class FileSource(NamedTuple):
+    """Where one file of an API data volume comes from, for the pages: a key of a ConfigMap or
+    Secret, a field of the Downward API, or the ServiceAccount token."""
+
+    kind: str  # ConfigMap | Secret | downwardAPI | serviceAccountToken
+    name: str  # the object's name; the field (metadata.labels, limits.memory) for the Downward API; the account for a token
+    key: str = ""  # the key the file holds; the container of a resourceFieldRef; the token's audience
+
+
+def file_sources(pod: Obj, volume: Obj, lookup: Lookup) -> dict[str, FileSource]:
+    """Path inside the volume → its source, laid out as projected_files lays the files out
+    (items and their paths honoured, a later projection's file over an earlier one's); what the
+    API does not hold (a missing object or key) has no file, so no source."""
+    kind = volume_kind(volume)
+    source = volume.get(kind) or {}
+    if kind == "configMap":
+        return _object_sources("ConfigMap", source.get("name", ""), source, lookup)
+    if kind == "secret":
+        return _object_sources("Secret", source.get("secretName", ""), source, lookup)
+    if kind == "downwardAPI":
+        return _downward_sources(source.get("items") or [])
+    sources: dict[str, FileSource] = {}
+    for projection in source.get("sources") or [] if kind == "projected" else []:
+        if projection.get("configMap") is not None:
+            sources.update(_object_sources("ConfigMap", projection["configMap"].get("name", ""), projection["configMap"], lookup))
+        elif projection.get("secret") is not None:
+            sources.update(_object_sources("Secret", projection["secret"].get("name", ""), projection["secret"], lookup))
+        elif projection.get("downwardAPI") is not None:
+            sources.update(_downward_sources(projection["downwardAPI"].get("items") or []))
+        elif projection.get("serviceAccountToken") is not None:
+            token = projection["serviceAccountToken"]
+            account = pod.get("spec", {}).get("serviceAccountName") or "default"
+            sources[token.get("path", "token")] = FileSource("serviceAccountToken", account, token.get("audience") or ISSUER)
+    return sources
+
+
+def _object_sources(kind: str, name: str, source: Obj, lookup: Lookup) -> dict[str, FileSource]:
+    obj = lookup(kind, name)
+    keys = object_data(obj, binary=True) if obj is not None else {}
+    items = source.get("items")
+    if not items:
+        return {key: FileSource(kind, name, key) for key in keys}
+    return {item.get("path") or item["key"]: FileSource(kind, name, item["key"]) for item in items if item["key"] in keys}
+
+
+def _downward_sources(items: list[Obj]) -> dict[str, FileSource]:
+    sources = {}
+    for item in items:
+        if item.get("fieldRef"):
+            sources[item["path"]] = FileSource("downwardAPI", item["fieldRef"].get("fieldPath", ""))
+        elif item.get("resourceFieldRef"):
+            ref = item["resourceFieldRef"]
+            sources[item["path"]] = FileSource("downwardAPI", ref.get("resource", ""), ref.get("containerName", ""))
+    return sources
 
 
 def service_account_token(pod: Obj, token: Obj) -> str:
@@ -356,6 +412,15 @@ def data_volume_key(pod: Obj, volume: Obj, lookup: Lookup) -> str:
 def read_volume(cluster: str, key: str) -> Files:
     rows = VolumeFile.objects.filter(cluster__name=cluster, volume=key).values_list("path", "content", "mode")
     return {path: (content, mode) for path, content, mode in rows}
+
+
+def read_volumes(cluster: str, keys: Iterable[str]) -> dict[str, Files]:
+    """Several volumes' files in one query (the Pod page shows every data volume of the pod)."""
+    found: dict[str, Files] = {key: {} for key in keys}
+    rows = VolumeFile.objects.filter(cluster__name=cluster, volume__in=list(found))
+    for key, path, content, mode in rows.values_list("volume", "path", "content", "mode"):
+        found[key][path] = (content, mode)
+    return found
 
 
 def write_volume_file(cluster: str, key: str, path: str, content: str, *, mode: int = DEFAULT_MODE) -> None:

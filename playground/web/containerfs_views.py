@@ -31,6 +31,7 @@ from playground.store import api as store
 from playground.store.errors import BadRequest, NotFound
 
 from .image_views import breadcrumbs, human, mode_string
+from .pod_volumes import FileOrigins
 
 MASK = "••••••"
 MOUNT_LIFETIMES = {  # how long what is written under a mount lasts (kubelet volume lifecycles)
@@ -110,6 +111,8 @@ def container_fs_context(target: Target, path: str, *, reveal: bool = False) -> 
     # a file is shown in the directory it was asked for in (a key's symlink, not the payload's)
     directory = (containerfs.resolve(filesystem.tree, fs.parent(path)) or fs.parent(path)) if is_file else resolved
     shown = file_view(filesystem, pod, path, resolved, reveal=reveal) if is_file else None
+    rows = directory_rows(filesystem, pod, directory)
+    name_sources(FileOrigins(target.cluster, pod, target.container), rows, shown)
     return {
         "cluster": target.cluster, "namespace": target.namespace, "name": target.pod,
         "container": target.container, "url": target.url,
@@ -121,11 +124,21 @@ def container_fs_context(target: Target, path: str, *, reveal: bool = False) -> 
         "mounts": mount_rows(filesystem.mounts),
         "path": path, "directory": directory, "crumbs": breadcrumbs(directory),
         "exists": found is not None or has_children(filesystem.tree, directory),
-        "rows": directory_rows(filesystem, pod, directory),
+        "rows": rows,
         "file": shown,
         "form": {"path": path if is_file else _join(directory, ""),
                  "content": shown["text"] if shown and shown["editable"] else ""},
     }
+
+
+def name_sources(origins: FileOrigins, rows: list[dict[str, Any]], shown: dict[str, Any] | None) -> None:
+    """"volume NAME" becomes which source of that volume: the ConfigMap and key, the Secret,
+    the Downward API field, the token, the claim. Mutates the rows and the file shown."""
+    for row in rows:
+        if row["origin"].startswith("volume "):
+            row["origin"] = origins.label(row["path"], row["origin"].removeprefix("volume "), masked=row.get("masked", False))
+    if shown is not None and shown["origin"].startswith("volume "):
+        shown["origin"] = origins.label(shown["resolved"], shown["origin"].removeprefix("volume "), masked=shown["secret"])
 
 
 def is_running(pod: dict[str, Any], container: str) -> bool:

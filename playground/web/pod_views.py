@@ -1,6 +1,7 @@
-"""The Pod page: its pause container holding the shared namespaces, each container with its
-state, environment, usage and log tail, and the fault buttons (delete, crash, fail a probe) that
-run the same code as the command line.
+"""The Pod page: the pod drawn as its pause container holding the shared namespaces, its health
+checks (pod_health.py) beside the fault buttons (delete, crash, fail a probe: the same code as the
+command line), its volumes (pod_volumes.py), each container with its state, environment, usage
+and log tail, and its events.
 
 store → pod_context → templates/web/pod.html (whole page) or #live (htmx, websocket frame).
 """
@@ -16,12 +17,15 @@ from django.views.decorators.http import require_GET, require_POST
 from playground.kubectl import verbs
 from playground.sim import checkpoint, faults
 from playground.sim import logs as sim_logs
+from playground.sim.records import PodRecord
 from playground.sim import usage as sim_usage
 from playground.store import api as store
 from playground.store.errors import BadRequest, NotFound
 from playground.store.tables import cells
 
 from . import picture
+from .pod_health import health_picture
+from .pod_volumes import volumes_picture
 from .views import clock_context, object_action
 
 
@@ -47,7 +51,8 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
     meta, spec, status = pod["metadata"], pod["spec"], pod.get("status", {})
     _, ready, phrase, restarts, age = cells(pod, now=now)[:5]
     saved = checkpoint.load(cluster, [meta["uid"]]).get(meta["uid"])
-    sandbox = saved[0].sandbox if saved else None
+    state = saved[0] if saved else None
+    sandbox = sandbox_box(state, status)
     statuses = {s["name"]: s for s in status.get("initContainerStatuses", []) + status.get("containerStatuses", [])}
     secrets = picture.secret_values(s for s in store.list(cluster, "Secret", namespace=namespace)
                                     if any(picture.references(pod, "Secret", s["metadata"]["name"])))
@@ -77,13 +82,10 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
             "conditions": status.get("conditions", []),
             "terminating": bool(meta.get("deletionTimestamp")),
         },
-        "sandbox": {
-            "state": sandbox.state if sandbox else "none",
-            "ip": (sandbox.ip if sandbox else "") or status.get("podIP", ""),
-            "id": sandbox.id if sandbox else "",
-            "message": sandbox.message if sandbox else "",
-            "namespaces": pause_namespaces(spec),
-        },
+        "sandbox": sandbox,
+        "namespaces": namespaces_picture(pod, sandbox, containers),
+        "volumes": volumes_picture(cluster, pod, state),
+        "health": health_picture(pod, state, now),
         "containers": containers,
         "log_tail": LOG_TAIL,
         "events": [
@@ -97,6 +99,17 @@ def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
             }
             for e in events
         ],
+    }
+
+
+def sandbox_box(state: PodRecord | None, status: dict[str, Any]) -> dict[str, Any]:
+    """The pod sandbox as the kubelet knows it: the pause container and the pod's network."""
+    sandbox = state.sandbox if state else None
+    return {
+        "state": sandbox.state if sandbox else "none",
+        "ip": (sandbox.ip if sandbox else "") or status.get("podIP", ""),
+        "id": sandbox.id if sandbox else "",
+        "message": sandbox.message if sandbox else "",
     }
 
 
@@ -121,7 +134,6 @@ def container_box(cluster: str, pod: dict[str, Any], container: dict[str, Any], 
         "restart_count": status.get("restartCount", 0),
         "requests": resources.get("requests") or {},
         "limits": resources.get("limits") or {},
-        "namespaces": container_namespaces(pod["spec"]),
         "probes": [kind for kind in ("liveness", "readiness") if container.get(f"{kind}Probe")],
         "env": container_env(container, secrets),
         "usage": container_usage(cluster, pod, container, status),
@@ -134,39 +146,86 @@ def container_state(state: dict[str, Any]) -> dict[str, Any] | None:
     """A container state as one word and its details: waiting (reason), running (since) or
     terminated (reason and exit code)."""
     if "running" in state:
-        return {"kind": "running", "text": f"Running since {state['running'].get('startedAt', '')}"}
+        return {"kind": "running", "text": f"Running since {state['running'].get('startedAt', '')}", "word": "Running"}
     if "terminated" in state:
         t = state["terminated"]
         return {"kind": "terminated", "text": f"Terminated: {t.get('reason', '')} (exit code {t.get('exitCode', '')})",
-                "detail": f"{t.get('startedAt', '')} → {t.get('finishedAt', '')}"}
+                "detail": f"{t.get('startedAt', '')} → {t.get('finishedAt', '')}",
+                "word": f"{t.get('reason', '')} (exit {t.get('exitCode', '')})"}
     if "waiting" in state:
         w = state["waiting"]
-        return {"kind": "waiting", "text": f"Waiting: {w.get('reason', '')}", "detail": w.get("message", "")}
+        return {"kind": "waiting", "text": f"Waiting: {w.get('reason', '')}", "detail": w.get("message", ""),
+                "word": w.get("reason", "")}
     return None
 
 
-def pause_namespaces(spec: dict[str, Any]) -> list[dict[str, str]]:
-    """The Linux namespaces of the pause container: it holds the pod's net, ipc and uts."""
-    return [
-        {"name": "pid", "holder": "the node's" if spec.get("hostPID") else "own"},
-        {"name": "mnt", "holder": "own"},
-        {"name": "net", "holder": "the node's" if spec.get("hostNetwork") else "own: holds the network namespace"},
-        {"name": "ipc", "holder": "the node's" if spec.get("hostIPC") else "own"},
-        {"name": "uts", "holder": "the node's" if spec.get("hostNetwork") else "own"},
+def shared_namespaces(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Linux namespaces the pause container holds for every container of the pod: net, ipc
+    and uts, and pid when the pod shares its process namespace (the node's own, with hostNetwork,
+    hostIPC or hostPID: the kubelet's namespacesForPod)."""
+    rows = [
+        {"name": "net", "node": bool(spec.get("hostNetwork")), "what": "one IP and localhost, one set of ports"},
+        {"name": "ipc", "node": bool(spec.get("hostIPC")), "what": "shared memory and message queues"},
+        {"name": "uts", "node": bool(spec.get("hostNetwork")), "what": "one hostname"},
     ]
+    if spec.get("shareProcessNamespace") or spec.get("hostPID"):
+        rows.append({"name": "pid", "node": bool(spec.get("hostPID")), "what": "each sees the others' processes"})
+    return rows
 
 
-def container_namespaces(spec: dict[str, Any]) -> list[dict[str, str]]:
-    """The Linux namespaces of an app or init container: its own pid (unless the pod shares
-    its process namespace) and mnt; net, ipc and uts shared with the pause container."""
-    shared = "shared with pause"
-    return [
-        {"name": "pid", "holder": "the node's" if spec.get("hostPID") else shared if spec.get("shareProcessNamespace") else "own"},
-        {"name": "mnt", "holder": "own"},
-        {"name": "net", "holder": "the node's" if spec.get("hostNetwork") else shared},
-        {"name": "ipc", "holder": "the node's" if spec.get("hostIPC") else shared},
-        {"name": "uts", "holder": "the node's" if spec.get("hostNetwork") else shared},
-    ]
+def own_namespaces(spec: dict[str, Any]) -> list[str]:
+    """What each container keeps to itself: its mount namespace (its own root filesystem) and,
+    unless the pod shares it, its process namespace (its program is PID 1)."""
+    return ["mnt"] if spec.get("shareProcessNamespace") or spec.get("hostPID") else ["pid", "mnt"]
+
+
+COLUMN, LABELS, BOX_TOP, BOX_HEIGHT, BUS_GAP = 240, 190, 44, 80, 30  # the namespace picture's geometry
+MAX_BOX_TEXT = 26
+SHOWN_SCALE = 1.25  # drawn a quarter larger than its units: read from the back of a room, shrunk only to fit
+
+
+def namespaces_picture(pod: dict[str, Any], sandbox: dict[str, Any], containers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pod drawn as its pause container holding the shared namespaces: each a line the pause
+    container and every container join (a dot where one joins), each container's own namespaces
+    written in its box. Positions in the SVG's units."""
+    spec = pod["spec"]
+    shared = shared_namespaces(spec)
+    own = "own: " + ", ".join(own_namespaces(spec))
+    members = [{"name": "pause", "kind": f"sandbox {sandbox['state']}", "badge": "sandbox",
+                "lines": [f"sandbox: {sandbox['state']}", "holds " + ", ".join(n["name"] for n in shared)]}]
+    members += [{"name": c["name"], "kind": _box_kind(c), "badge": "init" if c["init"] else "",
+                 "lines": [_short((c["state"] or {}).get("word", "")), own]} for c in containers]
+    for index, member in enumerate(members):
+        left = LABELS + index * COLUMN
+        member.update(x=left + 10, width=COLUMN - 20, centre=left + COLUMN // 2, short=_short(member["name"]))
+    bus_top = BOX_TOP + BOX_HEIGHT + 34
+    buses = [{**n, "y": bus_top + i * BUS_GAP, "label": _bus_label(n, sandbox["ip"])} for i, n in enumerate(shared)]
+    width = LABELS + len(members) * COLUMN + 10
+    return {
+        "width": width, "shown_width": round(width * SHOWN_SCALE), "height": buses[-1]["y"] + 24,
+        "labels": LABELS, "box_top": BOX_TOP, "box_bottom": BOX_TOP + BOX_HEIGHT, "box_height": BOX_HEIGHT,
+        "line_end": members[-1]["centre"] + 24, "last_bus": buses[-1]["y"], "members": members, "buses": buses,
+        "title": f"Pod {pod['metadata']['name']}" + (f" · IP {sandbox['ip']}" if sandbox["ip"] else ""),
+        "own": own_namespaces(spec),
+    }
+
+
+def _bus_label(namespace: dict[str, Any], ip: str) -> str:
+    if namespace["node"]:
+        return f"{namespace['name']}: the node's"
+    return f"net · {ip}" if namespace["name"] == "net" and ip else namespace["name"]
+
+
+def _box_kind(container: dict[str, Any]) -> str:
+    """The box's colour: an init container that completed is done, not failed."""
+    state = container["state"] or {}
+    if state.get("kind") == "terminated" and state.get("word", "").startswith("Completed"):
+        return "completed"
+    return state.get("kind", "") + (" ready" if container["ready"] else "")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_BOX_TEXT else text[:MAX_BOX_TEXT - 1] + "…"
 
 
 def container_env(container: dict[str, Any], secrets: list[str]) -> list[dict[str, str]]:

@@ -12,7 +12,7 @@ from playground.sim.image_manager import normalize_image
 from playground.sim.kuberuntime_manager import allocate_ip
 from playground.sim.pod_sync import StandaloneHelper, go_duration
 from playground.sim.pod_workers import SyncResult, sync_pod
-from playground.sim.records import PodRecord, inject_fault
+from playground.sim.records import MAX_RECENT_RUNS, PodRecord, inject_fault
 from playground.store.defaults import apply_defaults
 
 T0 = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
@@ -322,6 +322,45 @@ def test_readiness_comes_back_after_a_fault_heals():
     kubelet.run_until(40)
 
     assert kubelet.container()["ready"] is True
+
+
+def test_the_record_keeps_recent_probe_results_as_runs_of_equal_results():
+    kubelet = Kubelet(make_pod(container(readinessProbe={"tcpSocket": {"port": 80}, "periodSeconds": 5})))
+    kubelet.run_until(20)
+    inject_fault(kubelet.state, "web", "fail-readiness", at=kubelet.now)
+    kubelet.run_until(40)
+    inject_fault(kubelet.state, "web", "heal", at=kubelet.now)
+
+    kubelet.run_until(60)
+
+    t0 = T0.timestamp()
+    seen = [(p["ok"], p["count"], p["from"] - t0, p["to"] - t0) for p in kubelet.state.containers["web"].recent_probes]
+    assert [(ok, count) for ok, count, _, _ in seen] == [(True, 4), (False, 4), (True, 4)]
+    assert all(round(end - start) == 15 for _, _, start, end in seen)  # every 5 s: periodSeconds
+    failed = kubelet.state.containers["web"].recent_probes[1]
+    assert failed["kind"] == "readiness" and failed["output"] == "dial tcp 10.244.1.2:80: connect: connection refused"
+
+
+def test_the_record_keeps_each_recent_run_and_the_back_off_wait_after_it():
+    kubelet = Kubelet(make_pod(container(image="busybox:1.36", command=["sh", "-c", "exit 1"])))
+
+    kubelet.run_until(200)
+
+    runs = kubelet.state.containers["web"].recent_runs
+    waits = [round(r["backOffUntil"] - r["finishedAt"]) if "backOffUntil" in r else None for r in runs]
+    assert waits[:5] == [None, 10, 20, 40, 80]  # the first restart is immediate, then the back-off doubles
+    assert all((r["exitCode"], r["reason"]) == (1, "Error") for r in runs if "finishedAt" in r)
+    assert [r["run"] for r in runs] == list(range(1, len(runs) + 1))
+
+
+def test_the_recent_runs_are_bounded():
+    kubelet = Kubelet(make_pod(container(image="busybox:1.36", command=["sh", "-c", "exit 1"])))
+
+    kubelet.run_until(4000)
+
+    record = kubelet.state.containers["web"]
+    assert len(record.recent_runs) == MAX_RECENT_RUNS
+    assert record.recent_runs[-1]["run"] == record.instances  # the newest kept, the oldest dropped
 
 
 def test_a_startup_probe_holds_back_liveness_and_readiness():

@@ -11,7 +11,7 @@ from playground.sim import containerfs, logs
 from playground.sim.containerfs import read_text
 from playground.sim.faults import crash_container
 from playground.sim.models import ContainerFile, VolumeFile
-from playground.sim.volumes import SYNC_FREQUENCY
+from playground.sim.volumes import SYNC_FREQUENCY, FileSource, file_sources
 from tests.factories import config_map
 
 Obj = dict[str, Any]
@@ -381,6 +381,18 @@ def test_an_exec_probe_sees_a_mounted_file(cluster):
     assert container_status(cluster)["ready"] is True
 
 
+def test_an_exec_probe_sees_the_files_the_runtime_writes(cluster):
+    pod = busybox_pod()
+    pod["spec"]["containers"][0]["livenessProbe"] = {"exec": {"command": ["cat", "/etc/hostname"]},
+                                                     "periodSeconds": 5, "failureThreshold": 1}
+    cluster.apply(pod)
+
+    cluster.advance(30)
+
+    assert container_status(cluster)["restartCount"] == 0  # /etc/hostname is in the init layer
+    assert event_messages(cluster, "app", "Unhealthy") == []
+
+
 def stateful_set_with_static_volumes(cluster) -> None:
     """Two PersistentVolumes any node can use (no node affinity), claimed by the set's template."""
     for index in range(2):
@@ -459,3 +471,26 @@ def test_a_deleted_claims_provisioned_volume_takes_its_files_with_it(cluster):
     assert cluster.get("PersistentVolumeClaim", "data", "default")["spec"]["volumeName"] != first_volume
     assert "/data/notes.txt" not in files(cluster).tree
     assert VolumeFile.objects.filter(volume=f"pv/{first_volume}").count() == 0
+
+
+def test_each_file_of_a_projected_volume_names_its_source_as_the_kubelet_lays_it_out():
+    objects = {("ConfigMap", "settings"): config_map("settings", {"mode": "demo", "level": "3"}),
+               ("Secret", "db"): secret("db", {"user": "admin", "password": "s3cr3t"})}
+    volume = {"name": "all", "projected": {"sources": [
+        {"configMap": {"name": "settings", "items": [{"key": "mode", "path": "conf/mode.txt"}, {"key": "absent", "path": "x"}]}},
+        {"secret": {"name": "db"}},  # no items: every key, at its own name
+        {"downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+        {"serviceAccountToken": {"path": "token", "expirationSeconds": 3607}},
+        {"configMap": {"name": "settings", "items": [{"key": "level", "path": "user"}]}},  # a later source's file wins
+    ]}}
+    pod = {"metadata": {"name": "app", "namespace": "default"}, "spec": {"serviceAccountName": "builder"}}
+
+    sources = file_sources(pod, volume, lambda kind, name: objects.get((kind, name)))
+
+    assert sources == {
+        "conf/mode.txt": FileSource("ConfigMap", "settings", "mode"),
+        "user": FileSource("ConfigMap", "settings", "level"),
+        "password": FileSource("Secret", "db", "password"),
+        "labels": FileSource("downwardAPI", "metadata.labels"),
+        "token": FileSource("serviceAccountToken", "builder", "https://kubernetes.default.svc.cluster.local"),
+    }

@@ -74,6 +74,17 @@ def test_secret_values_are_not_in_the_page_until_revealed(cluster, client):
     assert "14 bytes" in page  # the size is no secret
 
 
+def test_the_secret_page_says_base64_is_an_encoding_not_encryption(cluster, client):
+    cluster.create(secret())
+
+    page = client.get(SECRET).content.decode()
+
+    note = page.split('data-field="base64">')[1].split("</p>")[0]
+    assert "base64 is an encoding, not encryption" in note
+    # said where a learner looks: beside the values, before the table that masks them
+    assert page.index('data-field="base64"') < page.index('aria-label="data"')
+
+
 def test_reveal_shows_one_key_only(cluster, client):
     cluster.create(secret())
 

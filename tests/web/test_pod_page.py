@@ -27,6 +27,15 @@ def box(page: str, container: str) -> str:
     return page.split(f'aria-label="container {container}"')[1].split("</article>")[0]
 
 
+def namespaces(page: str) -> str:
+    """The picture of the pod: its pause container holding the shared namespaces."""
+    return page.split('class="pod-namespaces"')[1].split("</figure>")[0]
+
+
+def member(page: str, container: str) -> str:
+    return namespaces(page).split(f'data-container="{container}"')[1].split("</g>")[0]
+
+
 def test_a_running_pod_shows_its_sandbox_container_events_and_logs(cluster, client):
     cluster.create(busybox("hello", "echo hello; sleep 3600"))
     cluster.advance(30)
@@ -39,14 +48,12 @@ def test_a_running_pod_shows_its_sandbox_container_events_and_logs(cluster, clie
     assert f'data-field="ip">{ip}<' in page and f'data-field="node"><a href="/clusters/default/nodes/{node}/">{node}</a>' in page
     assert 'data-field="phase">Running<' in page
     assert "<td>Ready</td><td>True</td>" in page
-    pause = box(page, "pause")
-    assert page.index('aria-label="container pause"') < page.index('aria-label="container main"')
-    assert f'data-field="sandbox-ip">{ip}<' in pause and "holds the network namespace" in pause
+    picture = namespaces(page)
+    assert picture.index('data-container="pause"') < picture.index('data-container="main"')
+    assert f"net · {ip}</text>" in picture and "sandbox: ready" in member(page, "pause")
     main = box(page, "main")
     assert "busybox:1.36" in main and 'data-field="state">Running since ' in main
     assert 'data-field="ready">true<' in main and 'data-field="restartCount">0<' in main
-    assert "<td>net</td><td>shared with pause</td>" in main and "<td>pid</td><td>own</td>" in main
-    assert "<td>mnt</td><td>own</td>" in main and "<td>uts</td><td>shared with pause</td>" in main
     assert '<pre class="logs">hello\n</pre>' in main
     events = page.split('class="conditions events"')[1].split("</table>")[0]
     for reason in ("Scheduled", "Pulled", "Created", "Started"):
@@ -75,7 +82,7 @@ def test_a_pod_not_started_yet_shows_why_its_logs_are_missing(cluster, client):
     page = client.get(PAGE.format("waiting")).content.decode()
 
     assert 'data-field="node">not scheduled' in page
-    assert 'data-field="sandbox-state">none<' in page
+    assert "sandbox: none" in member(page, "pause")
     assert "is waiting to start: ContainerCreating" in box(page, "main")
 
 
@@ -87,7 +94,11 @@ def test_init_containers_come_before_the_app_containers(cluster, client):
 
     page = client.get(PAGE.format("two")).content.decode()
 
-    assert page.index('"container pause"') < page.index('"container setup"') < page.index('"container main"')
+    assert page.index('"container setup"') < page.index('"container main"')
+    picture = namespaces(page)
+    assert picture.index('data-container="pause"') < picture.index('data-container="setup"') < picture.index('data-container="main"')
+    assert '<g class="member completed" data-container="setup">' in picture  # done, not failed
+    assert "Completed (exit 0)</text>" in member(page, "setup")
     assert "Terminated: Completed (exit code 0)" in box(page, "setup")
 
 
