@@ -130,8 +130,8 @@ def test_an_edit_sends_only_what_was_changed(cluster, client):
     response = submit(client, page, "apply", **{"container-0-image": "nginx:1.29"})
 
     diff = diff_of(preview)
-    assert "-        image: nginx:1.28" in diff and "+        image: nginx:1.29" in diff
-    assert "replicas" not in diff  # the diff is against the live object: 7 stays 7
+    assert "-      - image: nginx:1.28" in diff and "+      - image: nginx:1.29" in diff
+    assert "replicas: 7" not in diff and "replicas: 5" not in diff  # against the live object: 7 stays 7
     assert response.status_code == 302
     live = nginx(cluster)
     assert live["spec"]["replicas"] == 7
@@ -269,18 +269,3 @@ def test_a_mask_is_never_written(cluster, client):
     assert response.status_code == 422
     assert "data[pass]" in text(response)
     assert sorted(cluster.get("Secret", "db", "default")["data"]) == ["password", "user"]
-
-
-def test_a_secret_file_is_revealed_by_a_post_never_by_a_get(cluster, client):
-    from tests.web.test_container_fs_page import PAGE, SECRET, running_web_pod
-
-    running_web_pod(cluster)
-
-    by_get = text(client.get(PAGE, {"path": "/etc/db/password", "reveal": "1"}))
-    by_post = text(client.post(PAGE, {"action": "reveal", "path": "/etc/db/password"}))
-    refused = Client(enforce_csrf_checks=True).post(PAGE, {"action": "reveal", "path": "/etc/db/password"})
-
-    assert SECRET not in by_get and "••••••" in by_get
-    assert 'method="post"' in by_get.split("Reveal")[0].rsplit("<form", 1)[1]
-    assert SECRET in by_post
-    assert refused.status_code == 403
