@@ -110,10 +110,7 @@ def refuse_masks(original: Obj, edited: Obj) -> None:
 def _patch(original: Obj, modified: Obj, kind: str) -> Obj:
     try:
         return merge.two_way_merge_patch(original, modified, kind)
-    except KeyError as e:  # a list item without the key its list merges by (a container without a name)
-        raise BadRequest(f"the edit cannot be made into a patch: an item of a list has no {e.args[0]}, "
-                         "the key that list is merged by") from None
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError) as e:  # a list item without its merge key (a container without a name)
         raise BadRequest(f"the edit cannot be made into a patch: {e}") from None
 
 

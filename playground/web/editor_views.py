@@ -30,7 +30,7 @@ from playground.kubectl.output import to_yaml
 from playground.store import api as store
 from playground.store import clusters, manifests, merge
 from playground.store.api import LAST_APPLIED
-from playground.store.errors import AlreadyExists, Conflict, Invalid, NotFound, StoreError
+from playground.store.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind, kind_for, resolve
 
 from . import editing
@@ -48,7 +48,7 @@ ADD_ACTIONS = {"add-container": "container", "add-port": "port", "add-data": "da
 
 @dataclass
 class DryRun:
-    """What `store.apply` would do with one object: the live object, the one it would store."""
+    """What a write would do (or did) to one object: the live object, the one stored."""
 
     kind: Kind
     live: Obj | None
@@ -100,8 +100,10 @@ def create(cluster: str, obj: Any, *, dry_run: bool = False) -> DryRun:
 def edit(cluster: str, original: Obj, edited: Obj, *, dry_run: bool = False) -> DryRun:
     """`kubectl edit`: the patch of what changed between the object as opened and as edited,
     sent against the live object (editing.edit_patch); nothing sent when nothing changed."""
-    k = _kind_of(store.batch(cluster, dry_run=True), original)
-    meta = original.get("metadata") or {}
+    k = kind_for(str(original.get("apiVersion", "")), str(original.get("kind", "")))
+    meta = original.get("metadata")
+    if k is None or not isinstance(meta, dict):
+        raise BadRequest("the page's copy of the object as it was opened is damaged: open the object again")
     live = store.get(cluster, k.kind, str(meta.get("name", "")), str(meta.get("namespace") or ""))
     patch = editing.edit_patch(original, edited, live)
     if not patch:
@@ -188,6 +190,7 @@ class Editor:
             "done": self.done,
             "form_kinds": mf.FORM_KINDS,
             "object_url": object_url(self.cluster, self.manifest) if self.manifest else "",
+            "download_url": download_url(self.cluster, self.original) if self.original else "",
         }
 
 
@@ -277,10 +280,18 @@ def edit_object(request: HttpRequest, cluster: str, kind: str, name: str, namesp
     editor = Editor(cluster, k.kind, mf.manifest_yaml(manifest), manifest, manifest, view=view, mode="edit",
                     original=manifest)
     title = f"Edit {k.kind} {namespace + '/' if namespace else ''}{name}"
-    download_url = reverse("web:download" if namespace else "web:download-cluster-scoped",
-                           kwargs={"cluster": cluster, "kind": k.kind, "name": name,
-                                   **({"namespace": namespace} if namespace else {})})
-    return render(request, TEMPLATE, {**editor.context(request), "title": title, "download_url": download_url})
+    return render(request, TEMPLATE, {**editor.context(request), "title": title})
+
+
+def download_url(cluster: str, obj: Obj) -> str:
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    kwargs = {"cluster": cluster, "kind": str(obj.get("kind", "")), "name": str(meta.get("name", ""))}
+    try:
+        if meta.get("namespace"):
+            return reverse("web:download", kwargs={**kwargs, "namespace": meta["namespace"]})
+        return reverse("web:download-cluster-scoped", kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
 
 
 @require_http_methods(["GET", "POST"])
