@@ -107,7 +107,7 @@ class ManifestForm(forms.Form):
         self.fields[f"data-{index}-key"] = forms.CharField(label="key", required=False,
                                                            widget=forms.TextInput(attrs={**attrs, "aria-label": "key"}))
         if self.secret:
-            masked = {"placeholder": "stored value, kept unless you type a new one"} if source == "masked" else {}
+            masked = {"placeholder": "kept: type to replace"} if source == "masked" else {}
             value_widget: forms.Widget = forms.PasswordInput(
                 render_value=True,
                 attrs={**attrs, **masked, "aria-label": "value", "class": "secret-value", "autocomplete": "off"},

@@ -800,11 +800,11 @@ def error_line(message: str) -> int | None:
 
 def manifest_yaml(manifest: Obj) -> str:
     """A manifest as the editor shows it: apiVersion, kind, metadata first, then the rest,
-    in the block style kubectl writes."""
+    in the block style kubectl writes (the last-applied annotation as a `|` block)."""
     order = ["apiVersion", "kind", "metadata"]
     ordered = {k: manifest[k] for k in order if k in manifest}
     ordered.update({k: v for k, v in manifest.items() if k not in order})
-    return yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
+    return to_yaml(ordered, sort_keys=False)
 
 
 
