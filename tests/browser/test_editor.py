@@ -118,7 +118,7 @@ def stored(page, url: str, kind: str, name: str) -> dict:  # noqa: F811
 
 
 def test_the_editor_never_undoes_what_it_did_not_touch(server, page):  # noqa: F811
-    url, manage = server
+    url, _ = server
     data = {f"key-{n:03}": f"value {n}" for n in range(150)}
     password = base64.b64encode(b"hunter22").decode()
     example = yaml.safe_load((Path(__file__).resolve().parents[2] / "examples" / "nginx-deployment.yaml").read_text())
@@ -131,11 +131,17 @@ def test_the_editor_never_undoes_what_it_did_not_touch(server, page):  # noqa: F
     ]}))
     page.get_by_role("button", name="Apply").click()
     page.locator('section[aria-label="results"]', has_text="secret/db created").wait_for(timeout=10_000)
-    manage("scale", "deployment", "nginx", "--replicas=5")
-    manage("set", "image", "deployment/nginx", "nginx=nginx:1.28")
+    # Scaled and its image set outside the editor (the page's buttons are `kubectl scale` and `set image`)
+    page.goto(f"{url}/clusters/default/deployments/default/nginx/")
+    page.get_by_role("spinbutton", name="replicas").fill("5")
+    page.get_by_role("button", name="Scale").click()
+    page.locator('article[aria-label="revision 1"] li.pod').nth(4).wait_for(timeout=15_000)
+    page.get_by_label("image").fill("nginx:1.28")
+    page.get_by_role("button", name="Set image").click()
+    page.locator('article[aria-label="revision 2"]').wait_for(timeout=15_000)
+    assert "nginx:1.28" in stored(page, url, "Deployment", "nginx")["spec"]["template"]["spec"]["containers"][0]["image"]
 
     # Edit as form, change nothing, preview: no change (it showed replicas 5 → 3 and the image going back)
-    page.goto(f"{url}/clusters/default/deployments/default/nginx/")
     page.get_by_role("link", name="Edit as form").click()
     assert page.locator("#id_replicas").input_value() == "5"
     page.get_by_role("button", name="Preview diff").click()
