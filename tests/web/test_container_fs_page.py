@@ -94,7 +94,7 @@ def test_a_secret_file_is_masked_and_revealed_by_a_post_never_by_a_get(cluster, 
 
     assert SECRET not in by_get and "••••••" in by_get
     assert 'method="post"' in by_get.split(">Reveal<")[0].rsplit("<form", 1)[1]
-    assert SECRET in by_post
+    assert SECRET in by_post and ">Hide</a>" in by_post  # and a way back to the masked file
     assert refused.status_code == 403
 
 
