@@ -807,8 +807,6 @@ def manifest_yaml(manifest: Obj) -> str:
     return to_yaml(ordered, sort_keys=False)
 
 
-
-
 def masked_secrets(live: Obj | None, merged: Obj) -> tuple[Obj | None, Obj]:
     """kubectl diff's Masker: every value of `data` becomes `***`, or `*** (before)` and
     `*** (after)` where the value changes, so the diff still shows which keys change but never
