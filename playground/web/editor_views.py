@@ -419,8 +419,8 @@ def _diff_kind(line: str) -> str:
 def place_error(editor: Editor, error: StoreError) -> None:
     """An admission error at its form field and at its line of the YAML; other errors on top,
     in kubectl's words, with where to go next."""
-    if isinstance(error, (AlreadyExists, Conflict)):
-        editor.status = error.code
+    if isinstance(error, (AlreadyExists, Conflict, NotFound)):
+        editor.status = 422 if isinstance(error, NotFound) else error.code  # 404 would read as "no such page"
         editor.messages.append(f"Error from server ({error.reason}): {error.message}")
         editor.links.append(_next_step(editor, error))
         return
@@ -437,7 +437,12 @@ def place_error(editor: Editor, error: StoreError) -> None:
 
 def _next_step(editor: Editor, error: StoreError) -> dict[str, str]:
     """AlreadyExists: edit the object there is (or give this one another name); Conflict: open
-    the live object again (it changed, since the page opened, in a field this edit changes)."""
+    the live object again (it changed, since the page opened, in a field this edit changes);
+    NotFound: the object was deleted meanwhile, the edit is still in the page."""
+    if isinstance(error, NotFound):
+        upload_url = reverse("web:upload", kwargs={"cluster": editor.cluster})
+        return {"before": "It was deleted since you opened it. Your edit is still here: to create it again, "
+                          "paste the YAML into ", "text": "Upload YAML", "url": upload_url, "after": "."}
     manifest = editor.original if isinstance(error, Conflict) and editor.original else editor.manifest or {}
     meta = manifest.get("metadata") or {}
     k = KINDS.get(str(manifest.get("kind", "")))

@@ -152,6 +152,19 @@ def test_a_field_changed_by_someone_else_since_the_page_opened_is_a_conflict(clu
     assert nginx(cluster)["spec"]["replicas"] == 7
 
 
+def test_an_edit_of_an_object_deleted_meanwhile_says_so_and_keeps_the_edit(cluster, client):
+    scaled_and_reimaged_nginx(cluster)
+    page = text(client.get(EDIT_NGINX))
+    cluster.delete("Deployment", "nginx", "default")
+
+    response = submit(client, page, "apply", replicas="4")
+
+    assert response.status_code == 422
+    assert "Error from server (NotFound): deployments.apps &quot;nginx&quot; not found" in text(response)
+    assert "replicas: 4" in fields_of(text(response))["yaml"]  # the edit is still in the page
+    assert cluster.list("Deployment", namespace="default") == []
+
+
 def test_an_edit_may_not_rename_the_object(cluster, client):
     scaled_and_reimaged_nginx(cluster)
     page = text(client.get(EDIT_NGINX))
