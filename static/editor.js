@@ -41,3 +41,7 @@ function showYaml() {
   button.setAttribute("aria-pressed", String(shown));
 }
 document.addEventListener("htmx:load", showYaml);
+
+// AlreadyExists and Conflict answer 409 with the editor again, its message and where to go next:
+// swap it in as the 422s are (htmx swaps no 4xx by default)
+htmx.config.responseHandling.unshift({code: "409", swap: true, error: false});

@@ -29,8 +29,10 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _KubectlDumper.add_representer(str, _str)
 
 
-def to_yaml(obj: Any) -> str:
-    return yaml.dump(obj, Dumper=_KubectlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=1 << 30)
+def to_yaml(obj: Any, *, sort_keys: bool = True) -> str:
+    """kubectl's YAML; with `sort_keys=False`, the maps' own order (the editor puts kind first)."""
+    return yaml.dump(obj, Dumper=_KubectlDumper, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True,
+                     width=1 << 30)
 
 
 def to_json(obj: Any) -> str:

@@ -15,6 +15,8 @@ apply into the object it will persist with these pure functions on Kubernetes JS
   last-applied configuration, changes and additions from the live object, so fields that only
   others set (status, defaults, `kubectl scale`) are left alone.
 - `apply_three_way` applies that patch to the live object, as the server would.
+- `two_way_merge_patch` is CreateTwoWayMergePatch as `kubectl edit` calls it
+  (staging/src/k8s.io/kubectl/pkg/cmd/util/editor/editoptions.go, visitToPatch).
 
 The patch metadata is read from the OpenAPI-derived JSON schemas shipped by kubernetes-validate
 (`x-kubernetes-patch-strategy`, `x-kubernetes-patch-merge-key`), as kubectl reads it from the
@@ -95,6 +97,14 @@ def three_way_merge_patch(original: dict | None, modified: dict, current: dict, 
         _Diff(set_element_order=True, ignore_changes_and_additions=True),
     )
     return _merge_map(deletions, delta, schema, _CLIENT)
+
+
+def two_way_merge_patch(original: dict, modified: dict, kind: str) -> dict:
+    """The strategic merge patch `kubectl edit` sends: CreateTwoWayMergePatch(original, modified),
+    what turns the object as it was opened into the object as edited, and nothing else."""
+    _require_object(original, "the object as opened")
+    _require_object(modified, "the edited object")
+    return _diff_maps(_copy(original), _copy(modified), _kind_schema(kind), _Diff(set_element_order=True))
 
 
 def apply_three_way(original: dict | None, modified: dict, current: dict, kind: str) -> dict:

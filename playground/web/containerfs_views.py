@@ -7,6 +7,8 @@ over them, merged with each path's origin) → the functions here (the stack bot
 directory of the merged tree, one file's text) → templates/web/container_fs.html. The form
 POSTs to containerfs.write_file / delete_file, as `echo … > PATH` and `rm -rf PATH` inside the
 container would: into the writable layer (lost when the container restarts) or into a volume.
+A Secret's file is masked; its Reveal button POSTs (with the CSRF token): a deliberate act, never
+a link a page, a proxy log or the browser's history could hold.
 
 The tree goes a directory at a time (?path=), as the image page sends it: an image of thousands
 of files is one scan of the merged view per request, and the page stays small.
@@ -64,7 +66,8 @@ def container_fs_view(request: HttpRequest, cluster: str, namespace: str, name: 
     target = Target(cluster, namespace, name, container)
     form: dict[str, str] = {}
     error = ""
-    if request.method == "POST":
+    reveal = request.method == "POST" and request.POST.get("action") == "reveal"
+    if request.method == "POST" and not reveal:
         form = {key: request.POST.get(key, "") for key in ("action", "path", "content")}
         try:
             shown = apply_form(target, form)
@@ -77,8 +80,10 @@ def container_fs_view(request: HttpRequest, cluster: str, namespace: str, name: 
     asked = form.get("path", "").strip()
     # after a refused write, the directory it aimed at, not "No such file" for the file it did not write
     path = fs.parent(_clean(asked)) if error and asked.startswith("/") else request.GET.get("path", "/")
+    if reveal:
+        path = request.POST.get("path", "/")
     try:
-        context = container_fs_context(target, path or "/", reveal=request.GET.get("reveal") == "1")
+        context = container_fs_context(target, path or "/", reveal=reveal)
     except (NotFound, BadRequest) as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     if error:

@@ -1,8 +1,11 @@
 """The manifest editor: a form and the YAML side by side, a diff preview, apply, download, upload.
 
-Browser → these views → manifest_forms (form ↔ manifest) → the store: admission as a dry run
-(a store batch that is never committed) for the preview, `store.apply` for apply, the same path
-as `python manage.py apply` (three-way merge with the last-applied configuration). The form and
+Browser → these views → manifest_forms (form ↔ manifest) → the store, with a dry run (a store
+batch that is never committed) for the preview. What Apply does depends on where the editor was
+opened: "New" creates, as `kubectl create --save-config` does (a name that exists is refused,
+AlreadyExists, never reconfigured); "Edit" sends what the user changed and nothing else, as
+`kubectl edit` does (editing.py: a patch from the object as opened to the object as edited,
+against the live object); the upload applies, as `kubectl apply -f` does. The form and
 the YAML are two views of one manifest: a change in the form posts the form and the YAML, the
 server writes the form into the YAML's manifest and sends back the YAML; a change in the YAML
 posts it, the server parses it and sends back the form. Errors come back where they belong: a
@@ -27,9 +30,10 @@ from playground.kubectl.output import to_yaml
 from playground.store import api as store
 from playground.store import clusters, manifests, merge
 from playground.store.api import LAST_APPLIED
-from playground.store.errors import Invalid, NotFound, StoreError
+from playground.store.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind, kind_for, resolve
 
+from . import editing
 from . import manifest_forms as mf
 from .forms import ManifestForm
 from .uploads import refused_upload
@@ -44,7 +48,7 @@ ADD_ACTIONS = {"add-container": "container", "add-port": "port", "add-data": "da
 
 @dataclass
 class DryRun:
-    """What `store.apply` would do with one object: the live object, the one it would store."""
+    """What a write would do (or did) to one object: the live object, the one stored."""
 
     kind: Kind
     live: Obj | None
@@ -66,10 +70,7 @@ class DryRun:
 def dry_run_apply(batch: store.Batch, obj: Any) -> DryRun:
     """`kubectl apply --dry-run=server`: `store.apply`'s steps (last-applied annotation, create or
     three-way merge, admission) in a store batch that is never committed. Raises what apply raises."""
-    k = kind_for(str(obj.get("apiVersion", "")), str(obj.get("kind", ""))) if isinstance(obj, dict) else None
-    if k is None or not isinstance(obj.get("metadata", {}), dict):
-        batch.create(obj)  # raises the store's own error for a manifest that is no object
-        raise StoreError("expected a Kubernetes object")
+    k = _kind_of(batch, obj)
     modified = with_last_applied(obj)
     meta = modified["metadata"]
     live = None
@@ -85,6 +86,39 @@ def dry_run_apply(batch: store.Batch, obj: Any) -> DryRun:
     merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
     result = batch.update(merged)
     return DryRun(k, live, result, "unchanged" if result == live else "configured")
+
+
+def create(cluster: str, obj: Any, *, dry_run: bool = False) -> DryRun:
+    """`kubectl create --save-config`: a new object, its manifest kept in the last-applied
+    annotation so that a later apply merges with it; a name that exists is AlreadyExists."""
+    with store.batch(cluster, dry_run=dry_run) as batch:
+        k = _kind_of(batch, obj)
+        editing.refuse_masks({}, obj)
+        return DryRun(k, None, batch.create(with_last_applied(obj)), "created")
+
+
+def edit(cluster: str, original: Obj, edited: Obj, *, dry_run: bool = False) -> DryRun:
+    """`kubectl edit`: the patch of what changed between the object as opened and as edited,
+    sent against the live object (editing.edit_patch); nothing sent when nothing changed."""
+    k = kind_for(str(original.get("apiVersion", "")), str(original.get("kind", "")))
+    meta = original.get("metadata")
+    if k is None or not isinstance(meta, dict):
+        raise BadRequest("the page's copy of the object as it was opened is damaged: open the object again")
+    live = store.get(cluster, k.kind, str(meta.get("name", "")), str(meta.get("namespace") or ""))
+    patch = editing.edit_patch(original, edited, live)
+    if not patch:
+        return DryRun(k, live, live, "unchanged")
+    namespace, name = live["metadata"].get("namespace", ""), live["metadata"]["name"]
+    result = store.patch(cluster, k.kind, name, namespace, patch, dry_run=dry_run)
+    return DryRun(k, live, result, "unchanged" if result == live else "edited")
+
+
+def _kind_of(batch: store.Batch, obj: Any) -> Kind:
+    k = kind_for(str(obj.get("apiVersion", "")), str(obj.get("kind", ""))) if isinstance(obj, dict) else None
+    if k is None or not isinstance(obj.get("metadata", {}), dict):
+        batch.create(obj)  # raises the store's own error for a manifest that is no object
+        raise StoreError("expected a Kubernetes object")
+    return k
 
 
 def with_last_applied(obj: Obj) -> Obj:
@@ -126,6 +160,10 @@ class Editor:
     typed: dict[str, str] = field(default_factory=dict)  # what was typed into fields that could not be read
     diff: list[dict[str, str]] | None = None
     done: str = ""
+    mode: str = "create"  # create ("New") | edit (a stored object, opened as `original`)
+    original: Obj | None = None  # the object as the edit page opened it (editing.opened)
+    links: list[dict[str, str]] = field(default_factory=list)  # where to go from an error: {"text", "url"}
+    status: int = 422  # the answer when something failed (409 for AlreadyExists and Conflict)
 
     @property
     def failed(self) -> bool:
@@ -143,12 +181,16 @@ class Editor:
             "form": ManifestForm(str(base["kind"]), base, errors=self.field_errors, typed=self.typed)
             if has_form and base else None,
             "form_base": json.dumps(base) if base is not None else "",
+            "mode": self.mode,
+            "original": json.dumps(self.original) if self.original is not None else "",
+            "links": self.links,
             "yaml_errors": self.yaml_errors,
             "messages": [*self.messages, *unmapped],
             "diff": self.diff,
             "done": self.done,
             "form_kinds": mf.FORM_KINDS,
             "object_url": object_url(self.cluster, self.manifest) if self.manifest else "",
+            "download_url": download_url(self.cluster, self.original) if self.original else "",
         }
 
 
@@ -207,9 +249,20 @@ def new_object(request: HttpRequest, cluster: str, kind: str = "") -> HttpRespon
     k = resolve(kind)
     if k is None or k.kind not in mf.FORM_KINDS:
         raise Http404(f"no template for kind {kind}")
-    manifest = mf.new_manifest(k.kind)
+    manifest = mf.new_manifest(k.kind, name=free_name(cluster, k, mf.NEW_NAMES[k.kind]))
     editor = Editor(cluster, k.kind, mf.manifest_yaml(manifest), manifest, manifest, view=view_of(request))
     return render(request, TEMPLATE, {**editor.context(request), "title": f"New {k.kind}"})
+
+
+def free_name(cluster: str, k: Kind, name: str, namespace: str = "default") -> str:
+    """`name`, or the first of name-2, name-3, ... that no object of the kind has."""
+    for number in range(1, 100):
+        candidate = name if number == 1 else f"{name}-{number}"
+        try:
+            store.get(cluster, k.kind, candidate, namespace if k.namespaced else "")
+        except NotFound:
+            return candidate
+    return name  # a hundred taken: create says AlreadyExists, and links to the one there is
 
 
 @require_GET
@@ -222,16 +275,29 @@ def edit_object(request: HttpRequest, cluster: str, kind: str, name: str, namesp
         live = store.get(cluster, k.kind, name, namespace)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
-    manifest = mf.editable(live)
+    manifest = editing.opened(live)
     view = view_of(request) if k.kind in mf.FORM_KINDS else "yaml"  # other kinds have no form
-    editor = Editor(cluster, k.kind, mf.manifest_yaml(manifest), manifest, manifest, view=view)
+    editor = Editor(cluster, k.kind, mf.manifest_yaml(manifest), manifest, manifest, view=view, mode="edit",
+                    original=manifest)
     title = f"Edit {k.kind} {namespace + '/' if namespace else ''}{name}"
-    return render(request, TEMPLATE, {**editor.context(request), "title": title, "editing": True})
+    return render(request, TEMPLATE, {**editor.context(request), "title": title})
 
 
-@require_GET
+def download_url(cluster: str, obj: Obj) -> str:
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    kwargs = {"cluster": cluster, "kind": str(obj.get("kind", "")), "name": str(meta.get("name", ""))}
+    try:
+        if meta.get("namespace"):
+            return reverse("web:download", kwargs={**kwargs, "namespace": meta["namespace"]})
+        return reverse("web:download-cluster-scoped", kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+@require_http_methods(["GET", "POST"])
 def download(request: HttpRequest, cluster: str, kind: str, name: str, namespace: str = "") -> HttpResponse:
-    """The object as `get KIND NAME -o yaml` prints it, as a file."""
+    """The object as `get KIND NAME -o yaml` prints it, as a file; a Secret's values masked
+    but for a POST (a button: a deliberate act, with its CSRF token, never a link)."""
     k = resolve(kind)
     if k is None:
         raise Http404(f"no such kind: {kind}")
@@ -239,9 +305,16 @@ def download(request: HttpRequest, cluster: str, kind: str, name: str, namespace
         obj = store.get(cluster, k.kind, name, namespace)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
-    response = HttpResponse(to_yaml(obj), content_type="application/yaml; charset=utf-8")
+    text = to_yaml(obj)
+    if k.kind == "Secret" and request.method != "POST":
+        text = MASKED_DOWNLOAD + to_yaml(editing.masked(obj))
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{k.singular}-{name}.yaml"'
     return response
+
+
+MASKED_DOWNLOAD = (f"# The Secret's values are masked ({editing.MASK}): applied as it is, this file is refused.\n"
+                   "# \"Download with values\" on its edit page gives them.\n")
 
 
 def view_of(request: HttpRequest) -> str:
@@ -271,17 +344,12 @@ def editor_post(request: HttpRequest, cluster: str) -> HttpResponse:
         editor.form_base = editor.manifest
         editor.yaml = mf.manifest_yaml(editor.manifest)
     if editor.manifest is not None and action in ("preview", "apply") and not editor.failed:
-        check(editor)
+        check(editor, dry_run=action == "preview")
     if action == "apply" and editor.manifest is not None and not editor.failed:
-        try:
-            store.apply(cluster, editor.manifest)
-        except StoreError as e:
-            place_error(editor, e)
-        else:
-            url = object_url(cluster, editor.manifest)
-            if request.htmx:
-                return HttpResponse(status=204, headers={"HX-Redirect": url})
-            return redirect(url)
+        url = object_url(cluster, editor.manifest)
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": url})
+        return redirect(url)
     return respond(request, editor, action)
 
 
@@ -299,8 +367,10 @@ def read_editor(request: HttpRequest, cluster: str, action: str) -> Editor:
     text = request.POST.get("yaml", "")
     manifest, yaml_errors = parse_one(text)
     form_base = _json_object(request.POST.get("form_base", ""))
+    original = _json_object(request.POST.get("original", ""))
     kind = str((manifest or form_base or {}).get("kind") or request.POST.get("kind", ""))
-    editor = Editor(cluster, kind, text, manifest, form_base, view=view_of(request), yaml_errors=yaml_errors)
+    editor = Editor(cluster, kind, text, manifest, form_base, view=view_of(request), yaml_errors=yaml_errors,
+                    mode="edit" if original is not None else "create", original=original)
     if manifest is None or action == "yaml":
         editor.form_base = manifest if manifest is not None else form_base
         return editor
@@ -323,17 +393,21 @@ def _json_object(text: str) -> Obj | None:
     return value if isinstance(value, dict) else None
 
 
-def check(editor: Editor) -> None:
-    """The store's admission as a dry run, and the diff against the live object."""
+def check(editor: Editor, *, dry_run: bool) -> None:
+    """Create or edit (a dry run for the preview): the store's admission, and the diff against
+    the live object. Errors land at their fields and lines."""
     assert editor.manifest is not None
     try:
-        result = dry_run_apply(store.batch(editor.cluster), editor.manifest)
+        if editor.mode == "edit" and editor.original is not None:
+            result = edit(editor.cluster, editor.original, editor.manifest, dry_run=dry_run)
+        else:
+            result = create(editor.cluster, editor.manifest, dry_run=dry_run)
     except StoreError as e:
         place_error(editor, e)
         return
     lines = mf.diff_lines(result.live, result.merged, label=result.diff_label)
     editor.diff = [{"text": line, "kind": _diff_kind(line)} for line in lines]
-    editor.done = f"{result.reference} {result.action} (dry run)"
+    editor.done = f"{result.reference} {result.action}" + (" (dry run)" if dry_run else "")
 
 
 def _diff_kind(line: str) -> str:
@@ -343,7 +417,13 @@ def _diff_kind(line: str) -> str:
 
 
 def place_error(editor: Editor, error: StoreError) -> None:
-    """An admission error at its form field and at its line of the YAML; other errors on top."""
+    """An admission error at its form field and at its line of the YAML; other errors on top,
+    in kubectl's words, with where to go next."""
+    if isinstance(error, (AlreadyExists, Conflict, NotFound)):
+        editor.status = 422 if isinstance(error, NotFound) else error.code  # 404 would read as "no such page"
+        editor.messages.append(f"Error from server ({error.reason}): {error.message}")
+        editor.links.append(_next_step(editor, error))
+        return
     editor.messages.append(error.message)
     if not isinstance(error, Invalid) or editor.manifest is None:
         return
@@ -355,8 +435,35 @@ def place_error(editor: Editor, error: StoreError) -> None:
         editor.yaml_errors.append(yaml_error(line or 1, str(fe)))
 
 
+def _next_step(editor: Editor, error: StoreError) -> dict[str, str]:
+    """AlreadyExists: edit the object there is (or give this one another name); Conflict: open
+    the live object again (it changed, since the page opened, in a field this edit changes);
+    NotFound: the object was deleted meanwhile, the edit is still in the page."""
+    if isinstance(error, NotFound):
+        upload_url = reverse("web:upload", kwargs={"cluster": editor.cluster})
+        return {"before": "It was deleted since you opened it. Your edit is still here: to create it again, "
+                          "paste the YAML into ", "text": "Upload YAML", "url": upload_url, "after": "."}
+    manifest = editor.original if isinstance(error, Conflict) and editor.original else editor.manifest or {}
+    meta = manifest.get("metadata") or {}
+    k = KINDS.get(str(manifest.get("kind", "")))
+    url = edit_url(editor.cluster, k, str(meta.get("name", "")), str(meta.get("namespace") or "default"))
+    if isinstance(error, Conflict):
+        return {"before": "Someone changed this object since you opened it, in a field you changed too. ",
+                "text": "Open the live object again", "url": url, "after": " and make your change there."}
+    return {"before": "A new object needs a name of its own: change the name, or ", "text": "edit the existing one",
+            "url": url, "after": "."}
+
+
+def edit_url(cluster: str, k: Kind | None, name: str, namespace: str) -> str:
+    if k is None:
+        return reverse("web:objects", kwargs={"cluster": cluster})
+    if k.namespaced:
+        return reverse("web:edit", kwargs={"cluster": cluster, "kind": k.kind, "namespace": namespace, "name": name})
+    return reverse("web:edit-cluster-scoped", kwargs={"cluster": cluster, "kind": k.kind, "name": name})
+
+
 def respond(request: HttpRequest, editor: Editor, action: str) -> HttpResponse:
-    status = 422 if editor.failed else 200
+    status = editor.status if editor.failed else 200
     context = editor.context(request)
     if not request.htmx or action not in ("form", "yaml"):
         template = f"{TEMPLATE}#editor" if request.htmx else TEMPLATE

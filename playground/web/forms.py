@@ -107,8 +107,10 @@ class ManifestForm(forms.Form):
         self.fields[f"data-{index}-key"] = forms.CharField(label="key", required=False,
                                                            widget=forms.TextInput(attrs={**attrs, "aria-label": "key"}))
         if self.secret:
+            masked = {"placeholder": "kept: type to replace"} if source == "masked" else {}
             value_widget: forms.Widget = forms.PasswordInput(
-                render_value=True, attrs={**attrs, "aria-label": "value", "class": "secret-value", "autocomplete": "off"}
+                render_value=True,
+                attrs={**attrs, **masked, "aria-label": "value", "class": "secret-value", "autocomplete": "off"},
             )
         else:
             value_widget = forms.Textarea(attrs={**attrs, "rows": 2, "aria-label": "value"})
@@ -142,6 +144,15 @@ class ManifestForm(forms.Form):
             {**{k: self[f"data-{index}-{k}"] for k in ("key", "value", "source")}, "remove": f"remove-data-{index}"}
             for index in range(min(self.data_count, MAX_ROWS))
         ]
+
+    @property
+    def data_rows_hidden(self) -> int:
+        """Keys the form does not draw (kept as they are; the YAML shows them)."""
+        return max(0, self.data_count - MAX_ROWS)
+
+    @property
+    def max_rows(self) -> int:
+        return MAX_ROWS
 
 
 def _grouped(spec: mf.FieldSpec) -> str:

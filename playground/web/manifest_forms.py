@@ -17,7 +17,6 @@ import base64
 import binascii
 import copy
 import difflib
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from playground.kubectl.output import to_yaml
 from playground.store.api import LAST_APPLIED
 
 Obj = dict[str, Any]
+SECRET_MASK, SECRET_MASK_BEFORE, SECRET_MASK_AFTER = "***", "*** (before)", "*** (after)"  # kubectl diff's Masker
 FORM_KINDS = ("Deployment", "Pod", "Service", "ConfigMap", "Secret", "StatefulSet", "DaemonSet", "PersistentVolumeClaim")
 POD_SPEC_PATH = {
     "Pod": "spec",
@@ -36,8 +36,6 @@ POD_SPEC_PATH = {
     "StatefulSet": "spec.template.spec",
     "DaemonSet": "spec.template.spec",
 }
-SERVER_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",
-                   "deletionTimestamp", "deletionGracePeriodSeconds")
 
 
 class FormatError(ValueError):
@@ -531,7 +529,9 @@ def data_rows(manifest: Obj) -> list[dict[str, str]]:
     secret = manifest.get("kind") == "Secret"
     for key, value in sorted((manifest.get("data") or {}).items()):
         source = "data"
-        if secret:
+        if secret and value == SECRET_MASK:  # a stored value the page does not hold: kept unless replaced
+            value, source = "", "masked"
+        elif secret:
             try:
                 value = base64.b64decode(str(value), validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError):
@@ -550,6 +550,8 @@ def _write_data(manifest: Obj, rows: list[dict[str, str]]) -> None:
         value = row["value"].replace("\r\n", "\n")
         if row["source"] == "stringData":
             string_data[row["key"]] = value
+        elif row["source"] == "masked" and not value:
+            data[row["key"]] = SECRET_MASK
         elif secret and row["source"] != "binary":
             data[row["key"]] = base64.b64encode(value.encode("utf-8")).decode("ascii")
         else:
@@ -629,21 +631,32 @@ def _write_rows(new: Obj, rows: Rows, posted: Mapping[str, str], before: Mapping
 
 
 def _write_data_rows(new: Obj, posted: Mapping[str, str], before: Mapping[str, str], errors: dict[str, str]) -> None:
-    count = _count(posted, "data-count", int(before.get("data-count", "0")))
-    names = [f"data-{i}-{k}" for i in range(count) for k in ("key", "value", "source")]
-    if all(posted.get(n, before.get(n, "")) == before.get(n, "") for n in names) and count == int(before.get("data-count", "0")):
-        return  # untouched: the data stays exactly as written
-    rows = []
-    for index in range(count):
-        row = {k: posted.get(f"data-{index}-{k}", before.get(f"data-{index}-{k}", "")) for k in ("key", "value", "source")}
-        if not row["key"].strip() and not row["value"]:
+    """Each row the form drew and the user changed replaces the key it was drawn for; every other
+    key (rows not drawn, not changed, or added in the YAML meanwhile) stays exactly as it is."""
+    rows = data_rows(new)
+    changed = False
+    for index in range(int(before.get("data-count", "0"))):
+        was = {k: before.get(f"data-{index}-{k}", "") for k in DATA_ROW_FIELDS}
+        now = {k: posted.get(f"data-{index}-{k}", was[k]) for k in DATA_ROW_FIELDS}
+        if now == was:
             continue
-        if not row["key"].strip():
+        changed = True
+        at = next((i for i, r in enumerate(rows) if (r["key"], r["source"]) == (was["key"], was["source"])), len(rows))
+        row = {**now, "key": now["key"].strip(), "source": now["source"] if now["source"] in DATA_SOURCES else "data"}
+        if row["source"] == "masked" and row["value"]:
+            row["source"] = "data"  # a new value typed over a masked one
+        if not row["key"] and not row["value"]:
+            rows[at:at + 1] = []
+            continue
+        if not row["key"]:
             errors[f"data-{index}-key"] = "a key is required"
-        row["key"] = row["key"].strip()
-        row["source"] = row["source"] if row["source"] in ("data", "stringData", "binary") else "data"
-        rows.append(row)
-    _write_data(new, rows)
+        rows[at:at + 1] = [row]
+    if changed:
+        _write_data(new, rows)
+
+
+DATA_ROW_FIELDS = ("key", "value", "source")
+DATA_SOURCES = ("data", "stringData", "binary", "masked")
 
 
 def _count(posted: Mapping[str, str], key: str, default: int) -> int:
@@ -785,36 +798,13 @@ def error_line(message: str) -> int | None:
 # -- What is edited, what is shown ----------------------------------------------------------------
 
 
-def editable(live: Obj) -> Obj:
-    """What the editor starts from for a stored object: the configuration last applied to it,
-    as `kubectl apply edit-last-applied` does, so that applying the edit merges like kubectl
-    apply; without one, the object without its status and the metadata only the server sets."""
-    annotations = (live.get("metadata") or {}).get("annotations") or {}
-    if annotations.get(LAST_APPLIED):
-        try:
-            applied = json.loads(annotations[LAST_APPLIED])
-        except ValueError:
-            applied = None
-        if isinstance(applied, dict) and applied.get("kind") == live.get("kind"):
-            return applied
-    obj = copy.deepcopy(live)
-    obj.pop("status", None)
-    meta = obj.get("metadata") or {}
-    for key in SERVER_METADATA:
-        meta.pop(key, None)
-    return obj
-
-
 def manifest_yaml(manifest: Obj) -> str:
     """A manifest as the editor shows it: apiVersion, kind, metadata first, then the rest,
-    in the block style kubectl writes."""
+    in the block style kubectl writes (the last-applied annotation as a `|` block)."""
     order = ["apiVersion", "kind", "metadata"]
     ordered = {k: manifest[k] for k in order if k in manifest}
     ordered.update({k: v for k, v in manifest.items() if k not in order})
-    return yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30)
-
-
-SECRET_MASK, SECRET_MASK_BEFORE, SECRET_MASK_AFTER = "***", "*** (before)", "*** (after)"
+    return to_yaml(ordered, sort_keys=False)
 
 
 def masked_secrets(live: Obj | None, merged: Obj) -> tuple[Obj | None, Obj]:
@@ -858,27 +848,33 @@ def _pod_template(name: str, *, port: int | None = 80, image: str = "nginx:1.27"
     return {"metadata": {"labels": {"app": name}}, "spec": {"containers": [container]}}
 
 
-def new_manifest(kind: str) -> Obj:
-    """A sensible first manifest of each kind, as the Kubernetes documentation starts them."""
-    app = {"app": "nginx"}
+NEW_NAMES = {"Deployment": "nginx", "StatefulSet": "web", "DaemonSet": "node-agent", "Pod": "nginx", "Service": "nginx",
+             "ConfigMap": "settings", "Secret": "db", "PersistentVolumeClaim": "data"}
+
+
+def new_manifest(kind: str, *, name: str = "") -> Obj:
+    """A sensible first manifest of each kind, as the Kubernetes documentation starts them, named
+    `name` (by default the documentation's name); a workload's labels and selector follow its
+    name, so that a second one never selects the pods of the first. The Service selects nginx's."""
+    name = name or NEW_NAMES[kind]
+    app = {"app": name}
     templates: dict[str, Obj] = {
-        "Deployment": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nginx", "labels": dict(app)},
-                       "spec": {"replicas": 3, "selector": {"matchLabels": dict(app)}, "template": _pod_template("nginx")}},
-        "StatefulSet": {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
-                        "spec": {"serviceName": "nginx", "replicas": 2, "selector": {"matchLabels": {"app": "web"}},
-                                 "template": _pod_template("web")}},
-        "DaemonSet": {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "node-agent"},
-                      "spec": {"selector": {"matchLabels": {"app": "node-agent"}},
-                               "template": _pod_template("node-agent", port=None, image="busybox:1.36")}},
-        "Pod": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nginx", "labels": dict(app)},
+        "Deployment": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": dict(app)},
+                       "spec": {"replicas": 3, "selector": {"matchLabels": dict(app)}, "template": _pod_template(name)}},
+        "StatefulSet": {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name},
+                        "spec": {"serviceName": "nginx", "replicas": 2, "selector": {"matchLabels": dict(app)},
+                                 "template": _pod_template(name)}},
+        "DaemonSet": {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name},
+                      "spec": {"selector": {"matchLabels": dict(app)},
+                               "template": _pod_template(name, port=None, image="busybox:1.36")}},
+        "Pod": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": dict(app)},
                 "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}]}},
-        "Service": {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "nginx"},
-                    "spec": {"selector": dict(app), "ports": [{"port": 80, "targetPort": 80, "protocol": "TCP"}]}},
-        "ConfigMap": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
-                      "data": {"mode": "demo"}},
-        "Secret": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, "type": "Opaque",
+        "Service": {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+                    "spec": {"selector": {"app": "nginx"}, "ports": [{"port": 80, "targetPort": 80, "protocol": "TCP"}]}},
+        "ConfigMap": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"mode": "demo"}},
+        "Secret": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "type": "Opaque",
                    "data": {"password": base64.b64encode(b"s3cr3t").decode("ascii")}},
-        "PersistentVolumeClaim": {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+        "PersistentVolumeClaim": {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name},
                                   "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}},
     }
-    return copy.deepcopy(templates[kind])
+    return templates[kind]

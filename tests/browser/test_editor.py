@@ -4,9 +4,13 @@ showing its error at its line. Screenshots go to PLAYGROUND_SCREENSHOTS (default
 /tmp/playground-test-output/screenshots) for a person to look at."""
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 from pathlib import Path
+
+import yaml
 
 from tests.browser.test_cluster_page import page, pytestmark, server  # noqa: F401 - the same fixtures and skip
 
@@ -98,3 +102,95 @@ def test_an_upload_lists_each_document_as_kubectl_apply_does(server, page):  # n
     page.locator('section[aria-label="results"]').wait_for(timeout=10_000)
     assert "deployment.apps/nginx created" in page.locator('section[aria-label="results"]').inner_text()
     screenshot(page, "editor-upload")
+
+
+# -- The editor never undoes what it did not touch (issue 15) --------------------------------------
+
+
+def stored(page, url: str, kind: str, name: str) -> dict:  # noqa: F811
+    """The object as the download gives it (`get -o yaml`): an HTTP request, not a CLI process."""
+    return yaml.safe_load(page.request.get(f"{url}/clusters/default/download/{kind}/default/{name}.yaml").text())
+
+
+def stored(page, url: str, kind: str, name: str) -> dict:  # noqa: F811
+    """The object as the download gives it (`get -o yaml`): an HTTP request, not a CLI process."""
+    return yaml.safe_load(page.request.get(f"{url}/clusters/default/download/{kind}/default/{name}.yaml").text())
+
+
+def test_the_editor_never_undoes_what_it_did_not_touch(server, page):  # noqa: F811
+    url, _ = server
+    data = {f"key-{n:03}": f"value {n}" for n in range(150)}
+    password = base64.b64encode(b"hunter22").decode()
+    example = yaml.safe_load((Path(__file__).resolve().parents[2] / "examples" / "nginx-deployment.yaml").read_text())
+    page.goto(f"{url}/clusters/default/upload/")
+    page.locator("#manifest").fill(json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        example,
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"}, "data": data},
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+         "data": {"password": password, "user": base64.b64encode(b"admin").decode()}},
+    ]}))
+    page.get_by_role("button", name="Apply").click()
+    page.locator('section[aria-label="results"]', has_text="secret/db created").wait_for(timeout=10_000)
+    # Scaled and its image set outside the editor (the page's buttons are `kubectl scale` and `set image`)
+    page.goto(f"{url}/clusters/default/deployments/default/nginx/")
+    page.get_by_role("spinbutton", name="replicas").fill("5")
+    page.get_by_role("button", name="Scale").click()
+    page.locator('article[aria-label="revision 1"] li.pod').nth(4).wait_for(timeout=15_000)
+    page.get_by_label("image").fill("nginx:1.28")
+    page.get_by_role("button", name="Set image").click()
+    page.locator('article[aria-label="revision 2"]').wait_for(timeout=15_000)
+    assert "nginx:1.28" in stored(page, url, "Deployment", "nginx")["spec"]["template"]["spec"]["containers"][0]["image"]
+
+    # Edit as form, change nothing, preview: no change (it showed replicas 5 → 3 and the image going back)
+    page.get_by_role("link", name="Edit as form").click()
+    assert page.locator("#id_replicas").input_value() == "5"
+    page.get_by_role("button", name="Preview diff").click()
+    page.locator('section[aria-label="diff"]', has_text="No change").wait_for(timeout=10_000)
+    screenshot(page, "editor-edit-live-object")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r".*/clusters/default/deployments/default/nginx/$"), timeout=10_000)
+    live = stored(page, url, "Deployment", "nginx")
+    assert live["spec"]["replicas"] == 5
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+
+    # New Deployment starts from a free name; the name of one that exists is refused, with a link to it
+    page.goto(f"{url}/clusters/default/new/Deployment/")
+    assert page.locator("#id_name").input_value() == "nginx-2"
+    page.locator("#id_name").fill("nginx")
+    page.locator("#id_name").dispatch_event("change")
+    page.wait_for_function("() => document.getElementById('yaml').value.includes('name: nginx\\n')", timeout=10_000)
+    page.get_by_role("button", name="Apply").click()
+    message = page.locator("#editor-messages", has_text="AlreadyExists")
+    message.wait_for(timeout=10_000)
+    assert 'deployments.apps "nginx" already exists' in message.inner_text()
+    screenshot(page, "editor-new-name-exists")
+    page.get_by_role("link", name="edit the existing one").click()
+    page.wait_for_url(re.compile(r".*/clusters/default/edit/Deployment/default/nginx/$"), timeout=10_000)
+    assert stored(page, url, "Deployment", "nginx")["spec"]["replicas"] == 5
+
+    # A ConfigMap of 150 keys: one edited in the form, all 150 kept (it kept 100)
+    page.goto(f"{url}/clusters/default/edit/ConfigMap/default/big/")
+    page.locator('textarea[name="data-0-value"]').fill("changed")
+    page.locator('textarea[name="data-0-value"]').dispatch_event("change")
+    page.wait_for_function("() => document.getElementById('yaml').value.includes('key-000: changed')", timeout=10_000)
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r".*/clusters/default/configmaps/default/big/$"), timeout=10_000)
+    assert stored(page, url, "ConfigMap", "big")["data"] == {**data, "key-000": "changed"}
+
+    # A Secret's edit page and its download hold no value; an edit of one key keeps the other
+    page.goto(f"{url}/clusters/default/edit/Secret/default/db/")
+    for secret in ("hunter22", password, "admin"):
+        assert secret not in page.content()
+    assert password not in page.request.get(f"{url}/clusters/default/download/Secret/default/db.yaml").text()
+    screenshot(page, "editor-secret-masked")
+    user = page.locator("tr", has=page.locator('input[value="user"]')).locator("input.secret-value")
+    user.fill("root")
+    user.dispatch_event("change")
+    page.wait_for_function("() => document.getElementById('yaml').value.includes('user: cm9vdA==')", timeout=10_000)
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r".*/clusters/default/secrets/default/db/$"), timeout=10_000)
+    page.goto(f"{url}/clusters/default/edit/Secret/default/db/")
+    with page.expect_download() as download:  # the values only by a deliberate POST
+        page.get_by_role("button", name="Download with values").click()
+    values = yaml.safe_load(Path(download.value.path()).read_text())["data"]
+    assert values == {"password": password, "user": base64.b64encode(b"root").decode()}

@@ -85,14 +85,17 @@ def test_a_config_map_key_is_a_file_under_its_mount_path_and_its_text_is_escaped
     assert "<script>alert(1)" not in page
 
 
-def test_a_secret_file_is_masked_until_revealed(cluster, client):
+def test_a_secret_file_is_masked_and_revealed_by_a_post_never_by_a_get(cluster, client):
     running_web_pod(cluster)
 
-    masked = get(client, "/etc/db/password")
-    revealed = get(client, "/etc/db/password", reveal="1")
+    by_get = get(client, "/etc/db/password", reveal="1")  # the old link: no longer reveals
+    by_post = client.post(PAGE, {"action": "reveal", "path": "/etc/db/password"}).content.decode()
+    refused = Client(enforce_csrf_checks=True).post(PAGE, {"action": "reveal", "path": "/etc/db/password"})
 
-    assert SECRET not in masked and "••••••" in masked
-    assert SECRET in revealed
+    assert SECRET not in by_get and "••••••" in by_get
+    assert 'method="post"' in by_get.split(">Reveal<")[0].rsplit("<form", 1)[1]
+    assert SECRET in by_post and ">Hide</a>" in by_post  # and a way back to the masked file
+    assert refused.status_code == 403
 
 
 def test_a_written_file_appears_in_the_writable_layer(cluster, client):

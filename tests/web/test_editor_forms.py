@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import base64
 import copy
-import json
 
 import pytest
 
-from playground.store.api import LAST_APPLIED
 from playground.web import manifest_forms as mf
 from tests.factories import deployment
 
@@ -152,6 +150,29 @@ def test_config_map_keys_are_rows():
     assert new["data"] == {"mode": "1", "b": "x\ny"}
 
 
+def test_a_changed_row_replaces_only_its_own_key_and_keys_the_form_never_drew_stay():
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"},
+          "data": {f"k{n:03}": str(n) for n in range(300)}}
+    drawn = {k: v for k, v in mf.form_data(cm).items() if not k.startswith("data-") or k.split("-")[1] in map(str, range(20))}
+
+    new, errors = mf.apply_form(cm, {**drawn, "data-1-key": "renamed", "data-2-key": "", "data-2-value": ""},
+                                before=mf.form_data(cm))
+
+    expected = {**cm["data"], "renamed": "1"}
+    del expected["k001"], expected["k002"]
+    assert errors == {} and new["data"] == expected
+
+
+def test_a_masked_secret_value_is_kept_unless_a_new_one_is_typed():
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, "data": {"a": "***", "b": "***"}}
+    data = mf.form_data(secret)
+
+    new, _ = mf.apply_form(secret, {**data, "data-1-value": "n3w"})
+
+    assert (data["data-0-value"], data["data-0-source"]) == ("", "masked")  # the page holds no value
+    assert new["data"] == {"a": "***", "b": base64.b64encode(b"n3w").decode()}
+
+
 def test_a_service_form_edits_ports_and_selector():
     service = mf.new_manifest("Service")
     posted = {**mf.form_data(service), "service_type": "NodePort", "port-0-nodePort": "30080", "service_selector": "app=web"}
@@ -212,17 +233,6 @@ def test_the_line_in_a_stream_counts_from_the_top_of_the_file():
     stream = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n" + YAML
 
     assert mf.line_in_stream(stream, 6, "spec.replicas") == 11
-
-
-def test_editing_a_stored_object_starts_from_its_last_applied_configuration():
-    applied = deployment("web")
-    live = copy.deepcopy(applied)
-    live["metadata"].update(uid="u", resourceVersion="9", annotations={LAST_APPLIED: json.dumps(applied)})
-    live["status"] = {"replicas": 3}
-
-    assert mf.editable(live) == applied
-    del live["metadata"]["annotations"]
-    assert mf.editable(live) == applied
 
 
 def test_the_diff_is_kubectl_diffs_unified_diff():
