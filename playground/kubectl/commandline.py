@@ -12,7 +12,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import io
+import json
 from typing import Any, BinaryIO, Protocol
+
+import yaml
 
 from django.conf import settings
 
@@ -314,7 +317,186 @@ class Explain(Verb):
             raise KubectlError(str(e)) from None
 
 
-VERBS: dict[str, Verb] = {verb.name: verb for verb in (Get(), Apply(), Delete(), Scale(), Set(), Rollout(), Logs(), Explain())}
+class Run(Verb):
+    name = "run"
+    help = "Run a pod of one container (kubectl run): run web --image=nginx:1.27 [--labels=k=v] [-- ARGS...]."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("pod", metavar="NAME")
+        parser.add_argument("--image", required=True)
+        parser.add_argument("--labels", default="", help="k=v,k2=v2 (default: run=NAME)")
+        parser.add_argument("--command", action="store_true", help="the words after -- are the command, not its args")
+        parser.add_argument("--port", type=int)
+        parser.add_argument("args", nargs="*", metavar="-- ARGS")
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, pod: str, image: str, labels: str, args: list[str],
+            namespace: str, **options: Any) -> None:
+        container: Obj = {"name": pod, "image": image}
+        if args:
+            container["command" if options["command"] else "args"] = args
+        if options["port"]:
+            container["ports"] = [{"containerPort": options["port"]}]
+        obj = {"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": pod, "namespace": namespace, "labels": key_values(labels) if labels else {"run": pod}},
+               "spec": {"containers": [container]}}
+        store.create(cluster, obj)
+        out.line(f"pod/{pod} created")
+
+
+class Create(Verb):
+    name = "create"
+    help = ("Create an object (kubectl create): -f FILE|-, deployment NAME --image=IMAGE [--replicas=N], "
+            "configmap|secret generic NAME --from-literal=KEY=VALUE.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("what", nargs="*", metavar="deployment NAME | configmap NAME | secret generic NAME")
+        parser.add_argument("-f", "--filename", action="append", default=[])
+        parser.add_argument("--image")
+        parser.add_argument("--replicas", type=int, default=1)
+        parser.add_argument("--from-literal", action="append", default=[], metavar="KEY=VALUE")
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, what: list[str], filename: list[str], namespace: str, **options: Any) -> None:
+        if filename:
+            for source, data in read_manifests(filename, stdin=out.stdin):
+                for doc in manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES):
+                    if doc.error or not isinstance(doc.obj, dict):
+                        out.error(f"error: {source}: {doc.label}: {doc.error or 'not an object'}")
+                        continue
+                    self.created(cluster, out, doc.obj)
+            return
+        if what[:1] == ["secret"] and what[1:2] == ["generic"]:
+            what = ["secret", *what[2:]]
+        if len(what) != 2 or what[0] not in ("deployment", "configmap", "secret"):
+            raise KubectlError("expected -f FILE, or deployment NAME --image=IMAGE, configmap NAME or secret generic NAME")
+        kind, name = what
+        self.created(cluster, out, self.object(kind, name, namespace, **options))
+
+    def object(self, kind: str, name: str, namespace: str, *, image: str | None, replicas: int,
+               from_literal: list[str], **_: Any) -> Obj:
+        meta = {"name": name, "namespace": namespace}
+        if kind == "deployment":
+            if not image:
+                raise KubectlError("required flag(s) \"image\" not set")
+            labels = {"app": name}
+            return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {**meta, "labels": labels},
+                    "spec": {"replicas": replicas, "selector": {"matchLabels": labels}, "template": {
+                        "metadata": {"labels": labels}, "spec": {"containers": [{"name": container_name(image), "image": image}]}}}}
+        data = key_values(",".join(from_literal)) if from_literal else {}
+        if kind == "configmap":
+            return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
+        return {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": "Opaque", "stringData": data}
+
+    def created(self, cluster: str, out: Output, obj: Obj) -> None:
+        stored = store.create(cluster, obj)
+        out.line(f"{KINDS[stored['kind']].kubectl_type}/{stored['metadata']['name']} created")
+
+
+def container_name(image: str) -> str:
+    """The container `kubectl create deployment --image` names: the image's last path part, untagged."""
+    return image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
+
+
+def key_values(text: str) -> dict[str, str]:
+    pairs = [part.split("=", 1) for part in text.split(",") if part]
+    if any(len(pair) != 2 for pair in pairs):
+        raise KubectlError(f"expected KEY=VALUE pairs, got {text!r}")
+    return dict(pairs)
+
+
+class Node(Verb):
+    """cordon, uncordon and drain: one node, marked unschedulable (and emptied)."""
+
+    def __init__(self, name: str, help_text: str) -> None:
+        self.name, self.help = name, help_text
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("node", metavar="NODE")
+        if self.name == "drain":
+            parser.add_argument("--ignore-daemonsets", action="store_true")
+            parser.add_argument("--force", action="store_true", help="also delete pods no controller will replace")
+            parser.add_argument("--grace-period", type=int, default=None)
+
+    def run(self, cluster: str, out: Output, *, node: str, **options: Any) -> None:
+        name = node.removeprefix("node/").removeprefix("nodes/")
+        if self.name == "drain":
+            for line in verbs.drain(cluster, name, ignore_daemonsets=options["ignore_daemonsets"], force=options["force"],
+                                    grace_period=options["grace_period"]):
+                out.line(line)
+        else:
+            out.line(verbs.set_unschedulable(cluster, name, unschedulable=self.name == "cordon"))
+
+
+class Label(Verb):
+    """label and annotate: KEY=VALUE to set, KEY- to remove."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.field = "labels" if name == "label" else "annotations"
+        self.help = f"Update the {self.field} of an object (kubectl {name}): {name} TYPE NAME KEY=VALUE KEY- [--overwrite]."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("words", nargs="+", metavar="TYPE NAME KEY=VALUE ... | TYPE/NAME KEY=VALUE ...")
+        parser.add_argument("--overwrite", action="store_true")
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, words: list[str], overwrite: bool, namespace: str, **_: Any) -> None:
+        changes = [w for w in words if "=" in w or w.endswith("-")]
+        targets = resource_arguments([w for w in words if w not in changes])
+        if not changes:
+            raise KubectlError(f"at least one {self.field[:-1]} update is required")
+        for kind, name in targets:
+            if name is None:
+                raise KubectlError("resource(s) were provided, but no name was specified")
+            current = (store.get(cluster, kind.kind, name, namespace)["metadata"].get(self.field) or {})
+            patch: dict[str, str | None] = {}
+            for change in changes:
+                key, _, value = change.partition("=")
+                if not value and change.endswith("-"):
+                    patch[change[:-1]] = None
+                elif key in current and current[key] != value and not overwrite:
+                    raise KubectlError(f"'{key}' already has a value ({current[key]}), and --overwrite is false")
+                else:
+                    patch[key] = value
+            store.patch(cluster, kind.kind, name, namespace, {"metadata": {self.field: patch}}, patch_type="merge")
+            out.line(f"{kind.kubectl_type}/{name} {'labeled' if self.name == 'label' else 'annotated'}")
+
+
+class Patch(Verb):
+    name = "patch"
+    help = "Update fields of an object (kubectl patch): patch TYPE NAME --type merge|json|strategic -p PATCH."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("resources", nargs="+", metavar="TYPE NAME | TYPE/NAME")
+        parser.add_argument("-p", "--patch", required=True)
+        parser.add_argument("--type", default="strategic", choices=("strategic", "merge", "json"))
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, resources: list[str], patch: str, type: str, namespace: str,  # noqa: A002
+            **_: Any) -> None:
+        try:
+            body = json.loads(patch)
+        except ValueError:
+            try:
+                body = yaml.safe_load(patch)
+            except yaml.YAMLError as e:
+                raise KubectlError(f"unable to parse the patch: {e}") from None
+        for kind, name in resource_arguments(resources):
+            if name is None:
+                raise KubectlError("resource(s) were provided, but no name was specified")
+            before = store.get(cluster, kind.kind, name, namespace)
+            after = store.patch(cluster, kind.kind, name, namespace, body, patch_type=type)
+            unchanged = after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
+            out.line(f"{kind.kubectl_type}/{name} patched{' (no change)' if unchanged else ''}")
+
+
+VERBS: dict[str, Verb] = {verb.name: verb for verb in (
+    Get(), Apply(), Create(), Run(), Delete(), Scale(), Set(), Rollout(), Logs(), Label("label"), Label("annotate"),
+    Patch(), Node("cordon", "Mark a node unschedulable (kubectl cordon NODE)."),
+    Node("uncordon", "Mark a node schedulable again (kubectl uncordon NODE)."),
+    Node("drain", "Cordon a node and evict its pods (kubectl drain NODE --ignore-daemonsets)."), Explain(),
+)}
 
 
 class Captured:

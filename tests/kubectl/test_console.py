@@ -1,0 +1,94 @@
+"""The browser console's command line: kubectl's verbs with their own output, a heredoc for
+`-f -`, and everything else refused with a message and nothing changed."""
+from __future__ import annotations
+
+import pytest
+
+from playground.kubectl.commandline import Captured
+from playground.kubectl.console import complete, run_line
+from tests.factories import deployment
+
+MANIFEST = """kubectl apply -f - <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {greeting: hello}
+EOF"""
+
+
+def console(cluster, text: str) -> tuple[int, str, str]:
+    out = Captured()
+    code = run_line(cluster.name, text, out)
+    return code, "\n".join(t for s, t in out.lines if s == "out"), "\n".join(t for s, t in out.lines if s == "err")
+
+
+def test_get_prints_what_kubectl_prints(cluster):
+    cluster.apply(deployment("web", replicas=2))
+
+    code, out, err = console(cluster, "kubectl get deployments")
+
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert console(cluster, "kubectl get pods -n kube-public") == (0, "", "No resources found in kube-public namespace.")
+
+
+def test_a_heredoc_feeds_apply_and_create(cluster):
+    assert console(cluster, MANIFEST) == (0, "configmap/settings created", "")
+    assert cluster.get("ConfigMap", "settings", "default")["data"] == {"greeting": "hello"}
+    assert console(cluster, MANIFEST.replace("apply", "create"))[2] == (
+        'Error from server (AlreadyExists): configmaps "settings" already exists')
+
+
+def test_the_verbs_a_lesson_uses(cluster):
+    assert console(cluster, "kubectl run web --image=nginx:1.27")[1] == "pod/web created"
+    assert cluster.get("Pod", "web", "default")["metadata"]["labels"] == {"run": "web"}
+    assert console(cluster, "kubectl run w --image=busybox:1.36 -- sh -c 'echo hi; sleep 9'")[0] == 0
+    assert cluster.get("Pod", "w", "default")["spec"]["containers"][0]["args"] == ["sh", "-c", "echo hi; sleep 9"]
+    assert console(cluster, "kubectl create deployment api --image=registry.k8s.io/nginx:1.27 --replicas=2")[1] == (
+        "deployment.apps/api created")
+    assert cluster.get("Deployment", "api", "default")["spec"]["template"]["spec"]["containers"][0]["name"] == "nginx"
+    assert console(cluster, "kubectl label pod web tier=front")[1] == "pod/web labeled"
+    assert console(cluster, "kubectl label pod web tier=back")[2] == (
+        "error: 'tier' already has a value (front), and --overwrite is false")
+    assert console(cluster, "kubectl patch deployment api --type merge -p '{\"spec\":{\"replicas\":3}}'")[1] == (
+        "deployment.apps/api patched")
+    assert console(cluster, "kubectl cordon playground-worker2")[1] == "node/playground-worker2 cordoned"
+    assert console(cluster, "kubectl create secret generic db --from-literal=password=s3cret")[1] == "secret/db created"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("ls -la", "'ls' is not a kubectl command: this console runs kubectl only"),
+    ("kubectl get pods; rm -rf /", "pipes, redirections and `;` are a shell's"),
+    ("kubectl get pods | grep web", "pipes, redirections and `;` are a shell's"),
+    ("kubectl get pods > /etc/passwd", "pipes, redirections and `;` are a shell's"),
+    ("kubectl frobnicate", 'unknown command "frobnicate" for "kubectl"'),
+    ("kubectl get pods --cluster default", "unrecognized arguments: --cluster default"),
+    ("kubectl get pods\x1b[2J", "control characters"),
+    ("kubectl get 'pods", "cannot read the command: No closing quotation"),
+    ("kubectl apply -f - <<EOF\nkind: ConfigMap", "the heredoc is not closed: end it with a line holding only EOF"),
+    ("kubectl get pods\nkubectl delete pods --all", "one command at a time"),
+    ("kubectl get " + "x" * 3000, "the console takes at most 2,000"),
+    ("kubectl scale deployment web", "the following arguments are required: --replicas"),
+])
+def test_what_the_console_refuses_changes_nothing_and_says_why(cluster, text, message):
+    cluster.apply(deployment("web", replicas=2))
+    before = cluster.resource_version()
+
+    code, out, err = console(cluster, text)
+
+    assert code == 1 and out == "" and message in err
+    assert cluster.resource_version() == before
+
+
+def test_help_lists_the_verbs_and_a_verb_its_flags(cluster):
+    assert "Verbs: get, apply, create, run" in console(cluster, "help")[1]
+    assert "--replicas" in console(cluster, "kubectl scale -h")[1]
+
+
+def test_tab_completes_verbs_types_and_names(cluster):
+    cluster.apply(deployment("web", replicas=1))
+
+    assert complete(cluster.name, "kubectl g") == ["get"]
+    assert "deployments" in complete(cluster.name, "kubectl get dep")
+    assert complete(cluster.name, "kubectl get deployments w") == ["web"]
+    assert complete(cluster.name, "kubectl scale deployment w") == ["web"]
