@@ -15,6 +15,7 @@ from playground.apiserver.exec import PATH as EXEC_PATH  # noqa: E402
 from playground.apiserver.exec import ExecConsumer  # noqa: E402
 from playground.web import consumers  # noqa: E402
 from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodConsumer  # noqa: E402
+from playground.web.console import ConsoleConsumer  # noqa: E402
 from playground.web.lesson_consumers import LessonConsumer  # noqa: E402
 from playground.web.signin import SignInRequired  # noqa: E402
 from playground.web.uploads import BodyLimit  # noqa: E402
@@ -50,6 +51,7 @@ page_sockets = AllowedHostsOriginValidator(
                     path("ws/clusters/<slug:cluster>/dns/", consumers.DnsConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/loop/", consumers.LoopConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/lessons/<slug:lesson>/<int:step>/", LessonConsumer.as_asgi()),
+                    path("ws/clusters/<slug:cluster>/console/", ConsoleConsumer.as_asgi()),
                     re_path(r"", consumers.NoRouteConsumer.as_asgi()),  # last: any other path is refused
                 ]
             ))

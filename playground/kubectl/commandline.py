@@ -13,6 +13,7 @@ import argparse
 import datetime
 import io
 import json
+import time
 from typing import Any, BinaryIO, Protocol
 
 import yaml
@@ -267,17 +268,20 @@ class Rollout(Verb):
         out.line(message)
         if done or not watch:
             return
-        for event in changelog.watch(cluster, changelog.current_resource_version(), kind="Deployment",
-                                     namespace=namespace, timeout=timeout):
+        since, deadline = changelog.current_resource_version(), time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # A second at a time, so that Ctrl-C in the console is seen while nothing changes
+            for event in changelog.watch(cluster, since, kind="Deployment", namespace=namespace, timeout=1.0):
+                since = event.resource_version
+                if event.object["metadata"]["name"] != name:
+                    continue
+                latest, done = rollout.rollout_status_message(event.object)
+                if latest != message:
+                    out.line(latest)
+                    message = latest
+                if done or out.cancelled():
+                    return
             if out.cancelled():
-                return
-            if event.object["metadata"]["name"] != name:
-                continue
-            latest, done = rollout.rollout_status_message(event.object)
-            if latest != message:
-                out.line(latest)
-                message = latest
-            if done:
                 return
         raise KubectlError("timed out waiting for the condition")
 

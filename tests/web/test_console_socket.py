@@ -1,0 +1,124 @@
+"""The console's socket: a command's output streamed back with its exit code, one command at a
+time and not too many, Ctrl-C stopping one that waits, Tab answered; a cluster that does not
+exist, or a message that is no command, refused."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+
+from playground.asgi import application
+from playground.store import api as store
+from playground.store import clock
+from playground.store.demo import create_demo_cluster
+from playground.web.consumers import NOT_FOUND_CLOSE
+from tests.factories import deployment
+
+ORIGIN = [(b"origin", b"http://127.0.0.1")]
+PATH = "/ws/clusters/default/console/"
+
+
+async def until_exit(socket: WebsocketCommunicator) -> tuple[list[tuple[str, str]], int]:
+    lines = []
+    while True:
+        message = json.loads(await socket.receive_from(timeout=10))
+        if message["type"] == "exit":
+            return lines, message["code"]
+        lines.append((message["stream"], message["text"]))
+
+
+def conversation(*messages: dict, path: str = PATH) -> list:
+    async def talk() -> list:
+        socket = WebsocketCommunicator(application, path, headers=ORIGIN)
+        connected, _ = await socket.connect(timeout=5)
+        assert connected
+        answers = []
+        for message in messages:
+            await socket.send_to(text_data=json.dumps(message) if isinstance(message, dict) else message)
+            if isinstance(message, dict) and message.get("type") == "complete":
+                answers.append(json.loads(await socket.receive_from(timeout=10)))
+            else:
+                answers.append(await until_exit(socket))
+        await socket.disconnect()
+        return answers
+
+    return async_to_sync(talk)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_streams_its_output_and_exit_code():
+    create_demo_cluster("default")
+
+    [(lines, code), (errors, failed)] = conversation({"type": "run", "text": "kubectl get nodes"},
+                                                    {"type": "run", "text": "kubectl get pod nope"})
+
+    assert code == 0 and lines[0][0] == "out" and "playground-control-plane" in lines[0][1]
+    assert failed == 1 and errors == [("err", 'Error from server (NotFound): pods "nope" not found')]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_heredoc_applies_a_manifest():
+    create_demo_cluster("default")
+
+    [(lines, code)] = conversation({"type": "run", "text": (
+        "kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: typed}\nEOF")})
+
+    assert (lines, code) == ([("out", "configmap/typed created")], 0)
+    assert store.get("default", "ConfigMap", "typed", "default")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_stops_a_rollout_status_that_waits():
+    create_demo_cluster("default")
+    clock.set_mode("default", "paused")  # nothing moves: the rollout never finishes on its own
+    store.create("default", deployment("web", replicas=2))
+
+    async def talk() -> tuple[list, int]:
+        socket = WebsocketCommunicator(application, PATH, headers=ORIGIN)
+        await socket.connect(timeout=5)
+        await socket.send_to(text_data=json.dumps({"type": "run", "text": "kubectl rollout status deployment/web"}))
+        first = json.loads(await socket.receive_from(timeout=10))
+        await socket.send_to(text_data=json.dumps({"type": "interrupt"}))
+        rest = await until_exit(socket)
+        await socket.disconnect()
+        return [first, *rest[0]], rest[1]
+
+    lines, code = async_to_sync(talk)()
+
+    assert lines[0]["text"].startswith("Waiting for deployment") and code == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tab_is_answered_with_completions():
+    create_demo_cluster("default")
+
+    [answer] = conversation({"type": "complete", "text": "kubectl get nod"})
+
+    assert answer == {"type": "completions", "items": ["nodes"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flood_of_commands_is_slowed_and_a_message_that_is_no_command_refused():
+    create_demo_cluster("default")
+
+    answers = conversation(*[{"type": "run", "text": "kubectl get ns"}] * 12, "not json")
+
+    refused = [lines for lines, code in answers if lines == [("err", "error: too many commands at once: wait a moment")]]
+    assert 1 <= len(refused) <= 3
+    assert answers[-1] == ([("err", "error: the console understood nothing of that message")], 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cluster_that_does_not_exist_is_closed_as_not_found():
+    async def talk():
+        socket = WebsocketCommunicator(application, "/ws/clusters/nope/console/", headers=ORIGIN)
+        await socket.connect(timeout=5)
+        said = json.loads(await socket.receive_from(timeout=5))
+        closed = await socket.receive_output(timeout=5)
+        return said, closed
+
+    said, closed = async_to_sync(talk)()
+
+    assert said["text"] == 'cluster "nope" not found' and closed == {"type": "websocket.close", "code": NOT_FOUND_CLOSE}
