@@ -331,14 +331,14 @@ class Run(Verb):
         parser.add_argument("--labels", default="", help="k=v,k2=v2 (default: run=NAME)")
         parser.add_argument("--command", action="store_true", help="the words after -- are the command, not its args")
         parser.add_argument("--port", type=int)
-        parser.add_argument("args", nargs="*", metavar="-- ARGS")
+        parser.add_argument("container_args", nargs="*", metavar="-- ARGS")
         add_namespace(parser)
 
-    def run(self, cluster: str, out: Output, *, pod: str, image: str, labels: str, args: list[str],
+    def run(self, cluster: str, out: Output, *, pod: str, image: str, labels: str, container_args: list[str],
             namespace: str, **options: Any) -> None:
         container: Obj = {"name": pod, "image": image}
-        if args:
-            container["command" if options["command"] else "args"] = args
+        if container_args:
+            container["command" if options["command"] else "args"] = container_args
         if options["port"]:
             container["ports"] = [{"containerPort": options["port"]}]
         obj = {"apiVersion": "v1", "kind": "Pod",
@@ -501,6 +501,14 @@ VERBS: dict[str, Verb] = {verb.name: verb for verb in (
     Node("uncordon", "Mark a node schedulable again (kubectl uncordon NODE)."),
     Node("drain", "Cordon a node and evict its pods (kubectl drain NODE --ignore-daemonsets)."), Explain(),
 )}
+
+
+def after_dashes(args: list[str]) -> tuple[list[str], list[str] | None]:
+    """The words before `--`, and those after it (the container's, for run and exec), which argparse
+    would otherwise take for flags of the verb; None when there is no `--`."""
+    if "--" not in args:
+        return args, None
+    return args[:args.index("--")], args[args.index("--") + 1:]
 
 
 class Captured:

@@ -18,7 +18,7 @@ from playground.store import api as store
 from playground.store.errors import StoreError
 from playground.store.kinds import KINDS, resolve
 
-from .commandline import VERBS, Output, failure_line
+from .commandline import VERBS, Output, after_dashes, failure_line
 from .errors import KubectlError
 
 MAX_LINE = 2_000  # characters of the command itself
@@ -106,13 +106,12 @@ def run_line(cluster: str, text: str, out: Output) -> int:
         if "-h" in args or "--help" in args:
             out.line(parser.format_help().rstrip())
             return 0
-        # What follows `--` is the container's (kubectl run): argparse would take it for flags
-        args, after = (args[:args.index("--")], args[args.index("--") + 1:]) if "--" in args else (args, None)
+        args, after = after_dashes(args)
         options = vars(parser.parse_args(args))
         if after is not None:
-            if "args" not in options:
+            if "container_args" not in options:
                 raise KubectlError(f"kubectl {verb} takes no arguments after --")
-            options["args"] = after
+            options["container_args"] = after
         out.stdin = io.BytesIO(stdin) if stdin is not None else io.BytesIO(b"")
         VERBS[verb].run(cluster, out, **options)
     except (KubectlError, StoreError) as e:

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.utils import OperationalError, ProgrammingError
 
-from playground.kubectl.commandline import Verb
+from playground.kubectl.commandline import Verb, after_dashes
 from playground.kubectl.errors import KubectlError
 from playground.store.errors import StoreError
 
@@ -60,6 +60,11 @@ class VerbCommand(KubectlCommand):
 
     verb: Verb
     stdin = None  # `-f -` reads the process's stdin
+    after: list[str] | None = None  # the words after `--` (kubectl run's container arguments)
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        head, self.after = after_dashes(argv[2:])
+        super().run_from_argv(argv[:2] + head)
 
     def add_arguments(self, parser: CommandParser) -> None:
         if self.verb.needs_cluster:
@@ -67,6 +72,10 @@ class VerbCommand(KubectlCommand):
         self.verb.add_arguments(parser)
 
     def run(self, *, cluster: str = "default", **options: Any) -> None:
+        if self.after is not None:
+            if "container_args" not in options:
+                raise CommandFailed(f"{self.verb.name} takes no arguments after --")
+            options["container_args"] = self.after
         self.verb.run(cluster, self, **options)
 
     def line(self, text: str) -> None:

@@ -1,0 +1,8 @@
+"""`python manage.py annotate ...`: kubectl annotate (flags and output: playground/kubectl/commandline.py)."""
+from playground.kubectl.commandline import VERBS
+from playground.management.cli import VerbCommand
+
+
+class Command(VerbCommand):
+    verb = VERBS["annotate"]
+    help = verb.help

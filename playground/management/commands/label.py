@@ -1,0 +1,8 @@
+"""`python manage.py label ...`: kubectl label (flags and output: playground/kubectl/commandline.py)."""
+from playground.kubectl.commandline import VERBS
+from playground.management.cli import VerbCommand
+
+
+class Command(VerbCommand):
+    verb = VERBS["label"]
+    help = verb.help
