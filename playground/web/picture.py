@@ -359,6 +359,7 @@ def event_line(event: Obj, cluster: str = "") -> Obj:
         "namespace": event["metadata"].get("namespace", ""),
         "object": f"{kind.lower()}/{name}",
         "url": object_url(cluster, kind, name, namespace) if cluster else "",
+        "involved": (kind, namespace, name),
     }
 
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import containerfs_views, editor_views, image_views, kubeconfig_views, loop_views, pod_views, views
+from . import containerfs_views, editor_views, image_views, kubeconfig_views, loop_views, navigation_views, pod_views, views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", navigation_views.home, name="home"),
+    path("clusters/", navigation_views.clusters_view, name="clusters"),
     path("clusters/<slug:cluster>/", views.cluster_view, name="cluster"),
     path("clusters/<slug:cluster>/objects/", views.objects_view, name="objects"),
     path("clusters/<slug:cluster>/kubeconfig/", kubeconfig_views.download_kubeconfig, name="kubeconfig"),
