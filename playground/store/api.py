@@ -67,6 +67,33 @@ def get(cluster: str, kind: str, name: str, namespace: str = "") -> Obj:
     return json.loads(row[2])
 
 
+def existing(cluster: str, keys: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Which of the (kind, namespace, name) are stored now: names only, a query per kind and
+    namespace on the (cluster, kind, namespace, name) index (a page of Events asks about the
+    objects it names)."""
+    wanted: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    for kind, namespace, name in keys:
+        k = _kind(kind)
+        wanted[(k.kind, _namespace_of(k, namespace))].add(name)
+    found: set[tuple[str, str, str]] = set()
+    cluster_id = clusters.id_of(cluster)
+    with connection.cursor() as cursor:
+        for (kind, namespace), names in wanted.items():
+            ordered = sorted(names)
+            for start in range(0, len(ordered), EXISTING_CHUNK):
+                chunk = ordered[start:start + EXISTING_CHUNK]
+                cursor.execute(
+                    "SELECT name FROM store_storedobject WHERE cluster_id = %s AND kind = %s AND namespace = %s"
+                    f" AND name IN ({', '.join(['%s'] * len(chunk))})",
+                    [cluster_id, kind, namespace, *chunk],
+                )
+                found |= {(kind, namespace, name) for (name,) in cursor.fetchall()}
+    return found
+
+
+EXISTING_CHUNK = 500  # names a query asks about, well under SQLite's limit of bound parameters
+
+
 def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
     cluster: str,
     kind: str,

@@ -82,6 +82,17 @@ def summaries() -> list[Summary]:
             for row in rows]
 
 
+def object_counts(name: str) -> dict[str, int]:
+    """How many objects of each kind the cluster holds (`kubectl get KIND -A`'s row count),
+    counted on the (cluster, kind, namespace, name) index without reading an object."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, COUNT(*) FROM {StoredObject._meta.db_table} WHERE cluster_id = %s GROUP BY kind",
+            [id_of(name)],
+        )
+        return dict(cursor.fetchall())
+
+
 def id_of(name: str) -> int:
     with connection.cursor() as cursor:  # plain SQL: asked on every read, cheaper than building the query
         cursor.execute(f"SELECT id FROM {Cluster._meta.db_table} WHERE name = %s", [name])

@@ -35,9 +35,9 @@ INTROS: dict[str, Intro] = {
         "The nodes of cluster {cluster} and the pods each one runs. The scheduler picks a node for "
         "every new pod; the kubelet on that node starts its containers. A pod the scheduler cannot "
         "place waits under Not scheduled, with the scheduler's reason.",
-        "Create the nginx Deployment and scale it to 5: watch the scheduler place the new pods on the "
-        "workers, never on the control plane (it is tainted NoSchedule).",
-        "kubectl create deployment nginx --image=nginx:1.27 --replicas=3\nkubectl scale deployment nginx --replicas=5",
+        "Scale the nginx Deployment to 5 (apply it first if it is not here) and watch the scheduler "
+        "place the new pods on the workers, never on the control plane: it is tainted NoSchedule.",
+        "kubectl apply -f examples/nginx-deployment.yaml\nkubectl scale deployment nginx --replicas=5",
     ),
     "objects": Intro(
         "Objects as kubectl get lists them. The API server stores every kind alike (apiVersion, "
@@ -47,8 +47,8 @@ INTROS: dict[str, Intro] = {
     ),
     "deployment": Intro(
         "A Deployment declares the pods you want: spec.template and spec.replicas. Its controller "
-        "makes one ReplicaSet per version of the template and moves pods from the old ReplicaSet "
-        "to the new one, within maxSurge and maxUnavailable.",
+        "makes one ReplicaSet per version of the template and replaces the old ReplicaSet's pods "
+        "with the new one's as spec.strategy says (RollingUpdate or Recreate).",
         "Restart it: the template changes (an annotation), a new ReplicaSet grows while the old one "
         "shrinks, and rollout history gets a new revision.",
         "kubectl rollout restart deployment/{name}{n}\nkubectl rollout status deployment/{name}{n}",

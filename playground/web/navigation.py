@@ -4,8 +4,8 @@ Events timeline names that are gone.
 
 request → current_cluster → the header's links (templates/web/base.html) and the sidebar
 (templatetags/navigation.py) stay in the page's cluster; store.clusters.summaries → the list of
-clusters (navigation_views.py); the pages' shared informer → the sidebar's counts and the
-Events page's "deleted" marks, from memory.
+clusters (navigation_views.py); the store's index → the sidebar's counts and the Events
+page's "deleted" marks, without reading an object.
 """
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest
 
-from playground.runtime import informer
-from playground.runtime.cache import key_of
+from playground.store import api as store
 from playground.store import clock, clusters, tables
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS, Kind
@@ -71,19 +70,16 @@ def objects_url(cluster: str, *, kind: Kind | None = None, namespace: str = "") 
 
 
 def sidebar(cluster: str, *, current: str = "") -> list[Obj]:
-    """The sidebar's groups, each kind with its link and how many the cluster holds (from the
-    pages' shared informer: a dictionary's length, no query; none for Events, which it does not
-    keep). `current` is the kind the page shows."""
+    """The sidebar's groups, each kind with its link and how many the cluster holds (counted on
+    the store's index: a few milliseconds for ten thousand objects, and never a cold informer's
+    whole list on a page that did not need one). `current` is the kind the page shows."""
     try:
-        shared = informer.shared(cluster)
+        counts = clusters.object_counts(cluster)
     except NotFound:
         return []
-    with shared.lock:
-        counts = {kind: len(objects) for kind, objects in shared.cache.objects.items()}
     return [
         {"title": group.title, "kinds": [
-            {"kind": kind, "title": plural_title(kind), "current": kind == current,
-             "count": None if kind == "Event" else counts.get(kind, 0),
+            {"kind": kind, "title": plural_title(kind), "current": kind == current, "count": counts.get(kind, 0),
              "url": f"/clusters/{cluster}/events/" if kind == "Event" else objects_url(cluster, kind=KINDS[kind])}
             for kind in group.kinds if kind in KINDS
         ]}
@@ -123,14 +119,11 @@ def cluster_rows(summaries: Iterable[clusters.Summary], *, wall: datetime.dateti
 def mark_deleted(cluster: str, lines: list[Obj]) -> None:
     """Unlink the timeline's lines whose object is gone (its page would be a 404) and mark them
     deleted. An object counts as there if one of its kind and name is, even a newer one (a
-    StatefulSet's pod made again under its name): its page shows that one. Asked of the shared
-    informer after the Events were read, so an object is never newer than the Event about it."""
-    objects = informer.shared(cluster)
-    with objects.lock:
-        for line in lines:
-            kind, namespace, name = line["involved"]
-            if not line["url"] or kind not in KINDS:
-                continue
-            key = key_of({"metadata": {"namespace": namespace if KINDS[kind].namespaced else "", "name": name}})
-            if objects.cache.get(kind, key) is None:
-                line["url"], line["deleted"] = "", True
+    StatefulSet's pod made again under its name): its page shows that one. Asked after the
+    Events were read, so an object is never older than the Event about it."""
+    named = [line for line in lines if line["url"] and line["involved"][0] in KINDS]
+    there = store.existing(cluster, (line["involved"] for line in named))
+    for line in named:
+        kind, namespace, name = line["involved"]
+        if (kind, namespace if KINDS[kind].namespaced else "", name) not in there:
+            line["url"], line["deleted"] = "", True

@@ -99,7 +99,8 @@ def test_the_sidebar_groups_the_kinds_and_counts_the_clusters_objects(cluster, c
     assert '<a href="/clusters/default/objects/?kind=deployments">Deployments <span class="count" aria-label="1 Deployments">1</span>' in kinds
     assert 'aria-label="3 Pods">3<' in kinds and 'aria-label="3 Nodes">3<' in kinds
     assert '<a href="/clusters/default/objects/?kind=storageclasses">StorageClasses ' in kinds
-    assert '<a href="/clusters/default/events/">Events</a>' in kinds
+    events = len(cluster.list("Event", namespace=None))
+    assert f'<a href="/clusters/default/events/">Events <span class="count" aria-label="{events} Events">{events}</span>' in kinds
 
 
 def test_a_kind_in_the_sidebar_leads_to_its_objects_alone(cluster, client):
