@@ -28,6 +28,7 @@ from playground.store import changelog, tables
 from playground.store.controller_ref import controller_of
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS
+from playground.store.selectors import label_selector_string
 
 from . import navigation
 from .picture import object_url
@@ -124,10 +125,13 @@ def replacements(cluster: str, obj: Obj, owners: list[Obj]) -> list[Obj]:
     namespace = obj["metadata"].get("namespace", "")
     living = next(index for index, o in enumerate(owners) if not o["deleted"])
     path = [o["kind"] for o in owners[:living]][::-1] + [obj["kind"]]  # the kinds from below the living owner down
-    uids = {owners[living]["object"]["metadata"]["uid"]}
+    owner = owners[living]["object"]
+    # What it controls carries its selector's labels all the way down: only those are read
+    selector = label_selector_string((owner.get("spec") or {}).get("selector")) or ""
+    uids = {owner["metadata"]["uid"]}
     found: list[Obj] = []
     for kind in path:
-        found = [o for o in store.list(cluster, kind, namespace=namespace or None)
+        found = [o for o in store.list(cluster, kind, namespace=namespace or None, label_selector=selector)
                  if (controller_of(o) or {}).get("uid") in uids]
         uids = {o["metadata"]["uid"] for o in found}
     if owners[0]["kind"] == "DaemonSet":
