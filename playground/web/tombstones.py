@@ -147,3 +147,16 @@ def how_replaced(obj: Obj, owners: list[Obj]) -> str:
     node = (obj.get("spec") or {}).get("nodeName") or "its node"
     text = REPLACED_BY.get(owner, f"Its {owner} decides what replaces it.")
     return text.format(name=obj["metadata"]["name"], node=node)
+
+
+def missing_message(cluster: str, kind: str, name: str, namespace: str, *, fallback: str) -> str:
+    """What a live page says once its object is deleted under it: when, and that a reload shows
+    what replaced it (or the store's NotFound message, when the change log does not know)."""
+    try:
+        gone = changelog.last_deletion(cluster, kind, name, namespace)
+    except NotFound:
+        return fallback
+    if gone is None:
+        return fallback
+    at = when(cluster, gone.time)["at"]
+    return f"{kind.lower()} {name} was deleted{f' at {at}' if at else ''}: reload the page to see what replaced it."

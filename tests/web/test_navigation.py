@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from playground.store import api as store
-from playground.store import clusters
+from playground.store import clock, clusters
+from playground.store.demo import create_demo_cluster
 from playground.web.intros import INTROS
 from playground.web.views import OBJECTS_PAGE
 from tests.controllers.test_statefulset import stateful_set
 from tests.factories import config_map, deployment, pod
-from tests.web.live import HTMX, XSS_SCRIPT, section
+from tests.web.live import HTMX, XSS_SCRIPT, frame_after, section
 
 
 def header(page: str) -> str:
@@ -221,6 +224,19 @@ def test_a_deleted_stateful_set_pod_comes_back_under_its_own_name(cluster, clien
     assert 'class="replaced"' not in page  # web-0 did not replace it
     cluster.settle()
     assert client.get("/clusters/default/pods/default/web-1/").status_code == 200  # and back it is
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_page_says_when_its_object_was_deleted_under_it():
+    create_demo_cluster("default")
+    clock.set_mode("default", "paused")
+    store.create("default", config_map("settings"))
+    at = clock.now("default").strftime("%H:%M:%S")
+
+    frame = frame_after("/ws/clusters/default/configmaps/default/settings/",
+                        lambda: store.delete("default", "ConfigMap", "settings", "default"))
+
+    assert f"configmap settings was deleted at {at}: reload the page to see what replaced it." in frame
 
 
 def test_a_page_the_change_log_knows_nothing_of_is_a_plain_not_found(cluster, client):
