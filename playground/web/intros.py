@@ -155,6 +155,12 @@ INTROS: dict[str, Intro] = {
         "Change spec.replicas and watch the ReplicaSet create or delete pods to match.",
         "kubectl edit {kind}/{name}{n}",
     ),
+    "upload": Intro(
+        "Many manifests in one file, separated by ---, as kubectl apply -f reads them. Each document "
+        "is validated by the API server's rules; here none is stored unless all of them pass.",
+        "Upload a Deployment and the Service that selects its pods, in one file.",
+        "kubectl apply -f app.yaml",
+    ),
     "images": Intro(
         "Container images: each a stack of read-only layers, each layer a diff of files. A node "
         "pulls only the layers it does not hold yet, so images that share a base pull faster.",
@@ -189,7 +195,6 @@ INTROS: dict[str, Intro] = {
 # Pages that are another view of one above
 INTROS["new-kind"] = INTROS["new"]
 INTROS["edit-cluster-scoped"] = INTROS["edit"]
-INTROS["image-upload"] = INTROS["images"]
 
 PLACEHOLDER = re.compile(r"\{(cluster|namespace|name|n|container|kind|ref)\}")
 

@@ -10,7 +10,8 @@ import pytest
 from playground.store import api as store
 from playground.store import clock, clusters
 from playground.store.demo import create_demo_cluster
-from playground.web.intros import INTROS
+from playground.web import urls
+from playground.web.intros import INTROS, PLACEHOLDER, intro_for
 from playground.web.views import OBJECTS_PAGE
 from tests.controllers.test_statefulset import stateful_set
 from tests.factories import config_map, deployment, pod
@@ -314,3 +315,21 @@ def test_the_pages_a_learner_opens_each_have_a_note(cluster, client):
         page = client.get(path).content.decode()
         assert f'data-intro="{name}"' in page, path
         assert INTROS[name].what.split("{")[0][:40] in page, path
+
+
+# A URL that answers a POST, a file or a redirect, not a page to read
+NOT_PAGES = {"home", "clock", "kubeconfig", "deployment-action", "pod-action", "node-action", "secret-reveal", "editor",
+             "download", "download-cluster-scoped", "image-upload"}
+
+
+def test_every_page_has_a_note_with_all_its_names_filled_in():
+    for pattern in urls.urlpatterns:
+        if pattern.name in NOT_PAGES:
+            continue
+        arguments = {name: f"the-{name}" for name in pattern.pattern.converters}
+
+        intro = intro_for(pattern.name, arguments)
+
+        assert intro is not None, f"the page {pattern.name} opens with no note (playground/web/intros.py)"
+        for text in (intro["what"], intro["try"], intro["command"]):
+            assert not PLACEHOLDER.search(text), (pattern.name, text)
