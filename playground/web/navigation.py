@@ -79,7 +79,7 @@ def sidebar(cluster: str, *, current: str = "") -> list[Obj]:
         return []
     return [
         {"title": group.title, "kinds": [
-            {"kind": kind, "title": plural_title(kind), "current": kind == current, "count": counts.get(kind, 0),
+            {"kind": kind, "title": plural_title(kind), "current": aria_current(kind, current), "count": counts.get(kind, 0),
              "url": f"/clusters/{cluster}/events/" if kind == "Event" else objects_url(cluster, kind=KINDS[kind])}
             for kind in group.kinds if kind in KINDS
         ]}
@@ -87,16 +87,24 @@ def sidebar(cluster: str, *, current: str = "") -> list[Obj]:
     ]
 
 
+def aria_current(kind: str, current: str) -> str:
+    """`page` on the list of the kind, `true` on the page of one of its objects (the kind is
+    where the reader is, not the page they are on), else nothing."""
+    shown, _, list_page = current.partition(":")
+    return "" if kind != shown else ("page" if list_page else "true")
+
+
 def page_kind(request: HttpRequest | None) -> str:
-    """The kind the page lists or shows: the objects page's `?kind=`, an object's page's own."""
+    """The kind the page lists (`Deployment:list`, the objects page's `?kind=`) or of the object
+    it shows (`Deployment`)."""
     match = getattr(request, "resolver_match", None)
     if match is None or request is None:
         return ""
     if match.url_name == "objects":
         found = [k.kind for k in KINDS.values() if k.plural == request.GET.get("kind")]
-        return found[0] if found else ""
+        return f"{found[0]}:list" if found else ""
     if match.url_name == "events":
-        return "Event"
+        return "Event:list"
     return str(match.kwargs.get("kind", "")) or PAGE_KINDS.get(match.url_name or "", "")
 
 

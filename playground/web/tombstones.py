@@ -49,6 +49,12 @@ REPLACED_BY = {
                   "for rollbacks and deletes older ones.",
 }
 NOTHING_OWNED_IT = "Nothing owned it, so nothing replaces it: apply its manifest again to have it back."
+# Kinds nothing owns that go in their own way
+UNOWNED = {
+    "Node": "A node's kubelet registers it again when it comes back; meanwhile the pod garbage collector "
+            "deletes the pods bound to it, and their controllers create new ones on the other nodes.",
+    "Namespace": "Deleting a namespace deletes everything in it; a namespace of the same name made again starts empty.",
+}
 
 
 def deleted_object(cluster: str, kind: str, name: str, namespace: str = "") -> Obj | None:
@@ -142,7 +148,7 @@ def replacements(cluster: str, obj: Obj, owners: list[Obj]) -> list[Obj]:
 
 def how_replaced(obj: Obj, owners: list[Obj]) -> str:
     if not owners:
-        return NOTHING_OWNED_IT
+        return UNOWNED.get(obj["kind"], NOTHING_OWNED_IT)
     owner = owners[0]["kind"]
     node = (obj.get("spec") or {}).get("nodeName") or "its node"
     text = REPLACED_BY.get(owner, f"Its {owner} decides what replaces it.")

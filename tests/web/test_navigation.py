@@ -117,6 +117,8 @@ def test_a_kind_in_the_sidebar_leads_to_its_objects_alone(cluster, client):
     assert 'id="deployments"' in page and 'id="configmaps"' not in page and 'id="pods"' not in page
     assert 'href="/clusters/default/objects/?kind=deployments" aria-current="page"' in sidebar(page)
     assert '<input type="hidden" name="kind" value="deployments">' in page  # the namespace filter keeps it
+    one = client.get("/clusters/default/deployments/default/nginx/").content.decode()
+    assert 'href="/clusters/default/objects/?kind=deployments" aria-current="true"' in sidebar(one)  # its kind
 
 
 def test_a_kind_with_nothing_in_it_says_what_kubectl_says(cluster, client):
