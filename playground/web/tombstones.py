@@ -156,8 +156,9 @@ def how_replaced(obj: Obj, owners: list[Obj]) -> str:
 
 
 def missing_message(cluster: str, kind: str, name: str, namespace: str, *, fallback: str) -> str:
-    """What a live page says once its object is deleted under it: when, and that a reload shows
-    what replaced it (or the store's NotFound message, when the change log does not know)."""
+    """What a live page says once its object is deleted under it: the API server's NotFound, when
+    it went, and that a reload shows what replaced it (the NotFound alone when the change log
+    does not know)."""
     try:
         gone = changelog.last_deletion(cluster, kind, name, namespace)
     except NotFound:
@@ -165,4 +166,4 @@ def missing_message(cluster: str, kind: str, name: str, namespace: str, *, fallb
     if gone is None:
         return fallback
     at = when(cluster, gone.time)["at"]
-    return f"{kind.lower()} {name} was deleted{f' at {at}' if at else ''}: reload the page to see what replaced it."
+    return f"{fallback} (deleted{f' at {at}' if at else ''}): reload the page to see what replaced it."

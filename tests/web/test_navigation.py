@@ -239,7 +239,7 @@ def test_an_open_page_says_when_its_object_was_deleted_under_it():
     frame = frame_after("/ws/clusters/default/configmaps/default/settings/",
                         lambda: store.delete("default", "ConfigMap", "settings", "default"))
 
-    assert f"configmap settings was deleted at {at}: reload the page to see what replaced it." in frame
+    assert f"configmaps &quot;settings&quot; not found (deleted at {at}): reload the page to see what replaced it." in frame
 
 
 def test_a_page_the_change_log_knows_nothing_of_is_a_plain_not_found(cluster, client):
