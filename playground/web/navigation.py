@@ -42,6 +42,19 @@ SIDEBAR = (
 PAGE_KINDS = {k.singular: k.kind for k in KINDS.values()} | {"container-fs": "Pod"}
 
 
+# Pages that teach by themselves, in a layout of their own: the lessons
+OWN_LAYOUT = frozenset({"lessons", "lesson", "lesson-step"})
+
+
+def bare(request: HttpRequest | None) -> bool:
+    """Whether the page goes without the sidebar and the note: a lesson's page, or a page
+    embedded beside a lesson's text (`?embed=1`, which shows no header either)."""
+    if request is None:
+        return False
+    match = getattr(request, "resolver_match", None)
+    return bool(request.GET.get("embed")) or (match is not None and match.url_name in OWN_LAYOUT)
+
+
 def plural_title(kind: str) -> str:
     """A kind's plural as the Dashboard titles it: Deployments, Endpoints, StorageClasses."""
     if kind.endswith("ss"):

@@ -10,7 +10,7 @@ import pytest
 from playground.store import api as store
 from playground.store import clock, clusters
 from playground.store.demo import create_demo_cluster
-from playground.web import urls
+from playground.web import navigation, urls
 from playground.web.intros import INTROS, PLACEHOLDER, intro_for
 from playground.web.views import OBJECTS_PAGE
 from tests.controllers.test_statefulset import stateful_set
@@ -146,6 +146,13 @@ def test_the_pages_of_one_kind_page_on_in_that_kind(cluster, client):
     assert "kind=configmaps" in following
     assert ">cm-0499<" in first and ">cm-0500<" not in first
     assert ">cm-0500<" in second and 'id="secrets"' not in second and 'id="serviceaccounts"' not in second
+
+
+def test_a_page_embedded_beside_a_lesson_has_no_sidebar_and_no_note(cluster, client):
+    page = client.get("/clusters/default/?embed=1").content.decode()
+
+    assert 'class="kinds"' not in page and 'class="intro"' not in page
+    assert 'aria-label="node playground-worker"' in page
 
 
 def test_the_sidebar_is_not_in_the_live_part_the_socket_redraws(cluster, client):
@@ -321,7 +328,8 @@ def test_the_pages_a_learner_opens_each_have_a_note(cluster, client):
 
 # A URL that answers a POST, a file or a redirect, not a page to read
 NOT_PAGES = {"home", "clock", "kubeconfig", "deployment-action", "pod-action", "node-action", "secret-reveal", "editor",
-             "download", "download-cluster-scoped", "image-upload"}
+             "download", "download-cluster-scoped", "image-upload", "lesson-start", "lesson-reset", "lesson-hint",
+             *navigation.OWN_LAYOUT}
 
 
 def test_every_page_has_a_note_with_all_its_names_filled_in():

@@ -25,6 +25,8 @@ def current_cluster(context: template.Context) -> str:
 @register.simple_tag(takes_context=True)
 def kinds_sidebar(context: template.Context, cluster: str) -> SafeString:
     request = context.get("request")
+    if navigation.bare(request):
+        return SafeString("")
     groups = navigation.sidebar(cluster, current=navigation.page_kind(request))
     # Rendered by an autoescaping template: every name in it is escaped already
     return mark_safe(render_to_string("web/navigation.html#sidebar", {"groups": groups, "cluster": cluster}))
@@ -32,8 +34,11 @@ def kinds_sidebar(context: template.Context, cluster: str) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def page_intro(context: template.Context) -> SafeString:
-    match = getattr(context.get("request"), "resolver_match", None)
-    intro = intros.intro_for(match.url_name or "", match.kwargs) if match is not None else None
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None or navigation.bare(request):
+        return SafeString("")
+    intro = intros.intro_for(match.url_name or "", match.kwargs)
     if intro is None:
         return SafeString("")
     return mark_safe(render_to_string("web/navigation.html#intro", {"intro": intro}))
