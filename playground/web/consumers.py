@@ -635,7 +635,7 @@ class EventsConsumer(FilteredConsumer):
     def context(self, query: dict[str, str]) -> dict[str, Any]:
         from .views import EVENT_FILTERS, events_context
 
-        return events_context(self.cluster, **{k: query.get(k, "") for k in EVENT_FILTERS})
+        return events_context(self.cluster, **{k: query.get(k, "") for k in EVENT_FILTERS}, before=query.get("before", ""))
 
 
 class DnsConsumer(FilteredConsumer):

@@ -443,7 +443,8 @@ def event_filters(query: QueryDict) -> dict[str, str]:
 @require_GET
 def events_view(request: HttpRequest, cluster: str) -> HttpResponse:
     filters = event_filters(request.GET)
-    return object_page(request, cluster, "web/events.html", lambda: events_context(cluster, **filters),
+    before = request.GET.get("before", "")
+    return object_page(request, cluster, "web/events.html", lambda: events_context(cluster, **filters, before=before),
                        namespaces=namespace_names_or_none(cluster))
 
 
@@ -455,16 +456,21 @@ def namespace_names_or_none(cluster: str) -> list[str]:
 
 
 def events_context(cluster: str, *, namespace: str = "", kind: str = "", name: str = "", type: str = "",  # noqa: A002
-                   reason: str = "") -> dict[str, Any]:
-    """The cluster's Events, newest first, through the filters; the websocket renders the same."""
+                   reason: str = "", before: str = "") -> dict[str, Any]:
+    """The cluster's Events, newest first, through the filters, EVENT_LIMIT a page from the
+    cursor `before`; the websocket renders the same."""
     filters = {"namespace": namespace, "kind": kind, "name": name, "type": type, "reason": reason}
     secrets = picture.secret_values(store.list(cluster, "Secret"))
     timeline = picture.events_timeline(cluster, store.list(cluster, "Event"), limit=EVENT_LIMIT, secrets=secrets,
-                                       namespace=namespace, kind=kind, name=name, type_=type, reason=reason)
+                                       before=before, namespace=namespace, kind=kind, name=name, type_=type,
+                                       reason=reason)
     navigation.mark_deleted(cluster, timeline["lines"])  # after the Events were read: see its docstring
-    query = urlencode({k: v for k, v in filters.items() if v})
+    shown = {k: v for k, v in filters.items() if v}
+    query = urlencode(shown)
     return {"cluster": cluster, "filters": filters, "timeline": timeline, "limit": EVENT_LIMIT,
-            "types": picture.EVENT_TYPES, "query": f"?{query}" if query else ""}
+            "types": picture.EVENT_TYPES, "query": f"?{query}" if query else "", "before": before,
+            "socket_query": "?" + urlencode({**shown, "before": before}) if before else (f"?{query}" if query else ""),
+            "older": "?" + urlencode({**shown, "before": timeline["next"]}) if timeline["next"] else ""}
 
 
 # --- Service, DNS -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from playground.store import clock, clusters
 from playground.store.demo import create_demo_cluster
 from playground.web import navigation, urls
 from playground.web.intros import INTROS, PLACEHOLDER, intro_for
-from playground.web.views import OBJECTS_PAGE
+from playground.web.views import EVENT_LIMIT, OBJECTS_PAGE
 from tests.controllers.test_statefulset import stateful_set
 from tests.factories import config_map, deployment, pod
 from tests.web.live import HTMX, XSS_SCRIPT, frame_after, section
@@ -343,3 +343,31 @@ def test_every_page_has_a_note_with_all_its_names_filled_in():
         assert intro is not None, f"the page {pattern.name} opens with no note (playground/web/intros.py)"
         for text in (intro["what"], intro["try"], intro["command"]):
             assert not PLACEHOLDER.search(text), (pattern.name, text)
+
+
+# --- the Events timeline, page by page ------------------------------------------------------------
+
+
+def an_event(number: int) -> dict:
+    at = f"2026-01-01T10:{number // 60:02}:{number % 60:02}Z"
+    return {"apiVersion": "v1", "kind": "Event", "metadata": {"name": f"web.{number:04}", "namespace": "default"},
+            "involvedObject": {"kind": "Pod", "name": "web", "namespace": "default"}, "reason": "Pulled",
+            "message": f"event {number}", "type": "Normal", "count": 1, "firstTimestamp": at, "lastTimestamp": at,
+            "source": {"component": "kubelet"}}
+
+
+def test_older_events_are_a_page_away_and_new_ones_do_not_shift_that_page(cluster, client):
+    with store.batch("default") as batch:
+        for number in range(EVENT_LIMIT + 50):
+            batch.create(an_event(number))
+    first = client.get("/clusters/default/events/?reason=Pulled").content.decode()
+    older = re.search(r'<a rel="next" href="([^"]*)">Older events</a>', first).group(1).replace("&amp;", "&")
+    cluster.create(an_event(EVENT_LIMIT + 60))  # a newer Event arrives meanwhile
+
+    second = client.get("/clusters/default/events/" + older).content.decode()
+
+    assert "<td>event 50</td>" in first and "<td>event 49</td>" not in first
+    assert "reason=Pulled" in older
+    assert "<td>event 49</td>" in second and "<td>event 0</td>" in second and "<td>event 50</td>" not in second
+    assert f"{EVENT_LIMIT + 51} events, {EVENT_LIMIT + 2}–{EVENT_LIMIT + 51} shown" in second
+    assert 'href="/clusters/default/events/?reason=Pulled">Newest events</a>' in second and "Older events" not in second
