@@ -318,6 +318,15 @@ def test_an_object_deleted_outright_keeps_the_time_it_went(cluster):
     assert "deletionTimestamp" not in gone.object["metadata"]  # as the API server leaves it
 
 
+def test_existing_says_which_named_objects_are_there(cluster):
+    cluster.create(config_map("settings"))
+    asked = [("ConfigMap", "default", "settings"), ("ConfigMap", "kube-system", "settings"),
+             ("ConfigMap", "default", "gone"), ("Node", "", "playground-worker"), ("Node", "default", "playground-worker2")]
+
+    assert store.existing("default", asked) == {("ConfigMap", "default", "settings"), ("Node", "", "playground-worker"),
+                                                 ("Node", "", "playground-worker2")}  # a Node has no namespace
+
+
 def test_a_watch_resumes_from_a_resource_version(cluster):
     cluster.create(config_map("a"))
     middle = cluster.resource_version()

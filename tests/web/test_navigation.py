@@ -13,6 +13,7 @@ from playground.store.demo import create_demo_cluster
 from playground.web import navigation, urls
 from playground.web.intros import INTROS, PLACEHOLDER, intro_for
 from playground.web.views import EVENT_LIMIT, OBJECTS_PAGE
+from tests.controllers.test_daemonset import daemon_set
 from tests.controllers.test_statefulset import stateful_set
 from tests.factories import config_map, deployment, pod
 from tests.web.live import HTMX, XSS_SCRIPT, frame_after, section
@@ -247,6 +248,21 @@ def test_an_open_page_says_when_its_object_was_deleted_under_it():
                         lambda: store.delete("default", "ConfigMap", "settings", "default"))
 
     assert f"configmaps &quot;settings&quot; not found (deleted at {at}): reload the page to see what replaced it." in frame
+
+
+def test_a_deleted_daemon_set_pod_points_to_the_new_one_on_its_node(cluster, client):
+    cluster.apply(daemon_set("fluentd"))
+    cluster.settle()
+    [victim] = [p for p in cluster.list("Pod", namespace="default") if p["spec"].get("nodeName") == "playground-worker"]
+    cluster.delete("Pod", victim["metadata"]["name"], "default", grace_period_seconds=0)
+    cluster.settle()
+
+    page = client.get(f"/clusters/default/pods/default/{victim['metadata']['name']}/").content.decode()
+
+    [new] = [p["metadata"]["name"] for p in cluster.list("Pod", namespace="default") if p["spec"].get("nodeName") == "playground-worker"]
+    replaced = section(page, "deleted object").split('class="replaced">')[1]
+    assert "a new one, with a new name, on playground-worker" in page
+    assert re.findall(r'<a href="[^"]*">([^<]*)</a>', replaced) == [new]  # not the pods on the other nodes
 
 
 def test_a_page_the_change_log_knows_nothing_of_is_a_plain_not_found(cluster, client):
