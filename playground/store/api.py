@@ -67,6 +67,33 @@ def get(cluster: str, kind: str, name: str, namespace: str = "") -> Obj:
     return json.loads(row[2])
 
 
+def existing(cluster: str, keys: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Which of the (kind, namespace, name) are stored now: names only, a query per kind and
+    namespace on the (cluster, kind, namespace, name) index (a page of Events asks about the
+    objects it names)."""
+    wanted: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    for kind, namespace, name in keys:
+        k = _kind(kind)
+        wanted[(k.kind, _namespace_of(k, namespace))].add(name)
+    found: set[tuple[str, str, str]] = set()
+    cluster_id = clusters.id_of(cluster)
+    with connection.cursor() as cursor:
+        for (kind, namespace), names in wanted.items():
+            ordered = sorted(names)
+            for start in range(0, len(ordered), EXISTING_CHUNK):
+                chunk = ordered[start:start + EXISTING_CHUNK]
+                cursor.execute(
+                    "SELECT name FROM store_storedobject WHERE cluster_id = %s AND kind = %s AND namespace = %s"
+                    f" AND name IN ({', '.join(['%s'] * len(chunk))})",
+                    [cluster_id, kind, namespace, *chunk],
+                )
+                found |= {(kind, namespace, name) for (name,) in cursor.fetchall()}
+    return found
+
+
+EXISTING_CHUNK = 500  # names a query asks about, well under SQLite's limit of bound parameters
+
+
 def list(  # noqa: A001 - the store's verbs are Kubernetes' verbs
     cluster: str,
     kind: str,
@@ -253,7 +280,7 @@ class Batch:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         if exc_type is None and not self.dry_run:
-            _commit(self.cluster, self.cluster_id, self.writes)
+            _commit(self.cluster, self.cluster_id, self.writes, now=self.now)
 
 
 def batch(cluster: str, *, dry_run: bool = False) -> Batch:
@@ -642,11 +669,12 @@ def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.lis
 # -- Committing ---------------------------------------------------------------------------------
 
 
-def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write]) -> None:
+def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now: datetime.datetime) -> None:
     """Store the writes and their change-log entries in one transaction, then notify.
     Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate."""
     if not writes:
         return
+    written_at = timestamp(now)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             first = clusters.bump_resource_version(cursor, len(writes)) - len(writes) + 1
@@ -661,15 +689,15 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write]) -> Non
                     new_rows.append((cluster_id, w.kind.kind, namespace, meta["name"], meta["uid"], version, labels, data))
                 elif not _write_row(cursor, w, version, labels, data):
                     raise Conflict(_conflict(w.kind, meta["name"]))
-                log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data))
+                log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data, written_at))
             cursor.executemany(
                 "INSERT INTO store_storedobject (cluster_id, kind, namespace, name, uid, resource_version, labels, data)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                 new_rows,
             )
             cursor.executemany(
-                "INSERT INTO store_change (cluster_id, resource_version, type, kind, namespace, name, data)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO store_change (cluster_id, resource_version, type, kind, namespace, name, data, time)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                 log,
             )
     except IntegrityError:

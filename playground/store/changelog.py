@@ -117,6 +117,30 @@ def changes(cluster: str, since: int, *, limit: int = 10_000) -> list[WatchEvent
     return [WatchEvent(type_, json.loads(data), rv) for type_, data, rv in rows]
 
 
+@dataclass(frozen=True)
+class Deletion:
+    """The change-log entry that removed an object: the object as it last was, and when it went."""
+
+    object: Obj
+    resource_version: int
+    time: str  # the cluster's simulated time of the delete, RFC 3339 ("" for an entry older than the column)
+
+
+def last_deletion(cluster: str, kind: str, name: str, namespace: str = "") -> Deletion | None:
+    """The newest DELETED entry of the object, or None when the log holds none (it never was, or
+    it went before the retained window). Asked only by the page of a missing object: no index of
+    its own, the cluster's entries are read newest first until one matches."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT data, resource_version, time FROM {Change._meta.db_table} WHERE cluster_id = %s"
+            " AND kind = %s AND namespace = %s AND name = %s AND type = 'DELETED'"
+            " ORDER BY resource_version DESC LIMIT 1",
+            [id_of(cluster), kind, namespace, name],
+        )
+        found = cursor.fetchone()
+    return None if found is None else Deletion(json.loads(found[0]), found[1], found[2])
+
+
 def watch(
     cluster: str,
     since: int,

@@ -6,8 +6,10 @@ store's reads and writes (api.py) and the change log (changelog.py) find a clust
 """
 from __future__ import annotations
 
+import collections
 import datetime
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -55,6 +57,44 @@ def exists(name: str) -> bool:
 
 def names() -> list[str]:
     return list(Cluster.objects.order_by("name").values_list("name", flat=True))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One cluster as the list of clusters shows it: what `kubectl get nodes` and `kubectl get
+    pods -A` would count there, and its clock (its age is its own simulated time)."""
+
+    name: str
+    nodes: int
+    pods: int
+    clock: clock.ClockState
+
+
+def summaries() -> list[Summary]:
+    """Every cluster by name, counted in two queries however many clusters a workshop has (the
+    counts come from the index on kind, not from the objects' JSON)."""
+    counts: collections.Counter[tuple[int, str]] = collections.Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT cluster_id, kind, COUNT(*) FROM {StoredObject._meta.db_table}"
+            " WHERE kind IN ('Node', 'Pod') GROUP BY cluster_id, kind"
+        )
+        for cluster_id, kind, count in cursor.fetchall():
+            counts[(cluster_id, kind)] = count
+    rows = Cluster.objects.order_by("name").values("id", "name", *clock.CLUSTER_COLUMNS)
+    return [Summary(row["name"], counts[(row["id"], "Node")], counts[(row["id"], "Pod")], clock.state_of(row))
+            for row in rows]
+
+
+def object_counts(name: str) -> dict[str, int]:
+    """How many objects of each kind the cluster holds (`kubectl get KIND -A`'s row count),
+    counted on the (cluster, kind, namespace, name) index without reading an object."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, COUNT(*) FROM {StoredObject._meta.db_table} WHERE cluster_id = %s GROUP BY kind",
+            [id_of(name)],
+        )
+        return dict(cursor.fetchall())
 
 
 def id_of(name: str) -> int:

@@ -68,6 +68,9 @@ class Change(models.Model):
     namespace = models.CharField(max_length=253, blank=True)
     name = models.CharField(max_length=253)
     data = models.TextField()
+    # The cluster's simulated time of the write, as Kubernetes writes a time (RFC 3339): an object
+    # deleted outright keeps no timestamp of its own, and its page still says when it went.
+    time = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["cluster", "resource_version"], name="change_by_version")]

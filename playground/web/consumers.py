@@ -31,6 +31,7 @@ from playground.store import api as store
 from playground.store import changelog, clusters
 from playground.store.errors import BadRequest, Gone, NotFound
 
+from . import tombstones
 from .templatetags.live_tiles import tile_html
 
 log = logging.getLogger(__name__)
@@ -452,6 +453,7 @@ class ObjectConsumer(LiveConsumer):
 
     def missing_frame(self, message: str) -> str:
         kwargs = self.scope["url_route"]["kwargs"]
+        message = tombstones.missing_message(self.cluster, self.kind, kwargs["name"], kwargs["namespace"], fallback=message)
         context = {"cluster": self.cluster, "namespace": kwargs["namespace"], "name": kwargs["name"], "missing": message}
         return render_to_string(self.template, context)
 
@@ -659,7 +661,7 @@ class EventsConsumer(FilteredConsumer):
     def context(self, query: dict[str, str]) -> dict[str, Any]:
         from .views import EVENT_FILTERS, events_context
 
-        return events_context(self.cluster, **{k: query.get(k, "") for k in EVENT_FILTERS})
+        return events_context(self.cluster, **{k: query.get(k, "") for k in EVENT_FILTERS}, before=query.get("before", ""))
 
 
 class DnsConsumer(FilteredConsumer):

@@ -387,6 +387,7 @@ def event_line(event: Obj, cluster: str = "") -> Obj:
         "namespace": event["metadata"].get("namespace", ""),
         "object": f"{kind.lower()}/{name}",
         "url": object_url(cluster, kind, name, namespace) if cluster else "",
+        "involved": (kind, namespace, name),
     }
 
 
@@ -408,16 +409,24 @@ def event_filter_matches(event: Obj, *, namespace: str, kind: str, name: str, ty
     )
 
 
-def events_timeline(cluster: str, events: list[Obj], *, limit: int, secrets: list[str], **filters: str) -> Obj:
-    """Every Event that passes the filters, newest first, at most `limit`, with the reasons
-    seen (for the reason filter's choices); any Secret value in a message is masked."""
+def events_timeline(cluster: str, events: list[Obj], *, limit: int, secrets: list[str], before: str = "",
+                    **filters: str) -> Obj:
+    """Every Event that passes the filters, newest first, at most `limit` of those older than
+    `before` (the cursor of the previous page: `TIME,NAME` of its last line, so that Events
+    arriving meanwhile do not shift the page), with the reasons seen (for the reason filter's
+    choices) and the cursor of the page after; any Secret value in a message is masked."""
     chosen = [e for e in events if event_filter_matches(e, **filters)]
     chosen.sort(key=event_time, reverse=True)
-    lines = [event_line(e, cluster) for e in chosen[:limit]]
+    time, _, name = before.partition(",")
+    older = [e for e in chosen if event_time(e) < (time, name)] if before else chosen
+    lines = [event_line(e, cluster) for e in older[:limit]]
     for line in lines:
         line["message"] = mask(line["message"], secrets)
     return {
         "lines": lines,
+        "first": len(chosen) - len(older) + 1,
+        "last": len(chosen) - len(older) + len(lines),
+        "next": ",".join(event_time(older[limit - 1])) if len(older) > limit else "",
         "total": len(chosen),
         "reasons": sorted({e.get("reason", "") for e in events if e.get("reason")}),
         "kinds": sorted({(e.get("involvedObject") or {}).get("kind", "") for e in events} - {""}),

@@ -7,6 +7,7 @@ from . import (
     kubeconfig_views,
     lesson_views,
     loop_views,
+    navigation_views,
     pod_views,
     storage_views,
     views,
@@ -14,7 +15,8 @@ from . import (
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", navigation_views.home, name="home"),
+    path("clusters/", navigation_views.clusters_view, name="clusters"),
     path("lessons/", lesson_views.lesson_list, name="lessons"),
     path("lessons/<slug:lesson>/", lesson_views.lesson_view, name="lesson"),
     path("lessons/<slug:lesson>/start/", lesson_views.lesson_start, name="lesson-start"),

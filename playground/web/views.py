@@ -34,15 +34,8 @@ from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
-from . import picture, stateful_picture
+from . import navigation, picture, stateful_picture
 from .picture import cluster_picture, deployment_picture
-
-DEFAULT_CLUSTER = "default"
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:cluster", cluster=DEFAULT_CLUSTER)
 
 
 @require_GET
@@ -120,15 +113,22 @@ def back_to(request: HttpRequest, cluster: str) -> str:
 def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
     """Every object as `kubectl get` lists it, OBJECTS_PAGE rows a page, kind after kind; the
     Next link carries the continue token of where the page stopped."""
-    namespace = request.GET.get("namespace", "")
+    namespace, resource = request.GET.get("namespace", ""), request.GET.get("kind", "")
     kinds = [k for k in KINDS.values() if k.kind != "Event" and (k.namespaced or not namespace)]
+    if resource:  # one kind, by its resource as kubectl names it (the sidebar's links)
+        kinds = [k for k in KINDS.values() if k.plural == resource and k.kind != "Event"]
+        if not kinds:
+            return render(request, "web/not_found.html", status=404,
+                          context={"message": f'the server doesn\'t have a resource type "{resource}"'})
+        namespace = namespace if kinds[0].namespaced else ""
+    query = {key: value for key, value in (("namespace", namespace), ("kind", resource)) if value}
     try:
         sections, next_token = objects_page(cluster, kinds, namespace=namespace,
                                             continue_=request.GET.get("continue", ""))
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     except BadRequest as e:
-        first = f"/clusters/{cluster}/objects/{namespace_query(namespace)}"
+        first = f"/clusters/{cluster}/objects/" + (f"?{urlencode(query)}" if query else "")
         return render(request, "web/bad_request.html", {"message": f"continue: {e.message}", "first_page": first},
                       status=400)
     now = store.now(cluster)
@@ -137,9 +137,10 @@ def objects_view(request: HttpRequest, cluster: str) -> HttpResponse:
                                                   with_namespace=k.namespaced and not namespace)}
         for k, chunk in sections
     ]
-    query = {"namespace": namespace} if namespace else {}
     context = {"cluster": cluster, "clusters": clusters.names(), "tables": tables, "namespace": namespace,
-               "query": namespace_query(namespace), "namespaces": namespace_names(cluster),
+               "query": namespace_query(namespace), "page_query": f"?{urlencode(query)}" if query else "",
+               "namespaces": namespace_names(cluster),
+               "kind": kinds[0] if resource else None, "kind_title": navigation.plural_title(kinds[0].kind) if resource else "",
                "continued": "continue" in request.GET,
                "next": "?" + urlencode({**query, "continue": next_token}) if next_token else ""}
     return render(request, "web/objects.html", context)
@@ -443,7 +444,8 @@ def event_filters(query: QueryDict) -> dict[str, str]:
 @require_GET
 def events_view(request: HttpRequest, cluster: str) -> HttpResponse:
     filters = event_filters(request.GET)
-    return object_page(request, cluster, "web/events.html", lambda: events_context(cluster, **filters),
+    before = request.GET.get("before", "")
+    return object_page(request, cluster, "web/events.html", lambda: events_context(cluster, **filters, before=before),
                        namespaces=namespace_names_or_none(cluster))
 
 
@@ -455,15 +457,21 @@ def namespace_names_or_none(cluster: str) -> list[str]:
 
 
 def events_context(cluster: str, *, namespace: str = "", kind: str = "", name: str = "", type: str = "",  # noqa: A002
-                   reason: str = "") -> dict[str, Any]:
-    """The cluster's Events, newest first, through the filters; the websocket renders the same."""
+                   reason: str = "", before: str = "") -> dict[str, Any]:
+    """The cluster's Events, newest first, through the filters, EVENT_LIMIT a page from the
+    cursor `before`; the websocket renders the same."""
     filters = {"namespace": namespace, "kind": kind, "name": name, "type": type, "reason": reason}
     secrets = picture.secret_values(store.list(cluster, "Secret"))
     timeline = picture.events_timeline(cluster, store.list(cluster, "Event"), limit=EVENT_LIMIT, secrets=secrets,
-                                       namespace=namespace, kind=kind, name=name, type_=type, reason=reason)
-    query = urlencode({k: v for k, v in filters.items() if v})
+                                       before=before, namespace=namespace, kind=kind, name=name, type_=type,
+                                       reason=reason)
+    navigation.mark_deleted(cluster, timeline["lines"])  # after the Events were read: see its docstring
+    shown = {k: v for k, v in filters.items() if v}
+    query = urlencode(shown)
     return {"cluster": cluster, "filters": filters, "timeline": timeline, "limit": EVENT_LIMIT,
-            "types": picture.EVENT_TYPES, "query": f"?{query}" if query else ""}
+            "types": picture.EVENT_TYPES, "query": f"?{query}" if query else "", "before": before,
+            "socket_query": "?" + urlencode({**shown, "before": before}) if before else (f"?{query}" if query else ""),
+            "older": "?" + urlencode({**shown, "before": timeline["next"]}) if timeline["next"] else ""}
 
 
 # --- Service, DNS -------------------------------------------------------------------------------------

@@ -307,6 +307,43 @@ def test_the_change_log_holds_every_change_once_in_order(cluster):
     assert [e.object["metadata"]["resourceVersion"] for e in events] == [str(before + n) for n in (1, 2, 3)]
 
 
+def test_the_change_log_says_when_an_object_was_deleted_and_what_it_was(cluster):
+    cluster.create(deployment("nginx", replicas=2))
+    cluster.advance(90)
+    cluster.delete("Deployment", "nginx", "default")
+    deleted_at = store.timestamp(cluster.now())
+    cluster.advance(30)
+    cluster.create(deployment("nginx", replicas=5))  # the same name again: not the one deleted
+    cluster.delete("Deployment", "nginx", "default")
+
+    gone = changelog.last_deletion("default", "Deployment", "nginx", "default")
+
+    assert gone is not None and gone.object["spec"]["replicas"] == 5 and gone.time > deleted_at
+    assert changelog.last_deletion("default", "Deployment", "nginx", "kube-system") is None
+    assert changelog.last_deletion("default", "Deployment", "never-was", "default") is None
+
+
+def test_an_object_deleted_outright_keeps_the_time_it_went(cluster):
+    cluster.create(config_map("settings"))
+    cluster.advance(45)
+    went = store.timestamp(cluster.now())
+
+    cluster.delete("ConfigMap", "settings", "default")
+
+    gone = changelog.last_deletion("default", "ConfigMap", "settings", "default")
+    assert gone is not None and gone.time == went
+    assert "deletionTimestamp" not in gone.object["metadata"]  # as the API server leaves it
+
+
+def test_existing_says_which_named_objects_are_there(cluster):
+    cluster.create(config_map("settings"))
+    asked = [("ConfigMap", "default", "settings"), ("ConfigMap", "kube-system", "settings"),
+             ("ConfigMap", "default", "gone"), ("Node", "", "playground-worker"), ("Node", "default", "playground-worker2")]
+
+    assert store.existing("default", asked) == {("ConfigMap", "default", "settings"), ("Node", "", "playground-worker"),
+                                                 ("Node", "", "playground-worker2")}  # a Node has no namespace
+
+
 def test_a_watch_resumes_from_a_resource_version(cluster):
     cluster.create(config_map("a"))
     middle = cluster.resource_version()
