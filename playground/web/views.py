@@ -36,6 +36,7 @@ from playground.store.kinds import KINDS, Kind
 
 from . import picture
 from .picture import cluster_picture, deployment_picture
+from .sizes import human
 
 DEFAULT_CLUSTER = "default"
 PROJECTOR = "projector"  # the query parameter and the cookie that remembers it
@@ -385,8 +386,9 @@ def image_layers(cluster: str, reference: str) -> list[dict[str, Any]]:
     image = catalog.find(reference, cluster=cluster) if reference else None
     if image is None:
         return []
-    return [{"digest": layer.digest, "short": layer.digest.removeprefix("sha256:")[:12], "size": f"{layer.size / 1_000_000:.1f} MB"}
-            for layer in image.layers]
+    # a node pulled each layer compressed (node.status.images counts those bytes); unpacked it weighs more
+    return [{"digest": layer.digest, "short": layer.digest.removeprefix("sha256:")[:12],
+             "size": human(catalog.compressed_size(layer)), "unpacked_bytes": layer.size} for layer in image.layers]
 
 
 NODE_ACTIONS: dict[str, Callable[[str, str, QueryDict], str | list[str]]] = {

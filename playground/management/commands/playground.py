@@ -39,6 +39,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, api_port: int, **options: Any) -> None:
         settings.PLAYGROUND_API_PORT = api_port  # the pages' "Download kubeconfig" points here
         call_command("migrate", interactive=False, verbosity=0)
+        # the static files, each with a gzipped twin, where WhiteNoise serves them from (web/static_files.py)
+        call_command("collectstatic", interactive=False, verbosity=0)
         if beyond_loopback(host):
             # Every request, even one from loopback: a reverse proxy on this machine forwards
             # the whole network's requests from 127.0.0.1
@@ -85,7 +87,7 @@ def open_to_network_warning(host: str, *, accounts: int) -> str:
 
 
 def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> None:
-    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM: over
+    """Serve the ASGI app with daphne (static files by WhiteNoise's middleware) until SIGINT or SIGTERM: over
     HTTP on `port`, and over HTTPS on `api_port` for kubectl, which sends its token only over
     TLS; `ready` is called once the ports are listening."""
     from daphne import http_protocol
@@ -93,7 +95,6 @@ def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> 
 
     from playground.asgi import application
     from playground.web.daphne_request import BoundedServer, BoundedWebRequest
-    from playground.web.static_files import StaticFilesHandler
 
     from twisted.internet import reactor  # after daphne.server (daphne_request's), which installs the asyncio reactor
 
@@ -103,7 +104,6 @@ def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> 
     # in a worker thread would hold it for its whole budget: told now, it ends at its next check.
     reactor.addSystemEventTrigger("before", "shutdown", STOPPING.set)
 
-    application.application_mapping["http"] = StaticFilesHandler(application.application_mapping["http"])
     BoundedServer(
         application=application,
         endpoints=[*build_endpoint_description_strings(host=host, port=port), api_endpoint(host, api_port)],
