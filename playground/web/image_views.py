@@ -205,6 +205,7 @@ def image_summary(shown: ShownImage, analysis: Analysis) -> dict[str, Any]:
         "files": sum(1 for entry, _ in analysis.view.values() if entry.type == fs.FILE),
         "size": human(analysis.image_size),
         "size_bytes": analysis.image_size,
+        "pulled": human(sum(catalog.compressed_size(current) for current in shown.layers)),
         "visible": human(analysis.visible_size),
         "wasted": human(wasted),
         "wasted_bytes": wasted,
