@@ -105,5 +105,5 @@ def projector_mode_is_a_toggle_the_cluster_page_remembers(page, url: str) -> Non
 
 
 def tile_font_size(page) -> float:  # noqa: F811
-    page.locator("li.pod.ready").first.wait_for(timeout=15_000)
-    return page.evaluate("parseFloat(getComputedStyle(document.querySelector('li.pod')).fontSize)")
+    page.locator("#nodes li.pod.ready").first.wait_for(timeout=15_000)  # a tile on a node, not in a legend
+    return page.evaluate("parseFloat(getComputedStyle(document.querySelector('#nodes li.pod')).fontSize)")
