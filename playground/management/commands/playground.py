@@ -1,7 +1,8 @@
 """`python manage.py playground`: the whole playground in one process.
 
-Runs the migrations, creates the demo cluster on an empty database, then serves the ASGI app
-(daphne) with the controller manager beside it, until Ctrl-C (or SIGTERM). Bound beyond loopback
+Runs the migrations, collects the static files (WhiteNoise serves them, gzipped), creates the demo
+cluster on an empty database, then serves the ASGI app (daphne) with the controller manager beside
+it, until Ctrl-C (or SIGTERM), and stops within a second. Bound beyond loopback
 (`--host 0.0.0.0`) it says so, and every request must sign in (playground/web/signin.py). A
 Dockerfile build still running at SIGTERM (its worker thread would hold the process open) stops at
 its next budget check, so the server exits within moments, not at the end of the build.
