@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "playground.web.uploads.refuse_oversize_bodies",  # first: before anything reads the body
     "django.middleware.security.SecurityMiddleware",
+    "playground.web.static_files.StaticFilesMiddleware",  # WhiteNoise: after security's headers, before sessions
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,8 +151,17 @@ CONTENT_SECURITY_POLICY = {
 
 X_FRAME_OPTIONS = "SAMEORIGIN"  # as frame-ancestors, for browsers that read only this header
 
+# Static files (playground/web/static_files.py): WhiteNoise serves them, compressed and with cache
+# headers, from STATIC_ROOT where `playground` collects them at start (a gzipped twin beside each).
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("PLAYGROUND_STATIC_ROOT", DATA_DIR / "static"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # what is not collected yet is served from the source tree
+WHITENOISE_MAX_AGE = 600  # seconds a browser reuses a file before it asks again (an ETag makes that a 304)
 USE_TZ = True
 TIME_ZONE = "UTC"
 

@@ -15,6 +15,7 @@ import heapq
 import itertools
 import logging
 import math
+import threading
 from collections.abc import Iterable
 
 from playground.store import clock
@@ -86,18 +87,20 @@ class ClusterRuntime:
     def has_work(self) -> bool:
         return any(self.queues.values())
 
-    def process(self, budget: int) -> int:
+    def process(self, budget: int, *, stopping: threading.Event | None = None) -> int:
         """Reconcile up to `budget` keys, taking turns between controllers; returns how many.
 
         In its turn a controller works through the keys it had waiting when the turn began, as
         its own workers would while the others work too; what comes in meanwhile waits for its
-        next turn, so many changes to one object are folded into one reconcile."""
+        next turn, so many changes to one object are folded into one reconcile. Once `stopping`
+        is set it ends after the reconcile under way: each one commits its own writes, and what
+        was left queued is found again by the next start's resync (reconciles are level-triggered)."""
         done = 0
         while done < budget:
             progressed = False
             for controller, queue in self.queues.items():
                 for _ in range(len(queue)):
-                    if done >= budget:
+                    if done >= budget or (stopping is not None and stopping.is_set()):
                         return done
                     self.informer.sync_local(self._enqueue_for)
                     key = queue.pop()

@@ -67,6 +67,8 @@ class Manager:
         self.refresh_clusters(states)
         busy = False
         for name, runtime in self.runtimes.items():
+            if self._stop.is_set():  # the server is stopping: the next start picks up from here
+                return False
             state = states[name]
             runtime.clock = state.clock
             runtime.sync(version=state.resource_version)
@@ -75,7 +77,7 @@ class Manager:
                     busy |= runtime.step()
                 continue
             runtime.fire_timers()
-            busy |= runtime.process(budget=BUDGET) > 0
+            busy |= runtime.process(budget=BUDGET, stopping=self._stop) > 0
             if not busy and runtime.clock.mode == "instant" and runtime.has_foreground_timers():
                 # Instant: nothing to do now, so skip to the next thing due (heartbeats alone do not count)
                 clock.advance_to(runtime.cluster, runtime.next_due())

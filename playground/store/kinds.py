@@ -27,6 +27,15 @@ class Kind:
         return self.kind.lower()
 
     @property
+    def plural_kind(self) -> str:
+        """The kind in the plural as a heading says it: StorageClasses, Endpoints, NetworkPolicies.
+        Spelled from the API's own plural (`storageclasses`), never by adding an "s"."""
+        same = 0
+        while same < min(len(self.kind), len(self.plural)) and self.kind[same].lower() == self.plural[same]:
+            same += 1
+        return self.kind[:same] + self.plural[same:]
+
+    @property
     def schema_file(self) -> str:
         group = self.group.split(".")[0]
         version = self.api_version.rpartition("/")[2]

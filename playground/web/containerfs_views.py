@@ -32,8 +32,9 @@ from playground.sim.containerfs import ContainerFilesystem, MountView, Origin
 from playground.store import api as store
 from playground.store.errors import BadRequest, NotFound
 
-from .image_views import breadcrumbs, human, mode_string
+from .image_views import breadcrumbs, mode_string
 from .pod_volumes import FileOrigins
+from .sizes import human
 
 MASK = "••••••"
 MOUNT_LIFETIMES = {  # how long what is written under a mount lasts (kubelet volume lifecycles)

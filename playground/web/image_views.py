@@ -34,24 +34,12 @@ from playground.images.archive import ArchiveError, ImportedImage, Limits, read_
 from playground.images.layers import FileEntry, Layer
 from playground.store import clusters
 
+from .sizes import human
 from .uploads import refused_upload
 
 LAYER_FILES_SHOWN = 300  # per list (added, changed, removed) of one layer; the rest are counted
 FILTER_MATCHES_SHOWN = 300
 CACHED_IMAGES = 6  # analyses kept in memory, by layer digests
-
-
-# --- sizes as docker prints them --------------------------------------------------------------------
-
-
-def human(size: int) -> str:
-    """Bytes as `docker images` prints them: decimal units, three significant digits."""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.3g} {unit}"
-        value /= 1000
-    return f"{size} B"
 
 
 def mode_string(entry: FileEntry) -> str:
@@ -217,6 +205,7 @@ def image_summary(shown: ShownImage, analysis: Analysis) -> dict[str, Any]:
         "files": sum(1 for entry, _ in analysis.view.values() if entry.type == fs.FILE),
         "size": human(analysis.image_size),
         "size_bytes": analysis.image_size,
+        "pulled": human(sum(catalog.compressed_size(current) for current in shown.layers)),
         "visible": human(analysis.visible_size),
         "wasted": human(wasted),
         "wasted_bytes": wasted,

@@ -35,6 +35,7 @@ from playground.store import tables
 from playground.store.tables import cells
 
 from .rollout_picture import revision_groups
+from .sizes import human
 
 Obj = dict[str, Any]
 
@@ -577,7 +578,9 @@ def image_cache(images: list[Obj], layers_of: Callable[[str], list[Obj]]) -> Obj
     for image in images:
         names = image.get("names") or []
         tag = next((n for n in names if "@" not in n), names[0] if names else "")
-        entries.append({"name": tag, "names": names, "size": _megabytes(image.get("sizeBytes") or 0), "layers": layers_of(tag)})
+        layers = layers_of(tag)
+        entries.append({"name": tag, "names": names, "size": human(image.get("sizeBytes") or 0), "layers": layers,
+                        "unpacked": human(sum(layer["unpacked_bytes"] for layer in layers)) if layers else ""})
     users: dict[str, int] = {}
     for entry in entries:
         for layer in entry["layers"]:
@@ -589,12 +592,8 @@ def image_cache(images: list[Obj], layers_of: Callable[[str], list[Obj]]) -> Obj
     return {
         "images": entries,
         "shared_layers": list(shared.values()),
-        "total": _megabytes(sum(image.get("sizeBytes") or 0 for image in images)),
+        "total": human(sum(image.get("sizeBytes") or 0 for image in images)),
     }
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
 
 
 # --- the Service page ------------------------------------------------------------------------------

@@ -36,6 +36,10 @@ from playground.store.kinds import KINDS, Kind
 
 from . import navigation, picture, stateful_picture
 from .picture import cluster_picture, deployment_picture
+from .sizes import human
+
+PROJECTOR = "projector"  # the query parameter and the cookie that remembers it
+PROJECTOR_REMEMBERED = 365 * 24 * 3600  # seconds: a workshop's laptop keeps it from one day to the next
 
 
 @require_GET
@@ -46,7 +50,20 @@ def cluster_view(request: HttpRequest, cluster: str) -> HttpResponse:
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     template = "web/cluster.html#nodes" if request.htmx else "web/cluster.html"
-    return render(request, template, {**context, "namespaces": namespace_names(cluster)})
+    projector = projector_mode(request)
+    response = render(request, template, {**context, "namespaces": namespace_names(cluster), "projector": projector,
+                                          "projector_toggle": "?" + urlencode({**request.GET.dict(),
+                                                                               "projector": int(not projector)})})
+    if PROJECTOR in request.GET:  # remembered: the next visit to the cluster page opens as it was left
+        response.set_cookie(PROJECTOR, "1" if projector else "0", max_age=PROJECTOR_REMEMBERED, samesite="Lax",
+                            httponly=True)
+    return response
+
+
+def projector_mode(request: HttpRequest) -> bool:
+    """Projector mode (large type, high contrast, the whole width) for the cluster page:
+    `?projector=1` or `0` in the address, else as the cookie remembers it."""
+    return request.GET.get(PROJECTOR, request.COOKIES.get(PROJECTOR, "0")) == "1"
 
 
 def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
@@ -372,8 +389,9 @@ def image_layers(cluster: str, reference: str) -> list[dict[str, Any]]:
     image = catalog.find(reference, cluster=cluster) if reference else None
     if image is None:
         return []
-    return [{"digest": layer.digest, "short": layer.digest.removeprefix("sha256:")[:12], "size": f"{layer.size / 1_000_000:.1f} MB"}
-            for layer in image.layers]
+    # a node pulled each layer compressed (node.status.images counts those bytes); unpacked it weighs more
+    return [{"digest": layer.digest, "short": layer.digest.removeprefix("sha256:")[:12],
+             "size": human(catalog.compressed_size(layer)), "unpacked_bytes": layer.size} for layer in image.layers]
 
 
 NODE_ACTIONS: dict[str, Callable[[str, str, QueryDict], str | list[str]]] = {

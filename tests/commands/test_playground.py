@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -62,6 +63,33 @@ def test_it_serves_the_demo_cluster_and_stops_on_ctrl_c(playground, tmp_path):
     assert process.returncode == 0
     assert "Stopped." in rest
     assert "Traceback" not in rest
+
+
+def test_a_busy_server_stops_within_a_second_of_ctrl_c_and_keeps_what_it_committed(playground, tmp_path):
+    process, port = playground
+    process.stdout.readline()
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path)}
+    manage = lambda *args: subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,  # noqa: E731
+                                          check=True, capture_output=True, text=True).stdout
+    manage("apply", "-f", "examples/nginx-deployment.yaml")
+    manage("scale", "deployment", "nginx", "--replicas=150")  # the controllers are busy when Ctrl-C comes
+    for path in ("/clusters/default/", "/clusters/default/objects/", "/clusters/default/deployments/default/nginx/"):
+        fetch(f"http://127.0.0.1:{port}{path}")
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/static/playground.css", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        encoding = response.headers["Content-Encoding"]  # collected at start, each file with its gzipped twin
+
+    asked = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+    took = time.monotonic() - asked
+
+    # 0.3 s measured (3.0 s before, 5.5 s after a long run: the interpreter's last garbage collection over the caches);
+    # the bound leaves room for a machine shared with other test runs
+    assert took < 2.0, f"stopped {took:.1f} s after Ctrl-C"
+    assert process.returncode == 0 and "Traceback" not in rest
+    assert "replicas: 150" in manage("get", "deployment", "nginx", "-o", "yaml")
+    assert encoding == "gzip"
 
 
 def fetch(url: str) -> str:

@@ -10,7 +10,9 @@ import tarfile
 import pytest
 from django.test import Client
 
+from playground.images import catalog
 from playground.images.models import StoredImage, StoredLayer
+from playground.web.sizes import human
 from tests.images.test_archive import BASE, Entry, d, docker_save, f, oci_layout, tar
 
 IMAGES = "/clusters/default/images/"
@@ -65,6 +67,16 @@ def test_an_image_page_shows_its_layer_stack_and_merged_tree(cluster, client):
     assert 'data-field="score">' in page and 'data-field="wasted">' in page
     tree = section(page, "merged tree")
     assert 'data-path="/etc"' in tree and 'data-path="/usr"' in tree and "layer 0" in tree
+
+
+def test_an_image_page_says_which_size_is_unpacked_and_which_a_pull_downloads(cluster, client):
+    page = client.get(f"{IMAGES}nginx:1.27/").content.decode()
+
+    image = catalog.find("nginx:1.27")
+    unpacked = re.search(r'data-field="size">([^<]+)<', page).group(1)
+    pulled = re.search(r'data-field="pulled">([^<]+)<', page).group(1)
+    assert "unpacked" in page and "compressed" in page
+    assert (unpacked, pulled) == (human(image.unpacked_size), human(image.size))  # 192 MB on disk, 76.8 MB pulled
 
 
 def test_a_directory_of_the_tree_comes_alone_over_htmx(cluster, client):

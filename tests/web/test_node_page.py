@@ -3,6 +3,8 @@ Lease heartbeat, pods and image cache; the cordon / uncordon / drain / stop / st
 do what `python manage.py node` does; and the websocket that keeps it current."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -178,3 +180,16 @@ def test_the_socket_pushes_the_node_again_when_it_is_cordoned():
 
     assert 'id="node-live"' in frame and 'hx-swap-oob="true"' in frame
     assert "no: cordoned" in frame
+
+
+def test_the_image_cache_says_its_sizes_are_compressed_and_prints_small_layers_in_kilobytes(cluster, client):
+    cluster.create(pod("web", node=WORKER, image="nginx:1.27"))
+    cluster.advance(60)
+
+    page = client.get(PAGE.format(WORKER)).content.decode()
+
+    images = section(page, "images")
+    assert "PULLED (compressed)" in images and "UNPACKED" in images
+    row = images.split("nginx:1.27", 1)[1].split("</tr>")[0]
+    assert "0.0 MB" not in row
+    assert re.search(r"[0-9.]+ (kB|B)</code>", row)  # nginx's small config layers, 1.6 kB and less

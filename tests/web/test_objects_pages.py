@@ -147,3 +147,11 @@ def test_the_socket_of_a_later_page_pushes_that_page():
 
     assert NAME_LINK.findall(frame)[:3] == ["cm-1000", "cm-1000a", "cm-1001"]
     assert "cm-0999" not in frame
+
+
+def test_each_kind_is_headed_by_its_real_plural(cluster, client):
+    page = client.get("/clusters/default/objects/").content.decode()
+
+    headings = re.findall(r"<h2>(\w+) <small>", page)
+    assert "Endpoints" in headings and "StorageClasses" in headings and "ServiceAccounts" in headings
+    assert not [h for h in headings if h.endswith(("ss", "sss"))]  # no Endpointss, StorageClasss

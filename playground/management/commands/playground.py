@@ -1,7 +1,8 @@
 """`python manage.py playground`: the whole playground in one process.
 
-Runs the migrations, creates the demo cluster on an empty database, then serves the ASGI app
-(daphne) with the controller manager beside it, until Ctrl-C (or SIGTERM). Bound beyond loopback
+Runs the migrations, collects the static files (WhiteNoise serves them, gzipped), creates the demo
+cluster on an empty database, then serves the ASGI app (daphne) with the controller manager beside
+it, until Ctrl-C (or SIGTERM), and stops within a second. Bound beyond loopback
 (`--host 0.0.0.0`) it says so, and every request must sign in (playground/web/signin.py). A
 Dockerfile build still running at SIGTERM (its worker thread would hold the process open) stops at
 its next budget check, so the server exits within moments, not at the end of the build.
@@ -9,6 +10,7 @@ its next budget check, so the server exits within moments, not at the end of the
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 from typing import Any, Callable
 
@@ -39,6 +41,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, api_port: int, **options: Any) -> None:
         settings.PLAYGROUND_API_PORT = api_port  # the pages' "Download kubeconfig" points here
         call_command("migrate", interactive=False, verbosity=0)
+        # the static files, each with a gzipped twin, where WhiteNoise serves them from (web/static_files.py)
+        call_command("collectstatic", interactive=False, verbosity=0)
         if beyond_loopback(host):
             # Every request, even one from loopback: a reverse proxy on this machine forwards
             # the whole network's requests from 127.0.0.1
@@ -60,6 +64,10 @@ class Command(BaseCommand):
         finally:
             manager.stop()
             self.stdout.write("Stopped.")
+            # Everything is written and committed by now. What is left is the interpreter's last
+            # garbage collection over every object the caches hold (seconds for a cluster that ran
+            # for a while); frozen, the objects are simply freed with the process.
+            gc.freeze()
 
 
 def beyond_loopback(host: str) -> bool:
@@ -85,7 +93,7 @@ def open_to_network_warning(host: str, *, accounts: int) -> str:
 
 
 def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> None:
-    """Serve the ASGI app with daphne (static files included) until SIGINT or SIGTERM: over
+    """Serve the ASGI app with daphne (static files by WhiteNoise's middleware) until SIGINT or SIGTERM: over
     HTTP on `port`, and over HTTPS on `api_port` for kubectl, which sends its token only over
     TLS; `ready` is called once the ports are listening."""
     from daphne import http_protocol
@@ -93,7 +101,6 @@ def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> 
 
     from playground.asgi import application
     from playground.web.daphne_request import BoundedServer, BoundedWebRequest
-    from playground.web.static_files import StaticFilesHandler
 
     from twisted.internet import reactor  # after daphne.server (daphne_request's), which installs the asyncio reactor
 
@@ -103,7 +110,6 @@ def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> 
     # in a worker thread would hold it for its whole budget: told now, it ends at its next check.
     reactor.addSystemEventTrigger("before", "shutdown", STOPPING.set)
 
-    application.application_mapping["http"] = StaticFilesHandler(application.application_mapping["http"])
     BoundedServer(
         application=application,
         endpoints=[*build_endpoint_description_strings(host=host, port=port), api_endpoint(host, api_port)],
