@@ -38,6 +38,13 @@ def learner_of(request: HttpRequest) -> str:
     return request.session[LEARNER]
 
 
+def first_lesson_for(request: HttpRequest) -> Lesson | None:
+    """The first lesson, to invite a newcomer (one who has started none) into it."""
+    if LEARNER in request.session:
+        return None
+    return next(iter(progress.lessons().values()), None)
+
+
 def lesson_or_404(slug: str) -> Lesson:
     lesson = progress.lessons().get(slug)
     if lesson is None:

@@ -34,7 +34,7 @@ from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
-from . import navigation, picture, stateful_picture
+from . import lesson_views, navigation, picture, stateful_picture
 from .picture import cluster_picture, deployment_picture
 from .sizes import human
 
@@ -52,6 +52,7 @@ def cluster_view(request: HttpRequest, cluster: str) -> HttpResponse:
     template = "web/cluster.html#nodes" if request.htmx else "web/cluster.html"
     projector = projector_mode(request)
     response = render(request, template, {**context, "namespaces": namespace_names(cluster), "projector": projector,
+                                          "first_lesson": lesson_views.first_lesson_for(request),
                                           "projector_toggle": "?" + urlencode({**request.GET.dict(),
                                                                                "projector": int(not projector)})})
     if PROJECTOR in request.GET:  # remembered: the next visit to the cluster page opens as it was left

@@ -129,3 +129,15 @@ def test_the_step_socket_turns_a_check_green_as_the_cluster_changes():
 
     assert 'id="lesson-checks"' in frame and frame.count('class="check green"') == 2 and "Next step" in frame
     assert f'src="/clusters/{mine.cluster}/replicasets/default/web/?embed=1"' in frame  # the picture is the object's now
+
+
+def test_the_cluster_page_invites_a_newcomer_into_the_first_lesson(db, client):
+    from playground.sim.kind import create_kind_cluster
+    create_kind_cluster("default")
+
+    before = client.get("/clusters/default/").content.decode()
+    started(client)
+    after = client.get("/clusters/default/").content.decode()
+
+    assert 'class="invite"' in before and 'href="/lessons/01-containers/"' in before
+    assert 'class="invite"' not in after  # a learner who has begun finds the lessons in the header
