@@ -12,7 +12,8 @@ from playground.runtime.cluster import ClusterRuntime
 from playground.components import COMPONENTS
 from playground.store import api as store
 from playground.web.consumers import NOT_FOUND_CLOSE
-from tests.lessons.test_shipped_lessons import REPLICA_SET
+from tests.lessons.test_shipped_lessons import LESSONS, commands_of, typed
+from tests.conftest import ClusterHandle
 from tests.web.live import HTMX, frame_after
 from tests.web.test_hostile_sockets import handshake
 
@@ -23,6 +24,12 @@ def started(client: Client) -> LessonProgress:
     response = client.post(f"{LESSON}start/")
     assert response.status_code == 302 and response["Location"] == f"{LESSON}1/"
     return LessonProgress.objects.get(lesson="08-replicasets")
+
+
+def make_replica_set(cluster: str) -> None:
+    """Step 1's command, as the lesson writes it, typed into the console."""
+    [command] = commands_of(LESSONS["08-replicasets"].steps[0])
+    typed(ClusterHandle(cluster), command)
 
 
 def advance(cluster: str, seconds: float) -> None:
@@ -64,7 +71,7 @@ def test_a_later_step_opens_only_once_the_ones_before_are_done(db, client):
     mine = started(client)
     assert client.get(f"{LESSON}2/").status_code == 404
 
-    store.apply_manifest(mine.cluster, REPLICA_SET)
+    make_replica_set(mine.cluster)
     advance(mine.cluster, 60)
     page = client.get(f"{LESSON}1/").content.decode()
 
@@ -95,7 +102,7 @@ def test_another_learner_sees_nothing_of_it(db, client):
 
 def test_reset_gives_the_cluster_back_and_starts_again(db, client):
     mine = started(client)
-    store.apply_manifest(mine.cluster, REPLICA_SET)
+    make_replica_set(mine.cluster)
     advance(mine.cluster, 60)
     client.get(f"{LESSON}1/")
 
@@ -123,7 +130,7 @@ def test_a_socket_to_a_step_not_open_or_another_clusters_is_closed_as_not_found(
 @pytest.mark.django_db(transaction=True)
 def test_the_step_socket_turns_a_check_green_as_the_cluster_changes():
     mine = started(Client())
-    store.apply_manifest(mine.cluster, REPLICA_SET)
+    make_replica_set(mine.cluster)
 
     frame = frame_after(f"/ws/clusters/{mine.cluster}/lessons/08-replicasets/1/", lambda: advance(mine.cluster, 60))
 
