@@ -4,7 +4,8 @@
 - `kubectl apply -f` of a folder of M objects, created, then again (all unchanged);
 - W `kubectl get pods -w` watchers following the scale-up that makes the N pods: every watcher
   must print every change (the same events, in the same order, ending on each pod's final
-  resourceVersion), and the delay from each commit to each watcher's line.
+  resourceVersion), and the delay from each commit to each watcher's line; with the CPU time the
+  watchers and the server spent meanwhile, which says where that delay goes.
 
 The server is `python manage.py playground` as a user runs it (daphne, the controller manager
 beside it, SQLite), in a child process with a data folder of its own and nodes enough for the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -60,6 +62,8 @@ def main(write: Callable[[str], Any], *, pods: int, objects: int, watchers: int,
                   f"{watch['events']:,} events each, every watcher saw every change: {watch['complete']}")
             write(f"    commit → watcher's line: p50 {watch['p50']:5.0f} ms  p95 {watch['p95']:5.0f} ms  "
                   f"max {watch['max']:5.0f} ms   target p95 < 200 ms")
+            write(f"    CPU meanwhile ({watch['seconds']:.0f} s, {os.cpu_count()} cores): the {watchers} kubectl "
+                  f"{watch['kubectl_cpu']:.1f} s, the server {watch['server_cpu']:.1f} s")
             get = [server.timed("get", "pods") for _ in range(runs)]
             write(f"  kubectl get pods ({pods:,}): median {statistics.median(get):5.0f} ms  "
                   f"max {max(get):5.0f} ms   target < 300 ms")
@@ -111,6 +115,14 @@ class Server:
         self.kubectl(*args)
         return (time.perf_counter() - began) * 1000
 
+    def cpu_seconds(self) -> float:
+        """The server's CPU time so far, user and system (Linux's /proc; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def commit_times(self) -> list[tuple[int, int, float]]:
         """(first resourceVersion, last, wall time in ms) of every commit the server made."""
         rows = []
@@ -122,6 +134,7 @@ class Server:
 
 def measure_watchers(server: Server, pods: int, watchers: int) -> dict[str, Any]:
     lines: list[list[tuple[float, str, str, int]]] = [[] for _ in range(watchers)]
+    began, server_began, children_began = time.monotonic(), server.cpu_seconds(), _children_cpu()
     processes = [subprocess.Popen(
         [KUBECTL, "get", "pods", "-l", "app=web", "-w", "--output-watch-events", "-o",
          "jsonpath={.type} {.object.metadata.name} {.object.metadata.resourceVersion}{\"\\n\"}"],
@@ -139,13 +152,22 @@ def measure_watchers(server: Server, pods: int, watchers: int) -> dict[str, Any]
         time.sleep(0.1)
     for process in processes:
         process.kill()
+        process.wait()  # reaped: its CPU time counts in the children's
+    kubectl_cpu, server_cpu = _children_cpu() - children_began, server.cpu_seconds() - server_began
     complete = all(_caught_up(seen, final) for seen in lines) and all(
         [event[1:] for event in seen] == [event[1:] for event in lines[0]] for seen in lines)
     commits = server.commit_times()
     delays = sorted(arrived - _committed_at(commits, version) for seen in lines for arrived, _, _, version in seen
                     if _committed_at(commits, version) is not None)
     return {"events": len(lines[0]), "complete": "yes" if complete else "NO", "p50": _percentile(delays, 50),
-            "p95": _percentile(delays, 95), "max": delays[-1] if delays else 0.0}
+            "p95": _percentile(delays, 95), "max": delays[-1] if delays else 0.0,
+            "seconds": time.monotonic() - began, "kubectl_cpu": kubectl_cpu, "server_cpu": server_cpu}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the child processes reaped so far: the watchers, and the few other kubectl runs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _read(process: subprocess.Popen, into: list) -> None:

@@ -188,6 +188,9 @@ PLAYGROUND_API_PORT = int(os.environ.get("PLAYGROUND_API_PORT", 6443))
 PLAYGROUND_API_MAX_WATCHES_PER_TOKEN = int(os.environ.get("PLAYGROUND_API_MAX_WATCHES_PER_TOKEN", 50))
 # Change-log entries kept per cluster; a watch from before them is told Gone (410) and relists.
 PLAYGROUND_CHANGE_LOG_RETENTION = int(os.environ.get("PLAYGROUND_CHANGE_LOG_RETENTION", 100_000))
+# Allocations between two young garbage collections in a serving process (playground/runtime/heap.py);
+# CPython's own is 700
+PLAYGROUND_GC_THRESHOLD = int(os.environ.get("PLAYGROUND_GC_THRESHOLD", 20_000))
 
 # A Dockerfile build's budget (images/dockerfile.py, playground/shell/budget.py): past any limit
 # the build is refused, naming its line and the limit, and stores nothing. CPU seconds are the

@@ -11,6 +11,12 @@ resourceVersion 0 or unset, a synthetic ADDED for each object first; from a list
 resourceVersion, only what came after; past the retained log, an ERROR event with a 410 Expired
 Status; an object that stops matching the selectors is DELETED for this watch, one that starts
 matching is ADDED.
+
+The watches of a process share one read of the change log per cluster (as the API server's
+cacher serves every watch from one watch of etcd). A change's line is built from the JSON the
+store keeps, as it is: the object is decoded only for a selector or a Table, once for all the
+watches that ask alike, and the entries kept hold bytes, not objects (a burst of 1,000 Pods kept
+as decoded objects made every garbage collection of the process walk them).
 """
 from __future__ import annotations
 
@@ -57,15 +63,58 @@ def wake(*, cluster: str, **_: object) -> None:
         loop.call_soon_threadsafe(event.set)
 
 
+class Entry:
+    """One change as the watches share it: the stored JSON, its line per event type built once,
+    and whether it matches each selector a watch asked with (the object decoded for that only)."""
+
+    __slots__ = ("change", "_lines", "_matches", "_object", "_keeps_object")
+
+    def __init__(self, change: changelog.StoredChange) -> None:
+        self.change = change
+        self._lines: dict[str, bytes] = {}
+        self._matches: dict[tuple[str, str], bool] = {}
+        self._object: Obj | None = None
+        self._keeps_object = True  # while the watches take this read: they decode it once between them
+
+    def object(self) -> Obj:
+        if self._object is not None:
+            return self._object
+        obj = json.loads(self.change.data)
+        if self._keeps_object:
+            self._object = obj
+        return obj
+
+    def forget_object(self) -> None:
+        """An old entry keeps bytes only: a watch far behind decodes what it needs for itself."""
+        self._object, self._keeps_object = None, False
+
+    def matches(self, watch: Watch) -> bool:
+        if watch.selector == ("", ""):
+            return True
+        found = self._matches.get(watch.selector)
+        if found is None:
+            found = self._matches[watch.selector] = watch.matches(self.object())
+        return found
+
+    def line(self, type_: str) -> bytes:
+        """The event's line: the stored JSON is the object as `json.dumps(obj, separators=(",",
+        ":"))` writes it, so it goes out as it is."""
+        found = self._lines.get(type_)
+        if found is None:
+            found = self._lines[type_] = b'{"type":"%s","object":%s}\n' % (type_.encode(), self.change.data.encode())
+        return found
+
+
 @dataclass
 class Recent:
     """A cluster's newest change-log entries, read once for every watch of this process (on one
-    event loop) and each object's JSON encoded once: twenty `kubectl get -w` cost one read."""
+    event loop): twenty `kubectl get -w` cost one read."""
 
     cluster: str
     last: int  # read up to this resourceVersion
     versions: list[int] = field(default_factory=list)
-    entries: list[tuple[changelog.WatchEvent, bytes]] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    decoded: list[Entry] = field(default_factory=list)  # the last read's, whose objects are kept a while
     stale: bool = True  # a commit came since the last read
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -78,23 +127,22 @@ def forget_all() -> None:
     _recent.clear()
 
 
-async def _changes_after(cluster: str, since: int, *, looked: bool) -> list[tuple[changelog.WatchEvent, bytes | None]]:
+async def _changes_after(cluster: str, since: int, *, looked: bool) -> list[Entry]:
     """The changes after `since`, at most CHANGES_PER_READ; `looked`: the poll's time passed, so a
     commit of another process may be there."""
     recent = _recent.setdefault((id(asyncio.get_running_loop()), cluster), Recent(cluster, since))
     if recent.versions and since < recent.versions[0] - 1 or not recent.versions and since < recent.last:
-        # from before what is kept: read for this watch alone
-        changes = await sync_to_async(changelog.changes, thread_sensitive=False)(cluster, since, limit=CHANGES_PER_READ)
-        return [(change, None) for change in changes]
+        return [Entry(change) for change in await _read(cluster, since)]  # from before what is kept: alone
     async with recent.lock:
         if recent.stale or looked or since >= recent.last:
             recent.stale = False
-            changes = await sync_to_async(changelog.changes, thread_sensitive=False)(
-                cluster, recent.last, limit=CHANGES_PER_READ)
-            for change in changes:
-                recent.versions.append(change.resource_version)
-                recent.entries.append((change, json.dumps(change.object, separators=(",", ":")).encode()))
+            changes = await _read(cluster, recent.last)
             if changes:
+                for entry in recent.decoded:  # the watches have taken the last read's: objects are big
+                    entry.forget_object()
+                recent.decoded = [Entry(change) for change in changes]
+                recent.versions.extend(change.resource_version for change in changes)
+                recent.entries.extend(recent.decoded)
                 recent.last = changes[-1].resource_version
                 recent.stale = len(changes) == CHANGES_PER_READ
             if len(recent.versions) > 2 * RECENT_KEPT:
@@ -103,12 +151,17 @@ async def _changes_after(cluster: str, since: int, *, looked: bool) -> list[tupl
     return recent.entries[start:start + CHANGES_PER_READ]
 
 
+async def _read(cluster: str, since: int) -> list[changelog.StoredChange]:
+    return await sync_to_async(changelog.stored_changes, thread_sensitive=False)(cluster, since, limit=CHANGES_PER_READ)
+
+
 @dataclass
 class Watch:
     cluster: str
     kind: Kind
     namespace: str | None
     matches: Callable[[Obj], bool]
+    selector: tuple[str, str]  # (labelSelector, fieldSelector) as asked: watches asking alike share their answers
     since: int
     initial: list[Obj]
     matching: set[tuple[str, str]]  # (namespace, name) of the objects this watch has seen match
@@ -130,8 +183,8 @@ def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool, 
     if _open[token] >= settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN:
         raise TooManyRequests(f"too many watches open with this token: at most "
                               f"{settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN}; close one first")
-    label = selectors.parse_label_selector(query.get("labelSelector", ""))
-    fields = selectors.parse_field_selector(query.get("fieldSelector", ""))
+    selector = (query.get("labelSelector", ""), query.get("fieldSelector", ""))
+    label, fields = selectors.parse_label_selector(selector[0]), selectors.parse_field_selector(selector[1])
 
     def matches(obj: Obj) -> bool:
         return (label is None or label((obj.get("metadata") or {}).get("labels") or {})) and (fields is None or fields(obj))
@@ -144,7 +197,7 @@ def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool, 
     if version not in ("", "0"):
         since = count(version, "resourceVersion") or 0
     return Watch(
-        cluster, k, scope, matches, since,
+        cluster, k, scope, matches, selector if label or fields else ("", ""), since,
         initial=current if version in ("", "0") else [],
         matching={_key(obj) for obj in current},
         as_table=as_table, timeout=timeout, bookmarks=query.get("allowWatchBookmarks") in ("true", "1"), token=token,
@@ -160,18 +213,18 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
     last_bookmark, bookmarked = time.monotonic(), watch.since
     try:
         if watch.initial:
-            yield await _lines(watch, [("ADDED", obj, None) for obj in watch.initial])
+            yield await _initial_lines(watch)
         looked = True
         while time.monotonic() < deadline:
             woken.clear()
             try:
-                changes = await _changes_after(watch.cluster, watch.since, looked=looked)
+                entries = await _changes_after(watch.cluster, watch.since, looked=looked)
             except Gone as e:
                 yield _line("ERROR", status.failure(410, "Expired", e.message))
                 return
-            events = [(*event, encoded) for change, encoded in changes if (event := _event(watch, change)) is not None]
-            if changes:
-                watch.since = changes[-1][0].resource_version
+            events = [(type_, entry) for entry in entries if (type_ := _event(watch, entry)) is not None]
+            if entries:
+                watch.since = entries[-1].change.resource_version
             if events:
                 yield await _lines(watch, events)
             if watch.bookmarks and watch.since > bookmarked and time.monotonic() - last_bookmark >= BOOKMARK_EVERY:
@@ -179,7 +232,7 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
                                          "metadata": {"resourceVersion": str(watch.since)}})
                 last_bookmark, bookmarked = time.monotonic(), watch.since
             looked = False
-            if len(changes) < CHANGES_PER_READ:
+            if len(entries) < CHANGES_PER_READ:
                 try:
                     await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(POLL, deadline - time.monotonic())))
                 except TimeoutError:
@@ -189,29 +242,37 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
         _open[watch.token] -= 1
 
 
-def _event(watch: Watch, change: changelog.WatchEvent) -> tuple[str, Obj] | None:
-    """The event this watch sees for one change of its cluster, if any."""
-    obj = change.object
-    if obj.get("kind") != watch.kind.kind or (watch.namespace and obj["metadata"].get("namespace") != watch.namespace):
+def _event(watch: Watch, entry: Entry) -> str | None:
+    """The event type this watch sees for one change of its cluster, if any: from the entry's
+    kind, namespace and name, and the selectors' answer when the watch has any."""
+    change = entry.change
+    if change.kind != watch.kind.kind or (watch.namespace and change.namespace != watch.namespace):
         return None
-    key, was = _key(obj), _key(obj) in watch.matching
-    now = change.type != "DELETED" and watch.matches(obj)
-    if now:
+    key = change.namespace, change.name
+    was = key in watch.matching
+    if change.type != "DELETED" and entry.matches(watch):
         watch.matching.add(key)
-        return ("MODIFIED" if was and change.type != "ADDED" else "ADDED"), obj
+        return "MODIFIED" if was and change.type != "ADDED" else "ADDED"
     watch.matching.discard(key)
-    return ("DELETED", obj) if was else None
+    return "DELETED" if was else None
 
 
-async def _lines(watch: Watch, events: list[tuple[str, Obj, bytes | None]]) -> bytes:
-    """The events as lines: an object already encoded is written as it is."""
+async def _initial_lines(watch: Watch) -> bytes:
     if not watch.as_table:
-        return b"".join(_line(type_, obj) if encoded is None else
-                        b'{"type":"' + type_.encode() + b'","object":' + encoded + b"}\n"
-                        for type_, obj, encoded in events)
+        return b"".join(_line("ADDED", obj) for obj in watch.initial)
+    return await _table_lines(watch, [("ADDED", obj) for obj in watch.initial])
+
+
+async def _lines(watch: Watch, events: list[tuple[str, Entry]]) -> bytes:
+    if not watch.as_table:
+        return b"".join(entry.line(type_) for type_, entry in events)
+    return await _table_lines(watch, [(type_, entry.object()) for type_, entry in events])
+
+
+async def _table_lines(watch: Watch, events: list[tuple[str, Obj]]) -> bytes:
     now = await sync_to_async(store.now, thread_sensitive=False)(watch.cluster)
     lines = []
-    for type_, obj, _ in events:
+    for type_, obj in events:
         table = resources.table(watch.kind, [obj], resource_version=obj["metadata"].get("resourceVersion", ""), now=now)
         if watch.tables_sent:
             table["columnDefinitions"] = None  # only the first event names the columns
@@ -226,4 +287,3 @@ def _line(type_: str, obj: Obj) -> bytes:
 
 def _key(obj: Obj) -> tuple[str, str]:
     return obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
-

@@ -101,10 +101,28 @@ def cluster_states() -> dict[str, ClusterState]:
 
 def changes(cluster: str, since: int, *, limit: int = 10_000) -> list[WatchEvent]:
     """Change-log entries after resourceVersion `since`, oldest first; raises Gone if compacted."""
+    return [WatchEvent(c.type, json.loads(c.data), c.resource_version) for c in stored_changes(cluster, since, limit=limit)]
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    """One entry of the change log as stored: the object's JSON undecoded (as `json.dumps(obj,
+    separators=(",", ":"))` wrote it), for a reader that can pass it on as it is."""
+
+    type: str
+    kind: str
+    namespace: str
+    name: str
+    resource_version: int
+    data: str
+
+
+def stored_changes(cluster: str, since: int, *, limit: int = 10_000) -> list[StoredChange]:
+    """As `changes`, the objects left as the stored JSON; raises Gone if compacted."""
     cluster_id = id_of(cluster)
     with connection.cursor() as cursor:  # plain SQL: every informer sync asks, after every commit
         cursor.execute(
-            f"SELECT type, data, resource_version FROM {Change._meta.db_table}"
+            f"SELECT type, kind, namespace, name, resource_version, data FROM {Change._meta.db_table}"
             " WHERE cluster_id = %s AND resource_version > %s ORDER BY resource_version LIMIT %s",
             [cluster_id, since, limit],
         )
@@ -114,7 +132,7 @@ def changes(cluster: str, since: int, *, limit: int = 10_000) -> list[WatchEvent
         compacted = (cursor.fetchone() or (0,))[0]
     if since < (compacted or 0):
         raise Gone(f"too old resource version: {since} ({compacted})")
-    return [WatchEvent(type_, json.loads(data), rv) for type_, data, rv in rows]
+    return [StoredChange(*row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import pytest
 from django.http import QueryDict
 
 from playground.apiserver import watch
+from playground.store import api as store
 from playground.store import changelog
 from playground.store.errors import BadRequest
 from playground.store.kinds import KINDS
@@ -23,8 +24,11 @@ def config_map(name: str, **labels: str) -> dict:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": labels}, "data": {}}
 
 
-def first_events(started: watch.Watch) -> list[tuple[str, dict]]:
-    """The events of the stream's first answer (no waiting: what is already there)."""
+_decode = json.JSONDecoder().decode  # the tests' own: some replace json.loads to see who decodes
+
+
+def first_answer(started: watch.Watch) -> bytes:
+    """The stream's first answer (no waiting: what is already there)."""
     async def read() -> bytes:
         stream = watch.stream(started)
         try:
@@ -32,7 +36,28 @@ def first_events(started: watch.Watch) -> list[tuple[str, dict]]:
         finally:
             await stream.aclose()
 
-    return [(e["type"], e["object"]) for e in map(json.loads, asyncio.run(read()).splitlines())]
+    return asyncio.run(read())
+
+
+def first_answers_together(watches: list[watch.Watch]) -> list[bytes]:
+    """Each stream's first answer, the streams on one event loop (as a server's are)."""
+    async def read() -> list[bytes]:
+        streams = [watch.stream(w) for w in watches]
+        try:
+            return [await anext(s) for s in streams]
+        finally:
+            for s in streams:
+                await s.aclose()
+
+    return asyncio.run(read())
+
+
+def first_events_raw(started: watch.Watch) -> list[dict]:
+    return [_decode(line) for line in first_answer(started).decode().splitlines()]
+
+
+def first_events(started: watch.Watch) -> list[tuple[str, dict]]:
+    return [(e["type"], e["object"]) for e in first_events_raw(started)]
 
 
 def start(cluster, query: str, *, as_table: bool = False) -> watch.Watch:
@@ -115,18 +140,91 @@ def test_the_watches_of_a_process_read_each_change_once(cluster, monkeypatch):
     first, second = start(cluster, f"resourceVersion={version}"), start(cluster, f"resourceVersion={version}")
     cluster.apply(config_map("shared"))
     reads = []
-    real = changelog.changes
-    monkeypatch.setattr(changelog, "changes", lambda *args, **kwargs: reads.extend(found := real(*args, **kwargs)) or found)
+    real = changelog.stored_changes
+    monkeypatch.setattr(changelog, "stored_changes",
+                        lambda *args, **kwargs: reads.extend(found := real(*args, **kwargs)) or found)
 
-    async def both() -> list[bytes]:
-        streams = [watch.stream(first), watch.stream(second)]
-        try:
-            return [await anext(s) for s in streams]
-        finally:
-            for s in streams:
-                await s.aclose()
-
-    answers = asyncio.run(both())
+    answers = first_answers_together([first, second])
 
     assert answers[0] == answers[1] and b'"name":"shared"' in answers[0]
-    assert [change.object["metadata"]["name"] for change in reads] == ["shared"]  # read and decoded once
+    assert [change.name for change in reads] == ["shared"]  # read once
+
+
+def test_a_watch_line_is_the_object_as_a_get_returns_it(cluster):
+    version = changelog.cluster_resource_version("default")
+    started = start(cluster, f"resourceVersion={version}")
+    cluster.apply(config_map("web", tier="front"))
+    stored = store.get("default", "ConfigMap", "web", "default")
+
+    async def read() -> bytes:
+        stream = watch.stream(started)
+        try:
+            return await anext(stream)
+        finally:
+            await stream.aclose()
+
+    line = asyncio.run(read())
+
+    # Built from the stored JSON, not re-encoded: the bytes a decoded object would have made
+    assert line == watch._line("ADDED", stored)
+    assert json.loads(line)["object"] == stored
+
+
+def test_a_watch_without_selectors_never_decodes_a_change(cluster, monkeypatch):
+    version = changelog.cluster_resource_version("default")
+    started = start(cluster, f"resourceVersion={version}")
+    cluster.apply(config_map("a"))
+    cluster.apply(config_map("b"))
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(watch.json, "loads", refuse)
+    events = first_events_raw(started)
+
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "a"), ("ADDED", "b")]
+
+
+def test_events_come_in_resource_version_order(cluster):
+    version = changelog.cluster_resource_version("default")
+    started = start(cluster, f"resourceVersion={version}")
+    with store.batch("default") as batch:
+        for name in ("c", "a", "b"):
+            batch.create(config_map(name))
+    cluster.apply(config_map("a", tier="front"))
+
+    events = first_events(started)
+
+    versions = [int(o["metadata"]["resourceVersion"]) for _, o in events]
+    assert [(t, o["metadata"]["name"]) for t, o in events] == [("ADDED", "c"), ("ADDED", "a"), ("ADDED", "b"),
+                                                               ("MODIFIED", "a")]
+    assert versions == sorted(versions) and len(set(versions)) == 4
+
+
+def test_watches_asking_alike_share_the_selectors_answer(cluster, monkeypatch):
+    version = changelog.cluster_resource_version("default")
+    fronts = [start(cluster, f"resourceVersion={version}&labelSelector=tier=front") for _ in range(3)]
+    back = start(cluster, f"resourceVersion={version}&labelSelector=tier=back")
+    cluster.apply(config_map("web", tier="front"))
+    cluster.apply(config_map("api", tier="back"))
+    decoded = []
+    real = watch.json.loads
+    monkeypatch.setattr(watch.json, "loads", lambda text: decoded.append(text) or real(text))
+
+    answers = first_answers_together([*fronts, back])
+
+    assert [[_decode(line)["object"]["metadata"]["name"] for line in answer.decode().splitlines()] for answer in answers] == [["web"]] * 3 + [["api"]]
+    assert len(decoded) == 2  # two changes, each decoded once for the four watches and their two selectors
+
+
+def test_a_bookmark_carries_the_version_past_changes_the_watch_does_not_show(cluster, monkeypatch):
+    monkeypatch.setattr(watch, "BOOKMARK_EVERY", 0.0)
+    version = changelog.cluster_resource_version("default")
+    started = start(cluster, f"resourceVersion={version}&allowWatchBookmarks=true")
+    cluster.apply({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {}})
+    secret_version = store.get("default", "Secret", "s", "default")["metadata"]["resourceVersion"]
+
+    [bookmark] = first_events_raw(started)
+
+    assert bookmark["type"] == "BOOKMARK"
+    assert bookmark["object"] == {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": secret_version}}

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from playground.apiserver import certificates
 from playground.components import COMPONENTS
+from playground.runtime.heap import pace_garbage_collection
 from playground.runtime.manager import Manager
 from playground.shell.budget import STOPPING
 from playground.sim.kind import create_kind_cluster
@@ -103,6 +104,8 @@ def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> 
     from playground.web.daphne_request import BoundedServer, BoundedWebRequest
 
     from twisted.internet import reactor  # after daphne.server (daphne_request's), which installs the asyncio reactor
+
+    pace_garbage_collection()  # a serving process keeps every cluster's objects decoded: see heap.py
 
     # daphne takes no request class: its protocol factory looks this name up in its module
     http_protocol.WebRequest = BoundedWebRequest  # type: ignore[misc]

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from playground.components import COMPONENTS
+from playground.runtime.heap import pace_garbage_collection
 from playground.runtime.manager import Manager
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopped.set())
+        pace_garbage_collection()  # the informers keep every cluster's objects decoded: see heap.py
         manager = Manager(COMPONENTS)
         manager.start()
         self.stdout.write("Controllers running; Ctrl-C stops.")
