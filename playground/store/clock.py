@@ -33,7 +33,7 @@ MODES = ("running", "paused", "instant")
 # (Instant, a mode, jumps to whatever is due next)
 SPEEDS = (0.25, 0.5, 1.0, 10.0)
 
-clock_changed = Signal()  # sent on commit with `cluster`: its mode, speed or time moved
+clock_changed = Signal()  # sent on commit with `cluster` and `state`: its mode, speed or time moved
 
 
 def speed_text(speed: float) -> str:
@@ -159,5 +159,6 @@ def _rewrite(cluster: str, *, mode: str | None = None, speed: float | None = Non
             clock_speed=speed if speed is not None else state.speed,
             clock_mode=mode or state.mode,
         )
-        transaction.on_commit(lambda: clock_changed.send(sender=None, cluster=cluster))
-    return read(cluster)
+        changed = read(cluster)
+        transaction.on_commit(lambda: clock_changed.send(sender=None, cluster=cluster, state=changed))
+    return changed
