@@ -22,7 +22,7 @@ from playground.store.errors import Conflict, NotFound, StoreError
 
 from .cache import Key
 from .controller import Controller, SyncError
-from .informer import Informer
+from .informer import Informer, OnEvent
 from .tracing import Tracer
 from .workqueue import WorkQueue
 
@@ -44,16 +44,16 @@ class ClusterRuntime:
         self._timers: list[tuple[datetime.datetime, int, Controller, Key, bool]] = []
         self._sequence = itertools.count()
         self.reconciles = 0
-        self.tracer = Tracer(self)  # records reconciles for the loop page, only while one is open
+        self.tracer = Tracer(self)  # records every reconcile in a ring, for the loop page
 
     def now(self) -> datetime.datetime:
         return self.clock.now()
 
     # -- informers ------------------------------------------------------------------------------
 
-    def sync(self, *, version: int | None = None) -> int:
+    def sync(self, *, version: int | None = None, on_event: OnEvent | None = None) -> int:
         """Bring the cache up to the store and enqueue the keys the changes concern."""
-        return self.informer.sync(self._enqueue_for, version=version)
+        return self.informer.sync(self._enqueue_for, version=version, on_event=on_event)
 
     def _enqueue_for(self, obj: dict, old: dict | None) -> None:
         for controller in self.controllers:
@@ -92,6 +92,12 @@ class ClusterRuntime:
         In its turn a controller works through the keys it had waiting when the turn began, as
         its own workers would while the others work too; what comes in meanwhile waits for its
         next turn, so many changes to one object are folded into one reconcile."""
+        try:
+            return self._process(budget)
+        finally:
+            self.tracer.publish()  # while a loop page watches: this turn's records, in one write
+
+    def _process(self, budget: int) -> int:
         done = 0
         while done < budget:
             progressed = False

@@ -1,13 +1,15 @@
 """The controller loop page and the Deployment chart.
 
 /clusters/<c>/loop/?kind=Deployment&namespace=default&name=web: the reconciles that concern one
-object and the objects it owns (its ReplicaSets and their pods), newest first, each told as
-"compare actual with expected, then act": observed, desired, the difference, the writes.
-Opening the page turns recording on for its cluster (store/traces.py: a flag with an expiry,
-renewed by the page's socket, LoopConsumer in consumers.py); the controllers, in this process
-or in `runcontrollers` elsewhere, write the records; the socket pushes the `live` partial of
-web/loop.html when the cluster or the records change. With the clock paused, its Step button
-(the clock view) runs one reconcile: one new record.
+object and the objects it owns (its ReplicaSets and their pods), and only those, newest first,
+each told as "compare actual with expected, then act": observed, desired, the difference, the
+writes. The controllers record every reconcile in a ring (runtime/recorder.py); opening the page
+asks them to publish it (store/traces.py: a flag with an expiry, renewed by the page's socket,
+LoopConsumer in consumers.py), at once when they run in this process, else within a second from
+`runcontrollers`; the socket pushes the `live` partial of web/loop.html when the cluster or the
+records change. Where the recorder's story breaks (records dropped from the ring, or a time it
+was not running) the page says so, in place. With the clock paused, its Step button (the clock
+view) runs one reconcile: one new record.
 
 The Deployment chart (web/deployment_chart.html, drawn on the Deployment page): desired /
 updated / ready / available / unavailable replicas over simulated time, from the Deployment's
@@ -28,16 +30,18 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from playground.controllers import deployment_util
+from playground.runtime import recorder
 from playground.store import api as store
 from playground.store import traces
 from playground.store.controller_ref import controller_of
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS
 
+from .picture import object_url
 from .views import clock_context
 
 Obj = dict[str, Any]
-RECORDS_SHOWN = 60  # the newest records on the page; the table keeps traces.KEEP
+RECORDS_SHOWN = 60  # the newest records about the object on the page; the table keeps traces.KEEP of the cluster's
 OWNED_KINDS = ("ReplicaSet", "Pod")  # what an object's loop page follows below it, level by level
 
 
@@ -55,12 +59,13 @@ def loop_view(request: HttpRequest, cluster: str) -> HttpResponse:
     except BadLoopQuery as e:
         return render(request, "web/loop_error.html", {"message": str(e), "cluster": cluster}, status=400)
     try:
+        traces.watch(cluster)  # the controllers publish this cluster's reconciles while the page is open
+        recorder.publish(cluster)  # at once, when they run in this process: the page opens with its history
         context = loop_context(cluster, kind, namespace, name)
-        traces.watch(cluster)  # the controllers start recording this cluster's reconciles
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     template = "web/loop.html#live" if request.htmx else "web/loop.html"
-    return render(request, template, {**context, "clock": clock_context(cluster)})
+    return render(request, template, {**context, "clock": clock_context(cluster), "object_url": object_url(cluster, kind, name, namespace)})
 
 
 def loop_query(query: Any) -> tuple[str, str, str]:
@@ -79,7 +84,8 @@ def loop_context(cluster: str, kind: str, namespace: str, name: str) -> dict[str
     """What the live part of the loop page shows; LoopConsumer renders the same."""
     obj = store.get(cluster, kind, name, namespace)
     related = related_refs(cluster, obj)
-    shown = traces.latest(cluster, limit=RECORDS_SHOWN)
+    recorded = traces.latest(cluster)
+    rows = story(recorded, keep=lambda t: is_related(t, related))[:RECORDS_SHOWN]
     return {
         "cluster": cluster,
         "kind": kind,
@@ -88,9 +94,54 @@ def loop_context(cluster: str, kind: str, namespace: str, name: str) -> dict[str
         "query": urlencode({"kind": kind, "namespace": namespace, "name": name}),
         "now": store.now(cluster).strftime("%H:%M:%S"),
         "summary": object_summary(cluster, obj),
-        "records": [record_row(t, related) for t in shown],
-        "related_count": sum(1 for t in shown if is_related(t, related)),
+        "records": [row if row.get("gap") else record_row(row, related) for row in rows],
+        "related_count": sum(1 for row in rows if not row.get("gap")),
+        "recorded_count": len(recorded),
     }
+
+
+def story(records: list[traces.Trace], *, keep: Any) -> list[dict[str, Any]]:
+    """The records `keep` accepts, newest first, with a gap row wherever the recorder's story
+    breaks between two of them (or before the oldest): records dropped from the ring before
+    they were published, or a time the recorder was not running (the controllers restarted).
+    The records of other objects in between are no gap: they are just not this page's."""
+    rows: list[dict[str, Any]] = []
+    dropped, restarts = 0, []
+    for newer, older in zip(records, [*records[1:], None]):
+        if keep(newer):
+            if dropped or restarts:
+                rows.append(gap_row(dropped, restarts))
+                dropped, restarts = 0, []
+            rows.append(newer)
+        if "seq" not in newer:  # recorded before records were numbered: nothing to tell
+            continue
+        if older is None:
+            dropped += newer["seq"] - 1
+            if newer["seq"] == 1:
+                restarts.append(epoch_start(newer))
+        elif older.get("epoch") != newer["epoch"]:
+            dropped += newer["seq"] - 1
+            restarts.append(epoch_start(newer))
+        else:
+            dropped += max(0, newer["seq"] - older["seq"] - 1)
+    if rows and (dropped or restarts):
+        rows.append(gap_row(dropped, restarts))
+    return rows
+
+
+def epoch_start(trace: traces.Trace) -> str:
+    """The simulated time the recorder of this record started ("HH:MM:SS")."""
+    return trace["epoch"].partition("@")[2][11:19]
+
+
+def gap_row(dropped: int, restarts: list[str]) -> dict[str, Any]:
+    parts = []
+    if dropped:
+        parts.append(f"{dropped} reconcile{'s' if dropped != 1 else ''} of the cluster not kept here "
+                     f"(dropped from the recorder's ring of {recorder.RING_RECORDS} before this page asked for them)")
+    for started in restarts:
+        parts.append(f"the recorder started at {started}, when the controllers started: nothing before that was recorded")
+    return {"gap": True, "text": "; ".join(parts)}
 
 
 def ref(obj: Obj) -> str:
@@ -128,6 +179,7 @@ def record_row(trace: traces.Trace, related: set[str]) -> dict[str, Any]:
         **trace,
         "related": is_related(trace, related),
         "actions": actions,
+        "events": [e for e in trace.get("events", []) if e.get("about", "") in related or "about" not in e],
         "other_actions": sum(1 for a in actions if not a["related"]) + trace.get("more_actions", 0),
         "clock": (trace.get("time") or "")[11:19],
     }
