@@ -68,6 +68,9 @@ class Change(models.Model):
     namespace = models.CharField(max_length=253, blank=True)
     name = models.CharField(max_length=253)
     data = models.TextField()
+    # The simulated time of the write (seconds since the epoch): an object holds no time of its
+    # last write, and a chart of what happened when (the Deployment page's) needs it
+    written = models.FloatField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["cluster", "resource_version"], name="change_by_version")]

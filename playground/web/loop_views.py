@@ -12,11 +12,12 @@ was not running) the page says so, in place. With the clock paused, its Step but
 view) runs one reconcile: one new record.
 
 The Deployment chart (web/deployment_chart.html, drawn on the Deployment page): desired /
-updated / ready / available / unavailable replicas over simulated time, from the Deployment's
-entries in the change log (what compaction has left), with the rollout bounds desired+maxSurge
-and desired-maxUnavailable. The change log holds no write times: an entry is placed at the
-newest lastUpdateTime of its conditions, which the Deployment controller refreshes on every
-step of progress (never earlier than the entry before it).
+updated / ready / available / unavailable replicas over simulated time up to now, from the
+Deployment's entries in the change log (what compaction has left), with the rollout bounds
+desired+maxSurge and desired-maxUnavailable. Each entry is drawn at the simulated time it was
+written (the change log keeps it; a condition's lastUpdateTime is older than a scale that
+changed no condition). Lines that coincide (desired = updated = ready = available once a
+rollout is done) are drawn a few pixels apart, each with its own dash, so none hides another.
 """
 from __future__ import annotations
 
@@ -228,19 +229,26 @@ SERIES = (  # (name, status field or None for spec.replicas), drawn in this orde
     ("available", "availableReplicas"),
     ("unavailable", "unavailableReplicas"),
 )
+# Pixels each line is moved up (-) or down (+), so that equal counts stay side by side, visible
+OFFSETS = {"desired": -4.5, "updated": -1.5, "ready": 1.5, "available": 4.5, "unavailable": 0.0}
 MAX_SAMPLES = 2_000  # per Deployment kept in this process's memory
+MAX_HISTORIES = 64  # Deployments whose samples this process keeps (the least recently drawn go first)
 MAX_GAP_SECONDS = 30.0  # a longer time without a change is drawn this long, marked as a cut
 
 _histories: dict[tuple[str, str, str], dict[str, Any]] = {}
 _histories_lock = threading.Lock()
 
 
-def sample(deployment: Obj, *, after: datetime.datetime | None = None) -> dict[str, Any]:
-    """One point of the chart: the Deployment's counts and bounds, at the moment of its entry."""
+def sample(deployment: Obj, *, written: float | None = None, after: datetime.datetime | None = None) -> dict[str, Any]:
+    """One point of the chart: the Deployment's counts and bounds, at the simulated time its entry
+    was `written` (an entry from before the log kept it: the newest time its conditions name)."""
     status = deployment.get("status") or {}
-    stamps = [c.get("lastUpdateTime") or c.get("lastTransitionTime") for c in status.get("conditions") or []]
-    moments = [m for m in map(store.parse_timestamp, [*stamps, deployment["metadata"].get("creationTimestamp")]) if m]
-    moment = max(moments) if stamps and moments else (moments[0] if moments else after)
+    if written is not None:
+        moment: datetime.datetime | None = datetime.datetime.fromtimestamp(written, datetime.timezone.utc)
+    else:
+        stamps = [c.get("lastUpdateTime") or c.get("lastTransitionTime") for c in status.get("conditions") or []]
+        moments = [m for m in map(store.parse_timestamp, [*stamps, deployment["metadata"].get("creationTimestamp")]) if m]
+        moment = max(moments) if stamps and moments else (moments[0] if moments else after)
     if after is not None and (moment is None or moment < after):
         moment = after
     want = deployment_util.replicas(deployment)
@@ -263,15 +271,18 @@ def deployment_history(cluster: str, namespace: str, name: str) -> list[dict[str
         if known is None or known["uid"] != uid:  # new here, or deleted and created again since
             known = {"uid": None, "since": 0, "samples": []}
         entries = traces.object_history(cluster, "Deployment", namespace, name, since=known["since"])
-        for rv, type_, obj in entries:
+        for rv, type_, obj, written in entries:
             known["since"] = rv
             if obj["metadata"]["uid"] != known["uid"]:  # deleted and created again: a new story
                 known["uid"], known["samples"] = obj["metadata"]["uid"], []
             if type_ != "DELETED":
                 last = known["samples"][-1]["time"] if known["samples"] else None
-                known["samples"].append(sample(obj, after=last))
+                known["samples"].append(sample(obj, written=written, after=last))
         known["samples"] = known["samples"][-MAX_SAMPLES:]
-        _histories[key] = known
+        _histories.pop(key, None)
+        _histories[key] = known  # the most recently drawn last
+        while len(_histories) > MAX_HISTORIES:
+            del _histories[next(iter(_histories))]
         return list(known["samples"])
 
 
@@ -307,15 +318,15 @@ def chart(samples: list[dict[str, Any]], *, now: datetime.datetime | None = None
     def x(offset: float) -> float:
         return round(CHART_PAD + offset / span * inner_w, 1)
 
-    def y(value: int) -> float:
-        return round(CHART_HEIGHT - CHART_PAD - max(value, 0) / top * inner_h, 1)
+    def y(value: int, shift: float = 0.0) -> float:
+        return round(CHART_HEIGHT - CHART_PAD - max(value, 0) / top * inner_h + shift, 1)
 
     def steps(field: str) -> str:
         points: list[tuple[float, float]] = []
         for offset, s in zip(offsets, samples):
             if points:
                 points.append((x(offset), points[-1][1]))
-            points.append((x(offset), y(s[field])))
+            points.append((x(offset), y(s[field], OFFSETS.get(field, 0.0))))
         points.append((x(last), points[-1][1]))
         return " ".join(f"{px:g},{py:g}" for px, py in points)
 
@@ -336,9 +347,8 @@ def chart(samples: list[dict[str, Any]], *, now: datetime.datetime | None = None
 
 
 def deployment_chart(cluster: str, namespace: str, name: str) -> dict[str, Any]:
-    """The chart of one Deployment as the Deployment page's partial draws it: up to its last
-    change, not to now, so that a frame changes only when the Deployment does."""
+    """The chart of one Deployment as the Deployment page's partial draws it, up to now."""
     try:
-        return chart(deployment_history(cluster, namespace, name))
+        return chart(deployment_history(cluster, namespace, name), now=store.now(cluster))
     except NotFound:
         return {"empty": True, "width": CHART_WIDTH, "height": CHART_HEIGHT}

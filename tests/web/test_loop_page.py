@@ -222,10 +222,12 @@ def test_the_chart_draws_each_count_as_steps_over_time():
     # 40 s across 580 px from x=30; 5 replicas (desired+maxSurge) up 160 px from y=190
     left, bottom, width, height = CHART_PAD, CHART_HEIGHT - CHART_PAD, CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
     assert (left, bottom, width, height) == (30, 190, 580, 160)
+    # Equal counts are drawn apart: desired 4.5 px up, ready 1.5 px down, unavailable where it is
     series = {s["name"]: s["points"] for s in drawn["series"]}
-    assert series["ready"] == "30,190 175,190 175,126 320,126 320,62 610,62"
-    assert series["desired"] == "30,62 175,62 175,62 320,62 320,62 610,62"
+    assert series["ready"] == "30,191.5 175,191.5 175,127.5 320,127.5 320,63.5 610,63.5"
+    assert series["desired"] == "30,57.5 175,57.5 175,57.5 320,57.5 320,57.5 610,57.5"
     assert series["unavailable"] == "30,62 175,62 175,126 320,126 320,190 610,190"
+    assert len({s["points"] for s in drawn["series"]}) == 5  # no line hides another
     bounds = {b["name"]: b["points"] for b in drawn["bounds"]}
     assert bounds["desired+maxSurge"].startswith("30,30 ") and bounds["desired-maxUnavailable"].startswith("30,62 ")
     assert drawn["top"] == 5 and drawn["seconds"] == 40
@@ -245,6 +247,26 @@ def test_the_chart_of_a_rollout_comes_from_the_change_log(cluster):
     assert all(s["max"] == 3 and s["min"] == 2 for s in samples)  # 25% of 2: surge 1 (up), unavailable 0 (down)
     assert [s["time"] for s in samples] == sorted(s["time"] for s in samples)
     assert any(s["updated"] == 1 for s in samples)  # the rollout passed through one new pod
+
+
+def test_a_scale_is_drawn_when_it_was_written_and_the_chart_runs_to_now(cluster, client):
+    from playground.web.loop_views import deployment_history
+
+    rolled_out(cluster, replicas=2)
+    cluster.advance(60)  # a quiet minute: no condition of web changes
+    scaled_at = cluster.now().replace(microsecond=0)
+
+    cluster.apply(deployment("web", replicas=4))
+    cluster.advance(25)
+
+    [scale] = [s for s in deployment_history("default", "default", "web") if s["desired"] == 4][:1]
+    assert scale["time"] == scaled_at  # not the condition's lastUpdateTime, a minute earlier
+    page = client.get("/clusters/default/deployments/default/web/").content.decode()
+    chart_html = page.split('<figure class="deployment-chart"')[1].split("</figure>")[0]
+    assert f"up to now ({cluster.now().strftime('%H:%M:%S')})" in chart_html
+    legend = chart_html.split('aria-label="legend"')[1]
+    for series in ("desired", "updated", "ready", "available", "unavailable"):
+        assert f'<line class="series {series}"' in legend
 
 
 @pytest.mark.django_db(transaction=True)
@@ -279,6 +301,6 @@ def test_a_long_quiet_stretch_is_cut_short_and_marked():
 
     # 600 quiet seconds drawn as 30: the axis spans 40 s (580 px), and the cut says what was left out
     series = {s["name"]: s["points"] for s in drawn["series"]}
-    assert series["updated"] == "30,110 465,110 465,150 610,150 610,110 610,110"
+    assert series["updated"] == "30,108.5 465,108.5 465,148.5 610,148.5 610,108.5 610,108.5"
     assert drawn["breaks"] == [{"x": 247.5, "text": "570 s"}]
     assert drawn["seconds"] == 610
