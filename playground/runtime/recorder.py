@@ -5,13 +5,14 @@ watches the cluster: the records it has not published yet, in one write) → sto
 the loop page, in whichever process it runs. Recording never waits for a page: a learner who
 opens the loop page after a rollout finds the rollout there.
 
-The ring is bounded twice, so that a server with 200 sandboxes holds at most 200 × RING_BYTES
-of records (25 MB), whatever the clusters do: at most RING_RECORDS records and RING_BYTES of
-JSON per cluster, the oldest dropped first; one record is at most RECORD_BYTES (a 500-pod burst
-lists the writes that fit and counts the rest). Each record carries its place in the ring's
-story, `seq` (1, 2, 3, ... since the recorder started) and `epoch` (which start it was), so the
-page can mark every gap: records dropped from the ring before a page asked for them, and the
-time before the recorder (re)started, when nothing was recorded.
+The ring is bounded twice, so that a server with 200 sandboxes holds at most 200 × (RING_BYTES +
+ROUTINE_BYTES) of records (29 MB), whatever the clusters do: at most RING_RECORDS records and
+RING_BYTES of JSON per cluster, the oldest dropped first, and the nodes' heartbeats apart in a
+small lane of their own (Ring); one record is at most RECORD_BYTES (a 500-pod burst lists the
+writes that fit and counts the rest). Each record carries its place in its lane's story, `seq`
+(1, 2, 3, ... since the recorder started) and `epoch` (which start it was), so the page can mark
+every gap: records dropped from the ring before a page asked for them, and the time before the
+recorder (re)started, when nothing was recorded.
 """
 from __future__ import annotations
 
@@ -23,43 +24,79 @@ from typing import Any
 
 from playground.store import traces
 
-RING_RECORDS = 256  # reconciles kept per cluster (about four minutes of an idle cluster's heartbeats at 1×)
+RING_RECORDS = 256  # reconciles kept per cluster
 RING_BYTES = 128 * 1024  # and at most this much JSON per cluster
+ROUTINE_RECORDS, ROUTINE_BYTES = 32, 16 * 1024  # the nodes' heartbeats, in a lane of their own
 RECORD_BYTES = 2 * 1024  # one record at most; longer lists of writes are cut and counted
+LANES = {"main": (RING_RECORDS, RING_BYTES), "routine": (ROUTINE_RECORDS, ROUTINE_BYTES)}
+
+Record = tuple[int, str, str, str, str, bool]  # seq, controller, kind, key, JSON, routine
+
+
+class Lane:
+    """One story of the ring, oldest first, bounded in records and bytes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.most, self.most_bytes = LANES[name]
+        self.records: deque[Record] = deque()
+        self.bytes = 0
+        self.seq = 0
+        self.published = 0  # the last seq written to the store
+
+    def add(self, trace: traces.Trace, epoch: str) -> None:
+        self.seq += 1
+        data = encode({**trace, "seq": self.seq, "epoch": epoch, "lane": self.name})
+        self.records.append((self.seq, trace["controller"], trace["kind"], trace["key"], data, self.name == "routine"))
+        self.bytes += len(data)
+        while len(self.records) > self.most or self.bytes > self.most_bytes:
+            self.bytes -= len(self.records.popleft()[4])
 
 
 class Ring:
-    """One cluster's last reconciles, oldest first, as (seq, controller, kind, key, JSON)."""
+    """One cluster's last reconciles, in two lanes numbered apart: the nodes' routine heartbeats
+    (a kubelet renewing its Lease, the node controller finding every node Ready: one a second
+    in an idle cluster, and in an instant one thousands) and the rest, so that the heartbeats
+    never push a rollout out of the ring."""
 
     def __init__(self, cluster: str, *, started: str) -> None:
         self.cluster = cluster
         self.epoch = f"{uuid.uuid4().hex[:8]}@{started}"  # this start of the recorder, and its simulated time
-        self.records: deque[tuple[int, str, str, str, str]] = deque()
-        self.bytes = 0
-        self.seq = 0
-        self.published = 0  # the last seq written to the store
+        self.lanes = {name: Lane(name) for name in LANES}
         self.lock = threading.Lock()  # the controllers add, a page's request may publish
 
-    def add(self, trace: traces.Trace) -> None:
-        with self.lock:
-            self.seq += 1
-            data = encode({**trace, "seq": self.seq, "epoch": self.epoch})
-            self.records.append((self.seq, trace["controller"], trace["kind"], trace["key"], data))
-            self.bytes += len(data)
-            while len(self.records) > RING_RECORDS or self.bytes > RING_BYTES:
-                self.bytes -= len(self.records.popleft()[4])
+    @property
+    def seq(self) -> int:
+        """Reconciles recorded so far, both lanes."""
+        return sum(lane.seq for lane in self.lanes.values())
 
-    def unpublished(self) -> list[tuple[int, str, str, str, str]]:
+    @property
+    def bytes(self) -> int:
+        return sum(lane.bytes for lane in self.lanes.values())
+
+    @property
+    def records(self) -> list[Record]:
+        return [r for lane in self.lanes.values() for r in lane.records]
+
+    def add(self, trace: traces.Trace, *, routine: bool = False) -> None:
         with self.lock:
-            return [r for r in self.records if r[0] > self.published]
+            self.lanes["routine" if routine else "main"].add(trace, self.epoch)
+
+    def unpublished(self) -> list[Record]:
+        with self.lock:
+            return [r for lane in self.lanes.values() for r in lane.records if r[0] > lane.published]
 
     def publish(self) -> int:
         """Write what the store has not seen yet (one transaction); returns how many records."""
-        fresh = self.unpublished()
-        if fresh:
-            traces.record_encoded(self.cluster, [r[1:] for r in fresh])
-            self.published = fresh[-1][0]
-        return len(fresh)
+        with self.lock:
+            fresh = {name: [r for r in lane.records if r[0] > lane.published] for name, lane in self.lanes.items()}
+        rows = [r[1:] for name in LANES for r in fresh[name]]
+        if rows:
+            traces.record_encoded(self.cluster, rows)
+            for name, records in fresh.items():
+                if records:
+                    self.lanes[name].published = records[-1][0]
+        return len(rows)
 
 
 def encode(trace: dict[str, Any]) -> str:

@@ -98,7 +98,7 @@ class Tracer:
             writes = self._writes(local)
             trace.update(describe_writes(writes))
             trace["objects"] = sorted({*trace["objects"], *touched(writes)})
-            self.ring.add(trace)
+            self.ring.add(trace, routine=routine(trace, writes))
         except Exception:
             log.exception("recording a reconcile trace failed")
 
@@ -109,6 +109,13 @@ class Tracer:
         writes: list[Write] = []
         self.runtime.sync(on_event=lambda event, old: writes.append((event, old)))
         return writes
+
+
+def routine(trace: traces.Trace, writes: list[Write]) -> bool:
+    """A node's heartbeat: a reconcile of a Node that wrote nothing but Leases and Nodes and no
+    Event (a kubelet renewing its Lease, the node controller finding the node Ready). The ring
+    keeps these apart, so that an idle cluster's heartbeats never push a rollout out of it."""
+    return trace["kind"] == "Node" and all(w.object["kind"] in ("Lease", "Node") for w, _ in writes)
 
 
 # -- Before: what the controller is about to compare ---------------------------------------------

@@ -24,6 +24,7 @@ from . import clusters
 from .models import Change, ReconcileTrace, TraceWatch
 
 KEEP = 300  # records per cluster (a ring's worth and a little more); older ones are trimmed as new ones arrive
+ROUTINE_KEEP = 40  # and of the nodes' heartbeats, kept apart (runtime/recorder.py)
 TRIM_EVERY = 25  # ids between two trims: the table holds at most KEEP + TRIM_EVERY per cluster
 WATCH_SECONDS = 30.0  # how long one watch() keeps recording without being renewed
 WATCH_CHECK_SECONDS = 1.0  # how stale a runtime's idea of the flag may be (other processes' pages)
@@ -48,8 +49,9 @@ class Trace(TypedDict, total=False):
     events: list[dict[str, str]]
     outcome: str  # e.g. "looks again in 5s", "conflict: retried"
     objects: list[str]  # "Kind/namespace/name" of the key and every object it wrote, and their owners
-    seq: int  # its place in the recorder's story: 1, 2, 3, ... since the recorder started
+    seq: int  # its place in its lane's story: 1, 2, 3, ... since the recorder started
     epoch: str  # which start of the recorder: "<id>@<simulated time it started>"
+    lane: str  # "main", or "routine" for the nodes' heartbeats
 
 
 def _wall() -> datetime.datetime:
@@ -89,30 +91,32 @@ def is_watched(cluster: str) -> bool:
 
 def record(cluster: str, traces: list[Trace]) -> None:
     """Keep these records (oldest first), and trim the cluster's to the last KEEP."""
-    record_encoded(cluster, [(t["controller"], t["kind"], t["key"], json.dumps(t, separators=(",", ":"))) for t in traces])
+    record_encoded(cluster, [(t["controller"], t["kind"], t["key"], json.dumps(t, separators=(",", ":")), False) for t in traces])
 
 
-def record_encoded(cluster: str, records: list[tuple[str, str, str, str]]) -> None:
-    """As record, for (controller, kind, key, JSON) as the recorder's ring holds them."""
+def record_encoded(cluster: str, records: list[tuple[str, str, str, str, bool]]) -> None:
+    """As record, for (controller, kind, key, JSON, routine) as the recorder's ring holds them."""
     if not records:
         return
     cluster_id = clusters.id_of(cluster)
     rows = [
-        ReconcileTrace(cluster_id=cluster_id, controller=controller, kind=kind, key=key, data=data)
-        for controller, kind, key, data in records
+        ReconcileTrace(cluster_id=cluster_id, controller=controller, kind=kind, key=key, data=data, routine=routine)
+        for controller, kind, key, data, routine in records
     ]
     with transaction.atomic():
         ReconcileTrace.objects.bulk_create(rows)
         if len(rows) > 1 or rows[0].id is None or rows[0].id % TRIM_EVERY == 0:
-            trim(cluster_id)
+            trim(cluster_id, routine=False)
+            trim(cluster_id, routine=True)
 
 
-def trim(cluster_id: int) -> None:
-    """Drop all but the cluster's last KEEP records."""
-    newest = ReconcileTrace.objects.filter(cluster_id=cluster_id).order_by("-id").values_list("id", flat=True)
-    cutoff = newest[KEEP:KEEP + 1].first()
+def trim(cluster_id: int, *, routine: bool = False) -> None:
+    """Drop all but the cluster's last KEEP records (ROUTINE_KEEP of the nodes' heartbeats)."""
+    keep = ROUTINE_KEEP if routine else KEEP
+    mine = ReconcileTrace.objects.filter(cluster_id=cluster_id, routine=routine)
+    cutoff = mine.order_by("-id").values_list("id", flat=True)[keep:keep + 1].first()
     if cutoff is not None:
-        ReconcileTrace.objects.filter(cluster_id=cluster_id, id__lte=cutoff).delete()
+        mine.filter(id__lte=cutoff).delete()
 
 
 def latest(cluster: str, *, limit: int = KEEP, after: int = 0) -> list[Trace]:

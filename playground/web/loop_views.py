@@ -98,33 +98,52 @@ def loop_context(cluster: str, kind: str, namespace: str, name: str) -> dict[str
         "records": [row if row.get("gap") else record_row(row, related) for row in rows],
         "related_count": sum(1 for row in rows if not row.get("gap")),
         "recorded_count": len(recorded),
+        "newest_seq": reconciles_run(recorded),
     }
+
+
+def reconciles_run(records: list[traces.Trace]) -> int:
+    """How many reconciles the cluster's controllers have run since they started, this page's
+    or not: the newest number of each lane of the ring."""
+    if not records or "seq" not in records[0]:
+        return 0
+    newest: dict[str, int] = {}
+    for record in records:
+        if record.get("epoch") == records[0]["epoch"]:
+            newest.setdefault(record.get("lane", "main"), record["seq"])
+    return sum(newest.values())
 
 
 def story(records: list[traces.Trace], *, keep: Any) -> list[dict[str, Any]]:
     """The records `keep` accepts, newest first, with a gap row wherever the recorder's story
     breaks between two of them (or before the oldest): records dropped from the ring before
     they were published, or a time the recorder was not running (the controllers restarted).
-    The records of other objects in between are no gap: they are just not this page's."""
+    The records of other objects in between are no gap: they are just not this page's. Each
+    lane of the ring (recorder.py) is numbered apart; only the lanes the page shows count."""
+    kept = [keep(r) for r in records]
+    lanes = {r.get("lane", "main") for r, k in zip(records, kept) if k}
     rows: list[dict[str, Any]] = []
     dropped, restarts = 0, []
-    for newer, older in zip(records, [*records[1:], None]):
-        if keep(newer):
+    newer_of: dict[str, traces.Trace] = {}  # per lane, the record before this one (newer)
+    for record, shown in zip(records, kept):
+        lane = record.get("lane", "main")
+        if "seq" in record and lane in lanes:  # records from before they were numbered: nothing to tell
+            newer = newer_of.get(lane)
+            if newer is not None and newer.get("epoch") != record.get("epoch"):
+                dropped += newer["seq"] - 1
+                restarts.append(epoch_start(newer))
+            elif newer is not None:
+                dropped += max(0, newer["seq"] - record["seq"] - 1)
+            newer_of[lane] = record
+        if shown:
             if dropped or restarts:
                 rows.append(gap_row(dropped, restarts))
                 dropped, restarts = 0, []
-            rows.append(newer)
-        if "seq" not in newer:  # recorded before records were numbered: nothing to tell
-            continue
-        if older is None:
-            dropped += newer["seq"] - 1
-            if newer["seq"] == 1:
-                restarts.append(epoch_start(newer))
-        elif older.get("epoch") != newer["epoch"]:
-            dropped += newer["seq"] - 1
-            restarts.append(epoch_start(newer))
-        else:
-            dropped += max(0, newer["seq"] - older["seq"] - 1)
+            rows.append(record)
+    for oldest in newer_of.values():
+        dropped += oldest["seq"] - 1
+        if oldest["seq"] == 1:
+            restarts.append(epoch_start(oldest))
     if rows and (dropped or restarts):
         rows.append(gap_row(dropped, restarts))
     return rows
@@ -140,7 +159,7 @@ def gap_row(dropped: int, restarts: list[str]) -> dict[str, Any]:
     if dropped:
         parts.append(f"{dropped} reconcile{'s' if dropped != 1 else ''} of the cluster not kept here "
                      f"(dropped from the recorder's ring of {recorder.RING_RECORDS} before this page asked for them)")
-    for started in restarts:
+    for started in dict.fromkeys(restarts):  # once each, though both lanes began then
         parts.append(f"the recorder started at {started}, when the controllers started: nothing before that was recorded")
     return {"gap": True, "text": "; ".join(parts)}
 

@@ -14,13 +14,14 @@ from tests.factories import deployment
 
 
 def records(cluster, *, after=0):
-    """The reconciles the cluster's ring holds (after the one numbered `after`), oldest first."""
-    ring = cluster.controllers().tracer.ring
-    return [t for t in (json.loads(r[4]) for r in ring.unpublished() if r[0] > after) if t["seq"] > after]
+    """The reconciles the main lane of the cluster's ring holds (after the one numbered
+    `after`), oldest first: all but the nodes' heartbeats."""
+    lane = cluster.controllers().tracer.ring.lanes["main"]
+    return [json.loads(r[4]) for r in lane.records if r[0] > after]
 
 
 def recorded_so_far(cluster) -> int:
-    return cluster.controllers().tracer.ring.seq
+    return cluster.controllers().tracer.ring.lanes["main"].seq
 
 
 def step(cluster) -> bool:
@@ -96,16 +97,17 @@ def test_a_rolling_update_steps_one_reconcile_per_record(cluster):
     cluster.apply(deployment("web", replicas=3))
     cluster.settle()
     cluster.advance(30)
-    before = recorded_so_far(cluster)
+    ring = cluster.controllers().tracer.ring
+    before, before_main = ring.seq, recorded_so_far(cluster)
     cluster.apply(deployment("web", replicas=3, image="nginx:1.28"))
 
     counts = []
     for _ in range(40):
         assert step(cluster)
-        counts.append(recorded_so_far(cluster) - before)
+        counts.append(ring.seq - before)
 
     assert counts == list(range(1, 41))  # one Step, one record
-    texts = [a["text"] for t in records(cluster, after=before) for a in t["actions"]]
+    texts = [a["text"] for t in records(cluster, after=before_main) for a in t["actions"]]
     assert any(t.startswith("created ReplicaSet web-") for t in texts)
     assert any(t.startswith("scaled ReplicaSet web-") and t.endswith("from 3 to 2") for t in texts)
     assert any(t.startswith("bound Pod web-") for t in texts)
@@ -116,16 +118,23 @@ def test_the_ring_is_bounded_in_records_and_bytes(cluster):
     small = {"controller": "c", "kind": "Pod", "key": "default/p", "objects": [], "actions": []}
     burst = {**small, "actions": [{"verb": "created", "text": f"created Pod p-{i:05d}"} for i in range(500)]}
 
+    main = ring.lanes["main"]
+
     for _ in range(recorder.RING_RECORDS + 10):
         ring.add(small)
-    assert len(ring.records) == recorder.RING_RECORDS and ring.records[0][0] == 11  # the oldest dropped
+    assert len(main.records) == recorder.RING_RECORDS and main.records[0][0] == 11  # the oldest dropped
     for _ in range(200):
         ring.add(burst)
+    for _ in range(1000):
+        ring.add({**small, "kind": "Node", "key": "worker"}, routine=True)
 
-    assert ring.bytes <= recorder.RING_BYTES and ring.bytes == sum(len(r[4]) for r in ring.records)
-    cut = json.loads(ring.records[-1][4])
-    assert len(ring.records[-1][4]) <= recorder.RECORD_BYTES
+    assert main.bytes <= recorder.RING_BYTES and main.bytes == sum(len(r[4]) for r in main.records)
+    cut = json.loads(main.records[-1][4])
+    assert len(main.records[-1][4]) <= recorder.RECORD_BYTES
     assert len(cut["actions"]) + cut["more_actions"] == 500  # what is cut is counted
+    # A thousand heartbeats fill their own lane, and push nothing out of the main one
+    assert len(ring.lanes["routine"].records) == recorder.ROUTINE_RECORDS and json.loads(main.records[-1][4])["actions"]
+    assert ring.bytes <= recorder.RING_BYTES + recorder.ROUTINE_BYTES
 
 
 def test_the_published_records_are_bounded(cluster):

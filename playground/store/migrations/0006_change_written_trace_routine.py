@@ -1,4 +1,5 @@
-# The simulated time of each change-log entry (store.api._commit writes it)
+# The simulated time of each change-log entry (store.api._commit writes it), and the nodes'
+# heartbeats kept apart among the reconcile records
 
 from django.db import migrations, models
 
@@ -14,5 +15,10 @@ class Migration(migrations.Migration):
             model_name='change',
             name='written',
             field=models.FloatField(null=True),
+        ),
+        migrations.AddField(
+            model_name='reconciletrace',
+            name='routine',
+            field=models.BooleanField(default=False),
         ),
     ]
