@@ -86,7 +86,9 @@ def loop_context(cluster: str, kind: str, namespace: str, name: str) -> dict[str
     obj = store.get(cluster, kind, name, namespace)
     related = related_refs(cluster, obj)
     recorded = traces.latest(cluster)
-    rows = story(recorded, keep=lambda t: is_related(t, related))[:RECORDS_SHOWN]
+    rows = story(recorded, keep=lambda t: is_related(t, related))
+    older = sum(1 for row in rows[RECORDS_SHOWN:] if not row.get("gap"))
+    rows = rows[:RECORDS_SHOWN]
     return {
         "cluster": cluster,
         "kind": kind,
@@ -98,6 +100,7 @@ def loop_context(cluster: str, kind: str, namespace: str, name: str) -> dict[str
         "records": [row if row.get("gap") else record_row(row, related) for row in rows],
         "related_count": sum(1 for row in rows if not row.get("gap")),
         "recorded_count": len(recorded),
+        "older_count": older,  # about the object, but past the RECORDS_SHOWN newest
         "newest_seq": reconciles_run(recorded),
     }
 
@@ -253,6 +256,7 @@ OFFSETS = {"desired": -4.5, "updated": -1.5, "ready": 1.5, "available": 4.5, "un
 MAX_SAMPLES = 2_000  # per Deployment kept in this process's memory
 MAX_HISTORIES = 64  # Deployments whose samples this process keeps (the least recently drawn go first)
 MAX_GAP_SECONDS = 30.0  # a longer time without a change is drawn this long, marked as a cut
+CUT_LABEL_ROOM = 70  # px: no cut label this close to the axis' ends (the start and end times are there)
 
 _histories: dict[tuple[str, str, str], dict[str, Any]] = {}
 _histories_lock = threading.Lock()
@@ -356,7 +360,9 @@ def chart(samples: list[dict[str, Any]], *, now: datetime.datetime | None = None
         "series": [{"name": n, "points": steps(n), "last": samples[-1][n]} for n, _ in SERIES],
         "bounds": [{"name": "desired+maxSurge", "points": steps("max")}, {"name": "desired-maxUnavailable", "points": steps("min")}]
         if samples[-1].get("rolling", True) else [],
-        "breaks": [{"x": x(at), "text": f"{round(skipped)} s"} for at, skipped in breaks],
+        # A cut's label is left out near the axis' ends, where the start and end times are written
+        "breaks": [{"x": x(at), "text": f"{round(skipped)} s" if CUT_LABEL_ROOM < x(at) - CHART_PAD < inner_w - CUT_LABEL_ROOM else ""}
+                   for at, skipped in breaks],
         "seconds": round((end - start).total_seconds()),
         "top": top,
         "axis": {"left": CHART_PAD, "right": CHART_WIDTH - CHART_PAD, "top": CHART_PAD, "bottom": CHART_HEIGHT - CHART_PAD,
