@@ -17,7 +17,7 @@ def records(cluster, *, after=0):
     """The reconciles the main lane of the cluster's ring holds (after the one numbered
     `after`), oldest first: all but the nodes' heartbeats."""
     lane = cluster.controllers().tracer.ring.lanes["main"]
-    return [json.loads(r[4]) for r in lane.records if r[0] > after]
+    return [json.loads(recorder.text(r)) for r in lane.records if r[0] > after]
 
 
 def recorded_so_far(cluster) -> int:
@@ -129,11 +129,11 @@ def test_the_ring_is_bounded_in_records_and_bytes(cluster):
         ring.add({**small, "kind": "Node", "key": "worker"}, routine=True)
 
     assert main.bytes <= recorder.RING_BYTES and main.bytes == sum(len(r[4]) for r in main.records)
-    cut = json.loads(main.records[-1][4])
-    assert len(main.records[-1][4]) <= recorder.RECORD_BYTES
+    cut = json.loads(recorder.text(main.records[-1]))
+    assert len(recorder.text(main.records[-1])) <= recorder.RECORD_BYTES
     assert len(cut["actions"]) + cut["more_actions"] == 500  # what is cut is counted
     # A thousand heartbeats fill their own lane, and push nothing out of the main one
-    assert len(ring.lanes["routine"].records) == recorder.ROUTINE_RECORDS and json.loads(main.records[-1][4])["actions"]
+    assert len(ring.lanes["routine"].records) == recorder.ROUTINE_RECORDS and json.loads(recorder.text(main.records[-1]))["actions"]
     assert ring.bytes <= recorder.RING_BYTES + recorder.ROUTINE_BYTES
 
 
