@@ -641,12 +641,11 @@ def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.lis
 
 
 def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now: datetime.datetime) -> None:
-    """Store the writes and their change-log entries (each with the simulated time `now`) in one
-    transaction, then notify. Plain SQL: this is the hot path, and the ORM's per-row work would
-    halve its rate."""
+    """Store the writes and their change-log entries in one transaction, then notify.
+    Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate."""
     if not writes:
         return
-    written = now.timestamp()
+    written_at = timestamp(now)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             first = clusters.bump_resource_version(cursor, len(writes)) - len(writes) + 1
@@ -661,14 +660,14 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
                     new_rows.append((cluster_id, w.kind.kind, namespace, meta["name"], meta["uid"], version, labels, data))
                 elif not _write_row(cursor, w, version, labels, data):
                     raise Conflict(_conflict(w.kind, meta["name"]))
-                log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data, written))
+                log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data, written_at))
             cursor.executemany(
                 "INSERT INTO store_storedobject (cluster_id, kind, namespace, name, uid, resource_version, labels, data)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                 new_rows,
             )
             cursor.executemany(
-                "INSERT INTO store_change (cluster_id, resource_version, type, kind, namespace, name, data, written)"
+                "INSERT INTO store_change (cluster_id, resource_version, type, kind, namespace, name, data, time)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                 log,
             )

@@ -68,9 +68,9 @@ class Change(models.Model):
     namespace = models.CharField(max_length=253, blank=True)
     name = models.CharField(max_length=253)
     data = models.TextField()
-    # The simulated time of the write (seconds since the epoch): an object holds no time of its
-    # last write, and a chart of what happened when (the Deployment page's) needs it
-    written = models.FloatField(null=True)
+    # The cluster's simulated time of the write, as Kubernetes writes a time (RFC 3339): an object
+    # deleted outright keeps no timestamp of its own, and its page still says when it went.
+    time = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["cluster", "resource_version"], name="change_by_version")]

@@ -142,13 +142,13 @@ def clear(cluster: str) -> None:
 # -- One object's history ------------------------------------------------------------------------
 
 
-def object_history(cluster: str, kind: str, namespace: str, name: str, *, since: int = 0) -> list[tuple[int, str, dict[str, Any], float | None]]:
-    """(resourceVersion, type, object, simulated time of the write as seconds since the epoch, or
-    None for an entry older than that column) of every change-log entry of one object after
-    `since`, oldest first: what is left of it (the log is compacted to its retention window)."""
+def object_history(cluster: str, kind: str, namespace: str, name: str, *, since: int = 0) -> list[tuple[int, str, dict[str, Any], str]]:
+    """(resourceVersion, type, object, the simulated time of the write in RFC 3339, or "" for an
+    entry from before the log kept it) of every change-log entry of one object after `since`,
+    oldest first: what is left of it (the log is compacted to its retention window)."""
     rows = (
         Change.objects.filter(cluster_id=clusters.id_of(cluster), resource_version__gt=since, kind=kind, namespace=namespace, name=name)
         .order_by("resource_version")
-        .values_list("resource_version", "type", "data", "written")
+        .values_list("resource_version", "type", "data", "time")
     )
-    return [(rv, type_, json.loads(data), written) for rv, type_, data, written in rows]
+    return [(rv, type_, json.loads(data), time) for rv, type_, data, time in rows]

@@ -262,13 +262,12 @@ _histories: dict[tuple[str, str, str], dict[str, Any]] = {}
 _histories_lock = threading.Lock()
 
 
-def sample(deployment: Obj, *, written: float | None = None, after: datetime.datetime | None = None) -> dict[str, Any]:
+def sample(deployment: Obj, *, written: str = "", after: datetime.datetime | None = None) -> dict[str, Any]:
     """One point of the chart: the Deployment's counts and bounds, at the simulated time its entry
     was `written` (an entry from before the log kept it: the newest time its conditions name)."""
     status = deployment.get("status") or {}
-    if written is not None:
-        moment: datetime.datetime | None = datetime.datetime.fromtimestamp(written, datetime.timezone.utc)
-    else:
+    moment = store.parse_timestamp(written) if written else None
+    if moment is None:
         stamps = [c.get("lastUpdateTime") or c.get("lastTransitionTime") for c in status.get("conditions") or []]
         moments = [m for m in map(store.parse_timestamp, [*stamps, deployment["metadata"].get("creationTimestamp")]) if m]
         moment = max(moments) if stamps and moments else (moments[0] if moments else after)
