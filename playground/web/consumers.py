@@ -14,6 +14,11 @@ messages. A socket resumes like a watch: the page carries the resourceVersion it
 connects after the cluster changed past it gets a fresh frame at once. The cluster page sends
 only what changed (the tiles of pods whose state changed; a node whose pods came or went), and
 its sockets share one render per resourceVersion, so fifty open pages cost one render.
+
+Every page carries the cluster's clock. A clock is not an object: a Pause, a speed or a jump of
+time writes nothing to the change log, so clock.clock_changed (this process) and the one-second
+look at the clusters' rows (another process's `manage.py clock`) send `clock.changed`, and each
+socket swaps in its page's clock (web/cluster.html#clock-controls: time, mode, speeds, Step).
 """
 from __future__ import annotations
 
@@ -703,7 +708,8 @@ class LoopConsumer(LiveConsumer):
 
     Reconcile records are not objects and send no change notification (a reconcile that finds
     nothing to do writes nothing), so besides the cluster's changes this socket looks at the
-    record table every LOOP_POLL_SECONDS, and keeps the recording flag alive while it is open."""
+    record table every LOOP_POLL_SECONDS, and keeps the controllers publishing their ring of
+    records to it while it is open (store/traces.py watch)."""
 
     async def connect(self) -> None:
         await super().connect()
