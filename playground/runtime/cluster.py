@@ -23,7 +23,7 @@ from playground.store.errors import Conflict, NotFound, StoreError
 
 from .cache import Key
 from .controller import Controller, SyncError
-from .informer import Informer
+from .informer import Informer, OnEvent
 from .tracing import Tracer
 from .workqueue import WorkQueue
 
@@ -45,16 +45,16 @@ class ClusterRuntime:
         self._timers: list[tuple[datetime.datetime, int, Controller, Key, bool]] = []
         self._sequence = itertools.count()
         self.reconciles = 0
-        self.tracer = Tracer(self)  # records reconciles for the loop page, only while one is open
+        self.tracer = Tracer(self)  # records every reconcile in a ring, for the loop page
 
     def now(self) -> datetime.datetime:
         return self.clock.now()
 
     # -- informers ------------------------------------------------------------------------------
 
-    def sync(self, *, version: int | None = None) -> int:
+    def sync(self, *, version: int | None = None, on_event: OnEvent | None = None) -> int:
         """Bring the cache up to the store and enqueue the keys the changes concern."""
-        return self.informer.sync(self._enqueue_for, version=version)
+        return self.informer.sync(self._enqueue_for, version=version, on_event=on_event)
 
     def _enqueue_for(self, obj: dict, old: dict | None) -> None:
         for controller in self.controllers:
@@ -95,6 +95,12 @@ class ClusterRuntime:
         next turn, so many changes to one object are folded into one reconcile. Once `stopping`
         is set it ends after the reconcile under way: each one commits its own writes, and what
         was left queued is found again by the next start's resync (reconciles are level-triggered)."""
+        try:
+            return self._process(budget, stopping=stopping)
+        finally:
+            self.tracer.publish()  # while a loop page watches: this turn's records, in one write
+
+    def _process(self, budget: int, *, stopping: threading.Event | None = None) -> int:
         done = 0
         while done < budget:
             progressed = False

@@ -22,6 +22,7 @@ from .cache import UNCACHED_KINDS, Cache
 
 Obj = dict[str, Any]
 OnChange = Callable[[Obj, Obj | None], None]
+OnEvent = Callable[[changelog.WatchEvent, Obj | None], None]  # every change as read, Events too
 FOLLOW_LIMIT = 5_000  # changes read per query
 SHARED_IDLE_SECONDS = 600.0  # a cluster no page has asked about for this long is let go
 
@@ -36,10 +37,12 @@ class Informer:
         self._seen_local = -1
         self._last_used = time.monotonic()
 
-    def sync(self, on_change: OnChange | None = None, *, version: int | None = None) -> int:
+    def sync(self, on_change: OnChange | None = None, *, version: int | None = None, on_event: OnEvent | None = None) -> int:
         """Take every change committed to the cluster since the last sync, handing each to
         `on_change(obj, old)`; returns how many. `version`: the cluster's resourceVersion, when
-        the caller has read it already (the manager reads every cluster's in one query)."""
+        the caller has read it already (the manager reads every cluster's in one query).
+        `on_event(event, old)`: every change followed in the log, uncached kinds too (the
+        reconcile recorder reads a reconcile's writes this way, at no extra query)."""
         self._seen_local = changelog.local_commits(self.cluster)
         if version is None:
             version = changelog.cluster_resource_version(self.cluster)  # first: a write after it is newer
@@ -48,7 +51,7 @@ class Informer:
         self.seen_version = version
         if self._listed:
             try:
-                return self._follow(on_change)
+                return self._follow(on_change, on_event)
             except Gone:
                 pass  # the log was compacted past us, or the cluster reset: start again from a list
         return self._list(on_change)
@@ -85,12 +88,14 @@ class Informer:
         self._listed = True
         return len(objects)
 
-    def _follow(self, on_change: OnChange | None) -> int:
+    def _follow(self, on_change: OnChange | None, on_event: OnEvent | None = None) -> int:
         count = 0
         while True:
             events = changelog.changes(self.cluster, self.cache.resource_version, limit=FOLLOW_LIMIT)
             for event in events:
                 old = self.cache.apply(event)
+                if on_event is not None:
+                    on_event(event, old)
                 if on_change is not None and event.object["kind"] not in UNCACHED_KINDS:
                     on_change(event.object, old)
             count += len(events)

@@ -17,6 +17,7 @@ from django.db import close_old_connections
 
 from playground.store import changelog, clock
 
+from . import recorder
 from .cluster import ClusterRuntime
 from .controller import Controller
 
@@ -88,7 +89,7 @@ class Manager:
         for name in states.keys() - self.runtimes.keys():
             self.runtimes[name] = ClusterRuntime(name, self.components)
         for name in self.runtimes.keys() - states.keys():
-            del self.runtimes[name]
+            recorder.stop(name, self.runtimes.pop(name).tracer.ring)
 
     def idle_seconds(self) -> float:
         waits = [

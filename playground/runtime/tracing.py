@@ -1,19 +1,21 @@
 """Reconcile traces: each reconcile told as "compare actual with expected, then act".
 
-ClusterRuntime.reconcile → Tracer.reconcile → (only while a loop page watches the cluster)
-before: what the controller is about to see in the cache, summarised per kind (observed and
-desired, and the difference); the reconcile itself, untouched; after: the writes it made, read
-back from the change log between the resourceVersions before and after, each put in words
-("scaled ReplicaSet web-6d4b from 2 to 3") → store/traces.py → the loop page.
+ClusterRuntime.reconcile → Tracer.reconcile, always: before, what the controller is about to
+see in the cache, summarised per kind (observed and desired, and the difference); the reconcile
+itself, untouched; after, the writes it made, taken into the cache at once (the informer sync
+that would come next anyway, so reading them costs no query) and each put in words ("scaled
+ReplicaSet web-6d4b from 2 to 3") → the cluster's ring (recorder.py) → published to the store
+while a loop page watches (store/traces.py) → the loop page.
 
-The writes are read back by resourceVersion, so should another writer (a kubectl command, a
-page's button) commit to the same cluster in the middle of a reconcile, its writes are listed
-with it; the controllers themselves take turns on one thread, so they never mix.
+The writes are what the log holds between the cache's resourceVersion before and after, so
+should another writer (a kubectl command, a page's button) commit to the same cluster in the
+middle of a reconcile, its writes are listed with it; the controllers themselves take turns on
+one thread, so they never mix.
 
 Nothing here decides anything: the controllers do, and each says what it is about to compare
 (Controller.summarize); this only reads that and what they wrote, so a trace cannot drift from
-what the controller did. When nobody watches, a reconcile costs one clock read (monotonic) more,
-and the runtime looks at the flag in the store once per WATCH_CHECK_SECONDS.
+what the controller did. What a reconcile costs more: its summary and one JSON encoding (see
+`bench converge`); the runtime looks at the page's watch flag once per WATCH_CHECK_SECONDS.
 """
 from __future__ import annotations
 
@@ -24,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 from playground.store import api as store
 from playground.store import changelog, traces
 from playground.store.controller_ref import controller_of
-from playground.store.errors import Conflict, Gone, NotFound
+from playground.store.errors import Conflict, NotFound
 
-from .cache import Cache, Key, key_of
+from . import recorder
+from .cache import Key, key_of
 
 if TYPE_CHECKING:
     from .cluster import ClusterRuntime
@@ -35,14 +38,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
+Write = tuple[changelog.WatchEvent, "Obj | None"]  # a change, and the object as the cache had it before
 MAX_ACTIONS = 50  # a 500-pod burst is told as its first 50 writes and a count
 
 
 class Tracer:
-    """One cluster's tracing switch and recorder, owned by its ClusterRuntime."""
+    """One cluster's recorder (its ring), and the switch that publishes it to a loop page."""
 
     def __init__(self, runtime: ClusterRuntime) -> None:
         self.runtime = runtime
+        self.ring = recorder.start(runtime.cluster, started=store.timestamp(runtime.now()))
         self._watched = False
         self._checked_at = float("-inf")
         self._seen_local = -1
@@ -54,16 +59,22 @@ class Tracer:
             self._watched = traces.is_watched(self.runtime.cluster)
         return self._watched
 
-    def reconcile(self, controller: Controller, key: Key) -> Result:
-        """`controller.reconcile(key)`, recorded if someone watches; exceptions pass through."""
-        if not self.watching():
-            return controller.reconcile(key)
+    def publish(self) -> None:
+        """Hand the ring's new records to the store, if a loop page watches (after a turn)."""
         try:
-            before = changelog.cluster_resource_version(self.runtime.cluster)
+            if self.watching():
+                self.ring.publish()
+        except Exception:  # the page misses records (a gap it shows); the loops go on
+            log.exception("publishing the reconcile records of %s failed", self.runtime.cluster)
+
+    def reconcile(self, controller: Controller, key: Key) -> Result:
+        """`controller.reconcile(key)`, recorded; exceptions pass through."""
+        try:
             trace = begin(controller, key, self.runtime)
         except Exception:  # a summary that cannot be made must not stop the reconcile
             log.exception("summarising %s %s for its trace failed", controller.component, key)
             return controller.reconcile(key)
+        local = changelog.local_commits(self.runtime.cluster)
         try:
             result = controller.reconcile(key)
         except Conflict:
@@ -78,28 +89,33 @@ class Tracer:
         else:
             trace["outcome"] = outcome(result)
         finally:
-            self._finish(trace, before)
+            self._finish(trace, local)
         return result
 
-    def _finish(self, trace: traces.Trace, before: int) -> None:
+    def _finish(self, trace: traces.Trace, local: int) -> None:
         # A trace must never break the loop it describes
         try:
-            writes = self._writes_since(before)
-            trace.update(describe_writes(writes, self.runtime.cache))
+            writes = self._writes(local)
+            trace.update(describe_writes(writes))
             trace["objects"] = sorted({*trace["objects"], *touched(writes)})
-            traces.record(self.runtime.cluster, [trace])
+            self.ring.add(trace, routine=routine(trace, writes))
         except Exception:
             log.exception("recording a reconcile trace failed")
 
-    def _writes_since(self, before: int) -> list[changelog.WatchEvent]:
-        after = changelog.cluster_resource_version(self.runtime.cluster)
-        if after == before:
-            return []
-        try:
-            events = changelog.changes(self.runtime.cluster, before, limit=10_000)
-        except Gone:
-            return []
-        return [e for e in events if e.resource_version <= after]
+    def _writes(self, local: int) -> list[Write]:
+        """What the reconcile wrote, taken into the cache now (as the next sync would)."""
+        if changelog.local_commits(self.runtime.cluster) == local:
+            return []  # it wrote nothing (a write from another process is seen at the next sync)
+        writes: list[Write] = []
+        self.runtime.sync(on_event=lambda event, old: writes.append((event, old)))
+        return writes
+
+
+def routine(trace: traces.Trace, writes: list[Write]) -> bool:
+    """A node's heartbeat: a reconcile of a Node that wrote nothing but Leases and Nodes and no
+    Event (a kubelet renewing its Lease, the node controller finding the node Ready). The ring
+    keeps these apart, so that an idle cluster's heartbeats never push a rollout out of it."""
+    return trace["kind"] == "Node" and all(w.object["kind"] in ("Lease", "Node") for w, _ in writes)
 
 
 # -- Before: what the controller is about to compare ---------------------------------------------
@@ -148,19 +164,17 @@ def outcome(result: Result) -> str:
     return f"looks again in {result.requeue_after:g}s"
 
 
-def describe_writes(writes: list[changelog.WatchEvent], cache: Cache) -> dict[str, Any]:
+def describe_writes(writes: list[Write]) -> dict[str, Any]:
     """The actions (object writes, in words) and the Events among the writes."""
-    seen: dict[str, Obj] = {}
     actions: list[dict[str, Any]] = []
     events: list[dict[str, str]] = []
-    for write in writes:
+    for write, old in writes:
         obj = write.object
         if obj["kind"] == "Event":
-            events.append({"type": obj.get("type", ""), "reason": obj.get("reason", ""), "message": obj.get("message", "")})
+            involved = obj.get("involvedObject") or {}
+            about = f"{involved.get('kind')}/{involved.get('namespace', '')}/{involved.get('name')}"
+            events.append({"type": obj.get("type", ""), "reason": obj.get("reason", ""), "message": obj.get("message", ""), "about": about})
             continue
-        name = ref(obj["kind"], key_of(obj))
-        old = seen.get(name) or cache.get(obj["kind"], key_of(obj))
-        seen[name] = obj
         actions.append(describe(write.type, obj, old))
     return {"actions": actions[:MAX_ACTIONS], "more_actions": max(0, len(actions) - MAX_ACTIONS), "events": events[:MAX_ACTIONS]}
 
@@ -228,10 +242,10 @@ def condition_changes(old: list[Obj], new: list[Obj]) -> list[str]:
     return out
 
 
-def touched(writes: list[changelog.WatchEvent]) -> set[str]:
+def touched(writes: list[Write]) -> set[str]:
     """Every object written, its controller owner, and the objects the Events are about."""
     found: set[str] = set()
-    for write in writes:
+    for write, _ in writes:
         obj = write.object
         if obj["kind"] == "Event":
             involved = obj.get("involvedObject") or {}

@@ -3,14 +3,16 @@
 Every delay in the playground (image pulls, probe periods, back-off, grace periods) is in
 simulated seconds read from here, and every timestamp the store writes (creationTimestamp,
 deletionTimestamp, conditions, events) is simulated time, so that ages and back-offs agree
-with what a learner watches. Modes: `running` at a speed factor (0.25× … 100×), `paused`
+with what a learner watches. Modes: `running` at one of SPEEDS (0.25× … 10×), `paused`
 (nothing happens by itself: each Step runs one reconcile, jumping to the next thing due if
 nothing is ready, so a class can follow a rollout move by move; tests drive a paused clock
 with `advance`), and `instant` (the controller manager jumps to the next thing due whenever the
 cluster is idle: benchmarks).
 
 It lives in the store layer, not in playground/sim, because the store stamps times on objects
-and imports nothing above it.
+and imports nothing above it. A clock is not an object and never enters the change log, so every
+change of it (a mode, a speed, a jump of time) is told on commit by `clock_changed`, which the
+web app hands to the cluster's open pages.
 """
 from __future__ import annotations
 
@@ -20,12 +22,23 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.dispatch import Signal
 
 from .errors import BadRequest, NotFound
 from .models import Cluster
 
 MODES = ("running", "paused", "instant")
-SPEEDS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0)
+# The speeds a running clock has, the one list the pages' buttons and `clock --speed` both read:
+# slow enough for a class to follow a rolling update pod by pod, fast enough to skip a wait
+# (Instant, a mode, jumps to whatever is due next)
+SPEEDS = (0.25, 0.5, 1.0, 10.0)
+
+clock_changed = Signal()  # sent on commit with `cluster` and `state`: its mode, speed or time moved
+
+
+def speed_text(speed: float) -> str:
+    """0.25 → "0.25×", 10.0 → "10×": how a speed is written on the pages and by the command."""
+    return f"{speed:g}×"
 
 
 @dataclass(frozen=True)
@@ -99,9 +112,14 @@ def set_mode(cluster: str, mode: str, *, speed: float | None = None) -> ClockSta
     """Pause, run (at a speed) or make instant, keeping the simulated time where it is."""
     if mode not in MODES:
         raise BadRequest(f'clock mode "{mode}" is not one of {", ".join(MODES)}')
-    if speed is not None and not 0.25 <= speed <= 100:
-        raise BadRequest(f"clock speed {speed} is outside 0.25x to 100x")
+    check_speed(speed)
     return _rewrite(cluster, mode=mode, speed=speed)
+
+
+def check_speed(speed: float | None) -> None:
+    if speed is not None and speed not in SPEEDS:
+        known = ", ".join(speed_text(s) for s in SPEEDS)
+        raise BadRequest(f"clock speed {speed:g} is not one of {known} (for no waiting at all: instant)")
 
 
 def request_step(cluster: str, count: int = 1) -> None:
@@ -141,4 +159,6 @@ def _rewrite(cluster: str, *, mode: str | None = None, speed: float | None = Non
             clock_speed=speed if speed is not None else state.speed,
             clock_mode=mode or state.mode,
         )
-    return read(cluster)
+        changed = read(cluster)
+        transaction.on_commit(lambda: clock_changed.send(sender=None, cluster=cluster, state=changed))
+    return changed

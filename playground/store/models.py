@@ -89,6 +89,7 @@ class ReconcileTrace(models.Model):
     kind = models.CharField(max_length=64)  # the kind its keys name
     key = models.CharField(max_length=600)  # namespace/name
     data = models.TextField()  # JSON: the whole record
+    routine = models.BooleanField(default=False)  # a node's heartbeat: kept apart, fewer of them
 
     class Meta:
         indexes = [models.Index(fields=["cluster", "id"], name="trace_by_cluster")]

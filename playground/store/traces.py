@@ -1,12 +1,13 @@
-"""Reconcile traces: the records behind the controller loop page, and the flag that turns them on.
+"""Reconcile traces: the records behind the controller loop page, and the flag that asks for them.
 
-runtime/cluster.py (each reconcile, only while someone watches) → record() → the
-ReconcileTrace table → the loop page (web/loop_views.py) and its socket, in whichever process
-they run. A trace is not a Kubernetes object and never enters the change log: it is a teaching
-aid, like `kubectl get --v=8`'s request log, so it lives beside the objects, bounded (the last
-KEEP records per cluster) and only while a loop page is open (watch() sets a flag with an
-expiry that the page renews). A cluster nobody watches writes none, and its controllers pay one
-look at the flag per WATCH_CHECK_SECONDS of real time.
+runtime/recorder.py (every reconcile, in a ring in the controllers' memory) → published here
+while a loop page watches the cluster → the ReconcileTrace table → the loop page
+(web/loop_views.py) and its socket, in whichever process they run. A trace is not a Kubernetes
+object and never enters the change log: it is a teaching aid, like `kubectl get --v=8`'s request
+log, so it lives beside the objects, bounded (the last KEEP records per cluster). watch() sets a
+flag with an expiry that the page renews; the controllers publish their ring while it is set
+(what they recorded before it, too, as far as the ring reaches). A cluster nobody watches writes
+none, and its controllers pay one look at the flag per WATCH_CHECK_SECONDS of real time.
 
 Also here, because only the store reads its tables: the change-log entries of one object
 (object_history), from which the Deployment page draws its chart.
@@ -22,7 +23,8 @@ from django.db import transaction
 from . import clusters
 from .models import Change, ReconcileTrace, TraceWatch
 
-KEEP = 500  # records per cluster; older ones are trimmed as new ones arrive
+KEEP = 300  # records per cluster (a ring's worth and a little more); older ones are trimmed as new ones arrive
+ROUTINE_KEEP = 40  # and of the nodes' heartbeats, kept apart (runtime/recorder.py)
 TRIM_EVERY = 25  # ids between two trims: the table holds at most KEEP + TRIM_EVERY per cluster
 WATCH_SECONDS = 30.0  # how long one watch() keeps recording without being renewed
 WATCH_CHECK_SECONDS = 1.0  # how stale a runtime's idea of the flag may be (other processes' pages)
@@ -47,6 +49,9 @@ class Trace(TypedDict, total=False):
     events: list[dict[str, str]]
     outcome: str  # e.g. "looks again in 5s", "conflict: retried"
     objects: list[str]  # "Kind/namespace/name" of the key and every object it wrote, and their owners
+    seq: int  # its place in its lane's story: 1, 2, 3, ... since the recorder started
+    epoch: str  # which start of the recorder: "<id>@<simulated time it started>"
+    lane: str  # "main", or "routine" for the nodes' heartbeats
 
 
 def _wall() -> datetime.datetime:
@@ -86,26 +91,32 @@ def is_watched(cluster: str) -> bool:
 
 def record(cluster: str, traces: list[Trace]) -> None:
     """Keep these records (oldest first), and trim the cluster's to the last KEEP."""
-    if not traces:
+    record_encoded(cluster, [(t["controller"], t["kind"], t["key"], json.dumps(t, separators=(",", ":")), False) for t in traces])
+
+
+def record_encoded(cluster: str, records: list[tuple[str, str, str, str, bool]]) -> None:
+    """As record, for (controller, kind, key, JSON, routine) as the recorder's ring holds them."""
+    if not records:
         return
     cluster_id = clusters.id_of(cluster)
     rows = [
-        ReconcileTrace(cluster_id=cluster_id, controller=t["controller"], kind=t["kind"], key=t["key"],
-                       data=json.dumps(t, separators=(",", ":")))
-        for t in traces
+        ReconcileTrace(cluster_id=cluster_id, controller=controller, kind=kind, key=key, data=data, routine=routine)
+        for controller, kind, key, data, routine in records
     ]
     with transaction.atomic():
         ReconcileTrace.objects.bulk_create(rows)
         if len(rows) > 1 or rows[0].id is None or rows[0].id % TRIM_EVERY == 0:
-            trim(cluster_id)
+            trim(cluster_id, routine=False)
+            trim(cluster_id, routine=True)
 
 
-def trim(cluster_id: int) -> None:
-    """Drop all but the cluster's last KEEP records."""
-    newest = ReconcileTrace.objects.filter(cluster_id=cluster_id).order_by("-id").values_list("id", flat=True)
-    cutoff = newest[KEEP:KEEP + 1].first()
+def trim(cluster_id: int, *, routine: bool = False) -> None:
+    """Drop all but the cluster's last KEEP records (ROUTINE_KEEP of the nodes' heartbeats)."""
+    keep = ROUTINE_KEEP if routine else KEEP
+    mine = ReconcileTrace.objects.filter(cluster_id=cluster_id, routine=routine)
+    cutoff = mine.order_by("-id").values_list("id", flat=True)[keep:keep + 1].first()
     if cutoff is not None:
-        ReconcileTrace.objects.filter(cluster_id=cluster_id, id__lte=cutoff).delete()
+        mine.filter(id__lte=cutoff).delete()
 
 
 def latest(cluster: str, *, limit: int = KEEP, after: int = 0) -> list[Trace]:
@@ -131,12 +142,13 @@ def clear(cluster: str) -> None:
 # -- One object's history ------------------------------------------------------------------------
 
 
-def object_history(cluster: str, kind: str, namespace: str, name: str, *, since: int = 0) -> list[tuple[int, str, dict[str, Any]]]:
-    """(resourceVersion, type, object) of every change-log entry of one object after `since`,
+def object_history(cluster: str, kind: str, namespace: str, name: str, *, since: int = 0) -> list[tuple[int, str, dict[str, Any], str]]:
+    """(resourceVersion, type, object, the simulated time of the write in RFC 3339, or "" for an
+    entry from before the log kept it) of every change-log entry of one object after `since`,
     oldest first: what is left of it (the log is compacted to its retention window)."""
     rows = (
         Change.objects.filter(cluster_id=clusters.id_of(cluster), resource_version__gt=since, kind=kind, namespace=namespace, name=name)
         .order_by("resource_version")
-        .values_list("resource_version", "type", "data")
+        .values_list("resource_version", "type", "data", "time")
     )
-    return [(rv, type_, json.loads(data)) for rv, type_, data in rows]
+    return [(rv, type_, json.loads(data), time) for rv, type_, data, time in rows]

@@ -14,10 +14,16 @@ messages. A socket resumes like a watch: the page carries the resourceVersion it
 connects after the cluster changed past it gets a fresh frame at once. The cluster page sends
 only what changed (the tiles of pods whose state changed; a node whose pods came or went), and
 its sockets share one render per resourceVersion, so fifty open pages cost one render.
+
+Every page carries the cluster's clock. A clock is not an object: a Pause, a speed or a jump of
+time writes nothing to the change log, so clock.clock_changed (this process) and the one-second
+look at the clusters' rows (another process's `manage.py clock`) send `clock.changed`, and each
+socket swaps in its page's clock (web/cluster.html#clock-controls: time, mode, speeds, Step).
 """
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 from collections import Counter
 from typing import Any
@@ -29,6 +35,7 @@ from django.template.loader import render_to_string
 
 from playground.store import api as store
 from playground.store import changelog, clusters
+from playground.store import clock as cluster_clock
 from playground.store.errors import BadRequest, Gone, NotFound
 
 from . import tombstones
@@ -66,6 +73,7 @@ def sockets_loop() -> asyncio.AbstractEventLoop | None:
 
 OTHER_PROCESSES_POLL_SECONDS = 1.0
 _announced: dict[str, int] = {}  # cluster → the newest resourceVersion this process's commits told its pages of
+_clock_announced: dict[str, datetime.datetime] = {}  # cluster → when the clock this process told of was set
 _poller: asyncio.Task | None = None
 
 
@@ -73,25 +81,33 @@ def note_announced(cluster: str, resource_version: int) -> None:
     _announced[cluster] = max(_announced.get(cluster, 0), resource_version)
 
 
+def note_clock_announced(cluster: str, anchor: datetime.datetime) -> None:
+    known = _clock_announced.get(cluster)
+    _clock_announced[cluster] = anchor if known is None else max(known, anchor)
+
+
 async def watch_other_processes(layer: Any) -> None:
     """The in-memory channel layer reaches no other process, so a write made elsewhere (`python
     manage.py apply` in a second terminal, with the clock paused) would reach no open page. While
     sockets are open, read every cluster's resourceVersion once a second (one query), and wake the
     pages of a cluster whose version moved past what this process's own commits announced: a
-    write to one cluster wakes the pages of that cluster only."""
-    seen = await database_sync_to_async(_cluster_versions)()
+    write to one cluster wakes the pages of that cluster only. The same look sees a clock set
+    elsewhere (`python manage.py clock pause`): it was set later than any this process told of."""
+    seen = await database_sync_to_async(changelog.cluster_states)()
     while _listeners:
         await asyncio.sleep(OTHER_PROCESSES_POLL_SECONDS)
-        versions = await database_sync_to_async(_cluster_versions)()
+        states = await database_sync_to_async(changelog.cluster_states)()
         for cluster in list(_listeners):
-            version = versions.get(cluster, 0)
-            if version > max(seen.get(cluster, 0), _announced.get(cluster, 0)):
-                await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": version})
-        seen = versions
-
-
-def _cluster_versions() -> dict[str, int]:
-    return {name: state.resource_version for name, state in changelog.cluster_states().items()}
+            state, before = states.get(cluster), seen.get(cluster)
+            if state is None:
+                continue
+            if state.resource_version > max(before.resource_version if before else 0, _announced.get(cluster, 0)):
+                await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": state.resource_version})
+            told = _clock_announced.get(cluster)
+            if told is not None and state.clock.anchor > told:
+                note_clock_announced(cluster, state.clock.anchor)
+                await layer.group_send(group_name(cluster), {"type": "clock.changed"})
+        seen = states
 
 
 def _start_watching_other_processes(layer: Any) -> None:
@@ -130,10 +146,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         self.live = True
         self.last_frame = ""
-        self.clock: dict[str, str] | None = None  # the clock as of the last frame made
-        self.last_clock: dict[str, str] | None = None  # the page drew its clock itself
+        self.clock: cluster_clock.ClockState | None = None  # the newest clock read (by when it was set)
+        self.last_clock: tuple[str, str, str] | None = None  # what the page's clock shows (the page drew it)
+        self.clock_moved = False  # told the clock was set: read it before the next frame
         self.notified = 0  # the newest resourceVersion a change message told of
         self.wake = asyncio.Event()
+        await database_sync_to_async(self.read_clock)()
+        if self.clock is not None:  # the clock this page knows: one set later, elsewhere, is news (watch_other_processes)
+            note_clock_announced(self.cluster, self.clock.anchor)
         _sockets_loop = asyncio.get_running_loop()
         _listeners[self.cluster] += 1
         await self.channel_layer.group_add(group_name(self.cluster), self.channel_name)
@@ -188,6 +208,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.notified = max(self.notified, int(event.get("resource_version") or 0))
         self.wake.set()
 
+    async def clock_changed(self, event: dict[str, Any]) -> None:
+        self.clock_moved = True
+        self.wake.set()
+
     async def send_frames(self, since: int | None) -> None:
         """Frames, as long as the socket is open: one at once for the first change after a quiet
         moment, then at most one every FRAME_SECONDS while changes keep coming."""
@@ -202,6 +226,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         while True:
             await self.wake.wait()
             self.wake.clear()
+            if self.clock_moved:
+                self.clock_moved = False
+                await database_sync_to_async(self.read_clock)()
             try:
                 ready, html = self.ready_frame()
                 if not ready:
@@ -235,15 +262,37 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def baseline(self) -> None:
         """Take what the cluster looks like now as what the page shows."""
         self.next_frame()  # nothing is sent: the page shows this already
-        self.last_clock = self.clock
+        self.last_clock = self.clock_shown()[0]
+
+    def read_clock(self) -> None:
+        try:
+            self.note_clock(cluster_clock.read(self.cluster))
+        except NotFound:  # the cluster is gone: the frame says so
+            pass
+
+    def note_clock(self, state: cluster_clock.ClockState) -> None:
+        """Keep the newer of two clocks: a context shared between sockets may have read it
+        before the Pause this socket was just told of."""
+        if self.clock is None or state.anchor >= self.clock.anchor:
+            self.clock = state
+
+    def clock_shown(self) -> tuple[tuple[str, str, str] | None, dict[str, Any] | None]:
+        """What the page's clock shows now (time, mode, speed), and the context it is drawn from."""
+        from .views import clock_display
+
+        if self.clock is None:
+            return None, None
+        shown = clock_display(self.clock)
+        return (shown["time"], shown["mode"], shown["speed"]), shown
 
     def clock_frame(self) -> str:
-        """The page's clock, swapped in by its id when the simulated time or mode changed since
-        the last frame (read with the frame: `self.clock`); "" when it did not."""
-        if self.clock is None or self.clock == self.last_clock:
+        """The page's clock (its time, mode, speed, and the Step button while paused), swapped
+        in by its id when any of them changed since the last frame; "" when none did."""
+        key, shown = self.clock_shown()
+        if key is None or key == self.last_clock:
             return ""
-        self.last_clock = self.clock
-        return render_to_string("web/cluster.html#clock-time", {"clock": self.clock, "oob": True})
+        self.last_clock = key
+        return render_to_string("web/cluster.html#clock-controls", {"clock": shown, "oob": True})
 
     def ready_frame(self) -> tuple[bool, str | None]:
         """(True, the frame) when another socket already drew it: sent without a trip to the
@@ -252,12 +301,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     def next_frame(self) -> str | None:
         """The HTML to send now, or None when the page already shows it."""
-        from .views import clock_context
-
-        try:
-            self.clock = clock_context(self.cluster)
-        except NotFound:  # the cluster is gone: the frame says so
-            self.clock = None
+        self.read_clock()
         html = self.render_frame()
         if html is None or html == self.last_frame:  # a Lease renewal changes nothing drawn
             return None
@@ -292,7 +336,8 @@ class ClusterConsumer(LiveConsumer):
     def baseline(self) -> None:
         try:
             self.shown = shared_context(self.view(), self.context)
-            self.last_clock = self.shown["clock"]
+            self.note_clock(self.shown["clock_state"])
+            self.last_clock = self.clock_shown()[0]
         except NotFound:
             pass
 
@@ -304,7 +349,8 @@ class ClusterConsumer(LiveConsumer):
         drawn = _frames.get(view)
         if drawn is None or drawn[0] is not self.shown or drawn[1] is not made[1]:
             return False, None
-        self.shown, self.clock = made[1], made[1]["clock"]
+        self.shown = made[1]
+        self.note_clock(made[1]["clock_state"])
         return True, drawn[2] or None
 
     def next_frame(self) -> str | None:
@@ -313,7 +359,8 @@ class ClusterConsumer(LiveConsumer):
         except NotFound:
             return None
         frame = shared_frame(self.view(), self.shown, context)
-        self.shown, self.clock = context, context["clock"]
+        self.shown = context
+        self.note_clock(context["clock_state"])
         return frame or None
 
 
@@ -351,6 +398,7 @@ def forget_shared() -> None:
     _contexts.clear()
     _frames.clear()
     _announced.clear()
+    _clock_announced.clear()
 
 
 def shared_frame(view: tuple[str, str], shown: dict[str, Any] | None, context: dict[str, Any]) -> str:
@@ -688,7 +736,8 @@ class LoopConsumer(LiveConsumer):
 
     Reconcile records are not objects and send no change notification (a reconcile that finds
     nothing to do writes nothing), so besides the cluster's changes this socket looks at the
-    record table every LOOP_POLL_SECONDS, and keeps the recording flag alive while it is open."""
+    record table every LOOP_POLL_SECONDS, and keeps the controllers publishing their ring of
+    records to it while it is open (store/traces.py watch)."""
 
     async def connect(self) -> None:
         await super().connect()

@@ -79,7 +79,8 @@ def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
         replica_sets=objects.list_sorted("ReplicaSet", namespace=namespace or None),
         revisions=objects.list_sorted("ControllerRevision", namespace=namespace or None),
     )
-    return {"cluster": cluster, "picture": picture_, "clock": clock_context(cluster), "namespace": namespace,
+    clock = cluster_clock.read(cluster)
+    return {"cluster": cluster, "picture": picture_, "clock": clock_display(clock), "clock_state": clock, "namespace": namespace,
             "query": namespace_query(namespace), "resource_version": version}  # the socket resumes from it
 
 
@@ -93,30 +94,55 @@ def namespace_names(cluster: str) -> list[str]:
 
 
 def clock_context(cluster: str) -> dict[str, Any]:
-    state = cluster_clock.read(cluster)
-    return {"time": state.now().strftime("%H:%M:%S"), "mode": state.mode, "speed": f"{state.speed:g}"}
+    return clock_display(cluster_clock.read(cluster))
+
+
+def clock_display(state: cluster_clock.ClockState) -> dict[str, Any]:
+    """The clock as its partial draws it. `at` (simulated ms since the epoch) and `speed` let
+    static/clock.js tick the shown time between frames while nothing else changes."""
+    now = state.now()
+    running = state.mode == "running"
+    return {
+        "time": now.strftime("%H:%M:%S"), "at": round(now.timestamp() * 1000), "mode": state.mode,
+        "speed": f"{state.speed:g}", "speed_text": cluster_clock.speed_text(state.speed), "anchor": state.anchor,
+        "speeds": [{"value": f"{s:g}", "text": cluster_clock.speed_text(s), "current": running and s == state.speed}
+                   for s in cluster_clock.SPEEDS],
+    }
 
 
 @require_POST
 def clock_view(request: HttpRequest, cluster: str) -> HttpResponse:
-    action = request.POST.get("action", "")
+    """Pause, Step, a speed (runs the clock at it), Instant, +10 s; every open page of the
+    cluster is told (clock.clock_changed → apps.tell_pages_of_clock)."""
+    action, speed = request.POST.get("action", ""), request.POST.get("speed", "")
     try:
-        if action == "pause":
+        if speed:
+            cluster_clock.set_mode(cluster, "running", speed=_float(speed))
+        elif action == "pause":
             cluster_clock.set_mode(cluster, "paused")
         elif action == "instant":
             cluster_clock.set_mode(cluster, "instant")
-        elif action in ("run", "run10"):
-            cluster_clock.set_mode(cluster, "running", speed=10.0 if action == "run10" else 1.0)
+        elif action == "run":
+            cluster_clock.set_mode(cluster, "running")
         elif action == "step" and cluster_clock.read(cluster).mode == "paused":
             cluster_clock.request_step(cluster)  # the controller manager runs one reconcile
         elif action == "advance":
             cluster_clock.advance(cluster, 10)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
+    except BadRequest as e:
+        return HttpResponse(e.message, status=400, content_type="text/plain; charset=utf-8")
     if not request.htmx:
         return redirect(back_to(request, cluster))
     context = {"cluster": cluster, "clock": clock_context(cluster), "next": request.POST.get("next", "")}
     return render(request, "web/cluster.html#clock", context)
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise BadRequest(f'clock speed "{text}" is not a number') from None
 
 
 def back_to(request: HttpRequest, cluster: str) -> str:

@@ -1,5 +1,6 @@
-"""The controller loop page in a real browser: with the clock paused, each press of Step runs one
-reconcile and adds one record to the page, live, while a rolling update moves within its bounds.
+"""The controller loop page in a real browser: it opens with what the controllers did before it was
+open (the first rollout); with the clock paused, each press of Step runs one reconcile, and the
+page follows, live, while a rolling update moves within its bounds.
 Screenshots go to PLAYGROUND_SCREENSHOTS (default /tmp/playground-test-output/screenshots)."""
 from __future__ import annotations
 
@@ -36,20 +37,24 @@ def test_step_adds_one_record_per_reconcile_during_a_rollout(server, page):  # n
     page.get_by_role("link", name="Watch the controller loop").click()
     page.locator("#loop-live").wait_for(timeout=15_000)
     page.evaluate("window.notReloaded = true")
-    assert page.locator("li.reconcile").count() == 0
+    assert page.locator("li.reconcile", has_text="created ReplicaSet nginx-").count() == 1  # recorded before the page was open
+    shown_before = page.locator("li.reconcile").count()
+    ran = int(page.locator("#loop-live h2").get_attribute("data-newest-seq"))
 
     for step in range(1, STEPS + 1):
         page.get_by_role("button", name="Step").click()
-        page.locator("li.reconcile").nth(step - 1).wait_for(timeout=10_000)
-        assert page.locator("li.reconcile").count() == step  # one Step, one reconcile, one record
+        # One Step, one reconcile: the cluster's count moves by one, live
+        page.locator(f'#loop-live h2[data-newest-seq="{ran + step}"]').wait_for(timeout=10_000)
         counts = now_box(page)
         assert counts["pods"] <= counts["max_pods"] == 4  # 3 + maxSurge 25% (rounded up)
         assert counts["available"] >= counts["min_available"] == 3  # 3 - maxUnavailable 25% (rounded down)
 
-    first = page.locator("li.reconcile").last  # newest first: the first Step is at the bottom
-    assert "deployment-controller" in first.inner_text()
-    assert "created ReplicaSet nginx-" in first.locator(".loop-actions").inner_text()
-    assert "Observed (actual)" in first.inner_text() and "Desired (expected)" in first.inner_text()
+    assert page.locator("li.reconcile").count() > shown_before
+    created = page.locator("li.reconcile", has_text="created ReplicaSet nginx-")
+    assert created.count() == 2  # the first rollout's and, newest first, the one the Steps made
+    assert "deployment-controller" in created.first.inner_text()
+    assert "Observed (actual)" in created.first.inner_text() and "Desired (expected)" in created.first.inner_text()
+    assert page.locator("li.gap").last.inner_text().startswith("Gap: ")  # before the oldest kept: dropped, or the start
     assert page.evaluate("window.notReloaded") is True
     screenshot(page, "controller-loop")
 

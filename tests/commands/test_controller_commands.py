@@ -1,6 +1,7 @@
 """scale, events and clock, as a learner types them."""
 from __future__ import annotations
 
+from playground.store import clock
 from tests.commands.test_kubectl_commands import run
 from tests.factories import replica_set
 
@@ -42,13 +43,31 @@ def test_clock_advance_moves_simulated_time(cluster):
 
     status, out, _ = run("clock", "advance", "90")
 
-    assert status == 0 and out.rstrip().endswith("paused")
+    assert status == 0 and out.rstrip().endswith("paused (runs at 1x)")
     assert (cluster.now() - before).total_seconds() == 90
 
 
 def test_clock_run_takes_a_speed(cluster):
     assert run("clock", "run", "--speed", "10")[1].rstrip().endswith("running at 10x")
-    assert run("clock", "run", "--speed", "1000")[2] == "Error from server (BadRequest): clock speed 1000.0 is outside 0.25x to 100x\n"
+    assert run("clock", "run", "--speed", "1000")[2] == (
+        "Error from server (BadRequest): clock speed 1000 is not one of 0.25×, 0.5×, 1×, 10× (for no waiting at all: instant)\n"
+    )
+
+
+def test_a_speed_alone_sets_the_speed_and_keeps_the_mode(cluster):
+    status, out, _ = run("clock", "--speed", "0.25")
+
+    assert status == 0 and out.rstrip().endswith("paused (runs at 0.25x)")
+    assert run("clock", "run")[1].rstrip().endswith("running at 0.25x")
+    assert run("clock", "--speed", "10")[1].rstrip().endswith("running at 10x")
+    assert clock.read(cluster.name).speed == 10
+
+
+def test_a_speed_the_pages_do_not_offer_is_refused_and_changes_nothing(cluster):
+    status, _, err = run("clock", "--speed", "100")
+
+    assert status != 0 and "clock speed 100 is not one of 0.25×, 0.5×, 1×, 10×" in err
+    assert (clock.read(cluster.name).mode, clock.read(cluster.name).speed) == ("paused", 1)
 
 
 def test_clock_step_needs_a_paused_clock(cluster):

@@ -1,18 +1,27 @@
-"""Reconcile traces (runtime/tracing.py, with each controller's `summarize`): while a loop page
-watches a cluster, each reconcile is recorded as what the controller observed, what was desired,
-the difference and the writes it made; while nobody watches, nothing is recorded."""
+"""Reconcile traces (runtime/tracing.py, with each controller's `summarize`, and the ring of
+runtime/recorder.py): every reconcile is recorded, whether a loop page watches or not, as what
+the controller observed, what was desired, the difference and the writes it made; the ring is
+bounded, and handed to the store only while a loop page watches the cluster."""
 from __future__ import annotations
+
+import json
 
 from playground.controllers.deployment import DeploymentController
 from playground.controllers.replicaset import ReplicaSetController
+from playground.runtime import recorder
 from playground.store import traces
 from tests.factories import deployment
 
 
-def records(cluster, controller=None):
-    """The cluster's traces, oldest first."""
-    found = list(reversed(traces.latest(cluster.name)))
-    return [t for t in found if controller is None or t["controller"] == controller]
+def records(cluster, *, after=0):
+    """The reconciles the main lane of the cluster's ring holds (after the one numbered
+    `after`), oldest first: all but the nodes' heartbeats."""
+    lane = cluster.controllers().tracer.ring.lanes["main"]
+    return [json.loads(recorder.text(r)) for r in lane.records if r[0] > after]
+
+
+def recorded_so_far(cluster) -> int:
+    return cluster.controllers().tracer.ring.lanes["main"].seq
 
 
 def step(cluster) -> bool:
@@ -20,27 +29,41 @@ def step(cluster) -> bool:
     return cluster.controllers().step()
 
 
-def test_nothing_is_recorded_while_nobody_watches(cluster):
+def test_every_reconcile_is_recorded_while_nobody_watches_but_none_is_published(cluster):
     cluster.apply(deployment("web", replicas=3))
 
     cluster.settle()
     cluster.advance(30)
 
-    assert traces.latest(cluster.name) == []
+    recorded = records(cluster)
+    assert [t["seq"] for t in recorded] == list(range(1, len(recorded) + 1))  # every one, in order
+    assert "deployment-controller" in {t["controller"] for t in recorded}
+    assert traces.latest(cluster.name) == []  # nobody watches: the store holds none
+
+
+def test_a_page_that_starts_watching_gets_what_was_recorded_before(cluster):
+    cluster.apply(deployment("web", replicas=3))
+    cluster.settle()
+    traces.watch(cluster.name)
+
+    cluster.advance(1)  # the next turn publishes
+
+    published = traces.latest(cluster.name)
+    assert published[-1]["seq"] == 1 and "created ReplicaSet web-" in json.dumps(published)
 
 
 def test_a_scale_up_is_told_as_compare_then_act(cluster):
     cluster.apply(deployment("web", replicas=2))
     cluster.settle()
     cluster.advance(30)
-    traces.watch(cluster.name)
+    before = recorded_so_far(cluster)
 
     cluster.apply(deployment("web", replicas=3))
     cluster.reconcile(DeploymentController, "default/web")
     [rs] = cluster.list("ReplicaSet")
     cluster.reconcile(ReplicaSetController, f"default/{rs['metadata']['name']}")
 
-    scale, create = records(cluster)
+    scale, create = records(cluster, after=before)
     rs_name = rs["metadata"]["name"]
     assert scale["controller"] == "deployment-controller" and scale["key"] == "default/web"
     assert ["replicas", "3"] in scale["desired"]
@@ -61,11 +84,11 @@ def test_a_settled_object_reconciles_to_nothing_to_do(cluster):
     cluster.settle()
     cluster.advance(30)
     [rs] = cluster.list("ReplicaSet")
-    traces.watch(cluster.name)
+    before = recorded_so_far(cluster)
 
     cluster.reconcile(ReplicaSetController, f"default/{rs['metadata']['name']}")
 
-    [record] = records(cluster)
+    [record] = records(cluster, after=before)
     assert record["difference"] == "none: 2 of 2 pods"
     assert record["actions"] == [] and record["events"] == []
 
@@ -74,23 +97,47 @@ def test_a_rolling_update_steps_one_reconcile_per_record(cluster):
     cluster.apply(deployment("web", replicas=3))
     cluster.settle()
     cluster.advance(30)
-    traces.watch(cluster.name)
-    cluster.settle()  # the watch itself changes nothing
+    ring = cluster.controllers().tracer.ring
+    before, before_main = ring.seq, recorded_so_far(cluster)
     cluster.apply(deployment("web", replicas=3, image="nginx:1.28"))
 
     counts = []
     for _ in range(40):
         assert step(cluster)
-        counts.append(len(records(cluster)))
+        counts.append(ring.seq - before)
 
     assert counts == list(range(1, 41))  # one Step, one record
-    texts = [a["text"] for t in records(cluster) for a in t["actions"]]
+    texts = [a["text"] for t in records(cluster, after=before_main) for a in t["actions"]]
     assert any(t.startswith("created ReplicaSet web-") for t in texts)
     assert any(t.startswith("scaled ReplicaSet web-") and t.endswith("from 3 to 2") for t in texts)
     assert any(t.startswith("bound Pod web-") for t in texts)
 
 
-def test_the_records_are_bounded(cluster):
+def test_the_ring_is_bounded_in_records_and_bytes(cluster):
+    ring = recorder.Ring("default", started="2026-01-01T00:00:00Z")
+    small = {"controller": "c", "kind": "Pod", "key": "default/p", "objects": [], "actions": []}
+    burst = {**small, "actions": [{"verb": "created", "text": f"created Pod p-{i:05d}"} for i in range(500)]}
+
+    main = ring.lanes["main"]
+
+    for _ in range(recorder.RING_RECORDS + 10):
+        ring.add(small)
+    assert len(main.records) == recorder.RING_RECORDS and main.records[0][0] == 11  # the oldest dropped
+    for _ in range(200):
+        ring.add(burst)
+    for _ in range(1000):
+        ring.add({**small, "kind": "Node", "key": "worker"}, routine=True)
+
+    assert main.bytes <= recorder.RING_BYTES and main.bytes == sum(len(r[4]) for r in main.records)
+    cut = json.loads(recorder.text(main.records[-1]))
+    assert len(recorder.text(main.records[-1])) <= recorder.RECORD_BYTES
+    assert len(cut["actions"]) + cut["more_actions"] == 500  # what is cut is counted
+    # A thousand heartbeats fill their own lane, and push nothing out of the main one
+    assert len(ring.lanes["routine"].records) == recorder.ROUTINE_RECORDS and json.loads(recorder.text(main.records[-1]))["actions"]
+    assert ring.bytes <= recorder.RING_BYTES + recorder.ROUTINE_BYTES
+
+
+def test_the_published_records_are_bounded(cluster):
     traces.watch(cluster.name)
     many = [{"controller": "c", "kind": "Pod", "key": f"default/p{i}", "objects": []} for i in range(traces.KEEP + 20)]
 
@@ -101,7 +148,7 @@ def test_the_records_are_bounded(cluster):
     assert kept[0]["key"] == f"default/p{traces.KEEP + 19}"  # newest first, the oldest dropped
 
 
-def test_unwatching_stops_the_recording(cluster):
+def test_unwatching_stops_the_publishing_not_the_recording(cluster):
     traces.watch(cluster.name)
     traces.unwatch(cluster.name)
     cluster.apply(deployment("web", replicas=1))
@@ -109,6 +156,7 @@ def test_unwatching_stops_the_recording(cluster):
     cluster.settle()
 
     assert traces.latest(cluster.name) == []
+    assert records(cluster)
 
 
 def test_a_watch_from_another_process_is_seen_at_the_next_look(cluster, monkeypatch):
@@ -124,4 +172,4 @@ def test_a_watch_from_another_process_is_seen_at_the_next_look(cluster, monkeypa
     cluster.apply(deployment("web", replicas=1))
     cluster.settle()
 
-    assert "deployment-controller" in [t["controller"] for t in records(cluster)]
+    assert "deployment-controller" in [t["controller"] for t in traces.latest(cluster.name)]

@@ -30,15 +30,23 @@ def records_in(page: str) -> list[str]:
     return page.split("</ol>")[0].split('<li class="reconcile')[1:]
 
 
-def test_opening_the_page_turns_the_recording_on(cluster, client):
+def gaps_in(page: str) -> list[str]:
+    return [g.split("</li>")[0] for g in page.split("</ol>")[0].split('<li class="gap" role="note">')[1:]]
+
+
+def test_a_rollout_made_before_the_page_was_opened_is_on_it(cluster, client):
     rolled_out(cluster)
     assert not traces.is_watched("default")
 
     page = client.get(PAGE).content.decode()
 
-    assert traces.is_watched("default")
-    assert "No reconciles recorded yet" in page
+    assert traces.is_watched("default")  # its socket keeps the controllers publishing
     assert "compare the actual state with the expected state, then act" in page
+    records = records_in(page)
+    assert "created ReplicaSet web-" in records[-1]  # the first reconcile of web, recorded while nobody looked
+    assert all("web-" in r or "default/web" in r for r in records)  # about web, its ReplicaSet or its pods
+    assert 'data-controller="node-controller"' not in page  # not the nodes' heartbeats, recorded as well
+    assert gaps_in(page)[-1].startswith("<strong>Gap:</strong> the recorder started at ")
 
 
 def test_a_scale_up_reads_as_observed_desired_difference_and_action(cluster, client):
@@ -49,7 +57,7 @@ def test_a_scale_up_reads_as_observed_desired_difference_and_action(cluster, cli
     cluster.reconcile(DeploymentController, "default/web")
     page = client.get(PAGE).content.decode()
 
-    [record] = records_in(page)
+    record = records_in(page)[0]
     assert "deployment-controller" in record and "Deployment default/web" in record
     assert "Observed (actual)" in record and "Desired (expected)" in record
     assert "<dt>replicas</dt><dd>3</dd>" in record
@@ -60,7 +68,7 @@ def test_a_scale_up_reads_as_observed_desired_difference_and_action(cluster, cli
 
 def test_each_step_adds_one_record_newest_first_within_the_rollout_bounds(cluster, client):
     rolled_out(cluster)
-    client.get(PAGE)
+    before = len(records_in(client.get(PAGE).content.decode()))  # the first rollout's
     cluster.apply(deployment("web", replicas=3, image="nginx:1.28"))
 
     seen = []
@@ -72,10 +80,10 @@ def test_each_step_adds_one_record_newest_first_within_the_rollout_bounds(cluste
         pods = int(now.split('data-pods="')[1].split('"')[0])
         assert pods <= int(now.split('data-max-pods="')[1].split('"')[0]) == 4
 
-    assert [len(records) for records in seen] == list(range(1, 13))
+    assert [len(records) - before for records in seen] == list(range(1, 13))
     ids = [int(r.split('data-id="')[1].split('"')[0]) for r in seen[-1]]
     assert ids == sorted(ids, reverse=True)  # newest first
-    assert "created ReplicaSet web-" in seen[-1][-1]  # the first step made the new revision
+    assert "created ReplicaSet web-" in seen[-1][11]  # the first step made the new revision
 
 
 def test_a_replica_sets_page_follows_it_and_its_pods(cluster, client):
@@ -91,23 +99,79 @@ def test_a_replica_sets_page_follows_it_and_its_pods(cluster, client):
     cluster.reconcile(ReplicaSetController, f"default/{name}")
     page = client.get(page_url).content.decode()
 
-    [record] = records_in(page)
+    record = records_in(page)[0]
     assert record.startswith(' related"') and "1 pod missing" in record
     assert f"created Pod {name}-" in record
     assert "desired <strong>1</strong>" in page.split('aria-label="now"')[1].split("</div>")[0]
 
 
-def test_reconciles_of_other_objects_are_one_line(cluster, client):
+def test_reconciles_of_other_objects_are_not_shown(cluster, client):
     rolled_out(cluster)
     cluster.apply(deployment("other", replicas=1))
-    client.get(PAGE)
+    cluster.settle()
 
     cluster.reconcile(DeploymentController, "default/other")
     page = client.get(PAGE).content.decode()
 
-    [record] = records_in(page)
-    assert record.startswith(' other"') and "Deployment default/other" in record
-    assert "Observed (actual)" not in record
+    shown = page.split('id="loop-live"')[1].split("</ol>")[0]
+    assert "default/other" not in shown and "other-" not in shown  # neither it nor its ReplicaSet and pods
+    assert "Deployment default/web" in records_in(page)[0]
+
+
+def trace(seq, key="default/web", epoch="a@2026-01-01T10:00:00Z"):
+    return {"controller": "deployment-controller", "kind": "Deployment", "key": key, "seq": seq, "epoch": epoch,
+            "objects": [f"Deployment/{key}"]}
+
+
+def about_web(t):
+    return t["key"] == "default/web"
+
+
+def test_records_dropped_from_the_ring_are_marked_where_they_were():
+    from playground.web.loop_views import story
+
+    newest_first = [trace(9), trace(8, key="default/other"), trace(4), trace(3)]
+
+    rows = story(newest_first, keep=about_web)
+
+    assert [r.get("seq") for r in rows] == [9, None, 4, 3, None]
+    assert rows[1]["text"].startswith("3 reconciles of the cluster not kept here (dropped from the recorder's ring")
+    assert rows[4]["text"].startswith("2 reconciles of the cluster not kept here")  # before the oldest kept, 1 and 2
+
+
+def test_a_time_the_recorder_was_not_running_is_marked():
+    from playground.web.loop_views import story
+
+    newest_first = [trace(2, epoch="b@2026-01-01T11:30:00Z"), trace(1, epoch="b@2026-01-01T11:30:00Z"), trace(7), trace(6)]
+
+    rows = story(newest_first[:2] + newest_first[2:], keep=about_web)
+
+    assert [r.get("seq") for r in rows] == [2, 1, None, 7, 6, None]
+    assert "the recorder started at 11:30:00, when the controllers started: nothing before that was recorded" in rows[2]["text"]
+    assert rows[5]["text"].startswith("5 reconciles of the cluster not kept here")
+
+
+def test_every_owner_page_links_to_its_loop(cluster, client):
+    from tests.controllers.test_daemonset import daemon_set
+    from tests.controllers.test_statefulset import stateful_set
+
+    rolled_out(cluster, replicas=1)
+    cluster.apply(stateful_set("db", replicas=1))
+    cluster.apply(daemon_set("agent"))
+    cluster.settle()
+    [rs] = cluster.list("ReplicaSet", namespace="default")
+    [pod] = [p for p in cluster.list("Pod", namespace="default") if p["metadata"]["name"].startswith("web-")]
+    rs_name, pod_name = rs["metadata"]["name"], pod["metadata"]["name"]
+
+    pages = {
+        "/clusters/default/deployments/default/web/": "kind=Deployment&amp;namespace=default&amp;name=web",
+        f"/clusters/default/replicasets/default/{rs_name}/": f"kind=ReplicaSet&amp;namespace=default&amp;name={rs_name}",
+        "/clusters/default/statefulsets/default/db/": "kind=StatefulSet&amp;namespace=default&amp;name=db",
+        "/clusters/default/daemonsets/default/agent/": "kind=DaemonSet&amp;namespace=default&amp;name=agent",
+        f"/clusters/default/pods/default/{pod_name}/": f"kind=ReplicaSet&amp;namespace=default&amp;name={rs_name}",
+    }
+    for url, query in pages.items():
+        assert f'href="/clusters/default/loop/?{query}"' in client.get(url).content.decode(), url
 
 
 def test_bad_queries_say_which_parameter_is_wrong(cluster, client):
@@ -158,10 +222,12 @@ def test_the_chart_draws_each_count_as_steps_over_time():
     # 40 s across 580 px from x=30; 5 replicas (desired+maxSurge) up 160 px from y=190
     left, bottom, width, height = CHART_PAD, CHART_HEIGHT - CHART_PAD, CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
     assert (left, bottom, width, height) == (30, 190, 580, 160)
+    # Equal counts are drawn apart: desired 4.5 px up, ready 1.5 px down, unavailable where it is
     series = {s["name"]: s["points"] for s in drawn["series"]}
-    assert series["ready"] == "30,190 175,190 175,126 320,126 320,62 610,62"
-    assert series["desired"] == "30,62 175,62 175,62 320,62 320,62 610,62"
+    assert series["ready"] == "30,191.5 175,191.5 175,127.5 320,127.5 320,63.5 610,63.5"
+    assert series["desired"] == "30,57.5 175,57.5 175,57.5 320,57.5 320,57.5 610,57.5"
     assert series["unavailable"] == "30,62 175,62 175,126 320,126 320,190 610,190"
+    assert len({s["points"] for s in drawn["series"]}) == 5  # no line hides another
     bounds = {b["name"]: b["points"] for b in drawn["bounds"]}
     assert bounds["desired+maxSurge"].startswith("30,30 ") and bounds["desired-maxUnavailable"].startswith("30,62 ")
     assert drawn["top"] == 5 and drawn["seconds"] == 40
@@ -181,6 +247,26 @@ def test_the_chart_of_a_rollout_comes_from_the_change_log(cluster):
     assert all(s["max"] == 3 and s["min"] == 2 for s in samples)  # 25% of 2: surge 1 (up), unavailable 0 (down)
     assert [s["time"] for s in samples] == sorted(s["time"] for s in samples)
     assert any(s["updated"] == 1 for s in samples)  # the rollout passed through one new pod
+
+
+def test_a_scale_is_drawn_when_it_was_written_and_the_chart_runs_to_now(cluster, client):
+    from playground.web.loop_views import deployment_history
+
+    rolled_out(cluster, replicas=2)
+    cluster.advance(60)  # a quiet minute: no condition of web changes
+    scaled_at = cluster.now().replace(microsecond=0)
+
+    cluster.apply(deployment("web", replicas=4))
+    cluster.advance(25)
+
+    [scale] = [s for s in deployment_history("default", "default", "web") if s["desired"] == 4][:1]
+    assert scale["time"] == scaled_at  # not the condition's lastUpdateTime, a minute earlier
+    page = client.get("/clusters/default/deployments/default/web/").content.decode()
+    chart_html = page.split('<figure class="deployment-chart"')[1].split("</figure>")[0]
+    assert f"up to now ({cluster.now().strftime('%H:%M:%S')})" in chart_html
+    legend = chart_html.split('aria-label="legend"')[1]
+    for series in ("desired", "updated", "ready", "available", "unavailable"):
+        assert f'<line class="series {series}"' in legend
 
 
 @pytest.mark.django_db(transaction=True)
@@ -215,6 +301,6 @@ def test_a_long_quiet_stretch_is_cut_short_and_marked():
 
     # 600 quiet seconds drawn as 30: the axis spans 40 s (580 px), and the cut says what was left out
     series = {s["name"]: s["points"] for s in drawn["series"]}
-    assert series["updated"] == "30,110 465,110 465,150 610,150 610,110 610,110"
+    assert series["updated"] == "30,108.5 465,108.5 465,148.5 610,148.5 610,108.5 610,108.5"
     assert drawn["breaks"] == [{"x": 247.5, "text": "570 s"}]
     assert drawn["seconds"] == 610

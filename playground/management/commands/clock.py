@@ -1,4 +1,7 @@
-"""`python manage.py clock [pause|run|instant|advance SECONDS] [--speed X]`: the cluster's simulated clock."""
+"""`python manage.py clock [show|pause|run|instant|advance SECONDS|step [N]] [--speed X]`: the
+cluster's simulated clock. The speeds are clock.SPEEDS, the same the pages' buttons offer; a
+speed given alone (`clock --speed 10`) sets it and keeps the mode: a running clock runs at it
+at once, a paused one will when it runs."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,18 +12,24 @@ from playground.management.cli import CommandFailed, KubectlCommand
 from playground.store import api as store
 from playground.store import clock
 
+MODE_OF = {"pause": "paused", "run": "running", "instant": "instant"}
+SPEEDS_TEXT = ", ".join(f"{s:g}" for s in clock.SPEEDS)
+
 
 class Command(KubectlCommand):
-    help = "Show or set the simulated clock: pause, step [N] (one reconcile each), run (at --speed 0.25..100), instant, or advance SECONDS."
+    help = (f"Show or set the simulated clock: pause, step [N] (one reconcile each), run (at --speed {SPEEDS_TEXT}), "
+            "instant, or advance SECONDS; --speed alone sets the speed and keeps the mode.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("action", nargs="?", choices=("show", "pause", "run", "instant", "advance", "step"),
                             default="show")
         parser.add_argument("seconds", nargs="?", type=float, help="advance: seconds; step: how many reconciles")
-        parser.add_argument("--speed", type=float)
+        parser.add_argument("--speed", type=float, help=f"times real time: one of {SPEEDS_TEXT}")
 
     def run(self, *, cluster: str, action: str, seconds: float | None, speed: float | None, **_: Any) -> None:
+        if speed is not None and action in ("advance", "step"):
+            raise CommandFailed(f"--speed sets how fast a running clock goes; it does not go with {action}")
         if action == "step":
             if clock.read(cluster).mode != "paused":
                 raise CommandFailed("step runs one reconcile of a paused cluster: run `clock pause` first")
@@ -30,9 +39,18 @@ class Command(KubectlCommand):
             if seconds is None:
                 raise CommandFailed("clock advance needs SECONDS")
             state = clock.advance(cluster, seconds)
-        elif action == "show":
+        elif action == "show" and speed is None:
             state = clock.read(cluster)
         else:
-            state = clock.set_mode(cluster, {"pause": "paused", "run": "running", "instant": "instant"}[action], speed=speed)
-        speed_text = f" at {state.speed:g}x" if state.mode == "running" else ""
-        self.stdout.write(f"{store.timestamp(state.now())}  {state.mode}{speed_text}")
+            mode = MODE_OF.get(action) or clock.read(cluster).mode  # `--speed X` alone keeps the mode
+            state = clock.set_mode(cluster, mode, speed=speed)
+        self.stdout.write(f"{store.timestamp(state.now())}  {describe(state)}")
+
+
+def describe(state: clock.ClockState) -> str:
+    """"running at 10x", "paused (runs at 0.25x)", "instant"."""
+    if state.mode == "running":
+        return f"running at {state.speed:g}x"
+    if state.mode == "paused":
+        return f"paused (runs at {state.speed:g}x)"
+    return state.mode

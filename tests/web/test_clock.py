@@ -1,0 +1,96 @@
+"""The clock on every page: its buttons offer the speeds the command has, and a clock set
+anywhere (a button on another page, `manage.py clock` in another process) reaches every open
+page of the cluster without a write to any object."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from playground.asgi import application
+from playground.store import clock
+from playground.store.demo import create_demo_cluster
+from playground.store.models import Cluster
+from playground.web import consumers
+from tests.factories import deployment
+
+ORIGIN = [(b"origin", b"http://127.0.0.1")]
+
+
+def test_the_page_offers_the_speeds_the_command_has(cluster, client):
+    page = client.get("/clusters/default/").content.decode()
+
+    offered = [b.split('"')[0] for b in page.split('name="speed" value="')[1:]]
+    assert offered == [f"{s:g}" for s in clock.SPEEDS] == ["0.25", "0.5", "1", "10"]
+    assert 'value="instant"' in page
+
+
+def test_a_speed_button_runs_the_clock_at_that_speed(cluster, client):
+    client.post("/clusters/default/clock/", {"speed": "0.25"})
+
+    state = clock.read("default")
+    assert (state.mode, state.speed) == ("running", 0.25)
+    page = client.get("/clusters/default/").content.decode()
+    assert '<span class="clock-mode">running 0.25×</span>' in page
+    assert 'name="speed" value="0.25" aria-pressed="true"' in page and 'value="step"' not in page
+
+
+def test_a_speed_the_command_refuses_the_page_refuses(cluster, client):
+    response = client.post("/clusters/default/clock/", {"speed": "100"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 400 and "is not one of 0.25×, 0.5×, 1×, 10×" in response.content.decode()
+    assert clock.read("default").mode == "paused"
+
+
+def frames_after(paths: list[str], act) -> list[str]:
+    """Open a socket per page, act, and return the first frame each page is sent after it."""
+
+    async def conversation() -> list[str]:
+        sockets = [WebsocketCommunicator(application, path, headers=ORIGIN) for path in paths]
+        for socket in sockets:
+            assert (await socket.connect())[0]
+        await sync_to_async(act)()
+        frames = [await socket.receive_from(timeout=5) for socket in sockets]
+        for socket in sockets:
+            await socket.disconnect()
+        return frames
+
+    return async_to_sync(conversation)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pausing_reaches_every_open_page_of_the_cluster_with_its_step_button():
+    create_demo_cluster("default")
+    clock.set_mode("default", "running", speed=1.0)
+    from playground.store import api as store
+
+    store.apply("default", deployment("web", replicas=1))
+
+    cluster_page, deployment_page = frames_after(
+        ["/ws/clusters/default/", "/ws/clusters/default/deployments/default/web/"],
+        lambda: clock.set_mode("default", "paused"),  # as the Pause button of a third tab does
+    )
+
+    for frame in (cluster_page, deployment_page):
+        assert '<span id="clock-controls" class="clock-controls" hx-swap-oob="true">' in frame
+        assert '<span class="clock-mode">paused</span>' in frame and 'value="step"' in frame
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clock_set_by_another_process_reaches_the_pages(monkeypatch):
+    create_demo_cluster("default")
+    monkeypatch.setattr(consumers, "OTHER_PROCESSES_POLL_SECONDS", 0.05)
+
+    def another_process_runs_it_at_ten_times() -> None:
+        # `manage.py clock run --speed 10` elsewhere: the row changes, no signal reaches this process
+        state = clock.read("default")
+        Cluster.objects.filter(name="default").update(
+            clock_mode="running", clock_speed=10.0, clock_anchor=state.anchor + datetime.timedelta(seconds=1),
+        )
+
+    [frame] = frames_after(["/ws/clusters/default/"], another_process_runs_it_at_ten_times)
+
+    assert '<span class="clock-mode">running 10×</span>' in frame
+    assert 'id="clock-time" class="time" title="simulated time" data-mode="running" data-speed="10"' in frame
