@@ -31,8 +31,19 @@
       output.scrollTop = output.scrollHeight;
     }
 
+    const unsent = [];  // typed before the socket was open (a page just loaded): sent once it is
+
+    function send(message) {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+      else unsent.push(message);
+    }
+
     function connect() {
       socket = new WebSocket(scheme + "//" + location.host + section.dataset.socket);
+      socket.addEventListener("open", () => {
+        section.classList.add("connected");
+        while (unsent.length) socket.send(JSON.stringify(unsent.shift()));
+      });
       socket.addEventListener("message", (event) => {
         const message = JSON.parse(event.data);
         if (message.type === "output") print(message.text, message.stream);
@@ -45,6 +56,7 @@
       });
       socket.addEventListener("close", (event) => {
         busy = false;
+        section.classList.remove("connected", "busy");
         if (event.code !== 4404) setTimeout(connect, 2000);  // a restart of the server: back in a moment
       });
     }
@@ -55,10 +67,9 @@
       position = history.length;
       text.split("\n").forEach((line, i) => print((i ? "> " : "$ ") + line, "typed"));
       if (text.trim() === "clear") { output.replaceChildren(); return; }
-      if (socket.readyState !== WebSocket.OPEN) { print("error: the console is not connected yet: try again in a moment", "err"); return; }
       busy = true;
       section.classList.add("busy");
-      socket.send(JSON.stringify({type: "run", text: text}));
+      send({type: "run", text: text});
     }
 
     function complete(items) {
@@ -77,12 +88,12 @@
         run(text);
       } else if (event.key === "Tab") {
         event.preventDefault();
-        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({type: "complete", text: input.value}));
+        send({type: "complete", text: input.value});
       } else if (event.key === "c" && event.ctrlKey && input.selectionStart === input.selectionEnd) {
         event.preventDefault();
         print("^C", "typed");
         input.value = "";
-        if (busy) socket.send(JSON.stringify({type: "interrupt"}));
+        if (busy) send({type: "interrupt"});
       } else if (event.key === "ArrowUp" && !input.value.slice(0, input.selectionStart).includes("\n") && position > 0) {
         event.preventDefault();
         input.value = history[--position];
