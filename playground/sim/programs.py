@@ -37,7 +37,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict, TypeVar, cast
 
 from django.conf import settings
 
@@ -87,7 +87,7 @@ KNOWN_IMAGES: Mapping[str, ImageDefaults] = _KnownImages()
 # --- what a program does, on a timeline ------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Server:
     """Something listening: `ports` None answers on every port."""
 
@@ -100,7 +100,7 @@ class Server:
         return self.ports is None or port in self.ports
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Var:
     """A loop variable in a log line: `value` in the first pass, `+delta` each further pass."""
 
@@ -108,7 +108,7 @@ class Var:
     delta: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Clock:
     """`$(date)` in a log line: rendered with the simulated time it is written at."""
 
@@ -116,14 +116,14 @@ class Clock:
 Text = tuple[Any, ...]  # str | Var | Clock parts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Action:
     at: float  # seconds since the program started (or since the loop pass started)
     kind: str  # "log" | "file" | "rmfile" | "serve" | "memory"
     value: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loop:
     """`while true; do BODY; done` from `start` on: BODY's actions repeat every `period`."""
 
@@ -132,7 +132,7 @@ class Loop:
     body: tuple[Action, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Program:
     """The simulated process of one container, as a pure function of time since it started."""
 
@@ -337,15 +337,39 @@ def parse_program(container: Mapping[str, Any], image_defaults: ImageDefaults | 
     argv = container_argv(container, image_defaults)
     variables = dict(_literal_env(container) if env is None else env)
     variables.setdefault("HOSTNAME", hostname)
+    env_pairs = tuple(pair if pair[0] == "HOSTNAME" else shared(pair) for pair in variables.items())  # HOSTNAME: the pod's own
     if not argv:
         return Program(argv=(), actions=(Action(0.0, "serve", Server("app", None)),), sigterm_exit_code=0, hostname=hostname,
-                       env=tuple(variables.items()))
+                       env=env_pairs)
     shell = ProgramShell(env=dict(variables), hostname=hostname, files=set())
     try:
         shell.run_argv(argv)
     except BudgetExceeded as exceeded:
         shell.killed(exceeded)
-    return dataclasses.replace(shell.program(tuple(argv)), env=tuple(variables.items()))
+    program = shell.program(shared(tuple(argv)))
+    return dataclasses.replace(program, actions=shared(program.actions), loop=shared(program.loop), env=env_pairs)
+
+
+SHARED_PARTS = 4096  # distinct program parts remembered for sharing; past it, the table starts over
+_shared_parts: dict[Any, Any] = {}
+_NOT_SHARED = object()
+Part = TypeVar("Part")
+
+
+def shared(part: Part) -> Part:
+    """One object for equal immutable parts of programs. The kubelet keeps the program of each
+    container's run; the replicas of one template run the same actions with the same environment
+    but for their HOSTNAME, so each would otherwise hold a copy of them (about 1 KB a pod)."""
+    try:
+        found = _shared_parts.get(part, _NOT_SHARED)
+    except TypeError:  # an unhashable value somewhere inside: kept as it is
+        return part
+    if found is not _NOT_SHARED:
+        return found
+    if len(_shared_parts) >= SHARED_PARTS:
+        _shared_parts.clear()  # what was shared stays shared; parts seen from now on share again
+    _shared_parts[part] = part
+    return part
 
 
 def program_budget() -> Budget:

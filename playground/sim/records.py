@@ -53,7 +53,7 @@ class LogLine(NamedTuple):
     restart_count: int  # which run of the container wrote it (`kubectl logs --previous`)
 
 
-@dataclass
+@dataclass(slots=True)
 class ContainerRecord:
     """One container of the pod as the kubelet and the runtime know it. Times are POSIX seconds.
 
@@ -105,7 +105,7 @@ class ContainerRecord:
         return f"spec.{'initContainers' if self.init else 'containers'}{{{self.name}}}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Sandbox:
     """The pod sandbox (pause container + network namespace); the UI shows it as the pod's first box."""
 
@@ -118,7 +118,7 @@ class Sandbox:
     mount_backoff: float | None = None  # volumes that failed to mount: the volume manager's retry delay
 
 
-@dataclass
+@dataclass(slots=True)
 class PodRecord:
     """The kubelet's private, JSON-serialisable record of one pod (`to_json` / `from_json`)."""
 
@@ -139,9 +139,9 @@ class PodRecord:
         """A shallow view for json.dumps (dataclasses.asdict deep-copies every value: it was the
         kubelet's biggest cost after a pass)."""
         return {
-            **vars(self),
-            "sandbox": vars(self.sandbox),
-            "containers": {name: vars(container) for name, container in self.containers.items()},
+            **fields_of(self),
+            "sandbox": fields_of(self.sandbox),
+            "containers": {name: fields_of(container) for name, container in self.containers.items()},
         }
 
     @classmethod
@@ -152,6 +152,11 @@ class PodRecord:
         values["sandbox"] = Sandbox(**values.get("sandbox", {}))
         values["containers"] = {name: ContainerRecord(**c) for name, c in values.get("containers", {}).items()}
         return cls(**values)
+
+
+def fields_of(record: PodRecord | Sandbox | ContainerRecord) -> dict[str, Any]:
+    """A record's fields by name, in their declared order (the saved JSON's)."""
+    return {name: getattr(record, name) for name in record.__slots__}
 
 
 def inject_fault(state: PodRecord, container: str | None, fault: str, *, at: datetime.datetime,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import tracemalloc
 
 import pytest
 
@@ -139,6 +140,35 @@ def test_env_variables_and_hostname_are_expanded():
                          "env": [{"name": "GREETING", "value": "hello"}]}, hostname="web-0")
 
     assert [line for _, line in app.logs(0)] == ["hello from web-0"]
+
+
+def test_replicas_of_one_template_share_what_they_run_but_their_hostname():
+    """The kubelet keeps the program of each container's run: 10,000 replicas of a Deployment must
+    not hold 10,000 copies of the same actions and environment (issue 12: peak memory)."""
+    spec = {"name": "web", "image": "busybox", "command": ["sh", "-c", "echo $GREETING; while true; do echo tick; sleep 5; done"]}
+    env = {"GREETING": "hello", "KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
+    a, b = (parse_program(spec, env=dict(env), hostname=name) for name in ("web-a", "web-b"))
+
+    assert [line for _, line in a.logs(12)] == [line for _, line in b.logs(12)] == ["hello", "tick", "tick", "tick"]
+    assert (dict(a.env)["HOSTNAME"], dict(b.env)["HOSTNAME"]) == ("web-a", "web-b")
+    assert a.argv is b.argv and a.actions is b.actions and a.loop is b.loop
+    assert all(mine is theirs for mine, theirs in zip(a.env, b.env) if mine[0] != "HOSTNAME")
+
+
+def test_a_replica_s_program_costs_a_few_hundred_bytes():
+    nginx = {"name": "web", "image": "nginx:1.27"}
+    env = {f"KUBERNETES_{n}": "tcp://10.96.0.1:443" for n in ("PORT", "PORT_443_TCP", "SERVICE_HOST", "SERVICE_PORT")}
+    names = [f"web-7cd7d5d8b9-{n:05d}" for n in range(500)]
+    parse_program(nginx, env=dict(env), hostname="web-first")
+    tracemalloc.start()
+    try:
+        kept = [parse_program(nginx, env=dict(env), hostname=name) for name in names]
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+
+    assert all(p.answers_on(80, 1) for p in kept)
+    assert held / len(kept) < 400  # bytes a replica: 1.2 KB when each held its own copy
 
 
 @pytest.mark.parametrize(("text", "expected"), [("250M", 250 * 2**20), ("1G", 2**30), ("512K", 512 * 1024), ("10", 10)])
