@@ -31,6 +31,9 @@ The shape of lesson.md:
     ```
 
     ## On a real cluster       (the last section, required: what to try there)
+
+A field path with an index (`spec.containers[0].image`) is a key YAML's `{...}` flow style reads
+as the start of a list: write such checks' fields in the block style, one per line.
 """
 from __future__ import annotations
 

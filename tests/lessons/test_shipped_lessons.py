@@ -105,6 +105,11 @@ def test_health_checks_and_restarts(cluster):
     solve(cluster, LESSONS["06-health-checks"], buttons={2: fail_one("readiness", 0), 3: fail_one("liveness", 1)})
 
 
+def test_the_controller_loop(cluster):
+    # a paused Deployment's pods stay as they are: the step's state holds from the instant it is typed
+    solve(cluster, LESSONS["07-controller-loop"], done_at_once=frozenset({2}))
+
+
 def test_replica_sets_and_scaling(cluster):
     # the ReplicaSet deletes the extra pod before it starts: gone at once
     solve(cluster, LESSONS["08-replicasets"], done_at_once=frozenset({3}))
@@ -129,7 +134,8 @@ def test_daemon_sets(cluster):
 
 SOLVED = {"01-containers": test_containers, "02-nodes": test_nodes, "03-images": test_images_are_layers,
           "04-pods": test_pods_and_their_pause_container, "05-projected-volumes": test_config_maps_and_secrets_as_files,
-          "06-health-checks": test_health_checks_and_restarts, "08-replicasets": test_replica_sets_and_scaling,
+          "06-health-checks": test_health_checks_and_restarts, "07-controller-loop": test_the_controller_loop,
+          "08-replicasets": test_replica_sets_and_scaling,
           "09-deployments": test_deployments_and_rolling_updates, "10-statefulsets": test_stateful_sets,
           "11-statefulset-storage": test_stateful_set_storage, "12-daemonsets": test_daemon_sets}
 
