@@ -4,8 +4,9 @@ A cluster of its own ("bench") with a Deployment `web` of `--pods` replicas conv
 (as benchmarks/converge.py drives an instant clock), so the checks about `app=web` walk every one
 of them. Then each check of each step of each lesson is evaluated `--repeat` times, as a step's
 socket evaluates them after a change (the runtime's cache is synced once, as it is between
-changes). Reports each lesson's p95 and slowest check, in milliseconds; the target is a p95 under
-20 ms for each check.
+changes). Reports each lesson's p95 and slowest check, in milliseconds (the target: a p95 under 20 ms for
+each check), then console commands from the typed line to all they print (the target: p95 under
+200 ms).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from typing import Any
 
 from benchmarks.converge import CLUSTER, fresh_cluster
 from benchmarks.stateful import converge
+from playground.kubectl.commandline import Captured
+from playground.kubectl.console import run_line
 from playground.lessons.files import load_lessons
 from playground.lessons.view import LiveView
 from playground.store import api as store
@@ -40,6 +43,24 @@ def web(replicas: int) -> dict[str, Any]:
 
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20, method="inclusive")[-1] if len(samples) > 1 else samples[0]
+
+
+def console_figures(write: Callable[[str], Any], repeat: int, pod: str, pods: int) -> None:
+    """Console commands, line typed → everything printed (kubectl.console.run_line, as the console's
+    socket runs it), against the same cluster."""
+    commands = ["kubectl get deployments", "kubectl get pods -l app=web", f"kubectl get pod {pod} -o yaml",
+                "kubectl get pods -A -o name", f"kubectl label pod {pod} lesson=bench --overwrite",
+                "kubectl explain deployment.spec.strategy", "kubectl get nope"]
+    everything = []
+    for command in commands:
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run_line(CLUSTER, command, Captured())
+            samples.append((time.perf_counter() - started) * 1000)
+        everything.extend(samples)
+        write(f"  console {command[:40] + ':':48} p50 {statistics.median(samples):7.1f} ms, p95 {p95(samples):7.1f} ms")
+    write(f"  {'every console command:':28} p95 {p95(everything):6.1f} ms (target: under 200 ms; {pods:,} pods)")
 
 
 def main(write: Callable[[str], Any], *, pods: int = 1000, repeat: int = 20) -> None:
@@ -66,6 +87,7 @@ def main(write: Callable[[str], Any], *, pods: int = 1000, repeat: int = 20) -> 
             write(f"  {lesson.slug + ':':28} p95 of its checks {p95([p for p, _ in per_check]):6.2f} ms,"
                   f" slowest {worst:6.2f} ms ({where})")
         write(f"  {'every check:':28} p95 {p95(everything):6.2f} ms (target: under 20 ms each)")
+        console_figures(write, repeat, store.list(CLUSTER, "Pod", namespace="default")[0]["metadata"]["name"], pods)
     finally:
         if CLUSTER in clusters.names():
             clusters.delete(CLUSTER)
