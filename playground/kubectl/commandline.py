@@ -62,6 +62,7 @@ class Verb:
     name = ""
     help = ""
     needs_cluster = True  # explain reads the schemas, the same on every cluster
+    after_dashes = ""  # the option that takes the words after `--` (the container's), if any
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         raise NotImplementedError
@@ -359,6 +360,7 @@ def container_running(pod: Obj, name: str) -> bool:
 
 class Exec(Verb):
     name = "exec"
+    after_dashes = "command"  # not "args": Django's call_command takes that name for itself
     help = ("Run a command in a container and print its answer (kubectl exec POD [-c CONTAINER] -- COMMAND [ARGS...]); "
             "-i feeds it a heredoc.")
 
@@ -367,16 +369,16 @@ class Exec(Verb):
         parser.add_argument("-c", "--container")
         parser.add_argument("-i", "--stdin", dest="interactive", action="store_true", help="pass stdin to the command")
         parser.add_argument("-t", "--tty", action="store_true", help="not here: a terminal needs kubectl itself")
-        parser.add_argument("args", nargs="*", metavar="-- COMMAND [ARGS]")
+        parser.add_argument("command", nargs="*", metavar="-- COMMAND [ARGS]")
         add_namespace(parser)
 
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, interactive: bool, tty: bool,
-            args: list[str], namespace: str, **_: Any) -> None:
+            command: list[str], namespace: str, **_: Any) -> None:
         if tty:
             raise KubectlError("no terminal here (-t, -it): this console runs one command and prints its answer, "
                                "e.g. kubectl exec POD -- sh -c 'ls /; env'. For an interactive shell use kubectl "
                                "itself with `python manage.py kubeconfig`")
-        if not args:
+        if not command:
             raise KubectlError("you must specify at least one command for the container")
         obj = store.get(cluster, "Pod", pod_name(pod), namespace)
         if container is None and len(obj["spec"]["containers"]) > 1:
@@ -386,7 +388,7 @@ class Exec(Verb):
         stdin = (out.stdin or sys.stdin.buffer).read(MAX_EXEC_STDIN).decode(errors="replace") if interactive else None
         try:
             # As the API server proxies pods/exec to the pod's kubelet
-            result = kubelet_client.kubelets().exec(cluster, namespace, obj["metadata"]["name"], container, args, stdin)
+            result = kubelet_client.kubelets().exec(cluster, namespace, obj["metadata"]["name"], container, command, stdin)
         except kubelet_client.ExecFailed as e:
             raise KubectlError(f"Internal error occurred: error executing command in container: {e}") from None
         except BadRequest as e:  # kubectl prints the stream's error as its own
@@ -451,6 +453,7 @@ class Explain(Verb):
 
 class Run(Verb):
     name = "run"
+    after_dashes = "args"
     help = "Run a pod of one container (kubectl run): run web --image=nginx:1.27 [--labels=k=v] [-- ARGS...]."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

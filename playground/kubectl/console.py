@@ -106,13 +106,13 @@ def run_line(cluster: str, text: str, out: Output) -> int:
         if "-h" in args or "--help" in args:
             out.line(parser.format_help().rstrip())
             return 0
-        # What follows `--` is the container's (kubectl run): argparse would take it for flags
+        # What follows `--` is the container's (run, exec): argparse would take it for flags
         args, after = (args[:args.index("--")], args[args.index("--") + 1:]) if "--" in args else (args, None)
         options = vars(parser.parse_args(args))
         if after is not None:
-            if "args" not in options:
+            if not VERBS[verb].after_dashes:
                 raise KubectlError(f"kubectl {verb} takes no arguments after --")
-            options["args"] = after
+            options[VERBS[verb].after_dashes] = after
         out.stdin = io.BytesIO(stdin) if stdin is not None else io.BytesIO(b"")
         VERBS[verb].run(cluster, out, **options)
     except (KubectlError, StoreError) as e:
