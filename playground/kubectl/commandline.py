@@ -313,12 +313,11 @@ class Logs(Verb):
             namespace: str, **options: Any) -> None:
         obj = store.get(cluster, "Pod", pod_name(pod), namespace)
         # As the API server proxies pods/log to the pod's kubelet
-        position = 0
-        for position, line in kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous,
-                                                                         tail=tail):
+        lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail)
+        for _, line in lines:
             out.line(line)
         if options.get("follow") and not previous:
-            self.follow(cluster, out, obj, container, position)
+            self.follow(cluster, out, obj, container, lines[-1][0] if lines else 0)
 
     def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int) -> None:
         """kubectl logs -f: the lines written after `position`, until the container stops running
@@ -333,8 +332,9 @@ class Logs(Verb):
                 return  # another pod of the same name: not the stream kubectl was following
             ended = not container_running(now, name)  # read before the lines: none written before the end is lost
             lines = kubelet_client.kubelets().container_logs(cluster, now, container, after=position)
-            for position, line in lines:
+            for _, line in lines:
                 out.line(line)
+            position = lines[-1][0] if lines else position
             if ended:
                 return
             if not lines:

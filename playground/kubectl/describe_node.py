@@ -16,7 +16,7 @@ from playground.store import api as store
 from playground.store import quantity
 from playground.store.errors import NotFound
 
-from .describe import PrefixWriter, annotations_multiline, labels_multiline, rfc1123z, since
+from .describe_text import PrefixWriter, annotations_multiline, labels_multiline, rfc1123z, since
 
 Obj = dict[str, Any]
 ROLE_PREFIX = "node-role.kubernetes.io/"

@@ -2,7 +2,7 @@
 with the object's own Events; Secret values never shown."""
 from __future__ import annotations
 
-from playground.kubectl.describe import tabwrite
+from playground.kubectl.describe_text import tabwrite
 from tests.commands.test_kubectl_commands import run
 from tests.factories import config_map, deployment, pod
 from tests.kubectl.test_console import console
