@@ -201,14 +201,12 @@ def describe_env_from(w: PrefixWriter, sources: list[Obj]) -> None:
         w.write(3, f"{ref.get('name', '')}\t{kind}{prefix}\tOptional: {optional}\n")
 
 
+# EnvValueRetriever → fieldpath.ExtractFieldPathAsString: metadata only (spec.nodeName and
+# status.podIP print an empty value, as kubectl prints them)
 FIELD_VALUES: dict[str, Callable[[Obj], str]] = {
     "metadata.name": lambda p: p["metadata"]["name"],
     "metadata.namespace": lambda p: p["metadata"].get("namespace", ""),
     "metadata.uid": lambda p: p["metadata"].get("uid", ""),
-    "spec.nodeName": lambda p: p["spec"].get("nodeName", ""),
-    "spec.serviceAccountName": lambda p: p["spec"].get("serviceAccountName", ""),
-    "status.podIP": lambda p: (p.get("status") or {}).get("podIP", ""),
-    "status.hostIP": lambda p: (p.get("status") or {}).get("hostIP", ""),
 }
 
 
