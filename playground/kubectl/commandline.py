@@ -13,6 +13,7 @@ import argparse
 import datetime
 import io
 import json
+import sys
 import time
 from typing import Any, BinaryIO, Protocol
 
@@ -23,10 +24,10 @@ from django.conf import settings
 from playground.runtime import kubelet_client
 from playground.store import api as store
 from playground.store import changelog, manifests
-from playground.store.errors import NotFound, StoreError
+from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
-from . import explain, rollout, verbs
+from . import describe, explain, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
 from .output import as_list, to_json, to_yaml
@@ -34,6 +35,9 @@ from .printers import table
 
 Obj = dict[str, Any]
 CASCADE = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}
+DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
+FOLLOW_POLL_SECONDS = 0.5  # logs -f: how long to wait when the container wrote nothing new
+MAX_EXEC_STDIN = 1024 * 1024  # bytes exec -i passes, as the API server's exec takes
 
 
 class Output(Protocol):
@@ -58,6 +62,7 @@ class Verb:
     name = ""
     help = ""
     needs_cluster = True  # explain reads the schemas, the same on every cluster
+    after_dashes = ""  # the option that takes the words after `--` (the container's), if any
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         raise NotImplementedError
@@ -81,10 +86,16 @@ class Get(Verb):
         parser.add_argument("-l", "--selector", default="", help="label selector: app=web,tier in (a,b)")
         parser.add_argument("--field-selector", default="", help="e.g. spec.nodeName=playground-worker")
         parser.add_argument("-o", "--output", choices=("yaml", "json", "wide", "name"))
+        parser.add_argument("-w", "--watch", action="store_true", help="after the list, a line per change (Ctrl-C stops)")
+        parser.add_argument("--watch-only", action="store_true", help="a line per change, without the list first")
 
     def run(self, cluster: str, out: Output, *, resources: list[str], output: str | None, **options: Any) -> None:
         namespace = None if options["all_namespaces"] else options["namespace"]
         requested = resource_arguments(resources)
+        if options.get("watch") or options.get("watch_only"):
+            return watch.watch(cluster, out, requested, namespace=namespace, default_namespace=options["namespace"],
+                               selector=options["selector"], field_selector=options["field_selector"], output=output,
+                               watch_only=options.get("watch_only", False))
         groups: list[list[Obj]] = []  # one list of objects per kind, in the order asked
         for kind, name in requested:
             if name is None:
@@ -288,21 +299,140 @@ class Rollout(Verb):
 
 class Logs(Verb):
     name = "logs"
-    help = "Print a container's logs (kubectl logs): -c CONTAINER, --previous, --tail N."
+    help = "Print a container's logs (kubectl logs): -c CONTAINER, --previous, --tail N, -f to follow (Ctrl-C stops)."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("pod", metavar="POD | pod/POD")
         parser.add_argument("-c", "--container")
         parser.add_argument("-p", "--previous", action="store_true")
         parser.add_argument("--tail", type=int)
+        parser.add_argument("-f", "--follow", action="store_true", help="print new lines until the container ends")
         add_namespace(parser)
 
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, previous: bool, tail: int | None,
-            namespace: str, **_: Any) -> None:
-        obj = store.get(cluster, "Pod", pod.removeprefix("pod/").removeprefix("pods/"), namespace)
+            namespace: str, **options: Any) -> None:
+        obj = store.get(cluster, "Pod", pod_name(pod), namespace)
         # As the API server proxies pods/log to the pod's kubelet
-        for _, line in kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail):
+        lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail)
+        for _, line in lines:
             out.line(line)
+        if options.get("follow") and not previous:
+            self.follow(cluster, out, obj, container, lines[-1][0] if lines else 0)
+
+    def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int) -> None:
+        """kubectl logs -f: the lines written after `position`, until the container stops running
+        (its last lines printed), the pod goes, or Ctrl-C."""
+        name = container or default_container(pod)
+        while not out.cancelled():
+            try:
+                now = store.get(cluster, "Pod", pod["metadata"]["name"], pod["metadata"]["namespace"])
+            except NotFound:
+                return
+            if now["metadata"].get("uid") != pod["metadata"].get("uid"):
+                return  # another pod of the same name: not the stream kubectl was following
+            ended = not container_running(now, name)  # read before the lines: none written before the end is lost
+            lines = kubelet_client.kubelets().container_logs(cluster, now, container, after=position)
+            for _, line in lines:
+                out.line(line)
+            position = lines[-1][0] if lines else position
+            if ended:
+                return
+            if not lines:
+                time.sleep(FOLLOW_POLL_SECONDS)
+
+
+def pod_name(argument: str) -> str:
+    return argument.removeprefix("pod/").removeprefix("pods/")
+
+
+def default_container(pod: Obj) -> str:
+    """The container kubectl picks without -c: the kubectl.kubernetes.io/default-container
+    annotation's, else the first."""
+    names = [c["name"] for c in pod["spec"]["containers"]]
+    chosen = (pod["metadata"].get("annotations") or {}).get(DEFAULT_CONTAINER_ANNOTATION)
+    return chosen if chosen in names else names[0]
+
+
+def container_running(pod: Obj, name: str) -> bool:
+    statuses = (pod.get("status") or {}).get("containerStatuses") or []
+    return any(s["name"] == name and "running" in (s.get("state") or {}) for s in statuses)
+
+
+class Exec(Verb):
+    name = "exec"
+    after_dashes = "command"  # not "args": Django's call_command takes that name for itself
+    help = ("Run a command in a container and print its answer (kubectl exec POD [-c CONTAINER] -- COMMAND [ARGS...]); "
+            "-i feeds it a heredoc.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("pod", metavar="POD | pod/POD")
+        parser.add_argument("-c", "--container")
+        parser.add_argument("-i", "--stdin", dest="interactive", action="store_true", help="pass stdin to the command")
+        parser.add_argument("-t", "--tty", action="store_true", help="not here: a terminal needs kubectl itself")
+        parser.add_argument("command", nargs="*", metavar="-- COMMAND [ARGS]")
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, pod: str, container: str | None, interactive: bool, tty: bool,
+            command: list[str], namespace: str, **_: Any) -> None:
+        if tty:
+            raise KubectlError("no terminal here (-t, -it): this console runs one command and prints its answer, "
+                               "e.g. kubectl exec POD -- sh -c 'ls /; env'. For an interactive shell use kubectl "
+                               "itself with `python manage.py kubeconfig`")
+        if not command:
+            raise KubectlError("you must specify at least one command for the container")
+        obj = store.get(cluster, "Pod", pod_name(pod), namespace)
+        if container is None and len(obj["spec"]["containers"]) > 1:
+            container = default_container(obj)
+            others = ", ".join(c["name"] for c in obj["spec"]["containers"])
+            out.notice(f'Defaulted container "{container}" out of: {others}')
+        stdin = (out.stdin or sys.stdin.buffer).read(MAX_EXEC_STDIN).decode(errors="replace") if interactive else None
+        try:
+            # As the API server proxies pods/exec to the pod's kubelet
+            result = kubelet_client.kubelets().exec(cluster, namespace, obj["metadata"]["name"], container, command, stdin)
+        except kubelet_client.ExecFailed as e:
+            raise KubectlError(f"Internal error occurred: error executing command in container: {e}") from None
+        except BadRequest as e:  # kubectl prints the stream's error as its own
+            raise KubectlError(e.message) from None
+        for line in result.stdout.splitlines():
+            out.line(line)
+        for line in result.stderr.splitlines():
+            out.notice(line)
+        if result.exit_code != 0:
+            out.error(f"command terminated with exit code {result.exit_code}")
+
+
+class Describe(Verb):
+    name = "describe"
+    help = ("Show an object's details and its Events (kubectl describe): `describe pod web-1`, "
+            "`describe deployments -l app=web`, `describe nodes`.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("resources", nargs="+", metavar="TYPE [NAME ...] | TYPE/NAME ...")
+        add_namespace(parser)
+        parser.add_argument("-A", "--all-namespaces", action="store_true")
+        parser.add_argument("-l", "--selector", default="", help="label selector: app=web,tier in (a,b)")
+
+    def run(self, cluster: str, out: Output, *, resources: list[str], namespace: str, selector: str,
+            all_namespaces: bool, **_: Any) -> None:
+        shown = 0
+        for kind, name in resource_arguments(resources):
+            if name is None:
+                found = store.list(cluster, kind.kind, namespace=None if all_namespaces else namespace, label_selector=selector)
+            else:
+                found = Get().get_one(cluster, out, kind.kind, name, namespace)
+            for obj in found:
+                if shown:  # kubectl separates two objects by two empty lines
+                    out.line("")
+                    out.line("")
+                out.line(describe.describe(cluster, obj))
+                shown += 1
+        if not shown and not out_failed(out):
+            where = "" if all_namespaces else f" in {namespace} namespace"
+            out.notice(f"No resources found{where}.")
+
+
+def out_failed(out: Output) -> bool:
+    return bool(getattr(out, "failed", False))
 
 
 class Explain(Verb):
@@ -323,6 +453,7 @@ class Explain(Verb):
 
 class Run(Verb):
     name = "run"
+    after_dashes = "container_args"
     help = "Run a pod of one container (kubectl run): run web --image=nginx:1.27 [--labels=k=v] [-- ARGS...]."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -496,14 +627,14 @@ class Patch(Verb):
 
 
 VERBS: dict[str, Verb] = {verb.name: verb for verb in (
-    Get(), Apply(), Create(), Run(), Delete(), Scale(), Set(), Rollout(), Logs(), Label("label"), Label("annotate"),
-    Patch(), Node("cordon", "Mark a node unschedulable (kubectl cordon NODE)."),
+    Get(), Apply(), Create(), Run(), Delete(), Scale(), Set(), Rollout(), Logs(), Describe(), Label("label"), Label("annotate"),
+    Patch(), Exec(), Node("cordon", "Mark a node unschedulable (kubectl cordon NODE)."),
     Node("uncordon", "Mark a node schedulable again (kubectl uncordon NODE)."),
     Node("drain", "Cordon a node and evict its pods (kubectl drain NODE --ignore-daemonsets)."), Explain(),
 )}
 
 
-def after_dashes(args: list[str]) -> tuple[list[str], list[str] | None]:
+def split_at_dashes(args: list[str]) -> tuple[list[str], list[str] | None]:
     """The words before `--`, and those after it (the container's, for run and exec), which argparse
     would otherwise take for flags of the verb; None when there is no `--`."""
     if "--" not in args:

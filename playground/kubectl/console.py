@@ -18,25 +18,28 @@ from playground.store import api as store
 from playground.store.errors import StoreError
 from playground.store.kinds import KINDS, resolve
 
-from .commandline import VERBS, Output, after_dashes, failure_line
+from .commandline import VERBS, Output, failure_line, split_at_dashes
 from .errors import KubectlError
 
 MAX_LINE = 2_000  # characters of the command itself
 MAX_STDIN = 256 * 1024  # bytes of a heredoc
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1\s*$")
+POD_VERBS = ("logs", "exec")  # verbs whose first word is a pod's name
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 HELP = """This console runs kubectl against your cluster (nothing else: it is not a shell).
 
-  kubectl get pods [-o wide|yaml|json|name] [-l app=web] [-A]
+  kubectl get pods [-o wide|yaml|json|name] [-l app=web] [-A] [-w]    -w: a line per change
+  kubectl describe pod NAME       kubectl describe deployments -l app=web
   kubectl apply -f - <<EOF        then the manifest, then EOF
   kubectl delete pod NAME         kubectl scale deployment NAME --replicas=N
   kubectl set image deployment/NAME CONTAINER=IMAGE
   kubectl rollout status|history|undo|restart|pause|resume deployment/NAME
-  kubectl logs POD [-c CONTAINER] [--previous] [--tail N]
+  kubectl logs POD [-c CONTAINER] [--previous] [--tail N] [-f]
+  kubectl exec POD [-c CONTAINER] -- COMMAND [ARGS...]    (no -it: one command, its answer)
   kubectl explain deployment.spec.strategy
 
 Verbs: {verbs}. Add -h to a verb for its flags. Tab completes, Up and Down go through the
-history, Ctrl-C stops a command that waits, `clear` clears the screen."""
+history, Ctrl-C stops a command that waits (get -w, logs -f, rollout status), `clear` clears the screen."""
 
 
 class ConsoleParser(argparse.ArgumentParser):
@@ -106,12 +109,12 @@ def run_line(cluster: str, text: str, out: Output) -> int:
         if "-h" in args or "--help" in args:
             out.line(parser.format_help().rstrip())
             return 0
-        args, after = after_dashes(args)
+        args, after = split_at_dashes(args)
         options = vars(parser.parse_args(args))
         if after is not None:
-            if "container_args" not in options:
+            if not VERBS[verb].after_dashes:
                 raise KubectlError(f"kubectl {verb} takes no arguments after --")
-            options["container_args"] = after
+            options[VERBS[verb].after_dashes] = after
         out.stdin = io.BytesIO(stdin) if stdin is not None else io.BytesIO(b"")
         VERBS[verb].run(cluster, out, **options)
     except (KubectlError, StoreError) as e:
@@ -130,10 +133,13 @@ def complete(cluster: str, text: str, *, limit: int = 50) -> list[str]:
     positional = [w for w in before[2:] if not w.startswith("-")]
     if before[1] in ("rollout", "set") and not positional:
         return []
-    if not positional or (before[1] in ("rollout", "set") and len(positional) == 1):
+    if before[1] in POD_VERBS:
+        kind = KINDS["Pod"] if not positional else None  # logs POD, exec POD: the pod's name comes first
+    elif not positional or (before[1] in ("rollout", "set") and len(positional) == 1):
         types = sorted({k.plural for k in KINDS.values()} | {n for k in KINDS.values() for n in k.short_names})
         return [t for t in types if t.startswith(current)][:limit]
-    kind = resolve(positional[-1].split(",")[0])
+    else:
+        kind = resolve(positional[-1].split(",")[0])
     if kind is None:
         return []
     namespace = _flag(before, "-n", "--namespace") or "default"

@@ -57,8 +57,9 @@ def table(
 
 
 def print_table(table: tables.Table, *, wide: bool = False, with_namespace: bool = False,
-                with_kind: bool = False) -> str:
-    """tableprinter.PrintObj: the text of a Table the server made."""
+                with_kind: bool = False, headers_shown: bool = True, widths: list[int] | None = None) -> str:
+    """tableprinter.PrintObj: the text of a Table the server made. `kubectl get -w` prints its
+    later rows without the headers, through a tabwriter that remembers its columns' `widths`."""
     shown = [i for i, column in enumerate(table.column_definitions) if _shown(column, wide)]
     headers = [table.column_definitions[i].name.upper() for i in shown]
     rows = [[r.cells[i] for i in shown] for r in table.rows]
@@ -70,7 +71,10 @@ def print_table(table: tables.Table, *, wide: bool = False, with_namespace: bool
     if with_namespace:
         headers = ["NAMESPACE", *headers]
         rows = [[_namespace(r.object), *cells] for r, cells in zip(table.rows, rows)]
-    return _tabwrite([headers, *([_cell_text(c) for c in cells] for cells in rows)])
+    lines = [[_cell_text(c) for c in cells] for cells in rows]
+    if not headers_shown:
+        return _tabwrite(lines, widths) if lines else ""
+    return _tabwrite([headers, *lines], widths)
 
 
 def _shown(column: tables.ColumnDefinition, wide: bool) -> bool:
@@ -95,13 +99,18 @@ def _cell_text(cell: str) -> str:
     return cell if cut < 0 else cell[:cut] + "..."
 
 
-def _tabwrite(lines: list[list[str]]) -> str:
-    """Go's text/tabwriter as kubectl sets it up: every cell but a line's last is a column cell."""
+def _tabwrite(lines: list[list[str]], remembered: list[int] | None = None) -> str:
+    """Go's text/tabwriter as kubectl sets it up: every cell but a line's last is a column cell.
+    With `remembered` (cli-runtime's tabwriter RememberWidths, as `get -w` uses it) a column never
+    narrows from one flush to the next, and the list keeps the widths for the next."""
     ncols = len(lines[0])
     widths = [
         max(TABWRITER_MIN_WIDTH, max(len(line[i]) for line in lines) + TABWRITER_PADDING)
         for i in range(ncols - 1)
     ]
+    if remembered is not None:
+        widths = [max(w, remembered[i]) if i < len(remembered) else w for i, w in enumerate(widths)]
+        remembered[:] = widths
     out = []
     for line in lines:
         padded = [cell.ljust(width) for cell, width in zip(line, widths)]

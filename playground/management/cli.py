@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.utils import OperationalError, ProgrammingError
 
-from playground.kubectl.commandline import Verb, after_dashes
+from playground.kubectl.commandline import Verb, split_at_dashes
 from playground.kubectl.errors import KubectlError
 from playground.store.errors import StoreError
 
@@ -60,10 +60,10 @@ class VerbCommand(KubectlCommand):
 
     verb: Verb
     stdin = None  # `-f -` reads the process's stdin
-    after: list[str] | None = None  # the words after `--` (kubectl run's container arguments)
+    after: list[str] | None = None  # the words after `--` (the container's, for run and exec)
 
     def run_from_argv(self, argv: list[str]) -> None:
-        head, self.after = after_dashes(argv[2:])
+        head, self.after = split_at_dashes(argv[2:])
         super().run_from_argv(argv[:2] + head)
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -73,9 +73,9 @@ class VerbCommand(KubectlCommand):
 
     def run(self, *, cluster: str = "default", **options: Any) -> None:
         if self.after is not None:
-            if "container_args" not in options:
+            if not self.verb.after_dashes:
                 raise CommandFailed(f"{self.verb.name} takes no arguments after --")
-            options["container_args"] = self.after
+            options[self.verb.after_dashes] = self.after
         self.verb.run(cluster, self, **options)
 
     def line(self, text: str) -> None:

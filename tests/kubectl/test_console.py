@@ -6,7 +6,7 @@ import pytest
 
 from playground.kubectl.commandline import Captured
 from playground.kubectl.console import complete, run_line
-from tests.factories import deployment
+from tests.factories import deployment, pod
 
 MANIFEST = """kubectl apply -f - <<EOF
 apiVersion: v1
@@ -92,3 +92,14 @@ def test_tab_completes_verbs_types_and_names(cluster):
     assert "deployments" in complete(cluster.name, "kubectl get dep")
     assert complete(cluster.name, "kubectl get deployments w") == ["web"]
     assert complete(cluster.name, "kubectl scale deployment w") == ["web"]
+
+
+def test_help_and_tab_know_the_verbs_that_follow_and_exec(cluster):
+    cluster.create(pod("web"))
+
+    text = console(cluster, "help")[1]
+
+    assert "kubectl describe pod NAME" in text and "[-w]" in text and "[-f]" in text and "no -it" in text
+    assert complete(cluster.name, "kubectl exec w") == ["web"]
+    assert complete(cluster.name, "kubectl logs w") == ["web"]
+    assert complete(cluster.name, "kubectl describe pods w") == ["web"]

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from playground.asgi import application
@@ -122,3 +123,35 @@ def test_a_cluster_that_does_not_exist_is_closed_as_not_found():
     said, closed = async_to_sync(talk)()
 
     assert said["text"] == 'cluster "nope" not found' and closed == {"type": "websocket.close", "code": NOT_FOUND_CLOSE}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_get_watch_streams_each_change_until_ctrl_c():
+    create_demo_cluster("default")
+    store.create("default", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "first", "namespace": "default"}})
+    rows = len(store.list("default", "ConfigMap", namespace="default"))
+
+    async def talk() -> tuple[list, int]:
+        socket = WebsocketCommunicator(application, PATH, headers=ORIGIN)
+        await socket.connect(timeout=5)
+        try:
+            await socket.send_to(text_data=json.dumps({"type": "run", "text": "kubectl get configmaps -w"}))
+            header = json.loads(await socket.receive_from(timeout=10))
+            for _ in range(rows):  # the table
+                await socket.receive_from(timeout=10)
+            await database_sync_to_async(store.create)("default", {
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "zz-late", "namespace": "default"}})
+            change = json.loads(await socket.receive_from(timeout=10))
+            await socket.send_to(text_data=json.dumps({"type": "interrupt"}))
+            rest = await until_exit(socket)
+            await socket.disconnect()
+        except BaseException:
+            await socket.disconnect()  # the page goes: the watch stops rather than outlive the test
+            raise
+        return [header, change, *rest[0]], rest[1]
+
+    lines, code = async_to_sync(talk)()
+
+    assert lines[0]["text"].split() == ["NAME", "DATA", "AGE"]
+    assert lines[1]["text"].split()[:2] == ["zz-late", "0"] and code == 0
+    assert lines[2:] == []  # nothing after Ctrl-C but the exit

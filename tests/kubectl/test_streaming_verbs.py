@@ -1,0 +1,129 @@
+"""The verbs that keep printing until Ctrl-C (get -w, logs -f), and exec: each as kubectl prints it.
+
+A waiting verb is stopped as the console stops it (its Output's `cancelled()`); the changes it
+waits for are made from its own output, so no test waits on the clock."""
+from __future__ import annotations
+
+from playground.kubectl.commandline import Captured
+from playground.kubectl.console import run_line
+from playground.store import api as store
+from tests.commands.test_kubectl_commands import run
+from tests.commands.test_logs_command import chatty
+from tests.factories import config_map, deployment, pod
+from tests.kubectl.test_console import console
+
+MAX_POLLS = 50  # a verb that never stops fails its test instead of hanging it
+
+
+class CtrlC(Captured):
+    """The console's Output, with Ctrl-C pressed once `lines` lines came; `on_line(n)` runs as the
+    verb prints its n-th line (a change the verb then sees)."""
+
+    def __init__(self, lines: int, on_line=lambda n: None) -> None:
+        super().__init__()
+        self.wanted, self.on_line, self.polls = lines, on_line, 0
+
+    def line(self, text: str) -> None:
+        super().line(text)
+        self.on_line(len(self.lines))
+        self.stop = len(self.lines) >= self.wanted
+
+    def cancelled(self) -> bool:
+        self.polls += 1
+        return self.stop or self.polls > MAX_POLLS
+
+
+def printed(out: Captured) -> list[str]:
+    return [text for stream, text in out.lines if stream == "out"]
+
+
+def test_get_watch_prints_a_row_per_change_without_the_headers_again(cluster):
+    cluster.apply(deployment("web", replicas=1))
+    cluster.advance(30)
+
+    def scale(n):
+        if n == 2:  # the table is out: now the deployment changes
+            store.patch(cluster.name, "Deployment", "web", "default", {"spec": {"replicas": 15}}, patch_type="merge")
+
+    out = CtrlC(3, scale)
+    assert run_line(cluster.name, "kubectl get deployments -w", out) == 0
+
+    header, first, change = printed(out)
+    assert header.split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert first.split()[:2] == ["web", "1/1"] and change.split()[:2] == ["web", "1/15"]
+    assert change.index("1/15") == first.index("1/1")  # the columns stay where the table put them
+    assert out.polls <= MAX_POLLS
+
+
+def test_get_watch_of_an_empty_list_prints_the_headers_with_the_first_change(cluster):
+    out = CtrlC(2, lambda n: None)
+
+    def create_once():
+        if not out.lines:
+            cluster.create(config_map("late"))
+        return Captured.cancelled(out) or len(out.lines) >= 2
+
+    out.cancelled = create_once
+    assert run_line(cluster.name, "kubectl get configmaps -l app!=x --watch", out) == 0
+
+    assert [line.split()[0] for line in printed(out)][-2:] == ["NAME", "late"]
+    assert console(cluster, "kubectl get pods,services -w")[2] == "error: you may only specify a single resource type"
+
+
+def test_logs_follow_prints_new_lines_until_ctrl_c(cluster):
+    cluster.create(chatty())
+    cluster.advance(25)
+
+    out = CtrlC(6, lambda n: cluster.advance(10))  # each printed line lets the container write another
+    assert run_line(cluster.name, "kubectl logs -f chatty", out) == 0
+
+    assert printed(out) == [f"line {i}" for i in range(6)]
+
+
+def test_logs_follow_ends_with_the_container(cluster):
+    obj = chatty("once", "echo one; sleep 5; echo two")
+    obj["spec"]["restartPolicy"] = "Never"
+    cluster.create(obj)
+    cluster.advance(3)
+
+    out = CtrlC(100, lambda n: cluster.advance(10))
+    assert run_line(cluster.name, "kubectl logs pod/once --follow", out) == 0
+
+    assert printed(out) == ["one", "two"] and not out.stop
+
+
+def server():
+    return pod("web", image="nginx:1.27")
+
+
+def test_exec_prints_the_programs_answer_and_its_exit_code(cluster):
+    cluster.create(server())
+    cluster.advance(10)
+
+    assert console(cluster, "kubectl exec web -- hostname") == (0, "web", "")
+    code, out, err = console(cluster, "kubectl exec web -c main -- sh -c 'echo out; cat /nosuch; exit 3'")
+    assert (code, out) == (1, "out")
+    assert "No such file or directory" in err and err.endswith("\ncommand terminated with exit code 3")
+    assert console(cluster, "kubectl exec web -i -- sh <<EOF\necho from a heredoc\nEOF")[1] == "from a heredoc"
+    assert console(cluster, "kubectl exec web -- nosuch")[2] == (
+        'error: Internal error occurred: error executing command in container: OCI runtime exec failed: exec failed: '
+        'unable to start container process: exec: "nosuch": executable file not found in $PATH: unknown')
+    assert console(cluster, "kubectl exec web -c nope -- ls")[2] == "error: container nope is not valid for pod web"
+    assert console(cluster, "kubectl exec web")[2] == "error: you must specify at least one command for the container"
+
+
+def test_exec_has_no_interactive_terminal_in_the_console(cluster):
+    cluster.create(server())
+    cluster.advance(10)
+
+    code, _, err = console(cluster, "kubectl exec -it web -- sh")
+
+    assert code == 1 and err.startswith("error: no terminal here (-t, -it)")
+
+
+def test_exec_as_a_management_command(cluster):
+    cluster.create(server())
+    cluster.advance(10)
+
+    assert run("exec", "web", "--", "hostname") == (0, "web\n", "")
+    assert run("exec", "web", "--", "sh", "-c", "exit 2") == (1, "", "command terminated with exit code 2\n")
