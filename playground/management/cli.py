@@ -39,10 +39,10 @@ class KubectlCommand(BaseCommand):
         except (CommandFailed, KubectlError) as e:
             self.error(f"error: {e}")
         except (OperationalError, ProgrammingError) as e:
-            if "no such table" not in str(e) and "does not exist" not in str(e):
+            if not any(words in str(e) for words in ("no such table", "has no column", "does not exist")):
                 raise
-            self.error("error: the playground's database is not set up yet: run `python manage.py playground` "
-                       "(or `python manage.py migrate`) first")
+            self.error("error: the playground's database is not set up yet, or is older than this playground: "
+                       "run `python manage.py migrate` (or `python manage.py playground`, which migrates) first")
         if self.failed:
             sys.exit(1)
 
