@@ -86,27 +86,31 @@ def lesson_reset(request: HttpRequest, lesson: str) -> HttpResponse:
 
 @require_GET
 def step_view(request: HttpRequest, lesson: str, number: int) -> HttpResponse:
-    found = lesson_or_404(lesson)
-    mine = learners_progress(request, lesson)
-    try:
-        step = progress.go_to(mine, found, number)
-    except NotFound as e:
-        return render(request, "web/not_found.html", {"message": e.message}, status=404)
-    return render(request, "web/lessons/step.html", step_context(found, mine, step))
+    opened = open_step(request, lesson, number)
+    if isinstance(opened, HttpResponse):
+        return opened
+    return render(request, "web/lessons/step.html", step_context(*opened))
 
 
 @require_POST
 def reveal_hint(request: HttpRequest, lesson: str, number: int) -> HttpResponse:
+    opened = open_step(request, lesson, number)
+    if isinstance(opened, HttpResponse):
+        return opened
+    progress.reveal_hint(opened[1], opened[2])
+    if request.htmx:
+        return render(request, "web/lessons/step.html#hints", step_context(*opened))
+    return redirect("web:lesson-step", lesson=lesson, number=number)
+
+
+def open_step(request: HttpRequest, lesson: str, number: int) -> tuple[Lesson, LessonProgress, Step] | HttpResponse:
+    """The learner's step, or the page that says it is not open yet (404)."""
     found = lesson_or_404(lesson)
     mine = learners_progress(request, lesson)
     try:
-        step = progress.go_to(mine, found, number)
+        return found, mine, progress.go_to(mine, found, number)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
-    progress.reveal_hint(mine, step)
-    if request.htmx:
-        return render(request, "web/lessons/step.html#hints", step_context(found, mine, step))
-    return redirect("web:lesson-step", lesson=lesson, number=number)
 
 
 def learners_progress(request: HttpRequest, lesson: str) -> LessonProgress:
