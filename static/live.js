@@ -6,11 +6,11 @@
   htmx.createWebSocket = function (url) {
     var shown = document.getElementById("live-version");
     var version = shown && shown.getAttribute("data-resource-version");
-    if (version) {
-      var resumed = new URL(url, location.href);
-      resumed.searchParams.set("since", version);
-      url = resumed.toString();
-    }
+    var clock = document.getElementById("clock-time");  // the clock the page drew: a newer one is sent at once
+    var resumed = new URL(url, location.href);
+    if (version) resumed.searchParams.set("since", version);
+    if (clock) resumed.searchParams.set("clock", clock.getAttribute("data-mode") + "," + clock.getAttribute("data-speed"));
+    url = resumed.toString();
     var socket = new WebSocket(url, []);
     socket.binaryType = htmx.config.wsBinaryType;
     return socket;

@@ -223,6 +223,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 missed = True
             if missed:
                 self.wake.set()
+        # The clock may have been set between the page's drawing and this socket joining its
+        # cluster's group (that message went to the others): a page that says which clock it
+        # drew (?clock=mode,speed, static/live.js) gets the clock as it is now if it differs
+        drawn = query_params(self.scope).get("clock")
+        if drawn:
+            await database_sync_to_async(self.read_clock)()
+            key, _ = self.clock_shown()
+            if key is not None and f"{key[1]},{key[2]}" != drawn:
+                self.last_clock = None
+                await self.send(text_data=self.clock_frame())
         while True:
             await self.wake.wait()
             self.wake.clear()

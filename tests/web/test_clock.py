@@ -94,3 +94,24 @@ def test_a_clock_set_by_another_process_reaches_the_pages(monkeypatch):
 
     assert '<span class="clock-mode">running 10×</span>' in frame
     assert 'id="clock-time" class="time" title="simulated time" data-mode="running" data-speed="10"' in frame
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_whose_socket_joins_after_a_clock_change_gets_the_clock_at_once():
+    """The page drew the clock running at 1x; Pause came before its socket joined the cluster's
+    group, so that message never reached it: the socket sends the clock as it is at connect."""
+    create_demo_cluster("default")
+    clock.set_mode("default", "paused")
+
+    async def connect() -> str:
+        socket = WebsocketCommunicator(application, "/ws/clusters/default/?clock=running,1",
+                                       headers=[(b"origin", b"http://127.0.0.1")])
+        connected, _ = await socket.connect(timeout=5)
+        assert connected
+        frame = await socket.receive_from(timeout=5)
+        await socket.disconnect()
+        return frame
+
+    frame = async_to_sync(connect)()
+
+    assert '<span class="clock-mode">paused</span>' in frame and 'value="step"' in frame
