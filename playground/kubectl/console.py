@@ -111,6 +111,9 @@ def run_line(cluster: str, text: str, out: Output) -> int:
             return 0
         args, after = split_at_dashes(args)
         options = vars(parser.parse_args(args))
+        if any(name != "-" for name in options.get("filename") or []):
+            # The server's files are not the learner's: a manifest comes from the console itself
+            raise KubectlError("the console reads manifests from what you type: use -f - <<EOF, the manifest, then EOF")
         if after is not None:
             if not VERBS[verb].after_dashes:
                 raise KubectlError(f"kubectl {verb} takes no arguments after --")

@@ -69,6 +69,9 @@ def test_the_verbs_a_lesson_uses(cluster):
     ("kubectl get pods\nkubectl delete pods --all", "one command at a time"),
     ("kubectl get " + "x" * 3000, "the console takes at most 2,000"),
     ("kubectl scale deployment web", "the following arguments are required: --replicas"),
+    ("kubectl apply -f /etc/passwd", "the console reads manifests from what you type"),
+    ("kubectl create -f /", "the console reads manifests from what you type"),
+    ("kubectl delete -f examples/", "the console reads manifests from what you type"),
 ])
 def test_what_the_console_refuses_changes_nothing_and_says_why(cluster, text, message):
     cluster.apply(deployment("web", replicas=2))
