@@ -69,6 +69,7 @@ def test_a_busy_server_stops_within_a_second_of_ctrl_c_and_keeps_what_it_committ
     process, port = playground
     process.stdout.readline()
     env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)  # the server's own database: SQLite in its data folder, as the fixture's
     manage = lambda *args: subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,  # noqa: E731
                                           check=True, capture_output=True, text=True).stdout
     manage("apply", "-f", "examples/nginx-deployment.yaml")
