@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
 from playground.lessons import progress
@@ -30,6 +31,12 @@ MARKDOWN = MarkdownIt("commonmark", {"html": False})
 OBJECT_PICTURES = {"deployment": "Deployment", "replicaset": "ReplicaSet", "statefulset": "StatefulSet",
                    "daemonset": "DaemonSet", "service": "Service", "pod": "Pod", "configmap": "ConfigMap",
                    "secret": "Secret", "node": "Node"}
+
+
+def markdown(text: str) -> SafeString:
+    """A lesson's Markdown as HTML. Safe to insert: markdown-it escapes any raw HTML in it (html is
+    off) and refuses javascript:, vbscript: and file: links (its validateLink)."""
+    return mark_safe(MARKDOWN.render(text))  # noqa: S308 - escaped by markdown-it, as above
 
 
 def learner_of(request: HttpRequest) -> str:
@@ -67,7 +74,7 @@ def lesson_view(request: HttpRequest, lesson: str) -> HttpResponse:
     mine = progress.progress_of(request.session[LEARNER]).get(lesson) if LEARNER in request.session else None
     if mine is not None:
         return redirect("web:lesson-step", lesson=lesson, number=mine.step)
-    return render(request, "web/lessons/lesson.html", {"lesson": found, "introduction": MARKDOWN.render(found.introduction)})
+    return render(request, "web/lessons/lesson.html", {"lesson": found, "introduction": markdown(found.introduction)})
 
 
 @require_POST
@@ -125,7 +132,7 @@ def step_context(lesson: Lesson, mine: LessonProgress, step: Step) -> dict[str, 
     shown = mine.hints_shown.get(str(step.number), 0)
     return {
         "lesson": lesson, "step": step, "progress": mine, "cluster": mine.cluster,
-        "text": MARKDOWN.render(step.text), "real_cluster": MARKDOWN.render(lesson.real_cluster),
+        "text": markdown(step.text), "real_cluster": markdown(lesson.real_cluster),
         "steps": [{"number": s.number, "title": s.title, "done": s.number in mine.done_steps,
                    "open": s.number <= progress.reachable(mine)} for s in lesson.steps],
         "hints": step.hints[:shown], "more_hints": shown < len(step.hints),

@@ -148,3 +148,12 @@ def test_the_cluster_page_invites_a_newcomer_into_the_first_lesson(db, client):
 
     assert 'class="invite"' in before and 'href="/lessons/01-containers/"' in before
     assert 'class="invite"' not in after  # a learner who has begun finds the lessons in the header
+
+
+def test_lesson_markdown_shows_raw_html_as_text_and_links_no_script():
+    from playground.web.lesson_views import markdown
+
+    html = markdown('<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)> **ok**')
+
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<img" not in html
+    assert 'href="javascript' not in html and "<strong>ok</strong>" in html
