@@ -30,7 +30,7 @@ from playground.store.kinds import KINDS, Kind
 from . import describe, explain, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
-from .output import as_list, to_json, to_yaml
+from .output import as_list, reference, to_json, to_yaml
 from .printers import table
 
 Obj = dict[str, Any]
@@ -49,6 +49,7 @@ class Output(Protocol):
     def error(self, text: str) -> None: ...  # on stderr; the command exits 1
     def notice(self, text: str) -> None: ...  # on stderr, not a failure ("No resources found")
     def cancelled(self) -> bool: ...  # Ctrl-C in the console: a waiting verb stops
+    def open_editor(self, obj: Obj) -> None: ...  # kubectl edit: the console opens its editor on the object
 
 
 def failure_line(e: Exception) -> str:
@@ -70,6 +71,10 @@ class Verb:
     def run(self, cluster: str, out: Output, **options: Any) -> None:
         raise NotImplementedError
 
+    def waits(self, **options: Any) -> bool:
+        """Whether the command, run with these options, waits for changes until Ctrl-C (get -w)."""
+        return False
+
 
 def add_namespace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--namespace", default="default")
@@ -89,10 +94,13 @@ class Get(Verb):
         parser.add_argument("-w", "--watch", action="store_true", help="after the list, a line per change (Ctrl-C stops)")
         parser.add_argument("--watch-only", action="store_true", help="a line per change, without the list first")
 
+    def waits(self, **options: Any) -> bool:
+        return bool(options.get("watch") or options.get("watch_only"))
+
     def run(self, cluster: str, out: Output, *, resources: list[str], output: str | None, **options: Any) -> None:
         namespace = None if options["all_namespaces"] else options["namespace"]
         requested = resource_arguments(resources)
-        if options.get("watch") or options.get("watch_only"):
+        if self.waits(**options):
             return watch.watch(cluster, out, requested, namespace=namespace, default_namespace=options["namespace"],
                                selector=options["selector"], field_selector=options["field_selector"], output=output,
                                watch_only=options.get("watch_only", False))
@@ -115,7 +123,7 @@ class Get(Verb):
                 out.line((to_yaml if output == "yaml" else to_json)(document).rstrip("\n"))
         elif output == "name":
             for obj in items:
-                out.line(f"{KINDS[obj['kind']].kubectl_type}/{obj['metadata']['name']}")
+                out.line(reference(obj))
         elif groups:
             out.line(self.tables(groups, now=store.now(cluster), wide=output == "wide", all_namespaces=namespace is None))
         if not items and not any(name for _, name in requested):
@@ -274,6 +282,9 @@ class Rollout(Verb):
             else:
                 out.line(rollout.set_paused(cluster, name, namespace, paused=action == "pause"))
 
+    def waits(self, **options: Any) -> bool:
+        return options.get("action") == "status" and options.get("watch") == "true"
+
     def status(self, cluster: str, out: Output, name: str, namespace: str, *, watch: bool, timeout: float) -> None:
         message, done = rollout.rollout_status_message(store.get(cluster, "Deployment", name, namespace))
         out.line(message)
@@ -309,6 +320,9 @@ class Logs(Verb):
         parser.add_argument("-f", "--follow", action="store_true", help="print new lines until the container ends")
         add_namespace(parser)
 
+    def waits(self, **options: Any) -> bool:
+        return bool(options.get("follow") and not options.get("previous"))
+
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, previous: bool, tail: int | None,
             namespace: str, **options: Any) -> None:
         obj = store.get(cluster, "Pod", pod_name(pod), namespace)
@@ -316,7 +330,7 @@ class Logs(Verb):
         lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail)
         for _, line in lines:
             out.line(line)
-        if options.get("follow") and not previous:
+        if self.waits(follow=options.get("follow"), previous=previous):
             self.follow(cluster, out, obj, container, lines[-1][0] if lines else 0)
 
     def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int) -> None:
@@ -525,7 +539,7 @@ class Create(Verb):
 
     def created(self, cluster: str, out: Output, obj: Obj) -> None:
         stored = store.create(cluster, obj)
-        out.line(f"{KINDS[stored['kind']].kubectl_type}/{stored['metadata']['name']} created")
+        out.line(f"{reference(stored)} created")
 
 
 def container_name(image: str) -> str:
@@ -626,9 +640,52 @@ class Patch(Verb):
             out.line(f"{kind.kubectl_type}/{name} patched{' (no change)' if unchanged else ''}")
 
 
+class Edit(Verb):
+    """kubectl edit, in the console: the object opens in the page's editor (form and YAML) instead
+    of $EDITOR; the editor's Apply sends what changed, as kubectl edit's patch does (web/editing.py).
+    Which objects and what errors follow staging/src/k8s.io/kubectl/pkg/cmd/edit (the resource
+    builder's arguments); a list of several is refused, for the editor holds one object."""
+
+    name = "edit"
+    help = ("Open an object in the editor, as a form and as YAML (kubectl edit TYPE NAME | TYPE/NAME): Apply sends "
+            "only what you changed.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("resources", nargs="*", metavar="TYPE NAME | TYPE/NAME")
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, resources: list[str], namespace: str, **_: Any) -> None:
+        if not resources:
+            raise KubectlError(NO_RESOURCES)
+        found: list[Obj] = []
+        for kind, name in resource_arguments(resources):
+            if name is None:
+                found.extend(store.list(cluster, kind.kind, namespace=namespace))
+            else:
+                found.extend(Get().get_one(cluster, out, kind.kind, name, namespace))
+        if out_failed(out):
+            return  # kubectl opens nothing when one of the objects is missing
+        if len(found) > 1:
+            names = ", ".join(reference(obj) for obj in found[:5]) + (", ..." if len(found) > 5 else "")
+            raise KubectlError(f"the editor opens one object at a time, and this names {len(found)}: name one, "
+                               f"e.g. kubectl edit {reference(found[0])} (of {names})")
+        if not found:
+            raise KubectlError("edit cancelled, no objects found")
+        out.open_editor(found[0])
+
+
+# kubectl edit with nothing to edit (cli-runtime's resource builder, its message word for word)
+NO_RESOURCES = """You must provide one or more resources by argument or filename.
+Example resource specifications include:
+   '-f rsrc.yaml'
+   '--filename=rsrc.json'
+   '<resource> <name>'
+   '<resource>'"""
+
+
 VERBS: dict[str, Verb] = {verb.name: verb for verb in (
     Get(), Apply(), Create(), Run(), Delete(), Scale(), Set(), Rollout(), Logs(), Describe(), Label("label"), Label("annotate"),
-    Patch(), Exec(), Node("cordon", "Mark a node unschedulable (kubectl cordon NODE)."),
+    Patch(), Edit(), Exec(), Node("cordon", "Mark a node unschedulable (kubectl cordon NODE)."),
     Node("uncordon", "Mark a node schedulable again (kubectl uncordon NODE)."),
     Node("drain", "Cordon a node and evict its pods (kubectl drain NODE --ignore-daemonsets)."), Explain(),
 )}
@@ -663,3 +720,6 @@ class Captured:
 
     def cancelled(self) -> bool:
         return self.stop
+
+    def open_editor(self, obj: Obj) -> None:
+        self.lines.append(("edit", reference(obj)))

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from playground.store import api as store
 from playground.store import changelog, selectors, tables
-from playground.store.kinds import KINDS, Kind
+from playground.store.kinds import Kind
 
 from .errors import KubectlError
-from .output import to_json, to_yaml
+from .output import reference, to_json, to_yaml
 from .printers import print_table
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class WatchPrinter:
             return
         if self.output == "name":
             for obj in objects:
-                self.out.line(f"{KINDS[obj['kind']].kubectl_type}/{obj['metadata']['name']}")
+                self.out.line(reference(obj))
             return
         wide = self.output == "wide"
         text = print_table(tables.table(objects, now=store.now(self.cluster), wide=wide), wide=wide,

@@ -3,7 +3,8 @@ as the management commands, its output streamed back line by line.
 
 /ws/clusters/<cluster>/console/ → ConsoleConsumer → kubectl.console.run_line (in a worker thread;
 one command at a time, at most RATE commands a second after a burst of BURST) → JSON frames:
-{"type": "output", "stream": "out"|"err", "text"}, then {"type": "exit", "code"}. Ctrl-C
+{"type": "output", "stream": "out"|"err", "text"}, then {"type": "exit", "code"}; `kubectl edit` sends
+{"type": "edit", "url", "reference", "text"} and the page opens the editor (editor_views) on the object. Ctrl-C
 ({"type": "interrupt"}) stops a command that waits (rollout status); Tab ({"type": "complete"})
 answers {"type": "completions", "items"}.
 """
@@ -18,9 +19,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground.kubectl import console
+from playground.kubectl.output import reference
 from playground.store import clusters
+from playground.store.kinds import KINDS
 
 from .consumers import NOT_FOUND_CLOSE
+from .editor_views import edit_url
 
 BURST, RATE = 10, 2.0  # commands: a burst, then this many a second
 MAX_FRAME = console.MAX_LINE + console.MAX_STDIN + 1024  # characters of one message from the page
@@ -29,8 +33,8 @@ MAX_FRAME = console.MAX_LINE + console.MAX_STDIN + 1024  # characters of one mes
 class StreamingOutput:
     """kubectl's Output for a socket: each line is queued for the socket as the verb prints it."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
-        self.loop, self.queue = loop, queue
+    def __init__(self, cluster: str, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
+        self.cluster, self.loop, self.queue = cluster, loop, queue
         self.stdin = None
         self.failed = False
         self.stop = False
@@ -47,6 +51,15 @@ class StreamingOutput:
 
     def cancelled(self) -> bool:
         return self.stop
+
+    def open_editor(self, obj: dict[str, Any]) -> None:
+        meta = obj["metadata"]
+        url = edit_url(self.cluster, KINDS[obj["kind"]], meta["name"], meta.get("namespace", ""))
+        name = reference(obj)
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, ("edit", {
+            "url": url, "reference": name,
+            "text": f"{name}: opened in the editor. Change the form or the YAML, then Apply; Close comes back here.",
+        }))
 
 
 class ConsoleConsumer(AsyncWebsocketConsumer):
@@ -93,7 +106,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         if not self.take_token():
             return await self.refuse("too many commands at once: wait a moment")
         queue: asyncio.Queue = asyncio.Queue()
-        self.running = StreamingOutput(asyncio.get_running_loop(), queue)
+        self.running = StreamingOutput(self.cluster, asyncio.get_running_loop(), queue)
         streaming = asyncio.ensure_future(self.stream(queue))
         try:
             # A thread of its own: a command that waits (rollout status) must not hold up the
@@ -109,6 +122,9 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
             stream, value = await queue.get()
             if stream == "exit":
                 return await self.send_json({"type": "exit", "code": value})
+            if stream == "edit":
+                await self.send_json({"type": "edit", **value})
+                continue
             await self.send_json({"type": "output", "stream": stream, "text": value})
 
     def take_token(self) -> bool:

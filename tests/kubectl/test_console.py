@@ -106,3 +106,49 @@ def test_help_and_tab_know_the_verbs_that_follow_and_exec(cluster):
     assert complete(cluster.name, "kubectl exec w") == ["web"]
     assert complete(cluster.name, "kubectl logs w") == ["web"]
     assert complete(cluster.name, "kubectl describe pods w") == ["web"]
+
+
+def editor_opened(cluster, text: str) -> tuple[int, list[tuple[str, str]]]:
+    out = Captured()
+    return run_line(cluster.name, text, out), out.lines
+
+
+@pytest.mark.parametrize("text", ["kubectl edit deployment web", "kubectl edit deploy/web", "kubectl edit deployments"])
+def test_edit_opens_the_editor_on_the_object(cluster, text):
+    cluster.apply(deployment("web", replicas=2))
+
+    assert editor_opened(cluster, text) == (0, [("edit", "deployment.apps/web")])
+
+
+def test_edit_of_a_node_opens_the_cluster_scoped_object(cluster):
+    assert editor_opened(cluster, "kubectl edit node playground-worker") == (0, [("edit", "node/playground-worker")])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("kubectl edit deployment/x", 'Error from server (NotFound): deployments.apps "x" not found'),
+    ("kubectl edit deployment x -n kube-system", 'Error from server (NotFound): deployments.apps "x" not found'),
+    ("kubectl edit", "error: You must provide one or more resources by argument or filename.\n"
+                     "Example resource specifications include:\n   '-f rsrc.yaml'\n"),
+    ("kubectl edit nope x", 'error: the server doesn\'t have a resource type "nope"'),
+    ("kubectl edit configmaps -n kube-public", "error: edit cancelled, no objects found"),
+    ("kubectl edit nodes", "error: the editor opens one object at a time, and this names 3: name one, "
+                           "e.g. kubectl edit node/playground-control-plane (of node/playground-control-plane, "),
+    ("kubectl edit deployment web -l app=web", "unrecognized arguments: -l app=web"),
+])
+def test_edit_of_what_is_not_one_object_says_why_as_kubectl_does(cluster, text, message):
+    cluster.apply(deployment("web", replicas=2))
+
+    code, lines = editor_opened(cluster, text)
+
+    assert code == 1 and [s for s, _ in lines] == ["err"] * len(lines)
+    assert lines[0][1].startswith(message) or message in lines[0][1]
+
+
+def test_edit_of_two_names_says_not_found_for_each_missing_one(cluster):
+    cluster.apply(deployment("web", replicas=2))
+
+    assert editor_opened(cluster, "kubectl edit deployments web gone") == (1, [
+        ("err", 'Error from server (NotFound): deployments.apps "gone" not found')])
+    assert editor_opened(cluster, "kubectl edit deployments,pods x") == (1, [
+        ("err", 'Error from server (NotFound): deployments.apps "x" not found'),
+        ("err", 'Error from server (NotFound): pods "x" not found')])

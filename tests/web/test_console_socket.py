@@ -155,3 +155,25 @@ def test_get_watch_streams_each_change_until_ctrl_c():
     assert lines[0]["text"].split() == ["NAME", "DATA", "AGE"]
     assert lines[1]["text"].split()[:2] == ["zz-late", "0"] and code == 0
     assert lines[2:] == []  # nothing after Ctrl-C but the exit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kubectl_edit_tells_the_page_to_open_the_editor_on_the_object():
+    create_demo_cluster("default")
+    store.create("default", deployment("web", replicas=2))
+
+    async def talk() -> list[dict]:
+        socket = WebsocketCommunicator(application, PATH, headers=ORIGIN)
+        await socket.connect(timeout=5)
+        await socket.send_to(text_data=json.dumps({"type": "run", "text": "kubectl edit deployment/web"}))
+        frames = [json.loads(await socket.receive_from(timeout=10)) for _ in range(2)]
+        await socket.disconnect()
+        return frames
+
+    opened, done = async_to_sync(talk)()
+
+    assert opened == {"type": "edit", "url": "/clusters/default/edit/Deployment/default/web/",
+                      "reference": "deployment.apps/web",
+                      "text": "deployment.apps/web: opened in the editor. Change the form or the YAML, then Apply; "
+                              "Close comes back here."}
+    assert done == {"type": "exit", "code": 0}
