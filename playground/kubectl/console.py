@@ -1,7 +1,8 @@
 """The browser console's command line: one line of `kubectl ...` (with a heredoc for `-f -`), parsed
 as a shell would split it but never given to one, run by the same verbs as the management commands.
 
-console socket (web) → `run_line(cluster, text, out)` here → a Verb of commandline.py → out. What is
+console socket (web) → `read_line(text)` here → `run(cluster, command, out)`, in a thread of the
+console's own (`run_line` does both) → a Verb of commandline.py → out. What is
 not one of the verbs, is too long, or carries control characters is refused with a message and
 changes nothing; the cluster is the console's own, never a flag. `complete` answers Tab with
 verbs, resource types and object names.
@@ -12,6 +13,7 @@ import argparse
 import io
 import re
 import shlex
+from dataclasses import dataclass, field
 from typing import Any
 
 from playground.store import api as store
@@ -90,39 +92,72 @@ def split(text: str) -> tuple[list[str], bytes | None]:
     return words, stdin
 
 
-def run_line(cluster: str, text: str, out: Output) -> int:
-    """Run one console command; its exit code (0 done, 1 failed)."""
+@dataclass
+class Command:
+    """One console line, read: a verb and its options, or what the console answers itself (help)."""
+
+    verb: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    stdin: bytes | None = None
+    answer: str = ""  # help, `-h`: printed, nothing run
+
+    @property
+    def waits(self) -> bool:
+        """Whether it waits for changes until Ctrl-C (get -w, logs -f, rollout status)."""
+        return bool(self.verb) and VERBS[self.verb].waits(**self.options)
+
+
+def read_line(text: str) -> Command:
+    """What a console line asks for, read without touching the cluster. Raises KubectlError for
+    input the console refuses."""
+    words, stdin = split(text)
+    if not words:
+        return Command()
+    if words[0] == "help" or words == ["kubectl"] or words[:2] == ["kubectl", "help"]:
+        return Command(answer=HELP.format(verbs=", ".join(VERBS)))
+    if words[0] != "kubectl":
+        raise KubectlError(f"{words[0]!r} is not a kubectl command: this console runs kubectl only (try `help`)")
+    if len(words) < 2 or words[1] not in VERBS:
+        raise KubectlError(f'unknown command "{words[1] if len(words) > 1 else ""}" for "kubectl"'
+                           f" (this console knows {', '.join(VERBS)})")
+    verb, args = words[1], words[2:]
+    parser = parser_for(verb)
+    if "-h" in args or "--help" in args:
+        return Command(answer=parser.format_help().rstrip())
+    args, after = split_at_dashes(args)
+    options = vars(parser.parse_args(args))
+    if any(name != "-" for name in options.get("filename") or []):
+        # The server's files are not the learner's: a manifest comes from the console itself
+        raise KubectlError("the console reads manifests from what you type: use -f - <<EOF, the manifest, then EOF")
+    if after is not None:
+        if not VERBS[verb].after_dashes:
+            raise KubectlError(f"kubectl {verb} takes no arguments after --")
+        options[VERBS[verb].after_dashes] = after
+    return Command(verb, options, stdin)
+
+
+def run(cluster: str, command: Command, out: Output) -> int:
+    """Run a command read by `read_line`; its exit code (0 done, 1 failed)."""
+    if command.answer:
+        out.line(command.answer)
+    if not command.verb:
+        return 0
+    out.stdin = io.BytesIO(command.stdin or b"")
     try:
-        words, stdin = split(text)
-        if not words:
-            return 0
-        if words[0] == "help" or words == ["kubectl"] or words[:2] == ["kubectl", "help"]:
-            out.line(HELP.format(verbs=", ".join(VERBS)))
-            return 0
-        if words[0] != "kubectl":
-            raise KubectlError(f"{words[0]!r} is not a kubectl command: this console runs kubectl only (try `help`)")
-        if len(words) < 2 or words[1] not in VERBS:
-            raise KubectlError(f'unknown command "{words[1] if len(words) > 1 else ""}" for "kubectl"'
-                               f" (this console knows {', '.join(VERBS)})")
-        verb, args = words[1], words[2:]
-        parser = parser_for(verb)
-        if "-h" in args or "--help" in args:
-            out.line(parser.format_help().rstrip())
-            return 0
-        args, after = split_at_dashes(args)
-        options = vars(parser.parse_args(args))
-        if any(name != "-" for name in options.get("filename") or []):
-            # The server's files are not the learner's: a manifest comes from the console itself
-            raise KubectlError("the console reads manifests from what you type: use -f - <<EOF, the manifest, then EOF")
-        if after is not None:
-            if not VERBS[verb].after_dashes:
-                raise KubectlError(f"kubectl {verb} takes no arguments after --")
-            options[VERBS[verb].after_dashes] = after
-        out.stdin = io.BytesIO(stdin) if stdin is not None else io.BytesIO(b"")
-        VERBS[verb].run(cluster, out, **options)
+        VERBS[command.verb].run(cluster, out, **command.options)
     except (KubectlError, StoreError) as e:
         out.error(failure_line(e))
     return 1 if getattr(out, "failed", False) else 0
+
+
+def run_line(cluster: str, text: str, out: Output) -> int:
+    """Read and run one console line; its exit code (0 done, 1 failed)."""
+    try:
+        command = read_line(text)
+    except KubectlError as e:
+        out.error(failure_line(e))
+        return 1
+    return run(cluster, command, out)
 
 
 def complete(cluster: str, text: str, *, limit: int = 50) -> list[str]:
