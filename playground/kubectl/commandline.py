@@ -30,7 +30,8 @@ from playground.store.kinds import KINDS, Kind
 from . import describe, explain, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
-from .output import as_list, reference, to_json, to_yaml
+from .formats import Format, documents, read_format
+from .output import reference
 from .printers import table
 
 Obj = dict[str, Any]
@@ -90,7 +91,11 @@ class Get(Verb):
         parser.add_argument("-A", "--all-namespaces", action="store_true")
         parser.add_argument("-l", "--selector", default="", help="label selector: app=web,tier in (a,b)")
         parser.add_argument("--field-selector", default="", help="e.g. spec.nodeName=playground-worker")
-        parser.add_argument("-o", "--output", choices=("yaml", "json", "wide", "name"))
+        parser.add_argument("-o", "--output", help="wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC")
+        parser.add_argument("--show-labels", action="store_true", help="a LABELS column")
+        parser.add_argument("-L", "--label-columns", action="append", default=[], metavar="KEY[,KEY]",
+                            help="a column for each label key")
+        parser.add_argument("--no-headers", action="store_true")
         parser.add_argument("-w", "--watch", action="store_true", help="after the list, a line per change (Ctrl-C stops)")
         parser.add_argument("--watch-only", action="store_true", help="a line per change, without the list first")
 
@@ -99,10 +104,12 @@ class Get(Verb):
 
     def run(self, cluster: str, out: Output, *, resources: list[str], output: str | None, **options: Any) -> None:
         namespace = None if options["all_namespaces"] else options["namespace"]
+        fmt = read_format(output, show_labels=options.get("show_labels", False), no_headers=options.get("no_headers", False),
+                          label_columns=[k for keys in options.get("label_columns") or [] for k in keys.split(",") if k])
         requested = resource_arguments(resources)
         if self.waits(**options):
             return watch.watch(cluster, out, requested, namespace=namespace, default_namespace=options["namespace"],
-                               selector=options["selector"], field_selector=options["field_selector"], output=output,
+                               selector=options["selector"], field_selector=options["field_selector"], fmt=fmt,
                                watch_only=options.get("watch_only", False))
         groups: list[list[Obj]] = []  # one list of objects per kind, in the order asked
         for kind, name in requested:
@@ -116,16 +123,10 @@ class Get(Verb):
             elif found:
                 groups.append(found)
         items = [obj for group in groups for obj in group]
-        if output in ("yaml", "json"):
-            single = len(requested) == 1 and requested[0][1] is not None
-            if items:
-                document = items[0] if single else as_list(items)
-                out.line((to_yaml if output == "yaml" else to_json)(document).rstrip("\n"))
-        elif output == "name":
-            for obj in items:
-                out.line(reference(obj))
-        elif groups:
-            out.line(self.tables(groups, now=store.now(cluster), wide=output == "wide", all_namespaces=namespace is None))
+        if not fmt.table and items:
+            out.line(documents(items, fmt, single=len(requested) == 1 and requested[0][1] is not None))
+        elif groups and fmt.table:
+            out.line(self.tables(groups, now=store.now(cluster), fmt=fmt, all_namespaces=namespace is None))
         if not items and not any(name for _, name in requested):
             where = "" if namespace is None else f" in {namespace} namespace"
             out.notice(f"No resources found{where}.")
@@ -137,12 +138,12 @@ class Get(Verb):
             out.error(failure_line(e))
             return []
 
-    def tables(self, groups: list[list[Obj]], *, now: datetime.datetime, wide: bool, all_namespaces: bool) -> str:
+    def tables(self, groups: list[list[Obj]], *, now: datetime.datetime, fmt: Format, all_namespaces: bool) -> str:
         return "\n\n".join(
-            table(group, now=now, wide=wide, with_kind=len(groups) > 1,
-                  with_namespace=all_namespaces and KINDS[group[0]["kind"]].namespaced)
+            table(group, now=now, wide=fmt.name == "wide", with_kind=len(groups) > 1, labels=fmt.labels,
+                  headers_shown=fmt.headers, with_namespace=all_namespaces and KINDS[group[0]["kind"]].namespaced)
             for group in groups
-        )
+        ).rstrip("\n")
 
 
 class Apply(Verb):

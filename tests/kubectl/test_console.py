@@ -152,3 +152,60 @@ def test_edit_of_two_names_says_not_found_for_each_missing_one(cluster):
     assert editor_opened(cluster, "kubectl edit deployments,pods x") == (1, [
         ("err", 'Error from server (NotFound): deployments.apps "x" not found'),
         ("err", 'Error from server (NotFound): pods "x" not found')])
+
+
+@pytest.mark.parametrize("output, printed", [
+    ("jsonpath='{.items[*].metadata.name}'", "web"),
+    ("jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.spec.replicas}{\"\\n\"}{end}'", "web\t2\n"),
+    ("jsonpath='{.items[0].metadata.labels}'", '{"app":"web"}'),
+    ("jsonpath='{.items[?(@.spec.replicas==2)].metadata.name}'", "web"),
+    ("jsonpath='{..image}'", "nginx:1.27"),
+    ("jsonpath='{.items[0].nope}'", ""),
+    ("jsonpath='{$.kind}'", "List"),
+    ("jsonpath-as-json='{.items[0].spec.replicas}'", "[\n    2\n]"),
+    ("custom-columns='NAME:.metadata.name,LABELS:.metadata.labels,IMAGE:spec.template.spec.containers[*].image,X:.nope'",
+     "NAME   LABELS         IMAGE        X\nweb    map[app:web]   nginx:1.27   <none>"),
+    ("name", "deployment.apps/web"),
+])
+def test_get_prints_jsonpath_and_custom_columns_as_kubectl_does(cluster, output, printed):
+    cluster.apply(deployment("web", replicas=2))
+
+    assert console(cluster, f"kubectl get deployments -o {output}") == (0, printed, "")
+
+
+def test_get_of_one_object_gives_jsonpath_the_object(cluster):
+    cluster.create(pod("web"))
+
+    uid = cluster.get("Pod", "web", "default")["metadata"]["uid"]
+    assert console(cluster, "kubectl get pod web -o jsonpath='{.metadata.uid}'") == (0, uid, "")
+
+
+@pytest.mark.parametrize("output, message", [
+    ("go-template='{{.kind}}'", "error: -o go-template is not in this console: Go templates need Go's template engine"),
+    ("jsonpath-file=/etc/passwd", "error: -o jsonpath-file is not in this console: the console reads no files"),
+    ("foo", 'error: unable to match a printer suitable for the output format "foo", allowed formats are: '
+            "custom-columns,custom-columns-file,go-template,"),
+    ("jsonpath", "error: template format specified but no template given"),
+    ("jsonpath='{.items[0'", "error: error parsing jsonpath {.items[0, unterminated array"),
+    ("jsonpath='{.items[5]}'", 'error: error executing jsonpath "{.items[5]}": Error executing template: '
+                               "array index out of bounds: index 5, length 1."),
+    ("custom-columns=bad", "error: unexpected custom-columns spec: bad, expected <header>:<json-path-expr>"),
+    ("yaml --show-labels", "error: --show-labels option cannot be used with yaml printer"),
+])
+def test_get_refuses_a_format_it_cannot_print_and_says_why(cluster, output, message):
+    cluster.apply(deployment("web", replicas=2))
+
+    code, out, err = console(cluster, f"kubectl get deployments -o {output}")
+
+    assert code == 1 and out == "" and err.startswith(message)
+
+
+def test_get_shows_labels_label_columns_and_no_headers(cluster):
+    cluster.apply(deployment("web", replicas=2))
+
+    labelled = console(cluster, "kubectl get nodes --show-labels -L kubernetes.io/os,disk")[1].splitlines()
+    bare = console(cluster, "kubectl get deployments --no-headers")[1].splitlines()
+
+    assert labelled[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "OS", "DISK", "LABELS"]
+    assert labelled[2].split()[5] == "linux" and "kubernetes.io/hostname=playground-worker," in labelled[2]
+    assert len(bare) == 1 and bare[0].split()[:2] == ["web", "0/2"]
