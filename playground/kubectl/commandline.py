@@ -63,6 +63,7 @@ def failure_line(e: Exception) -> str:
 class Verb:
     name = ""
     help = ""
+    actions: tuple[str, ...] = ()  # the words that may follow the verb, for those that take one first (rollout status)
     needs_cluster = True  # explain reads the schemas, the same on every cluster
     after_dashes = ""  # the option that takes the words after `--` (the container's), if any
 
@@ -239,10 +240,11 @@ class Scale(Verb):
 
 class Set(Verb):
     name = "set"
+    actions = ("image",)
     help = "Update a container image of a workload or pod (kubectl set image): set image deployment/nginx nginx=nginx:1.27."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("what", choices=("image",))
+        parser.add_argument("what", choices=self.actions)
         parser.add_argument("resource", metavar="TYPE/NAME")
         parser.add_argument("images", nargs="+", metavar="CONTAINER=IMAGE")
         add_namespace(parser)
@@ -257,10 +259,11 @@ class Set(Verb):
 
 class Rollout(Verb):
     name = "rollout"
+    actions = ("status", "history", "undo", "pause", "resume", "restart")
     help = "Manage a Deployment's rollout: status, history, undo [--to-revision=N], pause, resume, restart."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("action", choices=("status", "history", "undo", "pause", "resume", "restart"))
+        parser.add_argument("action", choices=self.actions)
         parser.add_argument("resources", nargs="+", metavar="deployment/NAME")
         add_namespace(parser)
         parser.add_argument("--to-revision", type=int, default=0)

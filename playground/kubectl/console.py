@@ -18,7 +18,7 @@ from typing import Any
 
 from playground.store import api as store
 from playground.store.errors import StoreError
-from playground.store.kinds import KINDS, resolve
+from playground.store.kinds import KINDS, Kind, resolve
 
 from .commandline import VERBS, Output, failure_line, split_at_dashes
 from .errors import KubectlError
@@ -31,6 +31,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 HELP = """This console runs kubectl against your cluster (nothing else: it is not a shell).
 
   kubectl get pods [-o wide|yaml|json|name] [-l app=web] [-A] [-w]    -w: a line per change
+  kubectl get pod NAME -o jsonpath='{{.status.podIP}}'    -o custom-columns=NAME:.metadata.name
+  kubectl edit deployment NAME    opens the editor (form and YAML) over the page
   kubectl describe pod NAME       kubectl describe deployments -l app=web
   kubectl apply -f - <<EOF        then the manifest, then EOF
   kubectl delete pod NAME         kubectl scale deployment NAME --replicas=N
@@ -161,31 +163,43 @@ def run_line(cluster: str, text: str, out: Output) -> int:
 
 
 def complete(cluster: str, text: str, *, limit: int = 50) -> list[str]:
-    """What Tab offers for the last word of `text`: a verb, a resource type, or an object's name."""
+    """What Tab offers for the last word of `text`: a verb, a verb's action (rollout status), a
+    resource type, or an object's name (also after `TYPE/`)."""
     words = text.split(" ")
     current, before = words[-1], [w for w in words[:-1] if w]
     if not before:
         return [w for w in ("kubectl", "help", "clear") if w.startswith(current)]
     if before == ["kubectl"]:
         return sorted(v for v in VERBS if v.startswith(current))
-    positional = [w for w in before[2:] if not w.startswith("-")]
-    if before[1] in ("rollout", "set") and not positional:
+    verb = VERBS.get(before[1])
+    if verb is None:
         return []
+    positional = [w for w in before[2:] if not w.startswith("-")]
+    if verb.actions and not positional:
+        return [a for a in verb.actions if a.startswith(current)]
+    if "/" in current:
+        kind_name, _, prefix = current.partition("/")
+        kind = resolve(kind_name)
+        return [f"{kind_name}/{n}" for n in _names(cluster, kind, before, prefix, limit)] if kind else []
+    positional = positional[1:] if verb.actions else positional  # after `rollout status`: TYPE NAME
     if before[1] in POD_VERBS:
         kind = KINDS["Pod"] if not positional else None  # logs POD, exec POD: the pod's name comes first
-    elif not positional or (before[1] in ("rollout", "set") and len(positional) == 1):
+    elif not positional:
         types = sorted({k.plural for k in KINDS.values()} | {n for k in KINDS.values() for n in k.short_names})
         return [t for t in types if t.startswith(current)][:limit]
     else:
         kind = resolve(positional[-1].split(",")[0])
-    if kind is None:
-        return []
+    return _names(cluster, kind, before, current, limit) if kind else []
+
+
+def _names(cluster: str, kind: Kind, before: list[str], prefix: str, limit: int) -> list[str]:
+    """The names of the kind's objects that start with `prefix`, in the namespace `-n` names."""
     namespace = _flag(before, "-n", "--namespace") or "default"
     try:
         names = [o["metadata"]["name"] for o in store.list(cluster, kind.kind, namespace=namespace if kind.namespaced else None)]
     except StoreError:
         return []
-    return [n for n in names if n.startswith(current)][:limit]
+    return [n for n in names if n.startswith(prefix)][:limit]
 
 
 def _flag(words: list[str], short: str, long: str) -> str:

@@ -209,3 +209,16 @@ def test_get_shows_labels_label_columns_and_no_headers(cluster):
     assert labelled[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "OS", "DISK", "LABELS"]
     assert labelled[2].split()[5] == "linux" and "kubernetes.io/hostname=playground-worker," in labelled[2]
     assert len(bare) == 1 and bare[0].split()[:2] == ["web", "0/2"]
+
+
+def test_tab_completes_actions_and_names_after_a_type_and_a_slash(cluster):
+    cluster.apply(deployment("web", replicas=1))
+
+    assert complete(cluster.name, "kubectl rollout ") == ["status", "history", "undo", "pause", "resume", "restart"]
+    assert complete(cluster.name, "kubectl rollout st") == ["status"]
+    assert complete(cluster.name, "kubectl set ") == ["image"]
+    assert complete(cluster.name, "kubectl rollout status deployment/w") == ["deployment/web"]
+    assert complete(cluster.name, "kubectl rollout status deployment w") == ["web"]
+    assert complete(cluster.name, "kubectl edit deploy/") == ["deploy/web"]
+    assert complete(cluster.name, "kubectl get nodes playground-w") == ["playground-worker", "playground-worker2"]
+    assert complete(cluster.name, "kubectl get nope/") == []
