@@ -27,7 +27,7 @@ from playground.store import changelog, manifests
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
-from . import describe, explain, rollout, verbs, watch
+from . import describe, explain, jsonpath, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
 from .formats import Format, documents, read_format
@@ -97,6 +97,7 @@ class Get(Verb):
         parser.add_argument("-L", "--label-columns", action="append", default=[], metavar="KEY[,KEY]",
                             help="a column for each label key")
         parser.add_argument("--no-headers", action="store_true")
+        parser.add_argument("--sort-by", default="", metavar="JSONPATH", help="e.g. .metadata.creationTimestamp")
         parser.add_argument("-w", "--watch", action="store_true", help="after the list, a line per change (Ctrl-C stops)")
         parser.add_argument("--watch-only", action="store_true", help="a line per change, without the list first")
 
@@ -123,6 +124,8 @@ class Get(Verb):
                 groups[-1].extend(found)
             elif found:
                 groups.append(found)
+        if options.get("sort_by"):
+            groups = [jsonpath.sorted_by(options["sort_by"], group) for group in groups]
         items = [obj for group in groups for obj in group]
         if not fmt.table and items:
             out.line(documents(items, fmt, single=len(requested) == 1 and requested[0][1] is not None))
@@ -482,6 +485,7 @@ class Run(Verb):
         parser.add_argument("--port", type=int)
         parser.add_argument("container_args", nargs="*", metavar="-- ARGS")
         add_namespace(parser)
+        add_dry_run(parser)
 
     def run(self, cluster: str, out: Output, *, pod: str, image: str, labels: str, container_args: list[str],
             namespace: str, **options: Any) -> None:
@@ -493,8 +497,7 @@ class Run(Verb):
         obj = {"apiVersion": "v1", "kind": "Pod",
                "metadata": {"name": pod, "namespace": namespace, "labels": key_values(labels) if labels else {"run": pod}},
                "spec": {"containers": [container]}}
-        store.create(cluster, obj)
-        out.line(f"pod/{pod} created")
+        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
 
 
 class Create(Verb):
@@ -503,12 +506,13 @@ class Create(Verb):
             "configmap|secret generic NAME --from-literal=KEY=VALUE.")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("what", nargs="*", metavar="deployment NAME | configmap NAME | secret generic NAME")
+        parser.add_argument("what", nargs="*", metavar="deployment NAME | configmap NAME | secret generic NAME | namespace NAME")
         parser.add_argument("-f", "--filename", action="append", default=[])
         parser.add_argument("--image")
         parser.add_argument("--replicas", type=int, default=1)
         parser.add_argument("--from-literal", action="append", default=[], metavar="KEY=VALUE")
         add_namespace(parser)
+        add_dry_run(parser)
 
     def run(self, cluster: str, out: Output, *, what: list[str], filename: list[str], namespace: str, **options: Any) -> None:
         if filename:
@@ -517,18 +521,22 @@ class Create(Verb):
                     if doc.error or not isinstance(doc.obj, dict):
                         out.error(f"error: {source}: {doc.label}: {doc.error or 'not an object'}")
                         continue
-                    self.created(cluster, out, doc.obj)
+                    create_object(cluster, out, doc.obj, dry_run=options["dry_run"], output=options["output"])
             return
         if what[:1] == ["secret"] and what[1:2] == ["generic"]:
             what = ["secret", *what[2:]]
-        if len(what) != 2 or what[0] not in ("deployment", "configmap", "secret"):
-            raise KubectlError("expected -f FILE, or deployment NAME --image=IMAGE, configmap NAME or secret generic NAME")
+        if len(what) != 2 or what[0] not in ("deployment", "configmap", "secret", "namespace"):
+            raise KubectlError("expected -f FILE, or deployment NAME --image=IMAGE, configmap NAME, secret generic NAME "
+                               "or namespace NAME")
         kind, name = what
-        self.created(cluster, out, self.object(kind, name, namespace, **options))
+        obj = self.object(kind, name, namespace, **options)
+        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
 
     def object(self, kind: str, name: str, namespace: str, *, image: str | None, replicas: int,
                from_literal: list[str], **_: Any) -> Obj:
         meta = {"name": name, "namespace": namespace}
+        if kind == "namespace":
+            return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         if kind == "deployment":
             if not image:
                 raise KubectlError("required flag(s) \"image\" not set")
@@ -541,9 +549,26 @@ class Create(Verb):
             return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
         return {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": "Opaque", "stringData": data}
 
-    def created(self, cluster: str, out: Output, obj: Obj) -> None:
-        stored = store.create(cluster, obj)
-        out.line(f"{reference(stored)} created")
+
+DRY_RUN_SUFFIX = {"none": "", "client": " (dry run)", "server": " (server dry run)"}
+
+
+def add_dry_run(parser: argparse.ArgumentParser) -> None:
+    """--dry-run and -o of the verbs that create: `create deployment web --image=nginx --dry-run=client -o yaml`."""
+    parser.add_argument("--dry-run", nargs="?", const="client", default="none", choices=tuple(DRY_RUN_SUFFIX))
+    parser.add_argument("-o", "--output", help="yaml, json, name, jsonpath=TEMPLATE: print the object")
+
+
+def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none", output: str | None = None) -> None:
+    """Store a new object and say so, as kubectl create prints it; with --dry-run nothing is stored
+    (client: the object as built, admitted but not stored; server: as the store would keep it)."""
+    fmt = read_format(output)
+    stored = store.create(cluster, obj, dry_run=dry_run != "none")
+    shown = obj if dry_run == "client" else stored
+    if fmt.table:
+        out.line(f"{reference(shown)} created{DRY_RUN_SUFFIX[dry_run]}")
+    else:
+        out.line(documents([shown], fmt, single=True))
 
 
 def container_name(image: str) -> str:

@@ -352,3 +352,23 @@ def _relaxed(path: str) -> str:
 
 def column_cells(cols: list[Column], obj: Any) -> list[str]:  # noqa: ANN401 - JSON
     return [",".join(_go_value(v) for v in evaluate(c.path, [obj])) or "<none>" for c in cols]
+
+
+def sorted_by(expression: str, objects: list[Any]) -> list[Any]:
+    """`get --sort-by=.spec.replicas`: the objects in the order of the field (numbers as numbers,
+    else as text; objects without it first), stably, as kubectl's RuntimeSort orders them."""
+    try:
+        path = _action(_relaxed(expression), 0)[0]
+    except JSONPathError as e:
+        raise JSONPathError(f"error parsing jsonpath {expression}, {e}") from None
+
+    def key(obj: Any) -> tuple[int, float, str]:  # noqa: ANN401 - JSON
+        found = evaluate(path, [obj])
+        value = found[0] if found else None
+        if value is None:
+            return (0, 0.0, "")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return (1, float(value), "")
+        return (2, 0.0, _go_value(value))
+
+    return sorted(objects, key=key)

@@ -222,3 +222,27 @@ def test_tab_completes_actions_and_names_after_a_type_and_a_slash(cluster):
     assert complete(cluster.name, "kubectl edit deploy/") == ["deploy/web"]
     assert complete(cluster.name, "kubectl get nodes playground-w") == ["playground-worker", "playground-worker2"]
     assert complete(cluster.name, "kubectl get nope/") == []
+
+
+def test_create_and_run_with_dry_run_print_the_object_and_store_nothing(cluster):
+    before = cluster.resource_version()
+
+    code, out, _ = console(cluster, "kubectl create deployment api --image=nginx:1.27 --dry-run=client -o yaml")
+    pod_code, pod_out, _ = console(cluster, "kubectl run x --image=nginx:1.27 --dry-run=server -o jsonpath='{.metadata.uid}'")
+
+    assert code == 0 and "kind: Deployment" in out and "image: nginx:1.27" in out
+    assert pod_code == 0 and pod_out  # the server filled in a uid, and kept nothing
+    assert console(cluster, "kubectl run y --image=nginx:1.27 --dry-run") == (0, "pod/y created (dry run)", "")
+    assert cluster.resource_version() == before
+    assert console(cluster, "kubectl create namespace team") == (0, "namespace/team created", "")
+
+
+def test_get_sorts_by_a_field(cluster):
+    for name, replicas in (("b", 3), ("a", 10), ("c", 1)):
+        cluster.apply(deployment(name, replicas=replicas))
+
+    by_replicas = console(cluster, "kubectl get deployments --sort-by=.spec.replicas -o name")[1]
+    by_name = console(cluster, "kubectl get deployments --sort-by='{.metadata.name}' --no-headers")[1]
+
+    assert by_replicas.splitlines() == ["deployment.apps/c", "deployment.apps/b", "deployment.apps/a"]
+    assert [line.split()[0] for line in by_name.splitlines()] == ["a", "b", "c"]
