@@ -42,9 +42,13 @@ def test_kubectl_edit_in_the_console_opens_the_editor_on_the_object(server, page
 
     page.locator(".console-output .out", has_text="deployment.apps/web edited").wait_for(timeout=30_000)
     assert dialog.is_hidden()
-    typed(page, "kubectl get deployment web -o yaml", "replicas: 5")
+    typed(page, "kubectl get deployment web -o jsonpath='{.spec.replicas}'", "5")
+    screenshot(page, "console-edit-done-1440")
 
+    page.set_viewport_size({"width": 1920, "height": 1080})
     typed(page, "kubectl edit deployment web", "deployment.apps/web: opened in the editor")
+    editor.locator("#id_replicas").wait_for(timeout=30_000)
+    screenshot(page, "console-edit-1920")
     dialog.get_by_role("button", name="Close").click()
     page.locator(".console-output .err", has_text="Edit cancelled, no changes made.").wait_for(timeout=10_000)
     typed(page, "kubectl edit deployment/nope", 'Error from server (NotFound): deployments.apps "nope" not found')
