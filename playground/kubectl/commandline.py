@@ -15,7 +15,7 @@ import io
 import json
 import sys
 import time
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Iterator, Protocol
 
 import yaml
 
@@ -436,20 +436,28 @@ class Describe(Verb):
     def run(self, cluster: str, out: Output, *, resources: list[str], namespace: str, selector: str,
             all_namespaces: bool, **_: Any) -> None:
         shown = 0
-        for kind, name in resource_arguments(resources):
-            if name is None:
-                found = store.list(cluster, kind.kind, namespace=None if all_namespaces else namespace, label_selector=selector)
-            else:
-                found = Get().get_one(cluster, out, kind.kind, name, namespace)
-            for obj in found:
-                if shown:  # kubectl separates two objects by two empty lines
-                    out.line("")
-                    out.line("")
-                out.line(describe.describe(cluster, obj))
-                shown += 1
+        for obj in named_objects(cluster, out, resources, namespace=namespace, all_namespaces=all_namespaces,
+                                 selector=selector):
+            if shown:  # kubectl separates two objects by two empty lines
+                out.line("")
+                out.line("")
+            out.line(describe.describe(cluster, obj))
+            shown += 1
         if not shown and not out_failed(out):
             where = "" if all_namespaces else f" in {namespace} namespace"
             out.notice(f"No resources found{where}.")
+
+
+def named_objects(cluster: str, out: Output, resources: list[str], *, namespace: str, all_namespaces: bool = False,
+                  selector: str = "") -> Iterator[Obj]:
+    """The objects `TYPE NAME ...` or `TYPE` (all of them, matching the selector) name, in order;
+    a missing one is printed as kubectl's NotFound and skipped."""
+    for kind, name in resource_arguments(resources):
+        if name is None:
+            yield from store.list(cluster, kind.kind, namespace=None if all_namespaces else namespace,
+                                  label_selector=selector)
+        else:
+            yield from Get().get_one(cluster, out, kind.kind, name, namespace)
 
 
 def out_failed(out: Output) -> bool:
@@ -686,12 +694,7 @@ class Edit(Verb):
     def run(self, cluster: str, out: Output, *, resources: list[str], namespace: str, **_: Any) -> None:
         if not resources:
             raise KubectlError(NO_RESOURCES)
-        found: list[Obj] = []
-        for kind, name in resource_arguments(resources):
-            if name is None:
-                found.extend(store.list(cluster, kind.kind, namespace=namespace))
-            else:
-                found.extend(Get().get_one(cluster, out, kind.kind, name, namespace))
+        found = list(named_objects(cluster, out, resources, namespace=namespace))
         if out_failed(out):
             return  # kubectl opens nothing when one of the objects is missing
         if len(found) > 1:
