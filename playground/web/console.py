@@ -68,9 +68,9 @@ WAITING = WaitingCommands()
 
 
 def too_many_waiting() -> str:
-    return (f"this server already follows {settings.PLAYGROUND_CONSOLE_WAITING} commands that wait for changes "
-            "(get -w, logs -f, rollout status), as many as it takes: run it without waiting (no -w or -f; "
-            "rollout status --watch=false), or try again when one of them stops")
+    return ("the server's limit of commands that wait for changes (get -w, logs -f, rollout status) is reached "
+            f"({settings.PLAYGROUND_CONSOLE_WAITING} at once, PLAYGROUND_CONSOLE_WAITING): run it without waiting "
+            "(no -w or -f; rollout status --watch=false), or try again when one of them stops")
 
 
 class StreamingOutput:
