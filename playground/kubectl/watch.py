@@ -17,7 +17,8 @@ from playground.store.kinds import Kind
 
 from .errors import KubectlError
 from .formats import Format, documents
-from .printers import print_table
+from .jsonpath import column_cells
+from .printers import print_table, text_table
 
 if TYPE_CHECKING:
     from .commandline import Output
@@ -38,6 +39,12 @@ class WatchPrinter:
     def print(self, objects: list[Obj]) -> None:
         if not objects:
             return
+        if self.fmt.name == "custom-columns":  # rows under headers printed once, as the table's
+            rows = [column_cells(self.fmt.columns, obj) for obj in objects]
+            self.lines(text_table([c.header for c in self.fmt.columns], rows, widths=self.widths,
+                                  headers_shown=self.fmt.headers and not self.headers_shown))
+            self.headers_shown = True
+            return
         if not self.fmt.table:
             for obj in objects:
                 if self.fmt.name == "yaml" and self.printed:
@@ -52,6 +59,9 @@ class WatchPrinter:
                            with_namespace=self.with_namespace, headers_shown=self.fmt.headers and not self.headers_shown,
                            widths=self.widths)
         self.headers_shown = True
+        self.lines(text)
+
+    def lines(self, text: str) -> None:
         for line in text.rstrip("\n").split("\n"):
             self.out.line(line)
 
