@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -20,6 +23,7 @@ from playground.store.demo import create_demo_cluster
 from playground.web.consumers import NOT_FOUND_CLOSE
 from tests.factories import deployment
 
+ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
 PATH = "/ws/clusters/default/console/"
 
@@ -263,3 +267,13 @@ def test_a_waiting_command_past_the_bound_is_refused_at_once_and_a_closed_socket
         "(1 at once, PLAYGROUND_CONSOLE_WAITING)")
     assert quick_code == 0
     assert accepted["text"].split()[:2] == ["NAME", "STATUS"]
+
+
+def test_a_waiting_bound_that_leaves_quick_commands_no_thread_is_refused_at_start():
+    env = {**os.environ, "PLAYGROUND_CONSOLE_THREADS": "4", "PLAYGROUND_CONSOLE_WAITING": "4"}
+
+    started = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env={
+        **env, "DJANGO_SETTINGS_MODULE": "playground.settings"}, capture_output=True, text=True, cwd=ROOT)
+
+    assert started.returncode != 0
+    assert "PLAYGROUND_CONSOLE_WAITING (4) must be at least 0 and less than PLAYGROUND_CONSOLE_THREADS (4)" in started.stderr
