@@ -186,6 +186,16 @@ PLAYGROUND_TLS_DIR = Path(os.environ.get("PLAYGROUND_TLS_DIR", DATA_DIR / "tls")
 PLAYGROUND_API_PORT = int(os.environ.get("PLAYGROUND_API_PORT", 6443))
 # Watches one API token may hold open at once (in one process); past it, 429 TooManyRequests
 PLAYGROUND_API_MAX_WATCHES_PER_TOKEN = int(os.environ.get("PLAYGROUND_API_MAX_WATCHES_PER_TOKEN", 50))
+# The browser console's own threads (web/console.py), and how many of them commands that wait (get -w,
+# logs -f, rollout status) may hold at once in one server process: the others are kept for quick
+# commands, and a waiting command past the bound is refused at once. Neither takes the threads
+# sync_to_async shares with the pages and the Kubernetes API.
+PLAYGROUND_CONSOLE_THREADS = int(os.environ.get("PLAYGROUND_CONSOLE_THREADS", 32))
+PLAYGROUND_CONSOLE_WAITING = int(os.environ.get("PLAYGROUND_CONSOLE_WAITING", PLAYGROUND_CONSOLE_THREADS * 3 // 4))
+if not 0 <= PLAYGROUND_CONSOLE_WAITING < PLAYGROUND_CONSOLE_THREADS:
+    raise ImproperlyConfigured(
+        f"PLAYGROUND_CONSOLE_WAITING ({PLAYGROUND_CONSOLE_WAITING}) must be at least 0 and less than "
+        f"PLAYGROUND_CONSOLE_THREADS ({PLAYGROUND_CONSOLE_THREADS}): quick commands need a thread of their own")
 # Change-log entries kept per cluster; a watch from before them is told Gone (410) and relists.
 PLAYGROUND_CHANGE_LOG_RETENTION = int(os.environ.get("PLAYGROUND_CHANGE_LOG_RETENTION", 100_000))
 # Allocations between two young garbage collections in a serving process (playground/runtime/heap.py);

@@ -1,10 +1,13 @@
 // The kubectl console: a line of input sent over the console's socket (playground/web/console.py),
 // its output printed as text. Enter runs (inside an open heredoc it starts a new line), Up/Down
 // walk the history, Tab completes, Ctrl-C stops a waiting command, `clear` clears. Code blocks of
-// a lesson that start with `kubectl` get a Run button that types them here.
+// a lesson that start with `kubectl` get a Run button that types them here. `kubectl edit` opens
+// the editor (editor_views) in a dialog over the page; its Apply, or Close, prints what kubectl
+// edit prints and comes back to the console.
 (function () {
   const HEREDOC = /<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1\s*$/;
   const MAX_LINES = 2000;
+  const NO_CHANGES = "Edit cancelled, no changes made.";  // kubectl edit's words when nothing was saved
 
   function openHeredoc(text) {
     const [first, ...rest] = text.split("\n");
@@ -29,7 +32,38 @@
       output.append(line);
       while (output.childElementCount > MAX_LINES) output.firstElementChild.remove();
       output.scrollTop = output.scrollHeight;
+      return line;
     }
+
+    const dialog = section.querySelector("dialog.console-editor");
+    const frame = dialog.querySelector("iframe");
+    let applied = "";  // what the editor's Apply said kubectl would print
+
+    function openEditor(message) {
+      const line = print(message.text + " ", "hint");
+      const link = document.createElement("a");
+      link.href = message.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = "Open it in its own tab";
+      line.append(link);
+      applied = "";
+      dialog.querySelector("h2 code").textContent = message.reference;
+      frame.src = message.url + "?embed=1";
+      dialog.showModal();
+    }
+
+    frame.addEventListener("load", () => {
+      // The editor's Apply triggers this in its own page (an htmx HX-Trigger), before it moves on
+      const page = frame.contentDocument;
+      if (page) page.addEventListener("playground:applied", (event) => { applied = event.detail.line; dialog.close(); });
+    });
+    dialog.querySelector("button.close").addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => {
+      print(applied || NO_CHANGES, applied && applied !== NO_CHANGES ? "out" : "err");
+      frame.src = "about:blank";
+      input.focus();
+    });
 
     const unsent = [];  // typed before the socket was open (a page just loaded): sent once it is
 
@@ -53,6 +87,7 @@
           if (queued.length) run(queued.shift());
         }
         if (message.type === "completions") complete(message.items);
+        if (message.type === "edit") openEditor(message);
       });
       socket.addEventListener("close", (event) => {
         busy = false;

@@ -15,7 +15,7 @@ import io
 import json
 import sys
 import time
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Iterator, Protocol
 
 import yaml
 
@@ -27,10 +27,11 @@ from playground.store import changelog, manifests
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
-from . import describe, explain, rollout, verbs, watch
+from . import describe, explain, jsonpath, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
-from .output import as_list, to_json, to_yaml
+from .formats import Format, documents, read_format
+from .output import reference
 from .printers import table
 
 Obj = dict[str, Any]
@@ -49,6 +50,7 @@ class Output(Protocol):
     def error(self, text: str) -> None: ...  # on stderr; the command exits 1
     def notice(self, text: str) -> None: ...  # on stderr, not a failure ("No resources found")
     def cancelled(self) -> bool: ...  # Ctrl-C in the console: a waiting verb stops
+    def open_editor(self, obj: Obj) -> None: ...  # kubectl edit: the console opens its editor on the object
 
 
 def failure_line(e: Exception) -> str:
@@ -61,6 +63,7 @@ def failure_line(e: Exception) -> str:
 class Verb:
     name = ""
     help = ""
+    actions: tuple[str, ...] = ()  # the words that may follow the verb, for those that take one first (rollout status)
     needs_cluster = True  # explain reads the schemas, the same on every cluster
     after_dashes = ""  # the option that takes the words after `--` (the container's), if any
 
@@ -69,6 +72,10 @@ class Verb:
 
     def run(self, cluster: str, out: Output, **options: Any) -> None:
         raise NotImplementedError
+
+    def waits(self, **options: Any) -> bool:
+        """Whether the command, run with these options, waits for changes until Ctrl-C (get -w)."""
+        return False
 
 
 def add_namespace(parser: argparse.ArgumentParser) -> None:
@@ -85,16 +92,26 @@ class Get(Verb):
         parser.add_argument("-A", "--all-namespaces", action="store_true")
         parser.add_argument("-l", "--selector", default="", help="label selector: app=web,tier in (a,b)")
         parser.add_argument("--field-selector", default="", help="e.g. spec.nodeName=playground-worker")
-        parser.add_argument("-o", "--output", choices=("yaml", "json", "wide", "name"))
+        parser.add_argument("-o", "--output", help="wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC")
+        parser.add_argument("--show-labels", action="store_true", help="a LABELS column")
+        parser.add_argument("-L", "--label-columns", action="append", default=[], metavar="KEY[,KEY]",
+                            help="a column for each label key")
+        parser.add_argument("--no-headers", action="store_true")
+        parser.add_argument("--sort-by", default="", metavar="JSONPATH", help="e.g. .metadata.creationTimestamp")
         parser.add_argument("-w", "--watch", action="store_true", help="after the list, a line per change (Ctrl-C stops)")
         parser.add_argument("--watch-only", action="store_true", help="a line per change, without the list first")
 
+    def waits(self, **options: Any) -> bool:
+        return bool(options.get("watch") or options.get("watch_only"))
+
     def run(self, cluster: str, out: Output, *, resources: list[str], output: str | None, **options: Any) -> None:
         namespace = None if options["all_namespaces"] else options["namespace"]
+        fmt = read_format(output, show_labels=options.get("show_labels", False), no_headers=options.get("no_headers", False),
+                          label_columns=[k for keys in options.get("label_columns") or [] for k in keys.split(",") if k])
         requested = resource_arguments(resources)
-        if options.get("watch") or options.get("watch_only"):
+        if self.waits(**options):
             return watch.watch(cluster, out, requested, namespace=namespace, default_namespace=options["namespace"],
-                               selector=options["selector"], field_selector=options["field_selector"], output=output,
+                               selector=options["selector"], field_selector=options["field_selector"], fmt=fmt,
                                watch_only=options.get("watch_only", False))
         groups: list[list[Obj]] = []  # one list of objects per kind, in the order asked
         for kind, name in requested:
@@ -107,17 +124,13 @@ class Get(Verb):
                 groups[-1].extend(found)
             elif found:
                 groups.append(found)
+        if options.get("sort_by"):
+            groups = [jsonpath.sorted_by(options["sort_by"], group) for group in groups]
         items = [obj for group in groups for obj in group]
-        if output in ("yaml", "json"):
-            single = len(requested) == 1 and requested[0][1] is not None
-            if items:
-                document = items[0] if single else as_list(items)
-                out.line((to_yaml if output == "yaml" else to_json)(document).rstrip("\n"))
-        elif output == "name":
-            for obj in items:
-                out.line(f"{KINDS[obj['kind']].kubectl_type}/{obj['metadata']['name']}")
-        elif groups:
-            out.line(self.tables(groups, now=store.now(cluster), wide=output == "wide", all_namespaces=namespace is None))
+        if not fmt.table and items:
+            out.line(documents(items, fmt, single=len(requested) == 1 and requested[0][1] is not None))
+        elif groups and fmt.table:
+            out.line(self.tables(groups, now=store.now(cluster), fmt=fmt, all_namespaces=namespace is None))
         if not items and not any(name for _, name in requested):
             where = "" if namespace is None else f" in {namespace} namespace"
             out.notice(f"No resources found{where}.")
@@ -129,12 +142,12 @@ class Get(Verb):
             out.error(failure_line(e))
             return []
 
-    def tables(self, groups: list[list[Obj]], *, now: datetime.datetime, wide: bool, all_namespaces: bool) -> str:
+    def tables(self, groups: list[list[Obj]], *, now: datetime.datetime, fmt: Format, all_namespaces: bool) -> str:
         return "\n\n".join(
-            table(group, now=now, wide=wide, with_kind=len(groups) > 1,
-                  with_namespace=all_namespaces and KINDS[group[0]["kind"]].namespaced)
+            table(group, now=now, wide=fmt.name == "wide", with_kind=len(groups) > 1, labels=fmt.labels,
+                  headers_shown=fmt.headers, with_namespace=all_namespaces and KINDS[group[0]["kind"]].namespaced)
             for group in groups
-        )
+        ).rstrip("\n")
 
 
 class Apply(Verb):
@@ -230,10 +243,11 @@ class Scale(Verb):
 
 class Set(Verb):
     name = "set"
+    actions = ("image",)
     help = "Update a container image of a workload or pod (kubectl set image): set image deployment/nginx nginx=nginx:1.27."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("what", choices=("image",))
+        parser.add_argument("what", choices=self.actions)
         parser.add_argument("resource", metavar="TYPE/NAME")
         parser.add_argument("images", nargs="+", metavar="CONTAINER=IMAGE")
         add_namespace(parser)
@@ -248,10 +262,11 @@ class Set(Verb):
 
 class Rollout(Verb):
     name = "rollout"
+    actions = ("status", "history", "undo", "pause", "resume", "restart")
     help = "Manage a Deployment's rollout: status, history, undo [--to-revision=N], pause, resume, restart."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("action", choices=("status", "history", "undo", "pause", "resume", "restart"))
+        parser.add_argument("action", choices=self.actions)
         parser.add_argument("resources", nargs="+", metavar="deployment/NAME")
         add_namespace(parser)
         parser.add_argument("--to-revision", type=int, default=0)
@@ -273,6 +288,9 @@ class Rollout(Verb):
                 out.line(rollout.restart(cluster, name, namespace))
             else:
                 out.line(rollout.set_paused(cluster, name, namespace, paused=action == "pause"))
+
+    def waits(self, **options: Any) -> bool:
+        return options.get("action") == "status" and options.get("watch") == "true"
 
     def status(self, cluster: str, out: Output, name: str, namespace: str, *, watch: bool, timeout: float) -> None:
         message, done = rollout.rollout_status_message(store.get(cluster, "Deployment", name, namespace))
@@ -309,6 +327,9 @@ class Logs(Verb):
         parser.add_argument("-f", "--follow", action="store_true", help="print new lines until the container ends")
         add_namespace(parser)
 
+    def waits(self, **options: Any) -> bool:
+        return bool(options.get("follow") and not options.get("previous"))
+
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, previous: bool, tail: int | None,
             namespace: str, **options: Any) -> None:
         obj = store.get(cluster, "Pod", pod_name(pod), namespace)
@@ -316,7 +337,7 @@ class Logs(Verb):
         lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail)
         for _, line in lines:
             out.line(line)
-        if options.get("follow") and not previous:
+        if self.waits(follow=options.get("follow"), previous=previous):
             self.follow(cluster, out, obj, container, lines[-1][0] if lines else 0)
 
     def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int) -> None:
@@ -415,20 +436,28 @@ class Describe(Verb):
     def run(self, cluster: str, out: Output, *, resources: list[str], namespace: str, selector: str,
             all_namespaces: bool, **_: Any) -> None:
         shown = 0
-        for kind, name in resource_arguments(resources):
-            if name is None:
-                found = store.list(cluster, kind.kind, namespace=None if all_namespaces else namespace, label_selector=selector)
-            else:
-                found = Get().get_one(cluster, out, kind.kind, name, namespace)
-            for obj in found:
-                if shown:  # kubectl separates two objects by two empty lines
-                    out.line("")
-                    out.line("")
-                out.line(describe.describe(cluster, obj))
-                shown += 1
+        for obj in named_objects(cluster, out, resources, namespace=namespace, all_namespaces=all_namespaces,
+                                 selector=selector):
+            if shown:  # kubectl separates two objects by two empty lines
+                out.line("")
+                out.line("")
+            out.line(describe.describe(cluster, obj))
+            shown += 1
         if not shown and not out_failed(out):
             where = "" if all_namespaces else f" in {namespace} namespace"
             out.notice(f"No resources found{where}.")
+
+
+def named_objects(cluster: str, out: Output, resources: list[str], *, namespace: str, all_namespaces: bool = False,
+                  selector: str = "") -> Iterator[Obj]:
+    """The objects `TYPE NAME ...` or `TYPE` (all of them, matching the selector) name, in order;
+    a missing one is printed as kubectl's NotFound and skipped."""
+    for kind, name in resource_arguments(resources):
+        if name is None:
+            yield from store.list(cluster, kind.kind, namespace=None if all_namespaces else namespace,
+                                  label_selector=selector)
+        else:
+            yield from Get().get_one(cluster, out, kind.kind, name, namespace)
 
 
 def out_failed(out: Output) -> bool:
@@ -464,6 +493,7 @@ class Run(Verb):
         parser.add_argument("--port", type=int)
         parser.add_argument("container_args", nargs="*", metavar="-- ARGS")
         add_namespace(parser)
+        add_dry_run(parser)
 
     def run(self, cluster: str, out: Output, *, pod: str, image: str, labels: str, container_args: list[str],
             namespace: str, **options: Any) -> None:
@@ -475,8 +505,7 @@ class Run(Verb):
         obj = {"apiVersion": "v1", "kind": "Pod",
                "metadata": {"name": pod, "namespace": namespace, "labels": key_values(labels) if labels else {"run": pod}},
                "spec": {"containers": [container]}}
-        store.create(cluster, obj)
-        out.line(f"pod/{pod} created")
+        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
 
 
 class Create(Verb):
@@ -485,12 +514,13 @@ class Create(Verb):
             "configmap|secret generic NAME --from-literal=KEY=VALUE.")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("what", nargs="*", metavar="deployment NAME | configmap NAME | secret generic NAME")
+        parser.add_argument("what", nargs="*", metavar="deployment NAME | configmap NAME | secret generic NAME | namespace NAME")
         parser.add_argument("-f", "--filename", action="append", default=[])
         parser.add_argument("--image")
         parser.add_argument("--replicas", type=int, default=1)
         parser.add_argument("--from-literal", action="append", default=[], metavar="KEY=VALUE")
         add_namespace(parser)
+        add_dry_run(parser)
 
     def run(self, cluster: str, out: Output, *, what: list[str], filename: list[str], namespace: str, **options: Any) -> None:
         if filename:
@@ -499,18 +529,22 @@ class Create(Verb):
                     if doc.error or not isinstance(doc.obj, dict):
                         out.error(f"error: {source}: {doc.label}: {doc.error or 'not an object'}")
                         continue
-                    self.created(cluster, out, doc.obj)
+                    create_object(cluster, out, doc.obj, dry_run=options["dry_run"], output=options["output"])
             return
         if what[:1] == ["secret"] and what[1:2] == ["generic"]:
             what = ["secret", *what[2:]]
-        if len(what) != 2 or what[0] not in ("deployment", "configmap", "secret"):
-            raise KubectlError("expected -f FILE, or deployment NAME --image=IMAGE, configmap NAME or secret generic NAME")
+        if len(what) != 2 or what[0] not in ("deployment", "configmap", "secret", "namespace"):
+            raise KubectlError("expected -f FILE, or deployment NAME --image=IMAGE, configmap NAME, secret generic NAME "
+                               "or namespace NAME")
         kind, name = what
-        self.created(cluster, out, self.object(kind, name, namespace, **options))
+        obj = self.object(kind, name, namespace, **options)
+        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
 
     def object(self, kind: str, name: str, namespace: str, *, image: str | None, replicas: int,
                from_literal: list[str], **_: Any) -> Obj:
         meta = {"name": name, "namespace": namespace}
+        if kind == "namespace":
+            return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         if kind == "deployment":
             if not image:
                 raise KubectlError("required flag(s) \"image\" not set")
@@ -523,9 +557,26 @@ class Create(Verb):
             return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
         return {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": "Opaque", "stringData": data}
 
-    def created(self, cluster: str, out: Output, obj: Obj) -> None:
-        stored = store.create(cluster, obj)
-        out.line(f"{KINDS[stored['kind']].kubectl_type}/{stored['metadata']['name']} created")
+
+DRY_RUN_SUFFIX = {"none": "", "client": " (dry run)", "server": " (server dry run)"}
+
+
+def add_dry_run(parser: argparse.ArgumentParser) -> None:
+    """--dry-run and -o of the verbs that create: `create deployment web --image=nginx --dry-run=client -o yaml`."""
+    parser.add_argument("--dry-run", nargs="?", const="client", default="none", choices=tuple(DRY_RUN_SUFFIX))
+    parser.add_argument("-o", "--output", help="yaml, json, name, jsonpath=TEMPLATE: print the object")
+
+
+def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none", output: str | None = None) -> None:
+    """Store a new object and say so, as kubectl create prints it; with --dry-run nothing is stored
+    (client: the object as built, admitted but not stored; server: as the store would keep it)."""
+    fmt = read_format(output)
+    stored = store.create(cluster, obj, dry_run=dry_run != "none")
+    shown = obj if dry_run == "client" else stored
+    if fmt.table:
+        out.line(f"{reference(shown)} created{DRY_RUN_SUFFIX[dry_run]}")
+    else:
+        out.line(documents([shown], fmt, single=True))
 
 
 def container_name(image: str) -> str:
@@ -626,9 +677,47 @@ class Patch(Verb):
             out.line(f"{kind.kubectl_type}/{name} patched{' (no change)' if unchanged else ''}")
 
 
+class Edit(Verb):
+    """kubectl edit, in the console: the object opens in the page's editor (form and YAML) instead
+    of $EDITOR; the editor's Apply sends what changed, as kubectl edit's patch does (web/editing.py).
+    Which objects and what errors follow staging/src/k8s.io/kubectl/pkg/cmd/edit (the resource
+    builder's arguments); a list of several is refused, for the editor holds one object."""
+
+    name = "edit"
+    help = ("Open an object in the editor, as a form and as YAML (kubectl edit TYPE NAME | TYPE/NAME): Apply sends "
+            "only what you changed.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("resources", nargs="*", metavar="TYPE NAME | TYPE/NAME")
+        add_namespace(parser)
+
+    def run(self, cluster: str, out: Output, *, resources: list[str], namespace: str, **_: Any) -> None:
+        if not resources:
+            raise KubectlError(NO_RESOURCES)
+        found = list(named_objects(cluster, out, resources, namespace=namespace))
+        if out_failed(out):
+            return  # kubectl opens nothing when one of the objects is missing
+        if len(found) > 1:
+            names = ", ".join(reference(obj) for obj in found[:5]) + (", ..." if len(found) > 5 else "")
+            raise KubectlError(f"the editor opens one object at a time, and this names {len(found)}: name one, "
+                               f"e.g. kubectl edit {reference(found[0])} (of {names})")
+        if not found:
+            raise KubectlError("edit cancelled, no objects found")
+        out.open_editor(found[0])
+
+
+# kubectl edit with nothing to edit (cli-runtime's resource builder, its message word for word)
+NO_RESOURCES = """You must provide one or more resources by argument or filename.
+Example resource specifications include:
+   '-f rsrc.yaml'
+   '--filename=rsrc.json'
+   '<resource> <name>'
+   '<resource>'"""
+
+
 VERBS: dict[str, Verb] = {verb.name: verb for verb in (
     Get(), Apply(), Create(), Run(), Delete(), Scale(), Set(), Rollout(), Logs(), Describe(), Label("label"), Label("annotate"),
-    Patch(), Exec(), Node("cordon", "Mark a node unschedulable (kubectl cordon NODE)."),
+    Patch(), Edit(), Exec(), Node("cordon", "Mark a node unschedulable (kubectl cordon NODE)."),
     Node("uncordon", "Mark a node schedulable again (kubectl uncordon NODE)."),
     Node("drain", "Cordon a node and evict its pods (kubectl drain NODE --ignore-daemonsets)."), Explain(),
 )}
@@ -663,3 +752,6 @@ class Captured:
 
     def cancelled(self) -> bool:
         return self.stop
+
+    def open_editor(self, obj: Obj) -> None:
+        self.lines.append(("edit", reference(obj)))

@@ -1,4 +1,4 @@
-"""`-o yaml` and `-o json` exactly as kubectl prints them.
+"""`-o yaml`, `-o json` and `-o name` exactly as kubectl prints them.
 
 kubectl prints unstructured objects: map keys sorted, JSON indented by 4, YAML from
 sigs.k8s.io/yaml (block style, lists not indented under their key, multi-line strings such
@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 import yaml
+
+from playground.store.kinds import KINDS
 
 try:
     _Dumper: type = yaml.CSafeDumper
@@ -37,6 +39,11 @@ def to_yaml(obj: Any, *, sort_keys: bool = True) -> str:
 
 def to_json(obj: Any) -> str:
     return json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False)
+
+
+def reference(obj: dict[str, Any]) -> str:
+    """`deployment.apps/web`: an object as kubectl names it in what it prints (`-o name`, created)."""
+    return f"{KINDS[obj['kind']].kubectl_type}/{obj['metadata']['name']}"
 
 
 def as_list(items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ aligns columns (tabwriter: min width 6, padding 3, last column unpadded).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from playground.store import tables
@@ -44,6 +45,8 @@ def table(
     wide: bool = False,
     with_namespace: bool = False,
     with_kind: bool = False,
+    labels: Labels | None = None,
+    headers_shown: bool = True,
 ) -> str:
     """The text `kubectl get` prints for objects of one kind, ending in a newline.
 
@@ -52,12 +55,31 @@ def table(
     if not objects:
         return ""
     return print_table(
-        tables.table(objects, now=now, wide=wide), wide=wide, with_namespace=with_namespace, with_kind=with_kind
+        tables.table(objects, now=now, wide=wide), wide=wide, with_namespace=with_namespace, with_kind=with_kind,
+        labels=labels, headers_shown=headers_shown,
     )
 
 
+@dataclass
+class Labels:
+    """`-L KEY` (a column per label key) and `--show-labels` (a LABELS column), as tableprinter's
+    decorateTable adds them after the server's columns."""
+
+    columns: list[str] = field(default_factory=list)
+    show: bool = False
+
+    def headers(self) -> list[str]:
+        return [key.rsplit("/", 1)[-1].upper() for key in self.columns] + (["LABELS"] if self.show else [])
+
+    def cells(self, obj: Obj) -> list[str]:
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        shown = ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
+        return [labels.get(key, "") for key in self.columns] + ([shown] if self.show else [])
+
+
 def print_table(table: tables.Table, *, wide: bool = False, with_namespace: bool = False,
-                with_kind: bool = False, headers_shown: bool = True, widths: list[int] | None = None) -> str:
+                with_kind: bool = False, headers_shown: bool = True, widths: list[int] | None = None,
+                labels: Labels | None = None) -> str:
     """tableprinter.PrintObj: the text of a Table the server made. `kubectl get -w` prints its
     later rows without the headers, through a tabwriter that remembers its columns' `widths`."""
     shown = [i for i, column in enumerate(table.column_definitions) if _shown(column, wide)]
@@ -68,9 +90,18 @@ def print_table(table: tables.Table, *, wide: bool = False, with_namespace: bool
         prefix = _kind_prefix(table.rows[0].object)
         for cells in rows:
             cells[name_at] = f"{prefix}/{cells[name_at]}"
+    if labels is not None:
+        headers = [*headers, *labels.headers()]
+        rows = [[*cells, *labels.cells(r.object)] for r, cells in zip(table.rows, rows)]
     if with_namespace:
         headers = ["NAMESPACE", *headers]
         rows = [[_namespace(r.object), *cells] for r, cells in zip(table.rows, rows)]
+    return text_table(headers, rows, headers_shown=headers_shown, widths=widths)
+
+
+def text_table(headers: list[str], rows: list[list[str]], *, headers_shown: bool = True,
+               widths: list[int] | None = None) -> str:
+    """Columns laid out as kubectl lays out its tables (custom columns), ending in a newline."""
     lines = [[_cell_text(c) for c in cells] for cells in rows]
     if not headers_shown:
         return _tabwrite(lines, widths) if lines else ""

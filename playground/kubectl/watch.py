@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from playground.store import api as store
 from playground.store import changelog, selectors, tables
-from playground.store.kinds import KINDS, Kind
+from playground.store.kinds import Kind
 
 from .errors import KubectlError
-from .output import to_json, to_yaml
-from .printers import print_table
+from .formats import Format, documents
+from .jsonpath import column_cells
+from .printers import print_table, text_table
 
 if TYPE_CHECKING:
     from .commandline import Output
@@ -29,8 +30,8 @@ POLL_SECONDS = 1.0  # how long one wait on the change log lasts: Ctrl-C is seen 
 class WatchPrinter:
     """Prints objects as `get -w` does: table rows (headers once), names, or documents."""
 
-    def __init__(self, cluster: str, out: Output, *, output: str | None, with_namespace: bool) -> None:
-        self.cluster, self.out, self.output, self.with_namespace = cluster, out, output, with_namespace
+    def __init__(self, cluster: str, out: Output, *, fmt: Format, with_namespace: bool) -> None:
+        self.cluster, self.out, self.fmt, self.with_namespace = cluster, out, fmt, with_namespace
         self.widths: list[int] = []
         self.headers_shown = False
         self.printed = 0
@@ -38,27 +39,35 @@ class WatchPrinter:
     def print(self, objects: list[Obj]) -> None:
         if not objects:
             return
-        if self.output in ("yaml", "json"):
+        if self.fmt.name == "custom-columns":  # rows under headers printed once, as the table's
+            rows = [column_cells(self.fmt.columns, obj) for obj in objects]
+            self.lines(text_table([c.header for c in self.fmt.columns], rows, widths=self.widths,
+                                  headers_shown=self.fmt.headers and not self.headers_shown))
+            self.headers_shown = True
+            return
+        if not self.fmt.table:
             for obj in objects:
-                if self.output == "yaml" and self.printed:
+                if self.fmt.name == "yaml" and self.printed:
                     self.out.line("---")  # the YAML printer separates documents after the first
-                self.out.line((to_yaml if self.output == "yaml" else to_json)(obj).rstrip("\n"))
+                text = documents([obj], self.fmt, single=True, headers=not self.printed)
+                if text:
+                    self.out.line(text)
                 self.printed += 1
             return
-        if self.output == "name":
-            for obj in objects:
-                self.out.line(f"{KINDS[obj['kind']].kubectl_type}/{obj['metadata']['name']}")
-            return
-        wide = self.output == "wide"
-        text = print_table(tables.table(objects, now=store.now(self.cluster), wide=wide), wide=wide,
-                           with_namespace=self.with_namespace, headers_shown=not self.headers_shown, widths=self.widths)
+        wide = self.fmt.name == "wide"
+        text = print_table(tables.table(objects, now=store.now(self.cluster), wide=wide), wide=wide, labels=self.fmt.labels,
+                           with_namespace=self.with_namespace, headers_shown=self.fmt.headers and not self.headers_shown,
+                           widths=self.widths)
         self.headers_shown = True
+        self.lines(text)
+
+    def lines(self, text: str) -> None:
         for line in text.rstrip("\n").split("\n"):
             self.out.line(line)
 
 
 def watch(cluster: str, out: Output, requested: list[tuple[Kind, str | None]], *, namespace: str | None,
-          default_namespace: str, selector: str, field_selector: str, output: str | None, watch_only: bool) -> None:
+          default_namespace: str, selector: str, field_selector: str, fmt: Format, watch_only: bool) -> None:
     """Print, then follow, the objects `kubectl get ... -w` names, until `out.cancelled()`."""
     if len({kind.kind for kind, _ in requested}) != 1:
         raise KubectlError("you may only specify a single resource type")
@@ -76,7 +85,7 @@ def watch(cluster: str, out: Output, requested: list[tuple[Kind, str | None]], *
                 and (field_match is None or field_match(obj)))
 
     since = changelog.current_resource_version()  # listed at this version: the watch misses nothing after it
-    printer = WatchPrinter(cluster, out, output=output, with_namespace=namespace is None and kind.namespaced)
+    printer = WatchPrinter(cluster, out, fmt=fmt, with_namespace=namespace is None and kind.namespaced)
     if names:
         current = [store.get(cluster, kind.kind, next(iter(names)), default_namespace)]
     else:

@@ -41,6 +41,8 @@ from .uploads import refused_upload
 Obj = dict[str, Any]
 TEMPLATE = "web/editor/editor.html"
 ADD_ACTIONS = {"add-container": "container", "add-port": "port", "add-data": "data"}
+APPLIED = "playground:applied"  # the event an Apply triggers in the page: the console (kubectl edit) prints its line
+NO_CHANGES = "Edit cancelled, no changes made."  # what kubectl edit prints when the object is left as it was
 
 
 # -- Dry run: admission without storing -----------------------------------------------------------
@@ -160,6 +162,7 @@ class Editor:
     typed: dict[str, str] = field(default_factory=dict)  # what was typed into fields that could not be read
     diff: list[dict[str, str]] | None = None
     done: str = ""
+    printed: str = ""  # what kubectl would print for the write done (`deployment.apps/web edited`)
     mode: str = "create"  # create ("New") | edit (a stored object, opened as `original`)
     original: Obj | None = None  # the object as the edit page opened it (editing.opened)
     links: list[dict[str, str]] = field(default_factory=list)  # where to go from an error: {"text", "url"}
@@ -348,7 +351,8 @@ def editor_post(request: HttpRequest, cluster: str) -> HttpResponse:
     if action == "apply" and editor.manifest is not None and not editor.failed:
         url = object_url(cluster, editor.manifest)
         if request.htmx:
-            return HttpResponse(status=204, headers={"HX-Redirect": url})
+            applied = json.dumps({APPLIED: {"line": editor.printed}})
+            return HttpResponse(status=204, headers={"HX-Redirect": url, "HX-Trigger": applied})
         return redirect(url)
     return respond(request, editor, action)
 
@@ -408,6 +412,7 @@ def check(editor: Editor, *, dry_run: bool) -> None:
     lines = mf.diff_lines(result.live, result.merged, label=result.diff_label)
     editor.diff = [{"text": line, "kind": _diff_kind(line)} for line in lines]
     editor.done = f"{result.reference} {result.action}" + (" (dry run)" if dry_run else "")
+    editor.printed = NO_CHANGES if result.action == "unchanged" and editor.mode == "edit" else editor.done
 
 
 def _diff_kind(line: str) -> str:

@@ -45,12 +45,13 @@ def test_the_replica_set_lesson_walked_with_the_console(server, page):  # noqa: 
 
 def test_a_screenshot_of_each_lessons_first_step(server, page):  # noqa: F811
     url, _ = server
-    page.set_viewport_size({"width": 1440, "height": 900})
     for lesson in load_lessons():
+        page.set_viewport_size({"width": 1440, "height": 900})
         page.goto(f"{url}/lessons/{lesson.slug}/")
         page.get_by_role("button", name=re.compile("Start")).click()
         page.wait_for_url(re.compile(rf"/lessons/{lesson.slug}/1/$"))
         assert page.locator("#lesson-checks .check").count() == len(lesson.steps[0].checks)
+        page.locator(".console.connected").wait_for()  # the console is there to type in
         screenshot(page, f"lesson-{lesson.slug}-1440")
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    screenshot(page, f"lesson-{lesson.slug}-1920")
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        screenshot(page, f"lesson-{lesson.slug}-1920")

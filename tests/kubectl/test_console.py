@@ -106,3 +106,143 @@ def test_help_and_tab_know_the_verbs_that_follow_and_exec(cluster):
     assert complete(cluster.name, "kubectl exec w") == ["web"]
     assert complete(cluster.name, "kubectl logs w") == ["web"]
     assert complete(cluster.name, "kubectl describe pods w") == ["web"]
+
+
+def editor_opened(cluster, text: str) -> tuple[int, list[tuple[str, str]]]:
+    out = Captured()
+    return run_line(cluster.name, text, out), out.lines
+
+
+@pytest.mark.parametrize("text", ["kubectl edit deployment web", "kubectl edit deploy/web", "kubectl edit deployments"])
+def test_edit_opens_the_editor_on_the_object(cluster, text):
+    cluster.apply(deployment("web", replicas=2))
+
+    assert editor_opened(cluster, text) == (0, [("edit", "deployment.apps/web")])
+
+
+def test_edit_of_a_node_opens_the_cluster_scoped_object(cluster):
+    assert editor_opened(cluster, "kubectl edit node playground-worker") == (0, [("edit", "node/playground-worker")])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("kubectl edit deployment/x", 'Error from server (NotFound): deployments.apps "x" not found'),
+    ("kubectl edit deployment x -n kube-system", 'Error from server (NotFound): deployments.apps "x" not found'),
+    ("kubectl edit", "error: You must provide one or more resources by argument or filename.\n"
+                     "Example resource specifications include:\n   '-f rsrc.yaml'\n"),
+    ("kubectl edit nope x", 'error: the server doesn\'t have a resource type "nope"'),
+    ("kubectl edit configmaps -n kube-public", "error: edit cancelled, no objects found"),
+    ("kubectl edit nodes", "error: the editor opens one object at a time, and this names 3: name one, "
+                           "e.g. kubectl edit node/playground-control-plane (of node/playground-control-plane, "),
+    ("kubectl edit deployment web -l app=web", "unrecognized arguments: -l app=web"),
+])
+def test_edit_of_what_is_not_one_object_says_why_as_kubectl_does(cluster, text, message):
+    cluster.apply(deployment("web", replicas=2))
+
+    code, lines = editor_opened(cluster, text)
+
+    assert code == 1 and [s for s, _ in lines] == ["err"] * len(lines)
+    assert lines[0][1].startswith(message) or message in lines[0][1]
+
+
+def test_edit_of_two_names_says_not_found_for_each_missing_one(cluster):
+    cluster.apply(deployment("web", replicas=2))
+
+    assert editor_opened(cluster, "kubectl edit deployments web gone") == (1, [
+        ("err", 'Error from server (NotFound): deployments.apps "gone" not found')])
+    assert editor_opened(cluster, "kubectl edit deployments,pods x") == (1, [
+        ("err", 'Error from server (NotFound): deployments.apps "x" not found'),
+        ("err", 'Error from server (NotFound): pods "x" not found')])
+
+
+@pytest.mark.parametrize("output, printed", [
+    ("jsonpath='{.items[*].metadata.name}'", "web"),
+    ("jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.spec.replicas}{\"\\n\"}{end}'", "web\t2\n"),
+    ("jsonpath='{.items[0].metadata.labels}'", '{"app":"web"}'),
+    ("jsonpath='{.items[?(@.spec.replicas==2)].metadata.name}'", "web"),
+    ("jsonpath='{..image}'", "nginx:1.27"),
+    ("jsonpath='{.items[0].nope}'", ""),
+    ("jsonpath='{$.kind}'", "List"),
+    ("jsonpath-as-json='{.items[0].spec.replicas}'", "[\n    2\n]"),
+    ("custom-columns='NAME:.metadata.name,LABELS:.metadata.labels,IMAGE:spec.template.spec.containers[*].image,X:.nope'",
+     "NAME   LABELS         IMAGE        X\nweb    map[app:web]   nginx:1.27   <none>"),
+    ("name", "deployment.apps/web"),
+])
+def test_get_prints_jsonpath_and_custom_columns_as_kubectl_does(cluster, output, printed):
+    cluster.apply(deployment("web", replicas=2))
+
+    assert console(cluster, f"kubectl get deployments -o {output}") == (0, printed, "")
+
+
+def test_get_of_one_object_gives_jsonpath_the_object(cluster):
+    cluster.create(pod("web"))
+
+    uid = cluster.get("Pod", "web", "default")["metadata"]["uid"]
+    assert console(cluster, "kubectl get pod web -o jsonpath='{.metadata.uid}'") == (0, uid, "")
+
+
+@pytest.mark.parametrize("output, message", [
+    ("go-template='{{.kind}}'", "error: -o go-template is not in this console: Go templates need Go's template engine"),
+    ("jsonpath-file=/etc/passwd", "error: -o jsonpath-file is not in this console: the console reads no files"),
+    ("foo", 'error: unable to match a printer suitable for the output format "foo", allowed formats are: '
+            "custom-columns,custom-columns-file,go-template,"),
+    ("jsonpath", "error: template format specified but no template given"),
+    ("jsonpath='{.items[0'", "error: error parsing jsonpath {.items[0, unterminated array"),
+    ("jsonpath='{.items[5]}'", 'error: error executing jsonpath "{.items[5]}": Error executing template: '
+                               "array index out of bounds: index 5, length 1."),
+    ("custom-columns=bad", "error: unexpected custom-columns spec: bad, expected <header>:<json-path-expr>"),
+    ("yaml --show-labels", "error: --show-labels option cannot be used with yaml printer"),
+])
+def test_get_refuses_a_format_it_cannot_print_and_says_why(cluster, output, message):
+    cluster.apply(deployment("web", replicas=2))
+
+    code, out, err = console(cluster, f"kubectl get deployments -o {output}")
+
+    assert code == 1 and out == "" and err.startswith(message)
+
+
+def test_get_shows_labels_label_columns_and_no_headers(cluster):
+    cluster.apply(deployment("web", replicas=2))
+
+    labelled = console(cluster, "kubectl get nodes --show-labels -L kubernetes.io/os,disk")[1].splitlines()
+    bare = console(cluster, "kubectl get deployments --no-headers")[1].splitlines()
+
+    assert labelled[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "OS", "DISK", "LABELS"]
+    assert labelled[2].split()[5] == "linux" and "kubernetes.io/hostname=playground-worker," in labelled[2]
+    assert len(bare) == 1 and bare[0].split()[:2] == ["web", "0/2"]
+
+
+def test_tab_completes_actions_and_names_after_a_type_and_a_slash(cluster):
+    cluster.apply(deployment("web", replicas=1))
+
+    assert complete(cluster.name, "kubectl rollout ") == ["status", "history", "undo", "pause", "resume", "restart"]
+    assert complete(cluster.name, "kubectl rollout st") == ["status"]
+    assert complete(cluster.name, "kubectl set ") == ["image"]
+    assert complete(cluster.name, "kubectl rollout status deployment/w") == ["deployment/web"]
+    assert complete(cluster.name, "kubectl rollout status deployment w") == ["web"]
+    assert complete(cluster.name, "kubectl edit deploy/") == ["deploy/web"]
+    assert complete(cluster.name, "kubectl get nodes playground-w") == ["playground-worker", "playground-worker2"]
+    assert complete(cluster.name, "kubectl get nope/") == []
+
+
+def test_create_and_run_with_dry_run_print_the_object_and_store_nothing(cluster):
+    before = cluster.resource_version()
+
+    code, out, _ = console(cluster, "kubectl create deployment api --image=nginx:1.27 --dry-run=client -o yaml")
+    pod_code, pod_out, _ = console(cluster, "kubectl run x --image=nginx:1.27 --dry-run=server -o jsonpath='{.metadata.uid}'")
+
+    assert code == 0 and "kind: Deployment" in out and "image: nginx:1.27" in out
+    assert pod_code == 0 and pod_out  # the server filled in a uid, and kept nothing
+    assert console(cluster, "kubectl run y --image=nginx:1.27 --dry-run") == (0, "pod/y created (dry run)", "")
+    assert cluster.resource_version() == before
+    assert console(cluster, "kubectl create namespace team") == (0, "namespace/team created", "")
+
+
+def test_get_sorts_by_a_field(cluster):
+    for name, replicas in (("b", 3), ("a", 10), ("c", 1)):
+        cluster.apply(deployment(name, replicas=replicas))
+
+    by_replicas = console(cluster, "kubectl get deployments --sort-by=.spec.replicas -o name")[1]
+    by_name = console(cluster, "kubectl get deployments --sort-by='{.metadata.name}' --no-headers")[1]
+
+    assert by_replicas.splitlines() == ["deployment.apps/c", "deployment.apps/b", "deployment.apps/a"]
+    assert [line.split()[0] for line in by_name.splitlines()] == ["a", "b", "c"]

@@ -127,3 +127,22 @@ def test_exec_as_a_management_command(cluster):
 
     assert run("exec", "web", "--", "hostname") == (0, "web\n", "")
     assert run("exec", "web", "--", "sh", "-c", "exit 2") == (1, "", "command terminated with exit code 2\n")
+
+
+def test_get_watch_prints_each_change_through_a_jsonpath_or_custom_columns(cluster):
+    cluster.apply(deployment("web", replicas=1))
+
+    def scale_to(replicas, after):
+        def scale(n):
+            if n == after:  # what the watch printed first is out: now the deployment changes
+                store.patch(cluster.name, "Deployment", "web", "default", {"spec": {"replicas": replicas}},
+                            patch_type="merge")
+        return scale
+
+    jsonpath_out, columns_out = CtrlC(2, scale_to(4, after=1)), CtrlC(3, scale_to(6, after=2))
+    assert run_line(cluster.name, "kubectl get deployment web -w -o jsonpath='{.spec.replicas} '", jsonpath_out) == 0
+    assert run_line(cluster.name, "kubectl get deployments -w -o custom-columns=N:.metadata.name,R:.spec.replicas",
+                    columns_out) == 0
+
+    assert printed(jsonpath_out) == ["1 ", "4 "]
+    assert [line.split() for line in printed(columns_out)] == [["N", "R"], ["web", "4"], ["web", "6"]]

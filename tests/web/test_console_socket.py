@@ -1,14 +1,20 @@
 """The console's socket: a command's output streamed back with its exit code, one command at a
 time and not too many, Ctrl-C stopping one that waits, Tab answered; a cluster that does not
-exist, or a message that is no command, refused."""
+exist, or a message that is no command, refused. Commands that wait run on the console's own
+threads, bounded per server: pages and quick commands answer however many consoles wait."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
+from channels.testing import HttpCommunicator, WebsocketCommunicator
+from django.test import override_settings
 
 from playground.asgi import application
 from playground.store import api as store
@@ -17,6 +23,7 @@ from playground.store.demo import create_demo_cluster
 from playground.web.consumers import NOT_FOUND_CLOSE
 from tests.factories import deployment
 
+ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
 PATH = "/ws/clusters/default/console/"
 
@@ -155,3 +162,118 @@ def test_get_watch_streams_each_change_until_ctrl_c():
     assert lines[0]["text"].split() == ["NAME", "DATA", "AGE"]
     assert lines[1]["text"].split()[:2] == ["zz-late", "0"] and code == 0
     assert lines[2:] == []  # nothing after Ctrl-C but the exit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kubectl_edit_tells_the_page_to_open_the_editor_on_the_object():
+    create_demo_cluster("default")
+    store.create("default", deployment("web", replicas=2))
+
+    async def talk() -> list[dict]:
+        socket = WebsocketCommunicator(application, PATH, headers=ORIGIN)
+        await socket.connect(timeout=5)
+        await socket.send_to(text_data=json.dumps({"type": "run", "text": "kubectl edit deployment/web"}))
+        frames = [json.loads(await socket.receive_from(timeout=10)) for _ in range(2)]
+        await socket.disconnect()
+        return frames
+
+    opened, done = async_to_sync(talk)()
+
+    assert opened == {"type": "edit", "url": "/clusters/default/edit/Deployment/default/web/",
+                      "reference": "deployment.apps/web",
+                      "text": "deployment.apps/web: opened in the editor. Change the form or the YAML, then Apply; "
+                              "Close comes back here."}
+    assert done == {"type": "exit", "code": 0}
+
+
+async def open_console() -> WebsocketCommunicator:
+    socket = WebsocketCommunicator(application, PATH, headers=ORIGIN)
+    connected, _ = await socket.connect(timeout=5)
+    assert connected
+    return socket
+
+
+async def send(socket: WebsocketCommunicator, text: str) -> dict:
+    """Run a command; its first frame (a waiting command's first line)."""
+    await socket.send_to(text_data=json.dumps({"type": "run", "text": text}))
+    return json.loads(await socket.receive_from(timeout=10))
+
+
+async def stop(socket: WebsocketCommunicator) -> None:
+    await socket.send_to(text_data=json.dumps({"type": "interrupt"}))
+    await socket.disconnect(timeout=10)
+
+
+SHARED_THREADS = min(32, (os.cpu_count() or 1) + 4)  # asyncio's default pool, which sync_to_async shares
+
+
+@pytest.mark.django_db(transaction=True)
+def test_more_waiting_consoles_than_the_shared_threads_leave_pages_and_quick_commands_answering():
+    create_demo_cluster("default")
+    waiting_consoles = SHARED_THREADS + 2
+
+    async def talk() -> tuple[list[dict], tuple, dict, int, str]:
+        waiting = [await open_console() for _ in range(waiting_consoles)]
+        try:
+            firsts = [await send(socket, "kubectl get nodes -w") for socket in waiting]
+            other = await open_console()
+            quick = await until_exit(await send_run(other, "kubectl get namespaces"))
+            await other.send_to(text_data=json.dumps({"type": "complete", "text": "kubectl get nod"}))
+            completed = json.loads(await other.receive_from(timeout=10))
+            await other.disconnect()
+            page = HttpCommunicator(application, "GET", "/clusters/default/", headers=[(b"host", b"127.0.0.1")])
+            answer = await page.get_response(timeout=10)
+            shared = await sync_to_async(lambda: "free", thread_sensitive=False)()  # as the API's watches use it
+        finally:
+            for socket in waiting:
+                await stop(socket)
+        return firsts, quick, completed, answer["status"], shared
+
+    with override_settings(PLAYGROUND_CONSOLE_THREADS=waiting_consoles + 4, PLAYGROUND_CONSOLE_WAITING=waiting_consoles):
+        firsts, (lines, code), completed, status, shared = async_to_sync(talk)()
+
+    assert all(first["text"].split()[:2] == ["NAME", "STATUS"] for first in firsts)  # every one is waiting
+    assert code == 0 and "kube-system" in "\n".join(text for _, text in lines)
+    assert completed == {"type": "completions", "items": ["nodes"]}
+    assert status == 200 and shared == "free"
+
+
+async def send_run(socket: WebsocketCommunicator, text: str) -> WebsocketCommunicator:
+    await socket.send_to(text_data=json.dumps({"type": "run", "text": text}))
+    return socket
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiting_command_past_the_bound_is_refused_at_once_and_a_closed_socket_gives_its_place_back():
+    create_demo_cluster("default")
+
+    async def talk() -> tuple:
+        first, second = await open_console(), await open_console()
+        try:
+            await send(first, "kubectl get nodes -w")
+            refused = await until_exit(await send_run(second, "kubectl logs -f nope"))
+            quick = await until_exit(await send_run(second, "kubectl get nodes"))
+            await first.disconnect(timeout=10)  # the page goes: its watch stops and gives its place back
+            accepted = await send(second, "kubectl get nodes -w")
+        finally:
+            await stop(second)
+        return refused, quick[1], accepted
+
+    with override_settings(PLAYGROUND_CONSOLE_WAITING=1):
+        (refused, refused_code), quick_code, accepted = async_to_sync(talk)()
+
+    assert refused_code == 1 and refused[0][1].startswith(
+        "error: the server's limit of commands that wait for changes (get -w, logs -f, rollout status) is reached "
+        "(1 at once, PLAYGROUND_CONSOLE_WAITING)")
+    assert quick_code == 0
+    assert accepted["text"].split()[:2] == ["NAME", "STATUS"]
+
+
+def test_a_waiting_bound_that_leaves_quick_commands_no_thread_is_refused_at_start():
+    env = {**os.environ, "PLAYGROUND_CONSOLE_THREADS": "4", "PLAYGROUND_CONSOLE_WAITING": "4"}
+
+    started = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env={
+        **env, "DJANGO_SETTINGS_MODULE": "playground.settings"}, capture_output=True, text=True, cwd=ROOT)
+
+    assert started.returncode != 0
+    assert "PLAYGROUND_CONSOLE_WAITING (4) must be at least 0 and less than PLAYGROUND_CONSOLE_THREADS (4)" in started.stderr

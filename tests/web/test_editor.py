@@ -80,6 +80,18 @@ def test_with_htmx_apply_redirects_the_browser_to_the_objects_page(cluster, clie
     assert cluster.get("ConfigMap", "settings", "default")["data"] == {"mode": "demo"}
 
 
+def test_an_apply_tells_the_page_what_kubectl_would_print(cluster, client):
+    cluster.apply(deployment("web", replicas=2))
+
+    edited = edit_post(client, cluster.get("Deployment", "web", "default"), "apply", htmx=True, replicas="3")
+    untouched = edit_post(client, cluster.get("Deployment", "web", "default"), "apply", htmx=True)
+
+    # The console that opened the editor (kubectl edit) prints the line
+    assert json.loads(edited["HX-Trigger"]) == {"playground:applied": {"line": "deployment.apps/web edited"}}
+    assert json.loads(untouched["HX-Trigger"]) == {"playground:applied": {"line": "Edit cancelled, no changes made."}}
+    assert cluster.get("Deployment", "web", "default")["spec"]["replicas"] == 3
+
+
 def test_a_form_change_comes_back_as_the_yaml(cluster, client):
     response = editor_post(client, mf.new_manifest("Deployment"), "form", htmx=True, replicas="5")
 
