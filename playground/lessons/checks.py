@@ -6,9 +6,14 @@ Events, container filesystems, images) → a Verdict: done or not, and what was 
 learner reads ("2 of 3 replicas of deployment web are ready").
 
 A check never turns green early: a workload counts only when its rollout is complete as `kubectl
-rollout status` decides, pods only when Ready, a recreated pod only once it is Running again.
+rollout status` decides, pods only when Ready, a recreated pod only once it is Running again; and
+a check of a state is green only once that state has held for `hold:` simulated seconds
+(DEFAULT_HOLD unless the check says), read from the cluster's clock (`held` below), so a state a
+rollout passes through for an instant, or a pod Ready for a moment between two crashes, is not
+done. A check of a fact (an Event that happened, an image built: neither comes undone) takes none.
 
 Each check names what it expects with `expect:`; its other keys are its fields, all listed below
+(and `hold: seconds` on every check of a state)
 (an unknown one is an error naming the lesson's file and line, so a typo never makes a check that
 passes by accident):
 
@@ -26,6 +31,7 @@ passes by accident):
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Callable, Mapping
@@ -39,6 +45,14 @@ from playground.store.selectors import parse_label_selector
 Obj = dict[str, Any]
 DEFAULT_NAMESPACE = "default"
 COMPARISONS = ("at_least", "at_most", "not")
+# How long a state must hold, in simulated seconds, before its check is green: longer than the
+# instants a rollout or a crash loop passes through (a ReplicaSet's surplus pod, a container
+# Running between two crashes), short enough that a learner who did it right sees green at once
+DEFAULT_HOLD = 5.0
+# Facts, not states: an Event that happened and an image that was built do not come undone (an
+# image is content-addressed; a rebuilt tag is a new image the check reads afresh), so their
+# checks are green the moment they are seen and take no `hold:`
+FACTS = ("event", "image")
 
 
 class CheckError(ValueError):
@@ -148,6 +162,7 @@ class Check:
     expect: str
     spec: Mapping[str, Any]
     evaluate_with: Callable[[Check, ClusterView, Mapping[str, str]], Verdict] = field(repr=False, compare=False)
+    hold: float = 0.0  # simulated seconds its state must hold before it is green (0: a fact)
 
     def evaluate(self, view: ClusterView, baseline: Mapping[str, str] | None = None) -> Verdict:
         """`baseline`: what `remember` saw when the step began (the uids `recreated` compares)."""
@@ -162,6 +177,32 @@ class Check:
     @property
     def baseline_key(self) -> str:
         return f"{self.spec['kind']}/{self.spec['namespace']}/{self.spec['name']}"
+
+
+@dataclass(frozen=True)
+class Held:
+    """A check's verdict with its hold counted: what the learner reads, since when its state has
+    held (None: it does not hold now), and when it turns green if it keeps holding (None: it is)."""
+
+    verdict: Verdict
+    since: datetime.datetime | None
+    due: datetime.datetime | None = None
+
+
+def held(check: Check, seen: Verdict, *, since: datetime.datetime | None, now: datetime.datetime) -> Held:
+    """The hold rule: `seen`, the state now, is green only once it has held for `check.hold`
+    simulated seconds since `since` (when it was first seen holding, and not seen failing since;
+    None: not seen holding before). Times are the cluster clock's, so a paused clock holds a state
+    back until Step or Run moves time on, and a test drives it as it drives everything else."""
+    if not seen.done:
+        return Held(seen, None)
+    since = now if since is None or since > now else since
+    due = since + datetime.timedelta(seconds=check.hold)
+    if now >= due:
+        return Held(seen, since)
+    so_far = round((now - since).total_seconds(), 1)
+    return Held(Verdict(False, f"{seen.saw}, for {so_far:g} of the {check.hold:g} simulated seconds it must hold"),
+                since, due)
 
 
 def _object(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
@@ -344,15 +385,28 @@ def parse_check(raw: Any) -> Check:
     if expect not in FIELDS:
         raise CheckError(f"unknown check {expect!r}: expected one of {', '.join(FIELDS)}")
     required, optional = FIELDS[expect]
-    given = set(raw) - {"expect"}
+    given = set(raw) - {"expect", "hold"}
     if missing := sorted(required - given):
         raise CheckError(f"check {expect}: missing {', '.join(missing)}")
     if unknown := sorted(given - required - optional):
         raise CheckError(f"check {expect}: unknown field {', '.join(unknown)} (expected {', '.join(sorted(required | optional))})")
     spec: dict[str, Any] = {**raw, "namespace": raw.get("namespace", DEFAULT_NAMESPACE)}
     del spec["expect"]
+    hold = _hold(expect, spec.pop("hold", None))
     _settle_fields(expect, spec)
-    return Check(expect, spec, EVALUATE[expect])
+    return Check(expect, spec, EVALUATE[expect], hold)
+
+
+def _hold(expect: str, raw: Any) -> float:
+    if expect in FACTS:
+        if raw is not None:
+            raise CheckError(f"check {expect}: takes no hold: what it sees has happened and does not come undone")
+        return 0.0
+    if raw is None:
+        return DEFAULT_HOLD
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
+        raise CheckError(f"check {expect}: hold is a number of simulated seconds, 0 or more")
+    return float(raw)
 
 
 def _settle_fields(expect: str, spec: dict[str, Any]) -> None:

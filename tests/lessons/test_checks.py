@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from playground.images import registry
-from playground.lessons.checks import CheckError, parse_check
+from playground.lessons.checks import CheckError, held, parse_check
 from playground.lessons.view import LiveView
 from tests.factories import deployment, pod
 
@@ -113,6 +113,36 @@ def test_an_image_check_sees_a_deleted_file_that_still_takes_space(cluster):
     assert verdict(cluster, expect="image", reference="nope:1").saw == "no image nope:1 on this cluster yet"
 
 
+def test_pods_ready_for_an_instant_between_two_crashes_are_not_done(cluster):
+    check = parse_check({"expect": "pods", "selector": "app=web", "ready": 3, "hold": 10})
+    cluster.create(deployment("web", replicas=3))
+    cluster.advance(60)
+    ready = held(check, check.evaluate(LiveView(cluster.name)), since=None, now=cluster.now())
+    cluster.advance(6)
+    [first, *_] = cluster.list("Pod", namespace="default", label_selector="app=web")
+    cluster.delete("Pod", first["metadata"]["name"], "default")  # one goes: 2 of 3 for a moment
+    cluster.advance(0.5)
+    broken = held(check, check.evaluate(LiveView(cluster.name)), since=ready.since, now=cluster.now())
+    cluster.advance(30)
+    back = held(check, check.evaluate(LiveView(cluster.name)), since=broken.since, now=cluster.now())
+    cluster.advance(10)
+    done = held(check, check.evaluate(LiveView(cluster.name)), since=back.since, now=cluster.now())
+
+    assert ready.verdict.saw == "3 of 3 pods with app=web are ready, for 0 of the 10 simulated seconds it must hold"
+    assert not broken.verdict.done and broken.since is None
+    assert not back.verdict.done and back.due == cluster.now()
+    assert done.verdict.done and done.verdict.saw == "3 of 3 pods with app=web are ready"
+
+
+def test_a_fact_is_green_the_moment_it_is_seen(cluster):
+    registry.build(cluster.name, "FROM busybox:1.36\nRUN echo big > /big\nRUN rm /big\n", tag="waste:1")
+    check = parse_check({"expect": "image", "reference": "waste:1", "deleted_file_kept": True})
+
+    seen = held(check, check.evaluate(LiveView(cluster.name)), since=None, now=cluster.now())
+
+    assert check.hold == 0 and seen.verdict.done
+
+
 @pytest.mark.parametrize("check, message", [
     ({"kind": "Pod"}, "a check is a mapping with `expect:`"),
     ({"expect": "magic"}, "unknown check 'magic': expected one of object, pods, event, recreated, file, image"),
@@ -124,6 +154,9 @@ def test_an_image_check_sees_a_deleted_file_that_still_takes_space(cluster):
     ({"expect": "pods", "ready": {"more_than": 2}}, "ready: expected a value or one of at_least, at_most, not"),
     ({"expect": "recreated", "kind": "Deployment", "name": "web"}, "only a Pod is recreated"),
     ({"expect": "file", "pod": "p", "container": "c", "path": "/x", "layer": "top"}, "layer is one of"),
+    ({"expect": "pods", "ready": 1, "hold": "long"}, "check pods: hold is a number of simulated seconds, 0 or more"),
+    ({"expect": "pods", "ready": 1, "hold": -1}, "hold is a number of simulated seconds"),
+    ({"expect": "event", "reason": "BackOff", "hold": 5}, "check event: takes no hold: what it sees has happened"),
 ])
 def test_a_check_spelled_wrong_is_refused_with_what_is_wrong(check, message):
     with pytest.raises(CheckError) as error:
