@@ -26,6 +26,11 @@ passes by accident):
 - `recreated`: kind (Pod), name, namespace: the object has a new uid since the step began, and is Running
 - `file`:      pod, container, path, namespace; `layer: writable|init|image|volume`, `contains: text`
                (the container must be running: a file is looked for where a program would see it)
+- `dns`:       name (as a pod in `namespace` asks it: a short name goes through its search list),
+               type (A, the default, or SRV); `address_of: {service: name}` (its ClusterIP),
+               `{pod: name}` (its IP) or `{pods: selector}` (the IPs of the Ready ones, what a
+               headless Service answers), `records: n`, or `nxdomain: true`: what the cluster's
+               DNS (sim/dns, the DNS page's resolver) answers now
 - `image`:     reference; `deleted_file_kept: true` (a layer deletes a file a lower layer holds,
                and the image is no smaller for it; `false`: no layer does), `layers: {at_least: n}`
 """
@@ -39,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from playground.kubectl.rollout import rollout_status_message
+from playground.sim.dns import NXDOMAIN, Answer
 from playground.store.errors import BadRequest
 from playground.store.selectors import parse_label_selector
 
@@ -74,6 +80,7 @@ class ClusterView(Protocol):
     def events(self, namespace: str, reason: str) -> list[Obj]: ...
     def file_origin(self, namespace: str, pod: str, container: str, path: str) -> tuple[str, str] | None: ...
     def image_layers(self, reference: str) -> list[Any] | None: ...
+    def dns(self, name: str, namespace: str, record_type: str) -> Answer: ...
 
 
 # --- field paths and expected values ----------------------------------------------------------------
@@ -330,6 +337,39 @@ def _file(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verd
     return Verdict(True, f"{spec['path']} is in the {layer} layer of {where}")
 
 
+def _dns(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
+    spec = check.spec
+    asked, answer = spec["name"], view.dns(spec["name"], spec["namespace"], spec["type"])
+    found = [record.data for record in answer.records if record.type == spec["type"]]
+    if spec.get("nxdomain"):
+        return Verdict(answer.rcode == NXDOMAIN, f"{asked}: NXDOMAIN" if answer.rcode == NXDOMAIN
+                       else f"{asked} answers {', '.join(found) or 'no records (NODATA)'}, expected NXDOMAIN")
+    if not found:
+        return Verdict(False, f"{asked}: NXDOMAIN" if answer.rcode == NXDOMAIN else f"{asked}: no {spec['type']} records yet")
+    if "records" in spec and not spec["records"].holds(len(found)):
+        return Verdict(False, f"{asked} answers {len(found)} {spec['type']} records, expected {spec['records']}")
+    if "address_of" in spec:
+        wanted, called = _addresses_of(spec["address_of"], view, spec["namespace"])
+        if sorted(found) != sorted(wanted):
+            return Verdict(False, f"{asked} answers {', '.join(sorted(found))}, expected {called}"
+                           f" ({', '.join(sorted(wanted)) or 'none yet'})")
+    return Verdict(True, f"{asked} answers {', '.join(sorted(found))}")
+
+
+def _addresses_of(target: Mapping[str, Any], view: ClusterView, namespace: str) -> tuple[list[str], str]:
+    """The addresses a name must answer (and how the learner reads them): a Service's ClusterIP,
+    a pod's IP, or the IPs of the Ready pods a selector matches, as a headless Service lists them."""
+    if "service" in target:
+        service = view.get("Service", namespace, target["service"]) or {}
+        ip = (service.get("spec") or {}).get("clusterIP")
+        return ([ip] if ip and ip != "None" else []), f"the ClusterIP of service {target['service']}"
+    if "pod" in target:
+        ip = ((view.get("Pod", namespace, target["pod"]) or {}).get("status") or {}).get("podIP")
+        return ([ip] if ip else []), f"the IP of pod {target['pod']}"
+    pods = [p for p in view.list("Pod", namespace) if target["matches"](p["metadata"].get("labels") or {}) and is_ready(p)]
+    return sorted({p["status"]["podIP"] for p in pods if p["status"].get("podIP")}), f"the IPs of the ready pods with {target['pods']}"
+
+
 def _image(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
     spec = check.spec
     layers = view.image_layers(spec["reference"])
@@ -370,12 +410,16 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {  # expect → (required, option
     "recreated": ({"kind", "name"}, {"namespace"}),
     "file": ({"pod", "container", "path"}, {"namespace", "layer", "contains"}),
     "image": ({"reference"}, {"layers", "deleted_file_kept"}),
+    "dns": ({"name"}, {"namespace", "type", "address_of", "records", "nxdomain"}),
 }
 EVALUATE: dict[str, Callable[[Check, ClusterView, Mapping[str, str]], Verdict]] = {
     "object": _object, "pods": _pods, "event": _event, "recreated": _recreated, "file": _file, "image": _image,
+    "dns": _dns,
 }
 LAYERS = ("writable", "init", "image", "volume")
 ROLLOUT_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+DNS_TYPES = ("A", "SRV")  # what a check compares: addresses, or the targets a headless Service's SRV names
+ADDRESSES_OF = ("service", "pod", "pods")
 
 
 def parse_check(raw: Any) -> Check:
@@ -409,6 +453,28 @@ def _hold(expect: str, raw: Any) -> float:
     return float(raw)
 
 
+def _selector(text: str, *, what: str) -> Callable[[Mapping[str, str]], bool]:
+    try:
+        return parse_label_selector(text) or (lambda _labels: True)
+    except BadRequest as e:
+        raise CheckError(f"{what}: {e.message}") from None
+
+
+def _settle_dns(spec: dict[str, Any]) -> None:
+    spec["type"] = str(spec.get("type", "A")).upper()
+    if spec["type"] not in DNS_TYPES:
+        raise CheckError(f"check dns: type is one of {', '.join(DNS_TYPES)}")
+    if not isinstance(spec.get("nxdomain", False), bool):
+        raise CheckError("check dns: nxdomain is true or false")
+    if "address_of" in spec:
+        target = spec["address_of"]
+        if not isinstance(target, Mapping) or len(target) != 1 or next(iter(target)) not in ADDRESSES_OF:
+            raise CheckError(f"check dns: address_of is one of {', '.join(f'{{{k}: ...}}' for k in ADDRESSES_OF)}")
+        spec["address_of"] = {**target}
+        if "pods" in target:
+            spec["address_of"]["matches"] = _selector(str(target["pods"]), what="check dns: address_of.pods")
+
+
 def _settle_fields(expect: str, spec: dict[str, Any]) -> None:
     """Turn the YAML's values into what evaluation compares, failing on any it cannot use."""
     for name in ("fields", "every"):
@@ -419,15 +485,14 @@ def _settle_fields(expect: str, spec: dict[str, Any]) -> None:
             for path in raw:
                 field_path(str(path))
             spec[name] = {str(path): expected(value, what=f"{name}.{path}") for path, value in raw.items()}
-    for name in ("ready", "count", "layers"):
+    for name in ("ready", "count", "layers", "records"):
         if name in spec:
             spec[name] = count_expected(spec[name], what=name)
     if expect == "pods":
         spec["selector"] = str(spec.get("selector") or "")
-        try:
-            spec["matches"] = parse_label_selector(spec["selector"]) or (lambda _labels: True)
-        except BadRequest as e:
-            raise CheckError(f"check pods: selector: {e.message}") from None
+        spec["matches"] = _selector(spec["selector"], what="check pods: selector")
+    if expect == "dns":
+        _settle_dns(spec)
     if spec.get("rollout") not in (None, "complete"):
         raise CheckError("check object: rollout can only be `complete`")
     if spec.get("rollout") and spec["kind"] not in ROLLOUT_KINDS:
