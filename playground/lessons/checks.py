@@ -18,7 +18,9 @@ Each check names what it expects with `expect:`; its other keys are its fields, 
 passes by accident):
 
 - `object`:    kind, name, namespace; `absent: true`, or `fields: {path: value}` (a value or
-               `{at_least: n}`, `{at_most: n}`, `{not: v}`), `rollout: complete`
+               `{at_least: n}`, `{at_most: n}`, `{not: v}`), `conditions: {type: status}` (a Node's
+               or a pod's `Ready: "True"`, found by type as `kubectl wait --for=condition=` does),
+               `rollout: complete`
 - `pods`:      namespace, selector (as `kubectl get -l`); `ready: n` (`{at_least: n}`), `count: n`
                (terminating pods count until they are gone), `every: {path: value}` (every matching
                pod), `on_distinct_nodes: true`
@@ -225,6 +227,9 @@ def _object(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Ve
         actual = value_at(current, field_path(path))
         if not wanted.holds(actual):
             return Verdict(False, f"{called}: {path} is {'not set' if actual is None else actual}, expected {wanted}")
+    for kind_of, wanted in spec["conditions"].items():
+        if (status := condition_status(current, kind_of)) != wanted:
+            return Verdict(False, f"{called}: condition {kind_of} is {status or 'not reported'}, expected {wanted}")
     if spec.get("rollout") == "complete":
         message, done = rollout_status(current)
         if not done:
@@ -232,8 +237,14 @@ def _object(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Ve
     return Verdict(True, _object_seen(called, spec, current))
 
 
+def condition_status(obj: Obj, kind_of: str) -> str:
+    conditions = (obj.get("status") or {}).get("conditions") or []
+    return next((str(c.get("status", "")) for c in conditions if c.get("type") == kind_of), "")
+
+
 def _object_seen(called: str, spec: Mapping[str, Any], current: Obj) -> str:
     shown = [f"{path} is {value_at(current, field_path(path))}" for path in spec["fields"]]
+    shown += [f"{kind_of} is {wanted}" for kind_of, wanted in spec["conditions"].items()]
     if spec.get("rollout") == "complete":
         shown.append("its rollout is complete")
     return f"{called}: {', '.join(shown)}" if shown else f"{called} exists"
@@ -404,7 +415,7 @@ def deleted_yet_kept(layers: list[Any]) -> str:
 # --- reading a check from a lesson file ----------------------------------------------------------------
 
 FIELDS: dict[str, tuple[set[str], set[str]]] = {  # expect → (required, optional)
-    "object": ({"kind", "name"}, {"namespace", "absent", "fields", "rollout"}),
+    "object": ({"kind", "name"}, {"namespace", "absent", "fields", "conditions", "rollout"}),
     "pods": (set(), {"namespace", "selector", "ready", "count", "every", "on_distinct_nodes"}),
     "event": ({"reason"}, {"namespace", "kind", "name", "type", "message"}),
     "recreated": ({"kind", "name"}, {"namespace"}),
@@ -485,6 +496,11 @@ def _settle_fields(expect: str, spec: dict[str, Any]) -> None:
             for path in raw:
                 field_path(str(path))
             spec[name] = {str(path): expected(value, what=f"{name}.{path}") for path, value in raw.items()}
+    if expect == "object":
+        raw = spec.get("conditions") or {}
+        if not isinstance(raw, Mapping) or not all(str(v) in ("True", "False", "Unknown") for v in raw.values()):
+            raise CheckError('check object: conditions is a mapping of condition types to "True", "False" or "Unknown"')
+        spec["conditions"] = {str(kind_of): str(value) for kind_of, value in raw.items()}
     for name in ("ready", "count", "layers", "records"):
         if name in spec:
             spec[name] = count_expected(spec[name], what=name)

@@ -14,7 +14,7 @@ from playground.kubectl.console import HEREDOC, run_line
 from playground.lessons import progress
 from playground.lessons.files import Lesson, Step, load_lessons
 from playground.lessons.models import LessonProgress
-from playground.sim import faults
+from playground.sim import faults, kind
 
 LESSONS = {lesson.slug: lesson for lesson in load_lessons()}
 CODE = re.compile(r"^```[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -81,8 +81,8 @@ def test_containers(cluster):
     solve(cluster, LESSONS["01-containers"])
 
 
-def test_nodes(cluster):
-    solve(cluster, LESSONS["02-nodes"])
+def test_setting_up_a_cluster(cluster):
+    solve(cluster, LESSONS["02-nodes"], buttons={4: lambda: kind.join_node(cluster.name)})  # Add a worker node
 
 
 def test_images_are_layers(cluster):
@@ -108,7 +108,14 @@ def test_health_checks_and_restarts(cluster):
             faults.fail_probe(cluster.name, "default", pods_of(cluster, "app=web")[index], "nginx", probe=probe, failing=True)
         return press
 
-    solve(cluster, LESSONS["06-health-checks"], buttons={2: fail_one("readiness", 0), 3: fail_one("liveness", 1)})
+    def stop_worker() -> None:  # the Node page's Stop kubelet, then the clock run past the eviction
+        cluster.advance(30)
+        assert "playground-worker" in {p["spec"]["nodeName"] for p in cluster.list("Pod", namespace="default", label_selector="app=kept")}
+        faults.set_kubelet_running(cluster.name, "playground-worker", running=False)
+        cluster.advance(400)
+
+    solve(cluster, LESSONS["06-health-checks"],
+          buttons={2: fail_one("readiness", 0), 3: fail_one("liveness", 1), 4: stop_worker})
 
 
 def test_the_controller_loop(cluster):
@@ -135,7 +142,7 @@ def test_daemon_sets(cluster):
     solve(cluster, LESSONS["12-daemonsets"])
 
 
-SOLVED = {"01-containers": test_containers, "02-nodes": test_nodes, "03-images": test_images_are_layers,
+SOLVED = {"01-containers": test_containers, "02-nodes": test_setting_up_a_cluster, "03-images": test_images_are_layers,
           "04-pods": test_pods_and_their_pause_container, "05-projected-volumes": test_config_maps_and_secrets_as_files,
           "06-health-checks": test_health_checks_and_restarts, "07-controller-loop": test_the_controller_loop,
           "08-replicasets": test_replica_sets_and_scaling,
