@@ -203,6 +203,7 @@ def test_a_dns_check_reads_what_the_cluster_dns_answers(cluster):
     ({"expect": "pods", "ready": 1, "hold": -1}, "hold is a number of simulated seconds"),
     ({"expect": "event", "reason": "BackOff", "hold": 5}, "check event: takes no hold: what it sees has happened"),
     ({"expect": "dns", "name": "db", "type": "MX"}, "check dns: type is one of A, SRV"),
+    ({"expect": "object", "kind": "Node", "name": "n", "conditions": {"Ready": "yes"}}, "conditions is a mapping of condition types"),
     ({"expect": "dns", "name": "db", "address_of": {"node": "x"}}, "check dns: address_of is one of {service: ...}"),
     ({"expect": "dns", "name": "db", "address_of": {"pods": "app in (a"}}, "check dns: address_of.pods: unable to parse"),
 ])
