@@ -14,6 +14,7 @@ from .endpoints import EndpointsController
 from .endpointslice import EndpointSliceController
 from .garbagecollector import GarbageCollector
 from .namespace import NamespaceController
+from .nodeipam import NodeIpamController
 from .nodelifecycle import NodeLifecycleController
 from .persistentvolume import PersistentVolumeController
 from .persistentvolumeclaim import PersistentVolumeClaimController
@@ -40,4 +41,5 @@ CONTROLLERS: list[type[Controller]] = [
     PersistentVolumeController,
     PodGarbageCollector,
     NodeLifecycleController,
+    NodeIpamController,
 ]

@@ -6,14 +6,21 @@ Events, container filesystems, images) → a Verdict: done or not, and what was 
 learner reads ("2 of 3 replicas of deployment web are ready").
 
 A check never turns green early: a workload counts only when its rollout is complete as `kubectl
-rollout status` decides, pods only when Ready, a recreated pod only once it is Running again.
+rollout status` decides, pods only when Ready, a recreated pod only once it is Running again; and
+a check of a state is green only once that state has held for `hold:` simulated seconds
+(DEFAULT_HOLD unless the check says), read from the cluster's clock (`held` below), so a state a
+rollout passes through for an instant, or a pod Ready for a moment between two crashes, is not
+done. A check of a fact (an Event that happened, an image built: neither comes undone) takes none.
 
 Each check names what it expects with `expect:`; its other keys are its fields, all listed below
+(and `hold: seconds` on every check of a state)
 (an unknown one is an error naming the lesson's file and line, so a typo never makes a check that
 passes by accident):
 
 - `object`:    kind, name, namespace; `absent: true`, or `fields: {path: value}` (a value or
-               `{at_least: n}`, `{at_most: n}`, `{not: v}`), `rollout: complete`
+               `{at_least: n}`, `{at_most: n}`, `{not: v}`), `conditions: {type: status}` (a Node's
+               or a pod's `Ready: "True"`, found by type as `kubectl wait --for=condition=` does),
+               `rollout: complete`
 - `pods`:      namespace, selector (as `kubectl get -l`); `ready: n` (`{at_least: n}`), `count: n`
                (terminating pods count until they are gone), `every: {path: value}` (every matching
                pod), `on_distinct_nodes: true`
@@ -21,11 +28,17 @@ passes by accident):
 - `recreated`: kind (Pod), name, namespace: the object has a new uid since the step began, and is Running
 - `file`:      pod, container, path, namespace; `layer: writable|init|image|volume`, `contains: text`
                (the container must be running: a file is looked for where a program would see it)
+- `dns`:       name (as a pod in `namespace` asks it: a short name goes through its search list),
+               type (A, the default, or SRV); `address_of: {service: name}` (its ClusterIP),
+               `{pod: name}` (its IP) or `{pods: selector}` (the IPs of the Ready ones, what a
+               headless Service answers), `records: n`, or `nxdomain: true`: what the cluster's
+               DNS (sim/dns, the DNS page's resolver) answers now
 - `image`:     reference; `deleted_file_kept: true` (a layer deletes a file a lower layer holds,
                and the image is no smaller for it; `false`: no layer does), `layers: {at_least: n}`
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Callable, Mapping
@@ -33,12 +46,21 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from playground.kubectl.rollout import rollout_status_message
+from playground.sim.dns import NXDOMAIN, Answer
 from playground.store.errors import BadRequest
 from playground.store.selectors import parse_label_selector
 
 Obj = dict[str, Any]
 DEFAULT_NAMESPACE = "default"
 COMPARISONS = ("at_least", "at_most", "not")
+# How long a state must hold, in simulated seconds, before its check is green: longer than the
+# instants a rollout or a crash loop passes through (a ReplicaSet's surplus pod, a container
+# Running between two crashes), short enough that a learner who did it right sees green at once
+DEFAULT_HOLD = 5.0
+# Facts, not states: an Event that happened and an image that was built do not come undone (an
+# image is content-addressed; a rebuilt tag is a new image the check reads afresh), so their
+# checks are green the moment they are seen and take no `hold:`
+FACTS = ("event", "image")
 
 
 class CheckError(ValueError):
@@ -60,6 +82,7 @@ class ClusterView(Protocol):
     def events(self, namespace: str, reason: str) -> list[Obj]: ...
     def file_origin(self, namespace: str, pod: str, container: str, path: str) -> tuple[str, str] | None: ...
     def image_layers(self, reference: str) -> list[Any] | None: ...
+    def dns(self, name: str, namespace: str, record_type: str) -> Answer: ...
 
 
 # --- field paths and expected values ----------------------------------------------------------------
@@ -148,6 +171,7 @@ class Check:
     expect: str
     spec: Mapping[str, Any]
     evaluate_with: Callable[[Check, ClusterView, Mapping[str, str]], Verdict] = field(repr=False, compare=False)
+    hold: float = 0.0  # simulated seconds its state must hold before it is green (0: a fact)
 
     def evaluate(self, view: ClusterView, baseline: Mapping[str, str] | None = None) -> Verdict:
         """`baseline`: what `remember` saw when the step began (the uids `recreated` compares)."""
@@ -164,6 +188,32 @@ class Check:
         return f"{self.spec['kind']}/{self.spec['namespace']}/{self.spec['name']}"
 
 
+@dataclass(frozen=True)
+class Held:
+    """A check's verdict with its hold counted: what the learner reads, since when its state has
+    held (None: it does not hold now), and when it turns green if it keeps holding (None: it is)."""
+
+    verdict: Verdict
+    since: datetime.datetime | None
+    due: datetime.datetime | None = None
+
+
+def held(check: Check, seen: Verdict, *, since: datetime.datetime | None, now: datetime.datetime) -> Held:
+    """The hold rule: `seen`, the state now, is green only once it has held for `check.hold`
+    simulated seconds since `since` (when it was first seen holding, and not seen failing since;
+    None: not seen holding before). Times are the cluster clock's, so a paused clock holds a state
+    back until Step or Run moves time on, and a test drives it as it drives everything else."""
+    if not seen.done:
+        return Held(seen, None)
+    since = now if since is None or since > now else since
+    due = since + datetime.timedelta(seconds=check.hold)
+    if now >= due:
+        return Held(seen, since)
+    so_far = round((now - since).total_seconds(), 1)
+    return Held(Verdict(False, f"{seen.saw}, for {so_far:g} of the {check.hold:g} simulated seconds it must hold"),
+                since, due)
+
+
 def _object(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
     spec = check.spec
     kind, namespace, name = spec["kind"], spec["namespace"], spec["name"]
@@ -177,6 +227,9 @@ def _object(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Ve
         actual = value_at(current, field_path(path))
         if not wanted.holds(actual):
             return Verdict(False, f"{called}: {path} is {'not set' if actual is None else actual}, expected {wanted}")
+    for kind_of, wanted in spec["conditions"].items():
+        if (status := condition_status(current, kind_of)) != wanted:
+            return Verdict(False, f"{called}: condition {kind_of} is {status or 'not reported'}, expected {wanted}")
     if spec.get("rollout") == "complete":
         message, done = rollout_status(current)
         if not done:
@@ -184,8 +237,14 @@ def _object(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Ve
     return Verdict(True, _object_seen(called, spec, current))
 
 
+def condition_status(obj: Obj, kind_of: str) -> str:
+    conditions = (obj.get("status") or {}).get("conditions") or []
+    return next((str(c.get("status", "")) for c in conditions if c.get("type") == kind_of), "")
+
+
 def _object_seen(called: str, spec: Mapping[str, Any], current: Obj) -> str:
     shown = [f"{path} is {value_at(current, field_path(path))}" for path in spec["fields"]]
+    shown += [f"{kind_of} is {wanted}" for kind_of, wanted in spec["conditions"].items()]
     if spec.get("rollout") == "complete":
         shown.append("its rollout is complete")
     return f"{called}: {', '.join(shown)}" if shown else f"{called} exists"
@@ -289,6 +348,39 @@ def _file(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verd
     return Verdict(True, f"{spec['path']} is in the {layer} layer of {where}")
 
 
+def _dns(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
+    spec = check.spec
+    asked, answer = spec["name"], view.dns(spec["name"], spec["namespace"], spec["type"])
+    found = [record.data for record in answer.records if record.type == spec["type"]]
+    if spec.get("nxdomain"):
+        return Verdict(answer.rcode == NXDOMAIN, f"{asked}: NXDOMAIN" if answer.rcode == NXDOMAIN
+                       else f"{asked} answers {', '.join(found) or 'no records (NODATA)'}, expected NXDOMAIN")
+    if not found:
+        return Verdict(False, f"{asked}: NXDOMAIN" if answer.rcode == NXDOMAIN else f"{asked}: no {spec['type']} records yet")
+    if "records" in spec and not spec["records"].holds(len(found)):
+        return Verdict(False, f"{asked} answers {len(found)} {spec['type']} records, expected {spec['records']}")
+    if "address_of" in spec:
+        wanted, called = _addresses_of(spec["address_of"], view, spec["namespace"])
+        if sorted(found) != sorted(wanted):
+            return Verdict(False, f"{asked} answers {', '.join(sorted(found))}, expected {called}"
+                           f" ({', '.join(sorted(wanted)) or 'none yet'})")
+    return Verdict(True, f"{asked} answers {', '.join(sorted(found))}")
+
+
+def _addresses_of(target: Mapping[str, Any], view: ClusterView, namespace: str) -> tuple[list[str], str]:
+    """The addresses a name must answer (and how the learner reads them): a Service's ClusterIP,
+    a pod's IP, or the IPs of the Ready pods a selector matches, as a headless Service lists them."""
+    if "service" in target:
+        service = view.get("Service", namespace, target["service"]) or {}
+        ip = (service.get("spec") or {}).get("clusterIP")
+        return ([ip] if ip and ip != "None" else []), f"the ClusterIP of service {target['service']}"
+    if "pod" in target:
+        ip = ((view.get("Pod", namespace, target["pod"]) or {}).get("status") or {}).get("podIP")
+        return ([ip] if ip else []), f"the IP of pod {target['pod']}"
+    pods = [p for p in view.list("Pod", namespace) if target["matches"](p["metadata"].get("labels") or {}) and is_ready(p)]
+    return sorted({p["status"]["podIP"] for p in pods if p["status"].get("podIP")}), f"the IPs of the ready pods with {target['pods']}"
+
+
 def _image(check: Check, view: ClusterView, _baseline: Mapping[str, str]) -> Verdict:
     spec = check.spec
     layers = view.image_layers(spec["reference"])
@@ -323,18 +415,22 @@ def deleted_yet_kept(layers: list[Any]) -> str:
 # --- reading a check from a lesson file ----------------------------------------------------------------
 
 FIELDS: dict[str, tuple[set[str], set[str]]] = {  # expect → (required, optional)
-    "object": ({"kind", "name"}, {"namespace", "absent", "fields", "rollout"}),
+    "object": ({"kind", "name"}, {"namespace", "absent", "fields", "conditions", "rollout"}),
     "pods": (set(), {"namespace", "selector", "ready", "count", "every", "on_distinct_nodes"}),
     "event": ({"reason"}, {"namespace", "kind", "name", "type", "message"}),
     "recreated": ({"kind", "name"}, {"namespace"}),
     "file": ({"pod", "container", "path"}, {"namespace", "layer", "contains"}),
     "image": ({"reference"}, {"layers", "deleted_file_kept"}),
+    "dns": ({"name"}, {"namespace", "type", "address_of", "records", "nxdomain"}),
 }
 EVALUATE: dict[str, Callable[[Check, ClusterView, Mapping[str, str]], Verdict]] = {
     "object": _object, "pods": _pods, "event": _event, "recreated": _recreated, "file": _file, "image": _image,
+    "dns": _dns,
 }
 LAYERS = ("writable", "init", "image", "volume")
 ROLLOUT_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+DNS_TYPES = ("A", "SRV")  # what a check compares: addresses, or the targets a headless Service's SRV names
+ADDRESSES_OF = ("service", "pod", "pods")
 
 
 def parse_check(raw: Any) -> Check:
@@ -344,15 +440,50 @@ def parse_check(raw: Any) -> Check:
     if expect not in FIELDS:
         raise CheckError(f"unknown check {expect!r}: expected one of {', '.join(FIELDS)}")
     required, optional = FIELDS[expect]
-    given = set(raw) - {"expect"}
+    given = set(raw) - {"expect", "hold"}
     if missing := sorted(required - given):
         raise CheckError(f"check {expect}: missing {', '.join(missing)}")
     if unknown := sorted(given - required - optional):
         raise CheckError(f"check {expect}: unknown field {', '.join(unknown)} (expected {', '.join(sorted(required | optional))})")
     spec: dict[str, Any] = {**raw, "namespace": raw.get("namespace", DEFAULT_NAMESPACE)}
     del spec["expect"]
+    hold = _hold(expect, spec.pop("hold", None))
     _settle_fields(expect, spec)
-    return Check(expect, spec, EVALUATE[expect])
+    return Check(expect, spec, EVALUATE[expect], hold)
+
+
+def _hold(expect: str, raw: Any) -> float:
+    if expect in FACTS:
+        if raw is not None:
+            raise CheckError(f"check {expect}: takes no hold: what it sees has happened and does not come undone")
+        return 0.0
+    if raw is None:
+        return DEFAULT_HOLD
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
+        raise CheckError(f"check {expect}: hold is a number of simulated seconds, 0 or more")
+    return float(raw)
+
+
+def _selector(text: str, *, what: str) -> Callable[[Mapping[str, str]], bool]:
+    try:
+        return parse_label_selector(text) or (lambda _labels: True)
+    except BadRequest as e:
+        raise CheckError(f"{what}: {e.message}") from None
+
+
+def _settle_dns(spec: dict[str, Any]) -> None:
+    spec["type"] = str(spec.get("type", "A")).upper()
+    if spec["type"] not in DNS_TYPES:
+        raise CheckError(f"check dns: type is one of {', '.join(DNS_TYPES)}")
+    if not isinstance(spec.get("nxdomain", False), bool):
+        raise CheckError("check dns: nxdomain is true or false")
+    if "address_of" in spec:
+        target = spec["address_of"]
+        if not isinstance(target, Mapping) or len(target) != 1 or next(iter(target)) not in ADDRESSES_OF:
+            raise CheckError(f"check dns: address_of is one of {', '.join(f'{{{k}: ...}}' for k in ADDRESSES_OF)}")
+        spec["address_of"] = {**target}
+        if "pods" in target:
+            spec["address_of"]["matches"] = _selector(str(target["pods"]), what="check dns: address_of.pods")
 
 
 def _settle_fields(expect: str, spec: dict[str, Any]) -> None:
@@ -365,15 +496,19 @@ def _settle_fields(expect: str, spec: dict[str, Any]) -> None:
             for path in raw:
                 field_path(str(path))
             spec[name] = {str(path): expected(value, what=f"{name}.{path}") for path, value in raw.items()}
-    for name in ("ready", "count", "layers"):
+    if expect == "object":
+        raw = spec.get("conditions") or {}
+        if not isinstance(raw, Mapping) or not all(str(v) in ("True", "False", "Unknown") for v in raw.values()):
+            raise CheckError('check object: conditions is a mapping of condition types to "True", "False" or "Unknown"')
+        spec["conditions"] = {str(kind_of): str(value) for kind_of, value in raw.items()}
+    for name in ("ready", "count", "layers", "records"):
         if name in spec:
             spec[name] = count_expected(spec[name], what=name)
     if expect == "pods":
         spec["selector"] = str(spec.get("selector") or "")
-        try:
-            spec["matches"] = parse_label_selector(spec["selector"]) or (lambda _labels: True)
-        except BadRequest as e:
-            raise CheckError(f"check pods: selector: {e.message}") from None
+        spec["matches"] = _selector(spec["selector"], what="check pods: selector")
+    if expect == "dns":
+        _settle_dns(spec)
     if spec.get("rollout") not in (None, "complete"):
         raise CheckError("check object: rollout can only be `complete`")
     if spec.get("rollout") and spec["kind"] not in ROLLOUT_KINDS:

@@ -12,6 +12,8 @@ class LessonProgress(models.Model):
     done_steps = models.JSONField(default=list)  # step numbers whose checks all turned green
     hints_shown = models.JSONField(default=dict)  # step number → how many hints were revealed
     baselines = models.JSONField(default=dict)  # step number → what its checks remembered when it began
+    # step number → {check index: simulated time (ISO) since which its state has been seen holding}
+    holding_since = models.JSONField(default=dict)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -3,11 +3,17 @@ step they are on, the steps done, the hints they asked for.
 
 lesson pages → start / go_to / reveal_hint / reset here → LessonProgress (the database) and the
 learner's cluster (sim.kind, store); the step's socket → `verdicts` here → checks.Check.evaluate
-against the cluster → a step is recorded done the first time all its checks are green, and stays
-done (a learner who goes on to change the cluster has not undone the lesson).
+against the cluster, then checks.held against its clock (since when each state has been seen
+holding is kept here, so a state must hold across looks) → a step is recorded done the first time
+all its checks are green, and stays done (a learner who goes on to change the cluster has not
+undone the lesson).
+
+A state's hold is counted between the looks the step's page takes (one at each change of the
+cluster, and one when a hold is due): a state seen failing at any look starts its hold again.
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import secrets
 
@@ -16,10 +22,10 @@ from django.utils import timezone
 
 from playground.sim.kind import create_kind_cluster, reset_kind_cluster
 from playground.store import api as store
-from playground.store import clusters
+from playground.store import clock, clusters
 from playground.store.errors import NotFound
 
-from .checks import Verdict
+from .checks import Held, Verdict, held
 from .files import Lesson, Step, load_lessons
 from .models import LessonProgress
 from .view import LiveView
@@ -87,11 +93,10 @@ def reachable(progress: LessonProgress) -> int:
 
 
 def verdicts(progress: LessonProgress, lesson: Lesson, step: Step) -> list[Verdict]:
-    """The step's checks against the learner's cluster now; the first time all are green the step
-    is recorded done (and the lesson finished with its last step)."""
-    view = LiveView(progress.cluster)
-    baseline = progress.baselines.get(str(step.number), {})
-    seen = [check.evaluate(view, baseline) for check in step.checks]
+    """The step's checks against the learner's cluster now, each state's hold counted on the
+    cluster's clock; the first time all are green the step is recorded done (and the lesson
+    finished with its last step)."""
+    seen = [h.verdict for h in look(progress, step)]
     if all(v.done for v in seen) and step.number not in progress.done_steps:
         with transaction.atomic():
             progress.refresh_from_db()
@@ -101,6 +106,40 @@ def verdicts(progress: LessonProgress, lesson: Lesson, step: Step) -> list[Verdi
                     progress.finished_at = timezone.now()
                 progress.save(update_fields=["done_steps", "finished_at"])
     return seen
+
+
+def look(progress: LessonProgress, step: Step) -> list[Held]:
+    """Each check of the step evaluated now, with its hold; what has held since when is saved.
+    On an instant clock a hold due is skipped to, as Instant skips every wait: its next look (the
+    page is told the clock moved) sees whether the state still holds then."""
+    view = LiveView(progress.cluster)
+    baseline = progress.baselines.get(str(step.number), {})
+    cluster_clock = clock.read(progress.cluster)
+    now = cluster_clock.now()
+    before = progress.holding_since.get(str(step.number), {})
+    looked = [held(check, check.evaluate(view, baseline), since=_moment(before.get(str(index))), now=now)
+              for index, check in enumerate(step.checks)]
+    after = {str(index): h.since.isoformat() for index, h in enumerate(looked) if h.since is not None}
+    if after != before:
+        progress.holding_since = {**progress.holding_since, str(step.number): after}
+        progress.save(update_fields=["holding_since"])
+    if cluster_clock.mode == "instant" and (due := min((h.due for h in looked if h.due), default=None)):
+        clock.advance_to(progress.cluster, due)
+    return looked
+
+
+def hold_due(progress: LessonProgress, step: Step) -> datetime.datetime | None:
+    """When the step's next check held back only by its hold turns green if its state keeps
+    holding (as of its last look): when the step's page must look again though nothing changes."""
+    since = progress.holding_since.get(str(step.number), {})
+    now = clock.now(progress.cluster)
+    dues = [moment + datetime.timedelta(seconds=check.hold) for index, check in enumerate(step.checks)
+            if (moment := _moment(since.get(str(index)))) is not None]
+    return min((due for due in dues if due > now), default=None)
+
+
+def _moment(text: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(text) if text else None
 
 
 def reveal_hint(progress: LessonProgress, step: Step) -> int:
@@ -118,6 +157,7 @@ def _set_up(cluster: str, lesson: Lesson) -> None:
 
 def _from_the_start(progress: LessonProgress, lesson: Lesson) -> None:
     progress.step, progress.done_steps, progress.hints_shown, progress.baselines = 1, [], {}, {}
+    progress.holding_since = {}
     progress.finished_at = None
     progress.save()
     _begin(progress, lesson.steps[0])
@@ -128,4 +168,5 @@ def _begin(progress: LessonProgress, step: Step) -> None:
     view = LiveView(progress.cluster)
     remembered = {key: value for check in step.checks for key, value in check.remember(view).items()}
     progress.baselines = {**progress.baselines, str(step.number): remembered}
-    progress.save(update_fields=["baselines"])
+    progress.holding_since = {**progress.holding_since, str(step.number): {}}  # a step begun again holds anew
+    progress.save(update_fields=["baselines", "holding_since"])

@@ -10,7 +10,7 @@ from typing import Any
 
 from playground.images import catalog
 from playground.runtime import informer
-from playground.sim import containerfs
+from playground.sim import containerfs, dns
 from playground.store import api as store
 from playground.store.errors import BadRequest, NotFound
 
@@ -47,6 +47,14 @@ class LiveView:
         entry, origin = found
         layer = "volume" if isinstance(origin, str) else filesystem.layers[origin].kind
         return layer, entry.content or ""
+
+    def dns(self, name: str, namespace: str, record_type: str) -> dns.Answer:
+        """What the cluster DNS answers a pod in `namespace` asking `name`, from the cache's
+        Services, Endpoints and Pods, as the DNS page's resolver reads them from the store."""
+        cache = self.informer.cache
+        return dns.resolve(name, services=cache.list("Service"), endpoints=cache.list("Endpoints"),
+                           pods=cache.list("Pod"), namespaces=[n["metadata"]["name"] for n in cache.list("Namespace")],
+                           namespace=namespace, record_type=record_type)
 
     def image_layers(self, reference: str) -> list[Any] | None:
         image = catalog.find(reference, cluster=self.cluster)

@@ -6,7 +6,7 @@
 (etcd, kube-apiserver, kube-controller-manager, kube-scheduler: hostNetwork, on the control
 plane, owned by their Node), kube-proxy and kindnet as DaemonSets on every node, and CoreDNS:
 its ConfigMap, a Deployment of 2 and the kube-dns Service at 10.96.0.10. Tests start from the
-lean store.demo cluster instead.
+lean store.demo cluster instead. `join_node` is a machine joining later (`kubeadm join`).
 """
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from typing import Any
 from playground.images import catalog, registry
 from playground.store import api as store
 from playground.store import clusters
-from playground.store.demo import CONTROL_PLANE, create_demo_cluster, seed
+from playground.store.demo import CONTROL_PLANE, create_demo_cluster, node, seed
+from playground.store.errors import BadRequest
+
+from .kubelet import node_conditions
 
 from .node_state import forget_nodes_state
 
@@ -65,6 +68,30 @@ def reset_kind_cluster(name: str) -> None:
     registry.forget(name)
     seed(name)
     seed_kube_system(name)
+
+
+def join_node(cluster: str, name: str = "") -> str:
+    """A new worker machine whose kubelet registers its Node, as after `kubeadm join`: the next
+    `playground-workerN` unless named, its address the next of the node network. It registers
+    without a pod range and NotReady, tainted not-ready (the kubelet's initial node, with
+    --register-with-taints as kubeadm sets none): the node IPAM controller gives it a podCIDR,
+    its kubelet then reports it Ready, and the DaemonSets (kube-proxy, kindnet) put a pod on it."""
+    nodes = store.list(cluster, "Node")
+    names = {n["metadata"]["name"] for n in nodes}
+    name = name or next(f"playground-worker{n}" for n in range(2, len(names) + 3) if f"playground-worker{n}" not in names)
+    if name in names:
+        raise BadRequest(f'node "{name}" already exists')
+    addresses = [a["address"] for n in nodes for a in n["status"].get("addresses", []) if a["type"] == "InternalIP"]
+    last = max((int(a.rsplit(".", 1)[1]) for a in addresses if a.startswith("172.18.0.")), default=1)
+    joined = node(name, ip=f"172.18.0.{last + 1}", pod_cidr="", now=store.timestamp(store.now(cluster)))
+    joined["spec"] = {"providerID": joined["spec"]["providerID"],
+                      "taints": [{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]}
+    status, reason, message = node_conditions(joined)["Ready"]
+    joined["status"]["conditions"] = [{**c, "status": status, "reason": reason, "message": message}
+                                      if c["type"] == "Ready" else c for c in joined["status"]["conditions"]]
+    joined["status"]["images"] = node_images()
+    store.create(cluster, joined)  # admission checks the name as it checks any Node's
+    return f"node/{name} joined"
 
 
 def seed_kube_system(cluster: str) -> None:

@@ -265,28 +265,25 @@ class Kubelet(Controller):
     def report_ready(self, batch: store.Batch, node: Obj, now: datetime.datetime) -> Obj:
         """After the kubelet comes back, the node reports itself healthy again; a healthy node
         rewrites its conditions' heartbeat every nodeStatusReportFrequency (tryUpdateNodeStatus),
-        the Lease being the heartbeat in between."""
+        the Lease being the heartbeat in between. A node without its pod range is not Ready:
+        the network plugin has nothing to configure pods with yet (node_conditions)."""
         conditions = node.get("status", {}).get("conditions", [])
         stamp = store.timestamp(now)
-        if all(c["status"] == ("True" if c["type"] == "Ready" else "False") for c in conditions):
+        wanted = node_conditions(node)
+        if all(c["status"] == wanted.get(c["type"], ("False",))[0] for c in conditions):
             if not status_report_due(conditions, now):
                 return node
             fresh = [{**c, "lastHeartbeatTime": stamp} for c in conditions]
             return batch.update_status({**node, "status": {**node["status"], "conditions": fresh}})
-        healthy = {
-            "MemoryPressure": ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-            "DiskPressure": ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-            "PIDPressure": ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-            "Ready": ("True", "KubeletReady", "kubelet is posting ready status"),
-        }
         fresh = [
             {**c, "status": status, "reason": reason, "message": message, "lastHeartbeatTime": stamp,
              "lastTransitionTime": stamp if c["status"] != status else c.get("lastTransitionTime", stamp)}
             for c in conditions
-            for status, reason, message in [healthy.get(c["type"], (c["status"], c.get("reason", ""), c.get("message", "")))]
+            for status, reason, message in [wanted.get(c["type"], (c["status"], c.get("reason", ""), c.get("message", "")))]
         ]
-        self.recorder(node["metadata"]["name"]).record(batch, node, "Normal", "NodeReady",
-                                                        f"Node {node['metadata']['name']} status is now: NodeReady")
+        ready = "NodeReady" if wanted["Ready"][0] == "True" else "NodeNotReady"
+        self.recorder(node["metadata"]["name"]).record(batch, node, "Normal", ready,
+                                                        f"Node {node['metadata']['name']} status is now: {ready}")
         return batch.update_status({**node, "status": {**node["status"], "conditions": fresh}})
 
     def report_images(self, batch: store.Batch, node: Obj, pulled: list[str]) -> None:
@@ -403,6 +400,25 @@ def new_lease(node: Obj, renew_time: str) -> Obj:
         },
         "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION_SECONDS, "renewTime": renew_time},
     }
+
+
+HEALTHY = {
+    "MemoryPressure": ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    "DiskPressure": ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    "PIDPressure": ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    "Ready": ("True", "KubeletReady", "kubelet is posting ready status"),
+}
+# The runtime's NetworkReady=false, as the kubelet's Ready condition words it (setNodeReadyCondition)
+# while the CNI plugin has no configuration: kindnet writes it from the node's podCIDR
+NETWORK_NOT_READY = ("False", "KubeletNotReady", "container runtime network not ready: NetworkReady=false "
+                     "reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized")
+
+
+def node_conditions(node: Obj) -> dict[str, tuple[str, str, str]]:
+    """The conditions a running kubelet reports for its node: (status, reason, message) by type."""
+    if not (node.get("spec") or {}).get("podCIDR"):
+        return {**HEALTHY, "Ready": NETWORK_NOT_READY}
+    return HEALTHY
 
 
 def status_report_due(conditions: list[Obj], now: datetime.datetime) -> bool:

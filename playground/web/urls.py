@@ -47,6 +47,7 @@ urlpatterns = [
     path("clusters/<slug:cluster>/persistentvolumeclaims/<slug:namespace>/<str:name>/", storage_views.claim_view,
          name="persistentvolumeclaim"),
     path("clusters/<slug:cluster>/persistentvolumes/<str:name>/", storage_views.volume_view, name="persistentvolume"),
+    path("clusters/<slug:cluster>/join-node/", views.join_node, name="join-node"),
     path("clusters/<slug:cluster>/nodes/<str:name>/", views.node_view, name="node"),
     path("clusters/<slug:cluster>/nodes/<str:name>/<slug:action>/", views.node_action, name="node-action"),
     path("clusters/<slug:cluster>/namespaces/<slug:name>/", views.namespace_view, name="namespace"),

@@ -25,7 +25,7 @@ from playground.images import catalog
 from playground.kubectl import rollout, verbs
 from playground.kubectl.errors import KubectlError
 from playground.runtime import informer
-from playground.sim import dns, faults
+from playground.sim import dns, faults, kind
 from playground.sim.faults import KUBELET_STOPPED
 from playground.store import api as store
 from playground.store import clock as cluster_clock
@@ -439,6 +439,19 @@ def node_action(request: HttpRequest, cluster: str, name: str, action: str) -> H
     return object_action(request, cluster, lambda: NODE_ACTIONS[action](cluster, name, request.POST),
                          page=lambda: node_context(cluster, name), template="web/node.html",
                          url=picture.object_url(cluster, "Node", name))
+
+
+@require_POST
+def join_node(request: HttpRequest, cluster: str) -> HttpResponse:
+    """The cluster page's Add a worker: a new machine joins the cluster (`kubeadm join`), and the
+    page shows it come up: NotReady, given its pod range, Ready."""
+    try:
+        kind.join_node(cluster)
+    except NotFound as e:
+        raise Http404(e.message) from None
+    except StoreError as e:
+        return render(request, "web/bad_request.html", {"message": e.message}, status=422)
+    return redirect("web:cluster", cluster=cluster)
 
 
 @require_GET

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from playground.images import registry
-from playground.lessons.checks import CheckError, parse_check
+from playground.lessons.checks import CheckError, held, parse_check
 from playground.lessons.view import LiveView
 from tests.factories import deployment, pod
 
@@ -113,9 +113,84 @@ def test_an_image_check_sees_a_deleted_file_that_still_takes_space(cluster):
     assert verdict(cluster, expect="image", reference="nope:1").saw == "no image nope:1 on this cluster yet"
 
 
+def test_pods_ready_for_an_instant_between_two_crashes_are_not_done(cluster):
+    check = parse_check({"expect": "pods", "selector": "app=web", "ready": 3, "hold": 10})
+    cluster.create(deployment("web", replicas=3))
+    cluster.advance(60)
+    ready = held(check, check.evaluate(LiveView(cluster.name)), since=None, now=cluster.now())
+    cluster.advance(6)
+    [first, *_] = cluster.list("Pod", namespace="default", label_selector="app=web")
+    cluster.delete("Pod", first["metadata"]["name"], "default")  # one goes: 2 of 3 for a moment
+    cluster.advance(0.5)
+    broken = held(check, check.evaluate(LiveView(cluster.name)), since=ready.since, now=cluster.now())
+    cluster.advance(30)
+    back = held(check, check.evaluate(LiveView(cluster.name)), since=broken.since, now=cluster.now())
+    cluster.advance(10)
+    done = held(check, check.evaluate(LiveView(cluster.name)), since=back.since, now=cluster.now())
+
+    assert ready.verdict.saw == "3 of 3 pods with app=web are ready, for 0 of the 10 simulated seconds it must hold"
+    assert not broken.verdict.done and broken.since is None
+    assert not back.verdict.done and back.due == cluster.now()
+    assert done.verdict.done and done.verdict.saw == "3 of 3 pods with app=web are ready"
+
+
+def test_a_fact_is_green_the_moment_it_is_seen(cluster):
+    registry.build(cluster.name, "FROM busybox:1.36\nRUN echo big > /big\nRUN rm /big\n", tag="waste:1")
+    check = parse_check({"expect": "image", "reference": "waste:1", "deleted_file_kept": True})
+
+    seen = held(check, check.evaluate(LiveView(cluster.name)), since=None, now=cluster.now())
+
+    assert check.hold == 0 and seen.verdict.done
+
+
+HEADLESS = """
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec: {clusterIP: None, selector: {app: db}, ports: [{port: 6379}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: front}
+spec: {selector: {app: db}, ports: [{port: 80}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: redis, image: "redis:7.4"}]}
+"""
+
+
+def test_a_dns_check_reads_what_the_cluster_dns_answers(cluster):
+    cluster.apply_text(HEADLESS)
+    cluster.advance(60)
+    pods = {p["metadata"]["name"]: p["status"]["podIP"] for p in cluster.list("Pod", namespace="default", label_selector="app=db")}
+    front = cluster.get("Service", "front", "default")["spec"]["clusterIP"]
+
+    headless = verdict(cluster, expect="dns", name="db", address_of={"pods": "app=db"})
+    stable = verdict(cluster, expect="dns", name="db-1.db.default.svc.cluster.local", address_of={"pod": "db-1"})
+    service = verdict(cluster, expect="dns", name="front.default.svc.cluster.local", address_of={"service": "front"})
+    not_yet = verdict(cluster, expect="dns", name="db-4.db.default.svc.cluster.local", address_of={"pod": "db-4"})
+    wrong = verdict(cluster, expect="dns", name="db-0.db", address_of={"pod": "db-1"})
+    srv = verdict(cluster, expect="dns", name="db", type="SRV", records=2)
+
+    assert headless.done and headless.saw == f"db answers {', '.join(sorted(pods.values()))}"
+    assert stable.done and stable.saw == f"db-1.db.default.svc.cluster.local answers {pods['db-1']}"
+    assert service.done and service.saw == f"front.default.svc.cluster.local answers {front}"
+    assert not not_yet.done and not_yet.saw == "db-4.db.default.svc.cluster.local: NXDOMAIN"
+    assert not wrong.done and wrong.saw == f"db-0.db answers {pods['db-0']}, expected the IP of pod db-1 ({pods['db-1']})"
+    assert srv.done and verdict(cluster, expect="dns", name="db-4.db", nxdomain=True).done
+
+
 @pytest.mark.parametrize("check, message", [
     ({"kind": "Pod"}, "a check is a mapping with `expect:`"),
-    ({"expect": "magic"}, "unknown check 'magic': expected one of object, pods, event, recreated, file, image"),
+    ({"expect": "magic"}, "unknown check 'magic': expected one of object, pods, event, recreated, file, image, dns"),
     ({"expect": "object", "kind": "Pod"}, "check object: missing name"),
     ({"expect": "object", "kind": "Pod", "name": "x", "feilds": {}}, "check object: unknown field feilds"),
     ({"expect": "object", "kind": "Pod", "name": "x", "fields": {"spec..x": 1}}, "field path 'spec..x'"),
@@ -124,6 +199,13 @@ def test_an_image_check_sees_a_deleted_file_that_still_takes_space(cluster):
     ({"expect": "pods", "ready": {"more_than": 2}}, "ready: expected a value or one of at_least, at_most, not"),
     ({"expect": "recreated", "kind": "Deployment", "name": "web"}, "only a Pod is recreated"),
     ({"expect": "file", "pod": "p", "container": "c", "path": "/x", "layer": "top"}, "layer is one of"),
+    ({"expect": "pods", "ready": 1, "hold": "long"}, "check pods: hold is a number of simulated seconds, 0 or more"),
+    ({"expect": "pods", "ready": 1, "hold": -1}, "hold is a number of simulated seconds"),
+    ({"expect": "event", "reason": "BackOff", "hold": 5}, "check event: takes no hold: what it sees has happened"),
+    ({"expect": "dns", "name": "db", "type": "MX"}, "check dns: type is one of A, SRV"),
+    ({"expect": "object", "kind": "Node", "name": "n", "conditions": {"Ready": "yes"}}, "conditions is a mapping of condition types"),
+    ({"expect": "dns", "name": "db", "address_of": {"node": "x"}}, "check dns: address_of is one of {service: ...}"),
+    ({"expect": "dns", "name": "db", "address_of": {"pods": "app in (a"}}, "check dns: address_of.pods: unable to parse"),
 ])
 def test_a_check_spelled_wrong_is_refused_with_what_is_wrong(check, message):
     with pytest.raises(CheckError) as error:

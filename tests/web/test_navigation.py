@@ -343,7 +343,7 @@ def test_the_pages_a_learner_opens_each_have_a_note(cluster, client):
 
 
 # A URL that answers a POST, a file or a redirect, not a page to read
-NOT_PAGES = {"home", "clock", "kubeconfig", "deployment-action", "pod-action", "node-action", "secret-reveal", "editor",
+NOT_PAGES = {"home", "clock", "kubeconfig", "deployment-action", "pod-action", "node-action", "join-node", "secret-reveal", "editor",
              "download", "download-cluster-scoped", "image-upload", "lesson-start", "lesson-reset", "lesson-hint",
              *navigation.OWN_LAYOUT}
 

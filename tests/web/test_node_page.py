@@ -193,3 +193,17 @@ def test_the_image_cache_says_its_sizes_are_compressed_and_prints_small_layers_i
     row = images.split("nginx:1.27", 1)[1].split("</tr>")[0]
     assert "0.0 MB" not in row
     assert re.search(r"[0-9.]+ (kB|B)</code>", row)  # nginx's small config layers, 1.6 kB and less
+
+
+def test_the_cluster_pages_add_a_worker_joins_a_node_that_comes_up_ready(cluster, client):
+    page = client.get("/clusters/default/").content.decode()
+
+    response = client.post("/clusters/default/join-node/")
+    cluster.advance(2)
+
+    assert 'action="/clusters/default/join-node/"' in page and "Add a worker node" in page
+    assert response.status_code == 302 and response["Location"] == "/clusters/default/"
+    joined = cluster.get("Node", "playground-worker3")
+    assert joined["spec"]["podCIDR"] == "10.244.3.0/24"
+    assert "10.244.3.0/24" in client.get(PAGE.format("playground-worker3")).content.decode()
+    assert client.post("/clusters/nope/join-node/").status_code == 404
