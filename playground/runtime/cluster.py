@@ -141,7 +141,7 @@ class ClusterRuntime:
             self.requeue_after(controller, key, result.requeue_after, background=result.background)
 
     def _back_off(self, controller: Controller, key: Key) -> float:
-        delay = self.queues[controller].back_off(key)
+        delay = self.queues[controller].back_off(key, self.now())
         self.requeue_after(controller, key, delay)
         return delay
 

@@ -70,7 +70,7 @@ class Controller:
 
     def rate_limited(self, key: Key) -> float:
         """The delay before `key` is looked at again, from the rate limiter (enqueueRateLimited)."""
-        return self.runtime.queues[self].back_off(key)
+        return self.runtime.queues[self].back_off(key, self.now())
 
     def summarize(self, key: Key, obj: Obj | None) -> Summary:
         """What this reconcile is about to compare, for the loop page (runtime/tracing.py)."""

@@ -1,15 +1,23 @@
 """Work queues: the keys waiting to be reconciled, each at most once, first come first served,
-with the failures per key the rate limiter backs off by (client-go util/workqueue: the queue's
-dirty set, and ItemExponentialFailureRateLimiter: 5 ms doubling to 1,000 s).
+with the rate limiter a controller's requeues and failures wait on (client-go util/workqueue: the
+queue's dirty set, and DefaultTypedControllerRateLimiter: the larger of a per-key exponential
+back-off, 5 ms doubling to 1,000 s, and one token bucket for the whole queue, 10 a second in
+bursts of 100, both on the cluster's simulated clock).
 """
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict, deque
 
 from .cache import Key
 
 ERROR_BACKOFF_BASE = 0.005  # simulated seconds, doubling per failure (client-go's default rate limiter)
 ERROR_BACKOFF_MAX = 1000.0
+# The bucket holds a key that succeeds yet asks to be looked at again "now" (a Deployment past its
+# progress deadline whose Progressing reason is NewReplicaSetAvailable never times out) to 10 a
+# second: the per-key back-off starts over after every success
+BUCKET_QPS = 10.0
+BUCKET_BURST = 100
 
 
 class WorkQueue:
@@ -17,6 +25,8 @@ class WorkQueue:
         self._order: deque[Key] = deque()
         self._waiting: set[Key] = set()
         self._failures: dict[Key, int] = defaultdict(int)
+        self._tokens = float(BUCKET_BURST)
+        self._last: datetime.datetime | None = None
 
     def add(self, key: Key) -> None:
         if key not in self._waiting:
@@ -33,10 +43,22 @@ class WorkQueue:
     def __len__(self) -> int:
         return len(self._order)
 
-    def back_off(self, key: Key) -> float:
-        """One more failure for `key`: the delay before it is tried again (AddRateLimited)."""
-        self._failures[key] += 1
-        return min(ERROR_BACKOFF_BASE * 2 ** self._failures[key], ERROR_BACKOFF_MAX)
+    def back_off(self, key: Key, now: datetime.datetime) -> float:
+        """The delay before `key` is tried again (AddRateLimited): one more failure for it, one
+        token from the queue's bucket."""
+        failures = self._failures[key]
+        self._failures[key] = failures + 1
+        return max(min(ERROR_BACKOFF_BASE * 2**failures, ERROR_BACKOFF_MAX), self._bucket_delay(now))
+
+    def _bucket_delay(self, now: datetime.datetime) -> float:
+        """golang.org/x/time/rate's Reserve: tokens refill with time up to the burst; taking one
+        below zero waits until it would have refilled."""
+        if self._last is not None and now > self._last:
+            elapsed = (now - self._last).total_seconds()
+            self._tokens = min(float(BUCKET_BURST), self._tokens + elapsed * BUCKET_QPS)
+        self._last = now
+        self._tokens -= 1
+        return max(0.0, -self._tokens / BUCKET_QPS)
 
     def forget(self, key: Key) -> None:
         """`key` went well: its next failure starts the back-off again (Forget)."""
