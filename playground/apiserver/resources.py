@@ -13,8 +13,10 @@ from typing import Any
 
 import yaml
 
+from playground.runtime import informer
+from playground.runtime.cache import UNCACHED_KINDS
 from playground.store import api as store
-from playground.store import changelog, schemas, selectors, tables
+from playground.store import changelog, chunking, schemas, selectors, tables
 from playground.store.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound
 from playground.store.kinds import Kind
 
@@ -92,31 +94,67 @@ def get(cluster: str, k: Kind, namespace: str, name: str, *, as_table: bool) -> 
 
 def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) -> Answer:
     """A list, whole or — with `limit` (kubectl asks for 500) or `continue` — one chunk of it,
-    with the token of the next in its metadata."""
+    with the token of the next in its metadata. Served as the API server's watch cache serves it
+    (storage/cacher/delegator.go, shouldDelegateList, with ConsistentListFromCache): a continue
+    token, resourceVersionMatch=Exact, or a limit with a resourceVersion other than "0" go to the
+    store; any other list is answered from the cache (`cached_list`), which ignores `limit` for
+    resourceVersion "0" (computeListLimit) and otherwise pages as the store would, handing the
+    rest of the list over to the store by the same continue token."""
     scope = namespace if k.namespaced and namespace else None
     selectors_ = {"label_selector": query.get("labelSelector", ""), "field_selector": query.get("fieldSelector", "")}
     limit = count(query.get("limit"), "limit")
-    metadata: Obj
-    if limit or query.get("continue"):
+    version = query.get("resourceVersion", "")
+    exact = version not in ("", "0") or query.get("resourceVersionMatch") == "Exact"
+    if query.get("continue") or limit and (exact or k.kind in UNCACHED_KINDS):
         chunk = store.list_chunk(cluster, k.kind, limit=limit or UNLIMITED, continue_=query.get("continue", ""),
                                  namespace=scope, **selectors_)
-        items, metadata = chunk.items, {"resourceVersion": str(chunk.resource_version)}
-        if chunk.continue_:
-            metadata["continue"] = chunk.continue_
-        if chunk.remaining_item_count is not None:
-            metadata["remainingItemCount"] = chunk.remaining_item_count
     else:
-        version, items = consistent_list(cluster, k, scope, **selectors_)
-        metadata = {"resourceVersion": str(version)}
+        chunk = _first_chunk(cluster, k, scope, 0 if version == "0" else limit, **selectors_)
+    metadata: Obj = {"resourceVersion": str(chunk.resource_version)}
+    if chunk.continue_:
+        metadata["continue"] = chunk.continue_
+    if chunk.remaining_item_count is not None:
+        metadata["remainingItemCount"] = chunk.remaining_item_count
     if as_table:
-        return 200, {**table(k, items, resource_version=metadata["resourceVersion"], now=store.now(cluster)),
+        return 200, {**table(k, chunk.items, resource_version=metadata["resourceVersion"], now=store.now(cluster)),
                      "metadata": metadata}
-    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": metadata, "items": items}
+    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": metadata, "items": chunk.items}
 
 
-def consistent_list(cluster: str, k: Kind, namespace: str | None, **selectors_: str) -> tuple[int, list[Obj]]:
+def _first_chunk(cluster: str, k: Kind, namespace: str | None, limit: int, **selectors_: str) -> store.ListChunk:
+    """The whole consistent list, or (`limit`) its first chunk and the store's continue token
+    for the rest: the token names the key after the chunk's last object (namespace/name across
+    namespaces, the name within one), as store.list_chunk reads on from it."""
+    version, items = consistent_list(cluster, k, namespace, **selectors_)
+    if not limit or len(items) <= limit:
+        return store.ListChunk(items, version)
+    last = items[limit - 1]["metadata"]
+    key = f"{last.get('namespace', '')}/{last['name']}" if namespace is None and k.namespaced else last["name"]
+    # Counted as the API server counts it: only when no selector leaves the count unknown
+    remaining = None if any(selectors_.values()) else len(items) - limit
+    return store.ListChunk(items[:limit], version, chunking.encode_continue(chunking.after(key), version), remaining)
+
+
+def consistent_list(cluster: str, k: Kind, namespace: str | None, *, label_selector: str = "",
+                    field_selector: str = "") -> tuple[int, list[Obj]]:
     """The objects and the cluster's resourceVersion they are at: a watch from it neither misses
-    a change nor repeats one the list holds. Without a snapshot read, the version is read before
+    a change nor repeats one the list holds. Read from the process's shared informer, synced to
+    the store's current resourceVersion first (the watch cache's consistent read: a list right
+    after a write, by anyone, sees it); the objects are the cache's own, shared: never mutated.
+    Events are not cached (runtime/cache.py): they are read from the store."""
+    label = selectors.parse_label_selector(label_selector)
+    fields = selectors.parse_field_selector(field_selector)
+    if k.kind in UNCACHED_KINDS:
+        return _store_list(cluster, k, namespace, label_selector=label_selector, field_selector=field_selector)
+    version, objects = informer.shared(cluster).list_at(k.kind, namespace=namespace if k.namespaced else None)
+    if label is None and fields is None:
+        return version, objects
+    return version, [obj for obj in objects if (label is None or label(obj["metadata"].get("labels") or {}))
+                     and (fields is None or fields(obj))]
+
+
+def _store_list(cluster: str, k: Kind, namespace: str | None, **selectors_: str) -> tuple[int, list[Obj]]:
+    """A consistent list from the store. Without a snapshot read, the version is read before
     and after the list, and the list read again while the two differ (a few times at most:
     under a storm of writes, a watch may repeat a change rather than miss one)."""
     for _ in range(LIST_ATTEMPTS):

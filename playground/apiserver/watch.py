@@ -15,7 +15,8 @@ matching is ADDED.
 The watches of a process share one read of the change log per cluster (as the API server's
 cacher serves every watch from one watch of etcd). A change's line is built from the JSON the
 store keeps, as it is: the object is decoded only for a selector or a Table, once for all the
-watches that ask alike, and the entries kept hold bytes, not objects (a burst of 1,000 Pods kept
+watches that ask alike; a Table row is encoded once for every Table watch (only a watch's first
+event, which names the columns, is its own); and the entries kept hold bytes, not objects (a burst of 1,000 Pods kept
 as decoded objects made every garbage collection of the process walk them).
 """
 from __future__ import annotations
@@ -102,6 +103,16 @@ class Entry:
         found = self._lines.get(type_)
         if found is None:
             found = self._lines[type_] = b'{"type":"%s","object":%s}\n' % (type_.encode(), self.change.data.encode())
+        return found
+
+    def table_line(self, type_: str, k: Kind, now: Any) -> bytes:
+        """The event's line as a one-row Table without its columns (what every event of a Table
+        watch but its first carries), built once for all the watches that ask for it: its AGE
+        is the one the first of them saw."""
+        key = f"{type_} Table"
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = _table_line(type_, k, self.object(), now, columns=False)
         return found
 
 
@@ -260,25 +271,36 @@ def _event(watch: Watch, entry: Entry) -> str | None:
 async def _initial_lines(watch: Watch) -> bytes:
     if not watch.as_table:
         return b"".join(_line("ADDED", obj) for obj in watch.initial)
-    return await _table_lines(watch, [("ADDED", obj) for obj in watch.initial])
+    now = await _now(watch)
+    return b"".join(_watch_table_line(watch, "ADDED", obj, now) for obj in watch.initial)
 
 
 async def _lines(watch: Watch, events: list[tuple[str, Entry]]) -> bytes:
     if not watch.as_table:
         return b"".join(entry.line(type_) for type_, entry in events)
-    return await _table_lines(watch, [(type_, entry.object()) for type_, entry in events])
+    now = await _now(watch)
+    # The first event names the columns: this watch's own line; every later one is the shared one
+    return b"".join(entry.table_line(type_, watch.kind, now) if watch.tables_sent else
+                    _watch_table_line(watch, type_, entry.object(), now) for type_, entry in events)
 
 
-async def _table_lines(watch: Watch, events: list[tuple[str, Obj]]) -> bytes:
-    now = await sync_to_async(store.now, thread_sensitive=False)(watch.cluster)
-    lines = []
-    for type_, obj in events:
-        table = resources.table(watch.kind, [obj], resource_version=obj["metadata"].get("resourceVersion", ""), now=now)
-        if watch.tables_sent:
-            table["columnDefinitions"] = None  # only the first event names the columns
-        watch.tables_sent += 1
-        lines.append(_line(type_, table))
-    return b"".join(lines)
+def _watch_table_line(watch: Watch, type_: str, obj: Obj, now: Any) -> bytes:
+    """A line of this watch's own: its first names the columns."""
+    line = _table_line(type_, watch.kind, obj, now, columns=not watch.tables_sent)
+    watch.tables_sent += 1
+    return line
+
+
+async def _now(watch: Watch) -> Any:
+    return await sync_to_async(store.now, thread_sensitive=False)(watch.cluster)
+
+
+def _table_line(type_: str, k: Kind, obj: Obj, now: Any, *, columns: bool) -> bytes:
+    """One object's event as a Table row; only a watch's first event names the columns."""
+    table = resources.table(k, [obj], resource_version=obj["metadata"].get("resourceVersion", ""), now=now)
+    if not columns:
+        table["columnDefinitions"] = None
+    return _line(type_, table)
 
 
 def _line(type_: str, obj: Obj) -> bytes:
