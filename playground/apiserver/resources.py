@@ -94,22 +94,26 @@ def get(cluster: str, k: Kind, namespace: str, name: str, *, as_table: bool) -> 
 
 def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) -> Answer:
     """A list, whole or — with `limit` (kubectl asks for 500) or `continue` — one chunk of it,
-    with the token of the next in its metadata. Served as the API server's watch cache serves it
-    (storage/cacher/delegator.go, shouldDelegateList, with ConsistentListFromCache): a continue
-    token, resourceVersionMatch=Exact, or a limit with a resourceVersion other than "0" go to the
-    store; any other list is answered from the cache (`cached_list`), which ignores `limit` for
-    resourceVersion "0" (computeListLimit) and otherwise pages as the store would, handing the
-    rest of the list over to the store by the same continue token."""
+    with the token of the next in its metadata. Answered as the API server's watch cache answers
+    (storage/cacher/delegator.go, shouldDelegateList, with ConsistentListFromCache): from the
+    cache (`consistent_list`), but an exact resourceVersion (resourceVersionMatch=Exact, or a
+    limit with a version other than "0") and the uncached Events go to the store; at version "0"
+    the limit is ignored (computeListLimit). A continue token is read from the cache too: the
+    store keeps no old versions, so its later chunks read the rows as they are then, which the
+    synced cache holds (the real cache serves them from a snapshot at the token's version)."""
     scope = namespace if k.namespaced and namespace else None
     selectors_ = {"label_selector": query.get("labelSelector", ""), "field_selector": query.get("fieldSelector", "")}
     limit = count(query.get("limit"), "limit")
     version = query.get("resourceVersion", "")
-    exact = version not in ("", "0") or query.get("resourceVersionMatch") == "Exact"
-    if query.get("continue") or limit and (exact or k.kind in UNCACHED_KINDS):
+    exact = query.get("resourceVersionMatch") == "Exact" or bool(limit) and version not in ("", "0")
+    if (exact or k.kind in UNCACHED_KINDS) and (limit or query.get("continue")):
         chunk = store.list_chunk(cluster, k.kind, limit=limit or UNLIMITED, continue_=query.get("continue", ""),
                                  namespace=scope, **selectors_)
+    elif exact or k.kind in UNCACHED_KINDS:
+        listed_at, items = _store_list(cluster, k, scope, **selectors_)
+        chunk = store.ListChunk(items, listed_at)
     else:
-        chunk = _first_chunk(cluster, k, scope, 0 if version == "0" else limit, **selectors_)
+        chunk = _cached_chunk(cluster, k, scope, 0 if version == "0" else limit, query.get("continue", ""), **selectors_)
     metadata: Obj = {"resourceVersion": str(chunk.resource_version)}
     if chunk.continue_:
         metadata["continue"] = chunk.continue_
@@ -121,18 +125,19 @@ def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) 
     return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": metadata, "items": chunk.items}
 
 
-def _first_chunk(cluster: str, k: Kind, namespace: str | None, limit: int, **selectors_: str) -> store.ListChunk:
-    """The whole consistent list, or (`limit`) its first chunk and the store's continue token
-    for the rest: the token names the key after the chunk's last object (namespace/name across
-    namespaces, the name within one), as store.list_chunk reads on from it."""
+def _cached_chunk(cluster: str, k: Kind, namespace: str | None, limit: int, continue_: str,
+                  **selectors_: str) -> store.ListChunk:
+    """The consistent list from the cache, whole, or (`limit`, `continue`) the chunk of it
+    store.list_chunk would read, with the same token for the next."""
+    start, token_version = chunking.decode_continue(continue_) if continue_ else ("", 0)
     version, items = consistent_list(cluster, k, namespace, **selectors_)
-    if not limit or len(items) <= limit:
+    version = token_version or version  # a token keeps its first chunk's version
+    if not limit and not start:
         return store.ListChunk(items, version)
-    last = items[limit - 1]["metadata"]
-    key = f"{last.get('namespace', '')}/{last['name']}" if namespace is None and k.namespaced else last["name"]
-    # Counted as the API server counts it: only when no selector leaves the count unknown
-    remaining = None if any(selectors_.values()) else len(items) - limit
-    return store.ListChunk(items[:limit], version, chunking.encode_continue(chunking.after(key), version), remaining)
+    items, token, remaining = chunking.page(items, limit=limit or UNLIMITED, start=start, resource_version=version,
+                                            prefixed=namespace is None and k.namespaced,
+                                            counted=not any(selectors_.values()))
+    return store.ListChunk(items, version, token, remaining)
 
 
 def consistent_list(cluster: str, k: Kind, namespace: str | None, *, label_selector: str = "",
