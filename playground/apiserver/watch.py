@@ -254,18 +254,26 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
 
 
 def _event(watch: Watch, entry: Entry) -> str | None:
-    """The event type this watch sees for one change of its cluster, if any: from the entry's
-    kind, namespace and name, and the selectors' answer when the watch has any."""
+    """The event type this watch sees for one change of its cluster, if any. Without selectors,
+    the change's own: the log from the watch's version holds every change, in order. With
+    selectors, an object entering them is ADDED and one leaving them DELETED for this watch, as
+    the cacher decides from the object before and after the change; the log keeps only the
+    after, so what this watch has seen match stands in for the before. That is read when the
+    watch starts, after its version: an object deleted in between (`kubectl delete --wait`
+    lists, then watches, while the garbage collector works) is DELETED when it matched as it went."""
     change = entry.change
     if change.kind != watch.kind.kind or (watch.namespace and change.namespace != watch.namespace):
         return None
+    if watch.selector == ("", ""):
+        return change.type
     key = change.namespace, change.name
     was = key in watch.matching
-    if change.type != "DELETED" and entry.matches(watch):
+    matches = entry.matches(watch)
+    if change.type != "DELETED" and matches:
         watch.matching.add(key)
         return "MODIFIED" if was and change.type != "ADDED" else "ADDED"
     watch.matching.discard(key)
-    return "DELETED" if was else None
+    return "DELETED" if was or change.type == "DELETED" and matches else None
 
 
 async def _initial_lines(watch: Watch) -> bytes:

@@ -341,3 +341,12 @@ def test_chunks_across_namespaces_or_of_a_cluster_scoped_kind_miss_and_repeat_no
             break
 
     assert chunked == whole and len(whole) >= 3
+
+
+@pytest.mark.parametrize("method, content_type", [("PUT", "application/json"), ("PATCH", "application/merge-patch+json")])
+def test_a_collection_takes_no_put_or_patch_405(api, method, content_type):
+    answer = api(method, "api/v1/namespaces/default/configmaps", {"data": {}}, content_type=content_type)
+
+    assert answer.status_code == 405
+    assert answer.json()["reason"] == "MethodNotAllowed"
+    assert answer.json()["message"] == "the server does not allow this method on the requested resource"
