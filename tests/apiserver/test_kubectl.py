@@ -430,3 +430,27 @@ def test_logs_follow_and_a_previous_container_that_never_was(kubectl, kubectl_st
     assert followed.process.poll() is None  # still following
     assert (code, err.strip()) == (
         1, f'Error from server (BadRequest): previous terminated container "nginx" in pod "{pod}" not found')
+
+
+def test_typed_creates_field_selectors_a_strategic_patch_wide_pods_and_delete_all(kubectl):
+    created = [kubectl("create", "namespace", "scratch")[1], kubectl("create", "job", "once", "-n", "scratch",
+                                                                        "--image=busybox:1.36", "--", "true")[1]]
+    kubectl("create", "configmap", "c1", "-n", "scratch")
+    kubectl("create", "configmap", "c2", "-n", "scratch")
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "patched"))
+    patched = kubectl("patch", "deployment", "patched", "--type", "strategic",
+                      "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1.36"}]}}}}')
+    containers = kubectl("get", "deployment", "patched", "-o", "jsonpath={.spec.template.spec.containers[*].name}")[1]
+    by_field = kubectl("get", "pods", "-A", "--field-selector", "metadata.namespace=kube-system", "-o", "name")[1]
+    wide = kubectl("get", "pods", "-n", "kube-system", "-o", "wide")[1]
+    deleted = kubectl("delete", "configmap", "--all", "-n", "scratch")[1]
+
+    assert [out.strip() for out in created] == ["namespace/scratch created", "job.batch/once created"]
+    assert patched[1].strip() == "deployment.apps/patched patched"
+    assert sorted(containers.split()) == ["nginx", "sidecar"]  # merged by name, not replaced
+    assert by_field == kubectl("get", "pods", "-n", "kube-system", "-o", "name")[1] and by_field.startswith("pod/")
+    assert wide.splitlines()[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED",
+                                            "NODE", "READINESS", "GATES"]
+    assert {'configmap "c1" deleted', 'configmap "c2" deleted'} <= set(deleted.splitlines())
+    # only the root CA's, which its publisher makes again, as in a real cluster
+    assert kubectl("get", "configmaps", "-n", "scratch", "-o", "name")[1] == "configmap/kube-root-ca.crt\n"
