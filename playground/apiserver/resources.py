@@ -13,8 +13,10 @@ from typing import Any
 
 import yaml
 
+from playground.runtime import informer
+from playground.runtime.cache import UNCACHED_KINDS
 from playground.store import api as store
-from playground.store import changelog, schemas, selectors, tables
+from playground.store import changelog, chunking, schemas, selectors, tables
 from playground.store.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound
 from playground.store.kinds import Kind
 
@@ -92,31 +94,72 @@ def get(cluster: str, k: Kind, namespace: str, name: str, *, as_table: bool) -> 
 
 def list_(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool) -> Answer:
     """A list, whole or — with `limit` (kubectl asks for 500) or `continue` — one chunk of it,
-    with the token of the next in its metadata."""
+    with the token of the next in its metadata. Answered as the API server's watch cache answers
+    (storage/cacher/delegator.go, shouldDelegateList, with ConsistentListFromCache): from the
+    cache (`consistent_list`), but an exact resourceVersion (resourceVersionMatch=Exact, or a
+    limit with a version other than "0") and the uncached Events go to the store; at version "0"
+    the limit is ignored (computeListLimit). A continue token is read from the cache too: the
+    store keeps no old versions, so its later chunks read the rows as they are then, which the
+    synced cache holds (the real cache serves them from a snapshot at the token's version)."""
     scope = namespace if k.namespaced and namespace else None
     selectors_ = {"label_selector": query.get("labelSelector", ""), "field_selector": query.get("fieldSelector", "")}
     limit = count(query.get("limit"), "limit")
-    metadata: Obj
-    if limit or query.get("continue"):
+    version = query.get("resourceVersion", "")
+    exact = query.get("resourceVersionMatch") == "Exact" or bool(limit) and version not in ("", "0")
+    if (exact or k.kind in UNCACHED_KINDS) and (limit or query.get("continue")):
         chunk = store.list_chunk(cluster, k.kind, limit=limit or UNLIMITED, continue_=query.get("continue", ""),
                                  namespace=scope, **selectors_)
-        items, metadata = chunk.items, {"resourceVersion": str(chunk.resource_version)}
-        if chunk.continue_:
-            metadata["continue"] = chunk.continue_
-        if chunk.remaining_item_count is not None:
-            metadata["remainingItemCount"] = chunk.remaining_item_count
+    elif exact or k.kind in UNCACHED_KINDS:
+        listed_at, items = _store_list(cluster, k, scope, **selectors_)
+        chunk = store.ListChunk(items, listed_at)
     else:
-        version, items = consistent_list(cluster, k, scope, **selectors_)
-        metadata = {"resourceVersion": str(version)}
+        chunk = _cached_chunk(cluster, k, scope, 0 if version == "0" else limit, query.get("continue", ""), **selectors_)
+    metadata: Obj = {"resourceVersion": str(chunk.resource_version)}
+    if chunk.continue_:
+        metadata["continue"] = chunk.continue_
+    if chunk.remaining_item_count is not None:
+        metadata["remainingItemCount"] = chunk.remaining_item_count
     if as_table:
-        return 200, {**table(k, items, resource_version=metadata["resourceVersion"], now=store.now(cluster)),
+        return 200, {**table(k, chunk.items, resource_version=metadata["resourceVersion"], now=store.now(cluster)),
                      "metadata": metadata}
-    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": metadata, "items": items}
+    return 200, {"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": metadata, "items": chunk.items}
 
 
-def consistent_list(cluster: str, k: Kind, namespace: str | None, **selectors_: str) -> tuple[int, list[Obj]]:
+def _cached_chunk(cluster: str, k: Kind, namespace: str | None, limit: int, continue_: str,
+                  **selectors_: str) -> store.ListChunk:
+    """The consistent list from the cache, whole, or (`limit`, `continue`) the chunk of it
+    store.list_chunk would read, with the same token for the next."""
+    start, token_version = chunking.decode_continue(continue_) if continue_ else ("", 0)
+    version, items = consistent_list(cluster, k, namespace, **selectors_)
+    version = token_version or version  # a token keeps its first chunk's version
+    if not limit and not start:
+        return store.ListChunk(items, version)
+    items, token, remaining = chunking.page(items, limit=limit or UNLIMITED, start=start, resource_version=version,
+                                            prefixed=namespace is None and k.namespaced,
+                                            counted=not any(selectors_.values()))
+    return store.ListChunk(items, version, token, remaining)
+
+
+def consistent_list(cluster: str, k: Kind, namespace: str | None, *, label_selector: str = "",
+                    field_selector: str = "") -> tuple[int, list[Obj]]:
     """The objects and the cluster's resourceVersion they are at: a watch from it neither misses
-    a change nor repeats one the list holds. Without a snapshot read, the version is read before
+    a change nor repeats one the list holds. Read from the process's shared informer, synced to
+    the store's current resourceVersion first (the watch cache's consistent read: a list right
+    after a write, by anyone, sees it); the objects are the cache's own, shared: never mutated.
+    Events are not cached (runtime/cache.py): they are read from the store."""
+    label = selectors.parse_label_selector(label_selector)
+    fields = selectors.parse_field_selector(field_selector)
+    if k.kind in UNCACHED_KINDS:
+        return _store_list(cluster, k, namespace, label_selector=label_selector, field_selector=field_selector)
+    version, objects = informer.shared(cluster).list_at(k.kind, namespace=namespace if k.namespaced else None)
+    if label is None and fields is None:
+        return version, objects
+    return version, [obj for obj in objects if (label is None or label(obj["metadata"].get("labels") or {}))
+                     and (fields is None or fields(obj))]
+
+
+def _store_list(cluster: str, k: Kind, namespace: str | None, **selectors_: str) -> tuple[int, list[Obj]]:
+    """A consistent list from the store. Without a snapshot read, the version is read before
     and after the list, and the list read again while the two differ (a few times at most:
     under a storm of writes, a watch may repeat a change rather than miss one)."""
     for _ in range(LIST_ATTEMPTS):

@@ -158,6 +158,8 @@ def _verb(request: HttpRequest, cluster: str, token: Token, k: Any, namespace: s
         return resources.list_(cluster, k, namespace, request.GET, as_table=as_table)
     if info.verb == "create" and not info.name:
         return resources.create(cluster, k, namespace, request.body, options, request.content_type or "application/json")
+    if not info.name and info.verb in ("update", "patch"):
+        return _method_not_allowed()  # PUT and PATCH name an object: a collection takes neither
     if info.verb == "update":
         return resources.update(cluster, k, namespace, info.name, request.body, options, subresource=info.subresource,
                                 content_type=request.content_type or "application/json")

@@ -15,7 +15,8 @@ matching is ADDED.
 The watches of a process share one read of the change log per cluster (as the API server's
 cacher serves every watch from one watch of etcd). A change's line is built from the JSON the
 store keeps, as it is: the object is decoded only for a selector or a Table, once for all the
-watches that ask alike, and the entries kept hold bytes, not objects (a burst of 1,000 Pods kept
+watches that ask alike; a Table row is encoded once for every Table watch (only a watch's first
+event, which names the columns, is its own); and the entries kept hold bytes, not objects (a burst of 1,000 Pods kept
 as decoded objects made every garbage collection of the process walk them).
 """
 from __future__ import annotations
@@ -102,6 +103,16 @@ class Entry:
         found = self._lines.get(type_)
         if found is None:
             found = self._lines[type_] = b'{"type":"%s","object":%s}\n' % (type_.encode(), self.change.data.encode())
+        return found
+
+    def table_line(self, type_: str, k: Kind, now: Any) -> bytes:
+        """The event's line as a one-row Table without its columns (what every event of a Table
+        watch but its first carries), built once for all the watches that ask for it: its AGE
+        is the one the first of them saw."""
+        key = f"{type_} Table"
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = _table_line(type_, k, self.object(), now, columns=False)
         return found
 
 
@@ -243,42 +254,61 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
 
 
 def _event(watch: Watch, entry: Entry) -> str | None:
-    """The event type this watch sees for one change of its cluster, if any: from the entry's
-    kind, namespace and name, and the selectors' answer when the watch has any."""
+    """The event type this watch sees for one change of its cluster, if any. Without selectors,
+    the change's own: the log from the watch's version holds every change, in order. With
+    selectors, an object entering them is ADDED and one leaving them DELETED for this watch, as
+    the cacher decides from the object before and after the change; the log keeps only the
+    after, so what this watch has seen match stands in for the before. That is read when the
+    watch starts, after its version: an object deleted in between (`kubectl delete --wait`
+    lists, then watches, while the garbage collector works) is DELETED when it matched as it went."""
     change = entry.change
     if change.kind != watch.kind.kind or (watch.namespace and change.namespace != watch.namespace):
         return None
+    if watch.selector == ("", ""):
+        return change.type
     key = change.namespace, change.name
     was = key in watch.matching
-    if change.type != "DELETED" and entry.matches(watch):
+    matches = entry.matches(watch)
+    if change.type != "DELETED" and matches:
         watch.matching.add(key)
         return "MODIFIED" if was and change.type != "ADDED" else "ADDED"
     watch.matching.discard(key)
-    return "DELETED" if was else None
+    return "DELETED" if was or change.type == "DELETED" and matches else None
 
 
 async def _initial_lines(watch: Watch) -> bytes:
     if not watch.as_table:
         return b"".join(_line("ADDED", obj) for obj in watch.initial)
-    return await _table_lines(watch, [("ADDED", obj) for obj in watch.initial])
+    now = await _now(watch)
+    return b"".join(_watch_table_line(watch, "ADDED", obj, now) for obj in watch.initial)
 
 
 async def _lines(watch: Watch, events: list[tuple[str, Entry]]) -> bytes:
     if not watch.as_table:
         return b"".join(entry.line(type_) for type_, entry in events)
-    return await _table_lines(watch, [(type_, entry.object()) for type_, entry in events])
+    now = await _now(watch)
+    # The first event names the columns: this watch's own line; every later one is the shared one
+    return b"".join(entry.table_line(type_, watch.kind, now) if watch.tables_sent else
+                    _watch_table_line(watch, type_, entry.object(), now) for type_, entry in events)
 
 
-async def _table_lines(watch: Watch, events: list[tuple[str, Obj]]) -> bytes:
-    now = await sync_to_async(store.now, thread_sensitive=False)(watch.cluster)
-    lines = []
-    for type_, obj in events:
-        table = resources.table(watch.kind, [obj], resource_version=obj["metadata"].get("resourceVersion", ""), now=now)
-        if watch.tables_sent:
-            table["columnDefinitions"] = None  # only the first event names the columns
-        watch.tables_sent += 1
-        lines.append(_line(type_, table))
-    return b"".join(lines)
+def _watch_table_line(watch: Watch, type_: str, obj: Obj, now: Any) -> bytes:
+    """A line of this watch's own: its first names the columns."""
+    line = _table_line(type_, watch.kind, obj, now, columns=not watch.tables_sent)
+    watch.tables_sent += 1
+    return line
+
+
+async def _now(watch: Watch) -> Any:
+    return await sync_to_async(store.now, thread_sensitive=False)(watch.cluster)
+
+
+def _table_line(type_: str, k: Kind, obj: Obj, now: Any, *, columns: bool) -> bytes:
+    """One object's event as a Table row; only a watch's first event names the columns."""
+    table = resources.table(k, [obj], resource_version=obj["metadata"].get("resourceVersion", ""), now=now)
+    if not columns:
+        table["columnDefinitions"] = None
+    return _line(type_, table)
 
 
 def _line(type_: str, obj: Obj) -> bytes:

@@ -71,9 +71,14 @@ class Informer:
     def list_sorted(self, kind: str, *, namespace: str | None = None) -> list[Obj]:
         """As store.list: sorted by namespace and name, one namespace or all (None); for threads
         that share the informer."""
+        return self.list_at(kind, namespace=namespace)[1]
+
+    def list_at(self, kind: str, *, namespace: str | None = None) -> tuple[int, list[Obj]]:
+        """As `list_sorted`, with the resourceVersion the cache holds them at, read together: a
+        watch from it misses no change and repeats none the list holds (the watch cache's list)."""
         with self.lock:
-            found = self.cache.list(kind, namespace=namespace)
-        return sorted(found, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+            version, found = self.cache.resource_version, self.cache.list(kind, namespace=namespace)
+        return version, sorted(found, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
 
     def _list(self, on_change: OnChange | None) -> int:
         version = changelog.cluster_resource_version(self.cluster)

@@ -165,7 +165,7 @@ def list_chunk(
             if len(items) == limit:
                 more = True  # a row after a full chunk: there is a next one
                 break
-            last_key = f"{namespace_}/{name}" if prefixed else name
+            last_key = chunking.key(namespace_, name, prefixed=prefixed)
             if label_match is None or label_match(json.loads(labels)):
                 obj = json.loads(data)
                 if field_match is None or field_match(obj):
@@ -184,9 +184,7 @@ def _from_key(rows: Any, start: str, *, prefixed: bool) -> Any:
     """The rows whose key is `start` or after it; a start ending in NUL is the key before it, excluded."""
     if not start:
         return rows
-    exclusive = start.endswith("\0")
-    key = start.removesuffix("\0")
-    namespace, _, name = key.partition("/") if prefixed else ("", "", key)
+    namespace, name, exclusive = chunking.split_start(start, prefixed=prefixed)
     if not prefixed:
         return rows.filter(name__gt=name) if exclusive else rows.filter(name__gte=name)
     same = Q(namespace=namespace, name__gt=name) if exclusive else Q(namespace=namespace, name__gte=name)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 import posixpath
+from typing import Any
 
 from .errors import BadRequest
 
@@ -22,6 +24,8 @@ from .errors import BadRequest
 DEFAULT_CHUNK_SIZE = 500
 TOKEN_VERSION = "meta.k8s.io/v1"
 _INVALID = "continue key is not valid"
+
+Obj = dict[str, Any]
 
 
 def encode_continue(start: str, resource_version: int) -> str:
@@ -56,6 +60,38 @@ def decode_continue(token: str) -> tuple[str, int]:
 def after(last_key: str) -> str:
     """The start key of the chunk after one that ended at `last_key`."""
     return last_key + "\0"
+
+
+def key(namespace: str, name: str, *, prefixed: bool) -> str:
+    """An object's key in its list: `namespace/name` across namespaces, else the name."""
+    return f"{namespace}/{name}" if prefixed else name
+
+
+def split_start(start: str, *, prefixed: bool) -> tuple[str, str, bool]:
+    """(namespace, name, exclusive) of a start key: a start ending in NUL is the key before it,
+    excluded. Without a namespace prefix, the namespace is ""."""
+    exclusive = start.endswith("\0")
+    name = start.removesuffix("\0")
+    namespace, _, name = name.partition("/") if prefixed else ("", "", name)
+    return namespace, name, exclusive
+
+
+def page(objects: list[Obj], *, limit: int, start: str, resource_version: int, prefixed: bool,
+         counted: bool) -> tuple[list[Obj], str, int | None]:
+    """One chunk of a whole list in key order (sorted by namespace and name), as api.list_chunk
+    reads it from the rows: (its objects, the next chunk's token or "", the objects after it
+    when `counted`, else None)."""
+    keys = [(meta.get("namespace", "") if prefixed else "", meta["name"]) for meta in (o["metadata"] for o in objects)]
+    first = 0
+    if start:
+        namespace, name, exclusive = split_start(start, prefixed=prefixed)
+        first = (bisect.bisect_right if exclusive else bisect.bisect_left)(keys, (namespace, name))
+    chunk = objects[first:first + limit]
+    if first + limit >= len(objects):
+        return chunk, "", None
+    last = chunk[-1]["metadata"]
+    token = encode_continue(after(key(last.get("namespace", ""), last["name"], prefixed=prefixed)), resource_version)
+    return chunk, token, len(objects) - first - limit if counted else None
 
 
 def _reason(error: Exception) -> str:

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from playground.apiserver import tokens
 from playground.apiserver.models import Token
 from playground.apiserver.request_info import RequestInfo, request_info
+from playground.store import api as store
 from playground.store import clusters
 
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -289,3 +290,63 @@ def test_a_patch_of_the_wrong_shape_is_a_bad_request(api, content_type, body):
 
     assert answer.status_code == 400
     assert answer.json()["reason"] == "BadRequest"
+
+
+def names_of(answer) -> list[str]:
+    return [item["metadata"]["name"] for item in answer.json()["items"]]
+
+
+def test_a_list_sees_every_write_made_before_it_by_any_writer(api, cluster):
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fresh", "namespace": "default",
+                                                                        "labels": {"tier": "front"}}}
+    assert "fresh" not in names_of(api("GET", "api/v1/namespaces/default/configmaps"))  # the cache is filled
+
+    cluster.apply(config_map)  # the store's own write, as a controller or a page writes
+    listed = api("GET", "api/v1/namespaces/default/configmaps?labelSelector=tier%3Dfront")
+    by_field = api("GET", "api/v1/configmaps?fieldSelector=metadata.name%3Dfresh")
+    at_zero = api("GET", "api/v1/namespaces/default/configmaps?resourceVersion=0")
+    store.delete("default", "ConfigMap", "fresh", "default")
+    after_delete = api("GET", "api/v1/namespaces/default/configmaps")
+
+    assert names_of(listed) == names_of(by_field) == ["fresh"]
+    assert "fresh" in names_of(at_zero)
+    assert "fresh" not in names_of(after_delete)
+    assert listed.json()["metadata"]["resourceVersion"] == listed.json()["items"][0]["metadata"]["resourceVersion"]
+
+
+def test_a_list_at_version_0_is_whole_whatever_the_limit_as_the_watch_cache_answers_it(api, cluster):
+    with cluster.batch() as batch:
+        for n in range(4):
+            batch.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{n}", "namespace": "default"}})
+
+    whole = api("GET", "api/v1/namespaces/default/configmaps?limit=2&resourceVersion=0").json()
+
+    assert len(whole["items"]) >= 4 and "continue" not in whole["metadata"]
+
+
+@pytest.mark.parametrize("path", ["api/v1/configmaps", "api/v1/namespaces", "api/v1/namespaces/a/configmaps"])
+def test_chunks_across_namespaces_or_of_a_cluster_scoped_kind_miss_and_repeat_nothing(api, cluster, path):
+    # "a-b" sorts before "a/…" as a string but after "a" as a namespace: keys go by namespace, then name
+    for namespace in ("a", "a-b", "b"):
+        cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        for n in range(3):
+            cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{n}", "namespace": namespace}})
+    whole = [(i["metadata"].get("namespace"), i["metadata"]["name"]) for i in api("GET", path).json()["items"]]
+
+    chunked, token = [], ""
+    while True:
+        answer = api("GET", f"{path}?limit=2&continue={token}").json()
+        chunked += [(i["metadata"].get("namespace"), i["metadata"]["name"]) for i in answer["items"]]
+        if not (token := answer["metadata"].get("continue", "")):
+            break
+
+    assert chunked == whole and len(whole) >= 3
+
+
+@pytest.mark.parametrize("method, content_type", [("PUT", "application/json"), ("PATCH", "application/merge-patch+json")])
+def test_a_collection_takes_no_put_or_patch_405(api, method, content_type):
+    answer = api(method, "api/v1/namespaces/default/configmaps", {"data": {}}, content_type=content_type)
+
+    assert answer.status_code == 405
+    assert answer.json()["reason"] == "MethodNotAllowed"
+    assert answer.json()["message"] == "the server does not allow this method on the requested resource"

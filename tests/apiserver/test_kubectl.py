@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import yaml
+
 from .conftest import KUBECTL, needs_kubectl
 
 pytestmark = needs_kubectl
@@ -355,3 +357,100 @@ def test_drain_evicts_the_nodes_pods_and_their_controllers_place_them_elsewhere(
         assert nodes == ["playground-worker2", "playground-worker2"]
     finally:
         kubectl("uncordon", "playground-worker")
+
+
+def test_rollout_history_undo_pause_resume_and_restart(kubectl):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "storied"))
+    kubectl("set", "image", "deployment/storied", "nginx=nginx:1.28")
+    kubectl("rollout", "status", "deployment/storied", "--timeout=60s")
+
+    history = kubectl("rollout", "history", "deployment/storied")[1]
+    undone = kubectl("rollout", "undo", "deployment/storied")[1]
+    kubectl("rollout", "status", "deployment/storied", "--timeout=60s")
+    image = kubectl("get", "deployment", "storied", "-o", "jsonpath={.spec.template.spec.containers[0].image}")[1]
+    paused = kubectl("rollout", "pause", "deployment/storied")[1]
+    is_paused = kubectl("get", "deployment", "storied", "-o", "jsonpath={.spec.paused}")[1]
+    resumed = kubectl("rollout", "resume", "deployment/storied")[1]
+    restarted = kubectl("rollout", "restart", "deployment/storied")[1]
+    annotations = json.loads(kubectl("get", "deployment", "storied", "-o",
+                                     "jsonpath={.spec.template.metadata.annotations}")[1])
+
+    assert history.splitlines()[1:4] == ["REVISION  CHANGE-CAUSE", "1         <none>", "2         <none>"]
+    assert (undone.strip(), image) == ("deployment.apps/storied rolled back", "nginx:1.27")
+    assert (paused.strip(), is_paused) == ("deployment.apps/storied paused", "true")
+    assert resumed.strip() == "deployment.apps/storied resumed"
+    assert restarted.strip() == "deployment.apps/storied restarted"
+    assert "kubectl.kubernetes.io/restartedAt" in annotations
+
+
+def test_a_folder_applied_annotated_edited_and_deleted_orphaning_or_waiting_for_dependents(kubectl, tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "folder-a"}}))
+    (tmp_path / "b.yaml").write_text(WEB.replace("web", "cascade"))
+
+    applied = kubectl("apply", "-f", str(tmp_path))[1]
+    annotated = kubectl("annotate", "configmap", "folder-a", "team=blue")[1]
+    edited = kubectl("edit", "configmap", "folder-a", env={"KUBE_EDITOR": "sed -i s/blue$/red/"})[1]
+    kubectl("rollout", "status", "deployment/cascade", "--timeout=60s")
+    listed = yaml.safe_load(kubectl("get", "deploy,rs,pods", "-l", "app=cascade", "-o", "yaml")[1])
+    orphaned = kubectl("delete", "deployment", "cascade", "--cascade=orphan")[1]
+    left = kubectl("get", "rs", "-l", "app=cascade", "-o", "name")[1].split()
+    kubectl("delete", "rs", "-l", "app=cascade", "--cascade=foreground")  # waits until the pods, then the set, are gone
+    after = kubectl("get", "rs,pods", "-l", "app=cascade")
+
+    assert applied.splitlines() == ["configmap/folder-a created", "deployment.apps/cascade created"]
+    assert (annotated.strip(), edited.strip()) == ("configmap/folder-a annotated", "configmap/folder-a edited")
+    assert kubectl("get", "configmap", "folder-a", "-o", "jsonpath={.metadata.annotations.team}")[1] == "red"
+    assert listed["kind"] == "List"
+    assert sorted(item["kind"] for item in listed["items"]) == ["Deployment", "Pod", "Pod", "ReplicaSet"]
+    assert orphaned.strip() == 'deployment.apps "cascade" deleted' and len(left) == 1
+    assert (after[1], after[2].strip()) == ("", "No resources found in default namespace.")
+
+
+def test_api_versions_cluster_info_and_a_second_create_in_kubernetes_words(kubectl, live):
+    versions = kubectl("api-versions")[1].split()
+    info = kubectl("cluster-info")[1]
+    kubectl("create", "configmap", "twice")
+    code, _, err = kubectl("create", "configmap", "twice")
+
+    assert {"v1", "apps/v1", "batch/v1"} <= set(versions)
+    assert info.splitlines()[0] == f"Kubernetes control plane is running at {live.api}/clusters/default"
+    assert (code, err.strip()) == (1, 'error: failed to create configmap: configmaps "twice" already exists')
+
+
+def test_logs_follow_and_a_previous_container_that_never_was(kubectl, kubectl_stream):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "followed"))
+    kubectl("rollout", "status", "deployment/followed", "--timeout=60s")
+    pod = kubectl("get", "pods", "-l", "app=followed", "-o", "jsonpath={.items[0].metadata.name}")[1]
+
+    followed = kubectl_stream("logs", "-f", pod)
+    lines = followed.lines_until(lambda line: "ready for start up" in line)
+    code, _, err = kubectl("logs", pod, "--previous")
+
+    assert lines[-1] == "/docker-entrypoint.sh: Configuration complete; ready for start up"
+    assert followed.process.poll() is None  # still following
+    assert (code, err.strip()) == (
+        1, f'Error from server (BadRequest): previous terminated container "nginx" in pod "{pod}" not found')
+
+
+def test_typed_creates_field_selectors_a_strategic_patch_wide_pods_and_delete_all(kubectl):
+    created = [kubectl("create", "namespace", "scratch")[1], kubectl("create", "job", "once", "-n", "scratch",
+                                                                        "--image=busybox:1.36", "--", "true")[1]]
+    kubectl("create", "configmap", "c1", "-n", "scratch")
+    kubectl("create", "configmap", "c2", "-n", "scratch")
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "patched"))
+    patched = kubectl("patch", "deployment", "patched", "--type", "strategic",
+                      "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1.36"}]}}}}')
+    containers = kubectl("get", "deployment", "patched", "-o", "jsonpath={.spec.template.spec.containers[*].name}")[1]
+    by_field = kubectl("get", "pods", "-A", "--field-selector", "metadata.namespace=kube-system", "-o", "name")[1]
+    wide = kubectl("get", "pods", "-n", "kube-system", "-o", "wide")[1]
+    deleted = kubectl("delete", "configmap", "--all", "-n", "scratch")[1]
+
+    assert [out.strip() for out in created] == ["namespace/scratch created", "job.batch/once created"]
+    assert patched[1].strip() == "deployment.apps/patched patched"
+    assert sorted(containers.split()) == ["nginx", "sidecar"]  # merged by name, not replaced
+    assert by_field == kubectl("get", "pods", "-n", "kube-system", "-o", "name")[1] and by_field.startswith("pod/")
+    assert wide.splitlines()[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED",
+                                            "NODE", "READINESS", "GATES"]
+    assert {'configmap "c1" deleted', 'configmap "c2" deleted'} <= set(deleted.splitlines())
+    # only the root CA's, which its publisher makes again, as in a real cluster
+    assert kubectl("get", "configmaps", "-n", "scratch", "-o", "name")[1] == "configmap/kube-root-ca.crt\n"

@@ -228,3 +228,31 @@ def test_a_bookmark_carries_the_version_past_changes_the_watch_does_not_show(clu
 
     assert bookmark["type"] == "BOOKMARK"
     assert bookmark["object"] == {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": secret_version}}
+
+
+def test_table_watches_share_each_changes_row_and_name_their_columns_once_each(cluster, monkeypatch):
+    version = changelog.cluster_resource_version("default")
+    watches = [start(cluster, f"resourceVersion={version}", as_table=True) for _ in range(3)]
+    cluster.apply(config_map("a"))
+    cluster.apply(config_map("b"))
+    tables = []
+    real = watch.resources.table
+    monkeypatch.setattr(watch.resources, "table", lambda *args, **kwargs: tables.append(args[1]) or real(*args, **kwargs))
+
+    answers = [[_decode(line)["object"] for line in answer.decode().splitlines()]
+               for answer in first_answers_together(watches)]
+
+    assert [[(t["rows"][0]["cells"][0], t["columnDefinitions"] is not None) for t in answer] for answer in answers] == [
+        [("a", True), ("b", False)]] * 3
+    assert len(tables) == 3 + 1  # each watch's first row with its columns, then b's row once for the three
+
+
+@pytest.mark.parametrize("selector", ["", "&labelSelector=tier%3Dfront", "&fieldSelector=metadata.name%3Dgone"])
+def test_a_delete_between_the_list_and_the_watch_is_deleted_for_it(cluster, selector):
+    cluster.apply(config_map("gone", tier="front"))
+    listed_at = changelog.cluster_resource_version("default")  # what `kubectl delete --wait` listed
+    store.delete("default", "ConfigMap", "gone", "default")  # the garbage collector, before the watch starts
+
+    events = first_events(start(cluster, f"resourceVersion={listed_at}&timeoutSeconds=2{selector}"))
+
+    assert [(type_, obj["metadata"]["name"]) for type_, obj in events] == [("DELETED", "gone")]
