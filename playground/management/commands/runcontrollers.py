@@ -1,4 +1,9 @@
-"""`python manage.py runcontrollers`: the controller manager alone (the scale-out mode's workers)."""
+"""`python manage.py runcontrollers`: the controller manager alone (the scale-out mode's workers).
+
+Start several, over one PostgreSQL database: each takes a fair share of the clusters by leases
+(playground/runtime/leases.py) and runs only those; one killed has its clusters taken over by the
+others within the lease duration. On Ctrl-C or SIGTERM it lets its clusters go at once.
+"""
 from __future__ import annotations
 
 import signal
@@ -22,7 +27,7 @@ class Command(BaseCommand):
         pace_garbage_collection()  # the informers keep every cluster's objects decoded: see heap.py
         manager = Manager(COMPONENTS)
         manager.start()
-        self.stdout.write("Controllers running; Ctrl-C stops.")
+        self.stdout.write(f"Controllers running as {manager.leases.identity}; Ctrl-C stops.")
         self.stdout.flush()
         stopped.wait()
         manager.stop()
