@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import socket
+import threading
 import time
 import uuid
 import zlib
@@ -28,6 +29,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 
 from playground.store import leases as store_leases
 from playground.store.leases import LeaseRecord
@@ -133,7 +135,9 @@ def wall_now() -> datetime.datetime:
 
 
 class LeaseKeeper:
-    """This worker's leases: `tick` renews, reads and takes; `held` is cluster → epoch."""
+    """This worker's leases: `tick` looks, takes and lets go; `held` is cluster → epoch. Renewing
+    runs on a thread of its own once `start`ed (client-go's renew loop is a goroutine of its own),
+    so a long turn of the manager never lets a lease lapse; unstarted (tests), `tick` renews."""
 
     def __init__(self, *, identity: str | None = None, times: LeaseTimes | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -142,35 +146,59 @@ class LeaseKeeper:
         self.clock = clock
         self.held: dict[str, int] = {}
         self.observations: dict[Key, Observation] = {}
+        self.joined = False
         self.last_renewed: float | None = None
         self.next_tick: float | None = None  # None: at once
+        self._renewer: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        self._renewer = threading.Thread(target=self._renew_every_retry_period, name="lease-renewer", daemon=True)
+        self._renewer.start()
+
+    def _renew_every_retry_period(self) -> None:
+        try:
+            while not self._stopping.wait(self.times.retry_period):
+                try:
+                    self.renew()
+                except Exception:  # the database is away: the holder goes on until the renew deadline
+                    log.exception("worker %s: renewing its leases failed", self.identity)
+        finally:
+            connection.close()  # this thread's own
+
+    def renew(self) -> None:
+        if self.joined:
+            store_leases.renew(self.identity, now=wall_now())
+            self.last_renewed = self.clock()
 
     def due_in(self) -> float:
         return 0.0 if self.next_tick is None else max(self.next_tick - self.clock(), 0.0)
 
     def tick(self, clusters: Collection[str]) -> dict[str, int]:
-        """Once a retry period: renew, look, take and let go. Returns the clusters held now."""
+        """Once a retry period: look, take and let go. Returns the clusters held now."""
         now = self.clock()
         if self.next_tick is not None and now < self.next_tick:
             return self.held
         self.next_tick = now + self.times.retry_period
         try:
-            self._renew_and_look(now)
+            self._join_or_renew()
+            self._look(now)
         except Exception:  # the database is away: keep working until the renew deadline
-            log.exception("worker %s: renewing its leases failed", self.identity)
-        if not still_held(self.last_renewed, now=now, times=self.times):
+            log.exception("worker %s: looking at the leases failed", self.identity)
+        if not still_held(self.last_renewed, now=self.clock(), times=self.times):
             self.lose(list(self.held), "could not renew within the renew deadline")
             return self.held
         self._take_and_let_go(clusters, now)
         return self.held
 
-    def _renew_and_look(self, now: float) -> None:
-        wall = wall_now()
-        if self.last_renewed is None:
-            store_leases.join(self.identity, duration=self.times.lease_duration, now=wall)
-        else:
-            store_leases.renew(self.identity, now=wall)
-        self.last_renewed = now
+    def _join_or_renew(self) -> None:
+        if not self.joined:
+            store_leases.join(self.identity, duration=self.times.lease_duration, now=wall_now())
+            self.joined, self.last_renewed = True, self.clock()
+        elif self._renewer is None:
+            self.renew()
+
+    def _look(self, now: float) -> None:
         self.observations = observe(self.observations, store_leases.read(), now=now)
         lost = [name for name, epoch in self.held.items()
                 if (seen := self.observations.get(("cluster", name))) is None
@@ -200,6 +228,9 @@ class LeaseKeeper:
 
     def release_all(self) -> None:
         """On a clean stop: every cluster free at once, and this worker gone from the count."""
+        self._stopping.set()
+        if self._renewer is not None:
+            self._renewer.join()
         store_leases.release(self.identity, list(self.held), now=wall_now())
         store_leases.leave(self.identity)
         self.held.clear()

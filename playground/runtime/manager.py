@@ -47,6 +47,7 @@ class Manager:
 
     def start(self) -> None:
         changelog.changes_committed.connect(self._on_commit, weak=False)
+        self.leases.start()
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
 

@@ -92,19 +92,23 @@ class Kubelet(Controller):
         used_ips |= {state.sandbox.ip for p in pods if (state := self.pods.get(p["metadata"]["uid"])) and state.sandbox.ip}
         wakes: list[datetime.datetime] = []
         pulled: list[str] = []
-        with store.batch(self.cluster) as batch:
-            self.renew_lease(batch, node, now)
-            node = self.report_ready(batch, node, now)
-            for pod in pods:
-                wake = self.sync(batch, recorder, node, pod, now, used_ips, pulled)
-                if wake is not None:
-                    wakes.append(wake)
-            self.report_images(batch, node, pulled)
-            # The kubelet's memory and the containers' new log lines commit with the statuses they
-            # led to: a worker that takes the cluster over carries on from exactly there
-            changed = self.changed_memory()
-            if changed or self.new_logs or self.old_runs:
-                batch.also(lambda: self.write_memory(changed))
+        try:
+            with store.batch(self.cluster) as batch:
+                self.renew_lease(batch, node, now)
+                node = self.report_ready(batch, node, now)
+                for pod in pods:
+                    wake = self.sync(batch, recorder, node, pod, now, used_ips, pulled)
+                    if wake is not None:
+                        wakes.append(wake)
+                self.report_images(batch, node, pulled)
+                # The kubelet's memory and the containers' new log lines commit with the statuses they
+                # led to: a worker that takes the cluster over carries on from exactly there
+                changed = self.changed_memory()
+                if changed or self.new_logs or self.old_runs:
+                    batch.also(lambda: self.write_memory(changed))
+        except BaseException:
+            self.forget_pass()
+            raise
         self.config_changed = {seen for seen in self.config_changed if seen[0] != name}
         self.note_synced()
         self.forget_pods_gone(name, pods)
@@ -138,6 +142,18 @@ class Kubelet(Controller):
                 logs.trim(self.cluster, uid, container)
                 self.lines_written[(uid, container)] = logs.MAX_LINES_PER_CONTAINER
         self.new_logs.clear()
+
+    def forget_pass(self) -> None:
+        """A pass whose batch was refused (a Conflict, a fence) left nothing in the store, so its
+        pods' memory goes too: the next pass loads them from their checkpoints, which were
+        committed with the statuses, and does the same steps again (their Events included)."""
+        for uid, _, _ in self.just_synced:
+            self.pods.pop(uid, None)
+            self.saved.pop(uid, None)
+            self.synced.pop(uid, None)
+        self.just_synced.clear()
+        self.new_logs.clear()
+        self.old_runs.clear()
 
     def note_synced(self) -> None:
         """After the batch: the resourceVersion each pod's write became, and when to look again."""
