@@ -37,7 +37,7 @@ LEASES = {"PLAYGROUND_LEASE_DURATION_SECONDS": "4", "PLAYGROUND_LEASE_RENEW_DEAD
           "PLAYGROUND_LEASE_RETRY_PERIOD_SECONDS": "1"}
 CLUSTERS = ["default", "team-a", "team-b", "team-c"]
 REPLICAS = 4
-SPEED = 10.0  # simulated seconds per real second: a rollout of 4 pods with minReadySeconds takes a few seconds
+SPEED = 1.0  # real time: a takeover (seconds) stays well inside the 40 s a node may go unheard before it is NotReady
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES, reason="workers share one database only on PostgreSQL: set DATABASE_URL=postgres://… (.ci/run's second run does)"),
@@ -114,7 +114,7 @@ def shared_by_two() -> dict[str, str] | None:
 
 def rolling_deployment(image: str) -> dict:
     obj = deployment("web", replicas=REPLICAS, image=image)
-    obj["spec"]["minReadySeconds"] = 5
+    obj["spec"]["minReadySeconds"] = 2
     obj["spec"]["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
     return obj
 

@@ -2,6 +2,8 @@
 cluster wakes that cluster's loops only."""
 from __future__ import annotations
 
+import datetime
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -9,6 +11,7 @@ from playground.components import COMPONENTS
 from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
 from playground.store import clock
+from playground.store import leases as store_leases
 from playground.store.models import Cluster
 from tests.factories import config_map, replica_set
 
@@ -70,3 +73,17 @@ def test_a_write_to_one_cluster_wakes_that_cluster_only(cluster, make_cluster):
     assert manager.runtimes["default"].cache.get("ConfigMap", "default/settings") is not None
     assert team_b.informer.seen_version == seen
     assert not [q for q in queries if "store_change" in q["sql"] and f"cluster_id = {team_b_id}" in q["sql"]]
+
+
+def test_a_manager_whose_lease_was_taken_over_drops_the_cluster_at_its_first_refused_write(cluster):
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(identity="w1", clock=lambda: 0.0))  # it does not look again
+    clock.set_mode("default", "running", speed=1.0)
+    manager.turn()
+    [seen] = [record for record in store_leases.read() if record.cluster == "default"]
+    store_leases.acquire("default", seen, identity="w2", duration=15, now=datetime.datetime.now(datetime.timezone.utc))
+    cluster.apply(replica_set("web", replicas=3))
+
+    manager.turn()
+
+    assert "default" not in manager.runtimes and manager.leases.held == {}
+    assert cluster.list("Pod") == []  # the ReplicaSet controller's creates were refused

@@ -6,7 +6,9 @@ others within the lease duration. On Ctrl-C or SIGTERM it lets its clusters go a
 """
 from __future__ import annotations
 
+import faulthandler
 import signal
+import sys
 import threading
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.core.management.base import BaseCommand
 from playground.components import COMPONENTS
 from playground.runtime.heap import pace_garbage_collection
 from playground.runtime.manager import Manager
+from playground.store import schemas
 
 
 class Command(BaseCommand):
@@ -24,6 +27,8 @@ class Command(BaseCommand):
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopped.set())
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)  # `kill -USR1 PID`: what each thread is doing
+        schemas.compile_every_kind()
         pace_garbage_collection()  # the informers keep every cluster's objects decoded: see heap.py
         manager = Manager(COMPONENTS)
         manager.start()
