@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,9 @@ from playground.store import api as store
 from playground.store import changelog, clock
 from playground.store.demo import create_demo_cluster
 from playground.store.models import Cluster, ClusterLease
+from tests.commands.test_playground import free_port
 from tests.factories import deployment
+from tests.web.test_redis_channel_layer import redis_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
@@ -201,20 +202,6 @@ def test_a_worker_killed_mid_rollout_has_its_clusters_taken_over_and_every_rollo
         assert most_pods_at_once(name) <= REPLICAS + 1, f"{name}: more pods at once than maxSurge allows"
         starts = starts_per_pod(name)
         assert set(starts.values()) == {1}, f"{name}: each pod's container started once, not {starts}"
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.skipif(not redis_answers() and os.environ.get("PLAYGROUND_REDIS_TESTS") != "required",
