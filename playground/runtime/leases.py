@@ -168,7 +168,7 @@ class LeaseKeeper:
 
     def renew(self) -> None:
         if self.joined:
-            store_leases.renew(self.identity, now=wall_now())
+            store_leases.renew(self.identity, list(self.held), now=wall_now())
             self.last_renewed = self.clock()
 
     def due_in(self) -> float:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
 from .errors import Fenced
 from .models import Cluster, ClusterLease
@@ -78,9 +79,11 @@ def join(identity: str, *, duration: float, now: datetime.datetime) -> None:
                                 lease_duration_seconds=duration)
 
 
-def renew(identity: str, *, now: datetime.datetime) -> None:
-    """Renew everything this worker holds, its own lease included, in one statement."""
-    ClusterLease.objects.filter(holder_identity=identity).update(renew_time=now)
+def renew(identity: str, clusters: Iterable[str], *, now: datetime.datetime) -> None:
+    """Renew the worker's own lease and those of these clusters, in one statement. Only those it
+    works on: one it gave up on its own (its renew deadline passed) must expire for another."""
+    ClusterLease.objects.filter(Q(cluster=None) | Q(cluster__name__in=list(clusters)),
+                                holder_identity=identity).update(renew_time=now)
 
 
 def release(identity: str, clusters: Iterable[str], *, now: datetime.datetime) -> None:
