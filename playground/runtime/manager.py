@@ -110,8 +110,8 @@ class Manager:
 
     def refresh_clusters(self, states: dict[str, changelog.ClusterState], epochs: dict[str, int]) -> None:
         """A runtime for each cluster held, made under the epoch held now (one lost and taken
-        again in between starts over); none for the others."""
-        for name in [name for name, epoch in self.epochs.items() if epochs.get(name) != epoch]:
+        again in between starts over); none for the others, nor for a cluster deleted."""
+        for name in [name for name, epoch in self.epochs.items() if name not in states or epochs.get(name) != epoch]:
             self.drop(name)
         for name in states.keys() - self.runtimes.keys():
             self.runtimes[name] = ClusterRuntime(name, self.components)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from playground.components import COMPONENTS
 from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
-from playground.store import clock
+from playground.store import clock, clusters
 from playground.store import leases as store_leases
 from playground.store.models import Cluster
 from tests.factories import config_map, replica_set
@@ -87,3 +87,14 @@ def test_a_manager_whose_lease_was_taken_over_drops_the_cluster_at_its_first_ref
 
     assert "default" not in manager.runtimes and manager.leases.held == {}
     assert cluster.list("Pod") == []  # the ReplicaSet controller's creates were refused
+
+
+def test_a_deleted_cluster_has_its_runtime_dropped(cluster, make_cluster):
+    make_cluster("team-b")
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(identity="w1", clock=lambda: 0.0))
+    manager.turn()
+
+    clusters.delete("team-b")
+    manager.turn()
+
+    assert set(manager.runtimes) == {"default"}
