@@ -114,6 +114,19 @@ if os.environ.get("REDIS_URL"):
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The controller workers' leases on clusters (playground/runtime/leases.py), in seconds: a holder
+# renews every retry period and gives a cluster up when it could not renew for the renew deadline;
+# another worker takes it once it has not changed for the lease duration (controller-runtime's
+# 15/10/2 by default; client-go asks duration > deadline > 1.2 × retry period).
+PLAYGROUND_LEASE_DURATION_SECONDS = float(os.environ.get("PLAYGROUND_LEASE_DURATION_SECONDS", 15))
+PLAYGROUND_LEASE_RENEW_DEADLINE_SECONDS = float(os.environ.get("PLAYGROUND_LEASE_RENEW_DEADLINE_SECONDS", 10))
+PLAYGROUND_LEASE_RETRY_PERIOD_SECONDS = float(os.environ.get("PLAYGROUND_LEASE_RETRY_PERIOD_SECONDS", 2))
+if not (PLAYGROUND_LEASE_DURATION_SECONDS > PLAYGROUND_LEASE_RENEW_DEADLINE_SECONDS
+        > 1.2 * PLAYGROUND_LEASE_RETRY_PERIOD_SECONDS > 0):
+    raise ImproperlyConfigured(
+        "PLAYGROUND_LEASE_DURATION_SECONDS > PLAYGROUND_LEASE_RENEW_DEADLINE_SECONDS > 1.2 × "
+        "PLAYGROUND_LEASE_RETRY_PERIOD_SECONDS > 0 must hold, as client-go's leader election asks")
+
 # Signing in (playground/web/signin.py). "auto": a request from another machine must sign in,
 # one from this machine (loopback) need not; "required": every request must (behind a reverse
 # proxy on this machine every request comes from loopback). `playground --host 0.0.0.0` sets it.

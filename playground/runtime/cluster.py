@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable
 
 from playground.store import clock
-from playground.store.errors import Conflict, NotFound, StoreError
+from playground.store.errors import Conflict, Fenced, NotFound, StoreError
 
 from .cache import Key
 from .controller import Controller, SyncError
@@ -128,6 +128,8 @@ class ClusterRuntime:
             self.informer.look_again()
             queue.add(key)
             return
+        except Fenced:
+            raise  # this worker lost the cluster: the manager drops this runtime, nothing to retry here
         except (StoreError, SyncError) as e:  # refused, or not there yet: an Event says so; retried (HandleError)
             delay = self._back_off(controller, key)
             log.warning("%s: reconcile %s: %s; retrying in %.3fs", type(controller).__name__, key, e, delay)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import random
 from collections import OrderedDict
 from typing import Any
 
@@ -19,7 +20,9 @@ from playground.store.errors import NotFound
 Obj = dict[str, Any]
 NORMAL, WARNING = "Normal", "Warning"
 REMEMBERED_EVENTS = 4_096  # recent events a recorder can still aggregate into (client-go keeps 4,096 too)
-_unique = itertools.count()
+# From a random start: two processes (controller workers, one taking a cluster over from the
+# other) naming an Event of the same object in the same second must not pick the same name
+_unique = itertools.count(random.randrange(900_000_000))  # 100 million names before the wrap
 
 
 class EventRecorder:

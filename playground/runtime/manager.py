@@ -7,6 +7,11 @@ clock in one query, and only a cluster whose resourceVersion moved syncs its inf
 to one cluster wakes that cluster's loops only. A cluster where nothing changes costs nothing:
 the loop sleeps until a commit in this process wakes it, the next timer of a running clock is
 due, or a one-second look shows a write from another process.
+
+Several managers (`runcontrollers` workers, and `playground`'s own) share the clusters by
+leases (leases.py): a manager runs only the clusters it holds, each cluster's writes carry its
+fence, and a cluster it loses — taken over, or its write refused as fenced — has its runtime
+dropped at once (a new holder starts from the store and the kubelets' checkpoints).
 """
 from __future__ import annotations
 
@@ -16,10 +21,13 @@ import threading
 from django.db import close_old_connections
 
 from playground.store import changelog, clock
+from playground.store import leases as store_leases
+from playground.store.errors import Fenced
 
 from . import recorder
 from .cluster import ClusterRuntime
 from .controller import Controller
+from .leases import LeaseKeeper
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +36,18 @@ POLL_SECONDS = 1.0
 
 
 class Manager:
-    def __init__(self, components: list[type[Controller]]) -> None:
+    def __init__(self, components: list[type[Controller]], *, leases: LeaseKeeper | None = None) -> None:
         self.components = components
+        self.leases = leases or LeaseKeeper()
         self.runtimes: dict[str, ClusterRuntime] = {}
+        self.epochs: dict[str, int] = {}  # the lease epoch each runtime was made under
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         changelog.changes_committed.connect(self._on_commit, weak=False)
+        self.leases.start()
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
 
@@ -61,35 +72,54 @@ class Manager:
                 self._wake.wait(timeout=self.idle_seconds())
                 self._wake.clear()
             close_old_connections()
+        self.leases.release_all()
 
     def turn(self) -> bool:
-        """One round over the clusters; returns whether any work was done."""
+        """One round over the clusters this manager holds; returns whether any work was done."""
         states = changelog.cluster_states()
-        self.refresh_clusters(states)
+        held = self.leases.tick(states.keys())
+        self.refresh_clusters({name: state for name, state in states.items() if name in held}, held)
         busy = False
-        for name, runtime in self.runtimes.items():
+        for name, runtime in list(self.runtimes.items()):
             if self._stop.is_set():  # the server is stopping: the next start picks up from here
                 return False
-            state = states[name]
-            runtime.clock = state.clock
-            runtime.sync(version=state.resource_version)
-            if runtime.clock.mode == "paused":
-                while state.steps and clock.take_step(runtime.cluster):  # paused: only what Step asks for, one reconcile each
-                    busy |= runtime.step()
-                continue
-            runtime.fire_timers()
-            busy |= runtime.process(budget=BUDGET, stopping=self._stop) > 0
-            if not busy and runtime.clock.mode == "instant" and runtime.has_foreground_timers():
-                # Instant: nothing to do now, so skip to the next thing due (heartbeats alone do not count)
-                clock.advance_to(runtime.cluster, runtime.next_due())
-                busy = True
+            try:
+                with store_leases.holding(name, self.leases.identity, held[name]):
+                    busy |= self.turn_of(runtime, states[name])
+            except Fenced as e:
+                log.warning("%s; dropping the cluster's runtime", e)
+                self.leases.lose([name], "a write was fenced")
+                self.drop(name)
         return busy
 
-    def refresh_clusters(self, states: dict[str, changelog.ClusterState]) -> None:
+    def turn_of(self, runtime: ClusterRuntime, state: changelog.ClusterState) -> bool:
+        runtime.clock = state.clock
+        runtime.sync(version=state.resource_version)
+        busy = False
+        if runtime.clock.mode == "paused":
+            while state.steps and clock.take_step(runtime.cluster):  # paused: only what Step asks for, one reconcile each
+                busy |= runtime.step()
+            return busy
+        runtime.fire_timers()
+        busy |= runtime.process(budget=BUDGET, stopping=self._stop) > 0
+        if not busy and runtime.clock.mode == "instant" and runtime.has_foreground_timers():
+            # Instant: nothing to do now, so skip to the next thing due (heartbeats alone do not count)
+            clock.advance_to(runtime.cluster, runtime.next_due())
+            busy = True
+        return busy
+
+    def refresh_clusters(self, states: dict[str, changelog.ClusterState], epochs: dict[str, int]) -> None:
+        """A runtime for each cluster held, made under the epoch held now (one lost and taken
+        again in between starts over); none for the others, nor for a cluster deleted."""
+        for name in [name for name, epoch in self.epochs.items() if name not in states or epochs.get(name) != epoch]:
+            self.drop(name)
         for name in states.keys() - self.runtimes.keys():
             self.runtimes[name] = ClusterRuntime(name, self.components)
-        for name in self.runtimes.keys() - states.keys():
-            recorder.stop(name, self.runtimes.pop(name).tracer.ring)
+            self.epochs[name] = epochs[name]
+
+    def drop(self, name: str) -> None:
+        recorder.stop(name, self.runtimes.pop(name).tracer.ring)
+        del self.epochs[name]
 
     def idle_seconds(self) -> float:
         waits = [
@@ -97,4 +127,4 @@ class Manager:
             for runtime in self.runtimes.values()
             if (due := runtime.next_due()) is not None and (wait := runtime.clock.wall_seconds_until(due)) is not None
         ]
-        return min([POLL_SECONDS, *waits])
+        return min([POLL_SECONDS, self.leases.due_in(), *waits])

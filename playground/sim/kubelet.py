@@ -92,19 +92,25 @@ class Kubelet(Controller):
         used_ips |= {state.sandbox.ip for p in pods if (state := self.pods.get(p["metadata"]["uid"])) and state.sandbox.ip}
         wakes: list[datetime.datetime] = []
         pulled: list[str] = []
-        with store.batch(self.cluster) as batch:
-            self.renew_lease(batch, node, now)
-            node = self.report_ready(batch, node, now)
-            for pod in pods:
-                wake = self.sync(batch, recorder, node, pod, now, used_ips, pulled)
-                if wake is not None:
-                    wakes.append(wake)
-            self.report_images(batch, node, pulled)
+        try:
+            with store.batch(self.cluster) as batch:
+                self.renew_lease(batch, node, now)
+                node = self.report_ready(batch, node, now)
+                for pod in pods:
+                    wake = self.sync(batch, recorder, node, pod, now, used_ips, pulled)
+                    if wake is not None:
+                        wakes.append(wake)
+                self.report_images(batch, node, pulled)
+                # The kubelet's memory and the containers' new log lines commit with the statuses they
+                # led to: a worker that takes the cluster over carries on from exactly there
+                changed = self.changed_memory()
+                if changed or self.new_logs or self.old_runs:
+                    batch.also(lambda: self.write_memory(changed))
+        except BaseException:
+            self.forget_pass()
+            raise
         self.config_changed = {seen for seen in self.config_changed if seen[0] != name}
-        self.save_memory()
-        self.write_logs()
-        volumes.forget_old_runs(self.cluster, self.old_runs)
-        self.old_runs.clear()
+        self.note_synced()
         self.forget_pods_gone(name, pods)
         # Back for the next thing a pod does, and in any case for the next heartbeat
         until_pod = max(MICROSECOND, (min(wakes) - now).total_seconds()) if wakes else None
@@ -112,16 +118,21 @@ class Kubelet(Controller):
             return Result(requeue_after=until_pod)
         return Result(requeue_after=LEASE_RENEW_SECONDS, background=until_pod is None)
 
-    def save_memory(self) -> None:
-        """After the batch: what each pod's write became, and the pod states that changed."""
+    def changed_memory(self) -> dict[str, str]:
+        """The pod states (uid → JSON) this pass changed."""
         changed = {}
-        for uid, written, wake in self.just_synced:  # the batch has given each write its resourceVersion
-            self.synced[uid] = (written["metadata"]["resourceVersion"], wake)
+        for uid, _, _ in self.just_synced:
             if uid in self.pods and hash(state := json.dumps(self.pods[uid].to_json())) != self.saved.get(uid):
                 changed[uid] = state
-                self.saved[uid] = hash(state)
+        return changed
+
+    def write_memory(self, changed: dict[str, str]) -> None:
+        """In the pass's transaction: the changed pod states, the new log lines, the old runs' layers."""
         checkpoint.save(self.cluster, changed)
-        self.just_synced.clear()
+        self.saved.update((uid, hash(state)) for uid, state in changed.items())
+        self.write_logs()
+        volumes.forget_old_runs(self.cluster, self.old_runs)
+        self.old_runs.clear()
 
     def write_logs(self) -> None:
         logs.append(self.cluster, self.new_logs)
@@ -131,6 +142,24 @@ class Kubelet(Controller):
                 logs.trim(self.cluster, uid, container)
                 self.lines_written[(uid, container)] = logs.MAX_LINES_PER_CONTAINER
         self.new_logs.clear()
+
+    def forget_pass(self) -> None:
+        """A pass whose batch was refused (a Conflict, a fence) left nothing in the store, so its
+        pods' memory goes too: the next pass loads them from their checkpoints, which were
+        committed with the statuses, and does the same steps again (their Events included)."""
+        for uid, _, _ in self.just_synced:
+            self.pods.pop(uid, None)
+            self.saved.pop(uid, None)
+            self.synced.pop(uid, None)
+        self.just_synced.clear()
+        self.new_logs.clear()
+        self.old_runs.clear()
+
+    def note_synced(self) -> None:
+        """After the batch: the resourceVersion each pod's write became, and when to look again."""
+        for uid, written, wake in self.just_synced:
+            self.synced[uid] = (written["metadata"]["resourceVersion"], wake)
+        self.just_synced.clear()
 
     def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,
              used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:
@@ -308,8 +337,12 @@ class Kubelet(Controller):
     def remember(self, pods: list[Obj]) -> None:
         """Load what this kubelet knew of its pods before the process restarted."""
         unknown = [p["metadata"]["uid"] for p in pods if p["metadata"]["uid"] not in self.pods]
-        for uid, (state, saved) in checkpoint.load(self.cluster, unknown).items():
+        loaded = checkpoint.load(self.cluster, unknown)
+        for uid, (state, saved) in loaded.items():
             self.pods[uid], self.saved[uid] = state, hash(saved)
+        node_of = {p["metadata"]["uid"]: p["spec"]["nodeName"] for p in pods}
+        for node, ip in last_sandbox_ips({uid: state for uid, (state, _) in loaded.items()}, node_of).items():
+            self.last_ip.setdefault(node, ip)
 
     def forget_pods_gone(self, node_name: str, pods: list[Obj]) -> None:
         on_node = {p["metadata"]["uid"] for p in pods}
@@ -377,6 +410,17 @@ def earlier_runs(uid: str, before: PodRecord | None, after: PodRecord) -> list[t
         if record.instances > was and record.instances > 2:
             runs.append((uid, name, record.instances - 1))
     return runs
+
+
+def last_sandbox_ips(states: Mapping[str, PodRecord], node_of: Mapping[str, str]) -> dict[str, str]:
+    """Each node's newest sandbox address among these pods: host-local's last_reserved_ip, as
+    near as the checkpoints tell it, for a kubelet that starts again (or on another worker)."""
+    newest: dict[str, tuple[float, str]] = {}
+    for uid, state in states.items():
+        node, sandbox = node_of[uid], state.sandbox
+        if sandbox.ip and (node not in newest or (sandbox.ready_at or 0) > newest[node][0]):
+            newest[node] = (sandbox.ready_at or 0, sandbox.ip)
+    return {node: ip for node, (_, ip) in newest.items()}
 
 
 def only_status_changed(obj: Obj, old: Obj | None) -> bool:

@@ -148,15 +148,23 @@ class PodRecord:
     def from_json(cls, data: Mapping[str, Any] | None) -> PodRecord:
         if not data:
             return cls()
-        values = dict(data)
-        values["sandbox"] = Sandbox(**values.get("sandbox", {}))
-        values["containers"] = {name: ContainerRecord(**c) for name, c in values.get("containers", {}).items()}
+        values = known_fields(cls, data)
+        values["sandbox"] = Sandbox(**known_fields(Sandbox, values.get("sandbox") or {}))
+        values["containers"] = {name: ContainerRecord(**known_fields(ContainerRecord, c))
+                                for name, c in (values.get("containers") or {}).items()}
         return cls(**values)
 
 
 def fields_of(record: PodRecord | Sandbox | ContainerRecord) -> dict[str, Any]:
     """A record's fields by name, in their declared order (the saved JSON's)."""
     return {name: getattr(record, name) for name in record.__slots__}
+
+
+def known_fields(record_class: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The saved fields this code knows: a state saved by newer code (a worker of the next
+    version, during a rolling upgrade) loads without the fields it added, as a protobuf reader
+    skips unknown fields; one it lacks takes its default."""
+    return {name: value for name, value in data.items() if name in record_class.__slots__}
 
 
 def inject_fault(state: PodRecord, container: str | None, fault: str, *, at: datetime.datetime,

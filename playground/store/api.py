@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
-from . import changelog, chunking, clock, clusters, manifests, merge, selectors, services
+from . import changelog, chunking, clock, clusters, leases, manifests, merge, selectors, services
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -234,6 +234,7 @@ class Batch:
     # The writes again, by kind: admission looks for the Services, ServiceAccounts and PriorityClasses
     # a batch holds, and a long batch (an upload of thousands of Pods) must not scan them all per object
     writes_of_kind: dict[str, builtins.list[_Write]] = field(default_factory=lambda: collections.defaultdict(builtins.list))
+    also_work: builtins.list[Callable[[], None]] = field(default_factory=builtins.list)
 
     def __post_init__(self) -> None:
         self.cluster_id, state = clusters.cluster_and_clock(self.cluster)
@@ -266,6 +267,11 @@ class Batch:
         current.setdefault("spec", {})["finalizers"] = []
         return self._add(_Write(DELETED if _finalized(current) else MODIFIED, KINDS["Namespace"], current, pk, version))
 
+    def also(self, work: Callable[[], None]) -> None:
+        """Run `work` (writes to the caller's own tables: a kubelet's memory of its pods) in the
+        batch's transaction, after its objects: both are kept, or neither, and both pass the fence."""
+        self.also_work.append(work)
+
     def _add(self, write: _Write | Obj) -> Obj:
         if isinstance(write, dict):  # nothing to write: the object as it is
             return write
@@ -278,7 +284,7 @@ class Batch:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         if exc_type is None and not self.dry_run:
-            _commit(self.cluster, self.cluster_id, self.writes, now=self.now)
+            _commit(self.cluster, self.cluster_id, self.writes, now=self.now, also=self.also_work)
 
 
 def batch(cluster: str, *, dry_run: bool = False) -> Batch:
@@ -667,41 +673,57 @@ def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.lis
 # -- Committing ---------------------------------------------------------------------------------
 
 
-def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now: datetime.datetime) -> None:
+def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now: datetime.datetime,
+            also: builtins.list[Callable[[], None]] | None = None) -> None:
     """Store the writes and their change-log entries in one transaction, then notify.
-    Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate."""
-    if not writes:
+    Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate. A
+    controller worker's writes pass its fence (leases.py) in the statement that takes their
+    resourceVersions; `also` is the caller's own work on its own tables, committed with them."""
+    if not writes and not also:
         return
+    fence = leases.fence_of(cluster)
     written_at = timestamp(now)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            first = clusters.bump_resource_version(cursor, len(writes)) - len(writes) + 1
-            new_rows, log = [], []
-            for version, w in enumerate(writes, start=first):
-                meta = w.obj["metadata"]
-                meta["resourceVersion"] = str(version)
-                data = json.dumps(w.obj, separators=(",", ":"))
-                labels = json.dumps(meta.get("labels") or {})
-                namespace = meta.get("namespace", "")
-                if w.type == ADDED:
-                    new_rows.append((cluster_id, w.kind.kind, namespace, meta["name"], meta["uid"], version, labels, data))
-                elif not _write_row(cursor, w, version, labels, data):
-                    raise Conflict(_conflict(w.kind, meta["name"]))
-                log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data, written_at))
-            cursor.executemany(
-                "INSERT INTO store_storedobject (cluster_id, kind, namespace, name, uid, resource_version, labels, data)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                new_rows,
-            )
-            cursor.executemany(
-                "INSERT INTO store_change (cluster_id, resource_version, type, kind, namespace, name, data, time)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                log,
-            )
+            if writes:
+                last = clusters.bump_resource_version(
+                    cursor, len(writes), only_if=None if fence is None else leases.fence_condition(cluster_id, fence))
+                if last is None:
+                    raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
+                _store_rows(cursor, cluster_id, writes, first=last - len(writes) + 1, written_at=written_at)
+            elif fence is not None:
+                leases.check_fence(cursor, cluster, cluster_id, fence)
+            for work in also or ():
+                work()
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
-    last = first + len(writes) - 1
-    changelog.committed(cluster, last, count=len(writes))
+    if writes:
+        changelog.committed(cluster, last, count=len(writes))
+
+
+def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, first: int, written_at: str) -> None:
+    new_rows, log = [], []
+    for version, w in enumerate(writes, start=first):
+        meta = w.obj["metadata"]
+        meta["resourceVersion"] = str(version)
+        data = json.dumps(w.obj, separators=(",", ":"))
+        labels = json.dumps(meta.get("labels") or {})
+        namespace = meta.get("namespace", "")
+        if w.type == ADDED:
+            new_rows.append((cluster_id, w.kind.kind, namespace, meta["name"], meta["uid"], version, labels, data))
+        elif not _write_row(cursor, w, version, labels, data):
+            raise Conflict(_conflict(w.kind, meta["name"]))
+        log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data, written_at))
+    cursor.executemany(
+        "INSERT INTO store_storedobject (cluster_id, kind, namespace, name, uid, resource_version, labels, data)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        new_rows,
+    )
+    cursor.executemany(
+        "INSERT INTO store_change (cluster_id, resource_version, type, kind, namespace, name, data, time)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        log,
+    )
 
 
 def _write_row(cursor: Any, w: _Write, version: int, labels: str, data: str) -> bool:

@@ -113,12 +113,23 @@ def cluster_and_clock(name: str) -> tuple[int, clock.ClockState]:
     return row["id"], clock.state_of(row)
 
 
-def bump_resource_version(cursor: Any, count: int) -> int:
-    """Take `count` resourceVersions; returns the last. The row lock orders concurrent writers."""
+def bump_resource_version(cursor: Any, count: int, *, only_if: tuple[str, list[Any]] | None = None) -> int | None:
+    """Take `count` resourceVersions; returns the last. The row lock orders concurrent writers.
+    With `only_if` (an SQL condition and its parameters: a worker's fence, leases.py) nothing is
+    taken and None is returned when the condition is false, at no extra statement."""
+    condition, params = only_if if only_if is not None else ("TRUE", [])
     for _ in range(2):
-        cursor.execute("UPDATE store_resourceversioncounter SET value = value + %s WHERE id = 1 RETURNING value", [count])
+        cursor.execute(f"UPDATE store_resourceversioncounter SET value = value + %s WHERE id = 1 AND {condition}"
+                       " RETURNING value", [count, *params])
         row = cursor.fetchone()
         if row is not None:
             return row[0]
+        if only_if is not None and _counter_exists(cursor):
+            return None
         cursor.execute("INSERT INTO store_resourceversioncounter (id, value) VALUES (1, 0)")  # a flushed test database
     raise StoreError("the resourceVersion counter is missing")
+
+
+def _counter_exists(cursor: Any) -> bool:
+    cursor.execute("SELECT 1 FROM store_resourceversioncounter WHERE id = 1")
+    return cursor.fetchone() is not None

@@ -124,6 +124,14 @@ class Forbidden(StoreError):
     reason = "Forbidden"
 
 
+class Fenced(StoreError):
+    """A write from a controller worker whose lease on the cluster was taken over (or let go)
+    since: refused, so the cluster is never worked on by two workers at once (leases.py)."""
+
+    code = 409
+    reason = "Conflict"
+
+
 class Invalid(StoreError):
     """A 422: the object breaks the schema or a validation rule; `errors` says where."""
 

@@ -107,3 +107,23 @@ class TraceWatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster_id} until {self.until}"
+
+
+class ClusterLease(models.Model):
+    """Which controller worker (`runcontrollers`) holds a cluster, as a coordination.k8s.io Lease
+    holds a shard, kept out of the clusters themselves: an attendee's `kubectl get leases -A`
+    never shows the playground's own machinery (playground/store/leases.py). A row without a
+    cluster is a worker's own lease, saying it is alive, so the others leave it its share.
+
+    `lease_transitions` is the fencing epoch: it goes up each time the holder changes, and a
+    write names the epoch its worker holds, so a worker that lost the cluster cannot write."""
+
+    cluster = models.OneToOneField(Cluster, null=True, on_delete=models.CASCADE, related_name="+")
+    holder_identity = models.CharField(max_length=253, blank=True)  # "" once released
+    acquire_time = models.DateTimeField()
+    renew_time = models.DateTimeField()
+    lease_duration_seconds = models.FloatField()
+    lease_transitions = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id or 'worker'} held by {self.holder_identity or 'nobody'}"

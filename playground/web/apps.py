@@ -9,9 +9,14 @@ published, since pages may be open in other web processes and this one cannot kn
 from __future__ import annotations
 
 import asyncio
+import atexit
+import logging
+import threading
 from typing import Any
 
 from django.apps import AppConfig
+
+log = logging.getLogger(__name__)
 
 
 class WebConfig(AppConfig):
@@ -58,5 +63,55 @@ def send_to_pages(cluster: str, message: dict[str, Any]) -> None:
         # Handed to the sockets' own loop without waiting: the writer (a controller, the kubelet,
         # a request) goes on at once, and the layer's queues are only touched from their loop
         asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-    else:
+    elif isinstance(layer, InMemoryChannelLayer):
         async_to_sync(layer.group_send)(group, message)
+    else:
+        SENDER.send(layer, group, message)
+
+
+class Sender:
+    """What a process with no socket (a runcontrollers worker, `manage.py apply`) tells the pages
+    through Redis, sent from a loop of its own on a thread of its own: the writer hands it over
+    and goes on, the layer's connections last from one commit to the next (async_to_sync makes a
+    loop, and so a connection, per send: 20 ms a commit), and a burst of commits to a cluster not
+    sent yet goes as its newest one (a page draws the cluster as of the newest it is told of)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}  # (group, type) → (layer, message)
+        self.idle = threading.Event()
+        self.idle.set()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def send(self, layer: Any, group: str, message: dict[str, Any]) -> None:
+        with self.lock:
+            self.pending[(group, message["type"])] = (layer, message)
+            if not self.idle.is_set():
+                return  # the loop is sending: it takes this one too
+            self.idle.clear()
+            if self.loop is None:
+                self.loop = asyncio.new_event_loop()
+                threading.Thread(target=self.loop.run_forever, name="page-sender", daemon=True).start()
+                atexit.register(self.finish)
+        asyncio.run_coroutine_threadsafe(self.drain(), self.loop)
+
+    async def drain(self) -> None:
+        while True:
+            with self.lock:
+                batch, self.pending = self.pending, {}
+                if not batch:
+                    self.idle.set()
+                    return
+            for (group, _), (layer, message) in batch.items():
+                try:
+                    await layer.group_send(group, message)
+                except Exception:  # a page misses a frame (it catches up on the next); the writer goes on
+                    log.exception("telling the pages of %s failed", group)
+
+    def finish(self) -> None:
+        """At exit: a command that ends right after its write has still told the pages."""
+        self.idle.wait(timeout=SEND_SECONDS)
+
+
+SEND_SECONDS = 5.0  # how long a process that ends waits for what it has still to send
+SENDER = Sender()

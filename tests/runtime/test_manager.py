@@ -2,12 +2,16 @@
 cluster wakes that cluster's loops only."""
 from __future__ import annotations
 
+import datetime
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from playground.components import COMPONENTS
+from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
-from playground.store import clock
+from playground.store import clock, clusters
+from playground.store import leases as store_leases
 from playground.store.models import Cluster
 from tests.factories import config_map, replica_set
 
@@ -44,7 +48,7 @@ def test_an_idle_turn_costs_one_query_however_many_clusters(cluster, make_cluste
     for name in ("team-a", "team-b", "team-c"):
         make_cluster(name)
         clock.set_mode(name, "paused")
-    manager = Manager(COMPONENTS)
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: 0.0))  # the next renewal is not due
     manager.turn()  # each cluster lists its objects once
 
     with CaptureQueriesContext(connection) as queries:
@@ -69,3 +73,28 @@ def test_a_write_to_one_cluster_wakes_that_cluster_only(cluster, make_cluster):
     assert manager.runtimes["default"].cache.get("ConfigMap", "default/settings") is not None
     assert team_b.informer.seen_version == seen
     assert not [q for q in queries if "store_change" in q["sql"] and f"cluster_id = {team_b_id}" in q["sql"]]
+
+
+def test_a_manager_whose_lease_was_taken_over_drops_the_cluster_at_its_first_refused_write(cluster):
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(identity="w1", clock=lambda: 0.0))  # it does not look again
+    clock.set_mode("default", "running", speed=1.0)
+    manager.turn()
+    [seen] = [record for record in store_leases.read() if record.cluster == "default"]
+    store_leases.acquire("default", seen, identity="w2", duration=15, now=datetime.datetime.now(datetime.timezone.utc))
+    cluster.apply(replica_set("web", replicas=3))
+
+    manager.turn()
+
+    assert "default" not in manager.runtimes and manager.leases.held == {}
+    assert cluster.list("Pod") == []  # the ReplicaSet controller's creates were refused
+
+
+def test_a_deleted_cluster_has_its_runtime_dropped(cluster, make_cluster):
+    make_cluster("team-b")
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(identity="w1", clock=lambda: 0.0))
+    manager.turn()
+
+    clusters.delete("team-b")
+    manager.turn()
+
+    assert set(manager.runtimes) == {"default"}

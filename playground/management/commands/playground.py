@@ -2,7 +2,9 @@
 
 Runs the migrations, collects the static files (WhiteNoise serves them, gzipped), creates the demo
 cluster on an empty database, then serves the ASGI app (daphne) with the controller manager beside
-it, until Ctrl-C (or SIGTERM), and stops within a second. Bound beyond loopback
+it, until Ctrl-C (or SIGTERM), and stops within a second. In the scale-out mode a web process
+runs with `--no-controllers`: it serves the pages and the API while `runcontrollers` workers
+run the clusters (their writes reach its pages through Redis). Bound beyond loopback
 (`--host 0.0.0.0`) it says so, and every request must sign in (playground/web/signin.py). A
 Dockerfile build still running at SIGTERM (its worker thread would hold the process open) stops at
 its next budget check, so the server exits within moments, not at the end of the build.
@@ -27,6 +29,7 @@ from playground.shell.budget import STOPPING
 from playground.sim.kind import create_kind_cluster
 from playground.store import api as store
 from playground.store import clusters
+from playground.store.errors import AlreadyExists
 
 
 class Command(BaseCommand):
@@ -38,8 +41,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="the pages (HTTP)")
         parser.add_argument("--api-port", type=int, default=settings.PLAYGROUND_API_PORT,
                             help="the Kubernetes API (HTTPS, as kube-apiserver's 6443): `manage.py kubeconfig` points kubectl here")
+        parser.add_argument("--no-controllers", action="store_true",
+                            help="serve only; `python manage.py runcontrollers` workers run the clusters (scale-out)")
 
-    def handle(self, *args: Any, host: str, port: int, api_port: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, api_port: int, no_controllers: bool, **options: Any) -> None:
         settings.PLAYGROUND_API_PORT = api_port  # the pages' "Download kubeconfig" points here
         call_command("migrate", interactive=False, verbosity=0)
         # the static files, each with a gzipped twin, where WhiteNoise serves them from (web/static_files.py)
@@ -50,20 +55,26 @@ class Command(BaseCommand):
             settings.PLAYGROUND_SIGN_IN = "required"
             self.stderr.write(open_to_network_warning(host, accounts=get_user_model().objects.count()))
         if not clusters.names():
-            create_kind_cluster("default")
+            try:
+                create_kind_cluster("default")
+            except AlreadyExists:
+                pass  # another web process of the scale-out mode, started at the same moment, made it
         nodes = len(store.list("default", "Node")) if "default" in clusters.names() else 0
-        manager = Manager(COMPONENTS)
-        manager.start()
+        manager = None if no_controllers else Manager(COMPONENTS)
+        if manager is not None:
+            manager.start()
 
         def ready() -> None:
-            self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes; Ctrl-C stops)"
+            self.stdout.write(f"Kubernetes Playground: http://{host}:{port}/  (cluster default: {nodes} nodes"
+                              f"{'; controllers in the runcontrollers workers' if manager is None else ''}; Ctrl-C stops)"
                               f"; the Kubernetes API: https://{host}:{api_port}/clusters/default (manage.py kubeconfig)")
             self.stdout.flush()
 
         try:
             serve(host, port, api_port=api_port, ready=ready)
         finally:
-            manager.stop()
+            if manager is not None:
+                manager.stop()
             self.stdout.write("Stopped.")
             # Everything is written and committed by now. What is left is the interpreter's last
             # garbage collection over every object the caches hold (seconds for a cluster that ran
