@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
-from . import changelog, chunking, clock, clusters, manifests, merge, selectors, services
+from . import changelog, chunking, clock, clusters, manifests, merge, quota, selectors, services
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -236,16 +236,18 @@ class Batch:
     # The writes again, by kind: admission looks for the Services, ServiceAccounts and PriorityClasses
     # a batch holds, and a long batch (an upload of thousands of Pods) must not scan them all per object
     writes_of_kind: dict[str, builtins.list[_Write]] = field(default_factory=lambda: collections.defaultdict(builtins.list))
+    limits: quota.Quota = field(default_factory=quota.Quota)  # the cluster's quota, read with its clock
+    used: dict[str, int] | None = None  # what the quota counts, with this batch's creates; read on the first
 
     def __post_init__(self) -> None:
-        self.cluster_id, state = clusters.cluster_and_clock(self.cluster)
+        self.cluster_id, state, self.limits = clusters.cluster_clock_and_quota(self.cluster)
         self.now = state.now().replace(microsecond=0)
 
     def create(self, obj: Obj) -> Obj:
         return self._add(_prepare_create(self, obj))
 
     def update(self, obj: Obj) -> Obj:
-        return self._add(_prepare_update(self.cluster_id, obj))
+        return self._add(_prepare_update(self.cluster_id, obj, limits=self.limits))
 
     def update_status(self, obj: Obj) -> Obj:
         return self._add(_prepare_update(self.cluster_id, obj, status=True))
@@ -451,6 +453,7 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         default = _default_storage_class(batch.cluster_id)  # the DefaultStorageClass admission plugin
         if default is not None:
             obj["spec"]["storageClassName"] = default
+    _admit_quota(batch, k, obj, meta["generateName"] if generated else meta["name"])
     for _ in range(GENERATE_NAME_RETRIES):
         if not _taken(batch, k, meta.get("namespace", ""), meta["name"]):
             batch.created.add((k.kind, meta.get("namespace", ""), meta["name"]))
@@ -481,6 +484,17 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
         mount_service_account_token(
             pod["spec"], SERVICE_ACCOUNT_VOLUME_PREFIX + "".join(random.choices(ALPHANUMS, k=5))
         )
+
+
+def _admit_quota(batch: Batch, k: Kind, obj: Obj, name: str) -> None:
+    """The ResourceQuota plugin, last of the admission chain: the cluster's counts, read on the
+    batch's first create, with this object added; and the replicas one workload may ask for."""
+    quota.check_replicas(batch.limits, obj, None, k.resource)
+    if not batch.limits.counts() or not quota.requested(k.kind, obj["metadata"].get("namespace", "")):
+        return
+    if batch.used is None:
+        batch.used = clusters.usage(batch.cluster_id)
+    batch.used = quota.check_create(batch.limits, batch.used, k.kind, k.resource, name, obj["metadata"].get("namespace", ""))
 
 
 def _priority_classes(batch: Batch) -> dict[str, Obj]:
@@ -532,7 +546,7 @@ def _with_name_and_namespace(k: Kind, obj: Obj, *, now: datetime.datetime) -> Ob
     return {**obj, "metadata": meta}
 
 
-def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False) -> _Write | Obj:
+def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False, limits: quota.Quota | None = None) -> _Write | Obj:
     k = _kind_of(obj)
     meta = obj.get("metadata") or {}
     namespace = _namespace_of(k, meta.get("namespace") or "")
@@ -547,6 +561,8 @@ def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False) -> _Writ
         new = admit_status_update(k, obj, old)
     else:
         new = admit_update(k, {**obj, "metadata": {**meta, "namespace": namespace or None}}, old)
+        if limits is not None:
+            quota.check_replicas(limits, new, old, k.resource)
         if k.kind == "PriorityClass":
             admit_priority_class(new, _stored_priority_classes(cluster_id), update=True)
     new["metadata"]["resourceVersion"] = str(version)
