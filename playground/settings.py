@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "playground.web.signin.SignInMiddleware",  # after htmx: an htmx request is sent to sign in by HX-Redirect
+    "playground.web.ratelimit.RequestRateMiddleware",  # a cluster's requests per second (its quota)
 ]
 
 ROOT_URLCONF = "playground.urls"

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,3 +174,55 @@ def default_limits_from(environ: Mapping[str, str]) -> dict[str, int | float]:
                 raise BadRequest(f"PLAYGROUND_QUOTA_{name.upper()}: {text!r} is not a number") from None
             limits[name] = checked(name, value)  # type: ignore[assignment]
     return limits
+
+
+# -- Requests per second ---------------------------------------------------------------------------
+
+
+class RequestBudget:
+    """A token bucket per cluster, as client-go's flowcontrol token bucket, held by the server:
+    `rate` requests a second, bursts of up to one second's worth. Refilled by arithmetic when a
+    request comes, so a cluster nobody asks anything of costs no timer."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # cluster → (tokens left, when counted)
+        self._lock = threading.Lock()  # pages and API requests come in on several threads
+
+    def take(self, cluster: str, rate: float) -> float:
+        """Take one request's token: 0 when there was one, else the seconds until there is."""
+        burst = max(1.0, rate)
+        with self._lock:
+            now = self.clock()
+            tokens, counted = self._buckets.get(cluster, (burst, now))
+            tokens = min(burst, tokens + (now - counted) * rate)
+            if tokens >= 1.0:
+                self._buckets[cluster] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[cluster] = (tokens, now)
+            return (1.0 - tokens) / rate if rate > 0 else math.inf
+
+
+QUOTA_CACHE_SECONDS = 1.0  # a quota set by `cluster quota` in another process counts within a second
+_requests = RequestBudget()
+_quotas: dict[str, tuple[Quota, float]] = {}
+
+
+def retry_after(cluster: str, read: Callable[[str], Quota]) -> int | None:
+    """None if the cluster may take one more request now; else the whole seconds to wait
+    (Retry-After, at least 1), as the API server's 429 TooManyRequests says them."""
+    now = time.monotonic()
+    cached = _quotas.get(cluster)
+    if cached is None or now - cached[1] > QUOTA_CACHE_SECONDS:
+        cached = _quotas[cluster] = (read(cluster), now)
+    rate = cached[0].requests_per_second
+    if rate is None:
+        return None
+    wait = _requests.take(cluster, rate)
+    return None if wait == 0 else max(1, math.ceil(min(wait, 3600)))
+
+
+def forget_request_counts() -> None:
+    """Tests: each starts with full buckets and reads the quotas again."""
+    _requests._buckets.clear()
+    _quotas.clear()
