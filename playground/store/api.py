@@ -282,7 +282,8 @@ class Batch:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         if exc_type is None and not self.dry_run:
-            _commit(self.cluster, self.cluster_id, self.writes, now=self.now)
+            _commit(self.cluster, self.cluster_id, self.writes, now=self.now,
+                    limits=self.limits if self.used is not None else None)
 
 
 def batch(cluster: str, *, dry_run: bool = False) -> Batch:
@@ -685,7 +686,8 @@ def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.lis
 # -- Committing ---------------------------------------------------------------------------------
 
 
-def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now: datetime.datetime) -> None:
+def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now: datetime.datetime,
+            limits: quota.Quota | None = None) -> None:
     """Store the writes and their change-log entries in one transaction, then notify.
     Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate."""
     if not writes:
@@ -694,6 +696,8 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             first = clusters.bump_resource_version(cursor, len(writes)) - len(writes) + 1
+            if limits is not None:
+                _recount_quota(cluster_id, limits, writes)
             new_rows, log = [], []
             for version, w in enumerate(writes, start=first):
                 meta = w.obj["metadata"]
@@ -720,6 +724,17 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     last = first + len(writes) - 1
     changelog.committed(cluster, last, count=len(writes))
+
+
+def _recount_quota(cluster_id: int, limits: quota.Quota, writes: builtins.list[_Write]) -> None:
+    """The quota counted again under the counter's lock, which orders writers: two batches
+    admitted side by side (a page and a controller) cannot both take the last pod. Only a batch
+    whose admission read the usage (a count limit, a counted create) pays this query."""
+    used = clusters.usage(cluster_id)
+    for w in writes:
+        if w.type == ADDED:
+            meta = w.obj["metadata"]
+            used = quota.check_create(limits, used, w.kind.kind, w.kind.resource, meta["name"], meta.get("namespace", ""))
 
 
 def _write_row(cursor: Any, w: _Write, version: int, labels: str, data: str) -> bool:

@@ -129,4 +129,17 @@ def test_only_a_cluster_with_a_count_limit_reads_its_usage(team):
     clusters.set_quota("team-a", replicas=5)
     assert usage_reads("one") == 0  # an unlimited count costs no query at all
     clusters.set_quota("team-a", pods=5)
-    assert usage_reads("two") == 1
+    assert usage_reads("two") == 2  # at admission, and again under the commit's lock
+
+
+def test_two_batches_admitted_side_by_side_cannot_both_take_the_last_pod(team):
+    clusters.set_quota("team-a", pods=1)
+    first, second = team.batch(), team.batch()
+    first.create(pod("one"))
+    second.create(pod("two"))  # admitted: the first has not committed yet
+
+    first.__exit__(None, None, None)
+    with pytest.raises(Forbidden, match='pods "two" is forbidden: exceeded quota'):
+        second.__exit__(None, None, None)
+
+    assert [p["metadata"]["name"] for p in team.list("Pod")] == ["one"]
