@@ -67,3 +67,19 @@ def test_freeing_room_lets_the_replica_set_grow_again(team):
     team.advance(1000)  # the next retry, at the back-off's longest
 
     assert len(user_pods(team)) == LIMIT + 5
+
+
+def test_a_deployment_that_cannot_create_its_replica_set_says_so(team):
+    used = clusters.usage(clusters.id_of("team-a"))["count/objects"]
+    clusters.set_quota("team-a", objects=used + 1)  # room for the Deployment, none for its ReplicaSet
+    team.apply(deployment("web", replicas=2))
+
+    team.settle()
+
+    assert team.list("ReplicaSet") == []
+    [event] = [e for e in store.list("team-a", "Event", namespace="default") if e["reason"] == "ReplicaSetCreateError"]
+    assert event["type"] == "Warning" and event["involvedObject"]["kind"] == "Deployment"
+    assert event["message"].startswith('Failed to create new replica set "web-')
+    assert "is forbidden: exceeded quota: cluster-quota, requested: count/objects=1" in event["message"]
+    progressing = [c for c in team.get("Deployment", "web", "default")["status"]["conditions"] if c["type"] == "Progressing"]
+    assert progressing[0]["status"] == "False" and progressing[0]["reason"] == "ReplicaSetCreateError"
