@@ -3,6 +3,7 @@ the upload page (at its document) all say what the API server says; and `cluster
 from __future__ import annotations
 
 import pytest
+from yaml import safe_load as yaml_load
 
 from playground.kubectl.commandline import Captured
 from playground.kubectl.console import run_line
@@ -77,3 +78,13 @@ def test_cluster_quota_sets_and_describes(team):
 def test_cluster_quota_refuses_a_value_that_is_not_a_number(team):
     assert run("cluster", "quota", "team-a", "--pods", "lots") == (
         1, "", 'error: --pods: "lots" is not a number, unlimited or default\n')
+
+
+def test_the_deployment_pages_scale_form_shows_them_beside_the_form(team, client):
+    team.apply({**yaml_load(MANIFEST), "spec": {**yaml_load(MANIFEST)["spec"], "replicas": 2}})
+
+    response = client.post("/clusters/team-a/deployments/default/web/scale/", {"replicas": "100000"})
+
+    assert response.status_code == 422
+    assert REFUSAL.replace('"', "&quot;") in response.content.decode()
+    assert team.get("Deployment", "web", "default")["spec"]["replicas"] == 2
