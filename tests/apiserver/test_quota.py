@@ -3,6 +3,7 @@ ResourceQuota plugin's words, and a ReplicaSet past the limit says FailedCreate.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -68,3 +69,15 @@ def test_a_replica_set_that_cannot_create_says_failed_create(team):
     assert code == 0
     assert "FailedCreate" in out
     assert 'Error creating: pods "api-' in out and "exceeded quota: cluster-quota" in out
+
+
+def test_kubectl_past_the_request_rate_waits_as_told_and_gets_its_answer(live, kubectl):
+    assert live.manage("cluster", "create", "rate-team").returncode == 0
+    assert live.manage("cluster", "quota", "rate-team", "--requests-per-second", "1").returncode == 0
+    config = live.kubeconfig("--cluster", "rate-team")
+
+    code, out, err = kubectl("get", "namespaces", "-v=6", config=config)  # discovery, then the list: over 1 a second
+
+    assert code == 0
+    # told to wait (Retry-After: 1), client-go waited and asked again (daphne words the status line "429 Unknown Status")
+    assert re.search(r"GET \S+/clusters/rate-team/\S+ 429 ", err)
