@@ -56,3 +56,10 @@ def test_a_request_with_another_clusters_token_spends_nothing(team, client, clus
     mine = client.get("/clusters/team-a/api", HTTP_AUTHORIZATION=f"Bearer {tokens.issue('team-a')}")
 
     assert mine.status_code == 200
+
+
+def test_a_refused_page_costs_no_count_of_the_clusters_objects(team, client, django_assert_max_num_queries):
+    client.get("/clusters/team-a/")
+
+    with django_assert_max_num_queries(2):  # the session, at most; the quota is read at most once a second
+        assert client.get("/clusters/team-a/").status_code == 429
