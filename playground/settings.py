@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from playground.store.quota import default_limits_from as default_quota_limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PLAYGROUND_DATA_DIR", BASE_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "playground.web.signin.SignInMiddleware",  # after htmx: an htmx request is sent to sign in by HX-Redirect
+    "playground.web.ratelimit.RequestRateMiddleware",  # a cluster's requests per second (its quota)
 ]
 
 ROOT_URLCONF = "playground.urls"
@@ -214,6 +217,11 @@ PLAYGROUND_CHANGE_LOG_RETENTION = int(os.environ.get("PLAYGROUND_CHANGE_LOG_RETE
 # Allocations between two young garbage collections in a serving process (playground/runtime/heap.py);
 # CPython's own is 700
 PLAYGROUND_GC_THRESHOLD = int(os.environ.get("PLAYGROUND_GC_THRESHOLD", 20_000))
+
+# Quotas (playground/store/quota.py): the limits of every cluster that sets none of its own, but the
+# default one (a single user's), from PLAYGROUND_QUOTA_OBJECTS, _PODS, _REPLICAS, _NODES,
+# _DOCKERFILE_BYTES, _UPLOAD_BYTES, _LOG_BYTES and _REQUESTS_PER_SECOND; unset is no limit.
+PLAYGROUND_QUOTA_DEFAULTS = default_quota_limits(os.environ)
 
 # A Dockerfile build's budget (images/dockerfile.py, playground/shell/budget.py): past any limit
 # the build is refused, naming its line and the limit, and stores nothing. CPU seconds are the

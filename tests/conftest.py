@@ -11,7 +11,7 @@ import pytest
 from playground.components import COMPONENTS
 from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
-from playground.store import changelog, clock
+from playground.store import changelog, clock, quota
 from playground.store.demo import create_demo_cluster
 
 
@@ -74,6 +74,7 @@ def _fresh_web_informer() -> None:
     informer.forget_all()
     consumers.forget_shared()
     watch.forget_all()
+    quota.forget_request_counts()  # and the request budgets of the clusters of that name
 
 
 @pytest.fixture

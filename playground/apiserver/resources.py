@@ -275,9 +275,20 @@ def patch_scale(cluster: str, k: Kind, namespace: str, name: str, body: bytes, c
                 options: WriteOptions) -> Answer:
     """`kubectl scale` sends a merge patch of the Scale: the patched Scale's replicas are written
     to the object (with its resourceVersion when the patch names one, as a precondition)."""
+    patch = _json(body)
     current = scale_of(store.get(cluster, k.kind, name, namespace))
-    patched = store.apply_patch(current, _json(body), patch_type=PATCH_TYPES[content_type])
+    patched = store.apply_patch(current, patch, patch_type=PATCH_TYPES[content_type])
+    if isinstance(patched, dict) and not _names_resource_version(patch):
+        # The version read here is no precondition: a controller's status write since is no Conflict
+        # (the API server's GuaranteedUpdate applies the patch to the latest object)
+        (patched.get("metadata") or {}).pop("resourceVersion", None)
     return 200, _set_replicas(cluster, k, namespace, name, patched, options)
+
+
+def _names_resource_version(patch: Any) -> bool:
+    if isinstance(patch, dict):
+        return bool((patch.get("metadata") or {}).get("resourceVersion"))
+    return any(isinstance(op, dict) and op.get("path") == "/metadata/resourceVersion" for op in patch or [])
 
 
 def update_scale(cluster: str, k: Kind, namespace: str, name: str, body: bytes, options: WriteOptions) -> Answer:

@@ -57,5 +57,12 @@ def forbidden(message: str) -> Obj:
     return failure(403, "Forbidden", message)
 
 
+def too_many_requests(retry_after_seconds: int) -> Obj:
+    """errors.NewTooManyRequests: what a client that asks too often is told, and when to come back
+    (kubectl and client-go wait that long and try again, up to ten times)."""
+    return failure(429, "TooManyRequests", "Too many requests, please try again later.",
+                   {"retryAfterSeconds": retry_after_seconds})
+
+
 def bad_request(message: str) -> Obj:
     return failure(400, "BadRequest", message)

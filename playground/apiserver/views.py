@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
+from playground.store import clusters, quota
 from playground.store.errors import StoreError
 from playground.store.schemas import KUBERNETES_VERSION
 
@@ -47,6 +48,11 @@ def serve(request: HttpRequest, cluster: str, path: str) -> HttpResponse:
         return _answer(401, status.unauthorized())
     if token.cluster.name != cluster:
         return _answer(403, status.forbidden(f'this token is for cluster "{token.cluster.name}", not "{cluster}"'))
+    wait = quota.retry_after(cluster, clusters.quota_of)
+    if wait is not None:  # the cluster's requests per second: counted only once the token says whose they are
+        response = _answer(429, status.too_many_requests(wait))
+        response["Retry-After"] = str(wait)
+        return response
     path = path.rstrip("/")
     if path == "version":
         return _answer(200, VERSION)

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.runtime.cache import Key
-from playground.runtime.controller import Controller, Result, Summary, count_difference
+from playground.runtime.controller import Controller, Result, Summary, count_difference, create_until_refused
 from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
 from playground.store.controller_ref import controller_of, new_controller_ref
-from playground.store.errors import AlreadyExists, Forbidden, Invalid, NotFound, StoreError
+from playground.store.errors import AlreadyExists, NotFound, StoreError
 from playground.store.pods import is_active, is_available, is_ready
 from playground.store.selectors import label_selector_matches
 
@@ -241,22 +241,19 @@ class DaemonSetController(Controller):
             self.expectations.expect(key, now=now)
             return None
         template = create_pod_template(ds["spec"]["template"], generation, hash_)
-        try:
-            with store.batch(self.cluster) as batch:
-                for type_, reason, message in plan.events:
-                    self.events.record(batch, ds, type_, reason, message)
-                created = [batch.create(new_pod(ds, template, node)) for node in create_on]
-                for pod in created:
-                    self.events.record(batch, ds, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
-                for pod in delete:
-                    self.delete_pod(batch, ds, pod)
-        except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, as Kubernetes does
-            with store.batch(self.cluster) as batch:
-                self.events.record(batch, ds, WARNING, FAILED_CREATE, f"Error creating: {e.message}")
-            return e
+        with store.batch(self.cluster) as batch:
+            for type_, reason, message in plan.events:
+                self.events.record(batch, ds, type_, reason, message)
+            created, refused = create_until_refused(batch, (new_pod(ds, template, node) for node in create_on))
+            for pod in created:
+                self.events.record(batch, ds, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
+            if refused is not None:  # say so, as Kubernetes does
+                self.events.record(batch, ds, WARNING, FAILED_CREATE, f"Error creating: {refused.message}")
+            for pod in delete:
+                self.delete_pod(batch, ds, pod)
         added = {p["metadata"]["name"] for p in created}
         self.expectations.expect(key, added=added, deleted={p["metadata"]["uid"] for p in delete}, now=now)
-        return None
+        return refused
 
     def delete_pod(self, batch: store.Batch, ds: Obj, pod: Obj) -> None:
         name = pod["metadata"]["name"]

@@ -15,7 +15,8 @@ from playground.runtime.cache import Key, split_key
 from playground.runtime.controller import Controller, Pairs, Result, Summary
 from playground.store import api as store
 from playground.store.controller_ref import controller_of
-from playground.store.errors import AlreadyExists
+from playground.runtime.events import WARNING
+from playground.store.errors import AlreadyExists, Forbidden, Invalid, StoreError
 from playground.store.pods import is_active, is_ready
 
 from . import deployment_util
@@ -60,6 +61,11 @@ class DeploymentController(Controller):
                 self.write(deployment, plan)
             except AlreadyExists:
                 self.bump_collision_count(deployment)  # a ReplicaSet of that hash exists: hash again
+            except (Invalid, Forbidden) as refused:
+                if not plan.create:
+                    raise
+                self.failed_replica_set_create(deployment, plan.create[0], refused)
+                raise  # retried with the rate limiter's back-off
         if plan.requeue_after == 0.0:
             # "Again now" is enqueueRateLimited in Kubernetes: after the rate limiter's delay, so an
             # instant clock still moves (a deadline passed after a completed rollout would otherwise hold it still)
@@ -86,6 +92,19 @@ class DeploymentController(Controller):
             annotations = {**(deployment["metadata"].get("annotations") or {}), REVISION_ANNOTATION: plan.revision}
             updated["metadata"] = {**deployment["metadata"], "annotations": annotations}
         return updated
+
+    def failed_replica_set_create(self, deployment: Obj, rs: Obj, refused: StoreError) -> None:
+        """getNewReplicaSet's error path: the API server refused the new ReplicaSet (a quota, say),
+        so the Deployment says so, as a Warning Event and, with a progress deadline, as its
+        Progressing condition."""
+        message = f'Failed to create new replica set "{rs["metadata"]["name"]}": {refused.message}'
+        with store.batch(self.cluster) as batch:
+            self.events.record(batch, deployment, WARNING, deployment_util.FAILED_RS_CREATE_REASON, message)
+            if deployment_util.has_progress_deadline(deployment):
+                status = dict(deployment.get("status") or {})
+                deployment_util.set_condition(status, deployment_util.new_condition(
+                    "Progressing", "False", deployment_util.FAILED_RS_CREATE_REASON, message, now=batch.now))
+                batch.update_status({**deployment, "status": status})
 
     def bump_collision_count(self, deployment: Obj) -> None:
         status = deployment.get("status", {})

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.runtime.cache import Key, split_key
-from playground.runtime.controller import Controller, Result, Summary, count_difference
+from playground.runtime.controller import Controller, Result, Summary, count_difference, create_until_refused
 from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
 from playground.store.controller_ref import controller_of, new_controller_ref
-from playground.store.errors import Forbidden, Invalid, StoreError
+from playground.store.errors import StoreError
 from playground.store.pods import is_active, is_ready, ready_since
 from playground.store.selectors import label_selector_matches
 
@@ -142,18 +142,16 @@ class ReplicaSetController(Controller):
         ]
 
     def create_pods(self, rs: Obj, key: Key, *, count: int, now: datetime.datetime) -> StoreError | None:
-        """Create `count` pods in one batch; the API server's refusal, if it refused them."""
-        try:
-            with store.batch(self.cluster) as batch:
-                created = [batch.create(pod_from_template(rs)) for _ in range(count)]
-                for pod in created:
-                    self.events.record(batch, rs, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
-        except (Invalid, Forbidden) as e:  # a template the API server refuses: say so, as Kubernetes does
-            with store.batch(self.cluster) as batch:
-                self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {e.message}")
-            return e
+        """Create up to `count` pods in one batch; the API server's refusal, if it refused one
+        (those before it are created: a quota lets a ReplicaSet grow to its limit)."""
+        with store.batch(self.cluster) as batch:
+            created, refused = create_until_refused(batch, (pod_from_template(rs) for _ in range(count)))
+            for pod in created:
+                self.events.record(batch, rs, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
+            if refused is not None:  # say so, as Kubernetes does
+                self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {refused.message}")
         self.expectations.expect(key, added={p["metadata"]["name"] for p in created}, now=now)
-        return None
+        return refused
 
     def delete_pods(self, rs: Obj, key: Key, pods: list[Obj], *, now: datetime.datetime) -> None:
         with store.batch(self.cluster) as batch:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 
 from playground.shell.budget import Budget, BudgetExceeded
+from playground.store import clusters
+from playground.store.errors import NotFound
 from playground.shell.syntax import ShellSyntaxError, split
 
 from . import catalog
@@ -506,7 +508,7 @@ def build(dockerfile: str, *, tag: str = "image:latest", files: Mapping[str, str
     if reference is None:
         raise BuildError(f"invalid tag '{tag}': expected NAME[:TAG] in lower case, e.g. myapp:1")
     builder = Builder(parse(dockerfile), files=files, cache=cache, cluster=cluster, build_args=build_args, find=find,
-                      budget=budget if budget is not None else build_budget())
+                      budget=budget if budget is not None else build_budget(cluster))
     return builder.run(reference.repository, reference.tag)
 
 
@@ -524,11 +526,20 @@ def cancelled_when(check: Callable[[], bool]) -> Iterator[None]:
         _cancelled.reset(token)
 
 
-def build_budget() -> Budget:
-    """A build's budget from the PLAYGROUND_BUILD_* settings."""
-    return Budget(
+def build_budget(cluster: str | None = None) -> Budget:
+    """A build's budget from the PLAYGROUND_BUILD_* settings; the bytes it may write lowered by
+    the cluster's quota (dockerfile_bytes), if that is lower."""
+    budget = Budget(
         max_instructions=settings.PLAYGROUND_BUILD_MAX_INSTRUCTIONS, max_steps=settings.PLAYGROUND_BUILD_MAX_STEPS,
         max_expansion=settings.PLAYGROUND_BUILD_MAX_EXPANSION, max_files=settings.PLAYGROUND_BUILD_MAX_FILES,
         max_bytes=settings.PLAYGROUND_BUILD_MAX_BYTES, max_path_depth=settings.PLAYGROUND_BUILD_MAX_PATH_DEPTH,
         cpu_seconds=settings.PLAYGROUND_BUILD_CPU_SECONDS, cancelled=_cancelled.get(),
     )
+    try:
+        allowed = clusters.quota_of(cluster).dockerfile_bytes if cluster else None
+    except NotFound:
+        allowed = None  # a build for no stored cluster (a test's, an example's): the settings alone
+    if allowed is not None and allowed < budget.max_bytes:
+        budget.max_bytes = allowed
+        budget.set_by["MAX_BYTES"] = f"the quota dockerfile_bytes of cluster {cluster}"
+    return budget

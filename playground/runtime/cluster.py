@@ -42,7 +42,10 @@ class ClusterRuntime:
         self.clock = clock.read(cluster)
         self.controllers = [c(self) for c in controllers]
         self.queues = {c: WorkQueue() for c in self.controllers}
-        self._timers: list[tuple[datetime.datetime, int, Controller, Key, bool]] = []
+        self._timers: list[tuple[datetime.datetime, int, Controller, Key]] = []
+        # The one timer each key has: (due, its entry's sequence number, background). A heap entry
+        # whose sequence is not here was replaced by an earlier one and is skipped
+        self._pending: dict[tuple[Controller, Key], tuple[datetime.datetime, int, bool]] = {}
         self._sequence = itertools.count()
         self.reconciles = 0
         self.tracer = Tracer(self)  # records every reconcile in a ring, for the loop page
@@ -64,23 +67,45 @@ class ClusterRuntime:
     # -- timers ---------------------------------------------------------------------------------
 
     def requeue_after(self, controller: Controller, key: Key, seconds: float, *, background: bool = False) -> None:
+        """Look at `key` again after `seconds`: one timer per key, the earliest asked for, as
+        client-go's delaying queue keeps one (AddAfter: "if the item is already waiting, only
+        move its time earlier"). A reconcile says again when it wants the next look, so a key
+        refused over and over (a quota) waits for its back-off, never for a pile of timers."""
         # Rounded up to the microsecond: a timer must never fire a hair before its moment
         due = self.now() + datetime.timedelta(microseconds=math.ceil(seconds * 1_000_000))
-        heapq.heappush(self._timers, (due, next(self._sequence), controller, key, background))
+        waiting = self._pending.get((controller, key))
+        if waiting is not None and waiting[0] <= due:
+            if waiting[2] and not background:  # a foreground wait is one an instant clock jumps to
+                self._pending[(controller, key)] = (waiting[0], waiting[1], False)
+            return
+        sequence = next(self._sequence)
+        self._pending[(controller, key)] = (due, sequence, background)
+        heapq.heappush(self._timers, (due, sequence, controller, key))
 
     def next_due(self) -> datetime.datetime | None:
+        self._drop_replaced()
         return self._timers[0][0] if self._timers else None
 
     def has_foreground_timers(self) -> bool:
-        return any(not background for *_, background in self._timers)
+        return any(not background for *_, background in self._pending.values())
 
     def fire_timers(self) -> int:
         fired, now = 0, self.now()
-        while self._timers and self._timers[0][0] <= now:
-            _, _, controller, key, _ = heapq.heappop(self._timers)
+        while self._drop_replaced() and self._timers[0][0] <= now:
+            _, _, controller, key = heapq.heappop(self._timers)
+            del self._pending[(controller, key)]
             self.queues[controller].add(key)
             fired += 1
         return fired
+
+    def _drop_replaced(self) -> bool:
+        """Pop the heap's first entries that an earlier timer of the same key replaced; whether any is left."""
+        while self._timers:
+            _, sequence, controller, key = self._timers[0]
+            if self._pending.get((controller, key), (None, None))[1] == sequence:
+                return True
+            heapq.heappop(self._timers)
+        return False
 
     # -- reconciling ----------------------------------------------------------------------------
 

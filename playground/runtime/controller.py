@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from playground.store import api as store
 from playground.store.controller_ref import controller_of
+from playground.store.errors import Forbidden, Invalid, StoreError
 
 from .cache import Key, key_of
 from .events import EventRecorder
@@ -78,6 +80,20 @@ class Controller:
             return [[self.kind, f"{key} is not there (deleted)"]], [], "nothing left to reconcile"
         observed = [["observedGeneration", str(obj.get("status", {}).get("observedGeneration", "-"))]]
         return observed, [["generation", str(obj["metadata"].get("generation", "-"))]], ""
+
+
+def create_until_refused(batch: store.Batch, objs: Iterable[Obj]) -> tuple[list[Obj], StoreError | None]:
+    """Create the objects in `batch` until the API server refuses one (a quota, a template it
+    finds invalid): those created before stay, as slowStartBatch keeps the creates that went
+    through and stops at the first error (pkg/controller/replicaset/replica_set.go). Returns
+    them and the refusal, which the controller turns into a FailedCreate Event and a retry."""
+    created: list[Obj] = []
+    for obj in objs:
+        try:
+            created.append(batch.create(obj))
+        except (Invalid, Forbidden) as e:
+            return created, e
+    return created, None
 
 
 class SyncError(Exception):

@@ -41,6 +41,8 @@ class Budget:
     max_path_depth: int = 256  # directories in one path
     cpu_seconds: float = 30.0  # of this thread's CPU time
     cancelled: Callable[[], bool] = _never
+    # Where a limit was set when not by its setting (a cluster's quota): MAX_BYTES → "the quota ..."
+    set_by: dict[str, str] = field(default_factory=dict)
     clock: Callable[[], float] = time.thread_time  # the thread's own CPU time: other requests do not count
     steps: int = field(default=0, init=False)
     ticks: int = field(default=0, init=False)
@@ -49,7 +51,7 @@ class Budget:
     deadline: float | None = field(default=None, init=False)
 
     def setting(self, name: str) -> str:
-        return f"{self.prefix}_{name}"
+        return self.set_by.get(name) or f"{self.prefix}_{name}"
 
     def step(self) -> None:
         """One more command."""

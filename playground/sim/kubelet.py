@@ -28,6 +28,7 @@ from playground.runtime.cache import Key
 from playground.runtime.controller import Controller, Result, Summary
 from playground.runtime.events import EventRecorder
 from playground.store import api as store
+from playground.store import clusters
 from playground.store.pods import is_ready
 
 from . import checkpoint, config, containerfs, faults, logs, volumes
@@ -59,6 +60,7 @@ class Kubelet(Controller):
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.old_runs: list[tuple[str, str, int]] = []  # (pod uid, container, run): layers before it go after each pass
         self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
+        self.log_bytes = 0  # written since this kubelet started, or kept at its last trim to the quota
         self.recorders: dict[str, EventRecorder] = {}
         self.programs: dict[tuple[str, str, int], Program] = {}  # (pod uid, container, run) → what it runs
         self.config_changed: set[tuple[str, str]] = set()  # (node, namespace) whose ConfigMaps/Secrets changed
@@ -141,6 +143,9 @@ class Kubelet(Controller):
             if self.lines_written[(uid, container)] > logs.MAX_LINES_PER_CONTAINER + TRIM_SLACK:
                 logs.trim(self.cluster, uid, container)
                 self.lines_written[(uid, container)] = logs.MAX_LINES_PER_CONTAINER
+        written = sum(len(line.text) for _, _, lines in self.new_logs for line in lines)
+        if written:
+            self.keep_log_quota(written)
         self.new_logs.clear()
 
     def forget_pass(self) -> None:
@@ -160,6 +165,15 @@ class Kubelet(Controller):
         for uid, written, wake in self.just_synced:
             self.synced[uid] = (written["metadata"]["resourceVersion"], wake)
         self.just_synced.clear()
+    def keep_log_quota(self, written: int) -> None:
+        """The cluster's logs kept within its quota (log_bytes): counted as they are written,
+        trimmed to the newest that fit once the count passes the limit."""
+        limit = clusters.quota_of(self.cluster).log_bytes
+        if limit is None:
+            return
+        self.log_bytes += written
+        if self.log_bytes > limit:
+            self.log_bytes = logs.keep_within(self.cluster, limit)
 
     def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,
              used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:

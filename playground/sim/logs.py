@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.functions import Length
+
 from playground.store import clusters
 from playground.store.errors import BadRequest
 
@@ -31,6 +33,22 @@ def trim(cluster: str, pod_uid: str, container: str) -> None:
     oldest_kept = mine.order_by("-id").values_list("id", flat=True)[MAX_LINES_PER_CONTAINER - 1 : MAX_LINES_PER_CONTAINER].first()
     if oldest_kept is not None:
         mine.filter(id__lt=oldest_kept).delete()
+
+
+def keep_within(cluster: str, max_bytes: int) -> int:
+    """Keep the cluster's newest log lines that fit in `max_bytes` (its quota log_bytes), the
+    older ones deleted as a full disk's rotation would; returns the bytes kept. One read of the
+    lines' lengths, newest first, and one delete."""
+    cluster_id = clusters.id_of(cluster)
+    kept, oldest_kept = 0, None
+    rows = ContainerLogLine.objects.filter(cluster_id=cluster_id).order_by("-id").values_list("id", Length("text"))
+    for line_id, size in rows.iterator(chunk_size=2_000):
+        if kept + size > max_bytes:
+            break
+        kept, oldest_kept = kept + size, line_id
+    doomed = ContainerLogLine.objects.filter(cluster_id=cluster_id)
+    (doomed.filter(id__lt=oldest_kept) if oldest_kept is not None else doomed).delete()
+    return kept
 
 
 def read(cluster: str, pod: dict[str, Any], container: str | None = None, *, previous: bool = False,

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
-from . import changelog, chunking, clock, clusters, leases, manifests, merge, selectors, services
+from . import changelog, chunking, clock, clusters, leases, manifests, merge, quota, selectors, services
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -235,16 +235,18 @@ class Batch:
     # a batch holds, and a long batch (an upload of thousands of Pods) must not scan them all per object
     writes_of_kind: dict[str, builtins.list[_Write]] = field(default_factory=lambda: collections.defaultdict(builtins.list))
     also_work: builtins.list[Callable[[], None]] = field(default_factory=builtins.list)
+    limits: quota.Quota = field(default_factory=quota.Quota)  # the cluster's quota, read with its clock
+    used: dict[str, int] | None = None  # what the quota counts, with this batch's creates; read on the first
 
     def __post_init__(self) -> None:
-        self.cluster_id, state = clusters.cluster_and_clock(self.cluster)
+        self.cluster_id, state, self.limits = clusters.cluster_clock_and_quota(self.cluster)
         self.now = state.now().replace(microsecond=0)
 
     def create(self, obj: Obj) -> Obj:
         return self._add(_prepare_create(self, obj))
 
     def update(self, obj: Obj) -> Obj:
-        return self._add(_prepare_update(self.cluster_id, obj))
+        return self._add(_prepare_update(self.cluster_id, obj, limits=self.limits))
 
     def update_status(self, obj: Obj) -> Obj:
         return self._add(_prepare_update(self.cluster_id, obj, status=True))
@@ -284,7 +286,8 @@ class Batch:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         if exc_type is None and not self.dry_run:
-            _commit(self.cluster, self.cluster_id, self.writes, now=self.now, also=self.also_work)
+            _commit(self.cluster, self.cluster_id, self.writes, now=self.now, also=self.also_work,
+                    limits=self.limits if self.used is not None else None)
 
 
 def batch(cluster: str, *, dry_run: bool = False) -> Batch:
@@ -455,6 +458,7 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
         default = _default_storage_class(batch.cluster_id)  # the DefaultStorageClass admission plugin
         if default is not None:
             obj["spec"]["storageClassName"] = default
+    _admit_quota(batch, k, obj, meta["generateName"] if generated else meta["name"])
     for _ in range(GENERATE_NAME_RETRIES):
         if not _taken(batch, k, meta.get("namespace", ""), meta["name"]):
             batch.created.add((k.kind, meta.get("namespace", ""), meta["name"]))
@@ -485,6 +489,17 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
         mount_service_account_token(
             pod["spec"], SERVICE_ACCOUNT_VOLUME_PREFIX + "".join(random.choices(ALPHANUMS, k=5))
         )
+
+
+def _admit_quota(batch: Batch, k: Kind, obj: Obj, name: str) -> None:
+    """The ResourceQuota plugin, last of the admission chain: the cluster's counts, read on the
+    batch's first create, with this object added; and the replicas one workload may ask for."""
+    quota.check_replicas(batch.limits, obj, None, k.resource)
+    if not batch.limits.counts() or not quota.requested(k.kind, obj["metadata"].get("namespace", "")):
+        return
+    if batch.used is None:
+        batch.used = clusters.usage(batch.cluster_id)
+    batch.used = quota.check_create(batch.limits, batch.used, k.kind, k.resource, name, obj["metadata"].get("namespace", ""))
 
 
 def _priority_classes(batch: Batch) -> dict[str, Obj]:
@@ -536,7 +551,7 @@ def _with_name_and_namespace(k: Kind, obj: Obj, *, now: datetime.datetime) -> Ob
     return {**obj, "metadata": meta}
 
 
-def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False) -> _Write | Obj:
+def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False, limits: quota.Quota | None = None) -> _Write | Obj:
     k = _kind_of(obj)
     meta = obj.get("metadata") or {}
     namespace = _namespace_of(k, meta.get("namespace") or "")
@@ -551,6 +566,8 @@ def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False) -> _Writ
         new = admit_status_update(k, obj, old)
     else:
         new = admit_update(k, {**obj, "metadata": {**meta, "namespace": namespace or None}}, old)
+        if limits is not None:
+            quota.check_replicas(limits, new, old, k.resource)
         if k.kind == "PriorityClass":
             admit_priority_class(new, _stored_priority_classes(cluster_id), update=True)
     new["metadata"]["resourceVersion"] = str(version)
@@ -674,7 +691,7 @@ def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.lis
 
 
 def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now: datetime.datetime,
-            also: builtins.list[Callable[[], None]] | None = None) -> None:
+            also: builtins.list[Callable[[], None]] | None = None, limits: quota.Quota | None = None) -> None:
     """Store the writes and their change-log entries in one transaction, then notify.
     Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate. A
     controller worker's writes pass its fence (leases.py) in the statement that takes their
@@ -690,6 +707,8 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
                     cursor, len(writes), only_if=None if fence is None else leases.fence_condition(cluster_id, fence))
                 if last is None:
                     raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
+                if limits is not None:
+                    _recount_quota(cluster_id, limits, writes)
                 _store_rows(cursor, cluster_id, writes, first=last - len(writes) + 1, written_at=written_at)
             elif fence is not None:
                 leases.check_fence(cursor, cluster, cluster_id, fence)
@@ -724,6 +743,17 @@ def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, 
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         log,
     )
+
+
+def _recount_quota(cluster_id: int, limits: quota.Quota, writes: builtins.list[_Write]) -> None:
+    """The quota counted again under the counter's lock, which orders writers: two batches
+    admitted side by side (a page and a controller) cannot both take the last pod. Only a batch
+    whose admission read the usage (a count limit, a counted create) pays this query."""
+    used = clusters.usage(cluster_id)
+    for w in writes:
+        if w.type == ADDED:
+            meta = w.obj["metadata"]
+            used = quota.check_create(limits, used, w.kind.kind, w.kind.resource, meta["name"], meta.get("namespace", ""))
 
 
 def _write_row(cursor: Any, w: _Write, version: int, labels: str, data: str) -> bool:

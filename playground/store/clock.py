@@ -77,12 +77,13 @@ def read(cluster: str) -> ClockState:
 
 
 CLUSTER_COLUMNS = ("clock_origin", "clock_seconds", "clock_anchor", "clock_speed", "clock_mode")  # what state_of reads
-_CLUSTER_COLUMNS = ("id", *CLUSTER_COLUMNS)
+# The row's quota too: a store batch admits with it (playground/store/quota.py) at no extra query
+_CLUSTER_COLUMNS = ("id", *CLUSTER_COLUMNS, "quota")
 
 
 def cluster_row(cluster: str) -> dict[str, Any] | None:
-    """The cluster's id and clock columns, or None. Plain SQL: every batch and every informer
-    sync asks, and building the ORM query cost more than running it."""
+    """The cluster's id, clock and quota columns, or None. Plain SQL: every batch and every
+    informer sync asks, and building the ORM query cost more than running it."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(_CLUSTER_COLUMNS)} FROM {Cluster._meta.db_table} WHERE name = %s", [cluster])
         found = cursor.fetchone()

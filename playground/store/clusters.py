@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from . import clock
+from . import clock, quota
 from .errors import AlreadyExists, BadRequest, NotFound, StoreError
 from .models import Change, Cluster, ReconcileTrace, StoredObject
 
@@ -106,11 +106,43 @@ def id_of(name: str) -> int:
     return found[0]
 
 
-def cluster_and_clock(name: str) -> tuple[int, clock.ClockState]:
+def cluster_clock_and_quota(name: str) -> tuple[int, clock.ClockState, quota.Quota]:
+    """What a store batch needs of its cluster, in one query."""
     row = clock.cluster_row(name)
     if row is None:
         raise NotFound(f'cluster "{name}" not found')
-    return row["id"], clock.state_of(row)
+    return row["id"], clock.state_of(row), quota.parse(row["quota"], name)
+
+
+def quota_of(name: str) -> quota.Quota:
+    return cluster_clock_and_quota(name)[2]
+
+
+def set_quota(name: str, **limits: Any) -> quota.Quota:
+    """Set some of a cluster's limits (`pods=50`; None: no limit; "default": the settings'
+    default again) and keep the others; returns the quota now in force. Objects already over
+    a lowered limit stay: a quota refuses what comes next, as Kubernetes' does."""
+    with transaction.atomic():
+        stored = Cluster.objects.select_for_update().filter(name=name).values_list("quota", flat=True).first()
+        if stored is None:
+            raise NotFound(f'cluster "{name}" not found')
+        Cluster.objects.filter(name=name).update(quota=quota.merged(stored, limits))
+    return quota_of(name)
+
+
+def usage(cluster_id: int) -> dict[str, int]:
+    """What the cluster's quota counts now (quota.OBJECTS, PODS, NODES): one query on the
+    (cluster, kind, namespace, name) index, reading only the pods' JSON (a finished pod no
+    longer counts). Asked once per batch that creates something, in a cluster with a count limit."""
+    system = quota.SYSTEM_NAMESPACES
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, namespace, CASE WHEN kind = 'Pod' THEN data ELSE '' END FROM {StoredObject._meta.db_table}"
+            f" WHERE cluster_id = %s AND kind NOT IN ({', '.join(['%s'] * len(quota.UNCOUNTED_KINDS))})"
+            f" AND namespace NOT IN ({', '.join(['%s'] * len(system))})",
+            [cluster_id, *sorted(quota.UNCOUNTED_KINDS), *system],
+        )
+        return quota.usage_from_rows(cursor.fetchall())
 
 
 def bump_resource_version(cursor: Any, count: int, *, only_if: tuple[str, list[Any]] | None = None) -> int | None:

@@ -24,6 +24,8 @@ class Cluster(models.Model):
     clock_speed = models.FloatField(default=1.0)
     clock_mode = models.CharField(max_length=8, default="running")  # running, paused or instant
     clock_steps = models.IntegerField(default=0)  # Step requests waiting for the controller manager
+    # The cluster's own limits (playground/store/quota.py), JSON; "" takes the settings' defaults
+    quota = models.TextField(blank=True, default="")
 
     def __str__(self) -> str:
         return self.name

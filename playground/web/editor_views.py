@@ -36,7 +36,7 @@ from playground.store.kinds import KINDS, Kind, kind_for, resolve
 from . import editing
 from . import manifest_forms as mf
 from .forms import ManifestForm
-from .uploads import refused_upload
+from .uploads import limit_for, refused_upload
 
 Obj = dict[str, Any]
 TEMPLATE = "web/editor/editor.html"
@@ -509,7 +509,7 @@ def upload(request: HttpRequest, cluster: str) -> HttpResponse:
     applied in one transaction and listed as `kubectl apply` prints them."""
     if not cluster_exists(cluster):
         return render(request, "web/not_found.html", {"message": f'cluster "{cluster}" not found'}, status=404)
-    context: dict[str, Any] = {"cluster": cluster, "limit": settings.PLAYGROUND_MAX_MANIFEST_BYTES, "text": ""}
+    context: dict[str, Any] = {"cluster": cluster, "limit": limit_for(request.path_info, with_quota=True).file, "text": ""}
     if request.method == "GET":
         return render(request, "web/editor/upload.html", context)
     data, source, too_big = uploaded(request)
@@ -528,15 +528,15 @@ def upload(request: HttpRequest, cluster: str) -> HttpResponse:
 
 def uploaded(request: HttpRequest) -> tuple[bytes, str, str]:
     """The file or the pasted text, what it is called, or why it is refused unread (over the size limit)."""
-    limit = settings.PLAYGROUND_MAX_MANIFEST_BYTES
+    limit = limit_for(request.path_info, with_quota=True)
     if refused := refused_upload(request):
         return b"", "", refused
     upload_file = request.FILES.get("file")
     if upload_file is not None and upload_file.size:
         return upload_file.read(), upload_file.name or "the file", ""
     data = request.POST.get("manifest", "").encode("utf-8")
-    if len(data) > limit:
-        return b"", "", f"the text is {len(data)} bytes, over the limit of {limit} bytes"
+    if len(data) > limit.file:
+        return b"", "", f"the text is {len(data)} bytes, over the limit of {limit.file} bytes ({limit.setting})"
     return data, "the pasted text", ""
 
 

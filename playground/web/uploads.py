@@ -33,6 +33,8 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 from playground.apiserver import status
+from playground.store import clusters
+from playground.store.errors import NotFound
 
 ENVELOPE = 64 * 1024  # multipart boundaries, part headers, the CSRF token and a form's small fields
 
@@ -56,17 +58,35 @@ def _resolved_namespace(path: str) -> str:
         return ""
 
 
-def limit_for(path: str) -> Limit:
-    """The limit of the page at `path` (a path no page answers gets a manifest's)."""
+def limit_for(path: str, *, with_quota: bool = False) -> Limit:
+    """The limit of the page at `path` (a path no page answers gets a manifest's); `with_quota`:
+    lowered by its cluster's quota (upload_bytes), where a database read may be made (not in
+    the ASGI layer, which keeps the global limit as the upper bound)."""
     try:
-        url_name = resolve(path).url_name
+        match = resolve(path)
     except Resolver404:
-        url_name = ""
-    if url_name == "image-upload":
+        match = None
+    if match is not None and match.url_name == "image-upload":
         archive = settings.PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES
-        return Limit(archive + ENVELOPE, archive, "an image archive", "PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES")
-    return Limit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.PLAYGROUND_MAX_MANIFEST_BYTES, "a manifest",
-                 "PLAYGROUND_MAX_MANIFEST_BYTES")
+        limit = Limit(archive + ENVELOPE, archive, "an image archive", "PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES")
+    else:
+        limit = Limit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.PLAYGROUND_MAX_MANIFEST_BYTES, "a manifest",
+                      "PLAYGROUND_MAX_MANIFEST_BYTES")
+    cluster = match.kwargs.get("cluster") if match is not None else None
+    return lowered_by_quota(limit, cluster) if with_quota and isinstance(cluster, str) else limit
+
+
+def lowered_by_quota(limit: Limit, cluster: str) -> Limit:
+    """The page's limit, or the cluster's upload_bytes if that is lower."""
+    try:
+        allowed = clusters.quota_of(cluster).upload_bytes
+    except NotFound:
+        return limit
+    if allowed is None or allowed >= limit.file:
+        return limit
+    # A form may carry its text URL-encoded, which can double it (as DATA_UPLOAD_MAX_MEMORY_SIZE allows)
+    return Limit(min(limit.body, 2 * allowed + ENVELOPE), allowed, limit.what,
+                 f"the quota upload_bytes of cluster {cluster}")
 
 
 def largest_body() -> int:
@@ -94,7 +114,7 @@ def refuse_oversize_bodies(get_response: Callable[[HttpRequest], HttpResponse]) 
 
     def middleware(request: HttpRequest) -> HttpResponse:
         declared = declared_length(request.META.get("CONTENT_LENGTH"))
-        if declared is not None and declared > (limit := limit_for(request.path_info)).body:
+        if declared is not None and declared > (limit := limit_for(request.path_info, with_quota=True)).body:
             return too_large(request, refusal(f"{declared:,}", limit))
         return get_response(request)
 
@@ -122,7 +142,7 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
-        self.limit = limit_for(self.request.path_info)  # type: ignore[union-attr]
+        self.limit = limit_for(self.request.path_info, with_quota=True)  # type: ignore[union-attr]
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > self.limit.file:

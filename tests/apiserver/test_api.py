@@ -350,3 +350,24 @@ def test_a_collection_takes_no_put_or_patch_405(api, method, content_type):
     assert answer.status_code == 405
     assert answer.json()["reason"] == "MethodNotAllowed"
     assert answer.json()["message"] == "the server does not allow this method on the requested resource"
+def test_a_scale_patch_is_no_conflict_with_a_status_written_meanwhile(api, cluster, monkeypatch):
+    from playground.apiserver import resources
+    from tests.factories import deployment
+
+    cluster.apply(deployment("web", replicas=1))
+    read = resources.store.get
+
+    def read_then_a_controller_writes(*args, **kwargs):
+        found = read(*args, **kwargs)
+        cluster.update_status({**found, "status": {"observedGeneration": 1}})  # lands between the read and the patch
+        return found
+
+    monkeypatch.setattr(resources.store, "get", read_then_a_controller_writes)
+    path = "apis/apps/v1/namespaces/default/deployments/web/scale"
+
+    scaled = api("PATCH", path, {"spec": {"replicas": 3}}, content_type="application/merge-patch+json")
+    stale = api("PATCH", path, {"metadata": {"resourceVersion": "1"}, "spec": {"replicas": 4}},
+                content_type="application/merge-patch+json")
+
+    assert scaled.status_code == 200 and json.loads(scaled.content)["spec"]["replicas"] == 3
+    assert stale.status_code == 409  # a version the patch names is still a precondition

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('store', '0007_reconcile_trace_routine'),
+        ('store', '0008_cluster_quota'),
     ]
 
     operations = [

@@ -1,0 +1,61 @@
+"""What an idle cluster costs the manager: a paused or instant one nothing at all (no timer it
+waits on, no write, no query of its own: one query per turn reads every cluster's state); a
+running one its kubelets' heartbeats, as a real node's (a Lease renewal every 10 simulated
+seconds per node, and the Node's status every 5 minutes), and nothing else."""
+from __future__ import annotations
+
+import collections
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from playground.components import COMPONENTS
+from playground.runtime.manager import Manager
+from playground.store import changelog, clock
+from playground.store.models import Change
+
+ROOM = [f"attendee-{n}" for n in range(6)]
+
+
+@pytest.fixture
+def room(make_cluster):
+    """Six attendee clusters, settled: their nodes Ready, nothing left to do."""
+    for name in ROOM:
+        make_cluster(name).settle()
+    return ROOM
+
+
+@pytest.mark.parametrize("mode", ["paused", "instant"])
+def test_idle_clusters_write_nothing_and_cost_one_query_a_turn(room, mode):
+    for name in room:
+        clock.set_mode(name, mode)
+    manager = Manager(COMPONENTS)
+    manager.turn()  # each cluster lists its objects once
+    before = changelog.current_resource_version()
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(200):
+            assert not manager.turn()
+
+    assert changelog.current_resource_version() == before  # not a write
+    assert len(queries) == 200  # every cluster's resourceVersion and clock, in one query a turn
+    assert all(runtime.next_due() is None or not runtime.has_foreground_timers() for runtime in manager.runtimes.values())
+
+
+def test_a_running_idle_cluster_writes_only_its_nodes_heartbeats(room):
+    for name in room:
+        clock.set_mode(name, "running", speed=1.0)
+    manager = Manager(COMPONENTS)
+    manager.turn()
+    before = changelog.current_resource_version()
+
+    for _ in range(60):  # ten simulated minutes, in steps of 10 s
+        for name in room:
+            clock.advance(name, 10)
+        manager.turn()
+
+    written = collections.Counter(Change.objects.filter(resource_version__gt=before).values_list("kind", flat=True))
+    assert set(written) <= {"Lease", "Node"}
+    per_cluster_minute = sum(written.values()) / len(room) / 10
+    assert 17 <= per_cluster_minute <= 19.5  # 3 nodes × 6 Lease renewals a minute, and a Node status every 5
