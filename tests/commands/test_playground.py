@@ -3,6 +3,7 @@ serves it, and stops cleanly on Ctrl-C (SIGINT), and on SIGTERM even in the midd
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -197,10 +198,10 @@ def small_limits(tmp_path_factory):
         yield process, port
 
 
-def send_headers(port: int, headers: str) -> str:
+def send_headers(port: int, headers: str, path: str = UPLOAD) -> str:
     """Send a POST's headers only and read the answer: what the server says before any body."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(f"POST {UPLOAD} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
+        s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
         return s.makefile("rb").read().decode()
 
 
@@ -212,8 +213,30 @@ def test_a_body_declared_over_every_limit_is_answered_413_before_it_is_sent(smal
 
     assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
     assert "100 Continue" not in answer
-    assert (f"The request carries 600,000,000 bytes, more than any page of the playground takes ({LARGEST:,} bytes). "
-            "Nothing was read or stored.") in answer
+    assert ("The request carries 600,000,000 bytes, more than this page takes: an image archive may have at most "
+            "100,000,000 bytes (PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES). Nothing was read or stored.") in answer
+
+
+def test_a_manifest_declared_over_every_limit_is_refused_naming_the_manifest_limit(small_limits):
+    _, port = small_limits
+
+    answer = send_headers(port, "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 600000000\r\n",
+                          path="/clusters/default/upload/?from=elsewhere")
+
+    assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
+    assert "a manifest may have at most 100,000 bytes (PLAYGROUND_MAX_MANIFEST_BYTES)" in answer
+
+
+def test_an_api_body_declared_over_every_limit_is_refused_with_a_status_kubectl_reads(small_limits):
+    _, port = small_limits
+
+    answer = send_headers(port, "Content-Type: application/json\r\nContent-Length: 600000000\r\n",
+                          path="/clusters/default/api/v1/namespaces/default/configmaps")
+
+    head, _, body = answer.partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.1 413 Payload Too Large\r\n")
+    assert "Content-Type: application/json" in head
+    assert json.loads(body)["reason"] == "RequestEntityTooLarge"
 
 
 def test_a_body_sent_without_a_length_is_cut_where_it_passes_every_limit(small_limits):
