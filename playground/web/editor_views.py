@@ -531,7 +531,7 @@ def uploaded(request: HttpRequest) -> tuple[bytes, str, str]:
         return upload_file.read(), upload_file.name or "the file", ""
     data = request.POST.get("manifest", "").encode("utf-8")
     if len(data) > limit:
-        return b"", "", f"the text is {len(data)} bytes, over the limit of {limit} bytes"
+        return b"", "", f"the text is {len(data):,} bytes, over the limit of {limit:,} bytes (PLAYGROUND_MAX_MANIFEST_BYTES)"
     return data, "the pasted text", ""
 
 

@@ -214,8 +214,21 @@ def test_a_manifest_of_3_mb_pasted_into_the_editor_gets_a_message_not_a_bare_400
     response = client.post(EDITOR, {"action": "apply", "view": "yaml", "kind": "ConfigMap", "yaml": yaml})
 
     assert response.status_code == 422
-    assert "over the limit of 1048576 bytes" in response.content.decode()  # one object: the document limit
+    assert "over the limit of 1,048,576 bytes (PLAYGROUND_MAX_DOCUMENT_BYTES)" in response.content.decode()  # one object: the document limit
     assert "big" not in [c["metadata"]["name"] for c in cluster.list("ConfigMap")]
+
+
+@SMALL_LIMITS
+def test_a_paste_over_the_manifest_limit_in_a_form_within_its_own_is_refused_naming_the_limit(cluster, client):
+    # The form may carry twice the manifest limit (URL-encoding grows a YAML text); the text may not
+    documents = "".join(f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: n{i}\n" for i in range(3000))
+
+    response = client.post(MANIFEST_UPLOAD, {"manifest": documents})
+
+    assert response.status_code == 413
+    assert (f"the text is {len(documents):,} bytes, over the limit of 100,000 bytes (PLAYGROUND_MAX_MANIFEST_BYTES)"
+            in response.content.decode())
+    assert stored_nothing(cluster)
 
 
 @override_settings(PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES=8_000_000, FILE_UPLOAD_MAX_MEMORY_SIZE=256 * 1024)
