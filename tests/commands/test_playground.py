@@ -295,7 +295,8 @@ def test_sigterm_stops_the_server_in_the_middle_of_a_build(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         process.stdout.readline()  # listening
-        posting = threading.Thread(target=post_build, args=(port, ENDLESS_BUILD), daemon=True)
+        posting = threading.Thread(target=post_form, args=(port, "/clusters/default/images/build/",
+                                                           {"dockerfile": ENDLESS_BUILD, "tag": "endless:1"}), daemon=True)
         busy_from = cpu_seconds(process.pid)
         posting.start()
         wait_until(lambda: cpu_seconds(process.pid) > busy_from + 2)  # the build is running
@@ -311,16 +312,45 @@ def test_sigterm_stops_the_server_in_the_middle_of_a_build(tmp_path):
             process.wait()
 
 
-def post_build(port: int, dockerfile: str) -> None:
-    url = f"http://127.0.0.1:{port}/clusters/default/images/build/"
+def post_form(port: int, path: str, fields: dict[str, str]) -> None:
+    """Open the page at `path` and send its form with `fields`, as a browser would."""
+    url = f"http://127.0.0.1:{port}{path}"
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     form = opener.open(url, timeout=30).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
-    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "dockerfile": dockerfile, "tag": "endless:1"})
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields})
     try:
         opener.open(url, data=body.encode(), timeout=120)
     except OSError:
-        pass  # the server went away mid-build: what this test does to it
+        pass  # the server went away mid-request: what these tests do to it
+
+
+# About 100,000 of the smallest objects: minutes of checking and storing
+MANY_OBJECTS = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hostile-{n}\n" for n in range(100_000))
+
+
+def test_sigterm_stops_the_server_in_the_middle_of_an_upload_and_nothing_is_stored(playground, tmp_path):
+    process, port = playground
+    process.stdout.readline()  # listening
+    posting = threading.Thread(target=post_form, args=(port, "/clusters/default/upload/", {"manifest": MANY_OBJECTS}),
+                               daemon=True)
+    busy_from = cpu_seconds(process.pid)
+    posting.start()
+    wait_until(lambda: cpu_seconds(process.pid) > busy_from + 2)  # the upload is being checked
+
+    process.send_signal(signal.SIGTERM)
+    rest, _ = process.communicate(timeout=60)  # not the minutes the upload would take
+
+    assert process.returncode == 0
+    assert "Stopped." in rest
+    assert "hostile-" not in manage(tmp_path, "get", "configmaps", "-o", "name")
+
+
+def manage(data_dir: Path, *args: str) -> str:
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True).stdout
 
 
 def cpu_seconds(pid: int) -> float:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import yaml
 from asgiref.sync import async_to_sync
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -20,6 +21,9 @@ from django.test import override_settings
 
 from playground.asgi import application
 from playground.images.models import StoredImage, StoredLayer
+from playground.shell.budget import STOPPING
+from playground.web.editor_views import apply_all
+from playground.web.leaving import Stopped
 from tests.images.test_archive import docker_save, f, oci_layout, tar
 
 CHUNK = 64 * 1024
@@ -243,3 +247,34 @@ def test_the_largest_archive_allowed_is_imported_without_holding_it_in_memory(cl
     assert response.status == 302  # to the image's page
     assert StoredImage.objects.filter(repository="demo/web", tag="1.0").exists()
     assert peak < len(archive) / 10
+
+
+# --- an upload nobody waits for any more: playground/web/leaving.py ------------------------------------
+
+SOME_CONFIG_MAPS = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: left-{n}\n" for n in range(3))
+
+
+@pytest.fixture
+def stopping():
+    """The server got SIGTERM (what the playground command sets then)."""
+    STOPPING.set()
+    yield
+    STOPPING.clear()
+
+
+def test_an_upload_while_the_server_stops_stores_nothing_and_says_so(cluster, client, stopping):
+    response = client.post(MANIFEST_UPLOAD, {"manifest": SOME_CONFIG_MAPS})
+
+    assert response.status_code == 503
+    assert "Stopped: the server is stopping. Nothing was stored." in response.content.decode()
+    assert not [c for c in cluster.list("ConfigMap") if c["metadata"]["name"].startswith("left-")]
+
+
+def test_an_upload_stopped_while_it_applies_takes_back_what_it_had_applied(cluster):
+    objects = [(f"document {n}", doc) for n, doc in enumerate(yaml.safe_load_all(SOME_CONFIG_MAPS), start=1)]
+    asked = iter([False, False, True])  # the client leaves as the third object is reached
+
+    with pytest.raises(Stopped, match="the client went away"):
+        apply_all("default", objects, cancelled=lambda: next(asked))
+
+    assert not [c for c in cluster.list("ConfigMap") if c["metadata"]["name"].startswith("left-")]
