@@ -89,7 +89,8 @@ def _split(text: str) -> list[tuple[int, str]]:
 def _load(chunk: str, *, start_line: int, max_bytes: int) -> dict[str, Any] | None:
     size = len(chunk.encode("utf-8"))
     if size > max_bytes:
-        raise ManifestError(f"line {start_line}: the document is {size} bytes, over the limit of {max_bytes} bytes")
+        raise ManifestError(f"line {start_line}: the document is {size:,} bytes, over the limit of {max_bytes:,} bytes "
+                            "(PLAYGROUND_MAX_DOCUMENT_BYTES)")
     try:
         loaded = _safe_load(chunk)
     except yaml.MarkedYAMLError as e:

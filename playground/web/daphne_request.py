@@ -6,8 +6,8 @@ so a limit in the application comes too late for what the server itself does wit
   whole body in memory many times over (a 100 MB upload cost 1.2 GB); daphne never reads
   `request.args`, so the parsing is turned off (twisted's `parsePOSTFormSubmission`, twisted#12412);
 - a body over the largest any page takes is answered 413 at its headers (in place of
-  "100 Continue") and the connection closed: not a byte of it is read or written to disk; one sent
-  without a length is cut where it passes that size;
+  "100 Continue"), naming the limit of the page it was sent to, and the connection closed: not a
+  byte of it is read or written to disk; one sent without a length is cut where it passes that size;
 - daphne hands the body to the application as a queue of messages filled all at once, the whole
   body in memory (django/daphne#483); `BoundedServer`'s queue leaves it in twisted's file and
   reads a chunk each time the application asks for one.
@@ -17,11 +17,12 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 from typing import IO, Any
+from urllib.parse import unquote
 
 from daphne.http_protocol import WebRequest
 from daphne.server import Server
 
-from .uploads import largest_body, too_large_page
+from .uploads import early_refusal, largest_body
 
 
 class BoundedWebRequest(WebRequest):
@@ -45,16 +46,21 @@ class BoundedWebRequest(WebRequest):
             return
         super().handleContentChunk(data)
 
+    def page_path(self) -> str:
+        """The path of the request line, which twisted's channel holds until the body has come
+        (the request's own `path` is set only then): the refusal names that page's limit."""
+        target = getattr(self.channel, "_path", b"")
+        return unquote(target.partition(b"?")[0].decode("latin-1"))
+
     def requestReceived(self, command: bytes, path: bytes, version: bytes) -> None:  # noqa: N802 - twisted's name
         if not self.refused:  # a refused body that arrived whole in one read is not handed on either
             super().requestReceived(command, path, version)
 
     def refuse(self, size: str) -> None:
         self.refused = True
-        body = too_large_page(f"The request carries {size} bytes, more than any page of the playground takes "
-                              f"({largest_body():,} bytes). Nothing was read or stored.")
-        head = (b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/html; charset=utf-8\r\n"
-                b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+        content_type, body = early_refusal(self.page_path(), size)
+        head = (b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: %s\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n" % (content_type, len(body)))
         self.channel.transport.write(head + body)
         self.channel.transport.loseConnection()
 

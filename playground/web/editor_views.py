@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ from playground.store.kinds import KINDS, Kind, kind_for, resolve
 from . import editing
 from . import manifest_forms as mf
 from .forms import ManifestForm
+from .leaving import Stopped, stop_if_asked, stops_when_its_client_leaves
 from .uploads import limit_for, refused_upload
 
 Obj = dict[str, Any]
@@ -502,11 +504,13 @@ class DocumentResult:
 
 
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, cluster: str) -> HttpResponse:
+@stops_when_its_client_leaves
+def upload(request: HttpRequest, cluster: str, *, cancelled: Callable[[], bool]) -> HttpResponse:
     """Paste or upload a multi-document YAML: every document is checked first (a dry run in one
     uncommitted batch, so a later document may use a namespace an earlier one creates); if any
     fails, nothing is stored and each document's result says why, at its line; else all are
-    applied in one transaction and listed as `kubectl apply` prints them."""
+    applied in one transaction and listed as `kubectl apply` prints them. A manifest of many
+    objects takes minutes: it stops, storing nothing, if its client leaves or the server stops."""
     if not cluster_exists(cluster):
         return render(request, "web/not_found.html", {"message": f'cluster "{cluster}" not found'}, status=404)
     context: dict[str, Any] = {"cluster": cluster, "limit": limit_for(request.path_info, with_quota=True).file, "text": ""}
@@ -516,10 +520,14 @@ def upload(request: HttpRequest, cluster: str) -> HttpResponse:
     if too_big:
         return render(request, "web/editor/upload.html", {**context, "error": too_big}, status=413)
     text = data.decode("utf-8", errors="replace")
-    results, objects = check_stream(cluster, data, text)
-    failed = any(r.error for r in results) or not results
-    if not failed:
-        results, failed = apply_all(cluster, objects)
+    try:
+        results, objects = check_stream(cluster, data, text, cancelled=cancelled)
+        failed = any(r.error for r in results) or not results
+        if not failed:
+            results, failed = apply_all(cluster, objects, cancelled=cancelled)
+    except Stopped as stopped:
+        return render(request, "web/editor/upload.html", {**context, "error": f"Stopped: {stopped}. Nothing was stored."},
+                      status=503)
     context.update(results=results, failed=failed, text=text if failed and len(data) <= 200_000 else "")
     if not results:
         context["error"] = f"error: no objects passed to apply (no objects in {source})"  # as kubectl says
@@ -536,11 +544,12 @@ def uploaded(request: HttpRequest) -> tuple[bytes, str, str]:
         return upload_file.read(), upload_file.name or "the file", ""
     data = request.POST.get("manifest", "").encode("utf-8")
     if len(data) > limit.file:
-        return b"", "", f"the text is {len(data)} bytes, over the limit of {limit.file} bytes ({limit.setting})"
+        return b"", "", f"the text is {len(data):,} bytes, over the limit of {limit.file:,} bytes ({limit.setting})"
     return data, "the pasted text", ""
 
 
-def check_stream(cluster: str, data: bytes, text: str) -> tuple[list[DocumentResult], list[tuple[str, Obj]]]:
+def check_stream(cluster: str, data: bytes, text: str, *,
+                 cancelled: Callable[[], bool]) -> tuple[list[DocumentResult], list[tuple[str, Obj]]]:
     """Each document's dry run, and the objects to apply (with the label of their document)."""
     results: list[DocumentResult] = []
     objects: list[tuple[str, Obj]] = []
@@ -557,6 +566,7 @@ def check_stream(cluster: str, data: bytes, text: str) -> tuple[list[DocumentRes
                                           line=doc.line))
             continue
         for number, item in enumerate(items, start=1):
+            stop_if_asked(cancelled)
             label = f"{doc.label}, item {number}" if is_list else doc.label
             try:
                 result = dry_run_apply(batch, item)
@@ -571,13 +581,16 @@ def check_stream(cluster: str, data: bytes, text: str) -> tuple[list[DocumentRes
     return results, objects
 
 
-def apply_all(cluster: str, objects: list[tuple[str, Obj]]) -> tuple[list[DocumentResult], bool]:
-    """Apply every checked object in one transaction: a late failure (a race) stores nothing."""
+def apply_all(cluster: str, objects: list[tuple[str, Obj]], *,
+              cancelled: Callable[[], bool]) -> tuple[list[DocumentResult], bool]:
+    """Apply every checked object in one transaction: a late failure (a race) stores nothing, nor
+    does a stop (`Stopped` leaves the transaction, which rolls back)."""
     results: list[DocumentResult] = []
     current = ""
     try:
         with transaction.atomic():
             for label, obj in objects:
+                stop_if_asked(cancelled)
                 current = label
                 stored, action = store.apply(cluster, obj)
                 k = KINDS[stored["kind"]]

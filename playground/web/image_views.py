@@ -12,7 +12,6 @@ directory at a time, each `<details>` fetching its children when it is opened.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import threading
@@ -21,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +33,7 @@ from playground.images.layers import FileEntry, Layer
 from playground.store import clusters
 
 from .sizes import human
+from .leaving import stops_when_its_client_leaves
 from .uploads import refused_upload
 
 LAYER_FILES_SHOWN = 300  # per list (added, changed, removed) of one layer; the rest are counted
@@ -528,22 +527,12 @@ def image_context(cluster: str, shown: ShownImage, analysis: Analysis, query: An
 
 
 @require_http_methods(["GET", "POST"])
-async def build_view(request: HttpRequest, cluster: str) -> HttpResponse:
+@stops_when_its_client_leaves
+def build_view(request: HttpRequest, cluster: str, *, cancelled: Callable[[], bool]) -> HttpResponse:
     """Write a Dockerfile and inline files, build it, see the log and the layer stack; and the
-    before-and-after example of `rm` in a separate RUN.
-
-    The page runs as a sync view would (in Django's thread for sync code), awaited here so the
-    client's leaving is known: Django's ASGI handler cancels this view on `http.disconnect`,
-    and the build, which reads `left` at each budget check, stops there and stores nothing."""
-    left = threading.Event()
-    try:
-        return await sync_to_async(build_page)(request, cluster, cancelled=left.is_set)
-    except asyncio.CancelledError:
-        left.set()
-        raise
-
-
-def build_page(request: HttpRequest, cluster: str, *, cancelled: Callable[[], bool]) -> HttpResponse:
+    before-and-after example of `rm` in a separate RUN. The build reads `cancelled` (and the
+    server's STOPPING) at each budget check: a build whose client leaves stops there and stores
+    nothing (leaving.py)."""
     if not _cluster_exists(cluster):
         return not_found(request, f'clusters "{cluster}" not found')
     form = build_form(request.POST if request.method == "POST" else None)

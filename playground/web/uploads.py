@@ -125,8 +125,7 @@ def too_large(request: HttpRequest, message: str) -> HttpResponse:
     """413: for kubectl, a Status; for htmx (the editor), the message in the editor's message box;
     else a page."""
     if _resolved_namespace(request.path_info) == "apiserver":
-        body = status.failure(413, "RequestEntityTooLarge", f"Request entity too large: limit is {limit_for(request.path_info).body}")
-        return HttpResponse(json.dumps(body), status=413, content_type="application/json")
+        return HttpResponse(api_refusal(request.path_info), status=413, content_type="application/json")
     if request.headers.get("HX-Request") == "true":  # HtmxMiddleware has not run yet
         response = render(request, "web/too_large.html#message", {"message": message}, status=413)
         response["HX-Retarget"] = "#editor-messages"
@@ -185,7 +184,7 @@ class BodyLimit:
         counted = _Counted(receive, limit.body)
         await self.app(scope, counted, send)
         if counted.over:
-            await _send_413(send, refusal(f"more than {limit.body:,}", limit))
+            await _send_413(send, scope["path"], f"more than {limit.body:,}")
 
 
 class _EmptyBody:
@@ -222,15 +221,26 @@ class _Counted:
         return message
 
 
-def too_large_page(message: str) -> bytes:
-    """The 413 page of a refusal made before Django runs (no template: nothing of Django's is set up for it)."""
-    return (f"<!doctype html><title>Request too large</title><h1>Request too large</h1>"
-            f"<p role=\"alert\">{html.escape(message)}</p>").encode()
+def api_refusal(path: str) -> bytes:
+    """The Status kube-apiserver answers a body over its limit with, which kubectl prints."""
+    body = status.failure(413, "RequestEntityTooLarge", f"Request entity too large: limit is {limit_for(path).body}")
+    return json.dumps(body).encode()
 
 
-async def _send_413(send: Send, message: str) -> None:
-    body = too_large_page(message)
+def early_refusal(path: str, size: str) -> tuple[bytes, bytes]:
+    """The content type and body of a 413 sent before Django runs (by daphne or BodyLimit): for
+    the Kubernetes API a Status, else a page naming the limit of the page at `path` (no template:
+    nothing of Django's is set up for it)."""
+    if _resolved_namespace(path) == "apiserver":
+        return b"application/json", api_refusal(path)
+    message = html.escape(refusal(size, limit_for(path)))
+    page = f"<!doctype html><title>Request too large</title><h1>Request too large</h1><p role=\"alert\">{message}</p>"
+    return b"text/html; charset=utf-8", page.encode()
+
+
+async def _send_413(send: Send, path: str, size: str) -> None:
+    content_type, body = early_refusal(path, size)
     await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})

@@ -82,3 +82,20 @@ def test_the_main_pages_keep_their_policy_and_stay_live(server, page):  # noqa: 
     for path in ("/clusters/default/images/", "/clusters/default/loop/?kind=Deployment&namespace=default&name=nginx"):
         page.goto(url + path)
         settled(page, reported, path)
+
+
+def test_a_lesson_step_frames_its_cluster_page_and_runs_its_console_within_the_policy(server, page):  # noqa: F811
+    # The one frame the pages have: frame-ancestors 'self' lets a lesson step show the learner's
+    # cluster page beside it; another site cannot (the header, tests/web/test_security_headers.py)
+    url, _ = server
+    reported = watch_policy(page)
+
+    page.goto(f"{url}/lessons/08-replicasets/")
+    page.get_by_role("button", name=re.compile("Start")).click()
+    page.wait_for_url(re.compile(r"/lessons/08-replicasets/1/$"))
+    page.get_by_role("button", name="Run in the console").first.click()  # the apply heredoc, over the socket
+    page.locator(".console-output .out", has_text="replicaset.apps/web created").wait_for(timeout=30_000)
+    framed = page.frame_locator("#lesson-picture iframe")
+    framed.locator("li.pod", has_text="web-").first.wait_for(timeout=30_000)
+
+    settled(page, reported, "lesson step")

@@ -3,6 +3,7 @@ serves it, and stops cleanly on Ctrl-C (SIGINT), and on SIGTERM even in the midd
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -197,10 +198,10 @@ def small_limits(tmp_path_factory):
         yield process, port
 
 
-def send_headers(port: int, headers: str) -> str:
+def send_headers(port: int, headers: str, path: str = UPLOAD) -> str:
     """Send a POST's headers only and read the answer: what the server says before any body."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(f"POST {UPLOAD} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
+        s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
         return s.makefile("rb").read().decode()
 
 
@@ -212,8 +213,30 @@ def test_a_body_declared_over_every_limit_is_answered_413_before_it_is_sent(smal
 
     assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
     assert "100 Continue" not in answer
-    assert (f"The request carries 600,000,000 bytes, more than any page of the playground takes ({LARGEST:,} bytes). "
-            "Nothing was read or stored.") in answer
+    assert ("The request carries 600,000,000 bytes, more than this page takes: an image archive may have at most "
+            "100,000,000 bytes (PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES). Nothing was read or stored.") in answer
+
+
+def test_a_manifest_declared_over_every_limit_is_refused_naming_the_manifest_limit(small_limits):
+    _, port = small_limits
+
+    answer = send_headers(port, "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 600000000\r\n",
+                          path="/clusters/default/upload/?from=elsewhere")
+
+    assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
+    assert "a manifest may have at most 100,000 bytes (PLAYGROUND_MAX_MANIFEST_BYTES)" in answer
+
+
+def test_an_api_body_declared_over_every_limit_is_refused_with_a_status_kubectl_reads(small_limits):
+    _, port = small_limits
+
+    answer = send_headers(port, "Content-Type: application/json\r\nContent-Length: 600000000\r\n",
+                          path="/clusters/default/api/v1/namespaces/default/configmaps")
+
+    head, _, body = answer.partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.1 413 Payload Too Large\r\n")
+    assert "Content-Type: application/json" in head
+    assert json.loads(body)["reason"] == "RequestEntityTooLarge"
 
 
 def test_a_body_sent_without_a_length_is_cut_where_it_passes_every_limit(small_limits):
@@ -272,7 +295,8 @@ def test_sigterm_stops_the_server_in_the_middle_of_a_build(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         process.stdout.readline()  # listening
-        posting = threading.Thread(target=post_build, args=(port, ENDLESS_BUILD), daemon=True)
+        posting = threading.Thread(target=post_form, args=(port, "/clusters/default/images/build/",
+                                                           {"dockerfile": ENDLESS_BUILD, "tag": "endless:1"}), daemon=True)
         busy_from = cpu_seconds(process.pid)
         posting.start()
         wait_until(lambda: cpu_seconds(process.pid) > busy_from + 2)  # the build is running
@@ -288,16 +312,45 @@ def test_sigterm_stops_the_server_in_the_middle_of_a_build(tmp_path):
             process.wait()
 
 
-def post_build(port: int, dockerfile: str) -> None:
-    url = f"http://127.0.0.1:{port}/clusters/default/images/build/"
+def post_form(port: int, path: str, fields: dict[str, str]) -> None:
+    """Open the page at `path` and send its form with `fields`, as a browser would."""
+    url = f"http://127.0.0.1:{port}{path}"
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     form = opener.open(url, timeout=30).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
-    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "dockerfile": dockerfile, "tag": "endless:1"})
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields})
     try:
         opener.open(url, data=body.encode(), timeout=120)
     except OSError:
-        pass  # the server went away mid-build: what this test does to it
+        pass  # the server went away mid-request: what these tests do to it
+
+
+# About 100,000 of the smallest objects: minutes of checking and storing
+MANY_OBJECTS = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hostile-{n}\n" for n in range(100_000))
+
+
+def test_sigterm_stops_the_server_in_the_middle_of_an_upload_and_nothing_is_stored(playground, tmp_path):
+    process, port = playground
+    process.stdout.readline()  # listening
+    posting = threading.Thread(target=post_form, args=(port, "/clusters/default/upload/", {"manifest": MANY_OBJECTS}),
+                               daemon=True)
+    busy_from = cpu_seconds(process.pid)
+    posting.start()
+    wait_until(lambda: cpu_seconds(process.pid) > busy_from + 2)  # the upload is being checked
+
+    process.send_signal(signal.SIGTERM)
+    rest, _ = process.communicate(timeout=60)  # not the minutes the upload would take
+
+    assert process.returncode == 0
+    assert "Stopped." in rest
+    assert "hostile-" not in manage(tmp_path, "get", "configmaps", "-o", "name")
+
+
+def manage(data_dir: Path, *args: str) -> str:
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True).stdout
 
 
 def cpu_seconds(pid: int) -> float:

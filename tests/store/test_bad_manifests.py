@@ -57,7 +57,7 @@ def test_a_document_over_the_size_limit_is_refused_unparsed(cluster):
 
     [result] = cluster.apply_text(big)
 
-    assert "over the limit of 1048576 bytes" in result.error
+    assert "over the limit of 1,048,576 bytes (PLAYGROUND_MAX_DOCUMENT_BYTES)" in result.error
     assert cluster.list("ConfigMap") == []
 
 

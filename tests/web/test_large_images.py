@@ -59,6 +59,22 @@ def test_a_125_layer_build_leaves_the_image_pages_working(cluster, client, tall_
 
 
 @pytest.mark.parametrize("restarted", [False, True], ids=["warm", "after-restart"])
+def test_a_dockerfile_of_300_run_lines_is_refused_at_its_layer_126_and_every_image_page_still_loads(
+        cluster, client, tall_image, restarted):
+    # Issue 14's attack: 300 RUN lines once made the images page a 500 for good
+    built = client.post(f"{IMAGES}build/", {"dockerfile": many_runs(300), "tag": "huge:300"})
+    if restarted:
+        forget_decoded_layers()
+
+    images, page, error = client.get(IMAGES), client.get(f"{IMAGES}{tall_image}/"), bad_upload(client)
+
+    assert built.status_code == 422
+    assert "line 126: RUN: max depth exceeded: an image holds at most 125 layers" in built.content.decode()
+    assert images.status_code == 200 and "huge" not in images.content.decode()
+    assert page.status_code == 200 and error.status_code == 422
+
+
+@pytest.mark.parametrize("restarted", [False, True], ids=["warm", "after-restart"])
 def test_a_pod_of_the_125_layer_image_runs_and_its_node_and_filesystem_pages_load(cluster, client, tall_image,
                                                                                     restarted):
     cluster.create(pod("tall", node=WORKER, image=tall_image))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import yaml
 from asgiref.sync import async_to_sync
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -20,6 +21,9 @@ from django.test import override_settings
 
 from playground.asgi import application
 from playground.images.models import StoredImage, StoredLayer
+from playground.shell.budget import STOPPING
+from playground.web.editor_views import apply_all
+from playground.web.leaving import Stopped
 from tests.images.test_archive import docker_save, f, oci_layout, tar
 
 CHUNK = 64 * 1024
@@ -214,8 +218,21 @@ def test_a_manifest_of_3_mb_pasted_into_the_editor_gets_a_message_not_a_bare_400
     response = client.post(EDITOR, {"action": "apply", "view": "yaml", "kind": "ConfigMap", "yaml": yaml})
 
     assert response.status_code == 422
-    assert "over the limit of 1048576 bytes" in response.content.decode()  # one object: the document limit
+    assert "over the limit of 1,048,576 bytes (PLAYGROUND_MAX_DOCUMENT_BYTES)" in response.content.decode()  # one object: the document limit
     assert "big" not in [c["metadata"]["name"] for c in cluster.list("ConfigMap")]
+
+
+@SMALL_LIMITS
+def test_a_paste_over_the_manifest_limit_in_a_form_within_its_own_is_refused_naming_the_limit(cluster, client):
+    # The form may carry twice the manifest limit (URL-encoding grows a YAML text); the text may not
+    documents = "".join(f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: n{i}\n" for i in range(3000))
+
+    response = client.post(MANIFEST_UPLOAD, {"manifest": documents})
+
+    assert response.status_code == 413
+    assert (f"the text is {len(documents):,} bytes, over the limit of 100,000 bytes (PLAYGROUND_MAX_MANIFEST_BYTES)"
+            in response.content.decode())
+    assert stored_nothing(cluster)
 
 
 @override_settings(PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES=8_000_000, FILE_UPLOAD_MAX_MEMORY_SIZE=256 * 1024)
@@ -230,3 +247,34 @@ def test_the_largest_archive_allowed_is_imported_without_holding_it_in_memory(cl
     assert response.status == 302  # to the image's page
     assert StoredImage.objects.filter(repository="demo/web", tag="1.0").exists()
     assert peak < len(archive) / 10
+
+
+# --- an upload nobody waits for any more: playground/web/leaving.py ------------------------------------
+
+SOME_CONFIG_MAPS = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: left-{n}\n" for n in range(3))
+
+
+@pytest.fixture
+def stopping():
+    """The server got SIGTERM (what the playground command sets then)."""
+    STOPPING.set()
+    yield
+    STOPPING.clear()
+
+
+def test_an_upload_while_the_server_stops_stores_nothing_and_says_so(cluster, client, stopping):
+    response = client.post(MANIFEST_UPLOAD, {"manifest": SOME_CONFIG_MAPS})
+
+    assert response.status_code == 503
+    assert "Stopped: the server is stopping. Nothing was stored." in response.content.decode()
+    assert not [c for c in cluster.list("ConfigMap") if c["metadata"]["name"].startswith("left-")]
+
+
+def test_an_upload_stopped_while_it_applies_takes_back_what_it_had_applied(cluster):
+    objects = [(f"document {n}", doc) for n, doc in enumerate(yaml.safe_load_all(SOME_CONFIG_MAPS), start=1)]
+    asked = iter([False, False, True])  # the client leaves as the third object is reached
+
+    with pytest.raises(Stopped, match="the client went away"):
+        apply_all("default", objects, cancelled=lambda: next(asked))
+
+    assert not [c for c in cluster.list("ConfigMap") if c["metadata"]["name"].startswith("left-")]
