@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "playground.images",
     "playground.apiserver",
     "playground.lessons",
+    "playground.workshops",
     "playground.web",
 ]
 
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "playground.web.signin.SignInMiddleware",  # after htmx: an htmx request is sent to sign in by HX-Redirect
+    "playground.web.workshop_access.ClusterAccessMiddleware",  # after sign-in: a workshop attendee reaches only theirs
 ]
 
 ROOT_URLCONF = "playground.urls"
