@@ -30,6 +30,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.owners: dict[str, int] = {}  # cluster → the attendee (pk) it belongs to
         self.dirty: set[int] = set()  # attendees whose card must be redrawn
         self.whole = False  # the grid must be redrawn
+        self.shown: dict[int, str] = {}  # attendee → the card the page shows (a Lease renewal changes nothing drawn)
         self.wake = asyncio.Event()
         if user is None or not user.is_staff or not await database_sync_to_async(self.find)():
             return await self.close()
@@ -89,7 +90,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             dirty, self.dirty = self.dirty, set()
             if whole:
                 await self.follow(await database_sync_to_async(self.owned_clusters)())
-            html = await database_sync_to_async(self.frame)(whole, dirty)
+            try:
+                html = await database_sync_to_async(self.frame)(whole, dirty)
+            except Exception:  # a frame that failed to draw once must not stop the next
+                consumers.log.exception("room frame of %s failed", self.name)
+                html = ""
             if html:
                 await self.send(text_data=html)
             await asyncio.sleep(consumers.FRAME_SECONDS)
@@ -98,8 +103,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """The grid, or the cards of the attendees whose clusters changed (those that look different)."""
         workshop = rooms.find(self.name)
         if whole:
+            self.shown = {}
             return render_to_string("web/workshops/room.html#grid", {"cards": room_cards(workshop), "oob": True})
         seats = workshop.attendees.filter(pk__in=dirty)
         lessons_of = rooms.lesson_clusters([seat.learner for seat in seats])
-        return "".join(render_to_string("web/workshops/room.html#card", {"card": card(seat, workshop, lessons_of[seat.learner]),
-                                                                         "oob": True}) for seat in seats)
+        changed = []
+        for seat in seats:
+            html = render_to_string("web/workshops/room.html#card", {"card": card(seat, workshop, lessons_of[seat.learner]), "oob": True})
+            if self.shown.get(seat.pk) != html:
+                self.shown[seat.pk] = html
+                changed.append(html)
+        return "".join(changed)
