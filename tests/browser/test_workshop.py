@@ -38,7 +38,7 @@ def test_an_attendee_joins_and_works_on_a_cluster_of_their_own(server, page):  #
         assert page.locator(f'article[aria-label="node {node}"]').is_visible()
     manage("clock", "instant", "--cluster", cluster)
     manage("apply", "-f", "examples/nginx-deployment.yaml", "--cluster", cluster)
-    page.locator("li.pod", has_text="nginx-").nth(2).wait_for(timeout=15_000)  # live, no reload
+    page.locator("li.pod.ready", has_text="nginx-").nth(2).wait_for(timeout=30_000)  # live, no reload
 
     other = page.context.browser.new_page()
     join(other, url, code, "Bo")
@@ -71,7 +71,7 @@ def test_the_instructor_sees_the_link_and_code_and_the_room(server, page):  # no
     manage("clock", "instant", "--cluster", clusters[0])
     manage("apply", "-f", "examples/nginx-deployment.yaml", "--cluster", clusters[0])
     page.locator('[aria-label="attendee Ana"] .square').nth(2).wait_for(timeout=15_000)  # live, no reload
-    page.locator('[aria-label="attendee Ana"] .count.ready', has_text="3 ready").wait_for(timeout=90_000)
+    page.locator('[aria-label="attendee Ana"] .count.ready', has_text="3 ready").wait_for(timeout=30_000)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 1080})
         screenshot(page, f"workshop-room-{width}")

@@ -11,7 +11,6 @@ from playground.store import clusters
 from playground.workshops.models import Workshop
 from tests.factories import deployment, pod
 
-from .conftest import join
 
 
 def test_nobody_but_an_instructor_opens_the_workshops(workshop, ana):
