@@ -37,6 +37,12 @@ def visitor(request: HttpRequest) -> Visitor:
     return request._workshop_visitor  # type: ignore[attr-defined]
 
 
+def workshop_context(request: HttpRequest) -> dict[str, Any]:
+    """For the header (a context processor): the attendee's seat, and the presenter cluster they may watch."""
+    seen = visitor(request)
+    return {"attendee": seen.attendee, "presenter": seen.presenter}
+
+
 class ClusterAccessMiddleware:
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
