@@ -25,6 +25,7 @@ from playground.store.errors import NotFound
 
 from . import picture as pictures
 from .workshop_access import visitor
+from .room_news import tell_room
 
 LEARNER = "learner"  # the session key holding the learner's id
 # Lesson text is the repository's, yet rendered as untrusted: raw HTML in it is shown, never run
@@ -85,6 +86,9 @@ def lesson_view(request: HttpRequest, lesson: str) -> HttpResponse:
 def lesson_start(request: HttpRequest, lesson: str) -> HttpResponse:
     found = lesson_or_404(lesson)
     mine = progress.start(learner_of(request), found)
+    attendee = visitor(request).attendee
+    if attendee is not None:  # the lesson's cluster is one more the room view follows
+        tell_room(attendee.workshop.name)
     return redirect("web:lesson-step", lesson=lesson, number=mine.step)
 
 

@@ -3,7 +3,7 @@ when someone joins or the instructor resets or closes seats.
 
 /ws/workshops/<name>/room/ → RoomConsumer (the instructor's only) → the channel layer groups of
 every attendee's clusters (`cluster.<name>`, as the live pages', apps.tell_pages) and of the
-workshop (`workshop.<name>`, workshop_views.tell_room) → room.room_cards →
+workshop (`workshop.<name>`, room_news.tell_room: joins, lessons started, resets) → room.room_cards →
 templates/web/workshops/room.html#card / #grid, swapped in by id (hx-swap-oob).
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from playground.workshops.models import Workshop
 
 from . import consumers
 from .room import card, room_cards
+from .room_news import room_group
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -34,7 +35,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.wake = asyncio.Event()
         if user is None or not user.is_staff or not await database_sync_to_async(self.find)():
             return await self.close()
-        await self.channel_layer.group_add(f"workshop.{self.name}", self.channel_name)
+        await self.channel_layer.group_add(room_group(self.name), self.channel_name)
         await self.follow(await database_sync_to_async(self.owned_clusters)())
         await self.accept()
         self.sender = asyncio.ensure_future(self.send_frames())
@@ -67,7 +68,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             sender.cancel()
         for cluster in list(getattr(self, "owners", {})):
             await self.unlisten(cluster)
-        await self.channel_layer.group_discard(f"workshop.{self.name}", self.channel_name)
+        await self.channel_layer.group_discard(room_group(self.name), self.channel_name)
 
     async def cluster_changed(self, event: dict[str, Any]) -> None:
         owner = self.owners.get(event.get("cluster", ""))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django import forms
 from django.contrib.auth.decorators import login_not_required, user_passes_test
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +23,7 @@ from playground.workshops.models import Workshop
 from .lesson_views import LEARNER
 from .room import room_cards
 from .workshop_access import visitor
+from .room_news import tell_room
 
 instructor_required = user_passes_test(lambda user: user.is_active and user.is_staff, login_url="sign-in")
 ACTIONS = ("lock", "unlock", "reset", "close", "presenter")
@@ -54,13 +53,6 @@ def workshop_or_404(name: str) -> Workshop:
 
 def join_link(request: HttpRequest, workshop: Workshop) -> str:
     return request.build_absolute_uri(reverse("web:join", kwargs={"workshop": workshop.name}))
-
-
-def tell_room(workshop: Workshop) -> None:
-    """The room view redraws its grid: someone joined, or seats were reset or closed."""
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(f"workshop.{workshop.name}", {"type": "workshop.changed"})
 
 
 @instructor_required
@@ -97,7 +89,7 @@ def workshop_action(request: HttpRequest, workshop: str, action: str) -> HttpRes
         done = act(found, action, request.POST.get("attendee", ""))
     except rooms.WorkshopError as e:
         return render(request, "web/workshops/refused.html", {"message": e.message}, status=409)
-    tell_room(found)
+    tell_room(found.name)
     return redirect(reverse("web:workshop", kwargs={"workshop": found.name}) + "?" + f"done={done}")
 
 
@@ -148,7 +140,7 @@ def join_view(request: HttpRequest, workshop: str) -> HttpResponse:
     request.session.cycle_key()  # a new session key at the change of who this browser is
     access.bind(request.session, seat)
     request.session[LEARNER] = seat.learner  # the workshop's lessons are recorded under the seat
-    tell_room(found)
+    tell_room(found.name)
     return redirect("web:cluster", cluster=seat.cluster)
 
 

@@ -58,3 +58,11 @@ def test_only_an_instructors_socket_opens(workshop, ana):
 
     assert not async_to_sync(opens)(ana)
     assert not async_to_sync(opens)(Client())
+
+
+def test_an_attendee_starting_a_lesson_redraws_the_grid_with_its_cluster_followed(workshop, ana, instructor):
+    frame = frame_after(instructor, workshop, lambda: ana.post("/lessons/04-pods/start/"))
+
+    assert 'id="room-grid"' in frame
+    card = frame.split('aria-label="attendee Ana"')[1]
+    assert "The pod and its pause container" in card and 'href="/clusters/learn-' in card
