@@ -52,7 +52,9 @@ class SignInMiddleware(LoginRequiredMiddleware):
     to send the whole page to sign in (HX-Redirect) to come back where it was."""
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponse | None:
-        if not sign_in_required(request.META.get("REMOTE_ADDR")) or visitor(request).attendee is not None:
+        if not sign_in_required(request.META.get("REMOTE_ADDR")) or not getattr(view_func, "login_required", True):
+            return None  # the API's token, the join page's code: such a view signs in by itself
+        if visitor(request).attendee is not None:
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 

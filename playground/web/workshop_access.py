@@ -24,7 +24,7 @@ from playground.workshops.access import Access, Visitor, access, visitor_of
 EDITOR_PAGES = frozenset({"web:new", "web:new-kind", "web:edit", "web:edit-cluster-scoped"})
 # Pages an attendee may open that are about no cluster (their lessons are found by their session)
 ATTENDEE_PAGES = frozenset({"web:lessons", "web:lesson", "web:lesson-start", "web:lesson-reset", "web:lesson-step",
-                            "web:lesson-hint", "web:join", "sign-out"})
+                            "web:lesson-hint", "sign-out"})
 HOME_PAGES = frozenset({"web:home", "web:clusters"})  # an attendee's home is their own cluster
 SOCKET_PATH = re.compile(r"^/ws/clusters/(?P<cluster>[^/]+)/(?P<rest>.*)$")
 WRITING_SOCKETS = ("console/", "lessons/")  # a command typed; a step's checks recorded as done
@@ -51,6 +51,8 @@ class ClusterAccessMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]) -> HttpResponse | None:
+        if not getattr(view_func, "login_required", True):
+            return None  # the API (a token bound to one cluster) and the join page answer for themselves
         seen = visitor(request)
         view = request.resolver_match.view_name if request.resolver_match else ""
         cluster = view_kwargs.get("cluster")
@@ -69,7 +71,7 @@ def attendee_elsewhere(request: HttpRequest, seen: Visitor, view: str, kwargs: d
     """An attendee on a page about no cluster: their home, their workshop's lessons, the join page."""
     if seen.attendee is not None and view in HOME_PAGES:
         return redirect("web:cluster", cluster=seen.attendee.cluster)
-    if view not in ATTENDEE_PAGES or (seen.attendee is None and view != "web:join"):
+    if view not in ATTENDEE_PAGES or seen.attendee is None:
         return refused(request, "In a workshop you reach your own cluster and your workshop's lessons only."
                        if seen.attendee else "Your workshop seat is gone (the workshop was closed): join again.")
     lesson = kwargs.get("lesson")
