@@ -7,6 +7,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 django_asgi_app = get_asgi_application()
 
 # These need Django set up first
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
@@ -19,6 +20,8 @@ from playground.web.console import ConsoleConsumer  # noqa: E402
 from playground.web.lesson_consumers import LessonConsumer  # noqa: E402
 from playground.web.signin import SignInRequired  # noqa: E402
 from playground.web.uploads import BodyLimit  # noqa: E402
+from playground.web.workshop_access import ClusterAccessGuard  # noqa: E402
+from playground.web.workshop_consumers import RoomConsumer  # noqa: E402
 
 # A namespaced object's page → its consumer: /ws/clusters/<cluster>/<plural>/<namespace>/<name>/
 OBJECT_SOCKETS = {
@@ -31,8 +34,10 @@ OBJECT_SOCKETS = {
     "persistentvolumeclaims": consumers.PersistentVolumeClaimConsumer,
 }
 
-page_sockets = AllowedHostsOriginValidator(
-            SignInRequired(URLRouter(
+# The session (an attendee's binding, an instructor's account) is read for every page socket:
+# who may see a cluster depends on it even on loopback
+page_sockets = AllowedHostsOriginValidator(AuthMiddlewareStack(
+            SignInRequired(ClusterAccessGuard(URLRouter(
                 [
                     path("ws/clusters/<slug:cluster>/", ClusterConsumer.as_asgi()),
                     path(
@@ -52,10 +57,11 @@ page_sockets = AllowedHostsOriginValidator(
                     path("ws/clusters/<slug:cluster>/loop/", consumers.LoopConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/lessons/<slug:lesson>/<int:step>/", LessonConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/console/", ConsoleConsumer.as_asgi()),
+                    path("ws/workshops/<slug:workshop>/room/", RoomConsumer.as_asgi()),
                     re_path(r"", consumers.NoRouteConsumer.as_asgi()),  # last: any other path is refused
                 ]
-            ))
-        )
+            )))
+        ))
 exec_socket = ExecConsumer.as_asgi()
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "playground.images",
     "playground.apiserver",
     "playground.lessons",
+    "playground.workshops",
     "playground.web",
 ]
 
@@ -65,7 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "playground.web.signin.SignInMiddleware",  # after htmx: an htmx request is sent to sign in by HX-Redirect
-    "playground.web.ratelimit.RequestRateMiddleware",  # a cluster's requests per second (its quota)
+    "playground.web.workshop_access.ClusterAccessMiddleware",  # after sign-in: a workshop attendee reaches only theirs
+    "playground.web.ratelimit.RequestRateMiddleware",  # a cluster's requests per second (its quota), counted once access is allowed
 ]
 
 ROOT_URLCONF = "playground.urls"
@@ -80,6 +82,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "playground.web.workshop_access.workshop_context",
             ]
         },
     }

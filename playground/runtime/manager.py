@@ -102,6 +102,7 @@ class Manager:
             return busy
         runtime.fire_timers()
         busy |= runtime.process(budget=BUDGET, stopping=self._stop) > 0
+        # This cluster's own work only: another cluster busy (a room of them) must not hold it still
         if not busy and runtime.clock.mode == "instant" and runtime.has_foreground_timers():
             # Instant: nothing to do now, so skip to the next thing due (heartbeats alone do not count)
             clock.advance_to(runtime.cluster, runtime.next_due())

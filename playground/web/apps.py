@@ -36,7 +36,8 @@ def tell_pages(*, cluster: str, resource_version: int, **_: object) -> None:
     from .consumers import note_announced
 
     note_announced(cluster, resource_version)
-    send_to_pages(cluster, {"type": "cluster.changed", "resource_version": resource_version})
+    # The cluster's name too: the room view listens to many clusters' groups on one socket
+    send_to_pages(cluster, {"type": "cluster.changed", "resource_version": resource_version, "cluster": cluster})
 
 
 def tell_pages_of_clock(*, cluster: str, state: Any, **_: object) -> None:

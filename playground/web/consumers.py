@@ -102,7 +102,8 @@ async def watch_other_processes(layer: Any) -> None:
             if state is None:
                 continue
             if state.resource_version > max(before.resource_version if before else 0, _announced.get(cluster, 0)):
-                await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": state.resource_version})
+                await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": state.resource_version,
+                                                             "cluster": cluster})
             told = _clock_announced.get(cluster)
             if told is not None and state.clock.anchor > told:
                 note_clock_announced(cluster, state.clock.anchor)

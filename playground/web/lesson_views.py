@@ -24,6 +24,8 @@ from playground.lessons.view import LiveView
 from playground.store.errors import NotFound
 
 from . import picture as pictures
+from .workshop_access import visitor
+from .room_news import tell_room
 
 LEARNER = "learner"  # the session key holding the learner's id
 # Lesson text is the repository's, yet rendered as untrusted: raw HTML in it is shown, never run
@@ -62,8 +64,11 @@ def lesson_or_404(slug: str) -> Lesson:
 @require_GET
 def lesson_list(request: HttpRequest) -> HttpResponse:
     mine = progress.progress_of(request.session.get(LEARNER, "")) if LEARNER in request.session else {}
+    attendee = visitor(request).attendee
+    shown = [progress.lessons()[slug] for slug in attendee.workshop.lessons if slug in progress.lessons()] \
+        if attendee is not None else list(progress.lessons().values())  # in a workshop, the workshop's lessons
     rows = [{"lesson": lesson, "number": number, "progress": mine.get(lesson.slug)}
-            for number, lesson in enumerate(progress.lessons().values(), start=1)]
+            for number, lesson in enumerate(shown, start=1)]
     return render(request, "web/lessons/list.html", {"rows": rows})
 
 
@@ -81,6 +86,9 @@ def lesson_view(request: HttpRequest, lesson: str) -> HttpResponse:
 def lesson_start(request: HttpRequest, lesson: str) -> HttpResponse:
     found = lesson_or_404(lesson)
     mine = progress.start(learner_of(request), found)
+    attendee = visitor(request).attendee
+    if attendee is not None:  # the lesson's cluster is one more the room view follows
+        tell_room(attendee.workshop.name)
     return redirect("web:lesson-step", lesson=lesson, number=mine.step)
 
 

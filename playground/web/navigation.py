@@ -42,8 +42,8 @@ SIDEBAR = (
 PAGE_KINDS = {k.singular: k.kind for k in KINDS.values()} | {"container-fs": "Pod"}
 
 
-# Pages that teach by themselves, in a layout of their own: the lessons
-OWN_LAYOUT = frozenset({"lessons", "lesson", "lesson-step"})
+# Pages in a layout of their own: the lessons (they teach by themselves), the workshops' pages
+OWN_LAYOUT = frozenset({"lessons", "lesson", "lesson-step", "workshops", "workshop", "room", "join"})
 
 
 def bare(request: HttpRequest | None) -> bool:

@@ -6,14 +6,16 @@ who reaches the port could read every cluster's Secrets and change everything, s
 request must come with a signed-in session (Django's auth, sessions in the database): pages
 through `SignInMiddleware`, the live pages' websockets through `SignInRequired`. A connection
 with no peer address (a Unix socket) comes from a process on this machine, as loopback does.
-Static files stay public: they are the playground's own JS and CSS.
+Static files stay public: they are the playground's own JS and CSS. A workshop attendee signs in
+by joining (web/workshop_views.py): their session's binding counts as signed in, and
+web/workshop_access.py keeps them to their own clusters.
 """
 from __future__ import annotations
 
 import ipaddress
 from typing import Any
 
-from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
@@ -21,6 +23,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+
+from playground.workshops.access import visitor_of
+
+from .workshop_access import visitor
 
 
 def from_this_machine(address: str | None) -> bool:
@@ -46,7 +52,9 @@ class SignInMiddleware(LoginRequiredMiddleware):
     to send the whole page to sign in (HX-Redirect) to come back where it was."""
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponse | None:
-        if not sign_in_required(request.META.get("REMOTE_ADDR")):
+        if not sign_in_required(request.META.get("REMOTE_ADDR")) or not getattr(view_func, "login_required", True):
+            return None  # the API's token, the join page's code: such a view signs in by itself
+        if visitor(request).attendee is not None:
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 
@@ -63,21 +71,21 @@ class SignInMiddleware(LoginRequiredMiddleware):
 
 
 class SignInRequired:
-    """ASGI middleware for the websockets: a socket that must sign in is closed before it is
-    accepted unless its session cookie is a signed-in user's (channels' AuthMiddlewareStack reads
-    it). A socket from this machine skips the session lookup altogether."""
+    """ASGI middleware for the websockets, inside channels' AuthMiddlewareStack (which reads the
+    session cookie): a socket that must sign in is closed before it is accepted unless its
+    session is a signed-in user's or a workshop attendee's."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.signed_in = AuthMiddlewareStack(self.check)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         client = scope.get("client")
-        if sign_in_required(client[0] if client else None):
-            return await self.signed_in(scope, receive, send)
-        return await self.inner(scope, receive, send)
-
-    async def check(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        if not scope["user"].is_authenticated:
+        if sign_in_required(client[0] if client else None) and not await self.signed_in(scope):
             return await WebsocketDenier.as_asgi()(scope, receive, send)
         return await self.inner(scope, receive, send)
+
+    async def signed_in(self, scope: dict[str, Any]) -> bool:
+        if scope["user"].is_authenticated:
+            return True
+        seen = await database_sync_to_async(visitor_of)(scope.get("session"))
+        return seen.attendee is not None

@@ -11,12 +11,18 @@ from . import (
     pod_views,
     storage_views,
     views,
+    workshop_views,
 )
 
 app_name = "web"
 urlpatterns = [
     path("", navigation_views.home, name="home"),
     path("clusters/", navigation_views.clusters_view, name="clusters"),
+    path("workshops/", workshop_views.workshops_view, name="workshops"),
+    path("workshops/<slug:workshop>/", workshop_views.workshop_view, name="workshop"),
+    path("workshops/<slug:workshop>/room/", workshop_views.room_view, name="room"),
+    path("workshops/<slug:workshop>/<slug:action>/", workshop_views.workshop_action, name="workshop-action"),
+    path("join/<slug:workshop>/", workshop_views.join_view, name="join"),
     path("lessons/", lesson_views.lesson_list, name="lessons"),
     path("lessons/<slug:lesson>/", lesson_views.lesson_view, name="lesson"),
     path("lessons/<slug:lesson>/start/", lesson_views.lesson_start, name="lesson-start"),

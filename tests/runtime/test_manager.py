@@ -98,3 +98,20 @@ def test_a_deleted_cluster_has_its_runtime_dropped(cluster, make_cluster):
     manager.turn()
 
     assert set(manager.runtimes) == {"default"}
+def test_an_instant_cluster_moves_on_while_another_cluster_is_busy(cluster, make_cluster):
+    busy = make_cluster("team-a")
+    clock.set_mode("team-a", "running", speed=1.0)
+    clock.set_mode("default", "instant")
+    cluster.apply(replica_set("web", replicas=3))
+    manager = Manager(COMPONENTS)
+    manager.turn()
+    manager.runtimes = {"team-a": manager.runtimes["team-a"], "default": manager.runtimes["default"]}  # the busy one first
+    started = clock.now("default")
+
+    for turn in range(50):
+        busy.apply(replica_set(f"web-{turn}", replicas=1))  # a room of clusters: always someone at work
+        manager.turn()
+
+    # Instant skips to whatever is due next in its own cluster, whoever else had work that turn
+    assert clock.now("default") > started
+    assert all(pod["status"].get("phase") == "Running" for pod in cluster.list("Pod"))

@@ -1,0 +1,71 @@
+"""The room view's cards: one per attendee, their lessons' progress and a thumbnail of their
+cluster (its pods by state, as the cluster page colours them).
+
+workshops.models (the seats) + lessons' progress + store (each attendee's pods) → the cards
+here → templates/web/workshops/room.html#card, drawn by the page and redrawn by the room's
+socket (workshop_consumers.RoomConsumer) as an attendee's cluster changes.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.urls import reverse
+
+from playground.lessons import progress
+from playground.lessons.models import LessonProgress
+from playground.store import api as store
+from playground.store import clock
+from playground.store.errors import NotFound
+from playground.workshops import rooms
+from playground.workshops.models import Attendee, Workshop
+
+from .picture import pod_tile
+
+# The states in the order the thumbnail shows them, as picture.tile_state names them
+STATES = ("ready", "running", "creating", "pending", "failing", "terminating", "finished")
+THUMBNAIL_PODS = 60  # squares one card draws; the counts below them say the rest
+SYSTEM_NAMESPACE = "kube-system"  # every kind cluster's own pods: the same in every card, so left out
+
+
+def room_cards(workshop: Workshop) -> list[dict[str, Any]]:
+    seats = list(workshop.attendees.all())
+    lessons_of = rooms.lesson_clusters([seat.learner for seat in seats])
+    return [card(seat, workshop, lessons_of[seat.learner]) for seat in seats]
+
+
+def card(seat: Attendee, workshop: Workshop, mine: list[LessonProgress]) -> dict[str, Any]:
+    url = reverse("web:cluster", kwargs={"cluster": seat.cluster})
+    return {"id": f"attendee-{seat.pk}", "name": seat.name, "cluster": seat.cluster, "url": url,
+            "projector_url": f"{url}?projector=1", "thumbnail": thumbnail(seat.cluster),
+            "lessons": lesson_rows(workshop, mine)}
+
+
+def thumbnail(cluster: str) -> dict[str, Any]:
+    """The attendee's own pods (kube-system aside) by state: a square each, and the counts."""
+    try:
+        now = clock.now(cluster)
+        pods = [p for p in store.list(cluster, "Pod", namespace=None) if p["metadata"].get("namespace") != SYSTEM_NAMESPACE]
+    except NotFound:
+        return {"squares": [], "counts": [], "total": 0, "gone": True}
+    states = sorted((pod_tile(p, now=now)["state"] for p in pods), key=STATES.index)
+    counted = Counter(states)
+    return {"squares": states[:THUMBNAIL_PODS], "counts": [(s, counted[s]) for s in STATES if counted[s]],
+            "total": len(states), "gone": False}
+
+
+def lesson_rows(workshop: Workshop, mine: list[LessonProgress]) -> list[dict[str, Any]]:
+    """Each of the workshop's lessons: steps done of all, and the lesson's cluster once started."""
+    started = {row.lesson: row for row in mine}
+    rows = []
+    for slug in workshop.lessons:
+        lesson = progress.lessons().get(slug)
+        if lesson is None:
+            continue
+        row = started.get(slug)
+        done = len(row.done_steps) if row else 0
+        rows.append({"title": lesson.title, "done": done, "total": len(lesson.steps), "started": row is not None,
+                     "finished": bool(row and row.finished_at),
+                     "percent": round(100 * done / len(lesson.steps)) if lesson.steps else 0,
+                     "url": reverse("web:cluster", kwargs={"cluster": row.cluster}) if row else ""})
+    return rows

@@ -1,0 +1,68 @@
+"""The room view's socket: an attendee's card is redrawn when their cluster changes, the grid
+when someone joins; only an instructor's socket opens."""
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from playground.asgi import application
+from playground.store import api as store
+from tests.factories import pod
+
+from .conftest import join
+
+ORIGIN = [(b"origin", b"http://127.0.0.1")]
+pytestmark = pytest.mark.django_db(transaction=True)  # the socket reads the session in a thread of its own
+
+
+def room_socket(browser: Client, workshop) -> WebsocketCommunicator:
+    cookie = f"sessionid={browser.cookies['sessionid'].value}".encode() if "sessionid" in browser.cookies else b""
+    return WebsocketCommunicator(application, f"/ws/workshops/{workshop.name}/room/", headers=[*ORIGIN, (b"cookie", cookie)])
+
+
+def frame_after(browser: Client, workshop, write) -> str:
+    async def conversation() -> str:
+        socket = room_socket(browser, workshop)
+        assert (await socket.connect(timeout=5))[0]
+        await sync_to_async(write)()
+        frame = await socket.receive_from(timeout=5)
+        await socket.disconnect()
+        return frame
+
+    return async_to_sync(conversation)()
+
+
+def test_a_pod_made_in_an_attendees_cluster_redraws_their_card_only(workshop, ana, bo, instructor):
+    frame = frame_after(instructor, workshop, lambda: store.apply(ana.cluster, pod("web")))
+
+    assert 'aria-label="attendee Ana"' in frame and 'hx-swap-oob="true"' in frame
+    assert "1 pending" in frame
+    assert 'aria-label="attendee Bo"' not in frame
+
+
+def test_someone_joining_redraws_the_grid(workshop, ana, instructor):
+    frame = frame_after(instructor, workshop, lambda: join(workshop, "Cy"))
+
+    assert 'id="room-grid"' in frame
+    assert 'aria-label="attendee Ana"' in frame and 'aria-label="attendee Cy"' in frame
+
+
+def test_only_an_instructors_socket_opens(workshop, ana):
+    async def opens(browser: Client) -> bool:
+        socket = room_socket(browser, workshop)
+        connected, _ = await socket.connect(timeout=5)
+        await socket.disconnect()
+        return connected
+
+    assert not async_to_sync(opens)(ana)
+    assert not async_to_sync(opens)(Client())
+
+
+def test_an_attendee_starting_a_lesson_redraws_the_grid_with_its_cluster_followed(workshop, ana, instructor):
+    frame = frame_after(instructor, workshop, lambda: ana.post("/lessons/04-pods/start/"))
+
+    assert 'id="room-grid"' in frame
+    card = frame.split('aria-label="attendee Ana"')[1]
+    assert "The pod and its pause container" in card and 'href="/clusters/learn-' in card
