@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -71,9 +70,10 @@ class DryRun:
         return ".".join(p for p in parts if p)
 
 
-def dry_run_apply(batch: store.Batch, obj: Any) -> DryRun:
-    """`kubectl apply --dry-run=server`: `store.apply`'s steps (last-applied annotation, create or
-    three-way merge, admission) in a store batch that is never committed. Raises what apply raises."""
+def apply_in(batch: store.Batch, obj: Any) -> DryRun:
+    """`store.apply`'s steps (last-applied annotation, create or three-way merge, admission) in a
+    store batch: `kubectl apply --dry-run=server` when the batch is never committed. Raises what
+    apply raises."""
     k = _kind_of(batch, obj)
     modified = with_last_applied(obj)
     meta = modified["metadata"]
@@ -569,7 +569,7 @@ def check_stream(cluster: str, data: bytes, text: str, *,
             stop_if_asked(cancelled)
             label = f"{doc.label}, item {number}" if is_list else doc.label
             try:
-                result = dry_run_apply(batch, item)
+                result = apply_in(batch, item)
             except StoreError as e:
                 path = e.errors[0].field if isinstance(e, Invalid) and e.errors else ""
                 prefix = f"items[{number - 1}]." if is_list else ""
@@ -583,18 +583,19 @@ def check_stream(cluster: str, data: bytes, text: str, *,
 
 def apply_all(cluster: str, objects: list[tuple[str, Obj]], *,
               cancelled: Callable[[], bool]) -> tuple[list[DocumentResult], bool]:
-    """Apply every checked object in one transaction: a late failure (a race) stores nothing, nor
-    does a stop (`Stopped` leaves the transaction, which rolls back)."""
+    """Apply every checked object in one store batch, committed once at the end: the database is
+    written only in that commit, so SQLite's one writer is not held while thousands of objects
+    are admitted (the controllers and kubelets would wait out its timeout); a late failure (a
+    race) stores nothing, nor does a stop (`Stopped` leaves the batch uncommitted)."""
     results: list[DocumentResult] = []
     current = ""
     try:
-        with transaction.atomic():
+        with store.batch(cluster) as batch:
             for label, obj in objects:
                 stop_if_asked(cancelled)
                 current = label
-                stored, action = store.apply(cluster, obj)
-                k = KINDS[stored["kind"]]
-                results.append(DocumentResult(label, text=f"{k.kubectl_type}/{stored['metadata']['name']} {action}"))
+                result = apply_in(batch, obj)
+                results.append(DocumentResult(label, text=f"{result.reference} {result.action}"))
     except StoreError as e:
         return [DocumentResult(current, error=e.message)], True
     return results, False

@@ -61,5 +61,8 @@ def test_a_request_with_another_clusters_token_spends_nothing(team, client, clus
 def test_a_refused_page_costs_no_count_of_the_clusters_objects(team, client, django_assert_max_num_queries):
     client.get("/clusters/team-a/")
 
-    with django_assert_max_num_queries(2):  # the session, at most; the quota is read at most once a second
+    # Who may come in is asked first (a workshop's attendee and a lesson's learner: an attendee must
+    # not spend another's budget); then the quota, read at most once a second; never the objects
+    with django_assert_max_num_queries(4) as queries:
         assert client.get("/clusters/team-a/").status_code == 429
+    assert not [q for q in queries.captured_queries if "store_storedobject" in q["sql"]]

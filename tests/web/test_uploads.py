@@ -278,3 +278,22 @@ def test_an_upload_stopped_while_it_applies_takes_back_what_it_had_applied(clust
         apply_all("default", objects, cancelled=lambda: next(asked))
 
     assert not [c for c in cluster.list("ConfigMap") if c["metadata"]["name"].startswith("left-")]
+
+
+def test_an_upload_holds_no_database_transaction_while_it_admits_its_objects(cluster):
+    """SQLite has one writer: an upload of thousands of objects that wrote as it went held it
+    for the whole upload, and the kubelets and controllers waited out its timeout."""
+    from django.db import connection
+
+    objects = [(f"document {n}", doc) for n, doc in enumerate(yaml.safe_load_all(SOME_CONFIG_MAPS), start=1)]
+    outside = len(connection.savepoint_ids)  # the test's own transaction (a nested atomic is a savepoint)
+    opened = []
+
+    def cancelled() -> bool:
+        opened.append(len(connection.savepoint_ids) - outside)
+        return False
+
+    results, failed = apply_all("default", objects, cancelled=cancelled)
+
+    assert not failed and len(results) == len(objects) and opened == [0] * len(objects)
+    assert len([c for c in cluster.list("ConfigMap") if c["metadata"]["name"].startswith("left-")]) == len(objects)
