@@ -66,8 +66,9 @@ def kubectl(live):
     """`kubectl(*args)` with the default cluster's kubeconfig: (exit code, stdout, stderr)."""
     config = live.kubeconfig()
 
-    def run(*args: str, config: Path = config, stdin: str | None = None) -> tuple[int, str, str]:
-        result = subprocess.run([KUBECTL, *args], env={**live.env, "KUBECONFIG": str(config)}, input=stdin,
+    def run(*args: str, config: Path = config, stdin: str | None = None,
+            env: dict[str, str] | None = None) -> tuple[int, str, str]:
+        result = subprocess.run([KUBECTL, *args], env={**live.env, "KUBECONFIG": str(config), **(env or {})}, input=stdin,
                                 capture_output=True, text=True, timeout=60)
         return result.returncode, result.stdout, result.stderr
 
