@@ -27,7 +27,7 @@ from playground.store import changelog, manifests
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
-from . import describe, explain, jsonpath, rollout, verbs, watch
+from . import describe, explain, jsonpath, podpicker, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
 from .formats import Format, documents, read_format
@@ -320,24 +320,29 @@ class Logs(Verb):
     help = "Print a container's logs (kubectl logs): -c CONTAINER, --previous, --tail N, -f to follow (Ctrl-C stops)."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("pod", metavar="POD | pod/POD")
+        parser.add_argument("pod", metavar="POD | TYPE/NAME")
         parser.add_argument("-c", "--container")
         parser.add_argument("-p", "--previous", action="store_true")
+        parser.add_argument("--pod-running-timeout", default="20s", help="how long to wait for a pod of TYPE/NAME")
         parser.add_argument("--tail", type=int)
         parser.add_argument("-f", "--follow", action="store_true", help="print new lines until the container ends")
         add_namespace(parser)
 
     def waits(self, **options: Any) -> bool:
-        return bool(options.get("follow") and not options.get("previous"))
+        # a workload's pod may be waited for (--pod-running-timeout)
+        return bool(options.get("follow") and not options.get("previous")) or podpicker.is_workload(options["pod"])
 
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, previous: bool, tail: int | None,
-            namespace: str, **options: Any) -> None:
-        obj = store.get(cluster, "Pod", pod_name(pod), namespace)
+            namespace: str, pod_running_timeout: str, **options: Any) -> None:
+        obj, found = podpicker.pod_for(cluster, pod, namespace, for_logs=True, cancelled=out.cancelled,
+                                       timeout=podpicker.duration(pod_running_timeout))
+        if found > 1:
+            out.notice(f"Found {found} pods, using pod/{obj['metadata']['name']}")
         # As the API server proxies pods/log to the pod's kubelet
         lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail)
         for _, line in lines:
             out.line(line)
-        if self.waits(follow=options.get("follow"), previous=previous):
+        if options.get("follow") and not previous:
             self.follow(cluster, out, obj, container, lines[-1][0] if lines else 0)
 
     def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int) -> None:
@@ -362,10 +367,6 @@ class Logs(Verb):
                 time.sleep(FOLLOW_POLL_SECONDS)
 
 
-def pod_name(argument: str) -> str:
-    return argument.removeprefix("pod/").removeprefix("pods/")
-
-
 def default_container(pod: Obj) -> str:
     """The container kubectl picks without -c: the kubectl.kubernetes.io/default-container
     annotation's, else the first."""
@@ -386,22 +387,27 @@ class Exec(Verb):
             "-i feeds it a heredoc.")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("pod", metavar="POD | pod/POD")
+        parser.add_argument("pod", metavar="POD | TYPE/NAME")
         parser.add_argument("-c", "--container")
+        parser.add_argument("--pod-running-timeout", default="1m0s", help="how long to wait for a pod of TYPE/NAME")
         parser.add_argument("-i", "--stdin", dest="interactive", action="store_true", help="pass stdin to the command")
         parser.add_argument("-t", "--tty", action="store_true", help="not here: a terminal needs kubectl itself")
         parser.add_argument("command", nargs="*", metavar="-- COMMAND [ARGS]")
         add_namespace(parser)
 
+    def waits(self, **options: Any) -> bool:
+        return podpicker.is_workload(options["pod"])
+
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, interactive: bool, tty: bool,
-            command: list[str], namespace: str, **_: Any) -> None:
+            command: list[str], namespace: str, pod_running_timeout: str, **_: Any) -> None:
         if tty:
             raise KubectlError("no terminal here (-t, -it): this console runs one command and prints its answer, "
                                "e.g. kubectl exec POD -- sh -c 'ls /; env'. For an interactive shell use kubectl "
                                "itself with `python manage.py kubeconfig`")
         if not command:
             raise KubectlError("you must specify at least one command for the container")
-        obj = store.get(cluster, "Pod", pod_name(pod), namespace)
+        obj, _ = podpicker.pod_for(cluster, pod, namespace, for_logs=False, cancelled=out.cancelled,
+                                   timeout=podpicker.duration(pod_running_timeout))
         if container is None and len(obj["spec"]["containers"]) > 1:
             container = default_container(obj)
             others = ", ".join(c["name"] for c in obj["spec"]["containers"])
