@@ -199,17 +199,7 @@ class Delete(Verb):
 
     def targets(self, cluster: str, resources: list[str], *, namespace: str, selector: str,
                 **options: Any) -> list[tuple[Kind, str, str]]:
-        pairs = resource_arguments(resources)
-        named = [(kind, name, namespace) for kind, name in pairs if name is not None]
-        if named:
-            return named
-        if not (selector or options["all"]):
-            raise KubectlError("resource(s) were provided, but no name was specified")
-        return [
-            (kind, obj["metadata"]["name"], namespace)
-            for kind, _ in pairs
-            for obj in store.list(cluster, kind.kind, namespace=namespace, label_selector=selector)
-        ]
+        return selected_objects(cluster, resources, namespace=namespace, selector=selector, all_=options["all"])
 
     def targets_from_files(self, out: Output, paths: list[str]) -> list[tuple[Kind, str, str]]:
         targets = []
@@ -223,6 +213,23 @@ class Delete(Verb):
                     continue
                 targets.append((kind, name, obj["metadata"].get("namespace") or "default"))
         return targets
+
+
+def selected_objects(cluster: str, resources: list[str], *, namespace: str, selector: str,
+                     all_: bool) -> list[tuple[Kind, str, str]]:
+    """The objects `TYPE NAME ...`, or `TYPE -l SELECTOR`, or `TYPE --all` name, as kubectl's resource
+    builder finds them for delete, label and annotate (ResourceTypeOrNameArgs, LabelSelectorParam)."""
+    pairs = resource_arguments(resources)
+    named = [(kind, name, namespace) for kind, name in pairs if name is not None]
+    if named:
+        return named
+    if not (selector or all_):
+        raise KubectlError("resource(s) were provided, but no name was specified")
+    return [
+        (kind, obj["metadata"]["name"], namespace)
+        for kind, _ in pairs
+        for obj in store.list(cluster, kind.kind, namespace=namespace, label_selector=selector)
+    ]
 
 
 class Scale(Verb):
@@ -498,7 +505,6 @@ class Run(Verb):
         parser.add_argument("--command", action="store_true", help="the words after -- are the command, not its args")
         parser.add_argument("--port", type=int)
         parser.add_argument("container_args", nargs="*", metavar="-- ARGS")
-        add_namespace(parser)
         add_dry_run(parser)
 
     def run(self, cluster: str, out: Output, *, pod: str, image: str, labels: str, container_args: list[str],
@@ -509,7 +515,7 @@ class Run(Verb):
         if options["port"]:
             container["ports"] = [{"containerPort": options["port"]}]
         obj = {"apiVersion": "v1", "kind": "Pod",
-               "metadata": {"name": pod, "namespace": namespace, "labels": key_values(labels) if labels else {"run": pod}},
+               "metadata": {"name": pod, **namespaced(namespace), "labels": key_values(labels) if labels else {"run": pod}},
                "spec": {"containers": [container]}}
         create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
 
@@ -525,10 +531,10 @@ class Create(Verb):
         parser.add_argument("--image")
         parser.add_argument("--replicas", type=int, default=1)
         parser.add_argument("--from-literal", action="append", default=[], metavar="KEY=VALUE")
-        add_namespace(parser)
         add_dry_run(parser)
 
-    def run(self, cluster: str, out: Output, *, what: list[str], filename: list[str], namespace: str, **options: Any) -> None:
+    def run(self, cluster: str, out: Output, *, what: list[str], filename: list[str], namespace: str | None,
+            **options: Any) -> None:
         if filename:
             for source, data in read_manifests(filename, stdin=out.stdin):
                 for doc in manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES):
@@ -546,18 +552,18 @@ class Create(Verb):
         obj = self.object(kind, name, namespace, **options)
         create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
 
-    def object(self, kind: str, name: str, namespace: str, *, image: str | None, replicas: int,
+    def object(self, kind: str, name: str, namespace: str | None, *, image: str | None, replicas: int,
                from_literal: list[str], **_: Any) -> Obj:
-        meta = {"name": name, "namespace": namespace}
+        meta = {"name": name, **namespaced(namespace)}
         if kind == "namespace":
             return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         if kind == "deployment":
             if not image:
                 raise KubectlError("required flag(s) \"image\" not set")
-            labels = {"app": name}
-            return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {**meta, "labels": labels},
-                    "spec": {"replicas": replicas, "selector": {"matchLabels": labels}, "template": {
-                        "metadata": {"labels": labels}, "spec": {"containers": [{"name": container_name(image), "image": image}]}}}}
+            labels = {"app": name}  # a copy each place: one shared dict would print as a YAML anchor and alias
+            return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {**meta, "labels": dict(labels)},
+                    "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)}, "template": {
+                        "metadata": {"labels": dict(labels)}, "spec": {"containers": [{"name": container_name(image), "image": image}]}}}}
         data = key_values(",".join(from_literal)) if from_literal else {}
         if kind == "configmap":
             return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
@@ -568,7 +574,10 @@ DRY_RUN_SUFFIX = {"none": "", "client": " (dry run)", "server": " (server dry ru
 
 
 def add_dry_run(parser: argparse.ArgumentParser) -> None:
-    """--dry-run and -o of the verbs that create: `create deployment web --image=nginx --dry-run=client -o yaml`."""
+    """--dry-run, -o and -n of the verbs that create: `create deployment web --image=nginx --dry-run=client -o yaml`.
+    -n stays None when not given: kubectl's generators set metadata.namespace only when -n is given
+    (EnforceNamespace), so a client dry run prints none, and the object goes to the default namespace."""
+    parser.add_argument("-n", "--namespace", default=None)
     parser.add_argument("--dry-run", nargs="?", const="client", default="none", choices=tuple(DRY_RUN_SUFFIX))
     parser.add_argument("-o", "--output", help="yaml, json, name, jsonpath=TEMPLATE: print the object")
 
@@ -583,6 +592,10 @@ def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none",
         out.line(f"{reference(shown)} created{DRY_RUN_SUFFIX[dry_run]}")
     else:
         out.line(documents([shown], fmt, single=True))
+
+
+def namespaced(namespace: str | None) -> Obj:
+    return {"namespace": namespace} if namespace else {}
 
 
 def container_name(image: str) -> str:
@@ -631,16 +644,20 @@ class Label(Verb):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("words", nargs="+", metavar="TYPE NAME KEY=VALUE ... | TYPE/NAME KEY=VALUE ...")
         parser.add_argument("--overwrite", action="store_true")
+        parser.add_argument("-l", "--selector", default="", help="the objects of TYPE these labels select")
+        parser.add_argument("--all", action="store_true", help="every object of TYPE in the namespace")
         add_namespace(parser)
 
-    def run(self, cluster: str, out: Output, *, words: list[str], overwrite: bool, namespace: str, **_: Any) -> None:
+    def run(self, cluster: str, out: Output, *, words: list[str], overwrite: bool, namespace: str, selector: str,
+            all: bool, **_: Any) -> None:  # noqa: A002 - kubectl's flag
+        if all and selector:
+            raise KubectlError("cannot set --all and --selector at the same time")
         changes = [w for w in words if "=" in w or w.endswith("-")]
-        targets = resource_arguments([w for w in words if w not in changes])
         if not changes:
             raise KubectlError(f"at least one {self.field[:-1]} update is required")
-        for kind, name in targets:
-            if name is None:
-                raise KubectlError("resource(s) were provided, but no name was specified")
+        targets = selected_objects(cluster, [w for w in words if w not in changes], namespace=namespace,
+                                   selector=selector, all_=all)
+        for kind, name, _ in targets:
             current = (store.get(cluster, kind.kind, name, namespace)["metadata"].get(self.field) or {})
             patch: dict[str, str | None] = {}
             for change in changes:
