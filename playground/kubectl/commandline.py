@@ -23,7 +23,7 @@ from django.conf import settings
 
 from playground.runtime import kubelet_client
 from playground.store import api as store
-from playground.store import changelog, manifests
+from playground.store import changelog, fieldmanager, manifests
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
@@ -157,10 +157,17 @@ class Apply(Verb):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("-f", "--filename", action="append", required=True, help="a file, a folder or -")
         parser.add_argument("-R", "--recursive", action="store_true", help="read folders recursively")
+        parser.add_argument("--server-side", action="store_true", help="the store merges, as the field manager owns fields")
+        parser.add_argument("--force-conflicts", action="store_true", help="take fields other managers own")
+        parser.add_argument("--field-manager", default="kubectl")
 
-    def run(self, cluster: str, out: Output, *, filename: list[str], recursive: bool, **_: Any) -> None:
+    def run(self, cluster: str, out: Output, *, filename: list[str], recursive: bool, **options: Any) -> None:
         objects = 0
         for source, data in read_manifests(filename, recursive=recursive, stdin=out.stdin):
+            if options["server_side"]:
+                objects += self.server_side(cluster, out, source, data, manager=options["field_manager"],
+                                            force=options["force_conflicts"])
+                continue
             for result in store.apply_manifest(cluster, data):
                 objects += 1
                 if result.error:
@@ -169,6 +176,40 @@ class Apply(Verb):
                     out.line(f"{result.reference} {result.action}")
         if objects == 0:  # only empty documents (or none): kubectl fails so rather than do nothing quietly
             raise KubectlError(f"no objects passed to apply (no objects in {', '.join(filename)})")
+
+
+    def server_side(self, cluster: str, out: Output, source: str, data: str, *, manager: str, force: bool) -> int:
+        """`apply --server-side`: each object through the store's server-side apply; the objects read."""
+        documents_ = manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES)
+        for doc in documents_:
+            obj = doc.obj if isinstance(doc.obj, dict) else {}
+            kind = KINDS.get(obj.get("kind", ""))
+            if doc.error or kind is None or not (obj.get("metadata") or {}).get("name"):
+                out.error(f"error: {source}: {doc.label}: {doc.error or 'no kind and name to apply'}")
+                continue
+            if kind.namespaced:
+                obj["metadata"].setdefault("namespace", "default")
+            try:
+                fieldmanager.server_side_apply(cluster, kind, obj, manager, force=force)
+            except StoreError as e:  # kubectl adds its help to any 409 (IsConflict), and prints it as its own
+                out.error(f"error: {e.message}\n{SERVER_SIDE_CONFLICT_HELP}" if e.code == 409 else failure_line(e))
+                continue
+            out.line(f"{reference(obj)} serverside-applied")
+        return len(documents_)
+
+
+# What kubectl adds to a server-side apply's 409 (staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go)
+SERVER_SIDE_CONFLICT_HELP = """Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts"""
 
 
 class Delete(Verb):

@@ -46,3 +46,25 @@ def test_client_dry_run_prints_no_namespace_unless_one_is_given(cluster):
     assert "  namespace: kube-system" in config.splitlines()
     assert console(cluster, "kubectl create configmap c --from-literal=a=b")[1] == "configmap/c created"
     assert store.get(cluster.name, "ConfigMap", "c", "default")["data"] == {"a": "b"}
+
+
+def _config(value: str) -> str:
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  color: {value}\n"
+
+
+def test_apply_server_side_owns_fields_and_names_the_conflict_as_kubectl_does(cluster):
+    def apply(flags: str, value: str):
+        return console(cluster, f"kubectl apply --server-side {flags} -f - <<EOF\n{_config(value)}EOF")
+
+    assert apply("--field-manager=team-a", "red") == (0, "configmap/shared serverside-applied", "")
+    code, _, err = apply("--field-manager=team-b", "blue")
+
+    assert code == 1
+    assert err.splitlines()[0] == "error: Apply failed with 1 conflict: conflict with \"team-a\" using v1: .data.color", err
+    assert "re-run the apply\n  command with the `--force-conflicts` flag." in err
+    assert store.get(cluster.name, "ConfigMap", "shared", "default")["data"] == {"color": "red"}
+
+    assert apply("--field-manager=team-b --force-conflicts", "blue")[1] == "configmap/shared serverside-applied"
+    stored = store.get(cluster.name, "ConfigMap", "shared", "default")
+    assert stored["data"] == {"color": "blue"}
+    assert [entry["manager"] for entry in stored["metadata"]["managedFields"]] == ["team-b"]
