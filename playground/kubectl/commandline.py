@@ -525,11 +525,12 @@ class Explain(Verb):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("resource", help="TYPE[.FIELD[.FIELD]], e.g. deployment.spec.strategy")
+        parser.add_argument("--recursive", action="store_true", help="every field below, names and types only")
 
-    def run(self, cluster: str, out: Output, *, resource: str, **_: Any) -> None:
+    def run(self, cluster: str, out: Output, *, resource: str, recursive: bool, **_: Any) -> None:
         try:
             kind, path = explain.parse_resource(resource)
-            out.line(explain.render(kind, path).rstrip("\n"))
+            out.line(explain.render(kind, path, recursive=recursive).rstrip("\n"))
         except explain.ExplainError as e:
             raise KubectlError(str(e)) from None
 
