@@ -60,11 +60,11 @@ def find(path: str) -> tuple[str, str] | None:
 def _document(group: str, version: str) -> Obj:
     definitions = schemas.read_definitions()
     kinds = discovery.kinds_in(group, version)
-    names = _reachable(definitions, [_definition_name(definitions, k) for k in kinds])
+    names = reachable(definitions, [definition_name(definitions, k) for k in kinds])
     return {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": f"v{schemas.KUBERNETES_VERSION}"},
-        "paths": {path: item for k in kinds for path, item in _paths(k, _definition_name(definitions, k)).items()},
+        "paths": {path: item for k in kinds for path, item in _paths(k, definition_name(definitions, k)).items()},
         "components": {"schemas": {name: _openapi(definitions[name]) for name in sorted(names)}},
     }
 
@@ -105,13 +105,13 @@ def _paths(k: Kind, definition: str) -> Obj:
     }
 
 
-def _definition_name(definitions: Obj, k: Kind) -> str:
+def definition_name(definitions: Obj, k: Kind) -> str:
     return next(name for name, definition in definitions.items()
                 if {"group": k.group, "version": k.api_version.rpartition("/")[2], "kind": k.kind}
                 in definition.get("x-kubernetes-group-version-kind", []))
 
 
-def _reachable(definitions: Obj, names: list[str]) -> set[str]:
+def reachable(definitions: Obj, names: list[str]) -> set[str]:
     found: set[str] = set()
     pending = list(names)
     while pending:

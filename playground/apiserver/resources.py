@@ -16,11 +16,11 @@ import yaml
 from playground.runtime import informer
 from playground.runtime.cache import UNCACHED_KINDS
 from playground.store import api as store
-from playground.store import changelog, chunking, schemas, selectors, tables
-from playground.store.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound
+from playground.store import changelog, chunking, fieldmanager, schemas, selectors, tables
+from playground.store.errors import BadRequest, Invalid, NotFound
 from playground.store.kinds import Kind
 
-from . import fieldmanager, protobuf, status
+from . import protobuf, status
 from .query import count
 
 Obj = dict[str, Any]
@@ -29,7 +29,6 @@ Answer = tuple[int, Obj]
 TABLE = "Table"
 UNLIMITED = 2**31 - 1  # `continue` without `limit`: the rest of the list
 APPLY = "application/apply-patch+yaml"
-APPLY_ATTEMPTS = 5
 LIST_ATTEMPTS = 3
 PATCH_TYPES = {
     "application/strategic-merge-patch+json": "strategic",
@@ -223,20 +222,9 @@ def server_side_apply(cluster: str, k: Kind, namespace: str, name: str, body: by
         raise BadRequest(f"the name of the object ({applied['metadata']['name']}) does not match the name on the URL ({name})")
     applied["metadata"]["name"] = name
     applied = options.known_fields_only(k, applied, decoding=True)
-    for _ in range(APPLY_ATTEMPTS):
-        try:
-            live = store.get(cluster, k.kind, name, namespace)
-        except NotFound:
-            live = None
-        result = fieldmanager.apply(k, live, applied, options.field_manager, force=options.force, now=_now(cluster))
-        try:
-            if live is None:
-                return 201, store.create(cluster, result, dry_run=options.dry_run)
-            result["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
-            return 200, store.update(cluster, result, dry_run=options.dry_run)
-        except (Conflict, AlreadyExists):
-            continue  # written meanwhile: apply again over what is there now
-    raise Conflict(f'Operation cannot be fulfilled on {k.resource} "{name}": the object kept changing; try again')
+    created, obj = fieldmanager.server_side_apply(cluster, k, applied, options.field_manager, force=options.force,
+                                                  dry_run=options.dry_run)
+    return (201 if created else 200), obj
 
 
 def _managed(cluster: str, k: Kind, options: WriteOptions) -> Any:

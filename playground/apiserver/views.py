@@ -22,7 +22,7 @@ from playground.store import clusters, quota
 from playground.store.errors import StoreError
 from playground.store.schemas import KUBERNETES_VERSION
 
-from . import discovery, openapi, protobuf, resources, status, tokens, watch
+from . import discovery, openapi, openapi_v2, protobuf, resources, status, tokens, watch
 from . import logs as podlogs
 from .models import Token
 from .request_info import RequestInfo, request_info
@@ -58,6 +58,8 @@ def serve(request: HttpRequest, cluster: str, path: str) -> HttpResponse:
         return _answer(200, VERSION)
     if path == "openapi/v3":
         return _document(request, openapi.root())
+    if path == "openapi/v2":  # kubectl validates a List's items itself against it (openapi_v2.py)
+        return HttpResponse(openapi_v2.document_bytes(), content_type=openapi_v2.MEDIA_TYPE)
     if path.startswith("openapi/v3/"):
         return _openapi_document(request, path.removeprefix("openapi/v3/"))
     info = request_info(path, request.method or "GET", watch=request.GET.get("watch") in ("true", "1"))

@@ -23,11 +23,11 @@ from django.conf import settings
 
 from playground.runtime import kubelet_client
 from playground.store import api as store
-from playground.store import changelog, manifests
+from playground.store import changelog, fieldmanager, manifests
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
 
-from . import describe, explain, jsonpath, rollout, verbs, watch
+from . import describe, explain, jsonpath, podpicker, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
 from .formats import Format, documents, read_format
@@ -157,10 +157,17 @@ class Apply(Verb):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("-f", "--filename", action="append", required=True, help="a file, a folder or -")
         parser.add_argument("-R", "--recursive", action="store_true", help="read folders recursively")
+        parser.add_argument("--server-side", action="store_true", help="the store merges, as the field manager owns fields")
+        parser.add_argument("--force-conflicts", action="store_true", help="take fields other managers own")
+        parser.add_argument("--field-manager", default="kubectl")
 
-    def run(self, cluster: str, out: Output, *, filename: list[str], recursive: bool, **_: Any) -> None:
+    def run(self, cluster: str, out: Output, *, filename: list[str], recursive: bool, **options: Any) -> None:
         objects = 0
         for source, data in read_manifests(filename, recursive=recursive, stdin=out.stdin):
+            if options["server_side"]:
+                objects += self.server_side(cluster, out, source, data, manager=options["field_manager"],
+                                            force=options["force_conflicts"])
+                continue
             for result in store.apply_manifest(cluster, data):
                 objects += 1
                 if result.error:
@@ -169,6 +176,40 @@ class Apply(Verb):
                     out.line(f"{result.reference} {result.action}")
         if objects == 0:  # only empty documents (or none): kubectl fails so rather than do nothing quietly
             raise KubectlError(f"no objects passed to apply (no objects in {', '.join(filename)})")
+
+
+    def server_side(self, cluster: str, out: Output, source: str, data: str, *, manager: str, force: bool) -> int:
+        """`apply --server-side`: each object through the store's server-side apply; the objects read."""
+        documents_ = manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES)
+        for doc in documents_:
+            obj = doc.obj if isinstance(doc.obj, dict) else {}
+            kind = KINDS.get(obj.get("kind", ""))
+            if doc.error or kind is None or not (obj.get("metadata") or {}).get("name"):
+                out.error(f"error: {source}: {doc.label}: {doc.error or 'no kind and name to apply'}")
+                continue
+            if kind.namespaced:
+                obj["metadata"].setdefault("namespace", "default")
+            try:
+                fieldmanager.server_side_apply(cluster, kind, obj, manager, force=force)
+            except StoreError as e:  # kubectl adds its help to any 409 (IsConflict), and prints it as its own
+                out.error(f"error: {e.message}\n{SERVER_SIDE_CONFLICT_HELP}" if e.code == 409 else failure_line(e))
+                continue
+            out.line(f"{reference(obj)} serverside-applied")
+        return len(documents_)
+
+
+# What kubectl adds to a server-side apply's 409 (staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go)
+SERVER_SIDE_CONFLICT_HELP = """Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts"""
 
 
 class Delete(Verb):
@@ -199,17 +240,7 @@ class Delete(Verb):
 
     def targets(self, cluster: str, resources: list[str], *, namespace: str, selector: str,
                 **options: Any) -> list[tuple[Kind, str, str]]:
-        pairs = resource_arguments(resources)
-        named = [(kind, name, namespace) for kind, name in pairs if name is not None]
-        if named:
-            return named
-        if not (selector or options["all"]):
-            raise KubectlError("resource(s) were provided, but no name was specified")
-        return [
-            (kind, obj["metadata"]["name"], namespace)
-            for kind, _ in pairs
-            for obj in store.list(cluster, kind.kind, namespace=namespace, label_selector=selector)
-        ]
+        return selected_objects(cluster, resources, namespace=namespace, selector=selector, all_=options["all"])
 
     def targets_from_files(self, out: Output, paths: list[str]) -> list[tuple[Kind, str, str]]:
         targets = []
@@ -223,6 +254,23 @@ class Delete(Verb):
                     continue
                 targets.append((kind, name, obj["metadata"].get("namespace") or "default"))
         return targets
+
+
+def selected_objects(cluster: str, resources: list[str], *, namespace: str, selector: str,
+                     all_: bool) -> list[tuple[Kind, str, str]]:
+    """The objects `TYPE NAME ...`, or `TYPE -l SELECTOR`, or `TYPE --all` name, as kubectl's resource
+    builder finds them for delete, label and annotate (ResourceTypeOrNameArgs, LabelSelectorParam)."""
+    pairs = resource_arguments(resources)
+    named = [(kind, name, namespace) for kind, name in pairs if name is not None]
+    if named:
+        return named
+    if not (selector or all_):
+        raise KubectlError("resource(s) were provided, but no name was specified")
+    return [
+        (kind, obj["metadata"]["name"], namespace)
+        for kind, _ in pairs
+        for obj in store.list(cluster, kind.kind, namespace=namespace, label_selector=selector)
+    ]
 
 
 class Scale(Verb):
@@ -320,24 +368,29 @@ class Logs(Verb):
     help = "Print a container's logs (kubectl logs): -c CONTAINER, --previous, --tail N, -f to follow (Ctrl-C stops)."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("pod", metavar="POD | pod/POD")
+        parser.add_argument("pod", metavar="POD | TYPE/NAME")
         parser.add_argument("-c", "--container")
         parser.add_argument("-p", "--previous", action="store_true")
+        parser.add_argument("--pod-running-timeout", default="20s", help="how long to wait for a pod of TYPE/NAME")
         parser.add_argument("--tail", type=int)
         parser.add_argument("-f", "--follow", action="store_true", help="print new lines until the container ends")
         add_namespace(parser)
 
     def waits(self, **options: Any) -> bool:
-        return bool(options.get("follow") and not options.get("previous"))
+        # a workload's pod may be waited for (--pod-running-timeout)
+        return bool(options.get("follow") and not options.get("previous")) or podpicker.is_workload(options["pod"])
 
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, previous: bool, tail: int | None,
-            namespace: str, **options: Any) -> None:
-        obj = store.get(cluster, "Pod", pod_name(pod), namespace)
+            namespace: str, pod_running_timeout: str, **options: Any) -> None:
+        obj, found = podpicker.pod_for(cluster, pod, namespace, for_logs=True, cancelled=out.cancelled,
+                                       timeout=podpicker.duration(pod_running_timeout))
+        if found > 1:
+            out.notice(f"Found {found} pods, using pod/{obj['metadata']['name']}")
         # As the API server proxies pods/log to the pod's kubelet
         lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail)
         for _, line in lines:
             out.line(line)
-        if self.waits(follow=options.get("follow"), previous=previous):
+        if options.get("follow") and not previous:
             self.follow(cluster, out, obj, container, lines[-1][0] if lines else 0)
 
     def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int) -> None:
@@ -362,10 +415,6 @@ class Logs(Verb):
                 time.sleep(FOLLOW_POLL_SECONDS)
 
 
-def pod_name(argument: str) -> str:
-    return argument.removeprefix("pod/").removeprefix("pods/")
-
-
 def default_container(pod: Obj) -> str:
     """The container kubectl picks without -c: the kubectl.kubernetes.io/default-container
     annotation's, else the first."""
@@ -386,22 +435,27 @@ class Exec(Verb):
             "-i feeds it a heredoc.")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("pod", metavar="POD | pod/POD")
+        parser.add_argument("pod", metavar="POD | TYPE/NAME")
         parser.add_argument("-c", "--container")
+        parser.add_argument("--pod-running-timeout", default="1m0s", help="how long to wait for a pod of TYPE/NAME")
         parser.add_argument("-i", "--stdin", dest="interactive", action="store_true", help="pass stdin to the command")
         parser.add_argument("-t", "--tty", action="store_true", help="not here: a terminal needs kubectl itself")
         parser.add_argument("command", nargs="*", metavar="-- COMMAND [ARGS]")
         add_namespace(parser)
 
+    def waits(self, **options: Any) -> bool:
+        return podpicker.is_workload(options["pod"])
+
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, interactive: bool, tty: bool,
-            command: list[str], namespace: str, **_: Any) -> None:
+            command: list[str], namespace: str, pod_running_timeout: str, **_: Any) -> None:
         if tty:
             raise KubectlError("no terminal here (-t, -it): this console runs one command and prints its answer, "
                                "e.g. kubectl exec POD -- sh -c 'ls /; env'. For an interactive shell use kubectl "
                                "itself with `python manage.py kubeconfig`")
         if not command:
             raise KubectlError("you must specify at least one command for the container")
-        obj = store.get(cluster, "Pod", pod_name(pod), namespace)
+        obj, _ = podpicker.pod_for(cluster, pod, namespace, for_logs=False, cancelled=out.cancelled,
+                                   timeout=podpicker.duration(pod_running_timeout))
         if container is None and len(obj["spec"]["containers"]) > 1:
             container = default_container(obj)
             others = ", ".join(c["name"] for c in obj["spec"]["containers"])
@@ -471,11 +525,12 @@ class Explain(Verb):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("resource", help="TYPE[.FIELD[.FIELD]], e.g. deployment.spec.strategy")
+        parser.add_argument("--recursive", action="store_true", help="every field below, names and types only")
 
-    def run(self, cluster: str, out: Output, *, resource: str, **_: Any) -> None:
+    def run(self, cluster: str, out: Output, *, resource: str, recursive: bool, **_: Any) -> None:
         try:
             kind, path = explain.parse_resource(resource)
-            out.line(explain.render(kind, path).rstrip("\n"))
+            out.line(explain.render(kind, path, recursive=recursive).rstrip("\n"))
         except explain.ExplainError as e:
             raise KubectlError(str(e)) from None
 
@@ -492,7 +547,6 @@ class Run(Verb):
         parser.add_argument("--command", action="store_true", help="the words after -- are the command, not its args")
         parser.add_argument("--port", type=int)
         parser.add_argument("container_args", nargs="*", metavar="-- ARGS")
-        add_namespace(parser)
         add_dry_run(parser)
 
     def run(self, cluster: str, out: Output, *, pod: str, image: str, labels: str, container_args: list[str],
@@ -503,7 +557,7 @@ class Run(Verb):
         if options["port"]:
             container["ports"] = [{"containerPort": options["port"]}]
         obj = {"apiVersion": "v1", "kind": "Pod",
-               "metadata": {"name": pod, "namespace": namespace, "labels": key_values(labels) if labels else {"run": pod}},
+               "metadata": {"name": pod, **namespaced(namespace), "labels": key_values(labels) if labels else {"run": pod}},
                "spec": {"containers": [container]}}
         create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
 
@@ -519,10 +573,10 @@ class Create(Verb):
         parser.add_argument("--image")
         parser.add_argument("--replicas", type=int, default=1)
         parser.add_argument("--from-literal", action="append", default=[], metavar="KEY=VALUE")
-        add_namespace(parser)
         add_dry_run(parser)
 
-    def run(self, cluster: str, out: Output, *, what: list[str], filename: list[str], namespace: str, **options: Any) -> None:
+    def run(self, cluster: str, out: Output, *, what: list[str], filename: list[str], namespace: str | None,
+            **options: Any) -> None:
         if filename:
             for source, data in read_manifests(filename, stdin=out.stdin):
                 for doc in manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES):
@@ -540,18 +594,18 @@ class Create(Verb):
         obj = self.object(kind, name, namespace, **options)
         create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
 
-    def object(self, kind: str, name: str, namespace: str, *, image: str | None, replicas: int,
+    def object(self, kind: str, name: str, namespace: str | None, *, image: str | None, replicas: int,
                from_literal: list[str], **_: Any) -> Obj:
-        meta = {"name": name, "namespace": namespace}
+        meta = {"name": name, **namespaced(namespace)}
         if kind == "namespace":
             return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         if kind == "deployment":
             if not image:
                 raise KubectlError("required flag(s) \"image\" not set")
-            labels = {"app": name}
-            return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {**meta, "labels": labels},
-                    "spec": {"replicas": replicas, "selector": {"matchLabels": labels}, "template": {
-                        "metadata": {"labels": labels}, "spec": {"containers": [{"name": container_name(image), "image": image}]}}}}
+            labels = {"app": name}  # a copy each place: one shared dict would print as a YAML anchor and alias
+            return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {**meta, "labels": dict(labels)},
+                    "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)}, "template": {
+                        "metadata": {"labels": dict(labels)}, "spec": {"containers": [{"name": container_name(image), "image": image}]}}}}
         data = key_values(",".join(from_literal)) if from_literal else {}
         if kind == "configmap":
             return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
@@ -562,7 +616,10 @@ DRY_RUN_SUFFIX = {"none": "", "client": " (dry run)", "server": " (server dry ru
 
 
 def add_dry_run(parser: argparse.ArgumentParser) -> None:
-    """--dry-run and -o of the verbs that create: `create deployment web --image=nginx --dry-run=client -o yaml`."""
+    """--dry-run, -o and -n of the verbs that create: `create deployment web --image=nginx --dry-run=client -o yaml`.
+    -n stays None when not given: kubectl's generators set metadata.namespace only when -n is given
+    (EnforceNamespace), so a client dry run prints none, and the object goes to the default namespace."""
+    parser.add_argument("-n", "--namespace", default=None)
     parser.add_argument("--dry-run", nargs="?", const="client", default="none", choices=tuple(DRY_RUN_SUFFIX))
     parser.add_argument("-o", "--output", help="yaml, json, name, jsonpath=TEMPLATE: print the object")
 
@@ -577,6 +634,10 @@ def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none",
         out.line(f"{reference(shown)} created{DRY_RUN_SUFFIX[dry_run]}")
     else:
         out.line(documents([shown], fmt, single=True))
+
+
+def namespaced(namespace: str | None) -> Obj:
+    return {"namespace": namespace} if namespace else {}
 
 
 def container_name(image: str) -> str:
@@ -625,16 +686,20 @@ class Label(Verb):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("words", nargs="+", metavar="TYPE NAME KEY=VALUE ... | TYPE/NAME KEY=VALUE ...")
         parser.add_argument("--overwrite", action="store_true")
+        parser.add_argument("-l", "--selector", default="", help="the objects of TYPE these labels select")
+        parser.add_argument("--all", action="store_true", help="every object of TYPE in the namespace")
         add_namespace(parser)
 
-    def run(self, cluster: str, out: Output, *, words: list[str], overwrite: bool, namespace: str, **_: Any) -> None:
+    def run(self, cluster: str, out: Output, *, words: list[str], overwrite: bool, namespace: str, selector: str,
+            all: bool, **_: Any) -> None:  # noqa: A002 - kubectl's flag
+        if all and selector:
+            raise KubectlError("cannot set --all and --selector at the same time")
         changes = [w for w in words if "=" in w or w.endswith("-")]
-        targets = resource_arguments([w for w in words if w not in changes])
         if not changes:
             raise KubectlError(f"at least one {self.field[:-1]} update is required")
-        for kind, name in targets:
-            if name is None:
-                raise KubectlError("resource(s) were provided, but no name was specified")
+        targets = selected_objects(cluster, [w for w in words if w not in changes], namespace=namespace,
+                                   selector=selector, all_=all)
+        for kind, name, _ in targets:
             current = (store.get(cluster, kind.kind, name, namespace)["metadata"].get(self.field) or {})
             patch: dict[str, str | None] = {}
             for change in changes:

@@ -127,7 +127,7 @@ def read_line(text: str) -> Command:
     if "-h" in args or "--help" in args:
         return Command(answer=parser.format_help().rstrip())
     args, after = split_at_dashes(args)
-    options = vars(parser.parse_args(args))
+    options = vars(parser.parse_intermixed_args(args))  # as cobra: flags anywhere among the words
     if any(name != "-" for name in options.get("filename") or []):
         # The server's files are not the learner's: a manifest comes from the console itself
         raise KubectlError("the console reads manifests from what you type: use -f - <<EOF, the manifest, then EOF")

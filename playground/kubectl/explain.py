@@ -42,6 +42,19 @@ class Field:
 def explain(kind: str, path: str = "") -> Field:
     """The field at `path` ("spec.template.spec.containers.image") of `kind`; raises ExplainError.
     List indexes in the path (`containers[0]`) are ignored, as a list's fields are its items'."""
+    schema, name, required, description, top = _field_schema(kind, path)
+    return Field(
+        name=name,
+        type="Object" if top else type_guess(schema),
+        description=description,
+        required=required,
+        enum=_enum(schema),
+        fields=_fields(schema),
+    )
+
+
+def _field_schema(kind: str, path: str) -> tuple[Schema, str, bool, str, bool]:
+    """The schema at `path`, its name, whether it is required, its description, whether it is the kind."""
     k = _kind(kind)
     schema: Schema = _root(k.schema_file)
     name, required = k.kind, False
@@ -55,14 +68,7 @@ def explain(kind: str, path: str = "") -> Field:
         required = part in (container.get("required") or [])
         schema, name = properties[part], part
         description = _description(schema)
-    return Field(
-        name=name,
-        type=type_guess(schema) if parts else "Object",
-        description=description,
-        required=required,
-        enum=_enum(schema),
-        fields=_fields(schema),
-    )
+    return schema, name, required, description, not parts
 
 
 def help_text(kind: str, path: str) -> str:
@@ -79,8 +85,8 @@ def help_text(kind: str, path: str) -> str:
     return parent.description if parent is not None and parent.type.startswith("map[") else ""
 
 
-def render(kind: str, path: str = "") -> str:
-    """The text `kubectl explain KIND[.PATH]` prints (its plaintext output)."""
+def render(kind: str, path: str = "", *, recursive: bool = False) -> str:
+    """The text `kubectl explain KIND[.PATH] [--recursive]` prints (its plaintext output)."""
     k = _kind(kind)
     found = explain(kind, path)
     lines = []
@@ -95,7 +101,9 @@ def render(kind: str, path: str = "") -> str:
         lines.append("")
     lines.append("DESCRIPTION:")
     lines += _wrap(found.description or "<empty>", 76, 4)
-    if found.fields:
+    if found.fields and recursive:  # names and types only, each level two spaces further in
+        lines += ["", "FIELDS:", *_tree(_field_schema(kind, path)[0], 2, ()), ""]
+    elif found.fields:
         lines += ["", "FIELDS:"]
         for f in found.fields:
             lines.append(f"  {f.name}\t<{f.type}>" + (" -required-" if f.required else ""))
@@ -181,6 +189,28 @@ def _description(schema: Schema) -> str:
     target = _element(schema)
     inner = (target.get("description") or "") if target is not schema else ""
     return "\n".join(text for text in (own, inner if inner != own else "") if text)
+
+
+def _tree(schema: Schema, indent: int, seen: tuple[str, ...]) -> list[str]:
+    """`--recursive`'s field lines under `schema`; a type already open above is not opened again."""
+    lines = []
+    for f in _fields(schema):
+        lines.append(" " * indent + f"{f.name}\t<{f.type}>" + (" -required-" if f.required else ""))
+        sub = (_element(schema).get("properties") or {})[f.name]
+        ref = _element_ref(sub)
+        if ref not in seen:
+            lines += _tree(sub, indent + 2, (*seen, ref) if ref else seen)
+    return lines
+
+
+def _element_ref(schema: Schema) -> str:
+    """The definition a field's value (or its items, or its map values) refers to, if any."""
+    for candidate in (schema, schema.get("items") or {}, schema.get("additionalProperties") or {}):
+        found = next((part["$ref"] for part in [candidate, *(candidate.get("allOf") or [])]
+                      if isinstance(part, dict) and "$ref" in part), "")
+        if found:
+            return found
+    return ""
 
 
 def _fields(schema: Schema) -> tuple[Field, ...]:

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from playground.apiserver import fieldmanager
+from playground.store import fieldmanager
 from playground.store.kinds import KINDS
 
 DEPLOYMENT = KINDS["Deployment"]

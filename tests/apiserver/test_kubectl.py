@@ -454,3 +454,43 @@ def test_typed_creates_field_selectors_a_strategic_patch_wide_pods_and_delete_al
     assert {'configmap "c1" deleted', 'configmap "c2" deleted'} <= set(deleted.splitlines())
     # only the root CA's, which its publisher makes again, as in a real cluster
     assert kubectl("get", "configmaps", "-n", "scratch", "-o", "name")[1] == "configmap/kube-root-ca.crt\n"
+def _editor(tmp_path, script: str) -> dict[str, str]:
+    """An EDITOR for `kubectl edit`: a shell script given the file kubectl wrote."""
+    path = tmp_path / "editor.sh"
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(0o755)
+    return {"EDITOR": str(path)}
+
+
+def test_edit_of_every_node_as_one_list_left_unchanged_changes_nothing(kubectl, tmp_path):
+    # kubectl validates a List's items itself, against /openapi/v2
+    code, out, err = kubectl("edit", "nodes", env=_editor(tmp_path, "exit 0"))
+
+    assert code == 0, err
+    assert err.strip() == "Edit cancelled, no changes made."
+
+
+def test_edit_of_every_node_as_one_list_patches_each_node(kubectl, tmp_path):
+    add_label = r'sed -i "s/^    labels:/    labels:\n      edited: \"yes\"/" "$1"'
+    code, out, err = kubectl("edit", "nodes", env=_editor(tmp_path, add_label))
+
+    assert code == 0, err
+    assert out.splitlines() == ["node/playground-control-plane edited", "node/playground-worker edited",
+                                "node/playground-worker2 edited"]
+    assert kubectl("get", "nodes", "-l", "edited=yes", "-o", "name")[1].split() == [
+        "node/playground-control-plane", "node/playground-worker", "node/playground-worker2"]
+    kubectl("label", "nodes", "--all", "edited-")
+
+
+def test_edit_of_a_list_with_an_unknown_field_is_refused_before_anything_is_sent(kubectl, tmp_path):
+    # kubectl reopens the file with the reasons; saved unchanged, it gives up
+    bad_field = (f'cp "$1" {tmp_path}/seen; grep -q bogus "$1" || '
+                 r'sed -i "s/^    podCIDR:/    bogus: 1\n    podCIDR:/" "$1"')
+    code, out, err = kubectl("edit", "nodes", env=_editor(tmp_path, bad_field))
+
+    assert code == 1
+    assert err.startswith('error: nodes "playground-control-plane" is invalid\n')
+    assert err.endswith("error: Edit cancelled, no valid changes were saved.\n")
+    assert ('# * <nil>: Invalid value: "The edited file failed validation": ValidationError(Node.spec): '
+            'unknown field "bogus" in io.k8s.api.core.v1.NodeSpec') in (tmp_path / "seen").read_text()
+    assert "bogus" not in kubectl("get", "nodes", "-o", "json")[1]

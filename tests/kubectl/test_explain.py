@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from playground.kubectl import explain
+from tests.kubectl.test_console import console
 
 
 def test_a_containers_image_is_an_optional_string():
@@ -85,3 +86,23 @@ def test_help_for_a_key_of_a_map_is_the_maps_description():
         "Requests describes the minimum amount of compute resources required."
     )
     assert explain.help_text("Pod", "spec.nothing") == ""
+
+
+def test_recursive_prints_every_field_below_with_its_type_as_kubectl_does(cluster):
+    # kubectl 1.32 explain deployment.spec.strategy --recursive, against the playground's /openapi/v3
+    code, out, _ = console(cluster, "kubectl explain deployment.spec.strategy --recursive")
+
+    assert code == 0
+    assert out.split("FIELDS:\n")[1] == (
+        "  rollingUpdate\t<RollingUpdateDeployment>\n"
+        "    maxSurge\t<IntOrString>\n"
+        "    maxUnavailable\t<IntOrString>\n"
+        "  type\t<string>")
+
+
+def test_recursive_marks_required_fields_and_goes_down_lists(cluster):
+    out = console(cluster, "kubectl explain pod.spec --recursive")[1].splitlines()
+
+    assert "  containers\t<[]Container> -required-" in out
+    assert "    name\t<string> -required-" in out
+    assert "      containerPort\t<integer> -required-" in out  # containers.ports

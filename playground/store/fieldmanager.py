@@ -21,9 +21,10 @@ import copy
 import json
 from typing import Any
 
-from playground.store import defaults, schemas
-from playground.store.errors import StoreError
-from playground.store.kinds import Kind
+from . import api as store
+from . import defaults, schemas
+from .errors import AlreadyExists, Conflict, NotFound, StoreError
+from .kinds import Kind
 
 Obj = dict[str, Any]
 Path = tuple[str, ...]
@@ -121,6 +122,8 @@ def field_set(k: Kind, obj: Obj, *, within: Obj | None = None) -> set[Path]:
         if key == "metadata":
             meta = {name: v for name, v in (value or {}).items() if name not in UNOWNED_METADATA}
             limit = {name: v for name, v in ((within or {}).get("metadata") or {}).items()} if within is not None else None
+            if not meta:
+                continue  # a name alone is nobody's field: no empty f:metadata to conflict over
             _walk(_child(schema, "metadata"), meta, ("f:metadata",), found, limit)
         else:
             _walk(_child(schema, key), value, (f"f:{key}",), found, within[key] if within is not None else None)
@@ -341,3 +344,29 @@ def _list_type(schema: Obj | None) -> tuple[str, list[str]]:
         [schema["x-kubernetes-patch-merge-key"]] if "x-kubernetes-patch-merge-key" in schema else [])
     list_type = schema.get("x-kubernetes-list-type") or ("map" if keys else "atomic")
     return list_type, keys
+
+
+APPLY_ATTEMPTS = 5
+
+
+def server_side_apply(cluster: str, k: Kind, applied: Obj, manager: str, *, force: bool,
+                      dry_run: bool = False) -> tuple[bool, Obj]:
+    """Server-side apply of `applied` (named, namespaced) as `manager`: (created, the object). One
+    definition for the API's apply-patch and the console's `apply --server-side`; a write made
+    meanwhile is met by applying again over it."""
+    meta = applied["metadata"]
+    for _ in range(APPLY_ATTEMPTS):
+        try:
+            live = store.get(cluster, k.kind, meta["name"], meta.get("namespace", ""))
+        except NotFound:
+            live = None
+        result = apply(k, live, applied, manager, force=force, now=store.timestamp(store.now(cluster)))
+        try:
+            if live is None:
+                return True, store.create(cluster, result, dry_run=dry_run)
+            result["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+            return False, store.update(cluster, result, dry_run=dry_run)
+        except (Conflict, AlreadyExists):
+            continue  # written meanwhile: apply again over what is there now
+    raise Conflict(f'Operation cannot be fulfilled on {k.resource} "{meta["name"]}": the object kept changing; '
+                   "try again")
