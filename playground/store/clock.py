@@ -131,6 +131,11 @@ def request_step(cluster: str, count: int = 1) -> None:
         raise NotFound(f'cluster "{cluster}" not found')
 
 
+def steps_waiting(cluster: str) -> int:
+    """How many Step requests the controller manager has not yet taken."""
+    return Cluster.objects.filter(name=cluster).values_list("clock_steps", flat=True).first() or 0
+
+
 def take_step(cluster: str) -> bool:
     """Claim one waiting Step request, if there is one (the manager's side of request_step)."""
     return bool(Cluster.objects.filter(name=cluster, clock_steps__gt=0).update(clock_steps=F("clock_steps") - 1))

@@ -4,8 +4,6 @@ and the old ones fade out as they go; with prefers-reduced-motion nothing moves.
 the map mid-rollout at 1440 and 1920 pixels go to PLAYGROUND_SCREENSHOTS beside the others."""
 from __future__ import annotations
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from tests.browser.test_cluster_page import page, pytestmark, server  # noqa: F401 - the same fixtures and skip
 from tests.browser.test_object_pages import screenshot
 
@@ -36,14 +34,14 @@ def test_a_rolling_update_replaces_one_colour_by_another_with_tiles_fading_in_an
     manage("set", "image", "deployment/nginx", "nginx=nginx:1.28")
     new = page.locator(f"{NGINX}.rev:not(.old-revision)", has_text="r2")
     for _ in range(10):  # a reconcile a click: the Deployment makes its new ReplicaSet, which makes the surge pod
-        page.locator('#clock button[value="step"]').click()
-        try:
-            new.first.wait_for(timeout=1_500)
+        with page.expect_response(lambda response: response.url.endswith("/clock/")):
+            page.locator('#clock button[value="step"]').click()
+        taken(manage)
+        if surge_pod_created(manage):  # asked of the store: one click too many would make it Ready and retire an old pod
             break
-        except PlaywrightTimeout:
-            continue
+    new.first.wait_for(timeout=20_000)
     old = page.locator(f"{NGINX}.old-revision", has_text="r1")
-    old.nth(2).wait_for(timeout=5_000)
+    old.nth(2).wait_for(timeout=20_000)
     assert old.count() == 3
     assert old.first.get_attribute("class").split()[3] != new.first.get_attribute("class").split()[3]  # rev-N
     legend = page.locator("#rollout-legend")
@@ -62,3 +60,17 @@ def test_a_rolling_update_replaces_one_colour_by_another_with_tiles_fading_in_an
     assert page.locator('#rollout-legend [data-owner="deployment/nginx"]').count() == 1
     assert page.evaluate("window.arrived.size") >= 2  # the other two new pods faded in
     assert page.evaluate("window.ghosts") >= 1  # and the old ones out
+
+
+def taken(manage) -> None:
+    """Wait until the controller manager has taken the Step just pressed (and run its reconcile)."""
+    for _ in range(100):
+        if "waiting" not in manage("clock", "show").stdout:
+            return
+    raise AssertionError("the Step was never taken")
+
+
+def surge_pod_created(manage) -> bool:
+    """The new ReplicaSet has its first pod (kubectl get rs: DESIRED CURRENT READY AGE)."""
+    rows = [line.split() for line in manage("get", "replicasets", "-l", "app=nginx").stdout.splitlines()[1:]]
+    return len(rows) == 2 and all(row[2] != "0" for row in rows)

@@ -75,4 +75,6 @@ def test_clock_step_needs_a_paused_clock(cluster):
 
     assert run("clock", "step")[2] == "error: step runs one reconcile of a paused cluster: run `clock pause` first\n"
     run("clock", "pause")
-    assert run("clock", "step", "3")[0] == 0
+    assert run("clock", "step", "3")[1].rstrip().endswith("paused (runs at 1x), 3 steps waiting")
+    assert clock.take_step(cluster.name)
+    assert run("clock")[1].rstrip().endswith("paused (runs at 1x), 2 steps waiting")

@@ -44,13 +44,14 @@ class Command(KubectlCommand):
         else:
             mode = MODE_OF.get(action) or clock.read(cluster).mode  # `--speed X` alone keeps the mode
             state = clock.set_mode(cluster, mode, speed=speed)
-        self.stdout.write(f"{store.timestamp(state.now())}  {describe(state)}")
+        self.stdout.write(f"{store.timestamp(state.now())}  {describe(state, clock.steps_waiting(cluster))}")
 
 
-def describe(state: clock.ClockState) -> str:
-    """"running at 10x", "paused (runs at 0.25x)", "instant"."""
+def describe(state: clock.ClockState, steps_waiting: int = 0) -> str:
+    """"running at 10x", "paused (runs at 0.25x)", "paused (runs at 1x), 2 steps waiting", "instant"."""
     if state.mode == "running":
         return f"running at {state.speed:g}x"
     if state.mode == "paused":
-        return f"paused (runs at {state.speed:g}x)"
+        waiting = f", {steps_waiting} step{'s' if steps_waiting != 1 else ''} waiting" if steps_waiting else ""
+        return f"paused (runs at {state.speed:g}x){waiting}"
     return state.mode
