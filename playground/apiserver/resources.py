@@ -189,7 +189,10 @@ def update(cluster: str, k: Kind, namespace: str, name: str, body: bytes, option
 
 
 def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str,
-          options: WriteOptions) -> Answer:
+          options: WriteOptions, *, subresource: str = "") -> Answer:
+    """PATCH of the object, or of its /status (`subresource`): there only the patched status is
+    written; on the object itself a status in the patch is dropped, as the registries'
+    PrepareForUpdate drops it (`kubectl patch` prints "(no change)")."""
     patch_type = PATCH_TYPES[content_type]
     change = _json(body)
     if not isinstance(change, list if patch_type == "json" else dict):
@@ -199,7 +202,8 @@ def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content
         change = options.known_fields_only(k, change, decoding=False)
     try:
         return 200, store.patch(cluster, k.kind, name, namespace, change, patch_type=patch_type,
-                                dry_run=options.dry_run, prepare=_managed(cluster, k, options))
+                                dry_run=options.dry_run, prepare=_managed(cluster, k, options),
+                                status=subresource == "status")
     except Invalid as e:
         unknown = [error.field for error in e.errors if error.type == schemas.TYPE_UNKNOWN_FIELD]
         if unknown and len(unknown) == len(e.errors):  # what a JSON Patch added: strict decoding's words
