@@ -30,6 +30,10 @@ TABLE = "Table"
 UNLIMITED = 2**31 - 1  # `continue` without `limit`: the rest of the list
 APPLY = "application/apply-patch+yaml"
 LIST_ATTEMPTS = 3
+# Their registries set ReturnDeletedObject (pkg/registry/core/*/storage): a DELETE answers the
+# object as deleted even when it is gone at once, where any other kind answers a Success Status
+RETURNS_DELETED_OBJECT = {"Pod", "Service", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim",
+                          "StorageClass"}
 PATCH_TYPES = {
     "application/strategic-merge-patch+json": "strategic",
     "application/merge-patch+json": "merge",
@@ -325,8 +329,8 @@ def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query:
         resource_version=(delete_options.get("preconditions") or {}).get("resourceVersion"),
         dry_run=write.dry_run,
     )
-    if write.dry_run or _still_there(cluster, k, namespace, deleted):
-        return 200, deleted  # marked: finalizers or a grace period remain
+    if write.dry_run or k.kind in RETURNS_DELETED_OBJECT or _still_there(cluster, k, namespace, deleted):
+        return 200, deleted  # marked (finalizers or a grace period remain), or a kind that answers with it
     return 200, status.success({"name": name, "group": k.group, "kind": k.plural, "uid": deleted["metadata"].get("uid", "")})
 
 
