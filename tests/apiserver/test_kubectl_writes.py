@@ -28,18 +28,25 @@ def _get(kubectl, *args: str) -> dict:
 
 
 def test_the_object_ignores_a_status_and_its_status_subresource_writes_only_the_status(kubectl):
+    kubectl("create", "namespace", "stat")  # no controller writes a namespace's status while it lives
     kubectl("apply", "-f", "-", stdin=_named("stat"))
-    before = _get(kubectl, "deployment", "stat")
+    generation = kubectl("get", "deployment", "stat", "-o", "jsonpath={.metadata.generation}")[1]
 
-    on_object = kubectl("patch", "deployment", "stat", "--type", "merge", "-p", '{"status":{"replicas":9}}')
+    on_object = kubectl("patch", "namespace", "stat", "--type", "merge", "-p", '{"status":{"phase":"Terminating"}}')
     on_status = kubectl("patch", "deployment", "stat", "--subresource=status", "--type", "merge",
                         "-p", '{"spec":{"replicas":7},"status":{"replicas":9}}',
                         "-o", "jsonpath={.spec.replicas} {.status.replicas} {.metadata.generation}")
+    namespace_status = kubectl("patch", "namespace", "stat", "--subresource=status", "--type", "merge",
+                               "-p", '{"metadata":{"labels":{"x":"y"}},"status":{"conditions":[{"type":'
+                               '"NamespaceContentRemaining","status":"False","reason":"ContentRemoved"}]}}',
+                               "-o", "jsonpath={.metadata.labels.x}/{.status.conditions[0].reason}")
     read = kubectl("get", "deployment", "stat", "--subresource=status", "-o", "jsonpath={.kind} {.spec.replicas}")
 
-    assert on_object[:2] == (0, "deployment.apps/stat patched (no change)\n")
-    assert on_status[:2] == (0, f"2 9 {before['metadata']['generation']}")  # spec and generation untouched
+    assert on_object[:2] == (0, "namespace/stat patched (no change)\n")
+    assert on_status[:2] == (0, f"2 9 {generation}")  # what was written: spec and generation untouched
+    assert namespace_status[:2] == (0, "/ContentRemoved")
     assert read[:2] == (0, "Deployment 2")  # GET of /status answers the whole object, as a real server does
+    assert kubectl("get", "namespace", "stat", "-o", "jsonpath={.status.phase}")[1] == "Active"
 
 
 # --- strategic merge patch directives ----------------------------------------------------------------
@@ -54,8 +61,9 @@ def test_strategic_patch_directives_as_kubectl_sends_them(kubectl):
         return kubectl("patch", kind, "smp", "--type", "strategic", "-p", body)
 
     added = patch("deployment", '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1.36"}]}}}}')
+    first = kubectl("get", "deployment", "smp", "-o", "jsonpath={.spec.template.spec.containers[*].name}")[1]
     ordered = patch("deployment", '{"spec":{"template":{"spec":{"$setElementOrder/containers":'
-                                  '[{"name":"sidecar"},{"name":"nginx"}]}}}}')
+                                  '[{"name":"nginx"},{"name":"sidecar"}]}}}}')
     order = kubectl("get", "deployment", "smp", "-o", "jsonpath={.spec.template.spec.containers[*].name}")[1]
     deleted = patch("deployment", '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}}}')
     retained = patch("deployment", '{"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}}')
@@ -63,7 +71,7 @@ def test_strategic_patch_directives_as_kubectl_sends_them(kubectl):
     unfinalized = patch("configmap", '{"metadata":{"$deleteFromPrimitiveList/finalizers":["x.io/a"]}}')
 
     assert [result[:2] for result in (added, ordered, deleted, retained)] == [(0, "deployment.apps/smp patched\n")] * 4
-    assert order == "sidecar nginx"
+    assert (first, order) == ("sidecar nginx", "nginx sidecar")  # a new item first, as apimachinery merges it
     deployment = _get(kubectl, "deployment", "smp")
     assert [c["name"] for c in deployment["spec"]["template"]["spec"]["containers"]] == ["nginx"]
     assert deployment["spec"]["strategy"] == {"type": "Recreate"}  # rollingUpdate cleared by $retainKeys
