@@ -133,6 +133,19 @@ def test_a_server_dry_run_of_create_replace_and_patch_stores_nothing(kubectl, tm
         f"{version} 1"
 
 
+def test_diff_of_a_new_object_and_a_replace_that_changes_a_status_store_nothing_of_it(kubectl):
+    code, out, _ = kubectl("diff", "-f", "-", stdin=_named("not-yet"))  # a create with dryRun=All
+    kubectl("create", "namespace", "replaced")
+    namespace = _get(kubectl, "namespace", "replaced")
+    namespace["status"]["phase"] = "Terminating"
+    replaced = kubectl("replace", "-f", "-", stdin=json.dumps(namespace))
+
+    assert code == 1 and "+  name: not-yet" in out and "+  replicas: 2" in out
+    assert kubectl("get", "deployment", "not-yet")[0] == 1
+    assert replaced[:2] == (0, "namespace/replaced replaced\n")
+    assert kubectl("get", "namespace", "replaced", "-o", "jsonpath={.status.phase}")[1] == "Active"
+
+
 # --- deletes -----------------------------------------------------------------------------------------
 
 
