@@ -193,7 +193,9 @@ PLAYGROUND_MAX_MANIFEST_BYTES = int(os.environ.get("PLAYGROUND_MAX_MANIFEST_BYTE
 PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES", 256 * 1024 * 1024))
 # Request bodies (playground/web/uploads.py): a form may carry a manifest URL-encoded, which can
 # double it; a file goes to disk past FILE_UPLOAD_MAX_MEMORY_SIZE and stops at its page's limit.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * PLAYGROUND_MAX_MANIFEST_BYTES + 64 * 1024
+# A request body to the Kubernetes API: kube-apiserver's --max-request-body-bytes, 3 MiB by default
+PLAYGROUND_API_MAX_BODY_BYTES = int(os.environ.get("PLAYGROUND_API_MAX_BODY_BYTES", 3 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2 * PLAYGROUND_MAX_MANIFEST_BYTES + 64 * 1024, PLAYGROUND_API_MAX_BODY_BYTES)
 FILE_UPLOAD_HANDLERS = [
     "playground.web.uploads.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -30,6 +30,10 @@ TABLE = "Table"
 UNLIMITED = 2**31 - 1  # `continue` without `limit`: the rest of the list
 APPLY = "application/apply-patch+yaml"
 LIST_ATTEMPTS = 3
+# Their registries set ReturnDeletedObject (pkg/registry/core/*/storage): a DELETE answers the
+# object as deleted even when it is gone at once, where any other kind answers a Success Status
+RETURNS_DELETED_OBJECT = {"Pod", "Service", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim",
+                          "StorageClass"}
 PATCH_TYPES = {
     "application/strategic-merge-patch+json": "strategic",
     "application/merge-patch+json": "merge",
@@ -189,7 +193,10 @@ def update(cluster: str, k: Kind, namespace: str, name: str, body: bytes, option
 
 
 def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content_type: str,
-          options: WriteOptions) -> Answer:
+          options: WriteOptions, *, subresource: str = "") -> Answer:
+    """PATCH of the object, or of its /status (`subresource`): there only the patched status is
+    written; on the object itself a status in the patch is dropped, as the registries'
+    PrepareForUpdate drops it (`kubectl patch` prints "(no change)")."""
     patch_type = PATCH_TYPES[content_type]
     change = _json(body)
     if not isinstance(change, list if patch_type == "json" else dict):
@@ -199,7 +206,8 @@ def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content
         change = options.known_fields_only(k, change, decoding=False)
     try:
         return 200, store.patch(cluster, k.kind, name, namespace, change, patch_type=patch_type,
-                                dry_run=options.dry_run, prepare=_managed(cluster, k, options))
+                                dry_run=options.dry_run, prepare=_managed(cluster, k, options),
+                                status=subresource == "status")
     except Invalid as e:
         unknown = [error.field for error in e.errors if error.type == schemas.TYPE_UNKNOWN_FIELD]
         if unknown and len(unknown) == len(e.errors):  # what a JSON Patch added: strict decoding's words
@@ -321,8 +329,8 @@ def delete(cluster: str, k: Kind, namespace: str, name: str, body: bytes, query:
         resource_version=(delete_options.get("preconditions") or {}).get("resourceVersion"),
         dry_run=write.dry_run,
     )
-    if write.dry_run or _still_there(cluster, k, namespace, deleted):
-        return 200, deleted  # marked: finalizers or a grace period remain
+    if write.dry_run or k.kind in RETURNS_DELETED_OBJECT or _still_there(cluster, k, namespace, deleted):
+        return 200, deleted  # marked (finalizers or a grace period remain), or a kind that answers with it
     return 200, status.success({"name": name, "group": k.group, "kind": k.plural, "uid": deleted["metadata"].get("uid", "")})
 
 

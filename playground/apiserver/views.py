@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from . import logs as podlogs
 from .models import Token
 from .request_info import RequestInfo, request_info
 
+ITEMS_PER_CHUNK = 500  # a list's items (a Table's rows) encoded at a time: kubectl's --chunk-size
 VERSION = {
     "major": KUBERNETES_VERSION.split(".")[0],
     "minor": KUBERNETES_VERSION.split(".")[1],
@@ -125,8 +127,9 @@ def _resource(request: HttpRequest, cluster: str, token: Token, info: RequestInf
     except StoreError as e:
         return _answer(e.code, status.from_store_error(e, name=info.name, group=k.group, plural=k.plural))
     except RequestDataTooBig:
+        # A guard: Django's own bound is never below the API's (settings.py), which BodyLimit holds first
         return _answer(413, status.failure(413, "RequestEntityTooLarge", "Request entity too large: limit is "
-                                           f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE}"))
+                                           f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} (DATA_UPLOAD_MAX_MEMORY_SIZE)"))
     if isinstance(answer, HttpResponseBase):  # a stream, or a log's text
         return answer
     response = _answer(*answer)
@@ -161,9 +164,9 @@ def _verb(request: HttpRequest, cluster: str, token: Token, k: Any, namespace: s
         return resources.get(cluster, k, namespace, info.name, as_table=as_table)
     if info.verb == "watch":
         started = watch.start(cluster, k, namespace, request.GET, as_table=as_table, token=token.pk)
-        return StreamingHttpResponse(watch.stream(started), content_type="application/json")
+        return StreamingHttpResponse(watch.Response(started), content_type="application/json")
     if info.verb == "list":
-        return resources.list_(cluster, k, namespace, request.GET, as_table=as_table)
+        return _list_response(*resources.list_(cluster, k, namespace, request.GET, as_table=as_table))
     if info.verb == "create" and not info.name:
         return resources.create(cluster, k, namespace, request.body, options, request.content_type or "application/json")
     if not info.name and info.verb in ("update", "patch"):
@@ -178,7 +181,8 @@ def _verb(request: HttpRequest, cluster: str, token: Token, k: Any, namespace: s
     if info.verb == "patch":
         if request.content_type not in resources.PATCH_TYPES:
             return _unknown_patch_type()
-        return resources.patch(cluster, k, namespace, info.name, request.body, request.content_type, options)
+        return resources.patch(cluster, k, namespace, info.name, request.body, request.content_type, options,
+                               subresource=info.subresource)
     if info.verb == "delete":
         return resources.delete(cluster, k, namespace, info.name, request.body, request.GET, options)
     if info.verb == "deletecollection" and k.kind != "Namespace":
@@ -206,6 +210,28 @@ def _unknown_patch_type() -> tuple[int, dict]:
 
 def _method_not_allowed() -> tuple[int, dict]:
     return 405, status.failure(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+
+def _list_response(code: int, body: dict) -> tuple[int, dict] | HttpResponseBase:
+    """A long list encoded and sent some items at a time, never as one string: a list asked
+    without `limit` is answered whole, as the API server answers it (clients read it as
+    complete), and encoded item by item as its StreamingCollectionEncodingToJSON (beta in
+    1.33) encodes it, so its answer is never held whole in memory besides the objects."""
+    key = "rows" if body.get("kind") == resources.TABLE else "items"
+    if len(body[key]) <= ITEMS_PER_CHUNK:
+        return code, body
+    return StreamingHttpResponse(_encoded_by_chunks(body, key), status=code, content_type="application/json")
+
+
+async def _encoded_by_chunks(body: dict, key: str) -> AsyncIterator[bytes]:
+    """The JSON of `body`, its `key` last, a chunk of that list at a time."""
+    head = json.dumps({k: v for k, v in body.items() if k != key}, separators=(",", ":"))
+    yield f'{head[:-1]},"{key}":['.encode()
+    items = body[key]
+    for start in range(0, len(items), ITEMS_PER_CHUNK):
+        chunk = json.dumps(items[start:start + ITEMS_PER_CHUNK], separators=(",", ":"))[1:-1]
+        yield (("," if start else "") + chunk).encode()
+    yield b"]}"
 
 
 def _wants_table(accept: str) -> bool:

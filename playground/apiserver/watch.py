@@ -25,6 +25,7 @@ import asyncio
 import bisect
 import collections
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -47,10 +48,14 @@ DEFAULT_TIMEOUT = 1800.0  # the API server's --min-request-timeout
 POLL = 1.0  # seconds between two looks at the change log when nothing woke the watch
 BOOKMARK_EVERY = 10.0  # seconds between two bookmarks of an idle watch that asked for them
 CHANGES_PER_READ = 1000
+INITIAL_PER_CHUNK = 500  # ADDED events of a watch's start encoded and sent at a time
 RECENT_KEPT = 20_000  # change-log entries a process keeps for its watches, per cluster
 
-# Watches open per token in this process: one learner's script cannot hold every connection
+# Watches open per token in this process: one learner's script cannot hold every connection. A
+# watch is counted from its request (so that many asked at once cannot all pass the bound before
+# any is streamed) until its response is closed, streamed or not.
 _open: collections.Counter[int] = collections.Counter()
+_open_lock = threading.Lock()
 # The event loops' wake-ups, per cluster: a commit in this process sets them
 _waiting: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = collections.defaultdict(set)
 
@@ -181,6 +186,7 @@ class Watch:
     bookmarks: bool
     token: int
     tables_sent: int = field(default=0)
+    held: bool = field(default=True)  # counted among its token's open watches
 
 
 class TooManyRequests(StoreError):
@@ -191,9 +197,6 @@ class TooManyRequests(StoreError):
 def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool, token: int) -> Watch:
     """A watch as the request asks for it; raises BadRequest for a query it cannot follow, and
     TooManyRequests past the watches a token may hold open."""
-    if _open[token] >= settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN:
-        raise TooManyRequests(f"too many watches open with this token: at most "
-                              f"{settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN}; close one first")
     selector = (query.get("labelSelector", ""), query.get("fieldSelector", ""))
     label, fields = selectors.parse_label_selector(selector[0]), selectors.parse_field_selector(selector[1])
 
@@ -207,6 +210,7 @@ def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool, 
     current = [obj for obj in current if matches(obj)]
     if version not in ("", "0"):
         since = count(version, "resourceVersion") or 0
+    _hold(token)
     return Watch(
         cluster, k, scope, matches, selector if label or fields else ("", ""), since,
         initial=current if version in ("", "0") else [],
@@ -215,16 +219,48 @@ def start(cluster: str, k: Kind, namespace: str, query: Any, *, as_table: bool, 
     )
 
 
+def _hold(token: int) -> None:
+    """Count one more watch of `token`, or refuse it past the bound: errors.NewTooManyRequests'
+    words (kubectl prints them), with the setting that sets the bound."""
+    bound = settings.PLAYGROUND_API_MAX_WATCHES_PER_TOKEN
+    with _open_lock:
+        if _open[token] >= bound:
+            raise TooManyRequests(f"Too many requests: this token holds {bound} watches open, the most "
+                                  f"PLAYGROUND_API_MAX_WATCHES_PER_TOKEN allows; close one first")
+        _open[token] += 1
+
+
+def release(watch: Watch) -> None:
+    """The watch no longer counts against its token (once, however often it is called)."""
+    with _open_lock:
+        if watch.held:
+            watch.held = False
+            _open[watch.token] -= 1
+
+
+class Response:
+    """The stream of a watch as a response's content: Django closes it when the response ends,
+    also one never iterated (its client went away first), which releases the watch."""
+
+    def __init__(self, watch: Watch) -> None:
+        self.watch = watch
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return stream(self.watch)
+
+    def close(self) -> None:
+        release(self.watch)
+
+
 async def stream(watch: Watch) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     woken = asyncio.Event()
     _waiting[watch.cluster].add((loop, woken))
-    _open[watch.token] += 1
     deadline = time.monotonic() + watch.timeout
     last_bookmark, bookmarked = time.monotonic(), watch.since
     try:
-        if watch.initial:
-            yield await _initial_lines(watch)
+        async for lines in _initial_lines(watch):
+            yield lines
         looked = True
         while time.monotonic() < deadline:
             woken.clear()
@@ -250,7 +286,7 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
                     looked = True
     finally:
         _waiting[watch.cluster].discard((loop, woken))
-        _open[watch.token] -= 1
+        release(watch)
 
 
 def _event(watch: Watch, entry: Entry) -> str | None:
@@ -276,11 +312,17 @@ def _event(watch: Watch, entry: Entry) -> str | None:
     return "DELETED" if was or change.type == "DELETED" and matches else None
 
 
-async def _initial_lines(watch: Watch) -> bytes:
-    if not watch.as_table:
-        return b"".join(_line("ADDED", obj) for obj in watch.initial)
-    now = await _now(watch)
-    return b"".join(_watch_table_line(watch, "ADDED", obj, now) for obj in watch.initial)
+async def _initial_lines(watch: Watch) -> AsyncIterator[bytes]:
+    """The ADDED of every object the watch starts from, a chunk at a time: a watch from 0 of
+    50,000 objects never holds its whole answer in memory."""
+    now = await _now(watch) if watch.as_table else None
+    for start in range(0, len(watch.initial), INITIAL_PER_CHUNK):
+        chunk = watch.initial[start:start + INITIAL_PER_CHUNK]
+        if watch.as_table:
+            yield b"".join(_watch_table_line(watch, "ADDED", obj, now) for obj in chunk)
+        else:
+            yield b"".join(_line("ADDED", obj) for obj in chunk)
+    watch.initial = []  # sent: the objects are the cache's, but this list need not outlive them
 
 
 async def _lines(watch: Watch, events: list[tuple[str, Entry]]) -> bytes:

@@ -722,10 +722,12 @@ class Patch(Verb):
         parser.add_argument("resources", nargs="+", metavar="TYPE NAME | TYPE/NAME")
         parser.add_argument("-p", "--patch", required=True)
         parser.add_argument("--type", default="strategic", choices=("strategic", "merge", "json"))
+        # Only the status here: a patch of the object keeps its status, as the API server does
+        parser.add_argument("--subresource", default="", choices=("status",))
         add_namespace(parser)
 
     def run(self, cluster: str, out: Output, *, resources: list[str], patch: str, type: str, namespace: str,  # noqa: A002
-            **_: Any) -> None:
+            subresource: str, **_: Any) -> None:
         try:
             body = json.loads(patch)
         except ValueError:
@@ -737,7 +739,8 @@ class Patch(Verb):
             if name is None:
                 raise KubectlError("resource(s) were provided, but no name was specified")
             before = store.get(cluster, kind.kind, name, namespace)
-            after = store.patch(cluster, kind.kind, name, namespace, body, patch_type=type)
+            after = store.patch(cluster, kind.kind, name, namespace, body, patch_type=type,
+                                status=subresource == "status")
             unchanged = after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
             out.line(f"{kind.kubectl_type}/{name} patched{' (no change)' if unchanged else ''}")
 

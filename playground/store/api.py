@@ -353,12 +353,16 @@ def delete(
 
 
 def patch(cluster: str, kind: str, name: str, namespace: str, body: Any, *, patch_type: str = "strategic",
-          dry_run: bool = False, prepare: Callable[[Obj, Obj], Obj] | None = None) -> Obj:
+          dry_run: bool = False, prepare: Callable[[Obj, Obj], Obj] | None = None,
+          status: bool | None = None) -> Obj:
     """`kubectl patch --type=strategic|merge|json`: the patch applied to the live object, then an
     update; `prepare(live, patched)` has the last word on what is written (the API server's field
-    managers)."""
+    managers). `status`: through the /status subresource (only the status is written) or the
+    object itself (its status is kept, as every registry strategy's PrepareForUpdate keeps it);
+    None, as the playground's own writers ask: a patch of the status alone goes to /status."""
 
-    status = isinstance(body, dict) and set(body) == {"status"} and _kind(kind).has_status
+    if status is None:
+        status = isinstance(body, dict) and set(body) == {"status"} and _kind(kind).has_status
 
     def attempt() -> Obj:
         current = get(cluster, kind, name, namespace)

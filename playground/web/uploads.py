@@ -13,8 +13,9 @@ A POST on its way in:
 - `LimitedUploadHandler` (Django's upload handlers): one file of a multipart body stops at its
   limit (`StopUpload`), the part already written to disk deleted; the view says so.
 
-Limits by page: the image upload takes an archive of PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES; every
-other page a manifest of PLAYGROUND_MAX_MANIFEST_BYTES, whose form (URL-encoded, which can double
+Limits by page: the Kubernetes API takes a body of PLAYGROUND_API_MAX_BODY_BYTES (as
+kube-apiserver's --max-request-body-bytes); the image upload an archive of
+PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES; every other page a manifest of PLAYGROUND_MAX_MANIFEST_BYTES, whose form (URL-encoded, which can double
 a YAML text) may carry DATA_UPLOAD_MAX_MEMORY_SIZE.
 """
 from __future__ import annotations
@@ -66,7 +67,10 @@ def limit_for(path: str, *, with_quota: bool = False) -> Limit:
         match = resolve(path)
     except Resolver404:
         match = None
-    if match is not None and match.url_name == "image-upload":
+    if match is not None and match.namespace == "apiserver":
+        api = settings.PLAYGROUND_API_MAX_BODY_BYTES
+        limit = Limit(api, api, "a request to the Kubernetes API", "PLAYGROUND_API_MAX_BODY_BYTES")
+    elif match is not None and match.url_name == "image-upload":
         archive = settings.PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES
         limit = Limit(archive + ENVELOPE, archive, "an image archive", "PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES")
     else:
@@ -115,17 +119,17 @@ def refuse_oversize_bodies(get_response: Callable[[HttpRequest], HttpResponse]) 
     def middleware(request: HttpRequest) -> HttpResponse:
         declared = declared_length(request.META.get("CONTENT_LENGTH"))
         if declared is not None and declared > (limit := limit_for(request.path_info, with_quota=True)).body:
-            return too_large(request, refusal(f"{declared:,}", limit))
+            return too_large(request, refusal(f"{declared:,}", limit), limit=limit)
         return get_response(request)
 
     return middleware
 
 
-def too_large(request: HttpRequest, message: str) -> HttpResponse:
+def too_large(request: HttpRequest, message: str, *, limit: Limit | None = None) -> HttpResponse:
     """413: for kubectl, a Status; for htmx (the editor), the message in the editor's message box;
     else a page."""
     if _resolved_namespace(request.path_info) == "apiserver":
-        return HttpResponse(api_refusal(request.path_info), status=413, content_type="application/json")
+        return HttpResponse(api_refusal(request.path_info, limit), status=413, content_type="application/json")
     if request.headers.get("HX-Request") == "true":  # HtmxMiddleware has not run yet
         response = render(request, "web/too_large.html#message", {"message": message}, status=413)
         response["HX-Retarget"] = "#editor-messages"
@@ -221,9 +225,11 @@ class _Counted:
         return message
 
 
-def api_refusal(path: str) -> bytes:
-    """The Status kube-apiserver answers a body over its limit with, which kubectl prints."""
-    body = status.failure(413, "RequestEntityTooLarge", f"Request entity too large: limit is {limit_for(path).body}")
+def api_refusal(path: str, limit: Limit | None = None) -> bytes:
+    """The Status kube-apiserver answers a body over its limit with (handlers/rest.go,
+    limitedReadBody), which kubectl prints; the setting that sets the limit named after it."""
+    limit = limit or limit_for(path)
+    body = status.failure(413, "RequestEntityTooLarge", f"Request entity too large: limit is {limit.body} ({limit.setting})")
     return json.dumps(body).encode()
 
 

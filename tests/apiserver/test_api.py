@@ -206,13 +206,13 @@ def test_deletecollection_deletes_what_the_selector_picks(api, cluster):
 
 
 def test_a_body_past_the_limit_is_413_and_stores_nothing(api, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.PLAYGROUND_API_MAX_BODY_BYTES = 1000
     big = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"}, "data": {"a": "x" * 2000}}
 
     answer = api("POST", "api/v1/namespaces/default/configmaps", big)
 
     assert answer.status_code == 413
-    assert answer.json()["message"] == "Request entity too large: limit is 1000"
+    assert answer.json()["message"] == "Request entity too large: limit is 1000 (PLAYGROUND_API_MAX_BODY_BYTES)"
     assert api("GET", "api/v1/namespaces/default/configmaps/big").status_code == 404
 
 
@@ -237,7 +237,7 @@ def test_from_another_machine_the_token_is_the_sign_in(api, client):
 
 
 def test_a_body_declared_past_every_limit_is_a_413_status_before_it_is_read(api, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.PLAYGROUND_API_MAX_BODY_BYTES = 1000
 
     answer = api("POST", "api/v1/namespaces/default/configmaps", "x" * 5000)
 

@@ -56,6 +56,18 @@ def test_the_verbs_a_lesson_uses(cluster):
     assert console(cluster, "kubectl create secret generic db --from-literal=password=s3cret")[1] == "secret/db created"
 
 
+def test_patch_writes_a_status_only_through_its_subresource(cluster):
+    cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    removed = '{"status":{"conditions":[{"type":"NamespaceContentRemaining","status":"False","reason":"ContentRemoved"}]}}'
+
+    on_object = console(cluster, f"kubectl patch namespace team --type merge -p '{removed}'")
+    on_status = console(cluster, f"kubectl patch namespace team --subresource=status --type merge -p '{removed}'")
+
+    assert on_object == (0, "namespace/team patched (no change)", "")
+    assert on_status == (0, "namespace/team patched", "")
+    assert [c["reason"] for c in cluster.get("Namespace", "team")["status"]["conditions"]] == ["ContentRemoved"]
+
+
 @pytest.mark.parametrize("text, message", [
     ("ls -la", "'ls' is not a kubectl command: this console runs kubectl only"),
     ("kubectl get pods; rm -rf /", "pipes, redirections and `;` are a shell's"),
