@@ -44,6 +44,14 @@ def screen(page) -> str:  # noqa: F811
     return "\n".join(rows).rstrip()
 
 
+def prompt_shows(page, text: str) -> None:  # noqa: F811
+    """The last row that holds something becomes `text` (the prompt and what is on it)."""
+    page.wait_for_function(f"""(wanted) => {{
+      const rows = [...{ROWS}].map((row) => row.textContent.replace(/\\u00a0/g, ' ').trimEnd()).filter(Boolean);
+      return rows[rows.length - 1] === wanted;
+    }}""", arg=text, timeout=30_000)
+
+
 def prompt_line(page) -> str:  # noqa: F811
     """The last row that holds something: after a command has ended, the prompt and what is typed."""
     return screen(page).splitlines()[-1]

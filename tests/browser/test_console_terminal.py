@@ -30,35 +30,37 @@ def test_commands_history_and_tab_completion_in_the_terminal(server, page):  # n
 
     terminal.run(page, "kubectl get nodes", "playground-worker2   Ready    <none>")
     assert "$ kubectl get nodes\nNAME " in terminal.screen(page)
-    assert terminal.prompt_line(page) == "$"
+    terminal.prompt_shows(page, "$")
 
     # Up: the last command back on the prompt, Enter runs it again
     terminal.focus(page)
     page.keyboard.press("ArrowUp")
-    terminal.shows(page, "$ kubectl get nodes")
-    assert terminal.prompt_line(page) == "$ kubectl get nodes"
+    terminal.prompt_shows(page, "$ kubectl get nodes")
     page.keyboard.press("Enter")
     page.wait_for_function(f"() => {terminal.ROWS}.length && [...{terminal.ROWS}].filter((r) => r.textContent.includes('$ kubectl get nodes')).length === 2")
 
     # Tab: a verb, a resource type, then a name of the learner's cluster
     terminal.keys(page, "kubectl sca")
     page.keyboard.press("Tab")
-    terminal.shows(page, "$ kubectl scale")
+    terminal.prompt_shows(page, "$ kubectl scale")
     page.keyboard.press("Control+U")
     terminal.keys(page, "kubectl get replicas")
     page.keyboard.press("Tab")
-    terminal.shows(page, "$ kubectl get replicasets")
+    terminal.prompt_shows(page, "$ kubectl get replicasets")
     page.keyboard.press("Control+U")
     terminal.keys(page, "kubectl get nodes playground-worker")
     page.keyboard.press("Tab")  # two nodes start so: both offered, the line kept
     terminal.shows(page, "playground-worker  playground-worker2")
+    terminal.prompt_shows(page, "$ kubectl get nodes playground-worker")
     terminal.keys(page, "2")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     terminal.shows(page, "$ kubectl get nodes playground-worker2 \nNAME")
     terminal.run(page, "kubectl scale replicaset nope --replicas=2", 'Error from server (NotFound): replicasets.apps "nope" not found')
     terminal.in_red(page, "Error from server (NotFound)")
-    terminal.run(page, "ls /", "error: ")  # not a shell: refused with a message
+    terminal.run(page, "ls /", "'ls' is not a kubectl command: this console runs kubectl only (try `help`)")
+    terminal.in_red(page, "'ls' is not a kubectl command")  # not a shell: refused, nothing run
+    terminal.run(page, "help", "`clear` clears the screen.")  # its last line: the rest scrolled up
 
     # What a screen reader reads: xterm's accessibility tree holds the rows as text
     assert page.get_by_role("textbox", name="kubectl command").count() == 1
@@ -83,8 +85,27 @@ def test_ctrl_c_stops_get_watch_and_the_prompt_comes_back(server, page):  # noqa
 
     page.keyboard.press("Control+C")
     terminal.shows(page, "^C\n$")
-    assert terminal.prompt_line(page) == "$"
+    terminal.prompt_shows(page, "$")
     terminal.run(page, "kubectl get deployment nginx -o name", "deployment.apps/nginx")  # the console is free again
+
+
+def test_logs_follow_prints_what_the_container_writes_until_ctrl_c(server, page, tmp_path):  # noqa: F811
+    url, manage = server
+    page.set_viewport_size({"width": 1440, "height": 900})
+    cluster = open_lesson(page, url)
+    manifest = tmp_path / "chatty.yaml"
+    manifest.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: chatty}\nspec:\n  containers:\n"
+                        "  - {name: c, image: 'busybox:1.36', command: [sh, -c, 'echo one; sleep 60; echo two; sleep 3600']}\n")
+    manage("apply", "--cluster", cluster, "-f", str(manifest))
+    manage("clock", "--cluster", cluster, "advance", "30")
+
+    terminal.run(page, "kubectl logs -f chatty", "kubectl logs -f chatty\none")
+    manage("clock", "--cluster", cluster, "advance", "60")
+    terminal.shows(page, "one\ntwo")  # written while the console follows
+
+    page.keyboard.press("Control+C")
+    terminal.shows(page, "two\n^C\n$")
+    terminal.prompt_shows(page, "$")
 
 
 def test_a_heredoc_typed_line_by_line_and_control_characters_from_the_cluster(server, page, tmp_path):  # noqa: F811
