@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from playground.store.quota import default_limits_from as default_quota_limits
@@ -153,12 +154,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # vendored, nothing comes from a CDN), no inline script, handler attribute, style or eval, so an
 # object name or annotation that slipped through escaping could still run nothing. connect-src
 # 'self' covers the live pages' ws:/wss: sockets to this same host (CSP Level 3; the browser
-# tests check it in Chromium).
+# tests check it in Chromium). One exception, on the lesson pages only: the console's terminal
+# (xterm.js 6, static/vendor/xterm) renders with three <style> elements it makes at run time (its
+# theme, its cells' size, its scrollbar); a per-response nonce, in style-src only when a page
+# asks for it (its console.js tag), lets exactly those through, where 'unsafe-inline' would let
+# any injected <style> in. Style attributes stay forbidden (a nonce never covers them): xterm
+# writes those only for 24-bit colours and contrast fixes, which the console never asks for.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

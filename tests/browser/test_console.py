@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import re
 
+from tests.browser import terminal
 from tests.browser.test_cluster_page import page, pytestmark, server  # noqa: F401 - the same fixtures and skip
 from tests.browser.test_object_pages import screenshot
 
 
 def typed(page, command: str, answer: str) -> None:  # noqa: F811
-    console = page.locator(".console textarea")
-    console.fill(command)
-    console.press("Enter")
-    page.locator(".console-output div", has_text=answer).last.wait_for(timeout=30_000)
+    terminal.run(page, command, answer)
 
 
 def test_kubectl_edit_in_the_console_opens_the_editor_on_the_object(server, page):  # noqa: F811
@@ -23,7 +21,7 @@ def test_kubectl_edit_in_the_console_opens_the_editor_on_the_object(server, page
     page.get_by_role("button", name=re.compile("Start")).click()
     page.wait_for_url(re.compile(r"/lessons/09-deployments/1/$"))
     page.get_by_role("button", name="Run in the console").first.click()  # the Deployment web
-    page.locator(".console-output .out", has_text="deployment.apps/web created").wait_for(timeout=30_000)
+    terminal.shows(page, "deployment.apps/web created")
 
     typed(page, "kubectl edit deployment/web", "deployment.apps/web: opened in the editor")
 
@@ -40,7 +38,7 @@ def test_kubectl_edit_in_the_console_opens_the_editor_on_the_object(server, page
     editor.locator("textarea#yaml", has_text="replicas: 5").wait_for(timeout=30_000)
     editor.get_by_role("button", name="Apply").click()
 
-    page.locator(".console-output .out", has_text="deployment.apps/web edited").wait_for(timeout=30_000)
+    terminal.shows(page, "deployment.apps/web edited")
     assert dialog.is_hidden()
     typed(page, "kubectl get deployment web -o jsonpath='{.spec.replicas}'", "5")
     screenshot(page, "console-edit-done-1440")
@@ -50,6 +48,6 @@ def test_kubectl_edit_in_the_console_opens_the_editor_on_the_object(server, page
     editor.locator("#id_replicas").wait_for(timeout=30_000)
     screenshot(page, "console-edit-1920")
     dialog.get_by_role("button", name="Close").click()
-    page.locator(".console-output .err", has_text="Edit cancelled, no changes made.").wait_for(timeout=10_000)
+    terminal.in_red(page, "Edit cancelled, no changes made.")
     typed(page, "kubectl edit deployment/nope", 'Error from server (NotFound): deployments.apps "nope" not found')
     assert dialog.is_hidden()

@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser import terminal
 from tests.browser.test_cluster_page import page, pytestmark, server  # noqa: F401 - the same fixtures and skip
 
 
@@ -94,7 +95,7 @@ def test_a_lesson_step_frames_its_cluster_page_and_runs_its_console_within_the_p
     page.get_by_role("button", name=re.compile("Start")).click()
     page.wait_for_url(re.compile(r"/lessons/08-replicasets/1/$"))
     page.get_by_role("button", name="Run in the console").first.click()  # the apply heredoc, over the socket
-    page.locator(".console-output .out", has_text="replicaset.apps/web created").wait_for(timeout=30_000)
+    terminal.shows(page, "replicaset.apps/web created")  # drawn by xterm.js, its style elements let in by the nonce
     framed = page.frame_locator("#lesson-picture iframe")
     framed.locator("li.pod", has_text="web-").first.wait_for(timeout=30_000)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from playground.lessons.files import load_lessons
+from tests.browser import terminal
 from tests.browser.test_cluster_page import page, pytestmark, server  # noqa: F401 - the same fixtures and skip
 from tests.browser.test_object_pages import screenshot
 
@@ -24,15 +25,12 @@ def test_the_replica_set_lesson_walked_with_the_console(server, page):  # noqa: 
     assert page.locator("#lesson-checks .check.red").count() == 2
 
     page.get_by_role("button", name="Run in the console").first.click()  # the apply heredoc
-    page.locator(".console-output .out", has_text="replicaset.apps/web created").wait_for(timeout=30_000)
+    terminal.shows(page, "replicaset.apps/web created")
     checks_green(page, 2)
     screenshot(page, "lesson-step-done")
 
     page.get_by_role("link", name="Next step →").click()
-    console = page.locator(".console textarea")
-    console.fill("kubectl scale replicaset web --replicas=5")
-    console.press("Enter")
-    page.locator(".console-output .out", has_text="replicaset.apps/web scaled").wait_for(timeout=30_000)
+    terminal.run(page, "kubectl scale replicaset web --replicas=5", "replicaset.apps/web scaled")
     checks_green(page, 2)
 
     page.get_by_role("link", name="Next step →").click()

@@ -71,3 +71,17 @@ def test_no_template_holds_what_the_policy_blocks(template):
     found = [what for what, pattern in INLINE.items() if pattern.search(text)]
 
     assert found == []
+
+
+def test_a_lesson_step_lets_only_its_terminals_style_elements_in_by_a_nonce(db, client):
+    # xterm.js makes <style> elements at run time: the step's policy carries a fresh nonce in
+    # style-src, and the console's script tag carries it to them; scripts stay 'self' only
+    client.post("/lessons/08-replicasets/start/")
+
+    pages = [client.get("/lessons/08-replicasets/1/") for _ in range(2)]
+
+    policies = [policy(page.headers["Content-Security-Policy"]) for page in pages]
+    nonces = [re.fullmatch(r"'self' 'nonce-([^']+)'", p["style-src"]).group(1) for p in policies]
+    assert nonces[0] != nonces[1]
+    assert all({**p, "style-src": "'self'"} == POLICY for p in policies)  # the rest as on every page
+    assert f'console.js" nonce="{nonces[0]}"' in pages[0].content.decode()
