@@ -92,7 +92,7 @@ def test_the_presenter_cluster_is_the_instructors_to_drive_and_the_rooms_to_watc
     assert instructor.post(f"/clusters/{presenter}/nodes/playground-worker/cordon/").status_code in (200, 302)
     assert f'href="/clusters/{presenter}/">Presenter' + "'s cluster</a>" in ana.get(f"/clusters/{ana.cluster}/").content.decode()
     assert ana.get(f"/clusters/{presenter}/").status_code == 200
-    assert "Read-only: the presenter's cluster" in ana.get(f"/clusters/{presenter}/").content.decode()
+    assert "you are watching the presenter&#x27;s cluster" in ana.get(f"/clusters/{presenter}/").content.decode()
     assert ana.post(f"/clusters/{presenter}/nodes/playground-worker/uncordon/").status_code == 403
     assert ana.post(f"/clusters/{presenter}/kubeconfig/").status_code == 403
     assert store.get(presenter, "Node", "playground-worker")["spec"]["unschedulable"] is True
