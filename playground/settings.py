@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from playground.store.quota import default_limits_from as default_quota_limits
+from playground.web.proxies import parse_trusted
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PLAYGROUND_DATA_DIR", BASE_DIR / "data"))
@@ -139,6 +140,10 @@ if not (PLAYGROUND_LEASE_DURATION_SECONDS > PLAYGROUND_LEASE_RENEW_DEADLINE_SECO
 PLAYGROUND_SIGN_IN = os.environ.get("PLAYGROUND_SIGN_IN", "auto")
 if PLAYGROUND_SIGN_IN not in ("auto", "required"):
     raise ImproperlyConfigured(f'PLAYGROUND_SIGN_IN is "auto" or "required", not "{PLAYGROUND_SIGN_IN}"')
+# Reverse proxies whose X-Forwarded-For is believed (playground/web/proxies.py): addresses or
+# networks, comma-separated ("127.0.0.1", "10.0.0.0/8"). None by default: the header is ignored,
+# and behind a proxy every client is the proxy (set PLAYGROUND_SIGN_IN=required there, or this).
+PLAYGROUND_TRUSTED_PROXIES = parse_trusted(os.environ.get("PLAYGROUND_TRUSTED_PROXIES", "").split(","))
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
