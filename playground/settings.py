@@ -145,6 +145,15 @@ if PLAYGROUND_SIGN_IN not in ("auto", "required"):
 # and behind a proxy every client is the proxy (set PLAYGROUND_SIGN_IN=required there, or this).
 PLAYGROUND_TRUSTED_PROXIES = parse_trusted(os.environ.get("PLAYGROUND_TRUSTED_PROXIES", "").split(","))
 LOGIN_URL = "sign-in"
+
+# A cluster's requests per second (its quota) counted in the database, so the limit holds across
+# several web processes (playground/store/quota.py): on by default with PostgreSQL (scale-out),
+# off with SQLite (one process: counted in its memory, no write per request). "1" or "0" to choose.
+_shared_budgets = os.environ.get("PLAYGROUND_SHARED_REQUEST_BUDGETS",
+                                 "1" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "0")
+if _shared_budgets not in ("0", "1"):
+    raise ImproperlyConfigured(f'PLAYGROUND_SHARED_REQUEST_BUDGETS is "1" or "0", not "{_shared_budgets}"')
+PLAYGROUND_SHARED_REQUEST_BUDGETS = _shared_budgets == "1"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
