@@ -184,3 +184,38 @@ def test_a_read_only_page_offers_no_button(server, page):  # noqa: F811
     assert offered(attendee) == []
     attendee.set_viewport_size({"width": 1440, "height": 1080})
     screenshot(attendee, "workshop-read-only-presenter-1440")
+
+
+def test_the_instructor_runs_a_workshop_from_the_web_ui(server, page):  # noqa: F811
+    url, manage = server
+    password = re.search(r"keep it\): (\S+)", manage("createadmin").stdout).group(1)
+    sign_in(page, url, password, "/workshops/")
+    page.get_by_label("Name", exact=True).fill("room1")
+    page.get_by_label("Seats", exact=True).fill("30")
+    page.get_by_label("The pod and its pause container").check()
+    page.get_by_label("Deployments and rolling updates").check()
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1080})
+        screenshot(page, f"workshop-create-{width}")
+    page.get_by_role("button", name="Create workshop").click()
+    page.wait_for_url(f"{url}/workshops/room1/")
+    code = page.locator(".join-code").inner_text()
+    assert page.locator(".join-link").inner_text() == f"{url}/join/room1/"
+    assert page.locator(".workshop-lessons li").all_inner_texts() == ["The pod and its pause container", "Deployments and rolling updates"]
+    attendee = page.context.browser.new_page()
+    cluster = join(attendee, url, code, "Ana")
+
+    page.get_by_role("button", name="Lock: no new joins").click()
+    assert page.locator("h1 .state").inner_text() == "locked"
+    page.get_by_role("button", name="Reset Ana's cluster").click()
+    assert "reset Ana's clusters" in page.get_by_role("status").inner_text()
+    with page.context.expect_page() as projector:
+        page.get_by_role("link", name="project Ana's cluster").click()
+    assert projector.value.url.endswith(f"/clusters/{cluster}/?projector=1")
+    page.get_by_role("button", name="Close: delete every cluster").click()
+    screenshot(page, "workshop-close-confirm-1920")
+    page.get_by_role("button", name="Close the workshop and delete every cluster").click()
+
+    assert page.locator("h1 .state").inner_text() == "closed"
+    assert "1 clusters deleted" in page.get_by_role("status").inner_text()
+    assert attendee.goto(f"{url}/clusters/{cluster}/").status == 403
