@@ -175,7 +175,7 @@ def test_a_read_only_page_offers_no_button(server, page):  # noqa: F811
 
     page.goto(f"{url}/workshops/room1/")
     page.get_by_role("button", name="Start a presenter cluster").click()
-    page.get_by_role("link", name="Presenter cluster").click()
+    page.get_by_role("link", name="Presenter cluster", exact=True).click()
     assert page.locator(".read-only-banner").count() == 0
     assert page.get_by_role("button", name="+10 s").is_visible()  # the instructor drives it
     attendee.reload()  # the header shows the presenter's cluster from the next page on
