@@ -17,6 +17,7 @@ from playground.apiserver.exec import ExecConsumer  # noqa: E402
 from playground.web import consumers  # noqa: E402
 from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodConsumer  # noqa: E402
 from playground.web.console import ConsoleConsumer  # noqa: E402
+from playground.web.proxies import TrustedProxies  # noqa: E402
 from playground.web.lesson_consumers import LessonConsumer  # noqa: E402
 from playground.web.signin import SignInRequired  # noqa: E402
 from playground.web.uploads import BodyLimit  # noqa: E402
@@ -72,7 +73,8 @@ async def websockets(scope, receive, send):  # noqa: ANN001 - an ASGI applicatio
     return await app(scope, receive, send)
 
 
-application = ProtocolTypeRouter({
+# First: every page, socket and limit below sees the client the trusted proxies name, not the proxy
+application = TrustedProxies(ProtocolTypeRouter({
     "http": BodyLimit(django_asgi_app),  # a body over its page's limit never reaches Django
     "websocket": websockets,
-})
+}))

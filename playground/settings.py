@@ -15,6 +15,7 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from playground.store.quota import default_limits_from as default_quota_limits
+from playground.web.proxies import parse_trusted
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PLAYGROUND_DATA_DIR", BASE_DIR / "data"))
@@ -140,7 +141,20 @@ if not (PLAYGROUND_LEASE_DURATION_SECONDS > PLAYGROUND_LEASE_RENEW_DEADLINE_SECO
 PLAYGROUND_SIGN_IN = os.environ.get("PLAYGROUND_SIGN_IN", "auto")
 if PLAYGROUND_SIGN_IN not in ("auto", "required"):
     raise ImproperlyConfigured(f'PLAYGROUND_SIGN_IN is "auto" or "required", not "{PLAYGROUND_SIGN_IN}"')
+# Reverse proxies whose X-Forwarded-For is believed (playground/web/proxies.py): addresses or
+# networks, comma-separated ("127.0.0.1", "10.0.0.0/8"). None by default: the header is ignored,
+# and behind a proxy every client is the proxy (set PLAYGROUND_SIGN_IN=required there, or this).
+PLAYGROUND_TRUSTED_PROXIES = parse_trusted(os.environ.get("PLAYGROUND_TRUSTED_PROXIES", "").split(","))
 LOGIN_URL = "sign-in"
+
+# A cluster's requests per second (its quota) counted in the database, so the limit holds across
+# several web processes (playground/store/quota.py): on by default with PostgreSQL (scale-out),
+# off with SQLite (one process: counted in its memory, no write per request). "1" or "0" to choose.
+_shared_budgets = os.environ.get("PLAYGROUND_SHARED_REQUEST_BUDGETS",
+                                 "1" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "0")
+if _shared_budgets not in ("0", "1"):
+    raise ImproperlyConfigured(f'PLAYGROUND_SHARED_REQUEST_BUDGETS is "1" or "0", not "{_shared_budgets}"')
+PLAYGROUND_SHARED_REQUEST_BUDGETS = _shared_budgets == "1"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [

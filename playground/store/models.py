@@ -129,3 +129,18 @@ class ClusterLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster_id or 'worker'} held by {self.holder_identity or 'nobody'}"
+
+
+class RequestBucket(models.Model):
+    """A cluster's request budget (its quota's requests_per_second) when several web processes
+    serve the pages and the API: the token bucket of playground/store/quota.py kept in the
+    database, so the limit holds for the cluster however many processes its requests reach.
+    `counted` is wall-clock seconds (time.time()): the processes share no monotonic clock."""
+
+    cluster = models.OneToOneField(Cluster, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    tokens = models.FloatField()
+    counted = models.FloatField()
+    took = models.BooleanField(default=True)  # whether the last request found a token: one statement answers both
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id}: {self.tokens:.2f} tokens"

@@ -203,8 +203,52 @@ class RequestBudget:
             return (1.0 - tokens) / rate if rate > 0 else math.inf
 
 
+class SharedRequestBudget:
+    """The same token bucket kept in the database (models.RequestBucket), for several web
+    processes: each take is one UPDATE ... RETURNING that refills, takes if it can and says
+    whether it did, so two processes taking at once cannot both spend the last token (the row's
+    write lock orders them, on SQLite and PostgreSQL alike), and a refusal costs no second query.
+    A first request inserts the bucket, full but one."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock  # wall-clock seconds: the processes share no monotonic clock
+
+    def take(self, cluster: str, rate: float) -> float:
+        """Take one request's token: 0 when there was one, else the seconds until there is."""
+        from django.db import connection  # here: settings import this module before the apps are ready
+
+        from .models import Cluster, RequestBucket
+
+        burst, now = max(1.0, rate), self.clock()
+        table, clusters = RequestBucket._meta.db_table, Cluster._meta.db_table
+        refill = [now, now, rate, burst, burst, now, now, rate]  # REFILLED's parameters
+        with connection.cursor() as cursor:
+            for _ in range(2):  # a second time only when another process inserted the bucket meanwhile
+                # Every SET reads the row as it was (SQL's rule): `took` and `tokens` agree
+                cursor.execute(f"UPDATE {table} SET took = {REFILLED} >= 1, tokens = CASE WHEN {REFILLED} >= 1 "
+                               f"THEN {REFILLED} - 1 ELSE {REFILLED} END, counted = %s "
+                               f"WHERE cluster_id = (SELECT id FROM {clusters} WHERE name = %s) RETURNING took, tokens",
+                               [*refill, *refill, *refill, *refill, now, cluster])
+                found = cursor.fetchone()
+                if found is not None:
+                    took, tokens = found
+                    return 0.0 if took else (1.0 - tokens) / rate if rate > 0 else math.inf
+                cursor.execute(f"INSERT INTO {table} (cluster_id, tokens, counted, took) SELECT id, %s, %s, %s FROM {clusters} "
+                               "WHERE name = %s ON CONFLICT (cluster_id) DO NOTHING", [burst - 1.0, now, True, cluster])
+                if cursor.rowcount:
+                    return 0.0
+        return 0.0  # no such cluster: its page says so
+
+
+# Seconds since the bucket was counted, never negative (another host's clock may be ahead), and
+# the tokens it holds now: refilled at `rate` a second up to the burst (min() is no SQL both speak)
+ELAPSED = "(CASE WHEN %s > counted THEN %s - counted ELSE 0 END)"
+REFILLED = f"(CASE WHEN tokens + {ELAPSED} * %s > %s THEN %s ELSE tokens + {ELAPSED} * %s END)"
+
+
 QUOTA_CACHE_SECONDS = 1.0  # a quota set by `cluster quota` in another process counts within a second
 _requests = RequestBudget()
+_shared_requests = SharedRequestBudget()
 _quotas: dict[str, tuple[Quota, float]] = {}
 
 
@@ -218,7 +262,8 @@ def retry_after(cluster: str, read: Callable[[str], Quota]) -> int | None:
     rate = cached[0].requests_per_second
     if rate is None:
         return None
-    wait = _requests.take(cluster, rate)
+    budget = _shared_requests if settings.PLAYGROUND_SHARED_REQUEST_BUDGETS else _requests
+    wait = budget.take(cluster, rate)
     return None if wait == 0 else max(1, math.ceil(min(wait, 3600)))
 
 

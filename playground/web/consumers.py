@@ -303,7 +303,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if key is None or key == self.last_clock:
             return ""
         self.last_clock = key
-        return render_to_string("web/cluster.html#clock-controls", {"clock": shown, "oob": True})
+        return self.draw("web/cluster.html#clock-controls", {"clock": shown, "oob": True})
 
     def ready_frame(self) -> tuple[bool, str | None]:
         """(True, the frame) when another socket already drew it: sent without a trip to the
@@ -322,6 +322,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def render_frame(self) -> str | None:
         """The HTML to push, or None for nothing (the cluster is gone)."""
         raise NotImplementedError
+
+    def draw(self, template: str, context: dict[str, Any]) -> str:
+        """A partial as this socket's page draws it: without the buttons of a read-only page
+        (workshop_access.ClusterAccessGuard says so in the scope), as the page itself did."""
+        return render_to_string(template, {**context, "read_only": bool(self.scope.get("read_only"))})
 
 
 class ClusterConsumer(LiveConsumer):
@@ -498,7 +503,7 @@ class ObjectConsumer(LiveConsumer):
     def render_frame(self) -> str | None:
         kwargs = self.scope["url_route"]["kwargs"]
         try:
-            return render_to_string(self.template, self.context(kwargs["namespace"], kwargs["name"]))
+            return self.draw(self.template, self.context(kwargs["namespace"], kwargs["name"]))
         except NotFound as e:
             return self.missing_frame(e.message)
 
@@ -645,7 +650,7 @@ class ClusterObjectConsumer(LiveConsumer):
 
     def render_frame(self) -> str | None:
         try:
-            return render_to_string(self.template, self.context(self.scope["url_route"]["kwargs"]["name"]))
+            return self.draw(self.template, self.context(self.scope["url_route"]["kwargs"]["name"]))
         except (NotFound, BadRequest) as e:  # deleted while the page is open, or a page token it did not make
             return self.missing_frame(e.message)
 
@@ -707,7 +712,7 @@ class FilteredConsumer(LiveConsumer):
 
     def render_frame(self) -> str | None:
         try:
-            return render_to_string(self.template, self.context(query_params(self.scope)))
+            return self.draw(self.template, self.context(query_params(self.scope)))
         except NotFound:
             return None
 

@@ -22,10 +22,11 @@ from playground.lessons.files import Lesson, Picture, Step
 from playground.lessons.models import LessonProgress
 from playground.lessons.view import LiveView
 from playground.store.errors import NotFound
+from playground.workshops.models import Attendee
 
 from . import picture as pictures
 from .workshop_access import visitor
-from .room_news import tell_room
+from .room_news import tell_room, tell_room_of
 
 LEARNER = "learner"  # the session key holding the learner's id
 # Lesson text is the repository's, yet rendered as untrusted: raw HTML in it is shown, never run
@@ -151,9 +152,19 @@ def step_context(lesson: Lesson, mine: LessonProgress, step: Step) -> dict[str, 
 
 def checks_context(lesson: Lesson, mine: LessonProgress, step: Step) -> dict[str, Any]:
     """The step's checks and its picture as they are now, what the step socket redraws."""
+    done_before = len(mine.done_steps)
     seen = progress.verdicts(mine, lesson, step)
+    if len(mine.done_steps) != done_before:
+        tell_attendees_room(mine.learner)
     return {"lesson": lesson, "step": step, "verdicts": seen, "step_done": step.number in mine.done_steps,
             "picture": shown_picture(mine.cluster, step.picture)}
+
+
+def tell_attendees_room(learner: str) -> None:
+    """A workshop attendee's step done: the room view's card of theirs shows it."""
+    seat = Attendee.objects.filter(learner=learner).select_related("workshop").first()
+    if seat is not None:
+        tell_room_of(seat.workshop.name, seat.pk)
 
 
 def shown_picture(cluster: str, shown: Picture) -> dict[str, str]:

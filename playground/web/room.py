@@ -1,5 +1,5 @@
-"""The room view's cards: one per attendee, their lessons' progress and a thumbnail of their
-cluster (its pods by state, as the cluster page colours them).
+"""The room view's cards: one per attendee, their lessons' progress and a thumbnail of the
+cluster they work in now (their own or a lesson's: its pods by state, as the cluster page colours them).
 
 workshops.models (the seats) + lessons' progress + store (each attendee's pods) → the cards
 here → templates/web/workshops/room.html#card, drawn by the page and redrawn by the room's
@@ -15,7 +15,7 @@ from django.urls import reverse
 from playground.lessons import progress
 from playground.lessons.models import LessonProgress
 from playground.store import api as store
-from playground.store import clock
+from playground.store import changelog, clock
 from playground.store.errors import NotFound
 from playground.workshops import rooms
 from playground.workshops.models import Attendee, Workshop
@@ -35,10 +35,27 @@ def room_cards(workshop: Workshop) -> list[dict[str, Any]]:
 
 
 def card(seat: Attendee, workshop: Workshop, mine: list[LessonProgress]) -> dict[str, Any]:
-    url = reverse("web:cluster", kwargs={"cluster": seat.cluster})
-    return {"id": f"attendee-{seat.pk}", "name": seat.name, "cluster": seat.cluster, "url": url,
-            "projector_url": f"{url}?projector=1", "thumbnail": thumbnail(seat.cluster),
+    cluster, where = working_in(seat, mine)
+    url = reverse("web:cluster", kwargs={"cluster": cluster})
+    return {"id": f"attendee-{seat.pk}", "name": seat.name, "cluster": cluster, "where": where, "url": url,
+            "projector_url": f"{url}?projector=1", "thumbnail": thumbnail(cluster),
             "lessons": lesson_rows(workshop, mine)}
+
+
+def working_in(seat: Attendee, mine: list[LessonProgress]) -> tuple[str, str]:
+    """The cluster the attendee works in now, and what it is: of their own cluster and their
+    lessons' (each lesson has a cluster of its own), the one written last. The thumbnail of
+    their own cluster alone stayed empty while the attendee did every lesson elsewhere."""
+    titles = {row.cluster: progress.lessons()[row.lesson].title for row in mine if row.lesson in progress.lessons()}
+    newest, version = seat.cluster, -1
+    for cluster in [seat.cluster, *titles]:
+        try:
+            written = changelog.cluster_resource_version(cluster)
+        except NotFound:
+            continue  # a lesson's cluster being made again by its Reset
+        if written > version:
+            newest, version = cluster, written
+    return newest, f"lesson: {titles[newest]}" if newest in titles else "their cluster"
 
 
 def thumbnail(cluster: str) -> dict[str, Any]:
@@ -64,7 +81,7 @@ def lesson_rows(workshop: Workshop, mine: list[LessonProgress]) -> list[dict[str
             continue
         row = started.get(slug)
         done = len(row.done_steps) if row else 0
-        rows.append({"title": lesson.title, "done": done, "total": len(lesson.steps), "started": row is not None,
+        rows.append({"title": lesson.title, "number": slug.split("-", 1)[0], "done": done, "total": len(lesson.steps), "started": row is not None,
                      "finished": bool(row and row.finished_at),
                      "percent": round(100 * done / len(lesson.steps)) if lesson.steps else 0,
                      "url": reverse("web:cluster", kwargs={"cluster": row.cluster}) if row else ""})

@@ -1,4 +1,5 @@
-"""News for the room view's sockets (workshop_consumers.RoomConsumer): its grid changed shape.
+"""News for the room view's sockets (workshop_consumers.RoomConsumer): its grid changed shape,
+or one attendee's lesson progress moved.
 
 The join page, the instructor's buttons and a lesson's Start → tell_room → the channel layer
 group of the workshop. A module of its own, importing nothing of the pages, so any page may call it.
@@ -19,3 +20,11 @@ def tell_room(workshop: str) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(room_group(workshop), {"type": "workshop.changed"})
+
+
+def tell_room_of(workshop: str, attendee: int) -> None:
+    """The room view redraws one attendee's card: a lesson step of theirs was recorded done, which
+    no write in their cluster announces (a check may turn green only once its state has held)."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(room_group(workshop), {"type": "attendee.changed", "attendee": attendee})

@@ -3,7 +3,8 @@ let through to a cluster or turned away, by workshops.access's rule.
 
 request → SignInMiddleware (a bound attendee counts as signed in) → ClusterAccessMiddleware here:
 a view with a `cluster` argument is refused (403) unless the visitor may reach it, a read-only
-visitor (the instructor on an attendee's cluster) may only GET and never opens the editor; an
+visitor (the instructor on an attendee's cluster) may only GET and never opens the editor, and
+its pages draw no button it would refuse (`read_only` in the templates' context); an
 attendee is kept to their own pages (their cluster, the workshop's lessons, the join page).
 socket → SignInRequired → ClusterAccessGuard here: the same rule on /ws/clusters/<cluster>/…,
 where the console and a lesson step's socket (which records progress) need write access.
@@ -18,7 +19,7 @@ from channels.security.websocket import WebsocketDenier
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from playground.workshops.access import Access, Visitor, access, visitor_of
+from playground.workshops.access import Access, Visitor, access, visitor_of, watched_name
 
 # Pages that write though they are GETs: the editor's forms (new, edit) lead only to a write
 EDITOR_PAGES = frozenset({"web:new", "web:new-kind", "web:edit", "web:edit-cluster-scoped"})
@@ -40,7 +41,9 @@ def visitor(request: HttpRequest) -> Visitor:
 def workshop_context(request: HttpRequest) -> dict[str, Any]:
     """For the header (a context processor): the attendee's seat, and the presenter cluster they may watch."""
     seen = visitor(request)
-    return {"attendee": seen.attendee, "presenter": seen.presenter}
+    level = getattr(request, "cluster_access", None)
+    return {"attendee": seen.attendee, "presenter": seen.presenter,
+            "read_only": level is Access.READ, "watching": getattr(request, "cluster_watched", "")}
 
 
 class ClusterAccessMiddleware:
@@ -60,6 +63,8 @@ class ClusterAccessMiddleware:
             return attendee_elsewhere(request, seen, view, view_kwargs) if seen.bound else None
         level = access(seen, cluster)
         request.cluster_access = level  # type: ignore[attr-defined] - the page's read-only banner
+        if level is Access.READ:  # the banner says whose: "you are watching Ada's cluster"
+            request.cluster_watched = watched_name(seen, cluster)  # type: ignore[attr-defined]
         if level is Access.NONE:
             return refused(request, "This cluster is not yours: in a workshop you reach your own clusters only.")
         if level is Access.READ and (request.method not in ("GET", "HEAD") or view in EDITOR_PAGES):
@@ -101,4 +106,6 @@ class ClusterAccessGuard:
             needed = Access.WRITE if found["rest"].startswith(WRITING_SOCKETS) else Access.READ
             if level is Access.NONE or (needed is Access.WRITE and level is not Access.WRITE):
                 return await WebsocketDenier.as_asgi()(scope, receive, send)
+            # The socket's frames draw its page's parts without the buttons a read-only page hides
+            scope = {**scope, "read_only": level is Access.READ}
         return await self.inner(scope, receive, send)

@@ -79,6 +79,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def clock_changed(self, event: dict[str, Any]) -> None:
         pass  # the cards show no clock
 
+    async def attendee_changed(self, event: dict[str, Any]) -> None:
+        self.dirty.add(int(event["attendee"]))
+        self.wake.set()
+
     async def workshop_changed(self, event: dict[str, Any]) -> None:
         self.whole = True
         self.wake.set()

@@ -27,6 +27,9 @@ from .room_news import tell_room
 
 instructor_required = user_passes_test(lambda user: user.is_active and user.is_staff, login_url="sign-in")
 ACTIONS = ("lock", "unlock", "reset", "close", "presenter")
+# What undoes every attendee's work at once asks again first: one misplaced click must not do it
+WHOLE_ROOM = {"reset": "Reset every attendee's cluster", "close": "Close the workshop and delete every cluster"}
+PROJECTOR_WINDOW = "playground-projector"  # the one window every Project link sends its cluster to
 
 
 class WorkshopForm(forms.Form):
@@ -75,7 +78,7 @@ def workshop_view(request: HttpRequest, workshop: str) -> HttpResponse:
     found = workshop_or_404(workshop)
     lessons = [progress.lessons()[slug] for slug in found.lessons if slug in progress.lessons()]
     return render(request, "web/workshops/workshop.html", {
-        "workshop": found, "link": join_link(request, found), "lessons": lessons,
+        "workshop": found, "link": join_link(request, found), "lessons": lessons, "projector_window": PROJECTOR_WINDOW,
         "attendees": found.attendees.all(), "message": request.GET.get("done", "")})
 
 
@@ -85,8 +88,12 @@ def workshop_action(request: HttpRequest, workshop: str, action: str) -> HttpRes
     found = workshop_or_404(workshop)
     if action not in ACTIONS:
         raise Http404(f'no action "{action}" (the actions: {", ".join(ACTIONS)})')
+    attendee = request.POST.get("attendee", "")
+    if action in WHOLE_ROOM and not attendee and request.POST.get("confirm") != "yes":
+        return render(request, "web/workshops/confirm.html", {"workshop": found, "action": action,
+                      "attendees": found.attendees.count(), "label": WHOLE_ROOM[action]})
     try:
-        done = act(found, action, request.POST.get("attendee", ""))
+        done = act(found, action, attendee)
     except rooms.WorkshopError as e:
         return render(request, "web/workshops/refused.html", {"message": e.message}, status=409)
     tell_room(found.name)
@@ -111,7 +118,7 @@ def act(workshop: Workshop, action: str, attendee: str) -> str:
 def room_view(request: HttpRequest, workshop: str) -> HttpResponse:
     found = workshop_or_404(workshop)
     return render(request, "web/workshops/room.html", {"workshop": found, "cards": room_cards(found),
-                                                       "link": join_link(request, found)})
+                                                       "link": join_link(request, found), "projector_window": PROJECTOR_WINDOW})
 
 
 @login_not_required  # an attendee has no account: the code is what lets them in

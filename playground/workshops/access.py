@@ -86,6 +86,15 @@ def access(visitor: Visitor, cluster: str) -> Access:
     return Access.READ if owner_of(cluster) is not None else Access.WRITE
 
 
+def watched_name(visitor: Visitor, cluster: str) -> str:
+    """Whose cluster a read-only visitor watches, as the page says it: the attendee's display
+    name's, or the presenter's for the workshop's presenter cluster."""
+    if cluster and cluster == visitor.presenter:
+        return "the presenter's"
+    seat = owner_of(cluster)
+    return f"{seat.name}'s" if seat is not None else "another"
+
+
 def owner_of(cluster: str) -> Attendee | None:
     """The attendee a cluster is given to (theirs, or one of their lessons'), if any."""
     seat = Attendee.objects.select_related("workshop").filter(cluster=cluster).first()

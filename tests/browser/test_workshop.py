@@ -78,3 +78,144 @@ def test_the_instructor_sees_the_link_and_code_and_the_room(server, page):  # no
 
     page.locator('[aria-label="attendee Ana"]').get_by_role("link", name="Open").click()
     assert "Read-only" in page.locator(".read-only-banner").inner_text()
+
+
+LESSON_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: "nginx:1.27"}]
+"""
+
+
+def sign_in(page, url: str, password: str, next_page: str) -> None:  # noqa: F811
+    page.goto(f"{url}/sign-in/?next={next_page}")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}{next_page}")
+
+
+def start_lesson(page, url: str, lesson: str) -> str:  # noqa: F811
+    """The attendee starts a lesson; the cluster it made for them."""
+    page.goto(f"{url}/lessons/{lesson}/")
+    page.get_by_role("button", name="Start: make my cluster").click()
+    page.wait_for_url(re.compile(rf".*/lessons/{lesson}/.*"))
+    return re.search(r"/ws/clusters/([a-z0-9-]+)/lessons/", page.content()).group(1)
+
+
+def test_the_room_follows_every_attendee_into_their_lessons(server, page, tmp_path):  # noqa: F811
+    url, manage = server
+    password = re.search(r"keep it\): (\S+)", manage("createadmin").stdout).group(1)
+    created = manage("workshop", "create", "room1", "--seats", "30", "--lesson", "02-nodes", "--lesson", "05-projected-volumes",
+                     "--lesson", "09-deployments", "--url", url).stdout
+    code = re.search(r"join code: (\S+)", created).group(1)
+    names = ("Ana", "Bo", "Chidimma Okonkwo-Laurent", "Dev", "Eun-ji", "Farid")
+    attendees = [page.context.browser.new_page() for _ in names]
+    own = [join(attendee, url, code, name) for attendee, name in zip(attendees, names)]
+    lesson_cluster = start_lesson(attendees[1], url, "09-deployments")  # Bo's work is in the lesson's cluster
+    sign_in(page, url, password, "/workshops/room1/room/")
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(LESSON_DEPLOYMENT)
+
+    manage("clock", "instant", "--cluster", own[0])
+    manage("apply", "-f", "examples/nginx-deployment.yaml", "--cluster", own[0])
+    manage("clock", "instant", "--cluster", lesson_cluster)
+    manage("apply", "-f", str(manifest), "--cluster", lesson_cluster)
+
+    bo = page.locator('[aria-label="attendee Bo"]')
+    bo.locator(".count.ready", has_text="4 ready").wait_for(timeout=30_000)  # live: the lesson's cluster, not Bo's empty one
+    assert "Deployments and rolling updates" in bo.locator(".where").inner_text()
+    bo.locator(".progress li.started .steps", has_text="1/3").wait_for(timeout=30_000)  # the step's check, recorded live
+    page.locator('[aria-label="attendee Ana"] .count.ready', has_text="3 ready").wait_for(timeout=30_000)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1080})
+        for title in page.locator(".attendee-card .progress .title").all():  # every title whole, none cut
+            assert title.evaluate("e => e.scrollWidth <= e.clientWidth && getComputedStyle(e).textOverflow != 'ellipsis'")
+        assert page.locator(".attendee-card .progress .title").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 18
+        screenshot(page, f"workshop-room-lessons-{width}")
+
+
+def offered(page) -> list[str]:  # noqa: F811
+    """The visible buttons and text boxes that would change the cluster (the page intro's Got it is the reader's)."""
+    return page.locator("main button:visible:not([data-dismiss-intro]), main textarea:visible, main input[type=number]:visible").all_inner_texts()
+
+
+def test_a_read_only_page_offers_no_button(server, page):  # noqa: F811
+    url, manage = server
+    password = re.search(r"keep it\): (\S+)", manage("createadmin").stdout).group(1)
+    created = manage("workshop", "create", "room1", "--seats", "30", "--url", url).stdout
+    code = re.search(r"join code: (\S+)", created).group(1)
+    attendee = page.context.browser.new_page()
+    cluster = join(attendee, url, code, "Ana")
+    manage("clock", "instant", "--cluster", cluster)
+    manage("apply", "-f", "examples/nginx-deployment.yaml", "--cluster", cluster)
+    sign_in(page, url, password, "/workshops/room1/")
+
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1080})
+        page.goto(f"{url}/clusters/{cluster}/deployments/default/nginx/")
+        page.locator("#deployment-live").wait_for()
+        assert page.locator(".read-only-banner").inner_text().startswith("Read-only: you are watching Ana's cluster")
+        assert offered(page) == []
+        assert page.get_by_role("link", name="Edit as form").count() == 0
+        screenshot(page, f"workshop-read-only-deployment-{width}")
+    page.goto(f"{url}/clusters/{cluster}/")
+    page.locator("li.pod.ready", has_text="nginx-").nth(2).wait_for(timeout=30_000)
+    assert offered(page) == []
+    screenshot(page, "workshop-read-only-cluster-1920")
+
+    page.goto(f"{url}/workshops/room1/")
+    page.get_by_role("button", name="Start a presenter cluster").click()
+    page.get_by_role("link", name="Presenter cluster", exact=True).click()
+    assert page.locator(".read-only-banner").count() == 0
+    assert page.get_by_role("button", name="+10 s").is_visible()  # the instructor drives it
+    attendee.reload()  # the header shows the presenter's cluster from the next page on
+    attendee.get_by_role("link", name="Presenter's cluster").click()
+    assert "you are watching the presenter's cluster" in attendee.locator(".read-only-banner").inner_text()
+    assert offered(attendee) == []
+    attendee.set_viewport_size({"width": 1440, "height": 1080})
+    screenshot(attendee, "workshop-read-only-presenter-1440")
+
+
+def test_the_instructor_runs_a_workshop_from_the_web_ui(server, page):  # noqa: F811
+    url, manage = server
+    password = re.search(r"keep it\): (\S+)", manage("createadmin").stdout).group(1)
+    sign_in(page, url, password, "/workshops/")
+    page.get_by_label("Name", exact=True).fill("room1")
+    page.get_by_label("Seats", exact=True).fill("30")
+    page.get_by_label("The pod and its pause container").check()
+    page.get_by_label("Deployments and rolling updates").check()
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1080})
+        screenshot(page, f"workshop-create-{width}")
+    page.get_by_role("button", name="Create workshop").click()
+    page.wait_for_url(f"{url}/workshops/room1/")
+    code = page.locator(".join-code").inner_text()
+    assert page.locator(".join-link").inner_text() == f"{url}/join/room1/"
+    assert page.locator(".workshop-lessons li").all_inner_texts() == ["The pod and its pause container", "Deployments and rolling updates"]
+    attendee = page.context.browser.new_page()
+    cluster = join(attendee, url, code, "Ana")
+
+    page.get_by_role("button", name="Lock: no new joins").click()
+    assert page.locator("h1 .state").inner_text() == "locked"
+    page.get_by_role("button", name="Reset Ana's cluster").click()
+    assert "reset Ana's clusters" in page.get_by_role("status").inner_text()
+    with page.context.expect_page() as projector:
+        page.get_by_role("link", name="project Ana's cluster").click()
+    assert projector.value.url.endswith(f"/clusters/{cluster}/?projector=1")
+    page.get_by_role("button", name="Close: delete every cluster").click()
+    screenshot(page, "workshop-close-confirm-1920")
+    page.get_by_role("button", name="Close the workshop and delete every cluster").click()
+
+    assert page.locator("h1 .state").inner_text() == "closed"
+    assert "1 clusters deleted" in page.get_by_role("status").inner_text()
+    assert attendee.goto(f"{url}/clusters/{cluster}/").status == 403

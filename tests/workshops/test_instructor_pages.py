@@ -59,10 +59,35 @@ def test_reset_all(workshop, ana, bo, instructor):
     store.apply(ana.cluster, deployment("web", replicas=2))
     store.apply(bo.cluster, deployment("web", replicas=2))
 
-    response = instructor.post(f"/workshops/{workshop.name}/reset/")
+    response = instructor.post(f"/workshops/{workshop.name}/reset/", {"confirm": "yes"})
 
     assert "reset 2 attendees" in instructor.get(response["Location"]).content.decode()
     assert store.list(ana.cluster, "Deployment", namespace="default") == store.list(bo.cluster, "Deployment", namespace="default") == []
+
+
+@pytest.mark.parametrize("action", ["reset", "close"])
+def test_what_undoes_the_whole_room_asks_again_first(workshop, ana, instructor, action):
+    store.apply(ana.cluster, deployment("web", replicas=2))
+
+    asked = instructor.post(f"/workshops/{workshop.name}/{action}/")
+
+    assert asked.status_code == 200
+    assert "This cannot be undone" in asked.content.decode() and 'name="confirm" value="yes"' in asked.content.decode()
+    assert len(store.list(ana.cluster, "Deployment", namespace="default")) == 1
+    assert not Workshop.objects.get().closed
+
+
+def test_the_workshop_page_sends_any_cluster_to_one_projector_window(workshop, ana, instructor):
+    instructor.post(f"/workshops/{workshop.name}/presenter/")
+    presenter = Workshop.objects.get().presenter
+
+    page = instructor.get(f"/workshops/{workshop.name}/").content.decode()
+    room = instructor.get(f"/workshops/{workshop.name}/room/").content.decode()
+
+    for cluster in (ana.cluster, presenter):
+        assert f'href="/clusters/{cluster}/?projector=1" target="playground-projector"' in page
+    assert f'href="/clusters/{ana.cluster}/?projector=1" target="playground-projector"' in room
+    assert f'href="/clusters/{presenter}/?projector=1" target="playground-projector"' in room
 
 
 def test_lock_then_unlock(workshop, instructor):
@@ -78,7 +103,7 @@ def test_close_deletes_every_cluster_of_the_workshop(workshop, ana, bo, instruct
     made = [ana.cluster, bo.cluster, *[c for c in clusters.names() if c.startswith("learn-")]]
     assert len(made) == 3
 
-    instructor.post(f"/workshops/{workshop.name}/close/")
+    instructor.post(f"/workshops/{workshop.name}/close/", {"confirm": "yes"})
 
     assert not any(clusters.exists(name) for name in made)
     page = instructor.get(f"/workshops/{workshop.name}/").content.decode()
@@ -92,7 +117,7 @@ def test_the_presenter_cluster_is_the_instructors_to_drive_and_the_rooms_to_watc
     assert instructor.post(f"/clusters/{presenter}/nodes/playground-worker/cordon/").status_code in (200, 302)
     assert f'href="/clusters/{presenter}/">Presenter' + "'s cluster</a>" in ana.get(f"/clusters/{ana.cluster}/").content.decode()
     assert ana.get(f"/clusters/{presenter}/").status_code == 200
-    assert "Read-only: the presenter's cluster" in ana.get(f"/clusters/{presenter}/").content.decode()
+    assert "you are watching the presenter&#x27;s cluster" in ana.get(f"/clusters/{presenter}/").content.decode()
     assert ana.post(f"/clusters/{presenter}/nodes/playground-worker/uncordon/").status_code == 403
     assert ana.post(f"/clusters/{presenter}/kubeconfig/").status_code == 403
     assert store.get(presenter, "Node", "playground-worker")["spec"]["unschedulable"] is True

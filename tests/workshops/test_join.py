@@ -3,6 +3,10 @@
 workshop says so; wrong codes from one address are refused after a few (429)."""
 from __future__ import annotations
 
+import threading
+
+import pytest
+from django.db import connection
 from django.test import Client
 
 from playground.store import api as store
@@ -130,3 +134,29 @@ def test_a_closed_workshops_attendee_reaches_nothing(workshop):
     assert ana.get(f"/clusters/{ana.cluster}/").status_code == 403
     assert "join again" in ana.get("/lessons/").content.decode()
     assert Client().post(f"/join/{workshop.name}/", {"code": workshop.code, "name": "Bo"}).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)  # each "process" is a thread on a connection of its own
+def test_wrong_codes_sent_to_two_processes_count_together():
+    workshop = rooms.create("k8s101", seats=3, lessons=[])
+
+    def guesses(count: int) -> list[int]:
+        """`count` wrong codes from one address, sent to a web process of their own."""
+        answers = []
+
+        def run() -> None:
+            try:
+                guesser = Client(REMOTE_ADDR="203.0.113.7")
+                answers.extend(guesser.post(f"/join/{workshop.name}/", {"code": "AAAAAA", "name": "Eve"}).status_code
+                               for _ in range(count))
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(timeout=60)
+        return answers
+
+    half = rooms.WRONG_CODES_ALLOWED // 2
+    assert guesses(half) == [422] * half
+    assert guesses(rooms.WRONG_CODES_ALLOWED - half + 1) == [422] * (rooms.WRONG_CODES_ALLOWED - half) + [429]

@@ -8,6 +8,9 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from playground.asgi import application
+from playground.lessons.models import LessonProgress
+from playground.web.room_news import tell_room_of
+from playground.workshops.models import Attendee
 from playground.store import api as store
 from tests.factories import pod
 
@@ -66,3 +69,33 @@ def test_an_attendee_starting_a_lesson_redraws_the_grid_with_its_cluster_followe
     assert 'id="room-grid"' in frame
     card = frame.split('aria-label="attendee Ana"')[1]
     assert "The pod and its pause container" in card and 'href="/clusters/learn-' in card
+
+
+def lesson_cluster_of(browser: Client, lesson: str) -> str:
+    response = browser.post(f"/lessons/{lesson}/start/")
+    assert response.status_code == 302
+    return LessonProgress.objects.get(lesson=lesson, learner=browser.session["learner"]).cluster
+
+
+def test_the_card_shows_the_lessons_cluster_the_attendee_works_in(workshop, ana, bo, instructor):
+    mine = lesson_cluster_of(ana, "04-pods")
+
+    frame = frame_after(instructor, workshop, lambda: store.apply(mine, pod("web")))
+
+    assert 'aria-label="attendee Ana"' in frame
+    assert "lesson: The pod and its pause container" in frame and "1 pending" in frame
+    assert f'href="/clusters/{mine}/"' in frame  # Open and Project lead there too
+
+
+def test_a_step_recorded_done_redraws_the_attendees_card(workshop, ana, instructor):
+    mine = lesson_cluster_of(ana, "04-pods")
+    row = LessonProgress.objects.get(cluster=mine)
+
+    def step_done() -> None:
+        row.done_steps = [1]
+        row.save(update_fields=["done_steps"])
+        tell_room_of(workshop.name, Attendee.objects.get(name="Ana").pk)
+
+    frame = frame_after(instructor, workshop, step_done)
+
+    assert 'aria-label="attendee Ana"' in frame and "1/3" in frame

@@ -41,7 +41,8 @@ def page_intro(context: template.Context) -> SafeString:
     intro = intros.intro_for(match.url_name or "", match.kwargs)
     if intro is None:
         return SafeString("")
-    return mark_safe(render_to_string("web/navigation.html#intro", {"intro": intro}))
+    # A read-only page explains itself but asks its watcher to try nothing it would refuse
+    return mark_safe(render_to_string("web/navigation.html#intro", {"intro": intro, "read_only": context.get("read_only")}))
 
 
 @register.simple_tag(takes_context=True)
