@@ -19,6 +19,7 @@ from playground.web.consumers import ClusterConsumer, DeploymentConsumer, PodCon
 from playground.web.console import ConsoleConsumer  # noqa: E402
 from playground.web.lesson_consumers import LessonConsumer  # noqa: E402
 from playground.web.signin import SignInRequired  # noqa: E402
+from playground.web.awake import KeepAwake  # noqa: E402
 from playground.web.uploads import BodyLimit  # noqa: E402
 from playground.web.workshop_access import ClusterAccessGuard  # noqa: E402
 from playground.web.workshop_consumers import RoomConsumer  # noqa: E402
@@ -72,7 +73,8 @@ async def websockets(scope, receive, send):  # noqa: ANN001 - an ASGI applicatio
     return await app(scope, receive, send)
 
 
+# Every request and socket of a cluster keeps it awake while it lasts, and wakes it if it slept
 application = ProtocolTypeRouter({
-    "http": BodyLimit(django_asgi_app),  # a body over its page's limit never reaches Django
-    "websocket": websockets,
+    "http": KeepAwake(BodyLimit(django_asgi_app)),  # a body over its page's limit never reaches Django
+    "websocket": KeepAwake(websockets),
 })

@@ -6,7 +6,9 @@ reconcile) → store. `python manage.py playground` runs it beside the web serve
 clock in one query, and only a cluster whose resourceVersion moved syncs its informer: a write
 to one cluster wakes that cluster's loops only. A cluster where nothing changes costs nothing:
 the loop sleeps until a commit in this process wakes it, the next timer of a running clock is
-due, or a one-second look shows a write from another process.
+due, or a one-second look shows a write from another process. A cluster asleep (nobody used it
+for PLAYGROUND_IDLE_AFTER, store/clock.py) has no runtime here and no lease: its clock stands
+still, so none of its timers comes due, and whoever uses it wakes it for the next turn.
 
 Several managers (`runcontrollers` workers, and `playground`'s own) share the clusters by
 leases (leases.py): a manager runs only the clusters it holds, each cluster's writes carry its
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 
 from django.db import close_old_connections
 
@@ -47,6 +50,7 @@ class Manager:
 
     def start(self) -> None:
         changelog.changes_committed.connect(self._on_commit, weak=False)
+        clock.clock_changed.connect(self._on_clock_changed, weak=False)
         self.leases.start()
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
@@ -55,6 +59,7 @@ class Manager:
         self._stop.set()
         self._wake.set()
         changelog.changes_committed.disconnect(self._on_commit)
+        clock.clock_changed.disconnect(self._on_clock_changed)
         if self._thread is not None:
             self._thread.join(timeout=10)
 
@@ -74,11 +79,20 @@ class Manager:
             close_old_connections()
         self.leases.release_all()
 
+    def _on_clock_changed(self, **_: object) -> None:
+        # A cluster woken in this process (or its clock set): take it up now, not a retry period later
+        self.leases.look_now()
+        self._wake.set()
+
     def turn(self) -> bool:
         """One round over the clusters this manager holds; returns whether any work was done."""
         states = changelog.cluster_states()
-        held = self.leases.tick(states.keys())
-        self.refresh_clusters({name: state for name, state in states.items() if name in held}, held)
+        wall = clock.wall_now()
+        # An asleep cluster is nobody's: no runtime, no lease, no timer, no write (store/clock.py)
+        awake = {name: state for name, state in states.items() if not state.clock.asleep(wall=wall)}
+        held = self.leases.tick(awake.keys())
+        self.refresh_clusters({name: state for name, state in awake.items() if name in held}, held,
+                              asleep=states.keys() - awake.keys())
         busy = False
         for name, runtime in list(self.runtimes.items()):
             if self._stop.is_set():  # the server is stopping: the next start picks up from here
@@ -109,17 +123,23 @@ class Manager:
             busy = True
         return busy
 
-    def refresh_clusters(self, states: dict[str, changelog.ClusterState], epochs: dict[str, int]) -> None:
+    def refresh_clusters(self, states: dict[str, changelog.ClusterState], epochs: dict[str, int], *,
+                         asleep: Collection[str] = ()) -> None:
         """A runtime for each cluster held, made under the epoch held now (one lost and taken
         again in between starts over); none for the others, nor for a cluster deleted."""
         for name in [name for name, epoch in self.epochs.items() if name not in states or epochs.get(name) != epoch]:
-            self.drop(name)
+            # One asleep keeps its records: nothing happened meanwhile, the loop page shows no gap
+            self.drop(name, resting=name in asleep)
         for name in states.keys() - self.runtimes.keys():
             self.runtimes[name] = ClusterRuntime(name, self.components)
             self.epochs[name] = epochs[name]
 
-    def drop(self, name: str) -> None:
-        recorder.stop(name, self.runtimes.pop(name).tracer.ring)
+    def drop(self, name: str, *, resting: bool = False) -> None:
+        ring = self.runtimes.pop(name).tracer.ring
+        if resting:
+            recorder.rest(name, ring)
+        else:
+            recorder.stop(name, ring)
         del self.epochs[name]
 
     def idle_seconds(self) -> float:
