@@ -1,6 +1,7 @@
 """Idle clusters (issue 18): what N running clusters that nobody uses cost a server.
 
-Makes `--clusters` kind clusters (three nodes, kube-system) on a fresh SQLite database, starts the
+Makes `--clusters` kind clusters (three nodes, kube-system, settled over two simulated minutes
+with the clock driven, then running at 1×) on a fresh SQLite database, starts the
 embedded playground on them (`python manage.py playground`: the web server and the controller
 manager in one process) with nothing looking at any of them, lets them settle for `--warmup`
 real seconds, then for `--seconds` counts the store's writes (resourceVersions handed out) and the
@@ -24,6 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "idle-"
+SETTLE_SECONDS = 120  # simulated: kube-system pulled and started before the server runs, so only idling is measured
 SMALL = {"clusters": 2, "warmup": 8.0, "seconds": 4.0, "idle_after": 3.0}
 
 
@@ -58,7 +60,15 @@ def measure(root: Path, *, clusters: int, warmup: float, seconds: float, idle_af
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "-v0"], cwd=root, env=env, check=True)
         make = ("from playground.sim.kind import create_kind_cluster\n"
-                f"for n in range({clusters}): create_kind_cluster('{PREFIX}%d' % n)")
+                "from playground.components import COMPONENTS\n"
+                "from playground.runtime.cluster import ClusterRuntime\n"
+                "from playground.store import clock\n"
+                f"for n in range({clusters}):\n"
+                f"    name = '{PREFIX}%d' % n\n"
+                "    create_kind_cluster(name)\n"
+                "    clock.set_mode(name, 'paused')\n"
+                "    ClusterRuntime(name, COMPONENTS).advance(SETTLE_SECONDS)\n"
+                "    clock.set_mode(name, 'running', speed=1.0)\n").replace("SETTLE_SECONDS", str(SETTLE_SECONDS))
         subprocess.run([*manage, "shell", "-c", make], cwd=root, env=env, check=True)
         command = [*manage, "playground", "--port", str(free_port()), "--api-port", str(free_port())]
         with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
