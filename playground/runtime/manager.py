@@ -21,9 +21,9 @@ import logging
 import threading
 from collections.abc import Collection
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
-from playground.store import changelog, clock
+from playground.store import changelog, clock, notify
 from playground.store import leases as store_leases
 from playground.store.errors import Fenced
 
@@ -35,7 +35,8 @@ from .leases import LeaseKeeper
 log = logging.getLogger(__name__)
 
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
-POLL_SECONDS = 1.0
+POLL_SECONDS = 1.0  # how often to look for other processes' writes, unless told of them:
+LISTENING_POLL_SECONDS = 10.0  # on PostgreSQL they are (store/notify.py); this only bounds a lost one
 
 
 class Manager:
@@ -47,13 +48,30 @@ class Manager:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
 
     def start(self) -> None:
         changelog.changes_committed.connect(self._on_commit, weak=False)
         clock.clock_changed.connect(self._on_clock_changed, weak=False)
         self.leases.start()
+        if notify.available():  # other processes' writes told at once, not found by the poll
+            self._listener = threading.Thread(target=self._listen, name="commit-listener", daemon=True)
+            self._listener.start()
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                notify.listen(self._on_notified, self._stop)
+            except Exception:  # the database is away: the poll still finds every write
+                log.exception("listening for commits failed; trying again")
+                self._stop.wait(POLL_SECONDS)
+
+    def _on_notified(self, cluster: str) -> None:
+        if cluster not in self.runtimes:
+            self.leases.look_now()  # woken in another process, perhaps: take it up now
+        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()
@@ -62,6 +80,8 @@ class Manager:
         clock.clock_changed.disconnect(self._on_clock_changed)
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self._listener is not None:
+            self._listener.join(timeout=10)
 
     def _on_commit(self, **_: object) -> None:
         self._wake.set()
@@ -77,7 +97,10 @@ class Manager:
                 self._wake.wait(timeout=self.idle_seconds())
                 self._wake.clear()
             close_old_connections()
-        self.leases.release_all()
+        try:
+            self.leases.release_all()
+        finally:
+            connection.close()  # this thread's own: no session left open once the manager stops
 
     def _on_clock_changed(self, **_: object) -> None:
         # A cluster woken in this process (or its clock set): take it up now, not a retry period later
@@ -148,4 +171,5 @@ class Manager:
             for runtime in self.runtimes.values()
             if (due := runtime.next_due()) is not None and (wait := runtime.clock.wall_seconds_until(due)) is not None
         ]
-        return min([POLL_SECONDS, self.leases.due_in(), *waits])
+        poll = LISTENING_POLL_SECONDS if self._listener is not None else POLL_SECONDS
+        return min([poll, self.leases.due_in(), *waits])

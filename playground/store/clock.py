@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.dispatch import Signal
 
+from . import notify
 from .errors import BadRequest, NotFound
 from .models import Cluster
 
@@ -196,6 +197,7 @@ def _rewrite(cluster: str, *, mode: str | None = None, speed: float | None = Non
             clock_mode=mode or state.mode,
         )
         changed = read(cluster)
+        notify.send(cluster)
         transaction.on_commit(lambda: clock_changed.send(sender=None, cluster=cluster, state=changed))
     return changed
 
@@ -253,6 +255,7 @@ def _wake(cluster: str, wall: datetime.datetime) -> bool:
         Cluster.objects.filter(name=cluster).update(
             clock_seconds=(state.now(wall=wall) - state.origin).total_seconds(), clock_anchor=wall, clock_used=wall)
         woke = read(cluster)
+        notify.send(cluster)  # the workers of other processes take it up at once
         # Told as a clock change: the pages redraw it, and this process's manager takes it up at once
         transaction.on_commit(lambda: clock_changed.send(sender=None, cluster=cluster, state=woke))
     return asleep
