@@ -39,11 +39,11 @@ def main(write: Callable[[str], Any], *, writes: int, root: str) -> None:
     if connection.vendor != "postgresql":
         write("commit_latency: needs PostgreSQL (DATABASE_URL); on SQLite one process is told in-process")
         return
-    from playground.sim.kind import create_kind_cluster
+    from playground.store.demo import create_demo_cluster
 
     if clusters.exists(CLUSTER):
         clusters.delete(CLUSTER)
-    create_kind_cluster(CLUSTER)
+    create_demo_cluster(CLUSTER)  # three nodes, no kube-system pods: few timers of its own to wake the worker
     store.apply(CLUSTER, replica_set(1))
     env = {**os.environ, "PLAYGROUND_IDLE_AFTER": "0"}
     with subprocess.Popen([sys.executable, "manage.py", "runcontrollers"], cwd=root, env=env,

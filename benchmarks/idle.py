@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "idle-"
 SETTLE_SECONDS = 120  # simulated: kube-system pulled and started before the server runs, so only idling is measured
-SMALL = {"clusters": 2, "warmup": 8.0, "seconds": 4.0, "idle_after": 3.0}
+SMALL = {"clusters": 2, "warmup": 8.0, "seconds": 4.0, "idle_after": 3.0, "only": "asleep"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +69,7 @@ def measure(root: Path, *, clusters: int, warmup: float, seconds: float, idle_af
                 "    clock.set_mode(name, 'paused')\n"
                 "    ClusterRuntime(name, COMPONENTS).advance(SETTLE_SECONDS)\n"
                 "    clock.set_mode(name, 'running', speed=1.0)\n").replace("SETTLE_SECONDS", str(SETTLE_SECONDS))
-        subprocess.run([*manage, "shell", "-c", make], cwd=root, env=env, check=True)
+        subprocess.run([*manage, "shell", "-c", make], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
         command = [*manage, "playground", "--port", str(free_port()), "--api-port", str(free_port())]
         with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
             try:
