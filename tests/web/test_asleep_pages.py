@@ -11,7 +11,7 @@ from channels.testing import HttpCommunicator, WebsocketCommunicator
 from playground.asgi import application
 from playground.store import clock
 from playground.store.demo import create_demo_cluster
-from playground.web import awake
+from playground.web import awake, room
 
 HOST = [(b"host", b"127.0.0.1")]
 ORIGIN = [(b"origin", b"http://127.0.0.1"), *HOST]
@@ -88,4 +88,12 @@ def test_an_open_socket_keeps_it_awake_and_it_sleeps_after_it_closes(asleep):
     async_to_sync(conversation)()
     assert awake.held() == []
     asleep.pass_(IDLE_AFTER)
+    assert clock.read("default").asleep()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_room_view_says_which_attendee_clusters_sleep_and_wakes_none(asleep):
+    card = room.thumbnail("default")
+
+    assert card["asleep"] == "10 min"
     assert clock.read("default").asleep()
