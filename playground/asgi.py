@@ -20,6 +20,7 @@ from playground.web.console import ConsoleConsumer  # noqa: E402
 from playground.web.proxies import TrustedProxies  # noqa: E402
 from playground.web.lesson_consumers import LessonConsumer  # noqa: E402
 from playground.web.signin import SignInRequired  # noqa: E402
+from playground.web.awake import KeepAwake  # noqa: E402
 from playground.web.uploads import BodyLimit  # noqa: E402
 from playground.web.workshop_access import ClusterAccessGuard  # noqa: E402
 from playground.web.workshop_consumers import RoomConsumer  # noqa: E402
@@ -73,8 +74,9 @@ async def websockets(scope, receive, send):  # noqa: ANN001 - an ASGI applicatio
     return await app(scope, receive, send)
 
 
-# First: every page, socket and limit below sees the client the trusted proxies name, not the proxy
+# First: every page, socket and limit below sees the client the trusted proxies name, not the proxy;
+# then every request and socket of a cluster keeps it awake while it lasts, and wakes it if it slept
 application = TrustedProxies(ProtocolTypeRouter({
-    "http": BodyLimit(django_asgi_app),  # a body over its page's limit never reaches Django
-    "websocket": websockets,
+    "http": KeepAwake(BodyLimit(django_asgi_app)),  # a body over its page's limit never reaches Django
+    "websocket": KeepAwake(websockets),
 }))

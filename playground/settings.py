@@ -122,6 +122,12 @@ if os.environ.get("REDIS_URL"):
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# A cluster nobody uses for this many real seconds sleeps: its clock stands still, nothing runs or
+# writes for it until someone uses it again (store/clock.py); 0: clusters never sleep
+PLAYGROUND_IDLE_AFTER = float(os.environ.get("PLAYGROUND_IDLE_AFTER", 300))
+if PLAYGROUND_IDLE_AFTER < 0:
+    raise ImproperlyConfigured(f"PLAYGROUND_IDLE_AFTER={PLAYGROUND_IDLE_AFTER:g}: seconds, 0 or more (0: never asleep)")
+
 # The controller workers' leases on clusters (playground/runtime/leases.py), in seconds: a holder
 # renews every retry period and gives a cluster up when it could not renew for the renew deadline;
 # another worker takes it once it has not changed for the lease duration (controller-runtime's

@@ -64,6 +64,14 @@ class ClusterHandle:
 
 
 @pytest.fixture(autouse=True)
+def _clusters_never_sleep(settings: Any) -> None:
+    """Tests run their clusters on real time and never fall asleep in the middle; the tests of
+    sleeping set PLAYGROUND_IDLE_AFTER and drive the wall clock (tests/runtime/test_asleep.py)."""
+    settings.PLAYGROUND_IDLE_AFTER = 0
+    clock.forget_uses()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_web_informer() -> None:
     """Each test's database hands out the same resourceVersions again: the pages' in-memory
     copy of the clusters (playground/runtime/informer.py, `shared`) must not outlive it."""

@@ -7,14 +7,19 @@ them (`Error from server (NotFound): deployments.apps "nginx" not found`) and ex
 """
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.db.utils import OperationalError, ProgrammingError
 
 from playground.kubectl.commandline import Verb, split_at_dashes
 from playground.kubectl.errors import KubectlError
+from playground.store import clock
 from playground.store.errors import StoreError
 
 
@@ -33,7 +38,8 @@ class KubectlCommand(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.failed = False
         try:
-            self.run(**options)
+            with keeping_awake(self.cluster_used(**options)):
+                self.run(**options)
         except StoreError as e:
             self.error(f"Error from server ({e.reason}): {e.message}")
         except (CommandFailed, KubectlError) as e:
@@ -48,6 +54,10 @@ class KubectlCommand(BaseCommand):
 
     def run(self, **options: Any) -> None:
         raise NotImplementedError
+
+    def cluster_used(self, **options: Any) -> str | None:
+        """The cluster this command uses, which it wakes if it sleeps (None: it only looks)."""
+        return options.get("cluster")
 
     def error(self, line: str) -> None:
         self.stderr.write(line)
@@ -86,3 +96,29 @@ class VerbCommand(KubectlCommand):
 
     def cancelled(self) -> bool:
         return False  # Ctrl-C stops the whole process
+
+
+@contextlib.contextmanager
+def keeping_awake(cluster: str | None) -> Iterator[None]:
+    """A command is a use of its cluster (store/clock.py): it wakes it, and one that lasts (`get
+    -w`, `logs -f`, `rollout status`) notes the use again every clock.record_every() seconds."""
+    if cluster is None or clock.idle_after() <= 0:
+        yield
+        return
+    clock.use(cluster)
+    done = threading.Event()
+    keeper = threading.Thread(target=_keep_awake, args=(cluster, done), name="keep-awake", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        done.set()
+        keeper.join()
+
+
+def _keep_awake(cluster: str, done: threading.Event) -> None:
+    try:
+        while not done.wait(clock.record_every()):
+            clock.use(cluster)
+    finally:
+        connection.close()  # this thread's own: none is left open on the database

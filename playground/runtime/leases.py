@@ -171,11 +171,17 @@ class LeaseKeeper:
             store_leases.renew(self.identity, list(self.held), now=wall_now())
             self.last_renewed = self.clock()
 
+    def look_now(self) -> None:
+        """Look at the leases in the next tick, not a retry period after the last one: a cluster
+        woke up in this process."""
+        self.next_tick = None
+
     def due_in(self) -> float:
         return 0.0 if self.next_tick is None else max(self.next_tick - self.clock(), 0.0)
 
     def tick(self, clusters: Collection[str]) -> dict[str, int]:
-        """Once a retry period: look, take and let go. Returns the clusters held now."""
+        """Once a retry period: look, take and let go. `clusters` are those to work on (awake):
+        one held and not among them is let go. Returns the clusters held now."""
         now = self.clock()
         if self.next_tick is not None and now < self.next_tick:
             return self.held
@@ -208,6 +214,14 @@ class LeaseKeeper:
     def _take_and_let_go(self, clusters: Collection[str], now: float) -> None:
         decided = plan(self.observations, clusters, me=self.identity, now=now)
         wall = wall_now()
+        # Held but no longer asked for (asleep, or deleted): let go, so that nothing renews it;
+        # whichever worker looks first once it wakes takes it up
+        resting = [name for name in self.held if name not in clusters]
+        if resting:
+            store_leases.release(self.identity, resting, now=wall)
+            for name in resting:
+                log.info("worker %s let go of cluster %s: asleep or gone", self.identity, name)
+                del self.held[name]
         for record in decided.forget_workers:
             store_leases.forget_worker(record)
         for name in decided.acquire:

@@ -6,7 +6,9 @@ reconcile) → store. `python manage.py playground` runs it beside the web serve
 clock in one query, and only a cluster whose resourceVersion moved syncs its informer: a write
 to one cluster wakes that cluster's loops only. A cluster where nothing changes costs nothing:
 the loop sleeps until a commit in this process wakes it, the next timer of a running clock is
-due, or a one-second look shows a write from another process.
+due, or a one-second look shows a write from another process. A cluster asleep (nobody used it
+for PLAYGROUND_IDLE_AFTER, store/clock.py) has no runtime here and no lease: its clock stands
+still, so none of its timers comes due, and whoever uses it wakes it for the next turn.
 
 Several managers (`runcontrollers` workers, and `playground`'s own) share the clusters by
 leases (leases.py): a manager runs only the clusters it holds, each cluster's writes carry its
@@ -17,10 +19,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
-from playground.store import changelog, clock
+from playground.store import changelog, clock, notify
 from playground.store import leases as store_leases
 from playground.store.errors import Fenced
 
@@ -32,7 +35,8 @@ from .leases import LeaseKeeper
 log = logging.getLogger(__name__)
 
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
-POLL_SECONDS = 1.0
+POLL_SECONDS = 1.0  # how often to look for other processes' writes, unless told of them:
+LISTENING_POLL_SECONDS = 10.0  # on PostgreSQL they are (store/notify.py); this only bounds a lost one
 
 
 class Manager:
@@ -44,19 +48,40 @@ class Manager:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
 
     def start(self) -> None:
         changelog.changes_committed.connect(self._on_commit, weak=False)
+        clock.clock_changed.connect(self._on_clock_changed, weak=False)
         self.leases.start()
+        if notify.available():  # other processes' writes told at once, not found by the poll
+            self._listener = threading.Thread(target=self._listen, name="commit-listener", daemon=True)
+            self._listener.start()
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                notify.listen(self._on_notified, self._stop)
+            except Exception:  # the database is away: the poll still finds every write
+                log.exception("listening for commits failed; trying again")
+                self._stop.wait(POLL_SECONDS)
+
+    def _on_notified(self, cluster: str) -> None:
+        if cluster not in self.runtimes:
+            self.leases.look_now()  # woken in another process, perhaps: take it up now
+        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
         changelog.changes_committed.disconnect(self._on_commit)
+        clock.clock_changed.disconnect(self._on_clock_changed)
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self._listener is not None:
+            self._listener.join(timeout=10)
 
     def _on_commit(self, **_: object) -> None:
         self._wake.set()
@@ -72,13 +97,25 @@ class Manager:
                 self._wake.wait(timeout=self.idle_seconds())
                 self._wake.clear()
             close_old_connections()
-        self.leases.release_all()
+        try:
+            self.leases.release_all()
+        finally:
+            connection.close()  # this thread's own: no session left open once the manager stops
+
+    def _on_clock_changed(self, **_: object) -> None:
+        # A cluster woken in this process (or its clock set): take it up now, not a retry period later
+        self.leases.look_now()
+        self._wake.set()
 
     def turn(self) -> bool:
         """One round over the clusters this manager holds; returns whether any work was done."""
         states = changelog.cluster_states()
-        held = self.leases.tick(states.keys())
-        self.refresh_clusters({name: state for name, state in states.items() if name in held}, held)
+        wall = clock.wall_now()
+        # An asleep cluster is nobody's: no runtime, no lease, no timer, no write (store/clock.py)
+        awake = {name: state for name, state in states.items() if not state.clock.asleep(wall=wall)}
+        held = self.leases.tick(awake.keys())
+        self.refresh_clusters({name: state for name, state in awake.items() if name in held}, held,
+                              asleep=states.keys() - awake.keys())
         busy = False
         for name, runtime in list(self.runtimes.items()):
             if self._stop.is_set():  # the server is stopping: the next start picks up from here
@@ -109,17 +146,23 @@ class Manager:
             busy = True
         return busy
 
-    def refresh_clusters(self, states: dict[str, changelog.ClusterState], epochs: dict[str, int]) -> None:
+    def refresh_clusters(self, states: dict[str, changelog.ClusterState], epochs: dict[str, int], *,
+                         asleep: Collection[str] = ()) -> None:
         """A runtime for each cluster held, made under the epoch held now (one lost and taken
         again in between starts over); none for the others, nor for a cluster deleted."""
         for name in [name for name, epoch in self.epochs.items() if name not in states or epochs.get(name) != epoch]:
-            self.drop(name)
+            # One asleep keeps its records: nothing happened meanwhile, the loop page shows no gap
+            self.drop(name, resting=name in asleep)
         for name in states.keys() - self.runtimes.keys():
             self.runtimes[name] = ClusterRuntime(name, self.components)
             self.epochs[name] = epochs[name]
 
-    def drop(self, name: str) -> None:
-        recorder.stop(name, self.runtimes.pop(name).tracer.ring)
+    def drop(self, name: str, *, resting: bool = False) -> None:
+        ring = self.runtimes.pop(name).tracer.ring
+        if resting:
+            recorder.rest(name, ring)
+        else:
+            recorder.stop(name, ring)
         del self.epochs[name]
 
     def idle_seconds(self) -> float:
@@ -128,4 +171,5 @@ class Manager:
             for runtime in self.runtimes.values()
             if (due := runtime.next_due()) is not None and (wait := runtime.clock.wall_seconds_until(due)) is not None
         ]
-        return min([POLL_SECONDS, self.leases.due_in(), *waits])
+        poll = LISTENING_POLL_SECONDS if self._listener is not None else POLL_SECONDS
+        return min([poll, self.leases.due_in(), *waits])

@@ -129,15 +129,24 @@ def encode(trace: dict[str, Any]) -> str:
 # -- This process's rings ------------------------------------------------------------------------
 
 _rings: dict[str, Ring] = {}
+_resting: dict[str, Ring] = {}  # asleep clusters' rings: kept, within the same bound per cluster
 _rings_lock = threading.Lock()
 
 
 def start(cluster: str, *, started: str) -> Ring:
-    """A new recorder for the cluster (a runtime started for it): a new epoch."""
-    ring = Ring(cluster, started=started)
+    """A new recorder for the cluster (a runtime started for it): a new epoch; or, for a cluster
+    that woke up, the ring it had when it fell asleep (its time stood still: there is no gap)."""
     with _rings_lock:
+        ring = _resting.pop(cluster, None) or Ring(cluster, started=started)
         _rings[cluster] = ring
     return ring
+
+
+def rest(cluster: str, ring: Ring) -> None:
+    """The cluster fell asleep: its runtime goes, its records stay for when it wakes here."""
+    with _rings_lock:
+        if _rings.get(cluster) is ring:
+            _resting[cluster] = _rings.pop(cluster)
 
 
 def stop(cluster: str, ring: Ring | None = None) -> None:
@@ -145,6 +154,7 @@ def stop(cluster: str, ring: Ring | None = None) -> None:
     with _rings_lock:
         if ring is None or _rings.get(cluster) is ring:
             _rings.pop(cluster, None)
+            _resting.pop(cluster, None)
 
 
 def publish(cluster: str) -> int:

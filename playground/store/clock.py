@@ -9,6 +9,13 @@ nothing is ready, so a class can follow a rollout move by move; tests drive a pa
 with `advance`), and `instant` (the controller manager jumps to the next thing due whenever the
 cluster is idle: benchmarks).
 
+Asleep: a cluster nobody has used (no page, socket, console, API request or watch, CLI command)
+for PLAYGROUND_IDLE_AFTER real seconds sleeps, whatever its mode, like a suspended VM: its time
+stands still where it was (`clock_used` + the setting is the moment it stops), the controller
+manager drops its loops and lease, and nothing is written. Falling asleep writes nothing: it is
+read from the row. `use` wakes it with time going on from where it stopped (so no node misses a
+heartbeat for the gap), and otherwise records the use at most once every few seconds per process.
+
 It lives in the store layer, not in playground/sim, because the store stamps times on objects
 and imports nothing above it. A clock is not an object and never enters the change log, so every
 change of it (a mode, a speed, a jump of time) is told on commit by `clock_changed`, which the
@@ -20,10 +27,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.dispatch import Signal
 
+from . import notify
 from .errors import BadRequest, NotFound
 from .models import Cluster
 
@@ -41,6 +50,14 @@ def speed_text(speed: float) -> str:
     return f"{speed:g}×"
 
 
+def idle_text(seconds: float) -> str:
+    """45 s, 5 min, 2 h 10 min: how long nobody has used a cluster."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
 @dataclass(frozen=True)
 class ClockState:
     """A cluster clock as read from its row: enough to tell the simulated time without a query."""
@@ -50,23 +67,40 @@ class ClockState:
     anchor: datetime.datetime
     speed: float
     mode: str
+    asleep_at: datetime.datetime | None = None  # the wall time it falls asleep unless used; None: never
 
     def now(self, *, wall: datetime.datetime | None = None) -> datetime.datetime:
         elapsed = self.seconds
         if self.mode == "running":
             wall = wall or _wall()
+            if self.asleep_at is not None:
+                wall = min(wall, self.asleep_at)  # asleep: time stands still where it was
             elapsed += max(0.0, (wall - self.anchor).total_seconds()) * self.speed
         return self.origin + datetime.timedelta(seconds=elapsed)
 
+    def asleep(self, *, wall: datetime.datetime | None = None) -> bool:
+        return self.asleep_at is not None and (wall or _wall()) >= self.asleep_at
+
+    def idle_seconds(self, *, wall: datetime.datetime | None = None) -> float:
+        """Real seconds since anyone used the cluster (0 if it never sleeps)."""
+        if self.asleep_at is None:
+            return 0.0
+        return max(0.0, ((wall or _wall()) - self.asleep_at).total_seconds() + idle_after())
+
     def wall_seconds_until(self, moment: datetime.datetime) -> float | None:
         """Real seconds until the simulated `moment`, or None if the clock will not get there alone."""
-        if self.mode != "running" or self.speed <= 0:
+        if self.mode != "running" or self.speed <= 0 or self.asleep():
             return None
         return max(0.0, (moment - self.now()).total_seconds() / self.speed)
 
 
 def _wall() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def wall_now() -> datetime.datetime:
+    """Real time, as the clocks read it (tests replace `_wall`)."""
+    return _wall()
 
 
 def read(cluster: str) -> ClockState:
@@ -76,7 +110,7 @@ def read(cluster: str) -> ClockState:
     return state_of(row)
 
 
-CLUSTER_COLUMNS = ("clock_origin", "clock_seconds", "clock_anchor", "clock_speed", "clock_mode")  # what state_of reads
+CLUSTER_COLUMNS = ("clock_origin", "clock_seconds", "clock_anchor", "clock_speed", "clock_mode", "clock_used")  # what state_of reads
 # The row's quota too: a store batch admits with it (playground/store/quota.py) at no extra query
 _CLUSTER_COLUMNS = ("id", *CLUSTER_COLUMNS, "quota")
 
@@ -93,7 +127,9 @@ def cluster_row(cluster: str) -> dict[str, Any] | None:
 def state_of(row: dict) -> ClockState:
     origin = _as_datetime(row["clock_origin"]) or _wall().replace(microsecond=0)
     anchor = _as_datetime(row["clock_anchor"]) or origin
-    return ClockState(origin, row["clock_seconds"], anchor, row["clock_speed"], row["clock_mode"])
+    used, after = _as_datetime(row["clock_used"]), idle_after()
+    asleep_at = used + datetime.timedelta(seconds=after) if used is not None and after > 0 else None
+    return ClockState(origin, row["clock_seconds"], anchor, row["clock_speed"], row["clock_mode"], asleep_at)
 
 
 def _as_datetime(value: datetime.datetime | str | None) -> datetime.datetime | None:
@@ -166,5 +202,70 @@ def _rewrite(cluster: str, *, mode: str | None = None, speed: float | None = Non
             clock_mode=mode or state.mode,
         )
         changed = read(cluster)
+        notify.send(cluster)
         transaction.on_commit(lambda: clock_changed.send(sender=None, cluster=cluster, state=changed))
     return changed
+
+
+# -- Asleep and awake ---------------------------------------------------------------------------
+
+_recorded: dict[str, datetime.datetime] = {}  # cluster → the last use this process recorded
+
+
+def idle_after() -> float:
+    """PLAYGROUND_IDLE_AFTER: real seconds unused before a cluster sleeps; 0 never."""
+    return settings.PLAYGROUND_IDLE_AFTER
+
+
+def record_every() -> float:
+    """How often a cluster in use has its use recorded, per process: often enough that it never
+    falls asleep in between, rarely enough that a busy page costs no write per request."""
+    return min(30.0, idle_after() / 4)
+
+
+def use(cluster: str, *, wall: datetime.datetime | None = None) -> bool:
+    """Someone uses the cluster (a page, a socket, the console, the API, the CLI): wake it if it
+    sleeps, else note the use, writing only when this process last did more than record_every()
+    ago. Returns whether it woke. A cluster that does not exist is left alone."""
+    if idle_after() <= 0:
+        return False
+    wall = wall or _wall()
+    if recorded_lately(cluster, wall=wall):
+        return False  # so it is awake: no query at all
+    # Awake (used within the idle time): one statement moves the moment it would fall asleep
+    awake_since = wall - datetime.timedelta(seconds=idle_after())
+    if Cluster.objects.filter(name=cluster, clock_used__gt=awake_since).update(clock_used=wall):
+        _recorded[cluster] = wall
+        return False
+    woke = _wake(cluster, wall)
+    _recorded[cluster] = wall
+    return woke
+
+
+def recorded_lately(cluster: str, *, wall: datetime.datetime | None = None) -> bool:
+    """Whether this process recorded a use of the cluster less than record_every() ago."""
+    last = _recorded.get(cluster)
+    return last is not None and 0 <= ((wall or _wall()) - last).total_seconds() < record_every()
+
+
+def _wake(cluster: str, wall: datetime.datetime) -> bool:
+    """Time goes on from where it stood still: the clock's seconds are what it showed asleep,
+    counted again from now."""
+    with transaction.atomic():
+        row = Cluster.objects.select_for_update().filter(name=cluster).values(*CLUSTER_COLUMNS).first()
+        if row is None:
+            return False
+        state = state_of(row)
+        asleep = state.asleep(wall=wall)  # or its use was never recorded: the same write, no jump
+        Cluster.objects.filter(name=cluster).update(
+            clock_seconds=(state.now(wall=wall) - state.origin).total_seconds(), clock_anchor=wall, clock_used=wall)
+        woke = read(cluster)
+        notify.send(cluster)  # the workers of other processes take it up at once
+        # Told as a clock change: the pages redraw it, and this process's manager takes it up at once
+        transaction.on_commit(lambda: clock_changed.send(sender=None, cluster=cluster, state=woke))
+    return asleep
+
+
+def forget_uses() -> None:
+    """Forget the uses this process recorded (tests: a database rolled back)."""
+    _recorded.clear()

@@ -29,7 +29,8 @@ def create(name: str) -> None:
     # A resourceVersion of its own: a cluster made again under an old name is never mistaken
     # for the one an informer saw before
     with transaction.atomic(), connection.cursor() as cursor:
-        Cluster.objects.create(name=name, compacted_revision=bump_resource_version(cursor, 1), clock_origin=wall, clock_anchor=wall)
+        Cluster.objects.create(name=name, compacted_revision=bump_resource_version(cursor, 1), clock_origin=wall, clock_anchor=wall,
+                               clock_used=clock.wall_now())
 
 
 def delete(name: str) -> None:

@@ -7,6 +7,7 @@ the change log consistent in one transaction.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class Cluster(models.Model):
@@ -24,6 +25,9 @@ class Cluster(models.Model):
     clock_speed = models.FloatField(default=1.0)
     clock_mode = models.CharField(max_length=8, default="running")  # running, paused or instant
     clock_steps = models.IntegerField(default=0)  # Step requests waiting for the controller manager
+    # When someone last used the cluster (real time; recorded at most every few seconds): it
+    # sleeps PLAYGROUND_IDLE_AFTER seconds after it. Existing clusters count as used at the upgrade
+    clock_used = models.DateTimeField(null=True, default=timezone.now)
     # The cluster's own limits (playground/store/quota.py), JSON; "" takes the settings' defaults
     quota = models.TextField(blank=True, default="")
 

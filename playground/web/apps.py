@@ -15,6 +15,8 @@ import threading
 from typing import Any
 
 from django.apps import AppConfig
+from django.core.signals import request_finished
+from django.db import connections
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,20 @@ class WebConfig(AppConfig):
 
         changes_committed.connect(tell_pages, weak=False, dispatch_uid="web.tell_pages")
         clock_changed.connect(tell_pages_of_clock, weak=False, dispatch_uid="web.tell_pages_of_clock")
+        request_finished.connect(close_request_thread_connections, dispatch_uid="web.close_request_connections")
+
+
+def close_request_thread_connections(**_: object) -> None:
+    """Close the database connections of an ASGI request's own thread as the request ends.
+
+    Django serves each ASGI request on a thread of its own (asgiref's ThreadSensitiveContext),
+    which ends with the request: a persistent connection (CONN_MAX_AGE, set for PostgreSQL) is
+    never used again there, and was left open until garbage collection — sessions piling up on
+    the server ("N other sessions are using the database" at a test run's end). Django's docs
+    advise against persistent connections under ASGI for this reason. Only off the main thread:
+    a WSGI test client's request runs on the test's thread, inside its transaction."""
+    if threading.current_thread() is not threading.main_thread():
+        connections.close_all()
 
 
 def tell_pages(*, cluster: str, resource_version: int, **_: object) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import connection
 
 from playground.kubectl import console
 from playground.kubectl.errors import KubectlError
@@ -41,6 +42,21 @@ def pool(threads: int) -> ThreadPoolExecutor:
     """The console's own threads (PLAYGROUND_CONSOLE_THREADS), so that commands that wait never
     hold the threads sync_to_async shares with the pages' database work and the Kubernetes API."""
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="console")
+
+
+def closing(function: Any) -> Any:  # noqa: ANN401 - the function's own
+    """`function` that closes its thread's database connection when it returns: a console thread
+    may wait minutes for its next command, and must not hold a database session meanwhile (nor
+    at a test run's end, when the test database is dropped)."""
+
+    @functools.wraps(function)
+    def run(*args: Any) -> Any:  # noqa: ANN401
+        try:
+            return function(*args)
+        finally:
+            connection.close()
+
+    return run
 
 
 class WaitingCommands:
@@ -173,7 +189,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
     async def in_pool(self, function: Any, *args: Any) -> Any:  # noqa: ANN401 - the function's own
         """`function(*args)` in a thread of the console's pool, with Django's connection handling."""
         executor = pool(settings.PLAYGROUND_CONSOLE_THREADS)
-        return await database_sync_to_async(function, thread_sensitive=False, executor=executor)(*args)
+        return await database_sync_to_async(closing(function), thread_sensitive=False, executor=executor)(*args)
 
     async def stream(self, queue: asyncio.Queue) -> None:
         while True:

@@ -129,9 +129,16 @@ def cluster_rows(summaries: Iterable[clusters.Summary], *, wall: datetime.dateti
     simulated time, as `kubectl get nodes` there shows the age of its nodes)."""
     return [
         {"name": s.name, "url": f"/clusters/{s.name}/", "nodes": s.nodes, "pods": s.pods,
-         "age": tables.human_duration(s.clock.now(wall=wall) - s.clock.origin), "clock": s.clock.mode}
+         "age": tables.human_duration(s.clock.now(wall=wall) - s.clock.origin), "clock": clock_column(s.clock, wall=wall)}
         for s in summaries
     ]
+
+
+def clock_column(state: clock.ClockState, *, wall: datetime.datetime | None = None) -> str:
+    """"running", "paused", or "asleep (5 min)": one asleep runs nothing until someone opens it."""
+    if state.asleep(wall=wall):
+        return f"asleep ({clock.idle_text(state.idle_seconds(wall=wall))})"
+    return state.mode
 
 
 # --- Events about objects that are gone ----------------------------------------------------------

@@ -61,14 +61,18 @@ def working_in(seat: Attendee, mine: list[LessonProgress]) -> tuple[str, str]:
 def thumbnail(cluster: str) -> dict[str, Any]:
     """The attendee's own pods (kube-system aside) by state: a square each, and the counts."""
     try:
-        now = clock.now(cluster)
+        state = clock.read(cluster)
+        now = state.now()
         pods = [p for p in store.list(cluster, "Pod", namespace=None) if p["metadata"].get("namespace") != SYSTEM_NAMESPACE]
     except NotFound:
         return {"squares": [], "counts": [], "total": 0, "gone": True}
     states = sorted((pod_tile(p, now=now)["state"] for p in pods), key=STATES.index)
     counted = Counter(states)
+    # Asleep (nobody used it for PLAYGROUND_IDLE_AFTER): said when the card is drawn; falling
+    # asleep writes nothing, so an open room view learns it on its next redraw
+    asleep = clock.idle_text(state.idle_seconds()) if state.asleep() else ""
     return {"squares": states[:THUMBNAIL_PODS], "counts": [(s, counted[s]) for s in STATES if counted[s]],
-            "total": len(states), "gone": False}
+            "total": len(states), "gone": False, "asleep": asleep}
 
 
 def lesson_rows(workshop: Workshop, mine: list[LessonProgress]) -> list[dict[str, Any]]:

@@ -102,8 +102,10 @@ def clock_display(state: cluster_clock.ClockState) -> dict[str, Any]:
     static/clock.js tick the shown time between frames while nothing else changes."""
     now = state.now()
     running = state.mode == "running"
+    asleep = state.asleep()
     return {
-        "time": now.strftime("%H:%M:%S"), "at": round(now.timestamp() * 1000), "mode": state.mode,
+        "time": now.strftime("%H:%M:%S"), "at": round(now.timestamp() * 1000), "mode": "asleep" if asleep else state.mode,
+        "asleep": asleep, "idle": cluster_clock.idle_text(state.idle_seconds()) if asleep else "",
         "speed": f"{state.speed:g}", "speed_text": cluster_clock.speed_text(state.speed), "anchor": state.anchor,
         "speeds": [{"value": f"{s:g}", "text": cluster_clock.speed_text(s), "current": running and s == state.speed}
                    for s in cluster_clock.SPEEDS],

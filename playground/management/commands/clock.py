@@ -4,6 +4,7 @@ speed given alone (`clock --speed 10`) sets it and keeps the mode: a running clo
 at once, a paused one will when it runs."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -27,6 +28,9 @@ class Command(KubectlCommand):
         parser.add_argument("seconds", nargs="?", type=float, help="advance: seconds; step: how many reconciles")
         parser.add_argument("--speed", type=float, help=f"times real time: one of {SPEEDS_TEXT}")
 
+    def cluster_used(self, *, cluster: str, action: str, speed: float | None, **_: Any) -> str | None:
+        return None if action == "show" and speed is None else cluster  # looking wakes nothing: it says
+
     def run(self, *, cluster: str, action: str, seconds: float | None, speed: float | None, **_: Any) -> None:
         if speed is not None and action in ("advance", "step"):
             raise CommandFailed(f"--speed sets how fast a running clock goes; it does not go with {action}")
@@ -48,10 +52,15 @@ class Command(KubectlCommand):
 
 
 def describe(state: clock.ClockState, steps_waiting: int = 0) -> str:
-    """"running at 10x", "paused (runs at 0.25x)", "paused (runs at 1x), 2 steps waiting", "instant"."""
+    """"running at 10x", "paused (runs at 0.25x)", "paused (runs at 1x), 2 steps waiting", "instant",
+    "asleep (running at 1x): …"."""
+    if state.asleep():
+        awake = describe(dataclasses.replace(state, asleep_at=None), steps_waiting)
+        return f"asleep ({awake}): nobody has used it for {clock.idle_text(state.idle_seconds())}; it wakes when used"
     if state.mode == "running":
         return f"running at {state.speed:g}x"
     if state.mode == "paused":
         waiting = f", {steps_waiting} step{'s' if steps_waiting != 1 else ''} waiting" if steps_waiting else ""
         return f"paused (runs at {state.speed:g}x){waiting}"
     return state.mode
+

@@ -26,6 +26,9 @@ class Command(KubectlCommand):
             parser.add_argument(f"--{limit.replace('_', '-')}", dest=f"quota_{limit}", metavar="N",
                                 help=f"quota: {limit.replace('_', ' ')} (a number, unlimited, or default)")
 
+    def cluster_used(self, *, action: str, name: str | None, **_: Any) -> str | None:
+        return name if action in ("reset", "quota") else None
+
     def run(self, *, action: str, name: str | None, empty: bool, **options: Any) -> None:
         if action == "list":
             for cluster in clusters.names():

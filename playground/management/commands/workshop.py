@@ -25,6 +25,9 @@ class Command(KubectlCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000",
                             help="create: the address attendees open the playground at, for the join link")
 
+    def cluster_used(self, **_: Any) -> str | None:
+        return None  # a workshop, not a cluster: its attendees' clusters wake when they use them
+
     def run(self, *, action: str, name: str | None, **options: Any) -> None:
         if action == "list":
             return self.list()
