@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playground.kubectl.commandline import Captured
 from playground.kubectl.console import run_line
+from playground.sim import containerfs
 from playground.store import api as store
 from tests.commands.test_kubectl_commands import run
 from tests.commands.test_logs_command import chatty
@@ -146,3 +147,18 @@ def test_get_watch_prints_each_change_through_a_jsonpath_or_custom_columns(clust
 
     assert printed(jsonpath_out) == ["1 ", "4 "]
     assert [line.split() for line in printed(columns_out)] == [["N", "R"], ["web", "4"], ["web", "6"]]
+
+
+def test_exec_redirects_echo_into_a_file_of_the_writable_layer(cluster):
+    cluster.create(server())
+    cluster.advance(30)
+
+    script = "echo first > /tmp/f; echo second >> /tmp/f; cat /tmp/f"
+    assert console(cluster, f"kubectl exec web -- sh -c '{script}'") == (0, "first\nsecond", "")
+    assert console(cluster, "kubectl exec web -- cat /tmp/f") == (0, "first\nsecond", "")
+    assert console(cluster, "kubectl exec web -- sh -c 'echo over > /tmp/f; cat /tmp/f'")[1] == "over"
+    written = containerfs.container_filesystem(cluster.name, "default", "web", "main")
+    assert containerfs.read_text(written, "/tmp/f") == "over\n"
+    assert written.origin("/tmp/f") == len(written.layers) - 1  # the container's writable layer
+    assert console(cluster, "kubectl exec web -- sh -c 'echo x > /etc'") == (
+        1, "", "sh: can't create /etc: Is a directory\ncommand terminated with exit code 2")
