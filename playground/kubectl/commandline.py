@@ -30,7 +30,7 @@ from playground.store.kinds import KINDS, Kind
 from . import describe, explain, jsonpath, podpicker, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
-from .formats import Format, documents, read_format
+from .formats import Format, print_documents, read_format
 from .output import reference
 from .printers import table
 
@@ -92,7 +92,9 @@ class Get(Verb):
         parser.add_argument("-A", "--all-namespaces", action="store_true")
         parser.add_argument("-l", "--selector", default="", help="label selector: app=web,tier in (a,b)")
         parser.add_argument("--field-selector", default="", help="e.g. spec.nodeName=playground-worker")
-        parser.add_argument("-o", "--output", help="wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC")
+        parser.add_argument("-o", "--output", help="wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC, "
+                                                    "go-template=TEMPLATE")
+        add_template(parser)
         parser.add_argument("--show-labels", action="store_true", help="a LABELS column")
         parser.add_argument("-L", "--label-columns", action="append", default=[], metavar="KEY[,KEY]",
                             help="a column for each label key")
@@ -106,7 +108,8 @@ class Get(Verb):
 
     def run(self, cluster: str, out: Output, *, resources: list[str], output: str | None, **options: Any) -> None:
         namespace = None if options["all_namespaces"] else options["namespace"]
-        fmt = read_format(output, show_labels=options.get("show_labels", False), no_headers=options.get("no_headers", False),
+        fmt = read_format(output, template=options.get("template", ""), show_labels=options.get("show_labels", False),
+                          no_headers=options.get("no_headers", False),
                           label_columns=[k for keys in options.get("label_columns") or [] for k in keys.split(",") if k])
         requested = resource_arguments(resources)
         if self.waits(**options):
@@ -128,7 +131,7 @@ class Get(Verb):
             groups = [jsonpath.sorted_by(options["sort_by"], group) for group in groups]
         items = [obj for group in groups for obj in group]
         if not fmt.table and items:
-            out.line(documents(items, fmt, single=len(requested) == 1 and requested[0][1] is not None))
+            print_documents(out, items, fmt, single=len(requested) == 1 and requested[0][1] is not None)
         elif groups and fmt.table:
             out.line(self.tables(groups, now=store.now(cluster), fmt=fmt, all_namespaces=namespace is None))
         if not items and not any(name for _, name in requested):
@@ -559,7 +562,8 @@ class Run(Verb):
         obj = {"apiVersion": "v1", "kind": "Pod",
                "metadata": {"name": pod, **namespaced(namespace), "labels": key_values(labels) if labels else {"run": pod}},
                "spec": {"containers": [container]}}
-        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
+        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"],
+                      template=options.get("template", ""))
 
 
 class Create(Verb):
@@ -583,7 +587,8 @@ class Create(Verb):
                     if doc.error or not isinstance(doc.obj, dict):
                         out.error(f"error: {source}: {doc.label}: {doc.error or 'not an object'}")
                         continue
-                    create_object(cluster, out, doc.obj, dry_run=options["dry_run"], output=options["output"])
+                    create_object(cluster, out, doc.obj, dry_run=options["dry_run"], output=options["output"],
+                                  template=options.get("template", ""))
             return
         if what[:1] == ["secret"] and what[1:2] == ["generic"]:
             what = ["secret", *what[2:]]
@@ -592,7 +597,8 @@ class Create(Verb):
                                "or namespace NAME")
         kind, name = what
         obj = self.object(kind, name, namespace, **options)
-        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
+        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"],
+                      template=options.get("template", ""))
 
     def object(self, kind: str, name: str, namespace: str | None, *, image: str | None, replicas: int,
                from_literal: list[str], **_: Any) -> Obj:
@@ -621,19 +627,25 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
     (EnforceNamespace), so a client dry run prints none, and the object goes to the default namespace."""
     parser.add_argument("-n", "--namespace", default=None)
     parser.add_argument("--dry-run", nargs="?", const="client", default="none", choices=tuple(DRY_RUN_SUFFIX))
-    parser.add_argument("-o", "--output", help="yaml, json, name, jsonpath=TEMPLATE: print the object")
+    parser.add_argument("-o", "--output", help="yaml, json, name, jsonpath=TEMPLATE, go-template=TEMPLATE: print the object")
+    add_template(parser)
 
 
-def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none", output: str | None = None) -> None:
+def add_template(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--template", default="", help="the template of -o go-template|jsonpath (or its file, with -o *-file)")
+
+
+def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none", output: str | None = None,
+                  template: str = "") -> None:
     """Store a new object and say so, as kubectl create prints it; with --dry-run nothing is stored
     (client: the object as built, admitted but not stored; server: as the store would keep it)."""
-    fmt = read_format(output)
+    fmt = read_format(output, template=template)
     stored = store.create(cluster, obj, dry_run=dry_run != "none")
     shown = obj if dry_run == "client" else stored
     if fmt.table:
         out.line(f"{reference(shown)} created{DRY_RUN_SUFFIX[dry_run]}")
     else:
-        out.line(documents([shown], fmt, single=True))
+        print_documents(out, [shown], fmt, single=True)
 
 
 def namespaced(namespace: str | None) -> Obj:

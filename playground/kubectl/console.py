@@ -22,6 +22,7 @@ from playground.store.kinds import KINDS, Kind, resolve
 
 from .commandline import VERBS, Output, failure_line, split_at_dashes
 from .errors import KubectlError
+from .formats import CONSOLE_FILE_REFUSAL, FILE_FORMATS, REFUSED
 
 MAX_LINE = 2_000  # characters of the command itself
 MAX_STDIN = 256 * 1024  # bytes of a heredoc
@@ -128,6 +129,9 @@ def read_line(text: str) -> Command:
         return Command(answer=parser.format_help().rstrip())
     args, after = split_at_dashes(args)
     options = vars(parser.parse_intermixed_args(args))  # as cobra: flags anywhere among the words
+    printer = (options.get("output") or "").partition("=")[0]
+    if printer in FILE_FORMATS:  # the server's files are not the learner's
+        raise KubectlError(f"-o {printer} is not in this console: {REFUSED.get(printer, CONSOLE_FILE_REFUSAL)}")
     if any(name != "-" for name in options.get("filename") or []):
         # The server's files are not the learner's: a manifest comes from the console itself
         raise KubectlError("the console reads manifests from what you type: use -f - <<EOF, the manifest, then EOF")

@@ -494,3 +494,25 @@ def test_edit_of_a_list_with_an_unknown_field_is_refused_before_anything_is_sent
     assert ('# * <nil>: Invalid value: "The edited file failed validation": ValidationError(Node.spec): '
             'unknown field "bogus" in io.k8s.api.core.v1.NodeSpec') in (tmp_path / "seen").read_text()
     assert "bogus" not in kubectl("get", "nodes", "-o", "json")[1]
+
+
+GO_TEMPLATES = [
+    "{{.metadata.name}} {{.spec.replicas}} {{.metadata.labels}} {{.nope}} {{len .spec.template.spec.containers}}",
+    '{{range $i, $c := .spec.template.spec.containers}}{{$i}}:{{$c.image}} {{end}}{{index .metadata.labels "app"}}',
+    '{{if eq .spec.replicas 2}}two{{else}}other{{end}} {{printf "%q %5d %v" .metadata.name .spec.replicas .spec.paused}}',
+    "{{.spec.selector}} {{.spec.strategy}}",
+]
+
+
+def test_go_templates_print_what_the_real_kubectl_prints(kubectl, live):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "templated"))
+
+    for template in GO_TEMPLATES:
+        real = kubectl("get", "deployment", "templated", "-o", f"go-template={template}")
+        ours = live.manage("get", "deployment", "templated", "-o", f"go-template={template}")
+        assert (real[0], real[1] + "\n") == (ours.returncode, ours.stdout), template
+
+    real = kubectl("get", "deployment", "templated", "-o", "go-template={{.spec.replicas.x}}")
+    ours = live.manage("get", "deployment", "templated", "-o", "go-template={{.spec.replicas.x}}")
+    assert (real[0], real[2]) == (ours.returncode, ours.stderr)
+    assert real[1].splitlines()[:3] == ours.stdout.splitlines()[:3]
