@@ -13,6 +13,8 @@ import argparse
 import datetime
 import io
 import json
+import math
+import re
 import sys
 import time
 from typing import Any, BinaryIO, Iterator, Protocol
@@ -377,6 +379,9 @@ class Logs(Verb):
         parser.add_argument("--pod-running-timeout", default="20s", help="how long to wait for a pod of TYPE/NAME")
         parser.add_argument("--tail", type=int)
         parser.add_argument("-f", "--follow", action="store_true", help="print new lines until the container ends")
+        parser.add_argument("--since", default="0s", help="only lines newer than this duration (5s, 2m, 3h), on the cluster's clock")
+        parser.add_argument("--since-time", default="", help="only lines written at or after this RFC3339 time")
+        parser.add_argument("--timestamps", action="store_true", help="each line after the time it was written (RFC3339Nano)")
         add_namespace(parser)
 
     def waits(self, **options: Any) -> bool:
@@ -384,19 +389,31 @@ class Logs(Verb):
         return bool(options.get("follow") and not options.get("previous")) or podpicker.is_workload(options["pod"])
 
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, previous: bool, tail: int | None,
-            namespace: str, pod_running_timeout: str, **options: Any) -> None:
+            namespace: str, pod_running_timeout: str, since: str = "0s", since_time: str = "", timestamps: bool = False,
+            **options: Any) -> None:
+        since_seconds = math.ceil(podpicker.duration(since, flag="--since"))  # kubectl sends whole seconds
+        start = logs_since_time(since_time) if since_time else None
+        if start is not None and since_seconds != 0:
+            raise KubectlError("at most one of `sinceTime` or `sinceSeconds` may be specified")
+        if since_seconds < 0:
+            raise KubectlError("--since must be greater than 0")
         obj, found = podpicker.pod_for(cluster, pod, namespace, for_logs=True, cancelled=out.cancelled,
                                        timeout=podpicker.duration(pod_running_timeout))
         if found > 1:
             out.notice(f"Found {found} pods, using pod/{obj['metadata']['name']}")
+        if since_seconds:  # the kubelet counts back from its own clock: the cluster's
+            start = store.now(cluster) - datetime.timedelta(seconds=since_seconds)
         # As the API server proxies pods/log to the pod's kubelet
-        lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail)
+        lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail,
+                                                         since=start, timestamps=timestamps)
         for _, line in lines:
             out.line(line)
         if options.get("follow") and not previous:
-            self.follow(cluster, out, obj, container, lines[-1][0] if lines else 0)
+            position = lines[-1][0] if lines else last_log_position(cluster, obj, container)
+            self.follow(cluster, out, obj, container, position, timestamps=timestamps)
 
-    def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int) -> None:
+    def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int, *,
+               timestamps: bool = False) -> None:
         """kubectl logs -f: the lines written after `position`, until the container stops running
         (its last lines printed), the pod goes, or Ctrl-C."""
         name = container or default_container(pod)
@@ -408,7 +425,7 @@ class Logs(Verb):
             if now["metadata"].get("uid") != pod["metadata"].get("uid"):
                 return  # another pod of the same name: not the stream kubectl was following
             ended = not container_running(now, name)  # read before the lines: none written before the end is lost
-            lines = kubelet_client.kubelets().container_logs(cluster, now, container, after=position)
+            lines = kubelet_client.kubelets().container_logs(cluster, now, container, after=position, timestamps=timestamps)
             for _, line in lines:
                 out.line(line)
             position = lines[-1][0] if lines else position
@@ -416,6 +433,32 @@ class Logs(Verb):
                 return
             if not lines:
                 time.sleep(FOLLOW_POLL_SECONDS)
+
+
+def last_log_position(cluster: str, pod: Obj, container: str | None) -> int:
+    """Where the log ends now: a follow after lines `--since` or `--tail` left out starts from here."""
+    lines = kubelet_client.kubelets().container_logs(cluster, pod, container, tail=1)
+    return lines[-1][0] if lines else 0
+
+
+RFC3339_LAYOUT = (("2006", r"\d{4}"), ("-", "-"), ("01", r"\d{2}"), ("-", "-"), ("02", r"\d{2}"), ("T", "T"),
+                  ("15", r"\d{2}"), (":", ":"), ("04", r"\d{2}"), (":", ":"), ("05", r"\d{2}(?:\.\d+)?"),
+                  ("Z07:00", r"Z|[+-]\d{2}:\d{2}"))
+
+
+def logs_since_time(text: str) -> datetime.datetime:
+    """--since-time: an RFC3339 time, to the second as kubectl sends it (metav1.Time); Go's
+    time.Parse error, naming the part of the layout that did not match, for anything else."""
+    rest = text
+    for element, pattern in RFC3339_LAYOUT:
+        match = re.match(pattern, rest)
+        if match is None:
+            raise KubectlError(f'parsing time "{text}" as "2006-01-02T15:04:05Z07:00": cannot parse "{rest}" as "{element}"')
+        rest = rest[match.end():]
+    if rest:
+        raise KubectlError(f'parsing time "{text}": extra text: "{rest}"')
+    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(microsecond=0).astimezone(datetime.timezone.utc)
 
 
 def default_container(pod: Obj) -> str:

@@ -516,3 +516,20 @@ def test_go_templates_print_what_the_real_kubectl_prints(kubectl, live):
     ours = live.manage("get", "deployment", "templated", "-o", "go-template={{.spec.replicas.x}}")
     assert (real[0], real[2]) == (ours.returncode, ours.stderr)
     assert real[1].splitlines()[:3] == ours.stdout.splitlines()[:3]
+
+
+def test_logs_timestamps_and_since_time_as_the_console_prints_them(kubectl, live):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "stamped"))
+    kubectl("rollout", "status", "deployment/stamped", "--timeout=60s")
+    pod = kubectl("get", "pods", "-l", "app=stamped", "-o", "jsonpath={.items[0].metadata.name}")[1]
+
+    code, stamped, _ = kubectl("logs", pod, "--timestamps")
+    first = stamped.split(" ", 1)[0]
+    since = kubectl("logs", pod, "--since-time", first[:19] + "Z")[1]
+    both = kubectl("logs", pod, "--since=1h", "--since-time", first[:19] + "Z")[2]
+
+    assert code == 0 and stamped == live.manage("logs", pod, "--timestamps").stdout
+    assert [line.split(" ", 1)[1] for line in stamped.splitlines()] == kubectl("logs", pod)[1].splitlines()
+    assert since == live.manage("logs", pod, "--since-time", first[:19] + "Z").stdout != ""
+    assert kubectl("logs", pod, "--since=10000h")[1] == kubectl("logs", pod)[1]
+    assert both.strip() == "error: at most one of `sinceTime` or `sinceSeconds` may be specified"
