@@ -44,7 +44,7 @@ HELP = """This console runs kubectl against your cluster (nothing else: it is no
   kubectl explain deployment.spec.strategy
 
 Verbs: {verbs}. Add -h to a verb for its flags. Tab completes, Up and Down go through the
-history, Ctrl-C stops a command that waits (get -w, logs -f, rollout status), `clear` clears the screen."""
+history, Ctrl-C stops a command that waits (get -w, logs -f, rollout status, delete until the objects are gone), `clear` clears the screen."""
 
 
 class ConsoleParser(argparse.ArgumentParser):
@@ -106,7 +106,7 @@ class Command:
 
     @property
     def waits(self) -> bool:
-        """Whether it waits for changes until Ctrl-C (get -w, logs -f, rollout status)."""
+        """Whether it waits for changes until Ctrl-C (get -w, logs -f, rollout status, delete --wait)."""
         return bool(self.verb) and VERBS[self.verb].waits(**self.options)
 
 

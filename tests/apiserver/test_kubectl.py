@@ -533,3 +533,23 @@ def test_logs_timestamps_and_since_time_as_the_console_prints_them(kubectl, live
     assert since == live.manage("logs", pod, "--since-time", first[:19] + "Z").stdout != ""
     assert kubectl("logs", pod, "--since=10000h")[1] == kubectl("logs", pod)[1]
     assert both.strip() == "error: at most one of `sinceTime` or `sinceSeconds` may be specified"
+
+
+def test_delete_waits_for_a_finalizer_as_the_real_kubectl_does(kubectl, live):
+    kept = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept", "finalizers": ["example.com/keep"]}}
+    kubectl("create", "-f", "-", stdin=json.dumps(kept))
+    kubectl("create", "-f", "-", stdin=json.dumps({**kept, "metadata": {**kept["metadata"], "name": "kept2"}}))
+
+    real = kubectl("delete", "configmap", "kept", "--timeout=1s")
+    ours = live.manage("delete", "configmap", "kept2", "--timeout=1s")
+    at_once = live.manage("delete", "configmap", "kept2", "--wait=false")
+    for name in ("kept", "kept2"):
+        kubectl("patch", "configmap", name, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
+
+    # (the real kubectl may log its informer's own deadline first, a klog line)
+    assert (real[0], real[1], real[2].splitlines()[-1]) == (
+        1, 'configmap "kept" deleted\n', "error: timed out waiting for the condition on configmaps/kept")
+    assert (ours.returncode, ours.stdout, ours.stderr) == (
+        1, 'configmap "kept2" deleted\n', "error: timed out waiting for the condition on configmaps/kept2\n")
+    assert (at_once.returncode, at_once.stdout) == (0, 'configmap "kept2" deleted\n')
+    assert kubectl("get", "configmap", "kept", "kept2", "-o", "name")[1] == ""

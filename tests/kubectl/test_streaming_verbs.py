@@ -162,3 +162,85 @@ def test_exec_redirects_echo_into_a_file_of_the_writable_layer(cluster):
     assert written.origin("/tmp/f") == len(written.layers) - 1  # the container's writable layer
     assert console(cluster, "kubectl exec web -- sh -c 'echo x > /etc'") == (
         1, "", "sh: can't create /etc: Is a directory\ncommand terminated with exit code 2")
+
+
+class AdvancingClock(Captured):
+    """The console's Output while the cluster lives on: each time the verb looks for Ctrl-C, the
+    simulated clock moves `step` seconds (controllers and kubelets run); Ctrl-C after `ctrl_c` looks."""
+
+    def __init__(self, cluster, step: float, ctrl_c: int = MAX_POLLS) -> None:
+        super().__init__()
+        self.cluster, self.step, self.ctrl_c, self.polls = cluster, step, ctrl_c, 0
+
+    def cancelled(self) -> bool:
+        self.polls += 1
+        if self.polls >= self.ctrl_c:
+            return True
+        self.cluster.advance(self.step)
+        return False
+
+
+def sleeper(name="sleeper"):
+    obj = pod(name, image="busybox:1.36")
+    obj["spec"]["containers"][0]["command"] = ["sh", "-c", "sleep 3600"]  # sh as PID 1 ignores SIGTERM: the grace period runs out
+    return obj
+
+
+def test_delete_waits_until_the_pod_is_gone_after_its_grace_period(cluster):
+    cluster.create(sleeper())
+    cluster.advance(20)
+    asked = cluster.now()
+
+    out = AdvancingClock(cluster, step=10)
+    assert run_line(cluster.name, "kubectl delete pod sleeper", out) == 0
+
+    assert printed(out) == ['pod "sleeper" deleted']
+    assert store.list(cluster.name, "Pod", namespace="default") == []
+    assert (cluster.now() - asked).total_seconds() >= 30  # terminationGracePeriodSeconds, on the simulated clock
+
+
+def test_delete_wait_false_returns_while_the_pod_terminates(cluster):
+    cluster.create(sleeper())
+    cluster.advance(20)
+
+    out = AdvancingClock(cluster, step=10)
+    assert run_line(cluster.name, "kubectl delete pod sleeper --wait=false", out) == 0
+
+    assert printed(out) == ['pod "sleeper" deleted'] and out.polls == 0
+    assert cluster.get("Pod", "sleeper", "default")["metadata"]["deletionTimestamp"]
+
+
+def test_ctrl_c_stops_waiting_and_the_deletion_goes_on(cluster):
+    cluster.create(sleeper())
+    cluster.advance(20)
+
+    out = AdvancingClock(cluster, step=1, ctrl_c=2)
+    assert run_line(cluster.name, "kubectl delete pod sleeper", out) == 0
+
+    assert printed(out) == ['pod "sleeper" deleted']
+    assert cluster.get("Pod", "sleeper", "default")["metadata"]["deletionTimestamp"]
+    cluster.advance(40)
+    assert store.list(cluster.name, "Pod", namespace="default") == []
+
+
+def test_delete_waits_for_a_finalizer_and_times_out_as_kubectl_does(cluster):
+    kept = config_map("kept")
+    kept["metadata"]["finalizers"] = ["example.com/keep"]
+    cluster.create(kept)
+
+    code, out, err = console(cluster, "kubectl delete configmap kept --timeout=1ms")
+
+    assert (code, out) == (1, 'configmap "kept" deleted')
+    assert err == "error: timed out waiting for the condition on configmaps/kept"
+    assert cluster.get("ConfigMap", "kept", "default")["metadata"]["deletionTimestamp"]
+
+
+def test_foreground_delete_waits_for_the_dependents(cluster):
+    cluster.apply(deployment("web", replicas=2))
+    cluster.advance(30)
+
+    out = AdvancingClock(cluster, step=10)
+    assert run_line(cluster.name, "kubectl delete deployment web --cascade=foreground", out) == 0
+
+    assert printed(out) == ['deployment.apps "web" deleted']
+    assert [store.list(cluster.name, kind, namespace="default") for kind in ("Deployment", "ReplicaSet", "Pod")] == [[], [], []]
