@@ -21,7 +21,7 @@ from playground.shell.syntax import ShellSyntaxError, parse, redirections
 from playground.store import api as store
 from playground.store.errors import BadRequest
 
-from . import containerfs
+from . import containerfs, volumes
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SHELLS = ("sh", "bash", "ash", "dash")
@@ -103,6 +103,9 @@ class ExecShell(Shell):
             entry = self.entry(path)
             if entry is not None and entry.type == FILE:
                 text = (entry.content or "") + text
+        if len(text) > volumes.MAX_WRITTEN_FILE_BYTES:
+            self.failed(1, "sh: write error: No space left on device")
+            text = text[:volumes.MAX_WRITTEN_FILE_BYTES]
         try:
             containerfs.write_file(*self.target, path, text)
         except BadRequest as error:

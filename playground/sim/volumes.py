@@ -459,6 +459,7 @@ def may_write_files(container: Obj) -> bool:
     return any(word in words for word in FILE_WORDS) or words.endswith("rm")
 
 
+MAX_WRITTEN_FILE_BYTES = 1024 * 1024  # a file a program writes keeps its first MiB: past it, as on a full disk, writes fail
 MAX_APPENDING_PASSES = 1_000  # a file a loop appends to keeps the lines of this many passes at one sync
 
 
@@ -554,7 +555,7 @@ def apply_file_ops(cluster: str, pod: Obj, container: Obj, run: int, ops: list[t
             key = data_volume_key(pod, volumes[mount.volume], lookup)
             if pending.kind == "file":
                 held = read_volume(cluster, key).get(inside)
-                text = (held[0] if held and pending.on_top else "") + pending.text
+                text = ((held[0] if held and pending.on_top else "") + pending.text)[:MAX_WRITTEN_FILE_BYTES]
                 if held is None or held[0] != text:
                     write_volume_file(cluster, key, inside, text)
             else:
@@ -567,6 +568,7 @@ def apply_file_ops(cluster: str, pod: Obj, container: Obj, run: int, ops: list[t
             text = (held or "") + pending.text
         else:
             text = pending.text
+        text = text[:MAX_WRITTEN_FILE_BYTES]
         write_layer_change(cluster, uid, container["name"], run, str(path),
                            content=text if pending.kind == "file" else None)
 
