@@ -107,7 +107,7 @@ def lex(template: str) -> list[str | Action]:
             parts.append(text)
             return parts
         inner = start + 2
-        if template.startswith("- ", inner - 0) or re.match(r"-[ \t\r\n]", template[inner:inner + 2]):
+        if re.match(r"-[ \t\r\n]", template[inner:inner + 2]):  # `{{- `; `{{-3}}` is the number -3
             text, inner = text.rstrip(" \t\r\n"), inner + 2
         parts.append(text)
         action, trim_next = _action(template, start, inner)
@@ -141,14 +141,10 @@ def _action(template: str, start: int, at: int) -> tuple[Action, bool]:
             if char == '"' or char == "`":
                 raise TemplateParseError(f"template: {NAME}:{_line(template, at)}: unterminated quoted string"
                                          if char == '"' else f"template: {NAME}:{_line(template, at)}: unterminated raw quoted string")
-            raise TemplateParseError(f"template: {NAME}:{_line(template, at)}: unexpected {_go_quote_char(char)} in command")
+            raise TemplateParseError(f"template: {NAME}:{_line(template, at)}: unexpected {json.dumps(char)} in command")
         if match.lastgroup != "space":
             tokens.append(Token(match.lastgroup or "", match.group(), at))
         at = match.end()
-
-
-def _go_quote_char(char: str) -> str:
-    return "'" + char.replace("\\", "\\\\").replace("'", "\\'") + "'" if char.isprintable() else repr(char)
 
 
 # -- Parsing --------------------------------------------------------------------------------------
@@ -291,10 +287,8 @@ class _Parser:
                 continue
             depth += {"(": 1, ")": -1}.get(token.text, 0) if token.kind == "char" else 0
             current.append(token)
-        if current or commands:
-            if not current:
-                raise self.error(line, "missing command")
-            commands.append(self.command(current, line))
+        if current:
+            commands.append(self.command(current, line))  # a `|` with nothing after it Go lets pass
         if not commands:
             raise self.error(line, f"missing value for {context}")
         return Pipe(commands, variables, assign, tokens[0].pos if tokens else 0)

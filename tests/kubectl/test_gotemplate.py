@@ -50,6 +50,7 @@ def printed(template: str, data=WEB) -> str:
     ('{{ index .metadata.labels "zz" }}', "<no value>"),
     ("{{ .nope.x }}", "<no value>"),
     ('{{ printf "%v" .nope }} {{ .nope | print }}', "<nil> <nil>"),
+    ("{{ .a | }}", "<no value>"),
 ])
 def test_a_template_prints_what_kubectl_prints(template, text):
     assert printed(template) == text
@@ -69,6 +70,12 @@ def test_base64decode_reads_a_secrets_data():
     ("{{if}}", "template: output:1: missing value for if"),
     ("{{.a", "template: output:1: unclosed action"),
     ("{{ nope }}", 'template: output:1: function "nope" not defined'),
+    ("{{ & }}", 'template: output:1: unexpected "&" in command'),
+    ("{{ if .a }}x", "template: output:1: unexpected EOF"),
+    ("{{ $x }}", 'template: output:1: undefined variable "$x"'),
+    ('{{ "abc }}', "template: output:1: unterminated quoted string"),
+    ("{{ (.a }}", "template: output:1: unclosed left paren"),
+    ("a\n{{ else }}", "template: output:2: unexpected {{else}}"),
 ])
 def test_a_template_that_does_not_parse_fails_with_gos_words(template, message):
     with pytest.raises(gotemplate.TemplateParseError) as failure:
