@@ -208,6 +208,7 @@ class _Parser:
         self.parts = lex(template)
         self.at = 0
         self.scopes: list[set[str]] = [{"$"}]
+        self.ranges = 0  # how many {{range}} the parser is in: break and continue need one
 
     def error(self, line: int, message: str) -> TemplateParseError:
         return TemplateParseError(f"template: {NAME}:{line}: {message}")
@@ -243,6 +244,8 @@ class _Parser:
         if word in ("if", "with", "range"):
             return self.control(word, action, action.tokens[1:])
         if word in ("break", "continue"):
+            if not self.ranges:
+                raise self.error(action.line, f"{{{{{word}}}}} outside {{{{range}}}}")
             if len(action.tokens) > 1:
                 raise self.error(action.line, f"unexpected {action.tokens[1].text} in {{{{{word}}}}}")
             return Block(word, line=action.line)
@@ -253,7 +256,9 @@ class _Parser:
     def control(self, word: str, action: Action, tokens: list[Token]) -> Block:
         self.scopes.append(set())
         pipe = self.pipeline(tokens, action.line, word, ranging=word == "range")
+        self.ranges += word == "range"
         body, stop = self.list_until()
+        self.ranges -= word == "range"
         if stop is None:
             raise self.error(_line(self.template, len(self.template)), "unexpected EOF")
         orelse: list[Any] = []
@@ -580,8 +585,8 @@ class _Executor:
         if first.kind == "ident":
             return self.call(first.value, command, command.args[1:], dot, final, piped=piped)
         if len(command.args) > 1 or piped:
-            if first.kind in ("field", "var", "pipe", "dot") and first.fields or first.kind == "field":
-                raise _Failure(first, f"can't give argument to non-function {first.text}")
+            if first.fields:  # exec.go evalField: a map's key is no method
+                raise _Failure(first, f"{first.fields[-1]} is not a method but has arguments")
             if first.kind == "nil":
                 raise _Failure(first, "nil is not a command")
             raise _Failure(first, f"can't give argument to non-function {first.text}")
@@ -619,6 +624,11 @@ class _Executor:
              piped: bool) -> Any:
         if name in ("and", "or"):
             return self.and_or(name, command, args, dot, final, piped=piped)
+        count = len(args) + (1 if piped else 0)
+        least, most = ARITY[name]
+        if not least <= count <= (most if most is not None else count):
+            want = f"at least {least}" if most is None else str(least)
+            raise _Failure(command.args[0], f"wrong number of args for {name}: want {want} got {count}")
         values = [self.operand(arg, dot) for arg in args] + ([final] if piped else [])
         if name not in REFLECTING:
             values = [None if v is MISSING else v for v in values]  # an interface{} parameter: a missing value is nil
@@ -936,6 +946,13 @@ def _pad(text: str, flags: str, width: str) -> str:
     return text.ljust(int(width)) if "-" in flags else text.rjust(int(width))
 
 
+# How many arguments each function takes (Go checks before calling): (least, most); None: no most
+ARITY: dict[str, tuple[int, int | None]] = {
+    "and": (1, None), "or": (1, None), "not": (1, 1), "eq": (1, None), "ne": (2, 2), "lt": (2, 2), "le": (2, 2),
+    "gt": (2, 2), "ge": (2, 2), "len": (1, 1), "index": (1, None), "slice": (1, None), "print": (0, None),
+    "printf": (1, None), "println": (0, None), "html": (0, None), "urlquery": (0, None), "exists": (1, None),
+    "base64decode": (1, 1),
+}
 # The builtins that take reflect.Values (Go 1.18+) and so see a missing value as missing; the others get nil
 REFLECTING = frozenset({"and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "index", "slice"})
 FUNCS: dict[str, Any] = {

@@ -76,6 +76,8 @@ def test_base64decode_reads_a_secrets_data():
     ('{{ "abc }}', "template: output:1: unterminated quoted string"),
     ("{{ (.a }}", "template: output:1: unclosed left paren"),
     ("a\n{{ else }}", "template: output:2: unexpected {{else}}"),
+    ("{{ range $i, $e := .metadata }}{{ $i }}{{ end }}{{ $i }}", 'template: output:1: undefined variable "$i"'),
+    ("{{continue}}", "template: output:1: {{continue}} outside {{range}}"),
 ])
 def test_a_template_that_does_not_parse_fails_with_gos_words(template, message):
     with pytest.raises(gotemplate.TemplateParseError) as failure:
@@ -106,6 +108,20 @@ def test_a_template_that_does_not_parse_fails_with_gos_words(template, message):
      'base64 decode failed: illegal base64 data at input byte 0'),
     ("{{ base64decode 3 }}", "", 'template: output:1:16: executing "output" at <3>: expected string; found 3'),
     ("{{ nil }}", "", 'template: output:1:3: executing "output" at <nil>: nil is not a command'),
+    ("{{ len }}", "", 'template: output:1:3: executing "output" at <len>: wrong number of args for len: want 1 got 0'),
+    ("{{ index }}", "",
+     'template: output:1:3: executing "output" at <index>: wrong number of args for index: want at least 1 got 0'),
+    ("{{ not 1 2 }}", "", 'template: output:1:3: executing "output" at <not>: wrong number of args for not: want 1 got 2'),
+    ("{{ and }}", "", 'template: output:1:3: executing "output" at <and>: wrong number of args for and: want at least 1 got 0'),
+    ("{{ eq 1 }}", "",
+     'template: output:1:3: executing "output" at <eq 1>: error calling eq: missing argument for comparison'),
+    ("{{ 1 2 }}", "", 'template: output:1:3: executing "output" at <1>: can\'t give argument to non-function 1'),
+    ("{{ .metadata.name 2 }}", "",
+     'template: output:1:12: executing "output" at <.metadata.name>: name is not a method but has arguments'),
+    ('{{ "x" | .metadata }}', "",
+     'template: output:1:9: executing "output" at <.metadata>: metadata is not a method but has arguments'),
+    ("{{ slice .metadata.name 1 2 3 4 }}", "", 'template: output:1:3: executing "output" at '
+     '<slice .metadata.name 1 2 3 4>: error calling slice: too many slice indexes: 4'),
     ('{{ printf "%v" .nope }} {{ .nope | print }} {{ html "<a&\\"" }} {{ urlquery "a b&c" }} {{ slice "abcdef" 1 3 }} '
      '{{ .nope | len }}', "<nil> <nil> &lt;a&amp;&#34; a+b%26c bc ",
      'template: output:1:122: executing "output" at <len>: error calling len: '
