@@ -111,6 +111,7 @@ class Get(Verb):
     def run(self, cluster: str, out: Output, *, resources: list[str], output: str | None, **options: Any) -> None:
         namespace = None if options["all_namespaces"] else options["namespace"]
         fmt = read_format(output, template=options.get("template", ""), show_labels=options.get("show_labels", False),
+                          allow_missing_keys=options.get("allow_missing_template_keys", "true"),
                           no_headers=options.get("no_headers", False),
                           label_columns=[k for keys in options.get("label_columns") or [] for k in keys.split(",") if k])
         requested = resource_arguments(resources)
@@ -660,7 +661,8 @@ class Run(Verb):
                "metadata": {"name": pod, **namespaced(namespace), "labels": key_values(labels) if labels else {"run": pod}},
                "spec": {"containers": [container]}}
         create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"],
-                      template=options.get("template", ""))
+                      template=options.get("template", ""),
+                      allow_missing_keys=options.get("allow_missing_template_keys", "true"))
 
 
 class Create(Verb):
@@ -685,7 +687,8 @@ class Create(Verb):
                         out.error(f"error: {source}: {doc.label}: {doc.error or 'not an object'}")
                         continue
                     create_object(cluster, out, doc.obj, dry_run=options["dry_run"], output=options["output"],
-                                  template=options.get("template", ""))
+                                  template=options.get("template", ""),
+                                  allow_missing_keys=options.get("allow_missing_template_keys", "true"))
             return
         if what[:1] == ["secret"] and what[1:2] == ["generic"]:
             what = ["secret", *what[2:]]
@@ -695,7 +698,8 @@ class Create(Verb):
         kind, name = what
         obj = self.object(kind, name, namespace, **options)
         create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"],
-                      template=options.get("template", ""))
+                      template=options.get("template", ""),
+                      allow_missing_keys=options.get("allow_missing_template_keys", "true"))
 
     def object(self, kind: str, name: str, namespace: str | None, *, image: str | None, replicas: int,
                from_literal: list[str], **_: Any) -> Obj:
@@ -730,13 +734,15 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
 
 def add_template(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--template", default="", help="the template of -o go-template|jsonpath (or its file, with -o *-file)")
+    parser.add_argument("--allow-missing-template-keys", nargs="?", const="true", default="true", choices=("true", "false"),
+                        help="false: a template naming a missing key fails (-o go-template)")
 
 
 def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none", output: str | None = None,
-                  template: str = "") -> None:
+                  template: str = "", allow_missing_keys: str = "true") -> None:
     """Store a new object and say so, as kubectl create prints it; with --dry-run nothing is stored
     (client: the object as built, admitted but not stored; server: as the store would keep it)."""
-    fmt = read_format(output, template=template)
+    fmt = read_format(output, template=template, allow_missing_keys=allow_missing_keys)
     stored = store.create(cluster, obj, dry_run=dry_run != "none")
     shown = obj if dry_run == "client" else stored
     if fmt.table:

@@ -52,6 +52,7 @@ class Format:
     headers: bool = True
     columns: list[jsonpath.Column] = field(default_factory=list)
     template: gotemplate.Tree | None = None  # -o go-template=, parsed when the printer is made
+    allow_missing_keys: bool = True  # --allow-missing-template-keys
 
     @property
     def table(self) -> bool:
@@ -59,7 +60,7 @@ class Format:
 
 
 def read_format(output: str | None, *, template: str = "", show_labels: bool = False,
-                label_columns: list[str] | None = None, no_headers: bool = False) -> Format:
+                label_columns: list[str] | None = None, no_headers: bool = False, allow_missing_keys: str = "true") -> Format:
     """The format `-o` names, or kubectl's error for one it does not know (or the console refuses);
     `--template` is the template (or its file) when `-o` names none, and alone means go-template."""
     name, _, argument = (output or ("go-template" if template else "")).partition("=")
@@ -80,7 +81,10 @@ def read_format(output: str | None, *, template: str = "", show_labels: bool = F
     columns = jsonpath.columns(argument) if name == "custom-columns" else []
     if name.startswith("jsonpath"):
         jsonpath.parse_checked(argument)
-    return Format(name, argument, labels, not no_headers, columns, parsed_template(argument) if name == "go-template" else None)
+    if allow_missing_keys != "true" and name.startswith("jsonpath"):
+        raise KubectlError("--allow-missing-template-keys=false is offered here for -o go-template only, not jsonpath")
+    return Format(name, argument, labels, not no_headers, columns,
+                  parsed_template(argument) if name == "go-template" else None, allow_missing_keys == "true")
 
 
 def read_template_file(path: str) -> str:
@@ -104,7 +108,7 @@ def go_template(fmt: Format, document: Obj) -> str:
     debugging dump on stdout and the error (cli-runtime/pkg/printers/template.go PrintObj)."""
     assert fmt.template is not None
     try:
-        return gotemplate.execute(fmt.template, document)
+        return gotemplate.execute(fmt.template, document, missing_key_error=not fmt.allow_missing_keys)
     except gotemplate.TemplateExecError as error:
         raw = (json.dumps(document, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
                .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

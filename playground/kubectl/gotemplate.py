@@ -494,6 +494,7 @@ class _Executor:
     tree: Tree
     out: list[str] = field(default_factory=list)
     variables: list[tuple[str, Any]] = field(default_factory=list)
+    missing_key_error: bool = False  # missingkey=error: kubectl's --allow-missing-template-keys=false
 
     def run(self, nodes: list[Any], dot: Any) -> None:  # noqa: ANN401 - JSON
         for node in nodes:
@@ -617,6 +618,8 @@ class _Executor:
                 raise _Failure(node, f"nil pointer evaluating interface {{}}.{name}")
             if not isinstance(receiver, dict):
                 raise _Failure(node, f"can't evaluate field {name} in type interface {{}}")
+            if name not in receiver and self.missing_key_error:
+                raise _Failure(node, f"map has no entry for key \"{name}\"")
             receiver = receiver.get(name, MISSING)
         return receiver
 
@@ -667,9 +670,10 @@ def _nth(args: list[Node], index: int) -> Node | None:
     return args[index] if index < len(args) else None
 
 
-def execute(tree: Tree, data: Any) -> str:  # noqa: ANN401 - JSON
-    """What the template prints for `data`; TemplateExecError (with what it printed) if it fails."""
-    executor = _Executor(tree, variables=[("$", data)])
+def execute(tree: Tree, data: Any, *, missing_key_error: bool = False) -> str:  # noqa: ANN401 - JSON
+    """What the template prints for `data`; TemplateExecError (with what it printed) if it fails.
+    `missing_key_error`: a missing map key fails (missingkey=error) instead of printing `<no value>`."""
+    executor = _Executor(tree, variables=[("$", data)], missing_key_error=missing_key_error)
     try:
         executor.run(tree.nodes, data)
     except _Failure as failure:

@@ -202,6 +202,18 @@ def test_a_go_template_that_fails_prints_kubectls_dump_then_the_error(cluster):
                    'executing "output" at <.data.mode.x>: can\'t evaluate field x in type interface {}')
 
 
+def test_allow_missing_template_keys_false_makes_a_missing_key_fail(cluster):
+    cluster.create(config_map("settings", {"mode": "fast"}))
+
+    code, out, err = console(cluster, "kubectl get configmap settings -o go-template='{{.data.nope}}' "
+                                      "--allow-missing-template-keys=false")
+
+    assert code == 1 and out.startswith("Error executing template: ")
+    assert err == ('error: error executing template "{{.data.nope}}": template: output:1:7: executing "output" '
+                   'at <.data.nope>: map has no entry for key "nope"')
+    assert console(cluster, "kubectl get configmap settings -o go-template='{{.data.nope}}'") == (0, "<no value>", "")
+
+
 def test_get_of_one_object_gives_jsonpath_the_object(cluster):
     cluster.create(pod("web"))
 

@@ -134,3 +134,14 @@ def test_a_template_that_fails_says_where_as_go_does(template, before, message):
         printed(template)
 
     assert (failure.value.printed, str(failure.value)) == (before, message)
+
+
+def test_a_missing_key_fails_when_missing_keys_are_not_allowed():
+    tree = gotemplate.parse('{{.metadata.name}} {{index .metadata "nope"}} {{.nope}}')
+
+    with pytest.raises(gotemplate.TemplateExecError) as failure:
+        gotemplate.execute(tree, WEB, missing_key_error=True)
+
+    # kubectl --allow-missing-template-keys=false; index is no field, and still gives <no value>
+    assert failure.value.printed == "web <no value> "
+    assert str(failure.value) == 'template: output:1:48: executing "output" at <.nope>: map has no entry for key "nope"'
