@@ -1,4 +1,4 @@
-"""`pods/log`: `kubectl logs [-f] [-c NAME] [--previous] [--tail N]` and the Python client's
+"""`pods/log`: `kubectl logs [-f] [-c NAME] [--previous] [--tail N] [--since D|--since-time T] [--timestamps]` and the Python client's
 `read_namespaced_pod_log`, answered by the pod's kubelet (playground/runtime/kubelet_client.py).
 
 With `follow`, the lines are streamed as the container writes them, each sent at once, until
@@ -7,6 +7,7 @@ the container's run ends or the pod goes (the kubelet closes the stream then, an
 from __future__ import annotations
 
 import asyncio
+import datetime
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from asgiref.sync import sync_to_async
 
 from playground.runtime.kubelet_client import kubelets
 from playground.store import api as store
-from playground.store.errors import NotFound
+from playground.store.errors import BadRequest, NotFound
 
 from .query import count
 
@@ -29,6 +30,7 @@ class FollowedLog:
     pod: Obj
     container: str | None
     position: int
+    timestamps: bool = False
 
 
 def read(cluster: str, namespace: str, name: str, query: Any) -> tuple[str, FollowedLog | None]:
@@ -37,12 +39,33 @@ def read(cluster: str, namespace: str, name: str, query: Any) -> tuple[str, Foll
     container = query.get("container") or None
     tail = count(query.get("tailLines"), "tailLines")
     previous = query.get("previous") in ("true", "1")
-    lines = kubelets().container_logs(cluster, pod, container, previous=previous, tail=tail)
+    timestamps = query.get("timestamps") in ("true", "1")
+    lines = kubelets().container_logs(cluster, pod, container, previous=previous, tail=tail,
+                                      since=_since(cluster, query), timestamps=timestamps)
     text = "".join(f"{line}\n" for _, line in lines)
     if query.get("follow") not in ("true", "1") or previous:
         return text, None
     position = lines[-1][0] if lines else _last_position(cluster, pod, container)
-    return text, FollowedLog(cluster, pod, container, position)
+    return text, FollowedLog(cluster, pod, container, position, timestamps)
+
+
+def _since(cluster: str, query: Any) -> datetime.datetime | None:
+    """sinceSeconds (back from the cluster's clock, as the kubelet counts) or sinceTime (RFC3339),
+    validated as ValidatePodLogOptions does."""
+    seconds = count(query.get("sinceSeconds"), "sinceSeconds")
+    since_time = query.get("sinceTime") or None
+    if seconds is not None and since_time is not None:
+        raise BadRequest("at most one of `sinceTime` or `sinceSeconds` may be specified")
+    if seconds is not None:
+        if seconds < 1:
+            raise BadRequest(f"sinceSeconds: Invalid value: {seconds}: must be greater than 0")
+        return store.now(cluster) - datetime.timedelta(seconds=seconds)
+    if since_time is None:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(since_time.replace("Z", "+00:00")).astimezone(datetime.timezone.utc)
+    except ValueError:
+        raise BadRequest(f'sinceTime: Invalid value: "{since_time}": not an RFC3339 time') from None
 
 
 async def follow(text: str, log: FollowedLog) -> AsyncIterator[bytes]:
@@ -66,7 +89,7 @@ def _new_lines(log: FollowedLog) -> tuple[list[tuple[int, str]], bool]:
         return [], False
     if pod["metadata"]["uid"] != log.pod["metadata"]["uid"]:
         return [], False
-    lines = kubelets().container_logs(log.cluster, pod, log.container, after=log.position)
+    lines = kubelets().container_logs(log.cluster, pod, log.container, after=log.position, timestamps=log.timestamps)
     return lines, _running(pod, log.container)
 
 

@@ -13,6 +13,8 @@ import argparse
 import datetime
 import io
 import json
+import math
+import re
 import sys
 import time
 from typing import Any, BinaryIO, Iterator, Protocol
@@ -30,7 +32,7 @@ from playground.store.kinds import KINDS, Kind
 from . import describe, explain, jsonpath, podpicker, rollout, verbs, watch
 from .args import read_manifests, resource_arguments
 from .errors import KubectlError
-from .formats import Format, documents, read_format
+from .formats import Format, print_documents, read_format
 from .output import reference
 from .printers import table
 
@@ -92,7 +94,9 @@ class Get(Verb):
         parser.add_argument("-A", "--all-namespaces", action="store_true")
         parser.add_argument("-l", "--selector", default="", help="label selector: app=web,tier in (a,b)")
         parser.add_argument("--field-selector", default="", help="e.g. spec.nodeName=playground-worker")
-        parser.add_argument("-o", "--output", help="wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC")
+        parser.add_argument("-o", "--output", help="wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC, "
+                                                    "go-template=TEMPLATE")
+        add_template(parser)
         parser.add_argument("--show-labels", action="store_true", help="a LABELS column")
         parser.add_argument("-L", "--label-columns", action="append", default=[], metavar="KEY[,KEY]",
                             help="a column for each label key")
@@ -106,7 +110,9 @@ class Get(Verb):
 
     def run(self, cluster: str, out: Output, *, resources: list[str], output: str | None, **options: Any) -> None:
         namespace = None if options["all_namespaces"] else options["namespace"]
-        fmt = read_format(output, show_labels=options.get("show_labels", False), no_headers=options.get("no_headers", False),
+        fmt = read_format(output, template=options.get("template", ""), show_labels=options.get("show_labels", False),
+                          allow_missing_keys=options.get("allow_missing_template_keys", "true"),
+                          no_headers=options.get("no_headers", False),
                           label_columns=[k for keys in options.get("label_columns") or [] for k in keys.split(",") if k])
         requested = resource_arguments(resources)
         if self.waits(**options):
@@ -128,7 +134,7 @@ class Get(Verb):
             groups = [jsonpath.sorted_by(options["sort_by"], group) for group in groups]
         items = [obj for group in groups for obj in group]
         if not fmt.table and items:
-            out.line(documents(items, fmt, single=len(requested) == 1 and requested[0][1] is not None))
+            print_documents(out, items, fmt, single=len(requested) == 1 and requested[0][1] is not None)
         elif groups and fmt.table:
             out.line(self.tables(groups, now=store.now(cluster), fmt=fmt, all_namespaces=namespace is None))
         if not items and not any(name for _, name in requested):
@@ -225,18 +231,31 @@ class Delete(Verb):
         parser.add_argument("--grace-period", type=int, default=None)
         parser.add_argument("--now", action="store_true", help="same as --grace-period=1")
         parser.add_argument("--cascade", choices=CASCADE, default="background")
+        parser.add_argument("--wait", nargs="?", const="true", default="true", choices=("true", "false"),
+                            help="wait until the objects are gone: finalizers, dependents, a pod's grace period (default)")
+        parser.add_argument("--timeout", default="0s", help="how long --wait waits (a Go duration, real time); 0: until Ctrl-C")
+
+    def waits(self, **options: Any) -> bool:
+        return options.get("wait", "true") == "true"
 
     def run(self, cluster: str, out: Output, *, resources: list[str], filename: list[str], **options: Any) -> None:
+        timeout = podpicker.duration(options.get("timeout", "0s"), flag="--timeout")
         targets = self.targets_from_files(out, filename) if filename else self.targets(cluster, resources, **options)
         grace = 1 if options["now"] else options["grace_period"]
+        since = changelog.current_resource_version()  # a watch from here sees every deletion that follows
+        deleted: dict[tuple[str, str, str], str] = {}  # (kind, namespace, name) -> the uid that was deleted
         for kind, name, namespace in targets:
             try:
-                store.delete(cluster, kind.kind, name, namespace, grace_period_seconds=grace,
-                             propagation_policy=CASCADE[options["cascade"]])
+                obj = store.delete(cluster, kind.kind, name, namespace, grace_period_seconds=grace,
+                                   propagation_policy=CASCADE[options["cascade"]])
             except StoreError as e:
                 out.error(failure_line(e))
                 continue
             out.line(f'{kind.kubectl_type} "{name}" deleted')
+            deleted[(kind.kind, namespace if kind.namespaced else "", name)] = obj["metadata"].get("uid", "")
+        if self.waits(**options) and deleted:
+            wait_until_deleted(cluster, out, deleted, since=since, timeout=timeout)
+
 
     def targets(self, cluster: str, resources: list[str], *, namespace: str, selector: str,
                 **options: Any) -> list[tuple[Kind, str, str]]:
@@ -254,6 +273,47 @@ class Delete(Verb):
                     continue
                 targets.append((kind, name, obj["metadata"].get("namespace") or "default"))
         return targets
+
+
+WAIT_FOREVER = 168 * 3600  # kubectl delete's --timeout=0: "wait forever", which kubectl makes a week
+WAIT_POLL_SECONDS = 1.0  # how often a wait looks at Ctrl-C while nothing changes
+
+
+def wait_until_deleted(cluster: str, out: Output, deleted: dict[tuple[str, str, str], str], *, since: int,
+                       timeout: float) -> None:
+    """kubectl delete --wait: return once every deleted object is gone, or replaced by another of the
+    same name (a new uid: cmd/wait IsDeleted with delete's UIDMap); Ctrl-C stops waiting, the
+    deletions go on. Past `timeout` real seconds (kubectl counts on its own clock), kubectl's error
+    for the first object still there."""
+    pending = still_there(cluster, deleted)
+    deadline = time.monotonic() + (timeout or WAIT_FOREVER)
+    while pending:
+        if out.cancelled():
+            return
+        if time.monotonic() >= deadline:
+            kind, _, name = next(iter(pending))
+            raise KubectlError(f"timed out waiting for the condition on {KINDS[kind].plural}/{name}")
+        for event in changelog.watch(cluster, since, timeout=min(WAIT_POLL_SECONDS, deadline - time.monotonic())):
+            since = event.resource_version
+            meta = event.object["metadata"]
+            key = (event.object.get("kind", ""), meta.get("namespace", ""), meta.get("name", ""))
+            if key in pending and (event.type == "DELETED" or meta.get("uid") != pending[key]):
+                del pending[key]
+            if not pending or out.cancelled() or time.monotonic() >= deadline:
+                break
+
+
+def still_there(cluster: str, deleted: dict[tuple[str, str, str], str]) -> dict[tuple[str, str, str], str]:
+    """The deleted objects that are still stored with the uid that was deleted."""
+    left = {}
+    for (kind, namespace, name), uid in deleted.items():
+        try:
+            current = store.get(cluster, kind, name, namespace)
+        except NotFound:
+            continue
+        if current["metadata"].get("uid") == uid:
+            left[(kind, namespace, name)] = uid
+    return left
 
 
 def selected_objects(cluster: str, resources: list[str], *, namespace: str, selector: str,
@@ -374,6 +434,9 @@ class Logs(Verb):
         parser.add_argument("--pod-running-timeout", default="20s", help="how long to wait for a pod of TYPE/NAME")
         parser.add_argument("--tail", type=int)
         parser.add_argument("-f", "--follow", action="store_true", help="print new lines until the container ends")
+        parser.add_argument("--since", default="0s", help="only lines newer than this duration (5s, 2m, 3h), on the cluster's clock")
+        parser.add_argument("--since-time", default="", help="only lines written at or after this RFC3339 time")
+        parser.add_argument("--timestamps", action="store_true", help="each line after the time it was written (RFC3339Nano)")
         add_namespace(parser)
 
     def waits(self, **options: Any) -> bool:
@@ -381,19 +444,31 @@ class Logs(Verb):
         return bool(options.get("follow") and not options.get("previous")) or podpicker.is_workload(options["pod"])
 
     def run(self, cluster: str, out: Output, *, pod: str, container: str | None, previous: bool, tail: int | None,
-            namespace: str, pod_running_timeout: str, **options: Any) -> None:
+            namespace: str, pod_running_timeout: str, since: str = "0s", since_time: str = "", timestamps: bool = False,
+            **options: Any) -> None:
+        since_seconds = math.ceil(podpicker.duration(since, flag="--since"))  # kubectl sends whole seconds
+        start = logs_since_time(since_time) if since_time else None
+        if start is not None and since_seconds != 0:
+            raise KubectlError("at most one of `sinceTime` or `sinceSeconds` may be specified")
+        if since_seconds < 0:
+            raise KubectlError("--since must be greater than 0")
         obj, found = podpicker.pod_for(cluster, pod, namespace, for_logs=True, cancelled=out.cancelled,
                                        timeout=podpicker.duration(pod_running_timeout))
         if found > 1:
             out.notice(f"Found {found} pods, using pod/{obj['metadata']['name']}")
+        if since_seconds:  # the kubelet counts back from its own clock: the cluster's
+            start = store.now(cluster) - datetime.timedelta(seconds=since_seconds)
         # As the API server proxies pods/log to the pod's kubelet
-        lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail)
+        lines = kubelet_client.kubelets().container_logs(cluster, obj, container, previous=previous, tail=tail,
+                                                         since=start, timestamps=timestamps)
         for _, line in lines:
             out.line(line)
         if options.get("follow") and not previous:
-            self.follow(cluster, out, obj, container, lines[-1][0] if lines else 0)
+            position = lines[-1][0] if lines else last_log_position(cluster, obj, container)
+            self.follow(cluster, out, obj, container, position, timestamps=timestamps)
 
-    def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int) -> None:
+    def follow(self, cluster: str, out: Output, pod: Obj, container: str | None, position: int, *,
+               timestamps: bool = False) -> None:
         """kubectl logs -f: the lines written after `position`, until the container stops running
         (its last lines printed), the pod goes, or Ctrl-C."""
         name = container or default_container(pod)
@@ -405,7 +480,7 @@ class Logs(Verb):
             if now["metadata"].get("uid") != pod["metadata"].get("uid"):
                 return  # another pod of the same name: not the stream kubectl was following
             ended = not container_running(now, name)  # read before the lines: none written before the end is lost
-            lines = kubelet_client.kubelets().container_logs(cluster, now, container, after=position)
+            lines = kubelet_client.kubelets().container_logs(cluster, now, container, after=position, timestamps=timestamps)
             for _, line in lines:
                 out.line(line)
             position = lines[-1][0] if lines else position
@@ -413,6 +488,32 @@ class Logs(Verb):
                 return
             if not lines:
                 time.sleep(FOLLOW_POLL_SECONDS)
+
+
+def last_log_position(cluster: str, pod: Obj, container: str | None) -> int:
+    """Where the log ends now: a follow after lines `--since` or `--tail` left out starts from here."""
+    lines = kubelet_client.kubelets().container_logs(cluster, pod, container, tail=1)
+    return lines[-1][0] if lines else 0
+
+
+RFC3339_LAYOUT = (("2006", r"\d{4}"), ("-", "-"), ("01", r"\d{2}"), ("-", "-"), ("02", r"\d{2}"), ("T", "T"),
+                  ("15", r"\d{2}"), (":", ":"), ("04", r"\d{2}"), (":", ":"), ("05", r"\d{2}(?:\.\d+)?"),
+                  ("Z07:00", r"Z|[+-]\d{2}:\d{2}"))
+
+
+def logs_since_time(text: str) -> datetime.datetime:
+    """--since-time: an RFC3339 time, to the second as kubectl sends it (metav1.Time); Go's
+    time.Parse error, naming the part of the layout that did not match, for anything else."""
+    rest = text
+    for element, pattern in RFC3339_LAYOUT:
+        match = re.match(pattern, rest)
+        if match is None:
+            raise KubectlError(f'parsing time "{text}" as "2006-01-02T15:04:05Z07:00": cannot parse "{rest}" as "{element}"')
+        rest = rest[match.end():]
+    if rest:
+        raise KubectlError(f'parsing time "{text}": extra text: "{rest}"')
+    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(microsecond=0).astimezone(datetime.timezone.utc)
 
 
 def default_container(pod: Obj) -> str:
@@ -559,7 +660,9 @@ class Run(Verb):
         obj = {"apiVersion": "v1", "kind": "Pod",
                "metadata": {"name": pod, **namespaced(namespace), "labels": key_values(labels) if labels else {"run": pod}},
                "spec": {"containers": [container]}}
-        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
+        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"],
+                      template=options.get("template", ""),
+                      allow_missing_keys=options.get("allow_missing_template_keys", "true"))
 
 
 class Create(Verb):
@@ -583,7 +686,9 @@ class Create(Verb):
                     if doc.error or not isinstance(doc.obj, dict):
                         out.error(f"error: {source}: {doc.label}: {doc.error or 'not an object'}")
                         continue
-                    create_object(cluster, out, doc.obj, dry_run=options["dry_run"], output=options["output"])
+                    create_object(cluster, out, doc.obj, dry_run=options["dry_run"], output=options["output"],
+                                  template=options.get("template", ""),
+                                  allow_missing_keys=options.get("allow_missing_template_keys", "true"))
             return
         if what[:1] == ["secret"] and what[1:2] == ["generic"]:
             what = ["secret", *what[2:]]
@@ -592,7 +697,9 @@ class Create(Verb):
                                "or namespace NAME")
         kind, name = what
         obj = self.object(kind, name, namespace, **options)
-        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"])
+        create_object(cluster, out, obj, dry_run=options["dry_run"], output=options["output"],
+                      template=options.get("template", ""),
+                      allow_missing_keys=options.get("allow_missing_template_keys", "true"))
 
     def object(self, kind: str, name: str, namespace: str | None, *, image: str | None, replicas: int,
                from_literal: list[str], **_: Any) -> Obj:
@@ -621,19 +728,27 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
     (EnforceNamespace), so a client dry run prints none, and the object goes to the default namespace."""
     parser.add_argument("-n", "--namespace", default=None)
     parser.add_argument("--dry-run", nargs="?", const="client", default="none", choices=tuple(DRY_RUN_SUFFIX))
-    parser.add_argument("-o", "--output", help="yaml, json, name, jsonpath=TEMPLATE: print the object")
+    parser.add_argument("-o", "--output", help="yaml, json, name, jsonpath=TEMPLATE, go-template=TEMPLATE: print the object")
+    add_template(parser)
 
 
-def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none", output: str | None = None) -> None:
+def add_template(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--template", default="", help="the template of -o go-template|jsonpath (or its file, with -o *-file)")
+    parser.add_argument("--allow-missing-template-keys", nargs="?", const="true", default="true", choices=("true", "false"),
+                        help="false: a template naming a missing key fails (-o go-template)")
+
+
+def create_object(cluster: str, out: Output, obj: Obj, *, dry_run: str = "none", output: str | None = None,
+                  template: str = "", allow_missing_keys: str = "true") -> None:
     """Store a new object and say so, as kubectl create prints it; with --dry-run nothing is stored
     (client: the object as built, admitted but not stored; server: as the store would keep it)."""
-    fmt = read_format(output)
+    fmt = read_format(output, template=template, allow_missing_keys=allow_missing_keys)
     stored = store.create(cluster, obj, dry_run=dry_run != "none")
     shown = obj if dry_run == "client" else stored
     if fmt.table:
         out.line(f"{reference(shown)} created{DRY_RUN_SUFFIX[dry_run]}")
     else:
-        out.line(documents([shown], fmt, single=True))
+        print_documents(out, [shown], fmt, single=True)
 
 
 def namespaced(namespace: str | None) -> Obj:

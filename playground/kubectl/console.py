@@ -22,6 +22,7 @@ from playground.store.kinds import KINDS, Kind, resolve
 
 from .commandline import VERBS, Output, failure_line, split_at_dashes
 from .errors import KubectlError
+from .formats import CONSOLE_FILE_REFUSAL, FILE_FORMATS, REFUSED
 
 MAX_LINE = 2_000  # characters of the command itself
 MAX_STDIN = 256 * 1024  # bytes of a heredoc
@@ -43,7 +44,7 @@ HELP = """This console runs kubectl against your cluster (nothing else: it is no
   kubectl explain deployment.spec.strategy
 
 Verbs: {verbs}. Add -h to a verb for its flags. Tab completes, Up and Down go through the
-history, Ctrl-C stops a command that waits (get -w, logs -f, rollout status), `clear` clears the screen."""
+history, Ctrl-C stops a command that waits (get -w, logs -f, rollout status, delete until the objects are gone), `clear` clears the screen."""
 
 
 class ConsoleParser(argparse.ArgumentParser):
@@ -105,7 +106,7 @@ class Command:
 
     @property
     def waits(self) -> bool:
-        """Whether it waits for changes until Ctrl-C (get -w, logs -f, rollout status)."""
+        """Whether it waits for changes until Ctrl-C (get -w, logs -f, rollout status, delete --wait)."""
         return bool(self.verb) and VERBS[self.verb].waits(**self.options)
 
 
@@ -128,6 +129,9 @@ def read_line(text: str) -> Command:
         return Command(answer=parser.format_help().rstrip())
     args, after = split_at_dashes(args)
     options = vars(parser.parse_intermixed_args(args))  # as cobra: flags anywhere among the words
+    printer = (options.get("output") or "").partition("=")[0]
+    if printer in FILE_FORMATS:  # the server's files are not the learner's
+        raise KubectlError(f"-o {printer} is not in this console: {REFUSED.get(printer, CONSOLE_FILE_REFUSAL)}")
     if any(name != "-" for name in options.get("filename") or []):
         # The server's files are not the learner's: a manifest comes from the console itself
         raise KubectlError("the console reads manifests from what you type: use -f - <<EOF, the manifest, then EOF")

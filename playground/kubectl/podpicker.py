@@ -20,8 +20,8 @@ Obj = dict[str, Any]
 # SelectorsForObject: these kinds carry a LabelSelector; a ReplicationController and a Service a map
 _LABEL_SELECTOR = {"ReplicaSet", "StatefulSet", "DaemonSet", "Deployment", "Job"}
 _MAP_SELECTOR = {"ReplicationController", "Service"}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 0.001, "s": 1, "m": 60, "h": 3600}
 
 
 def is_workload(argument: str) -> bool:
@@ -104,9 +104,12 @@ def _ready_since(status: Obj) -> str | None:
                  if c.get("type") == "Ready" and c.get("status") == "True"), None)
 
 
-def duration(text: str) -> float:
-    """A Go duration such as 20s, 1m0s or 500ms, in seconds."""
-    parts = _DURATION.findall(text)
-    if not parts or "".join(number + unit for number, unit in parts) != text:
-        raise KubectlError(f'invalid argument "{text}" for "--pod-running-timeout" flag: time: invalid duration "{text}"')
-    return sum(float(number) * _UNITS[unit] for number, unit in parts)
+def duration(text: str, *, flag: str = "--pod-running-timeout") -> float:
+    """A Go duration such as 20s, 1m0s, 500ms or -5s (time.ParseDuration), in seconds."""
+    sign, body = (-1, text[1:]) if text.startswith("-") else (1, text.removeprefix("+"))
+    if body == "0":
+        return 0.0
+    parts = _DURATION.findall(body)
+    if not parts or "".join(number + unit for number, unit in parts) != body:
+        raise KubectlError(f'invalid argument "{text}" for "{flag}" flag: time: invalid duration "{text}"')
+    return sign * sum(float(number) * _UNITS[unit] for number, unit in parts)

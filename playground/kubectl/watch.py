@@ -16,7 +16,7 @@ from playground.store import changelog, selectors, tables
 from playground.store.kinds import Kind
 
 from .errors import KubectlError
-from .formats import Format, documents
+from .formats import Format, print_documents
 from .jsonpath import column_cells
 from .printers import print_table, text_table
 
@@ -49,9 +49,7 @@ class WatchPrinter:
             for obj in objects:
                 if self.fmt.name == "yaml" and self.printed:
                     self.out.line("---")  # the YAML printer separates documents after the first
-                text = documents([obj], self.fmt, single=True, headers=not self.printed)
-                if text:
-                    self.out.line(text)
+                print_documents(self.out, [obj], self.fmt, single=True, headers=not self.printed, skip_empty=True)
                 self.printed += 1
             return
         wide = self.fmt.name == "wide"

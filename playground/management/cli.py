@@ -40,6 +40,8 @@ class KubectlCommand(BaseCommand):
         try:
             with keeping_awake(self.cluster_used(**options)):
                 self.run(**options)
+        except KeyboardInterrupt:
+            sys.exit(130)  # Ctrl-C ends a command that waits (get -w, logs -f, delete) as it ends kubectl: no traceback
         except StoreError as e:
             self.error(f"Error from server ({e.reason}): {e.message}")
         except (CommandFailed, KubectlError) as e:

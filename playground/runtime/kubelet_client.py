@@ -9,6 +9,7 @@ through this one seam and imports nothing of sim.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import datetime
 from typing import Any, Protocol
 
 Obj = dict[str, Any]
@@ -27,9 +28,13 @@ class ExecFailed(Exception):
 
 class KubeletConnection(Protocol):
     def container_logs(self, cluster: str, pod: Obj, container: str | None, *, previous: bool = False,
-                       tail: int | None = None, after: int = 0) -> list[tuple[int, str]]:
-        """The container's log lines as (position, text), only those after position `after`;
-        raises BadRequest as kubelet_pods.go words a log it cannot give."""
+                       tail: int | None = None, after: int = 0, since: datetime.datetime | None = None,
+                       timestamps: bool = False) -> list[tuple[int, str]]:
+        """The container's log lines as (position, text), only those after position `after`, and
+        of those only the ones written at or after `since` (PodLogOptions sinceTime/sinceSeconds,
+        on the cluster's clock); with `timestamps`, each text starts with when it was written
+        (RFC3339Nano, as the kubelet prefixes it); raises BadRequest as kubelet_pods.go words a
+        log it cannot give."""
         ...
 
     def exec(self, cluster: str, namespace: str, pod: str, container: str | None, argv: list[str],

@@ -17,11 +17,11 @@ from typing import Any
 from playground.images.layers import DIR, FILE
 from playground.runtime.kubelet_client import ExecFailed, ExecResult
 from playground.shell.interpreter import BUILTINS, Shell, Stop
-from playground.shell.syntax import ShellSyntaxError, parse
+from playground.shell.syntax import ShellSyntaxError, parse, redirections
 from playground.store import api as store
 from playground.store.errors import BadRequest
 
-from . import containerfs
+from . import containerfs, volumes
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SHELLS = ("sh", "bash", "ash", "dash")
@@ -44,7 +44,7 @@ def exec_in_container(cluster: str, namespace: str, pod_name: str, container: st
     filesystem = containerfs.container_filesystem(cluster, namespace, pod_name, name)
     env = containerfs.container_environment(cluster, namespace, pod_name, name) or {}
     shell = ExecShell(env={"PATH": DEFAULT_PATH, "HOSTNAME": containerfs.pod_hostname(pod), "HOME": "/root", **env},
-                      tree=filesystem.tree)
+                      tree=filesystem.tree, target=(cluster, namespace, pod_name, name))
     if shell.executable(argv[0]) is None:
         raise ExecFailed(f'OCI runtime exec failed: exec failed: unable to start container process: exec: '
                         f'"{argv[0]}": executable file not found in $PATH: unknown')
@@ -73,10 +73,49 @@ class ExecShell(Shell):
     tree: dict[str, tuple[Any, Any]]
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
+    target: tuple[str, str, str, str] | None = None  # (cluster, namespace, pod, container) a redirection writes to
 
     # The shell's effects --------------------------------------------------------------------------
 
     def command(self, words: list[str]) -> None:
+        words, redirect = redirections(words)
+        if not words:
+            self.status = 0
+            return
+        if redirect is None:
+            self.run_program(words)
+            return
+        before = len(self.out)
+        self.run_program(words)
+        written = "".join(self.out[before:])
+        del self.out[before:]
+        self.redirect(redirect[0], self.word(redirect[1]), written)
+
+    def redirect(self, operator: str, path: str, text: str) -> None:
+        """`echo x > /tmp/f` (`>>` appends): the output goes to the file, in the writable layer or
+        the volume mounted there, as the container's own shell would write it; ash's message when it
+        cannot (a read-only ConfigMap volume, a directory)."""
+        if self.target is None:
+            return
+        if not path.startswith("/"):
+            path = "/" + path  # the exec's working directory is /
+        if operator == ">>":
+            entry = self.entry(path)
+            if entry is not None and entry.type == FILE:
+                text = (entry.content or "") + text
+        if len(text) > volumes.MAX_WRITTEN_FILE_BYTES:
+            self.failed(1, "sh: write error: No space left on device")
+            text = text[:volumes.MAX_WRITTEN_FILE_BYTES]
+        try:
+            containerfs.write_file(*self.target, path, text)
+        except BadRequest as error:
+            reason = str(error).rsplit(": ", 1)[-1]
+            self.failed(2, f"sh: can't create {path}: {reason}")  # ash, like dash, fails a redirection with 2
+            return
+        cluster, namespace, pod, container = self.target
+        self.tree = containerfs.container_filesystem(cluster, namespace, pod, container).tree  # what `cat` sees next
+
+    def run_program(self, words: list[str]) -> None:
         name = words[0]
         if name in BUILTINS:
             self.builtin(name, words[1:])

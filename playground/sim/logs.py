@@ -1,6 +1,7 @@
 """Container logs: written by the simulated kubelet, read by `logs` and the pod page."""
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models.functions import Length
@@ -58,8 +59,11 @@ def read(cluster: str, pod: dict[str, Any], container: str | None = None, *, pre
 
 
 def read_numbered(cluster: str, pod: dict[str, Any], container: str | None = None, *, previous: bool = False,
-                  tail: int | None = None, after: int = 0) -> list[tuple[int, str]]:
-    """The lines `read` gives, each with its position in the log; only those after `after`."""
+                  tail: int | None = None, after: int = 0, since: datetime.datetime | None = None,
+                  timestamps: bool = False) -> list[tuple[int, str]]:
+    """The lines `read` gives, each with its position in the log; only those after `after`. As the
+    kubelet reads a log file (kuberuntime/logs ReadLogs): the tail first, then the lines older than
+    `since` skipped; with `timestamps`, each line after the time it was written and a space."""
     statuses = {s["name"]: s for s in pod.get("status", {}).get("containerStatuses", [])}
     statuses.update({s["name"]: s for s in pod.get("status", {}).get("initContainerStatuses", [])})
     names = [c["name"] for c in pod["spec"].get("containers", [])]
@@ -77,9 +81,18 @@ def read_numbered(cluster: str, pod: dict[str, Any], container: str | None = Non
     lines = ContainerLogLine.objects.filter(
         cluster__name=cluster, pod_uid=pod["metadata"]["uid"], container=container,
         restart_count=restarts - 1 if previous else restarts, id__gt=after,
-    ).order_by("id").values_list("id", "text")
+    ).order_by("id").values_list("id", "at", "text")
     numbered = list(lines)
-    return numbered[-tail:] if tail else numbered
+    numbered = numbered[-tail:] if tail else numbered
+    return [(number, f"{rfc3339_nano(at)} {text}" if timestamps else text) for number, at, text in numbered
+            if since is None or at >= since]
+
+
+def rfc3339_nano(moment: datetime.datetime) -> str:
+    """Go's time.RFC3339Nano in UTC: `2026-12-06T14:41:44.5Z`, the fraction's trailing zeros cut."""
+    moment = moment.astimezone(datetime.timezone.utc)
+    fraction = f"{moment.microsecond * 1000:09d}".rstrip("0")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
 
 
 # What validateContainerLogStatus says of the most common pending failures

@@ -123,6 +123,22 @@ class Action:
     value: Any
 
 
+class Written(str):
+    """A "file" action's path that also carries what a redirection wrote there (`echo x > f`,
+    `>>` appends): a str, so whatever reads the path of a "file" action reads it unchanged."""
+
+    text: Text
+    append: bool
+
+    def __new__(cls, path: str, text: Text, *, append: bool) -> Written:
+        written = super().__new__(cls, path)
+        written.text, written.append = text, append
+        return written
+
+    def content(self, iteration: int) -> str:
+        return render(self.text, iteration, None)
+
+
 @dataclass(frozen=True, slots=True)
 class Loop:
     """`while true; do BODY; done` from `start` on: BODY's actions repeat every `period`."""
@@ -514,7 +530,7 @@ class ProgramShell(Shell):
         if handler is None:
             return self.cmd_unknown(name, words)
         if redirect is not None:
-            return self.redirected(handler, words, redirect[1])
+            return self.redirected(handler, words, redirect)
         handler(words)
 
     def handler(self, name: str) -> Callable[[list[str]], None] | None:
@@ -527,12 +543,16 @@ class ProgramShell(Shell):
             return self.cmd_python
         return getattr(self, "cmd_" + name.replace("-", "_").replace(".", "_"), None)
 
-    def redirected(self, handler: Callable[[list[str]], None], words: list[str], path: str) -> None:
-        """`echo ok > /tmp/healthy`: the output goes to a file, not to the log."""
+    def redirected(self, handler: Callable[[list[str]], None], words: list[str], redirect: tuple[str, str]) -> None:
+        """`echo ok > /tmp/healthy`: the output goes to the file (`>>` after what it holds), not to the log."""
         before = len(self.actions)
         handler(words)
+        text: list[Any] = []
+        for action in self.actions[before:]:
+            if action.kind == "log":
+                text.extend((*action.value, "\n"))  # a log action is one line of output
         self.actions[before:] = [a for a in self.actions[before:] if a.kind != "log"]
-        self.add_file(self.word(path))
+        self.add_file(Written(self.word(redirect[1]), tuple(text), append=redirect[0] == ">>"))
 
     def write(self, text: Text, *, newline: bool) -> None:
         """echo's and printf's output: a log line (printf's own last newline ends it)."""

@@ -459,17 +459,41 @@ def may_write_files(container: Obj) -> bool:
     return any(word in words for word in FILE_WORDS) or words.endswith("rm")
 
 
+MAX_WRITTEN_FILE_BYTES = 1024 * 1024  # a file a program writes keeps its first MiB: past it, as on a full disk, writes fail
+MAX_APPENDING_PASSES = 1_000  # a file a loop appends to keeps the lines of this many passes at one sync
+
+
 def program_file_ops(program: Any, since: float, until: float) -> list[tuple[str, str]]:
     """(kind, path) of the program's "file" / "rmfile" actions in (since, until], in order; a
-    loop that went round many times is replayed from its last two passes (the rest repeats)."""
+    loop that went round many times is replayed from its last two passes (the rest repeats). A
+    path a redirection wrote comes with its text, rendered for its loop pass (`rendered`)."""
     loop = getattr(program, "loop", None)
-    ops = [(a.at, a.kind, a.value) for a in program.actions if a.kind in ("file", "rmfile") and since < a.at <= until]
+    ops = [(a.at, a.kind, rendered(a.value, 0)) for a in program.actions
+           if a.kind in ("file", "rmfile") and since < a.at <= until]
     if loop is not None and any(a.kind in ("file", "rmfile") for a in loop.body):
-        start = max(since, until - 2 * loop.period) if until - since > 3 * loop.period else since
+        # A loop that appends (`echo tick >> f`) adds to the file on every pass: replay them all, up to a bound
+        passes = MAX_APPENDING_PASSES if any(getattr(a.value, "append", False) for a in loop.body) else 2
+        start = max(since, until - passes * loop.period) if until - since > (passes + 1) * loop.period else since
         for kind in ("file", "rmfile"):
-            ops.extend((at, kind, value) for at, value, _ in program._actions_between(kind, start, until)
+            ops.extend((at, kind, rendered(value, iteration)) for at, value, iteration
+                       in program._actions_between(kind, start, until)
                        if (at, kind, value) not in ops and loop.start <= at)
     return [(kind, path) for _, kind, path in sorted(ops, key=lambda op: op[0])]
+
+
+class FileText(str):
+    """A path with the text written to it (`append`: after what the file holds)."""
+
+    text: str
+    append: bool
+
+
+def rendered(path: Any, iteration: int) -> Any:
+    if not hasattr(path, "content"):
+        return path  # touch, rm: a plain path
+    found = FileText(path)
+    found.text, found.append = path.content(iteration), path.append
+    return found
 
 
 def flush_program_files(cluster: str, pod: Obj, state: PodRecord, lookup: Lookup, now: float,
@@ -496,27 +520,57 @@ def flush_program_files(cluster: str, pod: Obj, state: PodRecord, lookup: Lookup
             apply_file_ops(cluster, pod, container, run, ops, lookup)
 
 
+class _Pending(NamedTuple):
+    kind: str  # "file" | "rmfile"
+    text: str  # what this pass wrote
+    on_top: bool  # True: after what the file held before this pass (touch, >>); False: replaced (>)
+
+
+def pending_files(ops: list[tuple[str, str]]) -> dict[str, _Pending]:
+    """What the ops leave at each path: the last op's kind, and the file's text."""
+    final: dict[str, _Pending] = {}
+    for kind, path in ops:
+        before = final.get(path)
+        if kind == "rmfile":
+            final[path] = _Pending("rmfile", "", False)
+        elif not isinstance(path, FileText):  # touch: the text stays
+            final[path] = before if before is not None and before.kind == "file" else _Pending("file", "", before is None)
+        elif path.append and before is not None:
+            final[path] = _Pending("file", before.text + path.text if before.kind == "file" else path.text,
+                                   before.on_top and before.kind == "file")
+        else:
+            final[path] = _Pending("file", path.text, path.append)
+    return final
+
+
 def apply_file_ops(cluster: str, pod: Obj, container: Obj, run: int, ops: list[tuple[str, str]], lookup: Lookup) -> None:
     mounts = container_mounts(pod, container)
     volumes = {v["name"]: v for v in pod.get("spec", {}).get("volumes") or []}
-    final: dict[str, str] = {}
-    for kind, path in ops:
-        final[path] = kind
-    for path, kind in final.items():
+    for path, pending in pending_files(ops).items():
         found = mount_for(mounts, path)
         if found is not None:
             mount, inside = found
             if mount.read_only or mount.kind in PROJECTED_KINDS:
                 continue  # "Read-only file system"
             key = data_volume_key(pod, volumes[mount.volume], lookup)
-            if kind == "file":
-                if inside not in read_volume(cluster, key):
-                    write_volume_file(cluster, key, inside, "")
+            if pending.kind == "file":
+                held = read_volume(cluster, key).get(inside)
+                text = ((held[0] if held and pending.on_top else "") + pending.text)[:MAX_WRITTEN_FILE_BYTES]
+                if held is None or held[0] != text:
+                    write_volume_file(cluster, key, inside, text)
             else:
                 delete_volume_file(cluster, key, inside)
             continue
-        write_layer_change(cluster, pod["metadata"]["uid"], container["name"], run, path,
-                           content="" if kind == "file" else None)
+        uid = pod["metadata"]["uid"]
+        if pending.kind == "file" and pending.on_top:
+            held = ContainerFile.objects.filter(cluster__name=cluster, pod_uid=uid, container=container["name"], run=run,
+                                                path=path, whiteout=False).values_list("content", flat=True).first()
+            text = (held or "") + pending.text
+        else:
+            text = pending.text
+        text = text[:MAX_WRITTEN_FILE_BYTES]
+        write_layer_change(cluster, uid, container["name"], run, str(path),
+                           content=text if pending.kind == "file" else None)
 
 
 def write_layer_change(cluster: str, pod_uid: str, container: str, run: int, path: str, *, content: str | None,

@@ -60,7 +60,7 @@ def closing(function: Any) -> Any:  # noqa: ANN401 - the function's own
 
 
 class WaitingCommands:
-    """The commands that wait (get -w, logs -f, rollout status) in this server process, each holding
+    """The commands that wait (get -w, logs -f, rollout status, delete) in this server process, each holding
     a thread of the pool until Ctrl-C or its socket closes: at most PLAYGROUND_CONSOLE_WAITING, fewer
     than the pool's threads, so a quick command always finds one free."""
 
@@ -84,9 +84,9 @@ WAITING = WaitingCommands()
 
 
 def too_many_waiting() -> str:
-    return ("the server's limit of commands that wait for changes (get -w, logs -f, rollout status) is reached "
+    return ("the server's limit of commands that wait for changes (get -w, logs -f, rollout status, delete) is reached "
             f"({settings.PLAYGROUND_CONSOLE_WAITING} at once, PLAYGROUND_CONSOLE_WAITING): run it without waiting "
-            "(no -w or -f; rollout status --watch=false), or try again when one of them stops")
+            "(no -w or -f; rollout status --watch=false; delete --wait=false), or try again when one of them stops")
 
 
 class StreamingOutput:

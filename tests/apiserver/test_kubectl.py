@@ -494,3 +494,62 @@ def test_edit_of_a_list_with_an_unknown_field_is_refused_before_anything_is_sent
     assert ('# * <nil>: Invalid value: "The edited file failed validation": ValidationError(Node.spec): '
             'unknown field "bogus" in io.k8s.api.core.v1.NodeSpec') in (tmp_path / "seen").read_text()
     assert "bogus" not in kubectl("get", "nodes", "-o", "json")[1]
+
+
+GO_TEMPLATES = [
+    "{{.metadata.name}} {{.spec.replicas}} {{.metadata.labels}} {{.nope}} {{len .spec.template.spec.containers}}",
+    '{{range $i, $c := .spec.template.spec.containers}}{{$i}}:{{$c.image}} {{end}}{{index .metadata.labels "app"}}',
+    '{{if eq .spec.replicas 2}}two{{else}}other{{end}} {{printf "%q %5d %v" .metadata.name .spec.replicas .spec.paused}}',
+    "{{.spec.selector}} {{.spec.strategy}}",
+]
+
+
+def test_go_templates_print_what_the_real_kubectl_prints(kubectl, live):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "templated"))
+
+    for template in GO_TEMPLATES:
+        real = kubectl("get", "deployment", "templated", "-o", f"go-template={template}")
+        ours = live.manage("get", "deployment", "templated", "-o", f"go-template={template}")
+        assert (real[0], real[1] + "\n") == (ours.returncode, ours.stdout), template
+
+    real = kubectl("get", "deployment", "templated", "-o", "go-template={{.spec.replicas.x}}")
+    ours = live.manage("get", "deployment", "templated", "-o", "go-template={{.spec.replicas.x}}")
+    assert (real[0], real[2]) == (ours.returncode, ours.stderr)
+    assert real[1].splitlines()[:3] == ours.stdout.splitlines()[:3]
+
+
+def test_logs_timestamps_and_since_time_as_the_console_prints_them(kubectl, live):
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "stamped"))
+    kubectl("rollout", "status", "deployment/stamped", "--timeout=60s")
+    pod = kubectl("get", "pods", "-l", "app=stamped", "-o", "jsonpath={.items[0].metadata.name}")[1]
+
+    code, stamped, _ = kubectl("logs", pod, "--timestamps")
+    first = stamped.split(" ", 1)[0]
+    since = kubectl("logs", pod, "--since-time", first[:19] + "Z")[1]
+    both = kubectl("logs", pod, "--since=1h", "--since-time", first[:19] + "Z")[2]
+
+    assert code == 0 and stamped == live.manage("logs", pod, "--timestamps").stdout
+    assert [line.split(" ", 1)[1] for line in stamped.splitlines()] == kubectl("logs", pod)[1].splitlines()
+    assert since == live.manage("logs", pod, "--since-time", first[:19] + "Z").stdout != ""
+    assert kubectl("logs", pod, "--since=10000h")[1] == kubectl("logs", pod)[1]
+    assert both.strip() == "error: at most one of `sinceTime` or `sinceSeconds` may be specified"
+
+
+def test_delete_waits_for_a_finalizer_as_the_real_kubectl_does(kubectl, live):
+    kept = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept", "finalizers": ["example.com/keep"]}}
+    kubectl("create", "-f", "-", stdin=json.dumps(kept))
+    kubectl("create", "-f", "-", stdin=json.dumps({**kept, "metadata": {**kept["metadata"], "name": "kept2"}}))
+
+    real = kubectl("delete", "configmap", "kept", "--timeout=1s")
+    ours = live.manage("delete", "configmap", "kept2", "--timeout=1s")
+    at_once = live.manage("delete", "configmap", "kept2", "--wait=false")
+    for name in ("kept", "kept2"):
+        kubectl("patch", "configmap", name, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
+
+    # (the real kubectl may log its informer's own deadline first, a klog line)
+    assert (real[0], real[1], real[2].splitlines()[-1]) == (
+        1, 'configmap "kept" deleted\n', "error: timed out waiting for the condition on configmaps/kept")
+    assert (ours.returncode, ours.stdout, ours.stderr) == (
+        1, 'configmap "kept2" deleted\n', "error: timed out waiting for the condition on configmaps/kept2\n")
+    assert (at_once.returncode, at_once.stdout) == (0, 'configmap "kept2" deleted\n')
+    assert kubectl("get", "configmap", "kept", "kept2", "-o", "name")[1] == ""

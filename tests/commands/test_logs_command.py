@@ -1,6 +1,11 @@
 """logs: what a container wrote, this run or the one before."""
 from __future__ import annotations
 
+import datetime
+import re
+
+from playground.sim.logs import rfc3339_nano
+from playground.sim.models import ContainerLogLine
 from tests.commands.test_kubectl_commands import run
 from tests.factories import pod
 
@@ -80,3 +85,59 @@ def test_a_container_whose_image_cannot_be_pulled_says_so(cluster):
 
     assert run("logs", "typo")[2].endswith(
         'container "main" in pod "typo" is waiting to start: trying and failing to pull image\n')
+
+
+def written(cluster, name="chatty"):
+    """(time, text) of each line the container wrote, as the kubelet's log keeps them."""
+    uid = cluster.get("Pod", name, "default")["metadata"]["uid"]
+    return list(ContainerLogLine.objects.filter(pod_uid=uid).order_by("id").values_list("at", "text"))
+
+
+def test_timestamps_prefix_each_line_with_when_it_was_written(cluster):
+    cluster.create(chatty())
+    cluster.advance(25)
+
+    _, out, _ = run("logs", "chatty", "--timestamps")
+
+    expected = [f"{rfc3339_nano(at)} {text}" for at, text in written(cluster)]
+    assert out.splitlines() == expected
+    stamp = out.split(" ")[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z", stamp)  # Go's RFC3339Nano: zeros cut
+
+
+def test_since_counts_back_on_the_clusters_clock(cluster):
+    cluster.create(chatty())
+    cluster.advance(45)
+    now = cluster.now()
+
+    _, out, _ = run("logs", "chatty", "--since=15s")
+
+    recent = [text for at, text in written(cluster) if at >= now - datetime.timedelta(seconds=15)]
+    assert out.splitlines() == recent and 1 <= len(recent) < len(written(cluster))
+
+
+def test_since_time_shows_the_lines_from_that_second_on(cluster):
+    cluster.create(chatty())
+    cluster.advance(45)
+    lines = written(cluster)
+    second = lines[2][0].replace(microsecond=0)
+
+    _, out, _ = run("logs", "chatty", "--since-time", second.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    assert out.splitlines() == [text for at, text in lines if at >= second]
+
+
+def test_since_flags_refused_as_kubectl_refuses_them(cluster):
+    cluster.create(chatty())
+    cluster.advance(15)
+
+    both = run("logs", "chatty", "--since=5s", "--since-time=2026-01-01T00:00:00Z")
+    bad_time = run("logs", "chatty", "--since-time=yesterday")
+    bad_duration = run("logs", "chatty", "--since=abc")
+    negative = run("logs", "chatty", "--since=-5s")
+
+    assert both[2] == "error: at most one of `sinceTime` or `sinceSeconds` may be specified\n"
+    assert bad_time[2] == ('error: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": '
+                           'cannot parse "yesterday" as "2006"\n')
+    assert bad_duration[2] == 'error: invalid argument "abc" for "--since" flag: time: invalid duration "abc"\n'
+    assert negative[2] == "error: --since must be greater than 0\n"

@@ -6,7 +6,7 @@ import pytest
 
 from playground.kubectl.commandline import Captured
 from playground.kubectl.console import complete, run_line
-from tests.factories import deployment, pod
+from tests.factories import config_map, deployment, pod
 
 MANIFEST = """kubectl apply -f - <<EOF
 apiVersion: v1
@@ -185,6 +185,47 @@ def test_get_prints_jsonpath_and_custom_columns_as_kubectl_does(cluster, output,
     assert console(cluster, f"kubectl get deployments -o {output}") == (0, printed, "")
 
 
+def test_get_prints_a_go_template_over_the_list_or_the_one_object(cluster):
+    cluster.apply(deployment("web", replicas=2))
+    cluster.apply(deployment("api", replicas=1))
+
+    names = console(cluster, "kubectl get deployments -o go-template='{{range .items}}{{.metadata.name}}:"
+                             "{{.spec.replicas}}{{\"\\n\"}}{{end}}'")
+    one = console(cluster, "kubectl get deployment web -o template --template='{{.kind}}'")
+
+    assert names == (0, "api:1\nweb:2", "")
+    assert one == (0, "Deployment", "")
+    assert console(cluster, "kubectl get deployment web --template='{{.spec.replicas}}'") == (0, "2", "")
+
+
+def test_a_go_template_that_fails_prints_kubectls_dump_then_the_error(cluster):
+    cluster.create(config_map("settings", {"mode": "fast"}))
+
+    code, out, err = console(cluster, "kubectl get configmap settings -o go-template='{{.data.mode}} {{.data.mode.x}}'")
+
+    lines = out.split("\n")
+    assert code == 1
+    assert lines[0] == ("fast Error executing template: template: output:1:22: executing \"output\" at <.data.mode.x>: "
+                        "can't evaluate field x in type interface {}. Printing more information for debugging the template:")
+    assert lines[1:3] == ["\ttemplate was:", "\t\t{{.data.mode}} {{.data.mode.x}}"]
+    assert lines[3] == "\traw data was:" and lines[4].startswith('\t\t{"apiVersion":"v1","data":{"mode":"fast"}')
+    assert lines[5] == "\tobject given to template engine was:" and lines[6].startswith("\t\tmap[apiVersion:v1 data:map[mode:fast]")
+    assert err == ('error: error executing template "{{.data.mode}} {{.data.mode.x}}": template: output:1:22: '
+                   'executing "output" at <.data.mode.x>: can\'t evaluate field x in type interface {}')
+
+
+def test_allow_missing_template_keys_false_makes_a_missing_key_fail(cluster):
+    cluster.create(config_map("settings", {"mode": "fast"}))
+
+    code, out, err = console(cluster, "kubectl get configmap settings -o go-template='{{.data.nope}}' "
+                                      "--allow-missing-template-keys=false")
+
+    assert code == 1 and out.startswith("Error executing template: ")
+    assert err == ('error: error executing template "{{.data.nope}}": template: output:1:7: executing "output" '
+                   'at <.data.nope>: map has no entry for key "nope"')
+    assert console(cluster, "kubectl get configmap settings -o go-template='{{.data.nope}}'") == (0, "<no value>", "")
+
+
 def test_get_of_one_object_gives_jsonpath_the_object(cluster):
     cluster.create(pod("web"))
 
@@ -193,7 +234,10 @@ def test_get_of_one_object_gives_jsonpath_the_object(cluster):
 
 
 @pytest.mark.parametrize("output, message", [
-    ("go-template='{{.kind}}'", "error: -o go-template is not in this console: Go templates need Go's template engine"),
+    ("go-template-file=/etc/passwd", "error: -o go-template-file is not in this console: the console reads no files"),
+    ("go-template", "error: template format specified but no template given"),
+    ("go-template='{{ upper .kind }}'", 'error: error parsing template {{ upper .kind }}, template: output:1: '
+                                        'function "upper" not defined'),
     ("jsonpath-file=/etc/passwd", "error: -o jsonpath-file is not in this console: the console reads no files"),
     ("foo", 'error: unable to match a printer suitable for the output format "foo", allowed formats are: '
             "custom-columns,custom-columns-file,go-template,"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playground.kubectl.commandline import Captured
 from playground.kubectl.console import run_line
+from playground.sim import containerfs
 from playground.store import api as store
 from tests.commands.test_kubectl_commands import run
 from tests.commands.test_logs_command import chatty
@@ -146,3 +147,100 @@ def test_get_watch_prints_each_change_through_a_jsonpath_or_custom_columns(clust
 
     assert printed(jsonpath_out) == ["1 ", "4 "]
     assert [line.split() for line in printed(columns_out)] == [["N", "R"], ["web", "4"], ["web", "6"]]
+
+
+def test_exec_redirects_echo_into_a_file_of_the_writable_layer(cluster):
+    cluster.create(server())
+    cluster.advance(30)
+
+    script = "echo first > /tmp/f; echo second >> /tmp/f; cat /tmp/f"
+    assert console(cluster, f"kubectl exec web -- sh -c '{script}'") == (0, "first\nsecond", "")
+    assert console(cluster, "kubectl exec web -- cat /tmp/f") == (0, "first\nsecond", "")
+    assert console(cluster, "kubectl exec web -- sh -c 'echo over > /tmp/f; cat /tmp/f'")[1] == "over"
+    written = containerfs.container_filesystem(cluster.name, "default", "web", "main")
+    assert containerfs.read_text(written, "/tmp/f") == "over\n"
+    assert written.origin("/tmp/f") == len(written.layers) - 1  # the container's writable layer
+    assert console(cluster, "kubectl exec web -- sh -c 'echo x > /etc'") == (
+        1, "", "sh: can't create /etc: Is a directory\ncommand terminated with exit code 2")
+
+
+class AdvancingClock(Captured):
+    """The console's Output while the cluster lives on: each time the verb looks for Ctrl-C, the
+    simulated clock moves `step` seconds (controllers and kubelets run); Ctrl-C after `ctrl_c` looks."""
+
+    def __init__(self, cluster, step: float, ctrl_c: int = MAX_POLLS) -> None:
+        super().__init__()
+        self.cluster, self.step, self.ctrl_c, self.polls = cluster, step, ctrl_c, 0
+
+    def cancelled(self) -> bool:
+        self.polls += 1
+        if self.polls >= self.ctrl_c:
+            return True
+        self.cluster.advance(self.step)
+        return False
+
+
+def sleeper(name="sleeper"):
+    obj = pod(name, image="busybox:1.36")
+    obj["spec"]["containers"][0]["command"] = ["sh", "-c", "sleep 3600"]  # sh as PID 1 ignores SIGTERM: the grace period runs out
+    return obj
+
+
+def test_delete_waits_until_the_pod_is_gone_after_its_grace_period(cluster):
+    cluster.create(sleeper())
+    cluster.advance(20)
+    asked = cluster.now()
+
+    out = AdvancingClock(cluster, step=10)
+    assert run_line(cluster.name, "kubectl delete pod sleeper", out) == 0
+
+    assert printed(out) == ['pod "sleeper" deleted']
+    assert store.list(cluster.name, "Pod", namespace="default") == []
+    assert (cluster.now() - asked).total_seconds() >= 30  # terminationGracePeriodSeconds, on the simulated clock
+
+
+def test_delete_wait_false_returns_while_the_pod_terminates(cluster):
+    cluster.create(sleeper())
+    cluster.advance(20)
+
+    out = AdvancingClock(cluster, step=10)
+    assert run_line(cluster.name, "kubectl delete pod sleeper --wait=false", out) == 0
+
+    assert printed(out) == ['pod "sleeper" deleted'] and out.polls == 0
+    assert cluster.get("Pod", "sleeper", "default")["metadata"]["deletionTimestamp"]
+
+
+def test_ctrl_c_stops_waiting_and_the_deletion_goes_on(cluster):
+    cluster.create(sleeper())
+    cluster.advance(20)
+
+    out = AdvancingClock(cluster, step=1, ctrl_c=2)
+    assert run_line(cluster.name, "kubectl delete pod sleeper", out) == 0
+
+    assert printed(out) == ['pod "sleeper" deleted']
+    assert cluster.get("Pod", "sleeper", "default")["metadata"]["deletionTimestamp"]
+    cluster.advance(40)
+    assert store.list(cluster.name, "Pod", namespace="default") == []
+
+
+def test_delete_waits_for_a_finalizer_and_times_out_as_kubectl_does(cluster):
+    kept = config_map("kept")
+    kept["metadata"]["finalizers"] = ["example.com/keep"]
+    cluster.create(kept)
+
+    code, out, err = console(cluster, "kubectl delete configmap kept --timeout=1ms")
+
+    assert (code, out) == (1, 'configmap "kept" deleted')
+    assert err == "error: timed out waiting for the condition on configmaps/kept"
+    assert cluster.get("ConfigMap", "kept", "default")["metadata"]["deletionTimestamp"]
+
+
+def test_foreground_delete_waits_for_the_dependents(cluster):
+    cluster.apply(deployment("web", replicas=2))
+    cluster.advance(30)
+
+    out = AdvancingClock(cluster, step=10)
+    assert run_line(cluster.name, "kubectl delete deployment web --cascade=foreground", out) == 0
+
+    assert printed(out) == ['deployment.apps "web" deleted']
+    assert [store.list(cluster.name, kind, namespace="default") for kind in ("Deployment", "ReplicaSet", "Pod")] == [[], [], []]

@@ -32,9 +32,29 @@ def commands_of(step: Step) -> list[str]:
     return commands
 
 
+class LearnerWaiting(Captured):
+    """The console's Output while the learner waits for a command that waits (`kubectl delete`
+    until the pod is gone): the cluster lives on, a simulated second each time it looks for Ctrl-C."""
+
+    def __init__(self, cluster) -> None:
+        super().__init__()
+        self.cluster, self.looks = cluster, 0
+
+    def cancelled(self) -> bool:
+        self.looks += 1
+        if self.looks > MAX_WAITING_LOOKS:
+            return True  # a command that never ends fails its step instead of hanging the test
+        self.cluster.advance(1)
+        return False
+
+
+MAX_WAITING_LOOKS = 600
+
+
 def typed(cluster, command: str) -> None:
-    out = Captured()
+    out = LearnerWaiting(cluster)
     assert run_line(cluster.name, command, out) == 0, (command, out.lines)
+    assert out.looks <= MAX_WAITING_LOOKS, (command, "still waiting")
 
 
 def verdicts(mine: LessonProgress, lesson: Lesson, step: Step) -> list[tuple[bool, str]]:

@@ -340,6 +340,19 @@ def test_the_program_writes_to_its_volume_and_its_writable_layer(cluster):
     assert filesystem.origin("/tmp/started") == len(filesystem.layers) - 1
 
 
+def test_what_the_program_echoes_into_a_file_is_the_files_content(cluster):
+    cluster.apply(busybox_pod(script="echo hello > /tmp/greeting; echo again >> /tmp/greeting; "
+                                     "printf 'port=%s' 80 > /data/conf; echo gone > /tmp/x; echo new > /tmp/x; sleep 3600",
+                              volumes=[{"name": "data", "emptyDir": {}}], mounts=[{"name": "data", "mountPath": "/data"}]))
+
+    cluster.advance(10)
+
+    filesystem = files(cluster)
+    assert containerfs.read_text(filesystem, "/tmp/greeting") == "hello\nagain\n"
+    assert containerfs.read_text(filesystem, "/data/conf") == "port=80\n"
+    assert containerfs.read_text(filesystem, "/tmp/x") == "new\n"  # `>` replaces what the file held
+
+
 def test_what_an_init_container_writes_to_a_shared_volume_is_there_for_the_app_container(cluster):
     obj = busybox_pod(volumes=[{"name": "data", "emptyDir": {}}], mounts=[{"name": "data", "mountPath": "/data"}])
     obj["spec"]["initContainers"] = [{"name": "prepare", "image": "busybox:1.36", "command": ["sh", "-c", "touch /data/ready"],

@@ -263,7 +263,7 @@ def test_a_waiting_command_past_the_bound_is_refused_at_once_and_a_closed_socket
         (refused, refused_code), quick_code, accepted = async_to_sync(talk)()
 
     assert refused_code == 1 and refused[0][1].startswith(
-        "error: the server's limit of commands that wait for changes (get -w, logs -f, rollout status) is reached "
+        "error: the server's limit of commands that wait for changes (get -w, logs -f, rollout status, delete) is reached "
         "(1 at once, PLAYGROUND_CONSOLE_WAITING)")
     assert quick_code == 0
     assert accepted["text"].split()[:2] == ["NAME", "STATUS"]

@@ -7,6 +7,8 @@ from html import unescape
 
 from django.test import Client
 
+from tests.kubectl.test_console import console
+
 PAGE = "/clusters/default/pods/default/web/containers/nginx/fs/"
 SECRET = "s3cr3t-hunter2"
 
@@ -107,6 +109,16 @@ def test_a_written_file_appears_in_the_writable_layer(cluster, client):
     listing = get(client, "/tmp")
     assert '<td class="origin">writable</td>' in row(listing, "/tmp/notes.txt")
     assert '<pre class="file-content" aria-label="content">remember</pre>' in get(client, "/tmp/notes.txt")
+
+
+def test_what_kubectl_exec_echoes_into_a_file_is_on_the_page(cluster, client):
+    running_web_pod(cluster)
+
+    code, _, _ = console(cluster, "kubectl exec web -- sh -c 'echo first > /tmp/log.txt; echo second >> /tmp/log.txt'")
+
+    assert code == 0
+    assert '<td class="origin">writable</td>' in row(get(client, "/tmp"), "/tmp/log.txt")
+    assert '<pre class="file-content" aria-label="content">first\nsecond\n</pre>' in get(client, "/tmp/log.txt")
 
 
 def test_deleting_an_image_file_shows_it_deleted_by_a_whiteout(cluster, client):
