@@ -84,8 +84,9 @@ def main(write: Callable[[str], Any], *, pods: int, objects: int, watchers: int,
                       f"every watcher saw every change: {watch['complete']}")
                 write(f"    commit → watcher's line: p50 {watch['p50']:5.0f} ms  p95 {watch['p95']:5.0f} ms  "
                       f"max {watch['max']:5.0f} ms   target p95 < 200 ms")
-                write(f"    the lines of commits of over {BURST} events ({watch['burst_share']:.0%} of them): "
-                      f"p95 {watch['burst_p95']:5.0f} ms; the others' p95 {watch['rest_p95']:5.0f} ms")
+                if watch["burst_share"]:
+                    write(f"    the lines of commits of over {BURST} events ({watch['burst_share']:.0%} of them): "
+                          f"p95 {watch['burst_p95']:5.0f} ms; the others' p95 {watch['rest_p95']:5.0f} ms")
                 write(f"    CPU meanwhile ({watch['seconds']:.0f} s, {os.cpu_count()} cores): the {watchers} kubectl "
                       f"{watch['kubectl_cpu']:.1f} s, the server {watch['server_cpu']:.1f} s")
             server_began = server.cpu_seconds()
