@@ -2,7 +2,7 @@
 
 ReplicaSet or one of its pods changes → key `namespace/name` → reconcile: adopt matching
 orphans and release pods that no longer match, create or delete pods towards spec.replicas
-(at most BURST_REPLICAS a pass, one store batch), then write the status. Expectations keep a
+(at most BURST_REPLICAS a pass, in slowStartBatch's growing batches, one store batch each), then write the status. Expectations keep a
 cache that has not yet seen our own creates and deletes from causing a second round of them
 (pkg/controller/controller_utils.go ControllerExpectations).
 """
@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.runtime.cache import Key, split_key
-from playground.runtime.controller import Controller, Result, Summary, count_difference, create_until_refused
+from playground.runtime.controller import (
+    Controller,
+    Result,
+    Summary,
+    count_difference,
+    create_until_refused,
+    slow_start_batches,
+)
 from playground.runtime.events import NORMAL, WARNING
 from playground.store import api as store
 from playground.store.controller_ref import controller_of, new_controller_ref
@@ -142,15 +149,26 @@ class ReplicaSetController(Controller):
         ]
 
     def create_pods(self, rs: Obj, key: Key, *, count: int, now: datetime.datetime) -> StoreError | None:
-        """Create up to `count` pods in one batch; the API server's refusal, if it refused one
-        (those before it are created: a quota lets a ReplicaSet grow to its limit)."""
-        with store.batch(self.cluster) as batch:
-            created, refused = create_until_refused(batch, (pod_from_template(rs) for _ in range(count)))
-            for pod in created:
-                self.events.record(batch, rs, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
-            if refused is not None:  # say so, as Kubernetes does
-                self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {refused.message}")
-        self.expectations.expect(key, added={p["metadata"]["name"] for p in created}, now=now)
+        """Create up to `count` pods in slowStartBatch's batches of 1, 2, 4, ..., one store batch
+        each, stopping at the first the API server refuses; its refusal, if any (those before it
+        are created: a quota lets a ReplicaSet grow to its limit). A scale-up thus reaches the
+        watches as a real one does, growing, not as one commit of 500 pods that twenty
+        `kubectl get -w` must all print before the next change shows."""
+        created: list[Obj] = []
+        refused = None
+        try:
+            for size in slow_start_batches(count):
+                with store.batch(self.cluster) as batch:
+                    made, refused = create_until_refused(batch, (pod_from_template(rs) for _ in range(size)))
+                    for pod in made:
+                        self.events.record(batch, rs, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
+                    if refused is not None:  # say so, as Kubernetes does
+                        self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {refused.message}")
+                created += made
+                if refused is not None:
+                    break
+        finally:  # the batches written before an error are expected all the same: no second round of them
+            self.expectations.expect(key, added={p["metadata"]["name"] for p in created}, now=now)
         return refused
 
     def delete_pods(self, rs: Obj, key: Key, pods: list[Obj], *, now: datetime.datetime) -> None:

@@ -11,7 +11,7 @@ and kubelets (playground/sim) are both Controllers.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -80,6 +80,19 @@ class Controller:
             return [[self.kind, f"{key} is not there (deleted)"]], [], "nothing left to reconcile"
         observed = [["observedGeneration", str(obj.get("status", {}).get("observedGeneration", "-"))]]
         return observed, [["generation", str(obj["metadata"].get("generation", "-"))]], ""
+
+
+SLOW_START_INITIAL_BATCH_SIZE = 1  # pkg/controller/controller_utils.go
+
+
+def slow_start_batches(count: int, *, initial: int = SLOW_START_INITIAL_BATCH_SIZE) -> Iterator[int]:
+    """slowStartBatch's batch sizes for `count` creates: 1, 2, 4, ... and what remains (a
+    controller writes each batch before the next, and stops at the first that is refused)."""
+    size = min(count, initial)
+    while size > 0:
+        yield size
+        count -= size
+        size = min(2 * size, count)
 
 
 def create_until_refused(batch: store.Batch, objs: Iterable[Obj]) -> tuple[list[Obj], StoreError | None]:

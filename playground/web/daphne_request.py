@@ -30,6 +30,8 @@ class BoundedWebRequest(WebRequest):
         super().__init__(*args, parsePOSTFormSubmission=False, **kwargs)
         self.received = 0
         self.refused = False
+        send_at_once(self.channel)
+
 
     def gotLength(self, length: int | None) -> None:  # noqa: N802 - twisted's name
         super().gotLength(length)
@@ -63,6 +65,15 @@ class BoundedWebRequest(WebRequest):
                 b"Content-Length: %d\r\nConnection: close\r\n\r\n" % (content_type, len(body)))
         self.channel.transport.write(head + body)
         self.channel.transport.loseConnection()
+
+
+def send_at_once(channel: Any) -> None:
+    """TCP_NODELAY on the request's connection (through TLS's wrapper to the socket), as Go's
+    servers, the API server among them, set it on every connection: a watch's event goes out as
+    it is written, not after the client acknowledged the segment before it (Nagle's algorithm)."""
+    set_no_delay = getattr(getattr(channel, "transport", None), "setTcpNoDelay", None)
+    if set_no_delay is not None:
+        set_no_delay(True)
 
 
 class BoundedServer(Server):

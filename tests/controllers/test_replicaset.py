@@ -5,6 +5,8 @@ import datetime
 import re
 
 from playground.controllers.replicaset import ReplicaSetController, pods_to_delete
+from playground.runtime.controller import slow_start_batches
+from playground.store.changelog import changes_committed
 from tests.factories import pod, replica_set
 
 
@@ -22,6 +24,34 @@ def test_it_creates_missing_pods_named_after_the_replica_set(cluster):
     assert len(names) == 3
     assert all(re.fullmatch(r"web-[bcdfghjklmnpqrstvwxz2456789]{5}", n) for n in names)
     assert cluster.event_reasons("ReplicaSet", "web") == ["SuccessfulCreate"] * 3
+
+
+def test_slow_start_batches_double_from_one_and_end_with_what_remains():
+    assert list(slow_start_batches(10)) == [1, 2, 4, 3]
+    assert list(slow_start_batches(500)) == [1, 2, 4, 8, 16, 32, 64, 128, 245]
+    assert list(slow_start_batches(0)) == []
+
+
+def test_a_scale_up_is_written_in_slow_start_batches_one_commit_each(cluster, django_capture_on_commit_callbacks):
+    cluster.apply(replica_set("web", replicas=10))
+    before = cluster.resource_version()
+    commits = []
+
+    def record(*, resource_version, count, **_):
+        commits.append(range(resource_version - count + 1, resource_version + 1))
+
+    changes_committed.connect(record, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):  # each batch's notice, sent as its commit's
+            cluster.reconcile(ReplicaSetController, "default/web")
+    finally:
+        changes_committed.disconnect(record)
+
+    created = [int(c.object["metadata"]["resourceVersion"]) for c in cluster.changes_since(before)
+               if c.object["kind"] == "Pod" and c.type == "ADDED"]
+    pods_per_commit = [sum(version in commit for version in created) for commit in commits]
+    assert [n for n in pods_per_commit if n] == [1, 2, 4, 3]
+    assert cluster.event_reasons("ReplicaSet", "web") == ["SuccessfulCreate"] * 10
 
 
 def test_its_pods_are_controlled_by_it(cluster):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import ipaddress
+import sys
 from typing import Any, Callable
 
 from django.conf import settings
@@ -30,6 +31,9 @@ from playground.sim.kind import create_kind_cluster
 from playground.store import api as store
 from playground.store import clusters
 from playground.store.errors import AlreadyExists
+
+# Seconds a thread may hold the interpreter while another waits for it (CPython's default: 0.005)
+SWITCH_INTERVAL = 0.001
 
 
 class Command(BaseCommand):
@@ -117,6 +121,11 @@ def serve(host: str, port: int, *, api_port: int, ready: Callable[[], None]) -> 
     from twisted.internet import reactor  # after daphne.server (daphne_request's), which installs the asyncio reactor
 
     pace_garbage_collection()  # a serving process keeps every cluster's objects decoded: see heap.py
+    # The event loop serving every page and watch gives up the GIL at each wait for the network
+    # and each trip to a worker thread, and while the controllers' thread reconciles, it got it back
+    # only when that thread's 5 ms turn ended: a commit's events waited several turns before the
+    # first watch wrote them. A 1 ms turn lets the loop in sooner.
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
     # daphne takes no request class: its protocol factory looks this name up in its module
     http_protocol.WebRequest = BoundedWebRequest  # type: ignore[misc]
