@@ -1,0 +1,505 @@
+"""The workshop benchmark (issue 18): a room of attendees, each in a real browser page on a cluster
+of their own, all applying a Deployment and then rolling it out at once.
+
+For each mode, the servers run as a workshop runs them, in processes of their own over a fresh
+database: embedded (`manage.py playground`: daphne and the controllers in one process, SQLite, the
+in-memory channel layer) and scale-out (`playground --no-controllers` and two `runcontrollers`
+workers over PostgreSQL and Redis). A child process of this command, on the same database,
+creates the workshop with the workshops package and drives Debian's Chromium with Playwright: one
+browser context per attendee (their own cookies), which opens the join link, types the code and a
+name, and lands on the cluster the join made them (a kind cluster, `ws-…`). Each page then types
+into the console's socket, as an attendee types at the page's console:
+
+    kubectl apply -f - <<EOF   (a Deployment of --replicas nginx:1.27)
+    kubectl set image deployment/web web=nginx:1.28   (once every cluster has converged)
+
+and a MutationObserver in the page stamps, on the page's wall clock (performance.timeOrigin +
+performance.now(), the same machine's clock as the child's), when the command was sent, when the
+console answered (the write committed), when the first tile of the new ReplicaSet's pods showed,
+and when the page showed every replica Running and ready with no other pod of the Deployment left.
+Meanwhile the child reads each Deployment's status from the store until it is complete (as
+`kubectl rollout status` judges it). Clusters keep the clock a workshop gives them (running, 1×):
+pulls, starts and readiness take the simulated seconds they take.
+
+The attendees' browsers would run on their own machines; here they share the server's 2 cores,
+so from the first command on the browser and its renderers run at the lowest priority (nice 19),
+and the figures say how
+many pages were really open (one renderer each; if the machine's memory runs short, fewer pages
+are opened and the output says so).
+
+Figures: the time from the last command sent to every Deployment complete (in the store, and in
+the pages), command → first tile of the change and command → page converged (p50 / p95 / max across
+pages), and the peak RSS of each server process (VmHWM) and of the whole Chromium.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+WORKSHOP = "bench"
+EMBEDDED, SCALE_OUT = "embedded", "scale-out"
+WORKERS = 2  # runcontrollers processes in the scale-out mode
+SERVER_START_SECONDS = 180
+# A browser renderer needs this much free memory: below it no more pages are opened, and the
+# output says how many fitted (never a figure for pages that were not there)
+MIN_AVAILABLE_MB = 1_500
+IMAGES = ("nginx:1.27", "nginx:1.28")
+BROWSER_NICE = 19
+RENICE_SECONDS = 1.0
+
+SMALL = {"attendees": 3, "timeout": 120}  # `--small`, as CI runs it: both modes, three attendees
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--attendees", type=int, default=200, help="attendees, each with a cluster and a page")
+    parser.add_argument("--replicas", type=int, default=5, help="the Deployment each attendee applies")
+    parser.add_argument("--modes", default=f"{EMBEDDED},{SCALE_OUT}", help=f"{EMBEDDED}, {SCALE_OUT} or both")
+    parser.add_argument("--database-url", default=os.environ.get("PLAYGROUND_BENCH_DATABASE_URL",
+                                                                "postgres://postgres@127.0.0.1:5432/playground_bench_workshop"),
+                        help=f"{SCALE_OUT}: a PostgreSQL database this benchmark drops and creates afresh")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                        help=f"{SCALE_OUT}: the channel layer's Redis")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds each phase may take before the run fails")
+    parser.add_argument("--child", default="", help="(internal) run one mode in this process")
+
+
+def main(write: Callable[[str], Any], *, attendees: int, replicas: int, modes: str, database_url: str, redis_url: str,
+         timeout: int, child: str) -> None:
+    options = {"attendees": attendees, "replicas": replicas, "timeout": timeout}
+    if child:
+        run(write, mode=child, **options)
+        return
+    chosen = [m.strip() for m in modes.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in (EMBEDDED, SCALE_OUT)]
+    if unknown or not chosen:
+        raise SystemExit(f"--modes: {', '.join(unknown) or '(none)'} is not {EMBEDDED} or {SCALE_OUT}")
+    for mode in chosen:
+        with tempfile.TemporaryDirectory(prefix=f"playground-bench-workshop-{mode}-") as data:
+            env = mode_environment(mode, data, database_url=database_url, redis_url=redis_url)
+            if mode == SCALE_OUT:
+                fresh_database(database_url)
+            run_child(write, mode, env, options)
+
+
+def mode_environment(mode: str, data: str, *, database_url: str, redis_url: str) -> dict[str, str]:
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": data}
+    for name in ("DATABASE_URL", "REDIS_URL", "PLAYGROUND_SQLITE_PATH"):
+        env.pop(name, None)  # the embedded mode: SQLite in the data folder, the in-memory layer
+    if mode == SCALE_OUT:
+        env.update(DATABASE_URL=database_url, REDIS_URL=redis_url)
+    return env
+
+
+def fresh_database(url: str) -> None:
+    """The scale-out database dropped and created again: every run starts from nothing."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise SystemExit(f"--database-url {url}: names no database")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as e:
+        raise SystemExit(f"{SCALE_OUT}: no PostgreSQL at {maintenance} ({e}); --modes {EMBEDDED} runs without it") from None
+
+
+def run_child(write: Callable[[str], Any], mode: str, env: dict[str, str], options: dict[str, int]) -> None:
+    command = [sys.executable, "manage.py", "bench", "workshop", f"--child={mode}",
+               *(f"--{key}={value}" for key, value in options.items())]
+    env = {**env, "PYTHONUNBUFFERED": "1"}  # each line as it comes: a 200-attendee run takes many minutes
+    with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) as process:
+        for line in process.stdout:
+            write(line.rstrip("\n"))
+    if process.returncode:
+        raise SystemExit(f"the {mode} run failed ({process.returncode})")
+
+
+# --- the child: the servers, the room, the pages ---------------------------------------------------
+
+
+def run(write: Callable[[str], Any], *, mode: str, attendees: int, replicas: int, timeout: int) -> None:
+    from playground.workshops import rooms
+
+    servers = Servers(mode)
+    try:
+        started = time.monotonic()
+        url = servers.start()
+        write(f"workshop benchmark, {mode} ({servers.describe()}): servers up in {time.monotonic() - started:.1f} s")
+        workshop = rooms.create(WORKSHOP, seats=attendees, lessons=[])
+        room = Room(write, url=url, code=workshop.code, replicas=replicas, timeout=timeout)
+        try:
+            room.join(attendees)
+            room.wait_for_kube_system()
+            apply = room.phase(1, manifest(replicas, IMAGES[0]), image=IMAGES[0])
+            update = room.phase(2, f"kubectl set image deployment/web web={IMAGES[1]}", image=IMAGES[1])
+            memory = room.chromium_mb()
+        finally:
+            room.close()
+        report(write, room=room, phases={"apply": apply, "rolling update": update}, servers=servers.peaks(),
+               chromium_mb=memory)
+    finally:
+        servers.stop()
+
+
+def manifest(replicas: int, image: str) -> str:
+    return f"""kubectl apply -f - <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: {image}
+        resources:
+          requests:
+            cpu: 10m
+            memory: 16Mi
+EOF"""
+
+
+class Servers:
+    """The mode's server processes, started as an operator starts them, on free ports."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.processes: dict[str, subprocess.Popen[str]] = {}
+        self.logs: dict[str, list[str]] = {}
+
+    def describe(self) -> str:
+        if self.mode == EMBEDDED:
+            return "one process: daphne and the controllers, SQLite, in-memory channel layer"
+        return f"a web process and {WORKERS} runcontrollers workers, PostgreSQL and Redis"
+
+    def start(self) -> str:
+        from benchmarks.ui import free_port
+
+        port, api_port = free_port(), free_port()
+        web = ["playground", f"--port={port}", f"--api-port={api_port}"]
+        if self.mode == SCALE_OUT:
+            web.append("--no-controllers")
+        started = [self.spawn("web", web, ready="Kubernetes Playground:")]
+        if self.mode == SCALE_OUT:  # the workers start beside the web process, as honcho starts them
+            started += [self.spawn(f"worker{n + 1}", ["runcontrollers"], ready="Controllers running as")
+                        for n in range(WORKERS)]
+        for wait in started:
+            wait()
+        return f"http://127.0.0.1:{port}"
+
+    def spawn(self, name: str, args: list[str], *, ready: str) -> Callable[[], None]:
+        """The process started; returns how to wait until it says it is ready."""
+        process = subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+        self.processes[name], self.logs[name] = process, []
+        seen = threading.Event()
+
+        def follow() -> None:  # the pipe read to its end, so the server never blocks on a full one
+            for line in process.stdout:
+                self.logs[name].append(line.rstrip("\n"))
+                if ready in line:
+                    seen.set()
+
+        threading.Thread(target=follow, name=f"follow-{name}", daemon=True).start()
+        deadline = time.monotonic() + SERVER_START_SECONDS
+
+        def wait() -> None:
+            while not seen.wait(0.2):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not start: " + "\n".join(self.logs[name][-20:]))
+
+        return wait
+
+    def peaks(self) -> dict[str, float]:
+        """Each server process's peak resident memory so far (VmHWM), in MB."""
+        return {name: peak_rss_mb(process.pid) for name, process in self.processes.items()}
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Playwright's driver, Chromium and its renderers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def yield_to_servers(servers: set[int]) -> None:
+    """The browser and its renderers at the lowest priority, every thread of them (Linux's nice
+    value is a thread's). The attendees' browsers run on their own machines; here 200 renderers
+    woken by their frames would each get as much of the 2 cores as the server."""
+    for pid in descendants(os.getpid()):
+        if pid in servers:
+            continue
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                if os.getpriority(os.PRIO_PROCESS, int(task.name)) != BROWSER_NICE:
+                    os.setpriority(os.PRIO_PROCESS, int(task.name), BROWSER_NICE)
+            except OSError:
+                continue
+
+
+def available_mb() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("inf")
+
+
+# --- in the pages ------------------------------------------------------------------------------------
+
+# A page's console socket and its stamps: phase N's command sent, answered, the first tile of the
+# change, and the page converged (every replica's tile ready, of the phase's ReplicaSet only)
+PAGE_SETUP = """
+(args) => new Promise((resolve, reject) => {
+  const w = window.__bench = {phase: 0, t: {}, oldHash: null, out: []};
+  const prefix = "pod/default/web-";
+  const now = () => performance.timeOrigin + performance.now();
+  const hashOf = (id) => { const rest = id.slice(prefix.length); return rest.slice(0, rest.lastIndexOf("-")); };
+  const look = () => {
+    const p = w.phase;
+    if (!p || w.t[p + "converged"] !== undefined) return;
+    const tiles = Array.from(document.querySelectorAll('li.pod[id^="' + prefix + '"]'));
+    const mine = tiles.filter((t) => hashOf(t.id) !== w.oldHash);
+    if (mine.length && w.t[p + "first"] === undefined) w.t[p + "first"] = now();
+    if (tiles.length === args.replicas && mine.length === tiles.length && tiles.every((t) => t.classList.contains("ready"))) {
+      w.t[p + "converged"] = now();
+      w.oldHash = hashOf(tiles[0].id);
+    }
+  };
+  new MutationObserver(look).observe(document.body, {subtree: true, childList: true, attributes: true});
+  const socket = new WebSocket(`ws://${location.host}/ws/clusters/${args.cluster}/console/`);
+  socket.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    if (m.type === "output") w.out.push(m.text);
+    if (m.type === "exit") { w.t[w.phase + "answered"] = now(); w.t[w.phase + "code"] = m.code; }
+  };
+  w.run = (phase, text) => { w.phase = phase; w.t[phase + "sent"] = now(); socket.send(JSON.stringify({type: "run", text})); look(); };
+  socket.onopen = () => resolve(true);
+  socket.onerror = () => reject(new Error("the console socket did not open"));
+})
+"""
+
+
+class Room:
+    """The attendees' browser: one context (one attendee's cookies) and one page each."""
+
+    def __init__(self, write: Callable[[str], Any], *, url: str, code: str, replicas: int, timeout: int) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.write, self.url, self.code, self.replicas, self.timeout = write, url, code, replicas, timeout
+        servers = set(descendants(os.getpid()))
+        self.playwright = sync_playwright().start()
+        self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self.servers, self.stopping, self.yielding = servers, threading.Event(), threading.Event()
+        threading.Thread(target=self.keep_yielding, name="renice", daemon=True).start()
+        self.pages: list[Any] = []
+        self.clusters: list[str] = []
+        self.asked = 0
+        self.join_seconds = 0.0
+        self.kube_system_seconds = 0.0
+        self.store_thread = ThreadPoolExecutor(1, thread_name_prefix="bench-store")  # Django stays off Playwright's loop
+
+    def incomplete(self, namespace: str, name: str, **expected: Any) -> list[str]:
+        """The clusters whose Deployment is not complete yet, read from the store."""
+        return self.store_thread.submit(
+            lambda: [c for c in self.clusters if not complete(c, namespace, name, **expected)]).result()
+
+    def keep_yielding(self) -> None:
+        """Again every second once the measured phases begin: Chromium sets its renderers' and GPU
+        process's priorities itself as pages come and go. (Not while the attendees join: starved by
+        whatever else runs on the machine, niced pages take minutes to load, and joining is not timed.)"""
+        while not self.stopping.wait(RENICE_SECONDS):
+            if self.yielding.is_set():
+                yield_to_servers(self.servers)
+
+    def join(self, attendees: int) -> None:
+        """Each attendee opens the join link, types the code and a name, and lands on their cluster."""
+        self.asked = attendees
+        started = time.monotonic()
+        for n in range(attendees):
+            if available_mb() < MIN_AVAILABLE_MB:
+                self.write(f"  only {n} of {attendees} pages fit: {available_mb():.0f} MB left on the machine")
+                break
+            page = self.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.goto(f"{self.url}/join/{WORKSHOP}/", wait_until="load")
+            page.fill("input[name=code]", self.code)
+            page.fill("input[name=name]", f"Attendee {n + 1:03d}")
+            page.click("button[type=submit]")
+            page.wait_for_url("**/clusters/ws-*/", wait_until="load", timeout=self.timeout * 1000)
+            page.wait_for_function("() => document.getElementById('live-version') !== null")
+            cluster = page.url.rstrip("/").rsplit("/", 1)[1]
+            page.evaluate(PAGE_SETUP, {"cluster": cluster, "replicas": self.replicas})
+            self.pages.append(page)
+            self.clusters.append(cluster)
+        self.join_seconds = time.monotonic() - started
+        self.write(f"  {len(self.pages)} attendees joined through the join page, each on a kind cluster of their own"
+                   f" and a page of it: {self.join_seconds:.1f} s")
+
+    def wait_for_kube_system(self) -> None:
+        """Every cluster's CoreDNS available, as a fresh kind cluster is before anyone uses it."""
+        started = time.monotonic()
+        wait_until(lambda: self.incomplete("kube-system", "coredns"),
+                   timeout=self.timeout, what="kube-system of every cluster")
+        self.kube_system_seconds = time.monotonic() - started
+        self.write(f"  every cluster's kube-system ready {self.kube_system_seconds:.1f} s after the last join")
+
+    def phase(self, number: int, command: str, *, image: str) -> dict[str, Any]:
+        """Every page sends `command` to its console; until every Deployment is complete in the
+        store and every page shows it."""
+        self.yielding.set()
+        yield_to_servers(self.servers)
+        for page in self.pages:
+            page.evaluate("([n, text]) => window.__bench.run(n, text)", [number, command])
+        last_sent = time.time() * 1000
+        wait_until(lambda: self.incomplete("default", "web", image=image, replicas=self.replicas),
+                   timeout=self.timeout, what=f"phase {number}: every Deployment complete")
+        in_store = time.time() * 1000 - last_sent
+        deadline = time.monotonic() + self.timeout
+        stamps = []
+        for page in self.pages:
+            page.wait_for_function(f"() => window.__bench.t['{number}converged'] !== undefined",
+                                   timeout=max(1.0, deadline - time.monotonic()) * 1000)
+            stamps.append(page.evaluate(f"() => {{ const t = window.__bench.t; return {{sent: t['{number}sent'], "
+                                        f"answered: t['{number}answered'], code: t['{number}code'], "
+                                        f"first: t['{number}first'], converged: t['{number}converged']}}; }}"))
+        failed = [s for s in stamps if s["code"] not in (0, None)]
+        if failed:
+            raise RuntimeError(f"phase {number}: {len(failed)} consoles answered with an error: "
+                               f"{self.pages[stamps.index(failed[0])].evaluate('() => window.__bench.out')}")
+        last_sent = max(last_sent, *(s["sent"] for s in stamps))
+        return {
+            "spread_s": (max(s["sent"] for s in stamps) - min(s["sent"] for s in stamps)) / 1000,
+            "store_s": in_store / 1000,
+            "pages_s": (max(s["converged"] for s in stamps) - last_sent) / 1000,
+            "answered": spread([s["answered"] - s["sent"] for s in stamps if s["answered"] is not None]),
+            "first": spread([s["first"] - s["sent"] for s in stamps]),
+            "converged": spread([s["converged"] - s["sent"] for s in stamps]),
+        }
+
+    def chromium_mb(self) -> float:
+        """The memory of the browser and its renderers, now (every page open): their proportional
+        set sizes, so that the pages one renderer shares with another are counted once."""
+        total = 0.0
+        for pid in descendants(os.getpid()):
+            try:
+                total += next(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                              if line.startswith("Pss:")) / 1024
+            except (OSError, StopIteration):
+                continue
+        return total
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.browser.close()
+        self.playwright.stop()
+        self.store_thread.shutdown()
+
+
+def complete(cluster: str, namespace: str, name: str, *, image: str | None = None, replicas: int | None = None) -> bool:
+    """The Deployment's rollout complete, as `kubectl rollout status` judges it: observed, every
+    replica updated and available, none of an old ReplicaSet left."""
+    from playground.store import api as store
+    from playground.store.errors import NotFound
+
+    try:
+        d = store.get(cluster, "Deployment", name, namespace)
+    except NotFound:
+        return False
+    status, spec = d.get("status", {}), d["spec"]
+    want = spec.get("replicas", 1) if replicas is None else replicas
+    return (status.get("observedGeneration", 0) >= d["metadata"]["generation"]
+            and status.get("updatedReplicas") == want == status.get("replicas") == status.get("availableReplicas")
+            and (image is None or spec["template"]["spec"]["containers"][0]["image"] == image))
+
+
+def wait_until(pending: Callable[[], list[str]], *, timeout: int, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while left := pending():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: {len(left)} clusters not done after {timeout} s (first: {left[0]})")
+        time.sleep(0.1)
+
+
+def spread(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    if not ordered:
+        return {"p50": float("nan"), "p95": float("nan"), "max": float("nan")}
+    return {"p50": statistics.median(ordered), "p95": percentile(ordered, 0.95), "max": ordered[-1]}
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """The nearest-rank percentile of sorted samples (the one the other benchmarks print)."""
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def report(write: Callable[[str], Any], *, room: Room, phases: dict[str, dict[str, Any]], servers: dict[str, float],
+           chromium_mb: float) -> None:
+    pages = len(room.pages)
+    short = f" (of {room.asked} asked: the rest did not fit)" if pages < room.asked else ""
+    write(f"  {len(room.clusters)} clusters, {pages} real pages{short}, Deployment of {room.replicas} each")
+    for name, f in phases.items():
+        write(f"  {name}: {pages} consoles' commands sent over {f['spread_s']:.1f} s; from the last one to every "
+              f"Deployment complete: {f['store_s']:.1f} s in the store, {f['pages_s']:.1f} s in the pages"
+              f"   target < 30 s")
+        for label, key, target in (("command → console answered (write committed)", "answered", ""),
+                                   ("command → first tile of the change in the page", "first", "   target p95 < 500 ms"),
+                                   ("command → page shows every replica ready", "converged", "")):
+            s = f[key]
+            write(f"    {label + ':':50} p50 {s['p50']:7.0f} ms  p95 {s['p95']:7.0f} ms  max {s['max']:7.0f} ms{target}")
+    for name, mb in servers.items():
+        write(f"  peak memory, {name} process (VmHWM): {mb:.0f} MB")
+    write(f"  Chromium with {pages} pages (PSS of the browser and its renderers): {chromium_mb:.0f} MB")
