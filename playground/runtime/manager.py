@@ -45,7 +45,6 @@ class Manager:
         self.leases = leases or LeaseKeeper()
         self.runtimes: dict[str, ClusterRuntime] = {}
         self.epochs: dict[str, int] = {}  # the lease epoch each runtime was made under
-        self.held: frozenset[str] = frozenset()  # the clusters run now, for other threads to read whole
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -85,11 +84,6 @@ class Manager:
             self._listener.join(timeout=10)
 
     def _on_commit(self, **_: object) -> None:
-        self._wake.set()
-
-    def wake(self) -> None:
-        """Another process committed to a cluster held here (told through the channel layer):
-        the next turn starts now, not at the one-second look."""
         self._wake.set()
 
     def run(self) -> None:
@@ -162,7 +156,6 @@ class Manager:
         for name in states.keys() - self.runtimes.keys():
             self.runtimes[name] = ClusterRuntime(name, self.components)
             self.epochs[name] = epochs[name]
-        self.held = frozenset(self.runtimes)
 
     def drop(self, name: str, *, resting: bool = False) -> None:
         ring = self.runtimes.pop(name).tracer.ring

@@ -18,7 +18,6 @@ from playground.components import COMPONENTS
 from playground.runtime.heap import pace_garbage_collection
 from playground.runtime.manager import Manager
 from playground.store import schemas
-from playground.web.commit_listener import start_listening
 
 
 class Command(BaseCommand):
@@ -33,12 +32,8 @@ class Command(BaseCommand):
         pace_garbage_collection()  # the informers keep every cluster's objects decoded: see heap.py
         manager = Manager(COMPONENTS)
         manager.start()
-        # Over Redis, a write in a web process wakes this worker at once (not at its one-second look)
-        listener = start_listening(held=lambda: manager.held, wake=manager.wake)
         self.stdout.write(f"Controllers running as {manager.leases.identity}; Ctrl-C stops.")
         self.stdout.flush()
         stopped.wait()
-        if listener is not None:
-            listener.stop()
         manager.stop()
         self.stdout.write("Stopped.")
