@@ -16,6 +16,12 @@ A pod whose claims wait for their first consumer takes them along: each such cla
 annotated volume.kubernetes.io/selected-node with the pod's node in the same batch, for the
 claim's volume to be found or provisioned there (the VolumeBinding plugin's PreBind).
 Playground: the pod is bound at once, without waiting for its claims to be bound first.
+A pass binds no more pods than the scheduler's API client may send: kube-scheduler's own
+default of 50 requests a second in bursts of 100 (pkg/scheduler/apis/config/v1/defaults.go,
+"Scheduler has an opinion about QPS/Burst"), on the simulated clock. A 1,000-pod scale-up is
+bound over some 18 seconds, as on a real cluster, and reaches watchers as a stream, not one
+commit of 1,000 bindings. Pods that found no node wait behind the others, as in the
+scheduling queue's unschedulable pods, and do not by themselves bring the next pass.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ from typing import Any, Iterable
 from playground.runtime.cache import Key
 from playground.runtime.controller import Controller, Result, Summary
 from playground.runtime.events import NORMAL, WARNING
+from playground.runtime.ratelimit import TokenBucket
 from playground.store import api as store
 from playground.store.pods import is_active
 
@@ -35,12 +42,19 @@ from .scheduling import DEFAULT_SCHEDULER_NAME, PodVolumes, assume, needs_schedu
 Obj = dict[str, Any]
 PENDING = "pending"
 PREEMPTED = "Preempted"  # the victim's Event, as prepareCandidate records it
+CLIENT_QPS, CLIENT_BURST = 50.0, 100  # kube-scheduler's clientConnection defaults
+NEXT_PASS_PODS = 10  # after the burst, a pass every 10 tokens: 0.2 simulated seconds
 
 
 class Scheduler(Controller):
     kind = "Pod"
     component = "default-scheduler"
     waiting_on_other_pods = False  # the last pass left a pod pending because of where other pods run
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client = TokenBucket(CLIENT_QPS, CLIENT_BURST)
+        self.unschedulable: set[str] = set()  # uids of pending pods that found no node in an earlier pass
 
     def keys_for(self, obj: Obj, old: Obj | None) -> Iterable[Key]:
         if obj["kind"] == "Node":
@@ -61,8 +75,14 @@ class Scheduler(Controller):
 
     def reconcile(self, key: Key) -> Result:
         pending = sorted((p for p in self.cache.list("Pod") if needs_scheduling(p)), key=queue_order)
+        self.unschedulable &= {p["metadata"]["uid"] for p in pending}
+        pending.sort(key=lambda p: p["metadata"]["uid"] in self.unschedulable)  # stable: queue order within each
+        allowed = self.client.take_available(self.now(), len(pending))
+        pending, waiting = pending[:allowed], pending[allowed:]
+        new_waiting = [p for p in waiting if p["metadata"]["uid"] not in self.unschedulable]
+        later = Result(requeue_after=self.client.seconds_until(min(len(new_waiting), NEXT_PASS_PODS))) if new_waiting else Result()
         if not pending:
-            return Result()
+            return later
         infos = node_infos(self.cache.list("Node"), self.cache.list("Pod"))
         selected_nodes: dict[Key, str] = {}  # claims given a node in this pass
         decisions = []
@@ -87,7 +107,8 @@ class Scheduler(Controller):
                 else:
                     self.record_failure(batch, pod, decision.message, nominations.get(pod["metadata"]["uid"]))
         self.waiting_on_other_pods = any(waits_on_other_pods(decision) for _, _, decision in decisions)
-        return Result()
+        self.unschedulable |= {pod["metadata"]["uid"] for pod, _, decision in decisions if decision.node_name is None}
+        return later
 
     def add_disruption_targets(self, preemptions: dict[str, tuple[Obj, Obj, str]]) -> None:
         """prepareCandidate, first step: each victim gets DisruptionTarget=True (PreemptionByScheduler)."""

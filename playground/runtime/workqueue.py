@@ -10,6 +10,7 @@ import datetime
 from collections import defaultdict, deque
 
 from .cache import Key
+from .ratelimit import TokenBucket
 
 ERROR_BACKOFF_BASE = 0.005  # simulated seconds, doubling per failure (client-go's default rate limiter)
 ERROR_BACKOFF_MAX = 1000.0
@@ -25,8 +26,7 @@ class WorkQueue:
         self._order: deque[Key] = deque()
         self._waiting: set[Key] = set()
         self._failures: dict[Key, int] = defaultdict(int)
-        self._tokens = float(BUCKET_BURST)
-        self._last: datetime.datetime | None = None
+        self._bucket = TokenBucket(BUCKET_QPS, BUCKET_BURST)
 
     def add(self, key: Key) -> None:
         if key not in self._waiting:
@@ -48,17 +48,7 @@ class WorkQueue:
         token from the queue's bucket."""
         failures = self._failures[key]
         self._failures[key] = failures + 1
-        return max(min(ERROR_BACKOFF_BASE * 2**failures, ERROR_BACKOFF_MAX), self._bucket_delay(now))
-
-    def _bucket_delay(self, now: datetime.datetime) -> float:
-        """golang.org/x/time/rate's Reserve: tokens refill with time up to the burst; taking one
-        below zero waits until it would have refilled."""
-        if self._last is not None and now > self._last:
-            elapsed = (now - self._last).total_seconds()
-            self._tokens = min(float(BUCKET_BURST), self._tokens + elapsed * BUCKET_QPS)
-        self._last = now
-        self._tokens -= 1
-        return max(0.0, -self._tokens / BUCKET_QPS)
+        return max(min(ERROR_BACKOFF_BASE * 2**failures, ERROR_BACKOFF_MAX), self._bucket.reserve(now))
 
     def forget(self, key: Key) -> None:
         """`key` went well: its next failure starts the back-off again (Forget)."""

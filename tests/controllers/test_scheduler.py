@@ -99,3 +99,38 @@ def test_a_higher_priority_pod_on_a_full_cluster_preempts_a_lower_one_and_runs(c
     assert [p["metadata"]["name"] for p in cluster.list("Pod")] == sorted(
         ["critical", ({"batch-a", "batch-b"} - {victim["metadata"]["name"]}).pop()])
     assert set(cluster.event_reasons("Pod", "critical")) >= {"FailedScheduling", "Scheduled", "Started"}
+
+
+def bound(cluster) -> int:
+    return sum(1 for p in cluster.list("Pod") if p["spec"].get("nodeName"))
+
+
+def test_a_scale_up_is_bound_at_the_scheduler_clients_rate_not_all_at_once(cluster):
+    """kube-scheduler's API client sends 50 requests a second in bursts of 100: 200 pods take
+    two simulated seconds to bind, and watchers see them come as a stream."""
+    cluster.apply(replica_set("web", replicas=200))
+
+    cluster.settle()
+    assert bound(cluster) == 100
+
+    cluster.advance(1)
+    assert bound(cluster) == 150
+    cluster.advance(1)
+    assert bound(cluster) == 200
+
+
+def test_pods_that_fit_nowhere_wait_behind_the_others_and_bring_no_pass_of_their_own(cluster):
+    big = replica_set("big", replicas=150)
+    big["spec"]["template"]["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "16"}}
+    cluster.apply(big)
+    cluster.settle()
+    cluster.advance(1)  # the 50 the burst left out are tried too
+    assert {cluster.event_reasons("Pod", p["metadata"]["name"])[0] for p in cluster.list("Pod")} == {"FailedScheduling"}
+    tried = len(cluster.event_reasons("Pod", cluster.list("Pod")[0]["metadata"]["name"]))
+    cluster.advance(10)
+    assert len(cluster.event_reasons("Pod", cluster.list("Pod")[0]["metadata"]["name"])) == tried  # not every 0.2 s
+
+    cluster.apply(replica_set("web", replicas=3))  # newer pods that fit go ahead of the 150
+    cluster.settle()
+
+    assert sorted(p["metadata"]["name"].split("-")[0] for p in cluster.list("Pod") if p["spec"].get("nodeName")) == ["web"] * 3
