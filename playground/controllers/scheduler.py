@@ -43,7 +43,7 @@ Obj = dict[str, Any]
 PENDING = "pending"
 PREEMPTED = "Preempted"  # the victim's Event, as prepareCandidate records it
 CLIENT_QPS, CLIENT_BURST = 50.0, 100  # kube-scheduler's clientConnection defaults
-NEXT_PASS_PODS = 10  # after the burst, a pass every 10 tokens: 0.2 simulated seconds
+NEXT_PASS_PODS = 50  # after the burst, a pass every 50 tokens: a simulated second
 
 
 class Scheduler(Controller):
