@@ -97,12 +97,14 @@ class Kubelet(Controller):
         try:
             with store.batch(self.cluster) as batch:
                 self.renew_lease(batch, node, now)
-                node = self.report_ready(batch, node, now)
+                reported = self.report_ready(batch, node, now)
                 for pod in pods:
-                    wake = self.sync(batch, recorder, node, pod, now, used_ips, pulled)
+                    wake = self.sync(batch, recorder, reported, pod, now, used_ips, pulled)
                     if wake is not None:
                         wakes.append(wake)
-                self.report_images(batch, node, pulled)
+                reported = self.report_images(reported, pulled)
+                if reported is not node:  # one status update a pass, as tryUpdateNodeStatus sends one
+                    batch.update_status(reported)
                 # The kubelet's memory and the containers' new log lines commit with the statuses they
                 # led to: a worker that takes the cluster over carries on from exactly there
                 changed = self.changed_memory()
@@ -309,7 +311,9 @@ class Kubelet(Controller):
         """After the kubelet comes back, the node reports itself healthy again; a healthy node
         rewrites its conditions' heartbeat every nodeStatusReportFrequency (tryUpdateNodeStatus),
         the Lease being the heartbeat in between. A node without its pod range is not Ready:
-        the network plugin has nothing to configure pods with yet (node_conditions)."""
+        the network plugin has nothing to configure pods with yet (node_conditions). Returns the
+        node as it should be reported (the same object when nothing is due); the pass writes it
+        once, with the images it pulled (two writes of one node in one batch conflict)."""
         conditions = node.get("status", {}).get("conditions", [])
         stamp = store.timestamp(now)
         wanted = node_conditions(node)
@@ -317,7 +321,7 @@ class Kubelet(Controller):
             if not status_report_due(conditions, now):
                 return node
             fresh = [{**c, "lastHeartbeatTime": stamp} for c in conditions]
-            return batch.update_status({**node, "status": {**node["status"], "conditions": fresh}})
+            return {**node, "status": {**node["status"], "conditions": fresh}}
         fresh = [
             {**c, "status": status, "reason": reason, "message": message, "lastHeartbeatTime": stamp,
              "lastTransitionTime": stamp if c["status"] != status else c.get("lastTransitionTime", stamp)}
@@ -327,9 +331,10 @@ class Kubelet(Controller):
         ready = "NodeReady" if wanted["Ready"][0] == "True" else "NodeNotReady"
         self.recorder(node["metadata"]["name"]).record(batch, node, "Normal", ready,
                                                         f"Node {node['metadata']['name']} status is now: {ready}")
-        return batch.update_status({**node, "status": {**node["status"], "conditions": fresh}})
+        return {**node, "status": {**node["status"], "conditions": fresh}}
 
-    def report_images(self, batch: store.Batch, node: Obj, pulled: list[str]) -> None:
+    def report_images(self, node: Obj, pulled: list[str]) -> Obj:
+        """The node with the images this pass pulled in its status.images (the same object when none is new)."""
         images = list(node.get("status", {}).get("images") or [])
         known = {name for entry in images for name in entry.get("names", [])}
         added = False
@@ -340,8 +345,7 @@ class Kubelet(Controller):
             images.append({"names": [f"{catalog.repository_name(reference)}@{image.digest}", reference], "sizeBytes": image.size})
             known.add(reference)
             added = True
-        if added:
-            batch.update_status({**node, "status": {**node["status"], "images": images}})
+        return {**node, "status": {**node["status"], "images": images}} if added else node
 
     def recorder(self, node_name: str) -> EventRecorder:
         if node_name not in self.recorders:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 
+from playground.store import clock
 from tests.commands.test_kubectl_commands import run
 from tests.controllers.test_daemonset import daemon_set
 from tests.factories import config_map, deployment, pod, replica_set
@@ -192,6 +193,24 @@ def test_a_node_whose_pods_wait_a_long_back_off_still_sends_its_heartbeat(cluste
     node = cluster.get("Node", "playground-worker")
     assert {c["type"]: c["status"] for c in node["status"]["conditions"]}["Ready"] == "True"
     assert "NodeNotReady" not in cluster.event_reasons("Node", "playground-worker")
+
+
+def test_pods_still_start_after_the_controllers_fell_behind_the_clock(cluster):
+    """A starved server: the clock ran on 90 s while no kubelet ran, so the nodes went NotReady.
+    The next pass reports each node Ready again and, in the same pass, the images its pods
+    pulled: one status update of the node (two in one batch conflicted with each other, and the
+    kubelet retried that pass forever without a pod ever starting)."""
+    cluster.settle()
+    cluster.apply(deployment("web", replicas=5))
+    cluster.settle()
+    clock.advance(cluster.name, 90)
+
+    cluster.advance(60)
+
+    assert [p["status"]["phase"] for p in cluster.list("Pod")] == ["Running"] * 5
+    worker = cluster.get("Node", "playground-worker")
+    assert {c["type"]: c["status"] for c in worker["status"]["conditions"]}["Ready"] == "True"
+    assert any("docker.io/library/nginx:1.27" in image["names"] for image in worker["status"]["images"])
 
 
 def test_a_healthy_nodes_conditions_show_a_heartbeat_at_most_five_minutes_old(cluster):
