@@ -149,9 +149,14 @@ class ClusterRuntime:
         try:
             result = self.tracer.reconcile(controller, key)
         except (Conflict, NotFound):
-            # The cache was behind, or something it read is gone since: look again once caught up
+            # The cache was behind, or something it read is gone since: look again once caught up,
+            # at once the first time; a key that conflicts again backs off as client-go's rate
+            # limiter has it (a conflict the cache cannot explain must never spin a core)
             self.informer.look_again()
-            queue.add(key)
+            if queue.first_failure(key):
+                queue.add(key)
+            else:
+                self._back_off(controller, key)
             return
         except Fenced:
             raise  # this worker lost the cluster: the manager drops this runtime, nothing to retry here

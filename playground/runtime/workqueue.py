@@ -50,6 +50,11 @@ class WorkQueue:
         self._failures[key] = failures + 1
         return max(min(ERROR_BACKOFF_BASE * 2**failures, ERROR_BACKOFF_MAX), self._bucket.reserve(now))
 
+    def first_failure(self, key: Key) -> bool:
+        """Count a failure of `key`; whether it is the first since it last went well."""
+        self._failures[key] += 1
+        return self._failures[key] == 1
+
     def forget(self, key: Key) -> None:
         """`key` went well: its next failure starts the back-off again (Forget)."""
         self._failures.pop(key, None)
