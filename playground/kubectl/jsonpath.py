@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import KubectlError
+from .gotemplate import go_value
 
 SLICE = re.compile(r"^(-?\d*)(:-?\d*)?(:-?\d*)?$")
 DICT_KEY = re.compile(r"^'([^']*)'$")
@@ -309,20 +310,7 @@ def _text(value: Any) -> str:  # noqa: ANN401 - JSON
     if isinstance(value, (dict, list)):  # as Go's json.Marshal: sorted keys, HTML characters escaped
         return (json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
                 .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-    return _go_value(value)
-
-
-def _go_value(value: Any) -> str:  # noqa: ANN401 - JSON
-    """fmt's %v of a JSON value: `map[app:web]`, `[a b]`, `true`, `<nil>`."""
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_go_value(v)}" for k, v in sorted(value.items())) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(_go_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "<nil>"
-    return str(value)
+    return go_value(value)
 
 
 @dataclass
@@ -351,7 +339,7 @@ def _relaxed(path: str) -> str:
 
 
 def column_cells(cols: list[Column], obj: Any) -> list[str]:  # noqa: ANN401 - JSON
-    return [",".join(_go_value(v) for v in evaluate(c.path, [obj])) or "<none>" for c in cols]
+    return [",".join(go_value(v) for v in evaluate(c.path, [obj])) or "<none>" for c in cols]
 
 
 def sorted_by(expression: str, objects: list[Any]) -> list[Any]:
@@ -369,6 +357,6 @@ def sorted_by(expression: str, objects: list[Any]) -> list[Any]:
             return (0, 0.0, "")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return (1, float(value), "")
-        return (2, 0.0, _go_value(value))
+        return (2, 0.0, go_value(value))
 
     return sorted(objects, key=key)
