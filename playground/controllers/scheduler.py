@@ -76,9 +76,12 @@ class Scheduler(Controller):
     def reconcile(self, key: Key) -> Result:
         pending = sorted((p for p in self.cache.list("Pod") if needs_scheduling(p)), key=queue_order)
         self.unschedulable &= {p["metadata"]["uid"] for p in pending}
-        pending.sort(key=lambda p: p["metadata"]["uid"] in self.unschedulable)  # stable: queue order within each
+        # Short of tokens, the pods not yet tried go first; those taken keep the queue's order
+        # (priority first: a preemptor waiting for its victims still goes before their replacements)
+        new_first = sorted(pending, key=lambda p: p["metadata"]["uid"] in self.unschedulable)
         allowed = self.client.take_available(self.now(), len(pending))
-        pending, waiting = pending[:allowed], pending[allowed:]
+        taken, waiting = {p["metadata"]["uid"] for p in new_first[:allowed]}, new_first[allowed:]
+        pending = [p for p in pending if p["metadata"]["uid"] in taken]
         new_waiting = [p for p in waiting if p["metadata"]["uid"] not in self.unschedulable]
         later = Result(requeue_after=self.client.seconds_until(min(len(new_waiting), NEXT_PASS_PODS))) if new_waiting else Result()
         if not pending:
