@@ -221,9 +221,9 @@ def start_server(port: int) -> Callable[[], None]:
 
     from playground.asgi import application
 
-    application.application_mapping["http"] = ASGIStaticFilesHandler(application.application_mapping["http"])
     listening = threading.Event()
-    server = Server(application=application, endpoints=build_endpoint_description_strings(host="127.0.0.1", port=port),
+    # The static files handler passes every scope but a static file's HTTP request to the app
+    server = Server(application=ASGIStaticFilesHandler(application), endpoints=build_endpoint_description_strings(host="127.0.0.1", port=port),
                     signal_handlers=False, verbosity=0, ready_callable=listening.set)
     thread = threading.Thread(target=server.run, name="daphne", daemon=True)
     thread.start()
