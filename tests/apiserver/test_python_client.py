@@ -96,7 +96,7 @@ def test_status_read_patch_and_replace_write_only_the_status(api_client):
     core.delete_namespace("py-status")
 
 
-def test_delete_options_in_the_body_grace_period_and_propagation(api_client):
+def test_delete_options_in_the_body_grace_period_and_propagation(api_client, live):
     apps, core = client.AppsV1Api(api_client), client.CoreV1Api(api_client)
     labels = {"app": "py-orphan"}
     apps.create_namespaced_replica_set("default", client.V1ReplicaSet(
@@ -112,8 +112,16 @@ def test_delete_options_in_the_body_grace_period_and_propagation(api_client):
     orphan = next(event["object"] for event in watch.Watch().stream(
         core.list_namespaced_pod, "default", label_selector="app=py-orphan", timeout_seconds=60)
         if not event["object"].metadata.owner_references)
-    marked = core.delete_namespaced_pod(pod.metadata.name, "default", grace_period_seconds=30)
+    # Paused, the kubelet cannot finish the graceful termination before the forced delete
+    live.manage("clock", "pause")
+    try:
+        marked = core.delete_namespaced_pod(pod.metadata.name, "default", grace_period_seconds=30)
+        core.delete_namespaced_pod(pod.metadata.name, "default", grace_period_seconds=0)
+        with pytest.raises(client.ApiException) as gone:
+            core.read_namespaced_pod(pod.metadata.name, "default")
+    finally:
+        live.manage("clock", "instant")
 
     assert not orphan.metadata.owner_references
     assert marked.metadata.deletion_grace_period_seconds == 30 and marked.metadata.deletion_timestamp
-    core.delete_namespaced_pod(pod.metadata.name, "default", grace_period_seconds=0)
+    assert gone.value.status == 404
