@@ -18,7 +18,7 @@ from typing import Any
 
 from benchmarks.converge import CLUSTER, fresh_cluster
 from benchmarks.stateful import converge
-from playground.kubectl.commandline import Captured
+from playground.kubectl.commandline.cmdutil import Captured
 from playground.kubectl.console import run_line
 from playground.lessons.checks import held
 from playground.lessons.files import load_lessons

@@ -2,7 +2,7 @@
 as a shell would split it but never given to one, run by the same verbs as the management commands.
 
 console socket (web) → `read_line(text)` here → `run(cluster, command, out)`, in a thread of the
-console's own (`run_line` does both) → a Verb of commandline.py → out. What is
+console's own (`run_line` does both) → a Verb of commandline/ → out. What is
 not one of the verbs, is too long, or carries control characters is refused with a message and
 changes nothing; the cluster is the console's own, never a flag. `complete` answers Tab with
 verbs, resource types and object names.
@@ -20,7 +20,8 @@ from playground.store import api as store
 from playground.store.errors import StoreError
 from playground.store.kinds import KINDS, Kind, resolve
 
-from .commandline import VERBS, Output, failure_line, split_at_dashes
+from .commandline import VERBS, split_at_dashes
+from .commandline.cmdutil import Output, failure_line
 from .errors import KubectlError
 from .formats import CONSOLE_FILE_REFUSAL, FILE_FORMATS, REFUSED
 

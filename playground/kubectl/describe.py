@@ -1,6 +1,6 @@
 """`kubectl describe`: an object's sections as kubectl v1.32 prints them, ending with its Events.
 
-Describe.run (commandline.py) → describe(cluster, obj) here → the store (the object's pods,
+Describe.run (commandline/viewing.py) → describe(cluster, obj) here → the store (the object's pods,
 ReplicaSets, claims and Events, found as kubectl finds them) → text. It follows
 staging/src/k8s.io/kubectl/pkg/describe/describe.go: a PrefixWriter (levels of two spaces) over
 Go's text/tabwriter (minwidth 0, padding 2), so that `Name:\tweb` lines align as kubectl aligns

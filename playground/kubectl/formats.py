@@ -1,8 +1,8 @@
 """What `kubectl get -o ...` prints, and which formats the console refuses and why.
 
-Get and `get -w` (commandline.py, watch.py) → `read_format(...)` → a Format → `documents(...)` for
+Get and `get -w` (commandline/viewing.py, watch.py) → `read_format(...)` → a Format → `documents(...)` for
 the formats that print each object (or a List) as text: yaml, json, name, jsonpath, custom
-columns, Go templates (gotemplate.py; `-o go-template-file=` reads a file from the command line,
+columns, Go templates (gotemplate/; `-o go-template-file=` reads a file from the command line,
 never in the console: console.py refuses it before this runs). The table (the default and `-o wide`, with `--show-labels`, `-L`, `--no-headers`) is
 printers.py's. Follows cli-runtime's PrintFlags (printers' allowed formats, their messages).
 """

@@ -2,7 +2,7 @@
 `{...}` actions holding paths (`.metadata.name`, `['a.b']`, `[0]`, `[-1:]`, `[*]`, `..image`,
 `[?(@.type=="Ready")]`, unions `[0,2]`), quoted text and `{range ...}{end}` loops.
 
-Get (commandline.py) → `render(template, obj)` / `custom_columns(spec, objects)` → text. Follows
+Get (commandline/viewing.py) → `render(template, obj)` / `custom_columns(spec, objects)` → text. Follows
 staging/src/k8s.io/client-go/util/jsonpath (parser.go, jsonpath.go) as kubectl runs it
 (cli-runtime printers/jsonpath.go and customcolumn.go): missing keys print nothing, the results
 of one action are joined by spaces, maps and lists print as compact JSON (custom columns print

@@ -21,7 +21,7 @@ from .jsonpath import column_cells
 from .printers import print_table, text_table
 
 if TYPE_CHECKING:
-    from .commandline import Output
+    from .commandline.cmdutil import Output
 
 Obj = dict[str, Any]
 POLL_SECONDS = 1.0  # how long one wait on the change log lasts: Ctrl-C is seen within it

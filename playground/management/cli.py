@@ -2,7 +2,7 @@
 
 The commands (apply, get, delete, ...) → here → the store. kubectl's own argument parsing
 (`TYPE/NAME`, `-f`) and each verb's flags and output are kubectl's (playground/kubectl/args.py,
-commandline.py), which the browser console runs too. Errors print as kubectl prints
+commandline/), which the browser console runs too. Errors print as kubectl prints
 them (`Error from server (NotFound): deployments.apps "nginx" not found`) and exit with 1.
 """
 from __future__ import annotations
@@ -17,7 +17,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.db.utils import OperationalError, ProgrammingError
 
-from playground.kubectl.commandline import Verb, split_at_dashes
+from playground.kubectl.commandline import split_at_dashes
+from playground.kubectl.commandline.cmdutil import Verb
 from playground.kubectl.errors import KubectlError
 from playground.store import clock
 from playground.store.errors import StoreError

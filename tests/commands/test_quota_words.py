@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from yaml import safe_load as yaml_load
 
-from playground.kubectl.commandline import Captured
+from playground.kubectl.commandline.cmdutil import Captured
 from playground.kubectl.console import run_line
 from playground.store import clusters
 from tests.commands.test_kubectl_commands import run

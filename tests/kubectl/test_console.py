@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.kubectl.commandline import Captured
+from playground.kubectl.commandline.cmdutil import Captured
 from playground.kubectl.console import complete, run_line
 from tests.factories import config_map, deployment, pod
 

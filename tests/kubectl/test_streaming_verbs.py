@@ -4,7 +4,7 @@ A waiting verb is stopped as the console stops it (its Output's `cancelled()`); 
 waits for are made from its own output, so no test waits on the clock."""
 from __future__ import annotations
 
-from playground.kubectl.commandline import Captured
+from playground.kubectl.commandline.cmdutil import Captured
 from playground.kubectl.console import run_line
 from playground.sim import containerfs
 from playground.store import api as store

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from playground.images import registry
-from playground.kubectl.commandline import Captured
+from playground.kubectl.commandline.cmdutil import Captured
 from playground.kubectl.console import HEREDOC, run_line
 from playground.lessons import progress
 from playground.lessons.files import Lesson, Step, load_lessons

@@ -1,4 +1,4 @@
-"""`python manage.py annotate ...`: kubectl annotate (flags and output: playground/kubectl/commandline.py)."""
+"""`python manage.py annotate ...`: kubectl annotate (flags and output: playground/kubectl/commandline/updating.py)."""
 from playground.kubectl.commandline import VERBS
 from playground.management.cli import VerbCommand
 

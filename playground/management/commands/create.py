@@ -1,4 +1,4 @@
-"""`python manage.py create ...`: kubectl create (flags and output: playground/kubectl/commandline.py)."""
+"""`python manage.py create ...`: kubectl create (flags and output: playground/kubectl/commandline/creating.py)."""
 from playground.kubectl.commandline import VERBS
 from playground.management.cli import VerbCommand
 

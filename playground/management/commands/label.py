@@ -1,4 +1,4 @@
-"""`python manage.py label ...`: kubectl label (flags and output: playground/kubectl/commandline.py)."""
+"""`python manage.py label ...`: kubectl label (flags and output: playground/kubectl/commandline/updating.py)."""
 from playground.kubectl.commandline import VERBS
 from playground.management.cli import VerbCommand
 

@@ -1,4 +1,4 @@
-"""`python manage.py run ...`: kubectl run (flags and output: playground/kubectl/commandline.py)."""
+"""`python manage.py run ...`: kubectl run (flags and output: playground/kubectl/commandline/creating.py)."""
 from playground.kubectl.commandline import VERBS
 from playground.management.cli import VerbCommand
 
