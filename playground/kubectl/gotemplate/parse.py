@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import KubectlError
+from .funcs import FUNCS
 from .values import GoInt
 
 NAME = "output"  # kubectl's template.New("output")
@@ -161,8 +162,6 @@ class Tree:
     nodes: list[Any]
 
 
-FUNCTIONS = frozenset({"and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "index", "slice", "print",
-                       "printf", "println", "html", "urlquery", "exists", "base64decode"})
 NOT_HERE = frozenset({"call", "js"})  # Go's, not written here: refused with a message saying so
 
 
@@ -345,7 +344,7 @@ class _Parser:
             raise self.error(line, f"unexpected <{text}> in command")
         if text in NOT_HERE:
             raise self.error(line, f"function \"{text}\" is Go's, not in this playground's templates")
-        if text not in FUNCTIONS:
+        if text not in FUNCS:  # as Go's parser is handed the template's function map
             raise self.error(line, f"function \"{text}\" not defined")
         return Node("ident", text, pos=token.pos, text=text)
 
