@@ -215,7 +215,8 @@ def patch(cluster: str, k: Kind, namespace: str, name: str, body: bytes, content
         raise
 
 
-def server_side_apply(cluster: str, k: Kind, namespace: str, name: str, body: bytes, options: WriteOptions) -> Answer:
+def server_side_apply(cluster: str, k: Kind, namespace: str, name: str, body: bytes, options: WriteOptions, *,
+                      subresource: str = "") -> Answer:
     """PATCH as application/apply-patch+yaml: `kubectl apply --server-side`. The configuration
     is merged into the live object (or creates it) as its field manager owns it: a field another
     manager set to another value is a 409 conflict unless `force`."""
@@ -231,7 +232,7 @@ def server_side_apply(cluster: str, k: Kind, namespace: str, name: str, body: by
     applied["metadata"]["name"] = name
     applied = options.known_fields_only(k, applied, decoding=True)
     created, obj = fieldmanager.server_side_apply(cluster, k, applied, options.field_manager, force=options.force,
-                                                  dry_run=options.dry_run)
+                                                  dry_run=options.dry_run, subresource=subresource)
     return (201 if created else 200), obj
 
 

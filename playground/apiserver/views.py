@@ -177,7 +177,8 @@ def _verb(request: HttpRequest, cluster: str, token: Token, k: Any, namespace: s
     if info.verb == "patch" and request.content_type == resources.APPLY:
         if not request.GET.get("fieldManager"):
             return 400, status.bad_request("PATCH, application/apply-patch+yaml requires fieldManager to be set")
-        return resources.server_side_apply(cluster, k, namespace, info.name, request.body, options)
+        return resources.server_side_apply(cluster, k, namespace, info.name, request.body, options,
+                                           subresource=info.subresource)
     if info.verb == "patch":
         if request.content_type not in resources.PATCH_TYPES:
             return _unknown_patch_type()

@@ -2,9 +2,15 @@
 
 ReplicaSet or one of its pods changes → key `namespace/name` → reconcile: adopt matching
 orphans and release pods that no longer match, create or delete pods towards spec.replicas
-(at most BURST_REPLICAS a pass, in slowStartBatch's growing batches, one store batch each), then write the status. Expectations keep a
-cache that has not yet seen our own creates and deletes from causing a second round of them
-(pkg/controller/controller_utils.go ControllerExpectations).
+(at most BURST_REPLICAS a sync, creates in slowStartBatch's growing batches), then write the
+status. Expectations keep a cache that has not yet seen our own creates and deletes from
+causing a second round of them (pkg/controller/controller_utils.go ControllerExpectations).
+
+The creates and deletes go out at the controller's API client rate (controllers/client.py),
+on the simulated clock: a worker that syncs a ReplicaSet waits in manageReplicas until its
+client has sent them all, and only then writes the status. Here the wait is a ManageReplicas
+kept for the ReplicaSet, carried on by its next passes; each pass sends what the tokens
+allow, one store batch per slowStartBatch batch (or part of one).
 """
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.runtime.cache import Key, split_key
+from playground.runtime.cache import Key
 from playground.runtime.controller import (
     Controller,
     Result,
@@ -25,12 +31,14 @@ from playground.runtime.controller import (
     slow_start_batches,
 )
 from playground.runtime.events import NORMAL, WARNING
+from playground.runtime.ratelimit import TokenBucket
 from playground.store import api as store
 from playground.store.controller_ref import controller_of, new_controller_ref
-from playground.store.errors import StoreError
+from playground.store.errors import NotFound, StoreError
 from playground.store.pods import is_active, is_ready, ready_since
 from playground.store.selectors import label_selector_matches
 
+from .client import NEXT_PASS_REQUESTS, controller_client
 from .controller_ref_manager import adopt_and_release
 
 Obj = dict[str, Any]
@@ -64,6 +72,25 @@ class Expectations:
         self.deletes[key] = set(deleted)
         self.since[key] = now
 
+    def created(self, key: Key, names: set[str]) -> None:
+        """More creates of the sync under way, sent since it began."""
+        self.adds[key] = self.adds.get(key, set()) | names
+
+
+@dataclass
+class ManageReplicas:
+    """manageReplicas under way for one ReplicaSet: the creates or deletes its client has not
+    sent yet. Until they are all sent, the ReplicaSet's other changes wait, as they wait for
+    the one worker that syncs it."""
+
+    batches: list[int] = field(default_factory=list)  # slowStartBatch's batches to create, the first partly sent
+    sent: int = 0  # of the first batch
+    doomed: list[Obj] = field(default_factory=list)  # pods to delete, not yet deleted
+
+    @property
+    def remaining(self) -> int:
+        return sum(self.batches) - self.sent + len(self.doomed)
+
 
 class ReplicaSetController(Controller):
     kind = "ReplicaSet"
@@ -73,6 +100,8 @@ class ReplicaSetController(Controller):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.expectations = Expectations()
+        self.client: TokenBucket = controller_client()
+        self.managing: dict[Key, ManageReplicas] = {}
 
     def keys_for(self, obj: Obj, old: Obj | None) -> list[Key]:
         keys = list(super().keys_for(obj, old))
@@ -81,23 +110,28 @@ class ReplicaSetController(Controller):
         return keys
 
     def reconcile(self, key: Key) -> Result:
-        namespace, name = split_key(key)
         rs = self.cache.get(self.kind, key)
         if rs is None:
+            self.managing.pop(key, None)
             return Result()  # deleted: the garbage collector takes care of its pods
         now = self.now()
-        pods = self.claim_pods(rs)
-        active = [p for p in pods if is_active(p)]
-
-        # Scale only when the cache shows our last creates and deletes (no double creates)
-        diff = rs["spec"]["replicas"] - len(active)
+        manage, active = self.managing.get(key), None
+        if manage is None:
+            pods = self.claim_pods(rs)
+            active = [p for p in pods if is_active(p)]
+            # Scale only when the cache shows our last creates and deletes (no double creates)
+            if self.expectations.satisfied(key, pods, now) and not rs["metadata"].get("deletionTimestamp"):
+                manage = self.manage_replicas(rs, key, active, now=now)
         refused = None
-        if self.expectations.satisfied(key, pods, now) and not rs["metadata"].get("deletionTimestamp"):
-            if diff > 0:
-                refused = self.create_pods(rs, key, count=min(diff, BURST_REPLICAS), now=now)
-            elif diff < 0:
-                doomed = pods_to_delete(active, count=min(-diff, BURST_REPLICAS), related=self.related_pods(rs), now=now)
-                self.delete_pods(rs, key, doomed, now=now)
+        if manage is not None:
+            # A sync's first request goes as soon as there is a token; the rest, a pass's worth at a time
+            refused = self.send(rs, key, manage, now=now, at_least=1 if active is not None else NEXT_PASS_REQUESTS)
+            if manage.remaining and refused is None:
+                self.managing[key] = manage
+                return Result(requeue_after=self.client.seconds_until(min(manage.remaining, NEXT_PASS_REQUESTS)))
+            self.managing.pop(key, None)
+            if active is None:
+                active = [p for p in self.claim_pods(rs) if is_active(p)]
 
         status = calculate_status(rs, active, now=now, error=refused)
         if status != rs.get("status"):
@@ -105,6 +139,28 @@ class ReplicaSetController(Controller):
         if refused is not None:
             raise refused  # manageReplicas' error, returned after the status is written: retried with back-off
         return Result(requeue_after=seconds_until_available(rs, active, now=now))
+
+    def manage_replicas(self, rs: Obj, key: Key, active: list[Obj], *, now: datetime.datetime) -> ManageReplicas | None:
+        """The creates or deletes that bring the ReplicaSet towards spec.replicas, expected from now."""
+        diff = rs["spec"]["replicas"] - len(active)
+        if diff > 0:
+            self.expectations.expect(key, now=now)
+            return ManageReplicas(batches=list(slow_start_batches(min(diff, BURST_REPLICAS))))
+        if diff < 0:
+            doomed = pods_to_delete(active, count=min(-diff, BURST_REPLICAS), related=self.related_pods(rs), now=now)
+            self.expectations.expect(key, deleted={p["metadata"]["uid"] for p in doomed}, now=now)
+            return ManageReplicas(doomed=doomed)
+        return None
+
+    def send(self, rs: Obj, key: Key, manage: ManageReplicas, *, now: datetime.datetime, at_least: int) -> StoreError | None:
+        """Send what the client's tokens allow, once `at_least` of them are there (or what remains);
+        a create's refusal, if any."""
+        if self.client.available(now) < min(manage.remaining, at_least):
+            return None
+        if manage.doomed:
+            self.delete_pods(rs, manage, now=now)
+            return None
+        return self.create_pods(rs, key, manage, now=now)
 
     def claim_pods(self, rs: Obj) -> list[Obj]:
         """Pods this ReplicaSet controls, adopting matching orphans and releasing pods that no
@@ -148,35 +204,45 @@ class ReplicaSetController(Controller):
             if label_selector_matches(rs["spec"]["selector"], labels)
         ]
 
-    def create_pods(self, rs: Obj, key: Key, *, count: int, now: datetime.datetime) -> StoreError | None:
-        """Create up to `count` pods in slowStartBatch's batches of 1, 2, 4, ..., one store batch
-        each, stopping at the first the API server refuses; its refusal, if any (those before it
-        are created: a quota lets a ReplicaSet grow to its limit). A scale-up thus reaches the
-        watches as a real one does, growing, not as one commit of 500 pods that twenty
-        `kubectl get -w` must all print before the next change shows."""
-        created: list[Obj] = []
-        refused = None
-        try:
-            for size in slow_start_batches(count):
-                with store.batch(self.cluster) as batch:
-                    made, refused = create_until_refused(batch, (pod_from_template(rs) for _ in range(size)))
-                    for pod in made:
-                        self.events.record(batch, rs, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
-                    if refused is not None:  # say so, as Kubernetes does
-                        self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {refused.message}")
-                created += made
-                if refused is not None:
-                    break
-        finally:  # the batches written before an error are expected all the same: no second round of them
-            self.expectations.expect(key, added={p["metadata"]["name"] for p in created}, now=now)
-        return refused
+    def create_pods(self, rs: Obj, key: Key, manage: ManageReplicas, *, now: datetime.datetime) -> StoreError | None:
+        """Create what the tokens allow of slowStartBatch's batches of 1, 2, 4, ..., one store
+        batch per batch (or its part sent in this pass), stopping at the first pod the API
+        server refuses; its refusal, if any (those before it are created: a quota lets a
+        ReplicaSet grow to its limit). A scale-up thus reaches the watches as a real one does,
+        a stream of small commits, not 500 pods that twenty `kubectl get -w` must all print
+        before the next change shows."""
+        while manage.batches:
+            size = self.client.take_available(now, manage.batches[0] - manage.sent)
+            if not size:
+                return None
+            with store.batch(self.cluster) as batch:
+                made, refused = create_until_refused(batch, (pod_from_template(rs) for _ in range(size)))
+                for pod in made:
+                    self.events.record(batch, rs, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
+                if refused is not None:  # say so, as Kubernetes does
+                    self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {refused.message}")
+            # the pods written before an error are expected all the same: no second round of them
+            self.expectations.created(key, {p["metadata"]["name"] for p in made})
+            if refused is not None:
+                manage.batches.clear()  # slowStartBatch starts no batch after one that failed
+                return refused
+            manage.sent += size
+            if manage.sent == manage.batches[0]:
+                manage.batches.pop(0)
+                manage.sent = 0
+        return None
 
-    def delete_pods(self, rs: Obj, key: Key, pods: list[Obj], *, now: datetime.datetime) -> None:
+    def delete_pods(self, rs: Obj, manage: ManageReplicas, *, now: datetime.datetime) -> None:
+        """manageReplicas sends its deletes all at once, each as its token comes."""
+        count = self.client.take_available(now, len(manage.doomed))
+        doomed, manage.doomed = manage.doomed[:count], manage.doomed[count:]
         with store.batch(self.cluster) as batch:
-            for pod in pods:
-                batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"])
+            for pod in doomed:
+                try:
+                    batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"])
+                except NotFound:
+                    continue  # gone since the sync chose it: manageReplicas lets a NotFound pass
                 self.events.record(batch, rs, NORMAL, SUCCESSFUL_DELETE, f"Deleted pod: {pod['metadata']['name']}")
-        self.expectations.expect(key, deleted={p["metadata"]["uid"] for p in pods}, now=now)
 
     def summarize(self, key: Key, rs: Obj | None) -> Summary:
         if rs is None:

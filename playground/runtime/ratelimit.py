@@ -22,6 +22,11 @@ class TokenBucket:
         self._tokens -= 1
         return max(0.0, -self._tokens / self.qps)
 
+    def available(self, now: datetime.datetime) -> int:
+        """The whole tokens there now (Tokens), none taken."""
+        self._refill(now)
+        return max(0, int(self._tokens))
+
     def take_available(self, now: datetime.datetime, wanted: int) -> int:
         """Take as many whole tokens as there are, up to `wanted` (AllowN, one at a time)."""
         self._refill(now)

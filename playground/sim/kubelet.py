@@ -355,6 +355,8 @@ class Kubelet(Controller):
     def remember(self, pods: list[Obj]) -> None:
         """Load what this kubelet knew of its pods before the process restarted."""
         unknown = [p["metadata"]["uid"] for p in pods if p["metadata"]["uid"] not in self.pods]
+        if not unknown:
+            return  # every pod known already: no query (a pass of a node full of pods comes here)
         loaded = checkpoint.load(self.cluster, unknown)
         for uid, (state, saved) in loaded.items():
             self.pods[uid], self.saved[uid] = state, hash(saved)
@@ -364,7 +366,10 @@ class Kubelet(Controller):
 
     def forget_pods_gone(self, node_name: str, pods: list[Obj]) -> None:
         on_node = {p["metadata"]["uid"] for p in pods}
-        gone = [uid for uid in self.pods if uid not in on_node and uid not in self.cache.by_uid]
+        # A set difference, not a loop over every node's pods in each node's pass
+        gone = [uid for uid in self.pods.keys() - self.cache.by_uid.keys() if uid not in on_node]
+        if not gone:
+            return
         checkpoint.forget(self.cluster, gone)
         volumes.forget_pod_volumes(self.cluster, gone)
         for key in [k for k in self.programs if k[0] in gone]:

@@ -350,18 +350,23 @@ APPLY_ATTEMPTS = 5
 
 
 def server_side_apply(cluster: str, k: Kind, applied: Obj, manager: str, *, force: bool,
-                      dry_run: bool = False) -> tuple[bool, Obj]:
+                      dry_run: bool = False, subresource: str = "") -> tuple[bool, Obj]:
     """Server-side apply of `applied` (named, namespaced) as `manager`: (created, the object). One
     definition for the API's apply-patch and the console's `apply --server-side`; a write made
-    meanwhile is met by applying again over it."""
+    meanwhile is met by applying again over it. On the `status` subresource (`kubectl apply
+    --server-side --subresource=status`) only the status is applied and written (apply_status)."""
     meta = applied["metadata"]
     for _ in range(APPLY_ATTEMPTS):
         try:
             live = store.get(cluster, k.kind, meta["name"], meta.get("namespace", ""))
         except NotFound:
+            if subresource == "status":
+                raise  # the status of an object that is not there: nothing is created
             live = None
-        result = apply(k, live, applied, manager, force=force, now=store.timestamp(store.now(cluster)))
         try:
+            if subresource == "status":
+                return False, store.update_status(cluster, apply_status(k, live, applied), dry_run=dry_run)
+            result = apply(k, live, applied, manager, force=force, now=store.timestamp(store.now(cluster)))
             if live is None:
                 return True, store.create(cluster, result, dry_run=dry_run)
             result["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
@@ -370,3 +375,13 @@ def server_side_apply(cluster: str, k: Kind, applied: Obj, manager: str, *, forc
             continue  # written meanwhile: apply again over what is there now
     raise Conflict(f'Operation cannot be fulfilled on {k.resource} "{meta["name"]}": the object kept changing; '
                    "try again")
+
+
+def apply_status(k: Kind, live: Obj, applied: Obj) -> Obj:
+    """`live` with `applied`'s status merged in, as an apply to the status subresource leaves it:
+    the status strategies' reset fields (spec, the metadata) are ignored, neither written nor
+    in conflict, and status is owned by no one here, so nothing in it conflicts either."""
+    if "status" not in applied:
+        return live
+    status = _merge(_child(_kind_schema(k), "status"), live.get("status") or {}, applied["status"])
+    return {**live, "status": status}

@@ -49,6 +49,24 @@ def test_the_object_ignores_a_status_and_its_status_subresource_writes_only_the_
     assert kubectl("get", "namespace", "stat", "-o", "jsonpath={.status.phase}")[1] == "Active"
 
 
+def test_a_server_side_apply_to_the_status_subresource_applies_only_the_status(kubectl):
+    kubectl("create", "namespace", "ssastat")
+    kubectl("apply", "--server-side", "-n", "ssastat", "-f", "-", stdin=_named("ssastat"))
+    generation = kubectl("get", "deployment", "ssastat", "-n", "ssastat", "-o", "jsonpath={.metadata.generation}")[1]
+    config = _named("ssastat").replace("replicas: 2", "replicas: 7").replace("labels: {app: ssastat}\n", "labels: {app: other}\n", 1)
+    config += "status:\n  observedGeneration: 42\n"
+
+    applied = kubectl("apply", "--server-side", "--subresource=status", "--field-manager=status-writer", "-n", "ssastat",
+                      "-f", "-", "-o", "jsonpath={.spec.replicas} {.status.observedGeneration} "
+                      "{.metadata.generation} {.metadata.labels.app}", stdin=config)
+    missing = kubectl("apply", "--server-side", "--subresource=status", "-n", "ssastat", "-f", "-",
+                      stdin=_named("absent") + "status:\n  observedGeneration: 1\n")
+
+    assert applied[:2] == (0, f"2 42 {generation} ssastat")  # spec, generation and labels untouched
+    assert missing[0] != 0 and 'deployments.apps "absent" not found' in missing[2]
+    assert kubectl("get", "deployment", "absent", "-n", "ssastat")[0] != 0  # not created
+
+
 # --- strategic merge patch directives ----------------------------------------------------------------
 
 

@@ -240,3 +240,84 @@ def test_a_second_scale_down_does_not_wait_for_the_first_pods_grace_period(clust
     terminating = [p for p in cluster.list("Pod") if p["metadata"].get("deletionTimestamp")]
     assert len(terminating) == 2
     assert cluster.event_reasons("ReplicaSet", "web").count("SuccessfulDelete") == 2
+
+
+def pods_created_per_commit(cluster, capture_on_commit_callbacks, act) -> list[int]:
+    """How many pods each commit made while `act()` ran (commits that made none left out)."""
+    before, commits = cluster.resource_version(), []
+
+    def record(*, resource_version, count, **_):
+        commits.append(range(resource_version - count + 1, resource_version + 1))
+
+    changes_committed.connect(record, weak=False)
+    try:
+        with capture_on_commit_callbacks(execute=True):  # each commit's notice, sent as it is
+            act()
+    finally:
+        changes_committed.disconnect(record)
+    created = [int(c.object["metadata"]["resourceVersion"]) for c in cluster.changes_since(before)
+               if c.object["kind"] == "Pod" and c.type == "ADDED"]
+    return [n for n in (sum(version in commit for version in created) for commit in commits) if n]
+
+
+def test_a_scale_up_is_created_at_the_controller_managers_client_rate(cluster, django_capture_on_commit_callbacks):
+    """kube-controller-manager's client sends 20 requests a second in bursts of 30: 100 pods
+    take 3.5 simulated seconds, in slowStartBatch's batches cut where the tokens ran out."""
+    cluster.apply(replica_set("web", replicas=100))
+
+    first = pods_created_per_commit(cluster, django_capture_on_commit_callbacks, cluster.settle)
+    assert first == [1, 2, 4, 8, 15]  # the burst: 30 tokens, the batch of 16 cut at its 15th pod
+    assert len(pod_names(cluster)) == 30
+
+    for expected in (50, 70, 90):
+        cluster.advance(0.99)
+        assert len(pod_names(cluster)) == expected - 20  # no pass before a second's worth of tokens
+        cluster.advance(0.01)
+        assert len(pod_names(cluster)) == expected
+    cluster.advance(0.5)  # the last 10
+    assert len(pod_names(cluster)) == 100
+    assert cluster.event_reasons("ReplicaSet", "web") == ["SuccessfulCreate"] * 100
+
+
+def test_the_next_pass_ends_the_batch_it_cut_then_starts_the_next(cluster, django_capture_on_commit_callbacks):
+    cluster.apply(replica_set("web", replicas=100))
+    cluster.settle()
+
+    assert pods_created_per_commit(cluster, django_capture_on_commit_callbacks, lambda: cluster.advance(1)) == [1, 19]
+
+
+def test_the_status_is_written_once_the_syncs_creates_are_all_sent(cluster):
+    cluster.apply(replica_set("web", replicas=40))
+    cluster.settle()
+    assert len(pod_names(cluster)) == 30
+    assert cluster.get("ReplicaSet", "web", "default").get("status", {}).get("replicas", 0) == 0
+
+    cluster.advance(0.5)  # the last 10 tokens
+    assert len(pod_names(cluster)) == 40
+    assert cluster.get("ReplicaSet", "web", "default")["status"]["replicas"] == 40
+
+
+def test_a_scale_down_is_deleted_at_the_client_rate(cluster):
+    cluster.apply(replica_set("web", replicas=60))
+    cluster.advance(60)
+    assert len(pod_names(cluster)) == 60
+
+    cluster.apply(replica_set("web", replicas=0))
+    cluster.settle()
+    assert len(pod_names(cluster)) == 30  # the burst's 30 deletes; the others wait for tokens
+    cluster.advance(1)
+    assert len(pod_names(cluster)) == 10
+    cluster.advance(0.5)
+    assert pod_names(cluster) == []
+    assert cluster.event_reasons("ReplicaSet", "web").count("SuccessfulDelete") == 60
+
+
+def test_a_deleted_replica_set_drops_the_creates_it_had_not_sent(cluster):
+    cluster.apply(replica_set("web", replicas=100))
+    cluster.settle()
+    cluster.delete("ReplicaSet", "web", "default", propagation_policy="Orphan")
+    cluster.settle()
+
+    cluster.advance(10)
+
+    assert len(pod_names(cluster)) == 30

@@ -1,6 +1,7 @@
 """The scheduler places pods as kube-scheduler does, and says why when it cannot."""
 from __future__ import annotations
 
+from playground.store import api as store
 from playground.store import tables
 from playground.store.demo import node
 from tests.factories import pod, replica_set
@@ -105,10 +106,20 @@ def bound(cluster) -> int:
     return sum(1 for p in cluster.list("Pod") if p["spec"].get("nodeName"))
 
 
+def create_pods(cluster, count: int, name: str = "web", *, cpu: str | None = None) -> None:
+    """`count` pods in one commit: the scheduler's rate alone, not the ReplicaSet controller's."""
+    with store.batch(cluster.name) as batch:
+        for i in range(count):
+            obj = pod(f"{name}-{i}", labels={"app": name})
+            if cpu is not None:
+                obj["spec"]["containers"][0]["resources"] = {"requests": {"cpu": cpu}}
+            batch.create(obj)
+
+
 def test_a_scale_up_is_bound_at_the_scheduler_clients_rate_not_all_at_once(cluster):
     """kube-scheduler's API client sends 50 requests a second in bursts of 100: 200 pods take
     two simulated seconds to bind, and watchers see them come as a stream."""
-    cluster.apply(replica_set("web", replicas=200))
+    create_pods(cluster, 200)
 
     cluster.settle()
     assert bound(cluster) == 100
@@ -120,9 +131,7 @@ def test_a_scale_up_is_bound_at_the_scheduler_clients_rate_not_all_at_once(clust
 
 
 def test_pods_that_fit_nowhere_wait_behind_the_others_and_bring_no_pass_of_their_own(cluster):
-    big = replica_set("big", replicas=150)
-    big["spec"]["template"]["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "16"}}
-    cluster.apply(big)
+    create_pods(cluster, 150, "big", cpu="16")
     cluster.settle()
     cluster.advance(1)  # the 50 the burst left out are tried too
     assert {cluster.event_reasons("Pod", p["metadata"]["name"])[0] for p in cluster.list("Pod")} == {"FailedScheduling"}
