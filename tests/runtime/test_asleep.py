@@ -73,8 +73,10 @@ def test_a_cluster_nobody_uses_falls_asleep_and_writes_nothing(room, wall):
 
 
 def test_its_time_stops_where_it_fell_asleep(room, wall):
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: wall.now.timestamp()))
     used_at = clock.now(room[0])
-    wall.pass_(IDLE_AFTER + 600)
+    manager.turn()
+    run_for(manager, wall, IDLE_AFTER + 600)
 
     assert clock.now(room[0]) == used_at + datetime.timedelta(seconds=IDLE_AFTER)
 
