@@ -102,6 +102,12 @@ class ClockState:
         """Whether a running, awake clock stands still waiting for its controller manager."""
         return self.mode == "running" and not self.asleep(wall=wall) and self.ran(wall=wall) >= LEAD_SECONDS
 
+    def held_seconds(self, *, wall: datetime.datetime | None = None) -> float:
+        """Real seconds a held clock has stood still (0 if it is not held)."""
+        if not self.held(wall=wall):
+            return 0.0
+        return ((wall or _wall()) - self.anchor).total_seconds() - LEAD_SECONDS / self.speed
+
     def wall_seconds_until_renewal(self, *, wall: datetime.datetime | None = None) -> float | None:
         """Real seconds until a turn of the controller manager should renew the lead (0: now);
         None for a clock that runs on no lead (paused, instant, asleep)."""

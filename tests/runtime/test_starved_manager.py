@@ -119,3 +119,11 @@ def test_a_manager_that_keeps_up_is_never_held_and_renews_the_clock_every_few_tu
 
     assert running.now() - began == datetime.timedelta(seconds=60)  # time as the wall's
     assert len(anchors) == 5  # the one it ran from, then a write every RENEW_WHEN_LEFT seconds: 15, 30, 45, 60
+
+
+def test_clock_show_says_a_clock_is_held_when_no_manager_runs_it(running, wall):
+    wall.pass_(clock.LEAD_SECONDS + 45)
+
+    shown = run("clock", "show")[1]
+
+    assert "running at 1x, held 45 s for its controllers (is `playground` or `runcontrollers` running?)" in shown
