@@ -19,10 +19,11 @@ NotReady, a taint and evictions that nothing real shows. Renewing moves the anch
 keeps the time shown, so a clock held still goes on from where it stood, and every reader of
 the row (pages, `clock show`, the API, the store's timestamps) computes the same "now".
 
-Asleep: a cluster nobody has used (no page, socket, console, API request or watch, CLI command)
-for PLAYGROUND_IDLE_AFTER real seconds sleeps, whatever its mode, like a suspended VM: its time
-stands still where it was (`clock_used` + the setting is the moment it stops), the controller
-manager drops its loops and lease, and nothing is written. Falling asleep writes nothing: it is
+Asleep: a cluster nobody has used (no page, socket, console, API request or watch, CLI command,
+nor any write through the store but its own controllers': api.Batch) for PLAYGROUND_IDLE_AFTER
+real seconds sleeps, whatever its mode, like a suspended VM: its time stands still where it was
+(`clock_used` + the setting is the moment it stops), the controller manager drops its loops and
+lease, and nothing is written. Falling asleep writes nothing: it is
 read from the row. `use` wakes it with time going on from where it stopped (so no node misses a
 heartbeat for the gap), and otherwise records the use at most once every few seconds per process.
 
