@@ -8,7 +8,11 @@ to one cluster wakes that cluster's loops only. A cluster where nothing changes 
 the loop sleeps until a commit in this process wakes it, the next timer of a running clock is
 due, or a one-second look shows a write from another process. A cluster asleep (nobody used it
 for PLAYGROUND_IDLE_AFTER, store/clock.py) has no runtime here and no lease: its clock stands
-still, so none of its timers comes due, and whoever uses it wakes it for the next turn.
+still, so none of its timers comes due, and whoever uses it wakes it for the next turn. A
+running cluster's clock goes on only a little past this manager's last turn of it (each turn
+renews it, store/clock.py `renew`): a manager that falls behind slows its clusters' time instead
+of letting their nodes' heartbeats come late, and a cluster whose worker died waits, its time
+held, for the worker that takes its lease.
 
 Several managers (`runcontrollers` workers, and `playground`'s own) share the clusters by
 leases (leases.py): a manager runs only the clusters it holds, each cluster's writes carry its
@@ -130,7 +134,9 @@ class Manager:
         return busy
 
     def turn_of(self, runtime: ClusterRuntime, state: changelog.ClusterState) -> bool:
-        runtime.clock = state.clock
+        # A running clock goes on only as far as this turn lets it (store/clock.py, held): a
+        # manager that comes round late finds time waiting for it, not its nodes' Leases expired
+        runtime.clock = clock.renew(runtime.cluster, state.clock)
         runtime.sync(version=state.resource_version)
         busy = False
         if runtime.clock.mode == "paused":
@@ -171,5 +177,7 @@ class Manager:
             for runtime in self.runtimes.values()
             if (due := runtime.next_due()) is not None and (wait := runtime.clock.wall_seconds_until(due)) is not None
         ]
+        # A running cluster's turn comes round before its clock would stand still, timers or none
+        waits += [wait for runtime in self.runtimes.values() if (wait := runtime.clock.wall_seconds_until_renewal()) is not None]
         poll = LISTENING_POLL_SECONDS if self._listener is not None else POLL_SECONDS
         return min([poll, self.leases.due_in(), *waits])

@@ -239,6 +239,11 @@ class Batch:
     used: dict[str, int] | None = None  # what the quota counts, with this batch's creates; read on the first
 
     def __post_init__(self) -> None:
+        if leases.fence_of(self.cluster) is None:
+            # Someone writes (a page, the API, a command, a shell): a use, which wakes an asleep
+            # cluster. Its controllers' own writes (under their fence) are none: they would keep
+            # awake a cluster nobody uses
+            clock.use(self.cluster)
         self.cluster_id, state, self.limits = clusters.cluster_clock_and_quota(self.cluster)
         self.now = state.now().replace(microsecond=0)
 

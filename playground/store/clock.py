@@ -9,10 +9,21 @@ nothing is ready, so a class can follow a rollout move by move; tests drive a pa
 with `advance`), and `instant` (the controller manager jumps to the next thing due whenever the
 cluster is idle: benchmarks).
 
-Asleep: a cluster nobody has used (no page, socket, console, API request or watch, CLI command)
-for PLAYGROUND_IDLE_AFTER real seconds sleeps, whatever its mode, like a suspended VM: its time
-stands still where it was (`clock_used` + the setting is the moment it stops), the controller
-manager drops its loops and lease, and nothing is written. Falling asleep writes nothing: it is
+Held: a running clock goes at most LEAD_SECONDS past the last turn its controller manager took
+of the cluster, and each turn renews that lead (`renew`, from runtime/manager.py). A manager
+that cannot keep up (a loaded server coming round to each of 200 clusters every few seconds, a
+worker that died before another takes its lease) slows the clock rather than letting time
+outrun the kubelets: on a real cluster the kubelets and the controllers run all the time, so a
+node whose heartbeat is late in simulated time because the simulation was late would be a
+NotReady, a taint and evictions that nothing real shows. Renewing moves the anchor to now and
+keeps the time shown, so a clock held still goes on from where it stood, and every reader of
+the row (pages, `clock show`, the API, the store's timestamps) computes the same "now".
+
+Asleep: a cluster nobody has used (no page, socket, console, API request or watch, CLI command,
+nor any write through the store but its own controllers': api.Batch) for PLAYGROUND_IDLE_AFTER
+real seconds sleeps, whatever its mode, like a suspended VM: its time stands still where it was
+(`clock_used` + the setting is the moment it stops), the controller manager drops its loops and
+lease, and nothing is written. Falling asleep writes nothing: it is
 read from the row. `use` wakes it with time going on from where it stopped (so no node misses a
 heartbeat for the gap), and otherwise records the use at most once every few seconds per process.
 
@@ -24,7 +35,7 @@ web app hands to the cluster's open pages.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +52,12 @@ MODES = ("running", "paused", "instant")
 # slow enough for a class to follow a rolling update pod by pod, fast enough to skip a wait
 # (Instant, a mode, jumps to whatever is due next)
 SPEEDS = (0.25, 0.5, 1.0, 10.0)
+# How far a running clock goes past its controllers' last turn, in simulated seconds. Below the
+# node monitor grace period less the kubelet's Lease renew interval (50 - 10 s: nodelifecycle.py,
+# sim/kubelet.py), so however late the manager comes round, a renewal due is written before its
+# node looks silent; far above a keeping-up manager's gap between turns (a few seconds)
+LEAD_SECONDS = 30.0
+RENEW_WHEN_LEFT = LEAD_SECONDS / 2  # a turn renews the lead once this little is left: a write per 15 s
 
 clock_changed = Signal()  # sent on commit with `cluster` and `state`: its mode, speed or time moved
 
@@ -70,13 +87,34 @@ class ClockState:
     asleep_at: datetime.datetime | None = None  # the wall time it falls asleep unless used; None: never
 
     def now(self, *, wall: datetime.datetime | None = None) -> datetime.datetime:
-        elapsed = self.seconds
-        if self.mode == "running":
-            wall = wall or _wall()
-            if self.asleep_at is not None:
-                wall = min(wall, self.asleep_at)  # asleep: time stands still where it was
-            elapsed += max(0.0, (wall - self.anchor).total_seconds()) * self.speed
-        return self.origin + datetime.timedelta(seconds=elapsed)
+        return self.origin + datetime.timedelta(seconds=self.seconds + self.ran(wall=wall))
+
+    def ran(self, *, wall: datetime.datetime | None = None) -> float:
+        """Simulated seconds a running clock went since its anchor: the real time since, at its
+        speed, until it fell asleep, and at most LEAD_SECONDS (held: its controllers are behind)."""
+        if self.mode != "running":
+            return 0.0
+        wall = wall or _wall()
+        if self.asleep_at is not None:
+            wall = min(wall, self.asleep_at)  # asleep: time stands still where it was
+        return min(max(0.0, (wall - self.anchor).total_seconds()) * self.speed, LEAD_SECONDS)
+
+    def held(self, *, wall: datetime.datetime | None = None) -> bool:
+        """Whether a running, awake clock stands still waiting for its controller manager."""
+        return self.mode == "running" and not self.asleep(wall=wall) and self.ran(wall=wall) >= LEAD_SECONDS
+
+    def held_seconds(self, *, wall: datetime.datetime | None = None) -> float:
+        """Real seconds a held clock has stood still (0 if it is not held)."""
+        if not self.held(wall=wall):
+            return 0.0
+        return ((wall or _wall()) - self.anchor).total_seconds() - LEAD_SECONDS / self.speed
+
+    def wall_seconds_until_renewal(self, *, wall: datetime.datetime | None = None) -> float | None:
+        """Real seconds until a turn of the controller manager should renew the lead (0: now);
+        None for a clock that runs on no lead (paused, instant, asleep)."""
+        if self.mode != "running" or self.speed <= 0 or self.asleep(wall=wall):
+            return None
+        return max(0.0, (LEAD_SECONDS - RENEW_WHEN_LEFT - self.ran(wall=wall)) / self.speed)
 
     def asleep(self, *, wall: datetime.datetime | None = None) -> bool:
         return self.asleep_at is not None and (wall or _wall()) >= self.asleep_at
@@ -187,6 +225,23 @@ def advance(cluster: str, seconds: float) -> ClockState:
 def advance_to(cluster: str, moment: datetime.datetime) -> ClockState:
     current = read(cluster)
     return advance(cluster, max(0.0, (moment - current.now()).total_seconds()))
+
+
+def renew(cluster: str, state: ClockState, *, wall: datetime.datetime | None = None) -> ClockState:
+    """The controller manager takes its turn of the cluster: a running clock may go LEAD_SECONDS
+    past now. Written only once less than RENEW_WHEN_LEFT is left; time goes on from where it
+    stands (held, or not). Only if nobody set the clock since `state` was read (a Pause, a jump
+    of time: those renew it too); returns the clock as it is then."""
+    wall = wall or _wall()
+    due = state.wall_seconds_until_renewal(wall=wall)
+    if due is None or due > 0:
+        return state
+    seconds = (state.now(wall=wall) - state.origin).total_seconds()
+    renewed = Cluster.objects.filter(name=cluster, clock_mode="running", clock_anchor=state.anchor).update(
+        clock_seconds=seconds, clock_anchor=wall)
+    # The pages learn the new anchor with their next frame (every change, a Lease renewal too,
+    # reads the clock again): nothing is told here, the time shown goes on as it was
+    return replace(state, seconds=seconds, anchor=wall) if renewed else read(cluster)
 
 
 def _rewrite(cluster: str, *, mode: str | None = None, speed: float | None = None, add: float = 0.0) -> ClockState:

@@ -135,10 +135,11 @@ def cluster_rows(summaries: Iterable[clusters.Summary], *, wall: datetime.dateti
 
 
 def clock_column(state: clock.ClockState, *, wall: datetime.datetime | None = None) -> str:
-    """"running", "paused", or "asleep (5 min)": one asleep runs nothing until someone opens it."""
+    """"running", "paused", or "asleep (5 min)": one asleep runs nothing until someone opens it;
+    "running, held" while its clock waits for its controllers (store/clock.py)."""
     if state.asleep(wall=wall):
         return f"asleep ({clock.idle_text(state.idle_seconds(wall=wall))})"
-    return state.mode
+    return "running, held" if state.held(wall=wall) else state.mode
 
 
 # --- Events about objects that are gone ----------------------------------------------------------

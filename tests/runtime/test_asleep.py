@@ -11,8 +11,10 @@ from django.core.management import call_command
 from playground.components import COMPONENTS
 from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
+from playground.store import api as store
 from playground.store import changelog, clock
 from playground.store import leases as store_leases
+from tests.factories import config_map
 
 IDLE_AFTER = 300.0
 
@@ -73,8 +75,10 @@ def test_a_cluster_nobody_uses_falls_asleep_and_writes_nothing(room, wall):
 
 
 def test_its_time_stops_where_it_fell_asleep(room, wall):
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: wall.now.timestamp()))
     used_at = clock.now(room[0])
-    wall.pass_(IDLE_AFTER + 600)
+    manager.turn()
+    run_for(manager, wall, IDLE_AFTER + 600)
 
     assert clock.now(room[0]) == used_at + datetime.timedelta(seconds=IDLE_AFTER)
 
@@ -151,6 +155,19 @@ def test_a_command_wakes_it(room, wall, capsys):
 
     assert "running at 1x" in capsys.readouterr().out
     assert not clock.read(room[0]).asleep()
+
+
+def test_a_write_through_the_store_from_any_code_wakes_it(room, wall):
+    wall.pass_(IDLE_AFTER + 60)
+    asleep_at = clock.now(room[0])
+
+    store.create(room[0], config_map("settings"))  # a management command of its own, a Python shell
+
+    assert not clock.read(room[0]).asleep()
+    assert clock.now(room[0]) == asleep_at  # it goes on from where it stood
+    created = store.get(room[0], "ConfigMap", "settings", "default")["metadata"]["creationTimestamp"]
+    assert created == store.timestamp(asleep_at)
+    assert clock.read(room[1]).asleep()  # the others sleep on
 
 
 def test_it_never_sleeps_when_the_setting_is_zero(room, wall, settings):

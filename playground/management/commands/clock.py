@@ -4,7 +4,6 @@ speed given alone (`clock --speed 10`) sets it and keeps the mode: a running clo
 at once, a paused one will when it runs."""
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -53,14 +52,20 @@ class Command(KubectlCommand):
 
 def describe(state: clock.ClockState, steps_waiting: int = 0) -> str:
     """"running at 10x", "paused (runs at 0.25x)", "paused (runs at 1x), 2 steps waiting", "instant",
-    "asleep (running at 1x): …"."""
+    "asleep (running at 1x): …", "running at 1x, held 45 s for its controllers …"."""
     if state.asleep():
-        awake = describe(dataclasses.replace(state, asleep_at=None), steps_waiting)
-        return f"asleep ({awake}): nobody has used it for {clock.idle_text(state.idle_seconds())}; it wakes when used"
+        return (f"asleep ({mode_text(state, steps_waiting)}): nobody has used it for "
+                f"{clock.idle_text(state.idle_seconds())}; it wakes when used")
+    if state.held():  # `clock show` with no server or worker running
+        return (f"{mode_text(state)}, held {clock.idle_text(state.held_seconds())} for its controllers"
+                " (is `playground` or `runcontrollers` running?)")
+    return mode_text(state, steps_waiting)
+
+
+def mode_text(state: clock.ClockState, steps_waiting: int = 0) -> str:
     if state.mode == "running":
         return f"running at {state.speed:g}x"
     if state.mode == "paused":
         waiting = f", {steps_waiting} step{'s' if steps_waiting != 1 else ''} waiting" if steps_waiting else ""
         return f"paused (runs at {state.speed:g}x){waiting}"
     return state.mode
-
