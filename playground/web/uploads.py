@@ -2,9 +2,9 @@
 is read goes to disk, so the server's memory stays flat whatever a client sends.
 
 A POST on its way in:
-- daphne (`playground.web.daphne_request`): a Content-Length over the largest body any page takes
-  is answered 413 at its headers, and twisted's own multipart parsing (the whole body in memory,
-  many times over) is off;
+- daphne (`playground.web.daphne_request`): a Content-Length over its page's limit is answered
+  413 at its headers, a streamed body cut there, and twisted's own multipart parsing (the whole
+  body in memory, many times over) is off;
 - `BodyLimit` (ASGI, in playground/asgi.py): a body over its page's limit never reaches Django —
   a declared one is handed on empty, for the middleware below to refuse; a streamed one (chunked,
   no Content-Length) is cut where it passes the limit and answered 413;
@@ -91,11 +91,6 @@ def lowered_by_quota(limit: Limit, cluster: str) -> Limit:
     # A form may carry its text URL-encoded, which can double it (as DATA_UPLOAD_MAX_MEMORY_SIZE allows)
     return Limit(min(limit.body, 2 * allowed + ENVELOPE), allowed, limit.what,
                  f"the quota upload_bytes of cluster {cluster}")
-
-
-def largest_body() -> int:
-    """The most any page takes: what daphne lets in at all."""
-    return max(settings.PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES + ENVELOPE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 
 def refusal(size: str, limit: Limit) -> str:
