@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "playground.web.uploads.refuse_oversize_bodies",  # first: before anything reads the body
+    "playground.web.uploads.parse_large_forms",  # before the CSRF check reads request.POST
     "django.middleware.security.SecurityMiddleware",
     "playground.web.static_files.StaticFilesMiddleware",  # WhiteNoise: after security's headers, before sessions
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
