@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from daphne.http_protocol import WebRequest
 from daphne.server import Server
 
-from .uploads import early_refusal, limit_for
+from .uploads import EARLY_HEADERS, early_refusal, limit_for
 
 
 class BoundedWebRequest(WebRequest):
@@ -71,8 +71,9 @@ class BoundedWebRequest(WebRequest):
     def refuse(self, size: str) -> None:
         self.refused = True
         content_type, body = early_refusal(self.page_path(), size)
+        extra = b"".join(b"%s: %s\r\n" % header for header in EARLY_HEADERS)
         head = (b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: %s\r\n"
-                b"Content-Length: %d\r\nConnection: close\r\n\r\n" % (content_type, len(body)))
+                b"Content-Length: %d\r\nConnection: close\r\n%s\r\n" % (content_type, len(body), extra))
         self.channel.transport.write(head + body)
         self.channel.transport.loseConnection()
 

@@ -277,6 +277,12 @@ def api_refusal(path: str, limit: Limit | None = None) -> bytes:
     return json.dumps(body).encode()
 
 
+# What a 413 sent before Django runs carries in place of its middleware's headers: the page has
+# no script, style or frame of its own, so its policy allows nothing
+EARLY_HEADERS = ((b"content-security-policy", b"default-src 'none'; frame-ancestors 'self'"),
+                 (b"x-content-type-options", b"nosniff"))
+
+
 def early_refusal(path: str, size: str) -> tuple[bytes, bytes]:
     """The content type and body of a 413 sent before Django runs (by daphne or BodyLimit): for
     the Kubernetes API a Status, else a page naming the limit of the page at `path` (no template:
@@ -292,5 +298,5 @@ async def _send_413(send: Send, path: str, size: str) -> None:
     content_type, body = early_refusal(path, size)
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+                            (b"connection", b"close"), *EARLY_HEADERS]})
     await send({"type": "http.response.body", "body": body})

@@ -213,6 +213,7 @@ def test_a_body_declared_over_every_limit_is_answered_413_before_it_is_sent(smal
 
     assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
     assert "100 Continue" not in answer
+    assert "content-security-policy: default-src 'none'" in answer and "x-content-type-options: nosniff" in answer
     assert ("The request carries 600,000,000 bytes, more than this page takes: an image archive may have at most "
             "100,000,000 bytes (PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES). Nothing was read or stored.") in answer
 

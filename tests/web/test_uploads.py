@@ -181,6 +181,7 @@ def test_a_body_streamed_past_its_length_is_cut_at_the_limit_in_flat_memory(clus
 
     assert response.status == 413
     assert f"more than {body_limit:,} bytes, more than this page takes: {message}" in response.text
+    assert response.headers[b"x-content-type-options"] == b"nosniff"  # as every page, though Django never ran
     assert response.bytes_read <= body_limit + CHUNK  # read up to the limit, not a chunk more
     assert peak < 10 * LIMIT  # a tenth of what was sent
     assert stored_nothing(cluster)
