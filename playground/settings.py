@@ -58,9 +58,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "playground.web.uploads.refuse_oversize_bodies",  # first: before anything reads the body
+    "playground.web.uploads.parse_large_forms",  # before the CSRF check reads request.POST
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below; before the static files: their error pages too
     "playground.web.static_files.StaticFilesMiddleware",  # WhiteNoise: after security's headers, before sessions
-    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -5,9 +5,11 @@ so a limit in the application comes too late for what the server itself does wit
 - twisted parses a multipart or URL-encoded POST into `request.args` with the email parser, the
   whole body in memory many times over (a 100 MB upload cost 1.2 GB); daphne never reads
   `request.args`, so the parsing is turned off (twisted's `parsePOSTFormSubmission`, twisted#12412);
-- a body over the largest any page takes is answered 413 at its headers (in place of
-  "100 Continue"), naming the limit of the page it was sent to, and the connection closed: not a
-  byte of it is read or written to disk; one sent without a length is cut where it passes that size;
+- a body over what its page takes (`limit_for`: an image archive's limit, a manifest's, the
+  API's) is answered 413 at its headers (in place of "100 Continue"), naming that limit, and the
+  connection closed: not a byte of it is read or written to disk; one sent without a length is cut
+  where it passes that size (a 200 MB manifest was written to disk whole, under the image
+  archive's limit, before the application refused it "unread");
 - daphne hands the body to the application as a queue of messages filled all at once, the whole
   body in memory (django/daphne#483); `BoundedServer`'s queue leaves it in twisted's file and
   reads a chunk each time the application asks for one.
@@ -22,7 +24,7 @@ from urllib.parse import unquote
 from daphne.http_protocol import WebRequest
 from daphne.server import Server
 
-from .uploads import early_refusal, largest_body
+from .uploads import EARLY_HEADERS, early_refusal, limit_for
 
 
 class BoundedWebRequest(WebRequest):
@@ -30,12 +32,13 @@ class BoundedWebRequest(WebRequest):
         super().__init__(*args, parsePOSTFormSubmission=False, **kwargs)
         self.received = 0
         self.refused = False
+        self._page_limit: int | None = None
         send_at_once(self.channel)
 
 
     def gotLength(self, length: int | None) -> None:  # noqa: N802 - twisted's name
         super().gotLength(length)
-        if length is not None and length > largest_body():
+        if length is not None and length > self.page_limit():
             self.requestHeaders.removeHeader(b"Expect")  # the answer is this 413, not "100 Continue"
             self.refuse(f"{length:,}")
 
@@ -43,8 +46,8 @@ class BoundedWebRequest(WebRequest):
         if self.refused:
             return
         self.received += len(data)
-        if self.received > largest_body():
-            self.refuse(f"more than {largest_body():,}")
+        if self.received > self.page_limit():
+            self.refuse(f"more than {self.page_limit():,}")
             return
         super().handleContentChunk(data)
 
@@ -54,6 +57,13 @@ class BoundedWebRequest(WebRequest):
         target = getattr(self.channel, "_path", b"")
         return unquote(target.partition(b"?")[0].decode("latin-1"))
 
+    def page_limit(self) -> int:
+        """The most the page takes in a body, its form's envelope included (its cluster's quota,
+        a database read, is the application's to apply)."""
+        if self._page_limit is None:
+            self._page_limit = limit_for(self.page_path()).body
+        return self._page_limit
+
     def requestReceived(self, command: bytes, path: bytes, version: bytes) -> None:  # noqa: N802 - twisted's name
         if not self.refused:  # a refused body that arrived whole in one read is not handed on either
             super().requestReceived(command, path, version)
@@ -61,8 +71,9 @@ class BoundedWebRequest(WebRequest):
     def refuse(self, size: str) -> None:
         self.refused = True
         content_type, body = early_refusal(self.page_path(), size)
+        extra = b"".join(b"%s: %s\r\n" % header for header in EARLY_HEADERS)
         head = (b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: %s\r\n"
-                b"Content-Length: %d\r\nConnection: close\r\n\r\n" % (content_type, len(body)))
+                b"Content-Length: %d\r\nConnection: close\r\n%s\r\n" % (content_type, len(body), extra))
         self.channel.transport.write(head + body)
         self.channel.transport.loseConnection()
 

@@ -6,8 +6,9 @@ each file; WhiteNoise then sends whichever the browser accepts, with Cache-Contr
 Last-Modified (a reload revalidates: 304, no body). Before any collect (tests, a fresh checkout)
 the files are found where they are in the source tree, uncompressed.
 
-This middleware sits right after SecurityMiddleware, so a static file gets what a page gets from
-it (X-Content-Type-Options: nosniff) and nothing a page needs a session or a sign-in for. What it
+This middleware sits right after SecurityMiddleware and the Content-Security-Policy's, so a static
+file, and the 400 and 404 pages it answers, get what a page gets from them (nosniff, the policy)
+and nothing a page needs a session or a sign-in for. What it
 adds to WhiteNoise: a path that climbs out of the static folders (`/static/..%2F..`) is a 400, as
 Django answers a SuspiciousOperation in a view, logged in one line; a static path that names no
 file is a 404 without a trip through the URL router; and the file is sent as one body, not as

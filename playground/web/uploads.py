@@ -2,14 +2,17 @@
 is read goes to disk, so the server's memory stays flat whatever a client sends.
 
 A POST on its way in:
-- daphne (`playground.web.daphne_request`): a Content-Length over the largest body any page takes
-  is answered 413 at its headers, and twisted's own multipart parsing (the whole body in memory,
-  many times over) is off;
+- daphne (`playground.web.daphne_request`): a Content-Length over its page's limit is answered
+  413 at its headers, a streamed body cut there, and twisted's own multipart parsing (the whole
+  body in memory, many times over) is off;
 - `BodyLimit` (ASGI, in playground/asgi.py): a body over its page's limit never reaches Django —
   a declared one is handed on empty, for the middleware below to refuse; a streamed one (chunked,
   no Content-Length) is cut where it passes the limit and answered 413;
 - `refuse_oversize_bodies` (Django middleware, first): a declared length over the limit is
   answered 413 with a page (or, for htmx, the editor's message box) naming the limit, unread;
+- `parse_large_forms` (Django middleware, second): a URL-encoded form of megabytes (a YAML text
+  pasted in the editor) is decoded a slice at a time; urllib's unquote, which Django uses, split
+  a 31 MB form into millions of pieces at once and took the server to 2 GB;
 - `LimitedUploadHandler` (Django's upload handlers): one file of a multipart body stops at its
   limit (`StopUpload`), the part already written to disk deleted; the view says so.
 
@@ -26,10 +29,13 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
@@ -38,6 +44,8 @@ from playground.store import clusters
 from playground.store.errors import NotFound
 
 ENVELOPE = 64 * 1024  # multipart boundaries, part headers, the CSRF token and a form's small fields
+LARGE_FORM = 1024 * 1024  # a URL-encoded body past this is decoded by `parse_large_forms`
+FORM_SLICE = 64 * 1024  # decoded at a time
 
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -93,11 +101,6 @@ def lowered_by_quota(limit: Limit, cluster: str) -> Limit:
                  f"the quota upload_bytes of cluster {cluster}")
 
 
-def largest_body() -> int:
-    """The most any page takes: what daphne lets in at all."""
-    return max(settings.PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES + ENVELOPE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-
-
 def refusal(size: str, limit: Limit) -> str:
     return (f"The request carries {size} bytes, more than this page takes: {limit.what} may have at most "
             f"{limit.file:,} bytes ({limit.setting}). Nothing was read or stored.")
@@ -136,6 +139,47 @@ def too_large(request: HttpRequest, message: str, *, limit: Limit | None = None)
         response["HX-Reswap"] = "innerHTML"
         return response
     return render(request, "web/too_large.html", {"message": message}, status=413)
+
+
+def parse_large_forms(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """Second in MIDDLEWARE, before the CSRF check reads request.POST: a large URL-encoded form is
+    parsed here, its values decoded a slice at a time, so what it costs is a few times its size."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
+        if form and (declared_length(request.META.get("CONTENT_LENGTH")) or 0) > LARGE_FORM:
+            request._post = form_fields(request.body, encoding=request.encoding or settings.DEFAULT_CHARSET)  # type: ignore[attr-defined]
+            request._files = MultiValueDict()  # type: ignore[attr-defined]
+        return get_response(request)
+
+    return middleware
+
+
+def form_fields(body: bytes, *, encoding: str) -> QueryDict:
+    """What QueryDict(body) holds, as Django parses it (blank values kept, at most
+    DATA_UPLOAD_MAX_NUMBER_FIELDS fields), each name and value decoded by `form_unquote`."""
+    fields = QueryDict(mutable=True, encoding=encoding)
+    pairs = [pair for pair in body.split(b"&") if pair]
+    if settings.DATA_UPLOAD_MAX_NUMBER_FIELDS is not None and len(pairs) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:
+        raise TooManyFieldsSent("The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.")
+    for pair in pairs:
+        name, _, value = pair.partition(b"=")
+        fields.appendlist(form_unquote(name, encoding), form_unquote(value, encoding))
+    fields._mutable = False
+    return fields
+
+
+def form_unquote(encoded: bytes, encoding: str) -> str:
+    """urllib's unquote_plus, a slice at a time (never cutting a %XX escape in two)."""
+    decoded = bytearray()
+    start = 0
+    while start < len(encoded):
+        end = start + FORM_SLICE
+        escape = encoded.rfind(b"%", max(start, end - 2), end)
+        end = escape if escape > start else end
+        decoded += unquote_to_bytes(encoded[start:end].replace(b"+", b" "))
+        start = end
+    return decoded.decode(encoding, errors="replace")
 
 
 class LimitedUploadHandler(FileUploadHandler):
@@ -233,6 +277,12 @@ def api_refusal(path: str, limit: Limit | None = None) -> bytes:
     return json.dumps(body).encode()
 
 
+# What a 413 sent before Django runs carries in place of its middleware's headers: the page has
+# no script, style or frame of its own, so its policy allows nothing
+EARLY_HEADERS = ((b"content-security-policy", b"default-src 'none'; frame-ancestors 'self'"),
+                 (b"x-content-type-options", b"nosniff"))
+
+
 def early_refusal(path: str, size: str) -> tuple[bytes, bytes]:
     """The content type and body of a 413 sent before Django runs (by daphne or BodyLimit): for
     the Kubernetes API a Status, else a page naming the limit of the page at `path` (no template:
@@ -248,5 +298,5 @@ async def _send_413(send: Send, path: str, size: str) -> None:
     content_type, body = early_refusal(path, size)
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+                            (b"connection", b"close"), *EARLY_HEADERS]})
     await send({"type": "http.response.body", "body": body})

@@ -213,6 +213,7 @@ def test_a_body_declared_over_every_limit_is_answered_413_before_it_is_sent(smal
 
     assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
     assert "100 Continue" not in answer
+    assert "content-security-policy: default-src 'none'" in answer and "x-content-type-options: nosniff" in answer
     assert ("The request carries 600,000,000 bytes, more than this page takes: an image archive may have at most "
             "100,000,000 bytes (PLAYGROUND_MAX_IMAGE_UPLOAD_BYTES). Nothing was read or stored.") in answer
 
@@ -227,6 +228,19 @@ def test_a_manifest_declared_over_every_limit_is_refused_naming_the_manifest_lim
     assert "a manifest may have at most 100,000 bytes (PLAYGROUND_MAX_MANIFEST_BYTES)" in answer
 
 
+def test_a_manifest_declared_over_its_own_limit_is_refused_before_it_is_sent(small_limits):
+    # under the image archive's limit, it was written to disk whole before Django refused it "unread"
+    _, port = small_limits
+
+    answer = send_headers(port, "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 50000000\r\n"
+                          "Expect: 100-continue\r\n", path="/clusters/default/upload/")
+
+    assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
+    assert "100 Continue" not in answer
+    assert ("The request carries 50,000,000 bytes, more than this page takes: a manifest may have at most "
+            "100,000 bytes (PLAYGROUND_MAX_MANIFEST_BYTES). Nothing was read or stored.") in answer
+
+
 def test_an_api_body_declared_over_every_limit_is_refused_with_a_status_kubectl_reads(small_limits):
     _, port = small_limits
 
@@ -239,22 +253,38 @@ def test_an_api_body_declared_over_every_limit_is_refused_with_a_status_kubectl_
     assert json.loads(body)["reason"] == "RequestEntityTooLarge"
 
 
-def test_a_body_sent_without_a_length_is_cut_where_it_passes_every_limit(small_limits):
-    _, port = small_limits
+def send_chunked(port: int, path: str, size: int) -> str:
+    """POST `size` bytes without a length, as far as the server reads, and its answer."""
     chunk = b"\0" * 65536
-
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(f"POST {UPLOAD} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+        s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
                   "Transfer-Encoding: chunked\r\n\r\n".encode())
         try:
-            for _ in range(2 * LARGEST // len(chunk)):
+            for _ in range(size // len(chunk)):
                 s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server closed the connection once it had answered
-        answer = s.makefile("rb").read().decode()
+        return s.makefile("rb").read().decode()
+
+
+def test_a_body_sent_without_a_length_is_cut_where_it_passes_every_limit(small_limits):
+    _, port = small_limits
+
+    answer = send_chunked(port, UPLOAD, 2 * LARGEST)
 
     assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
     assert f"more than {LARGEST:,} bytes" in answer
+
+
+def test_a_manifest_sent_without_a_length_is_cut_where_it_passes_its_own_limit(small_limits):
+    # it was read on to the image archive's limit, 500 times the manifest's
+    _, port = small_limits
+
+    answer = send_chunked(port, "/clusters/default/upload/", 2 * LARGEST)
+
+    assert answer.startswith("HTTP/1.1 413 Payload Too Large\r\n")
+    assert f"more than {3 * 1024 * 1024:,} bytes" in answer  # a form may carry the API's largest body
+    assert "a manifest may have at most 100,000 bytes (PLAYGROUND_MAX_MANIFEST_BYTES)" in answer
 
 
 def peak_rss_kib(pid: int) -> int:

@@ -53,6 +53,16 @@ def test_every_page_is_sent_with_the_policy_and_nosniff(cluster, client, path):
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"  # framed by the lessons' pages only
 
 
+@pytest.mark.parametrize("path", ["/static/..%2F..", "/static/nosuch.js"])
+def test_a_static_path_answered_with_a_page_sends_the_policy_too(client, path):
+    # the error pages the static files' middleware renders came before the policy's middleware
+    response = client.get(path)
+
+    assert response.status_code in (400, 404)
+    assert policy(response.headers["Content-Security-Policy"]) == POLICY
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 # What the policy blocks, as it would appear in a template
 INLINE = {
     "an inline script": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),

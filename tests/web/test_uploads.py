@@ -11,6 +11,7 @@ import asyncio
 import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 import pytest
 import yaml
@@ -29,6 +30,7 @@ from tests.images.test_archive import docker_save, f, oci_layout, tar
 CHUNK = 64 * 1024
 TOKEN = "t" * 32  # the CSRF cookie and the form's token: a plain secret is accepted as both
 BOUNDARY = "hostile-boundary"
+FORM = "application/x-www-form-urlencoded"
 IMAGE_UPLOAD = "/clusters/default/images/upload/"
 MANIFEST_UPLOAD = "/clusters/default/upload/"
 EDITOR = "/clusters/default/editor/"
@@ -179,6 +181,7 @@ def test_a_body_streamed_past_its_length_is_cut_at_the_limit_in_flat_memory(clus
 
     assert response.status == 413
     assert f"more than {body_limit:,} bytes, more than this page takes: {message}" in response.text
+    assert response.headers[b"x-content-type-options"] == b"nosniff"  # as every page, though Django never ran
     assert response.bytes_read <= body_limit + CHUNK  # read up to the limit, not a chunk more
     assert peak < 10 * LIMIT  # a tenth of what was sent
     assert stored_nothing(cluster)
@@ -232,6 +235,23 @@ def test_a_paste_over_the_manifest_limit_in_a_form_within_its_own_is_refused_nam
     assert response.status_code == 413
     assert (f"the text is {len(documents):,} bytes, over the limit of 100,000 bytes (PLAYGROUND_MAX_MANIFEST_BYTES)"
             in response.content.decode())
+    assert stored_nothing(cluster)
+
+
+@override_settings(PLAYGROUND_MAX_MANIFEST_BYTES=2_000_000, DATA_UPLOAD_MAX_MEMORY_SIZE=4_000_000)
+def test_a_pasted_form_of_escapes_is_decoded_in_a_few_times_its_size(cluster):
+    # urllib's unquote (Django's QueryDict) split a form of escapes into a piece per escape at
+    # once: a 31 MB paste of "a: b" lines took the server to 2 GB, 60 times the form
+    text = "a: b\n" * 400_000  # within the manifest limit, one document over the document limit
+    form = f"csrfmiddlewaretoken={TOKEN}&manifest=".encode() + quote_plus(text).encode()
+    post(MANIFEST_UPLOAD, Body(form[:200_000], 200_000), content_type=FORM, declared=200_000)  # what a first request loads
+
+    response, peak = peak_memory(lambda: post(MANIFEST_UPLOAD, Body(form, len(form)), content_type=FORM,
+                                              declared=len(form)))
+
+    assert response.status == 422
+    assert "the document is 2,000,000 bytes, over the limit of 1,048,576 bytes (PLAYGROUND_MAX_DOCUMENT_BYTES)" in response.text
+    assert peak < 15 * len(form)  # the form parsed alone took 56 times it, the whole request 11 now
     assert stored_nothing(cluster)
 
 
