@@ -7,6 +7,7 @@ their own, and the session bound to it (workshops.access.bind) → their cluster
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
@@ -129,16 +130,18 @@ def join_view(request: HttpRequest, workshop: str) -> HttpResponse:
     if mine is not None and mine.workshop_id == found.pk:
         return redirect("web:cluster", cluster=mine.cluster)
     address = request.META.get("REMOTE_ADDR", "")
-    if request.method == "POST" and rooms.too_many_wrong_codes(address):
-        return render(request, "web/workshops/too_many.html", {"workshop": found,
-                      "minutes": int(rooms.WRONG_CODES_WINDOW.total_seconds() // 60)}, status=429)
     form = JoinForm(request.POST or None)
     if request.method == "GET" or not form.is_valid():
         return join_page(request, found, form, status=200 if request.method == "GET" else 422)
+    wait = rooms.take_code_try(address)  # taken before the code is compared: no try beyond the budget is judged
+    if wait is not None:
+        refused = render(request, "web/workshops/too_many.html", {"workshop": found, "minutes": math.ceil(wait / 60)}, status=429)
+        refused["Retry-After"] = str(wait)
+        return refused
     if not rooms.code_matches(found, form.cleaned_data["code"]):
-        rooms.note_wrong_code(address)
         form.add_error("code", "That is not this workshop's code: check it on the instructor's screen.")
         return join_page(request, found, form, status=422)
+    rooms.right_code_tried(address)
     try:
         seat = rooms.join(found, form.cleaned_data["name"])
     except rooms.WorkshopError as e:
