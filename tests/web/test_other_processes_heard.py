@@ -20,7 +20,6 @@ from playground.asgi import application
 from playground.store import api as store
 from playground.store import changelog, notify
 from playground.store.kinds import KINDS
-from playground.web import consumers
 from tests.factories import config_map, pod
 
 pytestmark = [
