@@ -45,6 +45,7 @@ _receivers: collections.Counter[Receiver] = collections.Counter()  # subscribed,
 _passengers: list[Receiver] = []  # told too while a listener runs, without keeping one running
 _lock = threading.Lock()
 _running: tuple[threading.Thread, threading.Event] | None = None  # the listener and its stop, if one runs
+_listening = threading.Event()  # set while the running listener's LISTEN holds
 
 
 def subscribe(receiver: Receiver) -> None:
@@ -57,6 +58,7 @@ def subscribe(receiver: Receiver) -> None:
     with _lock:
         _receivers[receiver] += 1
         if _running is None:
+            _listening.clear()
             stopping = threading.Event()
             _running = threading.Thread(target=_listen, args=(stopping,), name="commit-listener", daemon=True), stopping
             _running[0].start()
@@ -96,10 +98,15 @@ def tell_also(receiver: Receiver) -> None:
     _passengers.append(receiver)
 
 
+def is_listening() -> bool:
+    """Whether this process's listener hears commits now (tests wait for it before committing)."""
+    return _running is not None and _listening.is_set()
+
+
 def _listen(stopping: threading.Event) -> None:
     while not stopping.is_set():
         try:
-            listen(_tell_receivers, stopping)
+            listen(_tell_receivers, stopping, listening=_listening)
         except Exception:  # the database is away: the subscribers' own looks still find every write
             log.exception("listening for commits failed; trying again")
             stopping.wait(RETRY_SECONDS)

@@ -13,6 +13,7 @@ class Workshop(models.Model):
     locked = models.BooleanField(default=False)  # no new attendee may join
     closed = models.BooleanField(default=False)  # over: its clusters deleted, nobody may join
     presenter = models.CharField(max_length=63, blank=True)  # the cluster the instructor drives and the room watches
+    projected = models.CharField(max_length=63, blank=True)  # the cluster the projector page shows ("" none)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

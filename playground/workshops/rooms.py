@@ -168,8 +168,8 @@ def close(workshop: Workshop) -> int:
     with transaction.atomic():
         LessonProgress.objects.filter(learner__in=[seat.learner for seat in seats]).delete()
         workshop.attendees.all().delete()
-        workshop.closed, workshop.locked, workshop.presenter = True, True, ""
-        workshop.save(update_fields=["closed", "locked", "presenter"])
+        workshop.closed, workshop.locked, workshop.presenter, workshop.projected = True, True, "", ""
+        workshop.save(update_fields=["closed", "locked", "presenter", "projected"])
     return deleted
 
 
@@ -182,3 +182,28 @@ def start_presenter(workshop: Workshop) -> str:
         create_kind_cluster(workshop.presenter)
         workshop.save(update_fields=["presenter"])
     return workshop.presenter
+
+
+def stop_presenter(workshop: Workshop) -> None:
+    """The room stops watching: the presenter cluster deleted (a new one starts afresh)."""
+    if workshop.presenter and clusters.exists(workshop.presenter):
+        clusters.delete(workshop.presenter)
+    if workshop.projected == workshop.presenter:
+        workshop.projected = ""
+    workshop.presenter = ""
+    workshop.save(update_fields=["presenter", "projected"])
+
+
+def project(workshop: Workshop, cluster: str) -> None:
+    """Send one of the workshop's clusters (an attendee's, one of their lessons', the presenter's)
+    to the projector page, or none ("")."""
+    if cluster and cluster != workshop.presenter and cluster not in workshop_clusters(workshop):
+        raise WorkshopError(f'cluster "{cluster}" is not one of workshop "{workshop.name}"\'s clusters')
+    workshop.projected = cluster
+    workshop.save(update_fields=["projected"])
+
+
+def workshop_clusters(workshop: Workshop) -> set[str]:
+    seats = list(workshop.attendees.all())
+    lessons_of = lesson_clusters([seat.learner for seat in seats])
+    return {seat.cluster for seat in seats} | {row.cluster for rows in lessons_of.values() for row in rows}
