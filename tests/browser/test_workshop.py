@@ -208,8 +208,8 @@ def test_the_instructor_runs_a_workshop_from_the_web_ui(server, page):  # noqa: 
     assert page.locator("h1 .state").inner_text() == "locked"
     page.get_by_role("button", name="Reset Ana's cluster").click()
     assert "reset Ana's clusters" in page.get_by_role("status").inner_text()
-    projector = page.context.new_page()  # the projector's machine: any browser signed in as an instructor
-    projector.goto(f"{url}/workshops/room1/projector/")
+    projector = page.context.browser.new_context().new_page()  # the projector's machine: any browser signed in as an instructor
+    sign_in(projector, url, password, "/workshops/room1/projector/")
     assert "nothing is projected" in projector.locator(".nothing-projected").inner_text()
     manage("clock", "instant", "--cluster", cluster)
     manage("apply", "-f", "examples/nginx-deployment.yaml", "--cluster", cluster)
