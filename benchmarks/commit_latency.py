@@ -9,6 +9,10 @@
   --no-controllers`) serves the API; this process holds a watch of ConfigMaps on it over HTTPS
   and writes a ConfigMap through the store; the time runs from the write's commit until the
   event's line arrives on the watch.
+- `--to page`: the same to a live page's socket on a web process without Redis (the in-memory
+  channel layer, so the page's process must find the write itself): this process holds the
+  cluster page's websocket and creates a Pod on a node; the time runs until a frame with the
+  Pod's tile arrives. (With Redis the writer publishes to the pages itself: no look involved.)
 
 The other process comes from `--root` (another checkout, for a side-by-side figure). Writes are
 spaced at random, so that a poll's phase is sampled fairly. Needs DATABASE_URL on PostgreSQL
@@ -40,13 +44,13 @@ from playground.store import changelog, clock, clusters
 ROOT = Path(__file__).resolve().parents[1]
 CLUSTER = "latency-bench"
 SMALL = {"writes": 3}
-WORKER, WATCH = "worker", "watch"
+WORKER, WATCH, PAGE = "worker", "watch", "page"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--writes", type=int, default=40)
     parser.add_argument("--root", default=str(ROOT), help="the checkout whose worker or web process runs")
-    parser.add_argument("--to", default=f"{WORKER},{WATCH}", help=f"{WORKER}, {WATCH} or both")
+    parser.add_argument("--to", default=f"{WORKER},{WATCH},{PAGE}", help=f"any of {WORKER}, {WATCH}, {PAGE}, comma-separated")
 
 
 def main(write: Callable[[str], Any], *, writes: int, root: str, to: str) -> None:
@@ -62,6 +66,8 @@ def main(write: Callable[[str], Any], *, writes: int, root: str, to: str) -> Non
         to_worker(write, writes=writes, root=root)
     if WATCH in to.split(","):
         to_watch(write, writes=writes, root=root)
+    if PAGE in to.split(","):
+        to_page(write, writes=writes, root=root)
     clusters.delete(CLUSTER)
 
 
@@ -108,6 +114,39 @@ def to_watch(write: Callable[[str], Any], *, writes: int, root: str) -> None:
                 web.terminate()
                 web.wait(timeout=30)
     report(write, f"write → a web process's API watch, {len(times)} writes, web process from {root}", times)
+
+
+def to_page(write: Callable[[str], Any], *, writes: int, root: str) -> None:
+    import websocket  # websocket-client
+
+    clock.set_mode(CLUSTER, "paused")  # no kubelet moves the benchmark's Pods: only its writes change the page
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="playground-bench-latency-") as data:
+        env = {**os.environ, "PLAYGROUND_DATA_DIR": data, "PLAYGROUND_IDLE_AFTER": "0"}
+        env.pop("REDIS_URL", None)
+        with subprocess.Popen([sys.executable, "manage.py", "playground", "--no-controllers", "--port", str(port),
+                               "--api-port", str(free_port())], cwd=root, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as web:
+            try:
+                web.stdout.readline()  # printed once it listens
+                since = changelog.cluster_resource_version(CLUSTER)
+                page = websocket.create_connection(f"ws://127.0.0.1:{port}/ws/clusters/{CLUSTER}/?since={since}",
+                                                   origin=f"http://127.0.0.1:{port}", timeout=30)
+                times = []
+                for n in range(writes):
+                    time.sleep(random.uniform(0.2, 1.2))  # a random phase against the web process's look
+                    name = f"latency-{n}"
+                    store.create(CLUSTER, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+                                           "spec": {"nodeName": "playground-worker", "containers": [{"name": "c", "image": "busybox:1.36"}]}})
+                    began = time.monotonic()
+                    while name not in page.recv():
+                        pass
+                    times.append(time.monotonic() - began)
+                page.close()
+            finally:
+                web.terminate()
+                web.wait(timeout=30)
+    report(write, f"write → a live page on a web process (no Redis), {len(times)} writes, web process from {root}", times)
 
 
 def watched_writes(api_port: int, prefix: str, token: str, writes: int) -> list[float]:
