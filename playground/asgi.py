@@ -23,7 +23,7 @@ from playground.web.signin import SignInRequired  # noqa: E402
 from playground.web.awake import KeepAwake  # noqa: E402
 from playground.web.uploads import BodyLimit  # noqa: E402
 from playground.web.workshop_access import ClusterAccessGuard  # noqa: E402
-from playground.web.workshop_consumers import RoomConsumer  # noqa: E402
+from playground.web.workshop_consumers import RoomConsumer, StageConsumer  # noqa: E402
 
 # A namespaced object's page → its consumer: /ws/clusters/<cluster>/<plural>/<namespace>/<name>/
 OBJECT_SOCKETS = {
@@ -60,6 +60,7 @@ page_sockets = AllowedHostsOriginValidator(AuthMiddlewareStack(
                     path("ws/clusters/<slug:cluster>/lessons/<slug:lesson>/<int:step>/", LessonConsumer.as_asgi()),
                     path("ws/clusters/<slug:cluster>/console/", ConsoleConsumer.as_asgi()),
                     path("ws/workshops/<slug:workshop>/room/", RoomConsumer.as_asgi()),
+                    path("ws/workshops/<slug:workshop>/stage/", StageConsumer.as_asgi()),
                     re_path(r"", consumers.NoRouteConsumer.as_asgi()),  # last: any other path is refused
                 ]
             )))

@@ -4,8 +4,10 @@ commits them.
 
 A watch is set up in the request (its resourceVersion, selectors and starting objects, so that
 a bad one is a Status, not a broken stream), then streamed by an async generator: it reads the
-change log from where it is, and sleeps until a commit to its cluster in this process wakes it
-or a second passes (a commit made by another process is found by that poll).
+change log from where it is, and sleeps until a commit to its cluster wakes it: one of this
+process (changes_committed), or of another heard by the process's one listener on PostgreSQL
+(store/notify.py); a look every POLL seconds (FALLBACK_POLL_SECONDS when listening) finds
+what no one told of.
 staging/src/k8s.io/apiserver/pkg/endpoints/handlers/watch.go and storage/cacher: from
 resourceVersion 0 or unset, a synthetic ADDED for each object first; from a list's
 resourceVersion, only what came after; past the retained log, an ERROR event with a 410 Expired
@@ -35,7 +37,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from playground.store import api as store
-from playground.store import changelog, selectors
+from playground.store import changelog, notify, selectors
 from playground.store.errors import Gone, StoreError
 from playground.store.kinds import Kind
 
@@ -45,7 +47,7 @@ from .query import count
 Obj = dict[str, Any]
 
 DEFAULT_TIMEOUT = 1800.0  # the API server's --min-request-timeout
-POLL = 1.0  # seconds between two looks at the change log when nothing woke the watch
+POLL = 1.0  # seconds between two looks at the change log when nothing woke the watch (SQLite: another process's CLI)
 BOOKMARK_EVERY = 10.0  # seconds between two bookmarks of an idle watch that asked for them
 CHANGES_PER_READ = 1000
 INITIAL_PER_CHUNK = 500  # ADDED events of a watch's start encoded and sent at a time
@@ -67,6 +69,11 @@ def wake(*, cluster: str, **_: object) -> None:
             recent.stale = True
     for loop, event in list(_waiting.get(cluster, ())):
         loop.call_soon_threadsafe(event.set)
+
+
+def heard(cluster: str) -> None:
+    """notify's receiver, while watches are open: another process committed to the cluster."""
+    wake(cluster=cluster)
 
 
 class Entry:
@@ -264,6 +271,8 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     woken = asyncio.Event()
     _waiting[watch.cluster].add((loop, woken))
+    notify.subscribe(heard)
+    poll = notify.FALLBACK_POLL_SECONDS if notify.available() else POLL
     deadline = time.monotonic() + watch.timeout
     last_bookmark, bookmarked = time.monotonic(), watch.since
     try:
@@ -289,11 +298,12 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
             looked = False
             if len(entries) < CHANGES_PER_READ:
                 try:
-                    await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(POLL, deadline - time.monotonic())))
+                    await asyncio.wait_for(woken.wait(), timeout=max(0.0, min(poll, deadline - time.monotonic())))
                 except TimeoutError:
                     looked = True
     finally:
         _waiting[watch.cluster].discard((loop, woken))
+        notify.unsubscribe(heard)
         release(watch)
 
 

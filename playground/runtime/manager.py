@@ -39,8 +39,7 @@ from .leases import LeaseKeeper
 log = logging.getLogger(__name__)
 
 BUDGET = 500  # reconciles per cluster per turn, so one busy cluster does not starve the others
-POLL_SECONDS = 1.0  # how often to look for other processes' writes, unless told of them:
-LISTENING_POLL_SECONDS = 10.0  # on PostgreSQL they are (store/notify.py); this only bounds a lost one
+POLL_SECONDS = 1.0  # how often to look for other processes' writes, unless told of them (store/notify.py)
 
 
 class Manager:
@@ -52,25 +51,14 @@ class Manager:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._listener: threading.Thread | None = None
 
     def start(self) -> None:
         changelog.changes_committed.connect(self._on_commit, weak=False)
         clock.clock_changed.connect(self._on_clock_changed, weak=False)
         self.leases.start()
-        if notify.available():  # other processes' writes told at once, not found by the poll
-            self._listener = threading.Thread(target=self._listen, name="commit-listener", daemon=True)
-            self._listener.start()
+        notify.subscribe(self._on_notified)  # other processes' writes told at once, not found by the poll
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
-
-    def _listen(self) -> None:
-        while not self._stop.is_set():
-            try:
-                notify.listen(self._on_notified, self._stop)
-            except Exception:  # the database is away: the poll still finds every write
-                log.exception("listening for commits failed; trying again")
-                self._stop.wait(POLL_SECONDS)
 
     def _on_notified(self, cluster: str) -> None:
         if cluster not in self.runtimes:
@@ -82,10 +70,9 @@ class Manager:
         self._wake.set()
         changelog.changes_committed.disconnect(self._on_commit)
         clock.clock_changed.disconnect(self._on_clock_changed)
+        notify.unsubscribe(self._on_notified)
         if self._thread is not None:
             self._thread.join(timeout=10)
-        if self._listener is not None:
-            self._listener.join(timeout=10)
 
     def _on_commit(self, **_: object) -> None:
         self._wake.set()
@@ -179,5 +166,5 @@ class Manager:
         ]
         # A running cluster's turn comes round before its clock would stand still, timers or none
         waits += [wait for runtime in self.runtimes.values() if (wait := runtime.clock.wall_seconds_until_renewal()) is not None]
-        poll = LISTENING_POLL_SECONDS if self._listener is not None else POLL_SECONDS
+        poll = notify.FALLBACK_POLL_SECONDS if notify.available() else POLL_SECONDS
         return min([poll, self.leases.due_in(), *waits])

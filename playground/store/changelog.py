@@ -13,7 +13,7 @@ import collections
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,14 +81,17 @@ def cluster_resource_version(cluster: str) -> int:
     return max(found[0] or 0, found[1] or 0)
 
 
-def cluster_states() -> dict[str, ClusterState]:
-    """Every cluster's resourceVersion and clock, in one query: what the controller manager
-    reads each turn, however many clusters there are."""
+def cluster_states(names: Collection[str] | None = None) -> dict[str, ClusterState]:
+    """Every cluster's resourceVersion and clock (or those of `names`), in one query: what the
+    controller manager reads each turn, however many clusters there are."""
     columns = ", ".join(f"c.{name}" for name in clock.CLUSTER_COLUMNS)
+    where = "" if names is None else f" WHERE c.name IN ({', '.join(['%s'] * len(names))})"
+    if names is not None and not names:
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT c.name, c.compacted_revision, {_CLUSTER_VERSION}, c.clock_steps, {columns}"
-            f" FROM {Cluster._meta.db_table} c"
+            f" FROM {Cluster._meta.db_table} c{where}", list(names or ())
         )
         rows = cursor.fetchall()
     return {
@@ -168,8 +171,9 @@ def watch(
     timeout: float = 30.0,
 ) -> Iterator[WatchEvent]:
     """Every change after `since`, once and in order, as it happens, until `timeout` real seconds
-    pass without one. The in-process notification only wakes the watcher early; a change made by
-    another process is picked up on the next poll, so a lost notification costs latency only."""
+    pass without one. A commit of this process wakes the watcher early, and one of another process
+    too while this process listens (store/notify.py); else it is picked up on the next look, so a
+    lost notification costs latency only."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         batch = changes(cluster, since)
@@ -206,13 +210,20 @@ def local_commits(cluster: str) -> int:
     return _local_commits[cluster]
 
 
+def _wake_watches(cluster: str) -> None:
+    condition = _committed[cluster]
+    with condition:
+        condition.notify_all()
+
+
+notify.tell_also(_wake_watches)  # another process's commit, heard
+
+
 def _notify(cluster: str, resource_version: int, *, count: int) -> None:
     # Every thousandth version or so, trim this cluster's log to its retention window.
     if resource_version // COMPACT_EVERY != (resource_version - count) // COMPACT_EVERY:
         compact(cluster)
-    condition = _committed[cluster]
-    with condition:
-        condition.notify_all()
+    _wake_watches(cluster)
     changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version, count=count)
 
 

@@ -1,17 +1,20 @@
 """Commits told across processes on PostgreSQL: NOTIFY in the writing transaction, LISTEN in the
-controller workers, so a write made by a web process reaches the controllers at once instead of
-at their next one-second look.
+other processes, so a write made by a web process reaches the controller workers, and a worker's
+write the web processes' watches and pages, at once instead of at their next look.
 
 api.py's commit / a clock change (a cluster woken, a Pause) → `send(cluster)` in the same
 transaction (PostgreSQL delivers a NOTIFY when, and only if, it commits, and folds repeats of one
-payload within a transaction) → every listening process's `listen` loop → its callback (the
-manager wakes). In one process (embedded, SQLite) the in-process signals do this already and
-nothing is sent. A lost notification costs latency, never correctness: the workers still look
-at every cluster's state on their own, less often.
+payload within a transaction) → each process's one listening connection (`subscribe`: the
+manager, the API's watches, the pages' sockets share it, whatever their number) → the
+subscribers' callbacks, for the other processes' commits only (this process's own are told by
+the in-process signals already). In one process (embedded, SQLite) nothing is sent. A lost
+notification costs latency, never correctness: every subscriber still looks on its own, less often.
 """
 from __future__ import annotations
 
+import collections
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 
@@ -21,6 +24,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "playground_commits"
 LISTEN_TIMEOUT_SECONDS = 1.0  # how often a listener looks whether it should stop
+RETRY_SECONDS = 1.0  # after the database went away, before listening again
+FALLBACK_POLL_SECONDS = 10.0  # a subscriber's own look, told of commits: it only bounds a lost notification
+ORIGIN = secrets.token_hex(8)  # this process, named in its notifications: its own are told in-process
 
 
 def available() -> bool:
@@ -31,13 +37,94 @@ def send(cluster: str) -> None:
     """Tell the other processes, once this transaction commits, that `cluster` changed."""
     if available():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, cluster])
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{ORIGIN} {cluster}"])
 
 
-def listen(on_notify: Callable[[str], None], stopping: threading.Event, *,
-           listening: threading.Event | None = None) -> None:
-    """Call `on_notify(cluster)` for every notification until `stopping` is set, on a connection
-    of its own (LISTEN holds its session: not one of Django's, which come and go)."""
+Receiver = Callable[[str], None]
+_receivers: collections.Counter[Receiver] = collections.Counter()  # subscribed, how many times each
+_passengers: list[Receiver] = []  # told too while a listener runs, without keeping one running
+_lock = threading.Lock()
+_running: tuple[threading.Thread, threading.Event] | None = None  # the listener and its stop, if one runs
+_listening = threading.Event()  # set while the running listener's LISTEN holds
+
+
+def subscribe(receiver: Receiver) -> None:
+    """Call `receiver(cluster)` for every commit of another process, from the listener's thread,
+    until as many `unsubscribe`s; the first subscriber starts the process's one listener (none
+    off PostgreSQL: there all writes are this process's)."""
+    global _running
+    if not available():
+        return
+    with _lock:
+        _receivers[receiver] += 1
+        if _running is None:
+            _listening.clear()
+            stopping = threading.Event()
+            _running = threading.Thread(target=_listen, args=(stopping,), name="commit-listener", daemon=True), stopping
+            _running[0].start()
+
+
+def unsubscribe(receiver: Receiver) -> None:
+    """The last subscriber gone, the listener stops, its connection closed before this returns
+    (within LISTEN_TIMEOUT_SECONDS; at once when called from an event loop, which must not wait)."""
+    global _running
+    with _lock:
+        if _receivers[receiver] <= 0:
+            return
+        _receivers[receiver] -= 1
+        if _receivers[receiver] == 0:
+            del _receivers[receiver]
+        if _receivers or _running is None:
+            return
+        (thread, stopping), _running = _running, None
+    stopping.set()
+    if thread is not threading.current_thread() and not _in_event_loop():
+        thread.join(timeout=LISTEN_TIMEOUT_SECONDS * 5)
+
+
+def _in_event_loop() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def tell_also(receiver: Receiver) -> None:
+    """Call `receiver(cluster)` too for every commit of another process heard while a listener
+    runs for the subscribers (one that comes and goes every second would start and stop one)."""
+    _passengers.append(receiver)
+
+
+def is_listening() -> bool:
+    """Whether this process's listener hears commits now (tests wait for it before committing)."""
+    return _running is not None and _listening.is_set()
+
+
+def _listen(stopping: threading.Event) -> None:
+    while not stopping.is_set():
+        try:
+            listen(_tell_receivers, stopping, listening=_listening)
+        except Exception:  # the database is away: the subscribers' own looks still find every write
+            log.exception("listening for commits failed; trying again")
+            stopping.wait(RETRY_SECONDS)
+
+
+def _tell_receivers(cluster: str) -> None:
+    for receiver in [*_receivers, *_passengers]:
+        try:
+            receiver(cluster)
+        except Exception:  # one subscriber's failure must not deafen the others
+            log.exception("a commit listener failed on %s", cluster)
+
+
+def listen(on_notify: Receiver, stopping: threading.Event, *,
+           listening: threading.Event | None = None, own: bool = False) -> None:
+    """Call `on_notify(cluster)` for every notification of another process (and of this one's
+    too when `own`) until `stopping` is set, on a connection of its own (LISTEN holds its
+    session: not one of Django's, which come and go)."""
     import psycopg  # PostgreSQL only
 
     with psycopg.connect(**_connection_params(), autocommit=True) as listener:
@@ -46,7 +133,9 @@ def listen(on_notify: Callable[[str], None], stopping: threading.Event, *,
             listening.set()
         while not stopping.is_set():
             for notification in listener.notifies(timeout=LISTEN_TIMEOUT_SECONDS):
-                on_notify(notification.payload)
+                origin, _, cluster = notification.payload.partition(" ")
+                if own or origin != ORIGIN:
+                    on_notify(cluster)
                 if stopping.is_set():
                     break
 

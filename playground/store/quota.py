@@ -205,39 +205,59 @@ class RequestBudget:
 
 class SharedRequestBudget:
     """The same token bucket kept in the database (models.RequestBucket), for several web
-    processes: each take is one UPDATE ... RETURNING that refills, takes if it can and says
-    whether it did, so two processes taking at once cannot both spend the last token (the row's
-    write lock orders them, on SQLite and PostgreSQL alike), and a refusal costs no second query.
-    A first request inserts the bucket, full but one."""
+    processes: each take is `take_shared_token`'s one statement. A first request inserts the
+    bucket, full but one."""
 
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock  # wall-clock seconds: the processes share no monotonic clock
 
     def take(self, cluster: str, rate: float) -> float:
         """Take one request's token: 0 when there was one, else the seconds until there is."""
-        from django.db import connection  # here: settings import this module before the apps are ready
+        from .models import Cluster, RequestBucket  # here: settings import this module before the apps are ready
 
-        from .models import Cluster, RequestBucket
+        key = f"(SELECT id FROM {Cluster._meta.db_table} WHERE name = %s)"
+        # No such cluster: no bucket is made, and its page says so
+        return take_shared_token(RequestBucket._meta.db_table, "cluster_id", key, [cluster],
+                                 rate=rate, burst=max(1.0, rate), now=self.clock())
 
-        burst, now = max(1.0, rate), self.clock()
-        table, clusters = RequestBucket._meta.db_table, Cluster._meta.db_table
-        refill = [now, now, rate, burst, burst, now, now, rate]  # REFILLED's parameters
-        with connection.cursor() as cursor:
-            for _ in range(2):  # a second time only when another process inserted the bucket meanwhile
-                # Every SET reads the row as it was (SQL's rule): `took` and `tokens` agree
-                cursor.execute(f"UPDATE {table} SET took = {REFILLED} >= 1, tokens = CASE WHEN {REFILLED} >= 1 "
-                               f"THEN {REFILLED} - 1 ELSE {REFILLED} END, counted = %s "
-                               f"WHERE cluster_id = (SELECT id FROM {clusters} WHERE name = %s) RETURNING took, tokens",
-                               [*refill, *refill, *refill, *refill, now, cluster])
-                found = cursor.fetchone()
-                if found is not None:
-                    took, tokens = found
-                    return 0.0 if took else (1.0 - tokens) / rate if rate > 0 else math.inf
-                cursor.execute(f"INSERT INTO {table} (cluster_id, tokens, counted, took) SELECT id, %s, %s, %s FROM {clusters} "
-                               "WHERE name = %s ON CONFLICT (cluster_id) DO NOTHING", [burst - 1.0, now, True, cluster])
-                if cursor.rowcount:
-                    return 0.0
-        return 0.0  # no such cluster: its page says so
+
+def take_shared_token(table: str, key_column: str, key: str, key_params: list[Any], *,
+                      rate: float, burst: float, now: float) -> float:
+    """Take a token from the bucket row of `table` whose `key_column` is the SQL `key`: 0 when
+    there was one, else the seconds until there is. One UPDATE ... RETURNING refills, takes if it
+    can and says whether it did, so two processes taking at once cannot both spend the last
+    token (the row's write lock orders them, on SQLite and PostgreSQL alike), and a refusal
+    costs no second query. A missing row is inserted full but one (none when `key` is NULL).
+    The table has the columns `tokens`, `counted` (wall-clock seconds) and `took`."""
+    from django.db import connection
+
+    refill = [now, now, rate, burst, burst, now, now, rate]  # REFILLED's parameters
+    with connection.cursor() as cursor:
+        for _ in range(2):  # a second time only when another process inserted the bucket meanwhile
+            # Every SET reads the row as it was (SQL's rule): `took` and `tokens` agree
+            cursor.execute(f"UPDATE {table} SET took = {REFILLED} >= 1, tokens = CASE WHEN {REFILLED} >= 1 "
+                           f"THEN {REFILLED} - 1 ELSE {REFILLED} END, counted = %s "
+                           f"WHERE {key_column} = {key} RETURNING took, tokens",
+                           [*refill, *refill, *refill, *refill, now, *key_params])
+            found = cursor.fetchone()
+            if found is not None:
+                took, tokens = found
+                return 0.0 if took else (1.0 - tokens) / rate if rate > 0 else math.inf
+            cursor.execute(f"INSERT INTO {table} ({key_column}, tokens, counted, took) SELECT keyed.k, %s, %s, %s "
+                           f"FROM (SELECT {key} AS k) keyed WHERE keyed.k IS NOT NULL ON CONFLICT ({key_column}) DO NOTHING",
+                           [burst - 1.0, now, True, *key_params])
+            if cursor.rowcount:
+                return 0.0
+    return 0.0  # no bucket for a NULL key: nothing to count
+
+
+def give_back_shared_token(table: str, key_column: str, key: str, key_params: list[Any], *, burst: float) -> None:
+    """A token taken by `take_shared_token` for a request that turned out not to count."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET tokens = CASE WHEN tokens + 1 > %s THEN %s ELSE tokens + 1 END "
+                       f"WHERE {key_column} = {key}", [burst, burst, *key_params])
 
 
 # Seconds since the bucket was counted, never negative (another host's clock may be ahead), and

@@ -16,8 +16,8 @@ only what changed (the tiles of pods whose state changed; a node whose pods came
 its sockets share one render per resourceVersion, so fifty open pages cost one render.
 
 Every page carries the cluster's clock. A clock is not an object: a Pause, a speed or a jump of
-time writes nothing to the change log, so clock.clock_changed (this process) and the one-second
-look at the clusters' rows (another process's `manage.py clock`) send `clock.changed`, and each
+time writes nothing to the change log, so clock.clock_changed (this process) and the look at the
+clusters' rows (another process's `manage.py clock`, watch_other_processes) send `clock.changed`, and each
 socket swaps in its page's clock (web/cluster.html#clock-controls: time, mode, speeds, Step).
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
 from playground.store import api as store
-from playground.store import changelog, clusters
+from playground.store import changelog, clusters, notify
 from playground.store import clock as cluster_clock
 from playground.store.errors import BadRequest, Gone, NotFound
 
@@ -71,9 +71,12 @@ def sockets_loop() -> asyncio.AbstractEventLoop | None:
     return loop if loop is not None and loop.is_running() else None
 
 
-OTHER_PROCESSES_POLL_SECONDS = 1.0
+OTHER_PROCESSES_POLL_SECONDS = 1.0  # SQLite: another process's CLI; on PostgreSQL notify.FALLBACK_POLL_SECONDS
 _announced: dict[str, int] = {}  # cluster → the newest resourceVersion this process's commits told its pages of
 _clock_announced: dict[str, datetime.datetime] = {}  # cluster → when the clock this process told of was set
+_seen: dict[str, changelog.ClusterState] = {}  # cluster → its state at this process's last look
+_heard: set[str] = set()  # clusters another process committed to, told by the listener, not looked at yet
+_heard_event: asyncio.Event | None = None  # set when _heard fills (the sockets' loop's)
 _poller: asyncio.Task | None = None
 
 
@@ -86,29 +89,58 @@ def note_clock_announced(cluster: str, anchor: datetime.datetime) -> None:
     _clock_announced[cluster] = anchor if known is None else max(known, anchor)
 
 
+def heard(cluster: str) -> None:
+    """notify's receiver (the listener's thread): another process committed to the cluster."""
+    loop, event = sockets_loop(), _heard_event
+    if loop is not None and event is not None and listening(cluster):
+        loop.call_soon_threadsafe(_note_heard, cluster, event)
+
+
+def _note_heard(cluster: str, event: asyncio.Event) -> None:
+    _heard.add(cluster)
+    event.set()
+
+
 async def watch_other_processes(layer: Any) -> None:
-    """The in-memory channel layer reaches no other process, so a write made elsewhere (`python
-    manage.py apply` in a second terminal, with the clock paused) would reach no open page. While
-    sockets are open, read every cluster's resourceVersion once a second (one query), and wake the
-    pages of a cluster whose version moved past what this process's own commits announced: a
-    write to one cluster wakes the pages of that cluster only. The same look sees a clock set
-    elsewhere (`python manage.py clock pause`): it was set later than any this process told of."""
-    seen = await database_sync_to_async(changelog.cluster_states)()
-    while _listeners:
-        await asyncio.sleep(OTHER_PROCESSES_POLL_SECONDS)
-        states = await database_sync_to_async(changelog.cluster_states)()
-        for cluster in list(_listeners):
-            state, before = states.get(cluster), seen.get(cluster)
-            if state is None:
-                continue
-            if state.resource_version > max(before.resource_version if before else 0, _announced.get(cluster, 0)):
-                await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": state.resource_version,
-                                                             "cluster": cluster})
-            told = _clock_announced.get(cluster)
-            if told is not None and state.clock.anchor > told:
-                note_clock_announced(cluster, state.clock.anchor)
-                await layer.group_send(group_name(cluster), {"type": "clock.changed"})
-        seen = states
+    """The in-memory channel layer reaches no other process, so a write made elsewhere (a
+    `runcontrollers` worker; `python manage.py apply` in a second terminal, with the clock paused)
+    would reach no open page. While sockets are open: on PostgreSQL the process's one listener
+    (store/notify.py) names the clusters other processes commit to, looked at at once; and every
+    cluster shown is looked at every OTHER_PROCESSES_POLL_SECONDS (FALLBACK_POLL_SECONDS when
+    listening), in one query. A cluster whose version moved past what this process's own commits
+    announced wakes its pages, and no other cluster's. The same look sees a clock set elsewhere
+    (`python manage.py clock pause`): it was set later than any this process told of."""
+    global _heard_event
+    _heard_event = woken = asyncio.Event()
+    notify.subscribe(heard)
+    try:
+        poll = notify.FALLBACK_POLL_SECONDS if notify.available() else OTHER_PROCESSES_POLL_SECONDS
+        _seen.update(await database_sync_to_async(changelog.cluster_states)())
+        while _listeners:
+            try:
+                await asyncio.wait_for(woken.wait(), timeout=poll)
+                clusters = [cluster for cluster in _heard if cluster in _listeners]
+            except TimeoutError:
+                clusters = list(_listeners)
+            woken.clear()
+            _heard.clear()
+            states = await database_sync_to_async(changelog.cluster_states)(clusters)
+            await _tell_of_other_processes(layer, states)
+    finally:
+        notify.unsubscribe(heard)
+
+
+async def _tell_of_other_processes(layer: Any, states: dict[str, changelog.ClusterState]) -> None:
+    for cluster, state in states.items():
+        before = _seen.get(cluster)
+        _seen[cluster] = state
+        if state.resource_version > max(before.resource_version if before else 0, _announced.get(cluster, 0)):
+            await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": state.resource_version,
+                                                         "cluster": cluster})
+        told = _clock_announced.get(cluster)
+        if told is not None and state.clock.anchor > told:
+            note_clock_announced(cluster, state.clock.anchor)
+            await layer.group_send(group_name(cluster), {"type": "clock.changed"})
 
 
 def _start_watching_other_processes(layer: Any) -> None:

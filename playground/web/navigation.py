@@ -43,7 +43,7 @@ PAGE_KINDS = {k.singular: k.kind for k in KINDS.values()} | {"container-fs": "Po
 
 
 # Pages in a layout of their own: the lessons (they teach by themselves), the workshops' pages
-OWN_LAYOUT = frozenset({"lessons", "lesson", "lesson-step", "workshops", "workshop", "room", "join"})
+OWN_LAYOUT = frozenset({"lessons", "lesson", "lesson-step", "workshops", "workshop", "room", "projector", "join"})
 
 
 def bare(request: HttpRequest | None) -> bool:

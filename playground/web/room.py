@@ -38,7 +38,7 @@ def card(seat: Attendee, workshop: Workshop, mine: list[LessonProgress]) -> dict
     cluster, where = working_in(seat, mine)
     url = reverse("web:cluster", kwargs={"cluster": cluster})
     return {"id": f"attendee-{seat.pk}", "name": seat.name, "cluster": cluster, "where": where, "url": url,
-            "projector_url": f"{url}?projector=1", "thumbnail": thumbnail(cluster),
+            "thumbnail": thumbnail(cluster),
             "lessons": lesson_rows(workshop, mine)}
 
 

@@ -1,5 +1,6 @@
 """News for the room view's sockets (workshop_consumers.RoomConsumer): its grid changed shape,
-or one attendee's lesson progress moved.
+or one attendee's lesson progress moved; and for the stage's (workshop_consumers.StageConsumer:
+the attendees' pages and the projector page): the presenter cluster or the projected one changed.
 
 The join page, the instructor's buttons and a lesson's Start → tell_room → the channel layer
 group of the workshop. A module of its own, importing nothing of the pages, so any page may call it.
@@ -28,3 +29,14 @@ def tell_room_of(workshop: str, attendee: int) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(room_group(workshop), {"type": "attendee.changed", "attendee": attendee})
+
+
+def stage_group(workshop: str) -> str:
+    return f"workshop-stage.{workshop}"
+
+
+def tell_stage(workshop: str) -> None:
+    """The attendees' pages redraw their presenter link, the projector page its cluster."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(stage_group(workshop), {"type": "stage.changed"})

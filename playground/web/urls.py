@@ -21,6 +21,7 @@ urlpatterns = [
     path("workshops/", workshop_views.workshops_view, name="workshops"),
     path("workshops/<slug:workshop>/", workshop_views.workshop_view, name="workshop"),
     path("workshops/<slug:workshop>/room/", workshop_views.room_view, name="room"),
+    path("workshops/<slug:workshop>/projector/", workshop_views.projector_view, name="projector"),
     path("workshops/<slug:workshop>/<slug:action>/", workshop_views.workshop_action, name="workshop-action"),
     path("join/<slug:workshop>/", workshop_views.join_view, name="join"),
     path("lessons/", lesson_views.lesson_list, name="lessons"),

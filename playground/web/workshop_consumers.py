@@ -5,6 +5,10 @@ when someone joins or the instructor resets or closes seats.
 every attendee's clusters (`cluster.<name>`, as the live pages', apps.tell_pages) and of the
 workshop (`workshop.<name>`, room_news.tell_room: joins, lessons started, resets) → room.room_cards →
 templates/web/workshops/room.html#card / #grid, swapped in by id (hx-swap-oob).
+
+/ws/workshops/<name>/stage/ → StageConsumer: the workshop's attendees' pages (their presenter
+link appears when the instructor starts presenting, goes when they stop) and the projector page
+(an instructor's: the cluster sent to it) → group `workshop-stage.<name>` (room_news.tell_stage).
 """
 from __future__ import annotations
 
@@ -16,12 +20,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 
 from playground.workshops import rooms
-from playground.workshops.access import clusters_of
+from playground.workshops.access import clusters_of, visitor_of
 from playground.workshops.models import Workshop
 
 from . import consumers
 from .room import card, room_cards
-from .room_news import room_group
+from .room_news import room_group, stage_group
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -109,13 +113,47 @@ class RoomConsumer(AsyncWebsocketConsumer):
         workshop = rooms.find(self.name)
         if whole:
             self.shown = {}
-            return render_to_string("web/workshops/room.html#grid", {"cards": room_cards(workshop), "oob": True})
+            return render_to_string("web/workshops/room.html#grid", {"cards": room_cards(workshop), "workshop": workshop, "oob": True})
         seats = workshop.attendees.filter(pk__in=dirty)
         lessons_of = rooms.lesson_clusters([seat.learner for seat in seats])
         changed = []
         for seat in seats:
-            html = render_to_string("web/workshops/room.html#card", {"card": card(seat, workshop, lessons_of[seat.learner]), "oob": True})
+            html = render_to_string("web/workshops/room.html#card", {"card": card(seat, workshop, lessons_of[seat.learner]),
+                                                                                "workshop": workshop, "oob": True})
             if self.shown.get(seat.pk) != html:
                 self.shown[seat.pk] = html
                 changed.append(html)
         return "".join(changed)
+
+
+class StageConsumer(AsyncWebsocketConsumer):
+    """What the whole room sees of the instructor's stage: on an attendee's page the presenter
+    link, on the projector page (an instructor's) the projected cluster. Anyone else is refused."""
+
+    async def connect(self) -> None:
+        self.name = self.scope["url_route"]["kwargs"]["workshop"]
+        self.template = await database_sync_to_async(self.template_for)()
+        if self.template is None:
+            return await self.close()
+        await self.channel_layer.group_add(stage_group(self.name), self.channel_name)
+        await self.accept()
+
+    def template_for(self) -> str | None:
+        user = self.scope.get("user")
+        if user is not None and user.is_staff:
+            return "web/workshops/projector.html#projected" if Workshop.objects.filter(name=self.name).exists() else None
+        seat = visitor_of(self.scope.get("session")).attendee
+        return "web/workshops/presenter_link.html" if seat is not None and seat.workshop.name == self.name else None
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(stage_group(self.name), self.channel_name)
+
+    async def stage_changed(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=await database_sync_to_async(self.frame)())
+
+    def frame(self) -> str:
+        from .workshop_views import projected
+
+        workshop = rooms.find(self.name)
+        presenter = workshop.presenter if not workshop.closed else ""
+        return render_to_string(self.template, {"workshop": workshop, "presenter": presenter, "oob": True, **projected(workshop)})

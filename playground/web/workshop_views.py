@@ -7,6 +7,7 @@ their own, and the session bound to it (workshops.access.bind) → their cluster
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
@@ -23,13 +24,12 @@ from playground.workshops.models import Workshop
 from .lesson_views import LEARNER
 from .room import room_cards
 from .workshop_access import visitor
-from .room_news import tell_room
+from .room_news import tell_room, tell_stage
 
 instructor_required = user_passes_test(lambda user: user.is_active and user.is_staff, login_url="sign-in")
-ACTIONS = ("lock", "unlock", "reset", "close", "presenter")
+ACTIONS = ("lock", "unlock", "reset", "close", "presenter", "stop-presenter", "project")
 # What undoes every attendee's work at once asks again first: one misplaced click must not do it
 WHOLE_ROOM = {"reset": "Reset every attendee's cluster", "close": "Close the workshop and delete every cluster"}
-PROJECTOR_WINDOW = "playground-projector"  # the one window every Project link sends its cluster to
 
 
 class WorkshopForm(forms.Form):
@@ -78,7 +78,7 @@ def workshop_view(request: HttpRequest, workshop: str) -> HttpResponse:
     found = workshop_or_404(workshop)
     lessons = [progress.lessons()[slug] for slug in found.lessons if slug in progress.lessons()]
     return render(request, "web/workshops/workshop.html", {
-        "workshop": found, "link": join_link(request, found), "lessons": lessons, "projector_window": PROJECTOR_WINDOW,
+        "workshop": found, "link": join_link(request, found), "lessons": lessons,
         "attendees": found.attendees.all(), "message": request.GET.get("done", "")})
 
 
@@ -93,14 +93,21 @@ def workshop_action(request: HttpRequest, workshop: str, action: str) -> HttpRes
         return render(request, "web/workshops/confirm.html", {"workshop": found, "action": action,
                       "attendees": found.attendees.count(), "label": WHOLE_ROOM[action]})
     try:
-        done = act(found, action, attendee)
+        done = act(found, action, attendee, request.POST.get("cluster", ""))
     except rooms.WorkshopError as e:
         return render(request, "web/workshops/refused.html", {"message": e.message}, status=409)
     tell_room(found.name)
+    if action in STAGE_ACTIONS:
+        tell_stage(found.name)
+    if request.POST.get("back") == "room":  # sent from the room view (Project): the instructor stays there
+        return redirect("web:room", workshop=found.name)
     return redirect(reverse("web:workshop", kwargs={"workshop": found.name}) + "?" + f"done={done}")
 
 
-def act(workshop: Workshop, action: str, attendee: str) -> str:
+STAGE_ACTIONS = ("presenter", "stop-presenter", "project", "close")  # what the attendees' pages and the projector show
+
+
+def act(workshop: Workshop, action: str, attendee: str, cluster: str = "") -> str:
     """Do what the instructor's button says; what was done, in words."""
     if action in ("lock", "unlock"):
         rooms.set_locked(workshop, locked=action == "lock")
@@ -111,6 +118,12 @@ def act(workshop: Workshop, action: str, attendee: str) -> str:
         return f"reset {only.name}'s clusters" if only else f"reset {count} attendees' clusters"
     if action == "presenter":
         return f"presenter cluster {rooms.start_presenter(workshop)} ready"
+    if action == "stop-presenter":
+        rooms.stop_presenter(workshop)
+        return "stopped presenting: the presenter cluster is deleted"
+    if action == "project":
+        rooms.project(workshop, cluster)
+        return f"projecting {cluster}" if cluster else "projecting nothing"
     return f"closed: {rooms.close(workshop)} clusters deleted"
 
 
@@ -118,7 +131,31 @@ def act(workshop: Workshop, action: str, attendee: str) -> str:
 def room_view(request: HttpRequest, workshop: str) -> HttpResponse:
     found = workshop_or_404(workshop)
     return render(request, "web/workshops/room.html", {"workshop": found, "cards": room_cards(found),
-                                                       "link": join_link(request, found), "projector_window": PROJECTOR_WINDOW})
+                                                       "link": join_link(request, found)})
+
+
+@instructor_required
+def projector_view(request: HttpRequest, workshop: str) -> HttpResponse:
+    """What the projector shows: the cluster the instructor last sent to it, followed live
+    (workshop_consumers.StageConsumer swaps it), in any browser signed in as an instructor."""
+    found = workshop_or_404(workshop)
+    return render(request, "web/workshops/projector.html", {"workshop": found, **projected(found)})
+
+
+def projected(workshop: Workshop) -> dict[str, Any]:
+    cluster = workshop.projected
+    return {"projected": cluster, "projected_name": projected_name(workshop, cluster)}
+
+
+def projected_name(workshop: Workshop, cluster: str) -> str:
+    if not cluster:
+        return ""
+    if cluster == workshop.presenter:
+        return "the presenter's cluster"
+    for seat in workshop.attendees.all():
+        if cluster in access.clusters_of(seat):
+            return f"{seat.name}'s cluster"
+    return cluster
 
 
 @login_not_required  # an attendee has no account: the code is what lets them in
@@ -129,16 +166,18 @@ def join_view(request: HttpRequest, workshop: str) -> HttpResponse:
     if mine is not None and mine.workshop_id == found.pk:
         return redirect("web:cluster", cluster=mine.cluster)
     address = request.META.get("REMOTE_ADDR", "")
-    if request.method == "POST" and rooms.too_many_wrong_codes(address):
-        return render(request, "web/workshops/too_many.html", {"workshop": found,
-                      "minutes": int(rooms.WRONG_CODES_WINDOW.total_seconds() // 60)}, status=429)
     form = JoinForm(request.POST or None)
     if request.method == "GET" or not form.is_valid():
         return join_page(request, found, form, status=200 if request.method == "GET" else 422)
+    wait = rooms.take_code_try(address)  # taken before the code is compared: no try beyond the budget is judged
+    if wait is not None:
+        refused = render(request, "web/workshops/too_many.html", {"workshop": found, "minutes": math.ceil(wait / 60)}, status=429)
+        refused["Retry-After"] = str(wait)
+        return refused
     if not rooms.code_matches(found, form.cleaned_data["code"]):
-        rooms.note_wrong_code(address)
         form.add_error("code", "That is not this workshop's code: check it on the instructor's screen.")
         return join_page(request, found, form, status=422)
+    rooms.right_code_tried(address)
     try:
         seat = rooms.join(found, form.cleaned_data["name"])
     except rooms.WorkshopError as e:

@@ -1,5 +1,5 @@
 """A workshop (its join code, seats, lessons, and whether it takes newcomers) and its attendees,
-each with a cluster of their own; and the join attempts that bound how fast a code is guessed."""
+each with a cluster of their own; and the budget of wrong join codes that bounds how fast a code is guessed."""
 from __future__ import annotations
 
 from django.db import models
@@ -13,6 +13,7 @@ class Workshop(models.Model):
     locked = models.BooleanField(default=False)  # no new attendee may join
     closed = models.BooleanField(default=False)  # over: its clusters deleted, nobody may join
     presenter = models.CharField(max_length=63, blank=True)  # the cluster the instructor drives and the room watches
+    projected = models.CharField(max_length=63, blank=True)  # the cluster the projector page shows ("" none)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -39,9 +40,15 @@ class Attendee(models.Model):
         return f"{self.name} ({self.workshop_id})"
 
 
-class JoinAttempt(models.Model):
-    """A join form sent with a wrong code, from one client address: too many in a while and the
-    address is refused (429) until they age out. In the database, so every web process counts."""
+class JoinCodeBucket(models.Model):
+    """The wrong join codes one client address may still send: a token bucket (store/quota.py's
+    take_shared_token) kept in the database, taken in one statement, so every web process counts
+    against one budget and tries made at one instant in several processes cannot overshoot it."""
 
-    address = models.CharField(max_length=45, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    address = models.CharField(max_length=45, primary_key=True)
+    tokens = models.FloatField()
+    counted = models.FloatField()  # wall-clock seconds (time.time()): the processes share no monotonic clock
+    took = models.BooleanField(default=True)  # whether the last try found a token
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.tokens:.2f} tries"

@@ -7,26 +7,29 @@ rows, the clusters (sim.kind, store.clusters) and the attendees' lesson progress
 """
 from __future__ import annotations
 
-import datetime
+import math
 import re
 import secrets
+import time
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from playground.lessons import progress
 from playground.lessons.models import LessonProgress
 from playground.sim.kind import create_kind_cluster, reset_kind_cluster
 from playground.store import clusters
+from playground.store.quota import give_back_shared_token, take_shared_token
 
-from .models import Attendee, JoinAttempt, Workshop
+from .models import Attendee, JoinCodeBucket, Workshop
 
 CLUSTER_PREFIX = "ws-"  # an attendee's cluster: ws-<random>, a name nobody guesses or chooses
 # Join codes: no 0/O, 1/I/L, so a code read off a projector is typed right
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6  # 31**6, about 887 million codes, against WRONG_CODES_ALLOWED guesses per window
-WRONG_CODES_ALLOWED = 10  # wrong codes one client address may send per WRONG_CODES_WINDOW
-WRONG_CODES_WINDOW = datetime.timedelta(minutes=10)
+# Wrong codes one client address may send at once, then one more every WRONG_CODE_EVERY seconds
+WRONG_CODES_ALLOWED = 10
+WRONG_CODE_EVERY = 60.0
 MAX_SEATS = 500
 MAX_NAME = 40
 
@@ -69,14 +72,18 @@ def code_matches(workshop: Workshop, typed: str) -> bool:
     return secrets.compare_digest(re.sub(r"\s+", "", typed).upper().encode(), workshop.code.encode())
 
 
-def too_many_wrong_codes(address: str) -> bool:
-    since = timezone.now() - WRONG_CODES_WINDOW
-    return JoinAttempt.objects.filter(address=address, at__gte=since).count() >= WRONG_CODES_ALLOWED
+def take_code_try(address: str, *, clock: Callable[[], float] = time.time) -> int | None:
+    """Take one try of a join code for the client address, before the code is compared: None
+    when it may try, else the whole seconds until it may. Counted in one statement in the
+    database, so tries sent at one instant to several web processes cannot overshoot the budget.
+    A right code gives its try back (`right_code_tried`): only wrong ones are counted."""
+    wait = take_shared_token(JoinCodeBucket._meta.db_table, "address", "%s", [address],
+                             rate=1 / WRONG_CODE_EVERY, burst=WRONG_CODES_ALLOWED, now=clock())
+    return None if wait == 0 else max(1, math.ceil(wait))
 
 
-def note_wrong_code(address: str) -> None:
-    JoinAttempt.objects.filter(at__lt=timezone.now() - WRONG_CODES_WINDOW).delete()  # aged out: forgotten
-    JoinAttempt.objects.create(address=address)
+def right_code_tried(address: str) -> None:
+    give_back_shared_token(JoinCodeBucket._meta.db_table, "address", "%s", [address], burst=WRONG_CODES_ALLOWED)
 
 
 def join(workshop: Workshop, name: str) -> Attendee:
@@ -161,8 +168,8 @@ def close(workshop: Workshop) -> int:
     with transaction.atomic():
         LessonProgress.objects.filter(learner__in=[seat.learner for seat in seats]).delete()
         workshop.attendees.all().delete()
-        workshop.closed, workshop.locked, workshop.presenter = True, True, ""
-        workshop.save(update_fields=["closed", "locked", "presenter"])
+        workshop.closed, workshop.locked, workshop.presenter, workshop.projected = True, True, "", ""
+        workshop.save(update_fields=["closed", "locked", "presenter", "projected"])
     return deleted
 
 
@@ -175,3 +182,28 @@ def start_presenter(workshop: Workshop) -> str:
         create_kind_cluster(workshop.presenter)
         workshop.save(update_fields=["presenter"])
     return workshop.presenter
+
+
+def stop_presenter(workshop: Workshop) -> None:
+    """The room stops watching: the presenter cluster deleted (a new one starts afresh)."""
+    if workshop.presenter and clusters.exists(workshop.presenter):
+        clusters.delete(workshop.presenter)
+    if workshop.projected == workshop.presenter:
+        workshop.projected = ""
+    workshop.presenter = ""
+    workshop.save(update_fields=["presenter", "projected"])
+
+
+def project(workshop: Workshop, cluster: str) -> None:
+    """Send one of the workshop's clusters (an attendee's, one of their lessons', the presenter's)
+    to the projector page, or none ("")."""
+    if cluster and cluster != workshop.presenter and cluster not in workshop_clusters(workshop):
+        raise WorkshopError(f'cluster "{cluster}" is not one of workshop "{workshop.name}"\'s clusters')
+    workshop.projected = cluster
+    workshop.save(update_fields=["projected"])
+
+
+def workshop_clusters(workshop: Workshop) -> set[str]:
+    seats = list(workshop.attendees.all())
+    lessons_of = lesson_clusters([seat.learner for seat in seats])
+    return {seat.cluster for seat in seats} | {row.cluster for rows in lessons_of.values() for row in rows}

@@ -178,8 +178,7 @@ def test_a_read_only_page_offers_no_button(server, page):  # noqa: F811
     page.get_by_role("link", name="Presenter cluster", exact=True).click()
     assert page.locator(".read-only-banner").count() == 0
     assert page.get_by_role("button", name="+10 s").is_visible()  # the instructor drives it
-    attendee.reload()  # the header shows the presenter's cluster from the next page on
-    attendee.get_by_role("link", name="Presenter's cluster").click()
+    attendee.get_by_role("link", name="Presenter's cluster").click()  # pushed to the open page: no reload
     assert "you are watching the presenter's cluster" in attendee.locator(".read-only-banner").inner_text()
     assert offered(attendee) == []
     attendee.set_viewport_size({"width": 1440, "height": 1080})
@@ -209,9 +208,19 @@ def test_the_instructor_runs_a_workshop_from_the_web_ui(server, page):  # noqa: 
     assert page.locator("h1 .state").inner_text() == "locked"
     page.get_by_role("button", name="Reset Ana's cluster").click()
     assert "reset Ana's clusters" in page.get_by_role("status").inner_text()
-    with page.context.expect_page() as projector:
-        page.get_by_role("link", name="project Ana's cluster").click()
-    assert projector.value.url.endswith(f"/clusters/{cluster}/?projector=1")
+    projector = page.context.browser.new_context().new_page()  # the projector's machine: any browser signed in as an instructor
+    sign_in(projector, url, password, "/workshops/room1/projector/")
+    assert "nothing is projected" in projector.locator(".nothing-projected").inner_text()
+    manage("clock", "instant", "--cluster", cluster)
+    manage("apply", "-f", "examples/nginx-deployment.yaml", "--cluster", cluster)
+    page.get_by_role("row", name=re.compile("Ana")).get_by_role("button", name="Project").click()
+    assert projector.locator(".projected-name").inner_text() == "Ana's cluster"  # followed live, no reload
+    shown = projector.frame_locator(".projected iframe")
+    shown.locator("li.pod.ready", has_text="nginx-").nth(2).wait_for(timeout=30_000)
+    for width in WIDTHS:
+        projector.set_viewport_size({"width": width, "height": 1080 if width == 1920 else 900})
+        screenshot(projector, f"workshop-projector-{width}")
+    assert "projecting" in page.get_by_role("status").inner_text()
     page.get_by_role("button", name="Close: delete every cluster").click()
     screenshot(page, "workshop-close-confirm-1920")
     page.get_by_role("button", name="Close the workshop and delete every cluster").click()

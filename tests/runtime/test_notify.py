@@ -26,7 +26,7 @@ def listener():
         told.append(cluster)
         arrived.set()
 
-    thread = threading.Thread(target=notify.listen, args=(on_notify, stopping), kwargs={"listening": listening})
+    thread = threading.Thread(target=notify.listen, args=(on_notify, stopping), kwargs={"listening": listening, "own": True})
     thread.start()
     assert listening.wait(30)
     yield told, arrived

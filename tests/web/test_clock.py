@@ -13,6 +13,7 @@ from playground.asgi import application
 from playground.store import clock
 from playground.store.demo import create_demo_cluster
 from playground.store.models import Cluster
+from playground.store import notify
 from playground.web import consumers
 from tests.factories import deployment
 
@@ -82,6 +83,7 @@ def test_pausing_reaches_every_open_page_of_the_cluster_with_its_step_button():
 def test_a_clock_set_by_another_process_reaches_the_pages(monkeypatch):
     create_demo_cluster("default")
     monkeypatch.setattr(consumers, "OTHER_PROCESSES_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(notify, "FALLBACK_POLL_SECONDS", 0.05)  # PostgreSQL: the look that finds what no NOTIFY told
 
     def another_process_runs_it_at_ten_times() -> None:
         # `manage.py clock run --speed 10` elsewhere: the row changes, no signal reaches this process

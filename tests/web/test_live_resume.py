@@ -14,6 +14,7 @@ from playground.asgi import application
 from playground.store import api as store
 from playground.store import changelog
 from playground.store.demo import create_demo_cluster
+from playground.store import notify
 from playground.web import consumers
 from tests.factories import config_map, pod
 
@@ -229,6 +230,7 @@ def test_a_write_made_by_another_process_reaches_the_open_page(monkeypatch):
     layer never hears of it, so the page's process notices the store's resourceVersion move."""
     create_demo_cluster("default")
     monkeypatch.setattr(consumers, "OTHER_PROCESSES_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(notify, "FALLBACK_POLL_SECONDS", 0.05)  # PostgreSQL: the look that finds what no NOTIFY told
 
     def written_elsewhere() -> None:
         write_from_another_process("default", pod("from-another-terminal", node="playground-worker"))
@@ -256,6 +258,7 @@ def test_a_write_made_by_another_process_wakes_the_pages_of_its_cluster_only(mon
     create_demo_cluster("default")
     create_demo_cluster("team-b")
     monkeypatch.setattr(consumers, "OTHER_PROCESSES_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(notify, "FALLBACK_POLL_SECONDS", 0.05)  # PostgreSQL: the look that finds what no NOTIFY told
     layer = get_channel_layer()
     told: list[str] = []
     group_send = layer.group_send

@@ -77,17 +77,17 @@ def test_what_undoes_the_whole_room_asks_again_first(workshop, ana, instructor, 
     assert not Workshop.objects.get().closed
 
 
-def test_the_workshop_page_sends_any_cluster_to_one_projector_window(workshop, ana, instructor):
+def test_the_workshop_and_room_pages_send_any_cluster_to_the_projector_page(workshop, ana, instructor):
     instructor.post(f"/workshops/{workshop.name}/presenter/")
     presenter = Workshop.objects.get().presenter
 
     page = instructor.get(f"/workshops/{workshop.name}/").content.decode()
     room = instructor.get(f"/workshops/{workshop.name}/room/").content.decode()
 
-    for cluster in (ana.cluster, presenter):
-        assert f'href="/clusters/{cluster}/?projector=1" target="playground-projector"' in page
-    assert f'href="/clusters/{ana.cluster}/?projector=1" target="playground-projector"' in room
-    assert f'href="/clusters/{presenter}/?projector=1" target="playground-projector"' in room
+    for html in (page, room):
+        assert f'href="/workshops/{workshop.name}/projector/"' in html
+        for cluster in (ana.cluster, presenter):
+            assert f'action="/workshops/{workshop.name}/project/"' in html and f'name="cluster" value="{cluster}"' in html
 
 
 def test_lock_then_unlock(workshop, instructor):
@@ -134,5 +134,5 @@ def test_the_room_shows_every_attendee_with_their_pods_and_progress(workshop, an
     assert "3 pending" in ana_card  # no scheduler runs here: the pods wait for a node
     assert ana_card.count('class="square pending"') == 3
     assert "The pod and its pause container" in ana_card and "0/3" in ana_card
-    assert f'href="/clusters/{ana.cluster}/?projector=1"' in ana_card
+    assert f'name="cluster" value="{ana.cluster}"' in ana_card  # its Project button
     assert workshop.code in page

@@ -1,6 +1,6 @@
 """Joining a workshop: the link, the code and a display name give a fresh cluster of one's own
 (three nodes, the namespaces, kube-system) and the workshop's lessons; a locked, full or closed
-workshop says so; wrong codes from one address are refused after a few (429)."""
+workshop says so; wrong codes from one address are refused after a few (429), counted atomically in the database."""
 from __future__ import annotations
 
 import threading
@@ -11,7 +11,7 @@ from django.test import Client
 
 from playground.store import api as store
 from playground.workshops import rooms
-from playground.workshops.models import Attendee, JoinAttempt
+from playground.workshops.models import Attendee, JoinCodeBucket
 
 from .conftest import join
 
@@ -104,7 +104,49 @@ def test_guessing_codes_is_refused_after_ten_wrong_ones_from_one_address(worksho
     assert "Too many wrong join codes came from your address" in refused.content.decode()
     assert not Attendee.objects.exists()
     assert Client(REMOTE_ADDR="203.0.113.8").post(f"/join/{workshop.name}/", {"code": workshop.code, "name": "Ana"}).status_code == 302
-    assert JoinAttempt.objects.filter(address="203.0.113.7").count() == rooms.WRONG_CODES_ALLOWED
+    assert refused["Retry-After"] == str(int(rooms.WRONG_CODE_EVERY))
+
+
+def test_a_right_code_gives_its_try_back(workshop):
+    for name in ("Ana", "Bo", "Cy"):
+        assert Client(REMOTE_ADDR="203.0.113.7").post(f"/join/{workshop.name}/", {"code": workshop.code, "name": name}).status_code == 302
+
+    assert JoinCodeBucket.objects.get(address="203.0.113.7").tokens == rooms.WRONG_CODES_ALLOWED
+
+
+def test_a_wrong_code_comes_back_one_a_minute(db):
+    address, now = "203.0.113.7", 1000.0
+    for _ in range(rooms.WRONG_CODES_ALLOWED):
+        assert rooms.take_code_try(address, clock=lambda: now) is None
+
+    assert rooms.take_code_try(address, clock=lambda: now) == rooms.WRONG_CODE_EVERY
+    assert rooms.take_code_try(address, clock=lambda: now + rooms.WRONG_CODE_EVERY) is None
+    assert rooms.take_code_try(address, clock=lambda: now + rooms.WRONG_CODE_EVERY) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tries_at_one_instant_on_several_connections_do_not_overshoot():
+    """As several web processes would: each a connection of its own, all let go at once with one
+    try left for everyone: exactly one gets it."""
+    address, now = "203.0.113.7", 1000.0
+    for _ in range(rooms.WRONG_CODES_ALLOWED - 1):
+        rooms.take_code_try(address, clock=lambda: now)
+    start, answers = threading.Barrier(6), []
+
+    def one_process() -> None:
+        try:
+            start.wait()
+            answers.append(rooms.take_code_try(address, clock=lambda: now))
+        finally:
+            connection.close()
+
+    processes = [threading.Thread(target=one_process) for _ in range(6)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=30)
+
+    assert answers.count(None) == 1 and answers.count(int(rooms.WRONG_CODE_EVERY)) == 5
 
 
 def test_an_attendee_on_another_machine_needs_no_account(workshop):
