@@ -4,40 +4,16 @@ Runs on SQLite (WAL, immediate transactions) by default and on PostgreSQL with D
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from playground.store import api as store
 from playground.store import changelog
 from playground.store.demo import create_demo_cluster
 from playground.store.errors import Conflict
+from tests.concurrently import run_together
 from tests.factories import config_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(*actions):
-    """Run the actions on threads (each with its own connection), released at the same moment."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[object] = [None] * len(actions)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[index] = actions[index]()
-        except Exception as e:  # noqa: BLE001 - the outcome is what the test looks at
-            outcomes[index] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def test_two_writers_of_one_version_exactly_one_wins():

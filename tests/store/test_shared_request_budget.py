@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from playground.store import clusters, quota
 from playground.store.quota import RequestBudget, SharedRequestBudget
+from tests.concurrently import run_together
 
 # Each "process" is a thread with a database connection of its own: the test's writes must be committed
 PROCESSES = pytest.mark.django_db(transaction=True)
@@ -64,21 +65,7 @@ def test_a_clock_behind_the_bucket_refills_nothing(make_cluster):
 @PROCESSES
 def test_two_processes_taking_at_once_spend_the_last_token_once(make_cluster):
     make_cluster("team-a")
-    waits = []
-    start = threading.Barrier(2)
-
-    def take() -> None:
-        start.wait()
-        try:
-            waits.append(SharedRequestBudget(clock=lambda: 1000.0).take("team-a", RATE))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    waits = run_together(*[lambda: SharedRequestBudget(clock=lambda: 1000.0).take("team-a", RATE)] * 2)
 
     assert sorted(waits) == [0, pytest.approx(2.0)]
 

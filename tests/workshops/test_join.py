@@ -12,6 +12,7 @@ from django.test import Client
 from playground.store import api as store
 from playground.workshops import rooms
 from playground.workshops.models import Attendee, JoinCodeBucket
+from tests.concurrently import run_together
 
 from .conftest import join
 
@@ -131,20 +132,7 @@ def test_tries_at_one_instant_on_several_connections_do_not_overshoot():
     address, now = "203.0.113.7", 1000.0
     for _ in range(rooms.WRONG_CODES_ALLOWED - 1):
         rooms.take_code_try(address, clock=lambda: now)
-    start, answers = threading.Barrier(6), []
-
-    def one_process() -> None:
-        try:
-            start.wait()
-            answers.append(rooms.take_code_try(address, clock=lambda: now))
-        finally:
-            connection.close()
-
-    processes = [threading.Thread(target=one_process) for _ in range(6)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=30)
+    answers = run_together(*[lambda: rooms.take_code_try(address, clock=lambda: now)] * 6)
 
     assert answers.count(None) == 1 and answers.count(int(rooms.WRONG_CODE_EVERY)) == 5
 
