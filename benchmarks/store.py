@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from playground.store import api as store
-from playground.store import changelog, chunking, clusters
+from playground.store import changelog, chunking, clusters, manifest_apply
 
 CLUSTER = "bench"
 BATCH = 500  # a ReplicaSet's burst: one commit for up to 500 pods
@@ -99,7 +99,7 @@ def _measure(pods: int, single: int) -> dict[str, float]:
 def _measure_stream(count: int) -> dict[str, float]:
     text = config_maps(count)
     started = time.perf_counter()
-    results = store.apply_manifest(CLUSTER, text)
+    results = manifest_apply.apply_manifest(CLUSTER, text)
     seconds = time.perf_counter() - started
     assert not [r for r in results if r.error], "every ConfigMap of the stream applies"
 

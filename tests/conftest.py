@@ -11,7 +11,7 @@ import pytest
 from playground.components import COMPONENTS
 from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
-from playground.store import changelog, clock, quota
+from playground.store import changelog, clock, manifest_apply, quota
 from playground.store.demo import create_demo_cluster
 
 
@@ -53,8 +53,8 @@ class ClusterHandle:
     def __getattr__(self, verb: str) -> Any:
         return functools.partial(getattr(store, verb), self.name)
 
-    def apply_text(self, text: str | bytes) -> list[store.ApplyResult]:
-        return store.apply_manifest(self.name, text)
+    def apply_text(self, text: str | bytes) -> list[manifest_apply.ApplyResult]:
+        return manifest_apply.apply_manifest(self.name, text)
 
     def changes_since(self, resource_version: int) -> list[changelog.WatchEvent]:
         return changelog.changes(self.name, resource_version)

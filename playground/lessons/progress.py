@@ -21,8 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from playground.sim.kind import create_kind_cluster, reset_kind_cluster
-from playground.store import api as store
-from playground.store import clock, clusters
+from playground.store import clock, clusters, manifest_apply
 from playground.store.errors import NotFound
 
 from .checks import Held, Verdict, held
@@ -152,7 +151,7 @@ def reveal_hint(progress: LessonProgress, step: Step) -> int:
 
 def _set_up(cluster: str, lesson: Lesson) -> None:
     if lesson.start:
-        store.apply_manifest(cluster, lesson.start)
+        manifest_apply.apply_manifest(cluster, lesson.start)
 
 
 def _from_the_start(progress: LessonProgress, lesson: Lesson) -> None:

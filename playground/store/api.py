@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsonpatch
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
-from . import changelog, chunking, clock, clusters, leases, manifests, merge, quota, selectors, services
+from . import changelog, chunking, clock, clusters, leases, merge, quota, selectors, services
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -39,7 +38,7 @@ from .admission import (
     mount_service_account_token,
     should_automount,
 )
-from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, NotFound, StoreError
+from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, NotFound
 from .hashing import ALPHANUMS
 from .kinds import KINDS, Kind
 from .models import StoredObject
@@ -860,44 +859,3 @@ def _conflict(k: Kind, name: str) -> str:
         f'Operation cannot be fulfilled on {k.resource} "{name}": '
         "the object has been modified; please apply your changes to the latest version and try again"
     )
-
-
-# -- Manifests ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    """What `apply` did with one object of a manifest, or why it stored nothing."""
-
-    document: str  # "document 2 (Deployment/nginx)"
-    reference: str = ""  # "deployment.apps/nginx", as kubectl prints it
-    action: str = ""  # created, configured or unchanged
-    error: str = ""
-
-
-def apply_manifest(cluster: str, data: bytes | str) -> builtins.list[ApplyResult]:
-    """`kubectl apply -f` on a whole stream: each document (and each item of a `kind: List`)
-    is applied on its own, so one bad document stores nothing of itself and nothing else fails."""
-    results = []
-    for doc in manifests.parse(data, max_document_bytes=settings.PLAYGROUND_MAX_DOCUMENT_BYTES):
-        if doc.error is not None:
-            results.append(ApplyResult(doc.label, error=doc.error))
-            continue
-        assert doc.obj is not None
-        items = doc.obj.get("items") if doc.obj.get("kind") == "List" else [doc.obj]
-        if not isinstance(items, builtins.list):
-            results.append(ApplyResult(doc.label, error="items: Invalid value: a List needs a list of items"))
-            continue
-        for number, item in enumerate(items, start=1):
-            label = doc.label if doc.obj.get("kind") != "List" else f"{doc.label}, item {number}"
-            results.append(_apply_one(cluster, item, label))
-    return results
-
-
-def _apply_one(cluster: str, obj: Any, label: str) -> ApplyResult:
-    try:
-        stored, action = apply(cluster, obj)
-    except StoreError as e:
-        return ApplyResult(label, error=e.message)
-    k = KINDS[stored["kind"]]
-    return ApplyResult(label, f"{k.kubectl_type}/{stored['metadata']['name']}", action)

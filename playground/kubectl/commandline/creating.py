@@ -2,7 +2,7 @@
 create (-f, or the generators deployment, configmap, secret generic, namespace) and run, as
 kubectl's pkg/cmd/apply, pkg/cmd/create and pkg/cmd/run.
 
-argv → read_manifests (args.py) or a generated object → store.apply_manifest, store.create or
+argv → read_manifests (args.py) or a generated object → manifest_apply.apply_manifest, store.create or
 fieldmanager.server_side_apply → a line per object (`deployment.apps/web created`), or, with -o,
 the object as formats.py prints it (--dry-run: nothing stored).
 """
@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from playground.store import api as store
-from playground.store import fieldmanager, manifests
+from playground.store import fieldmanager, manifest_apply, manifests
 from playground.store.errors import StoreError
 from playground.store.kinds import KINDS
 
@@ -43,7 +43,7 @@ class Apply(Verb):
                 objects += self.server_side(cluster, out, source, data, manager=options["field_manager"],
                                             force=options["force_conflicts"])
                 continue
-            for result in store.apply_manifest(cluster, data):
+            for result in manifest_apply.apply_manifest(cluster, data):
                 objects += 1
                 if result.error:
                     out.error(f"error: {source}: {result.document}: {result.error}")
