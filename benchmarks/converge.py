@@ -83,12 +83,12 @@ def converge(runtime: ClusterRuntime, replicas: int, *, image: str) -> None:
 
 
 def measure(runtime: ClusterRuntime, replicas: int, *, image: str, apply: dict[str, Any]) -> dict[str, float]:
-    versions = changelog.current_resource_version()
+    versions = changelog.cluster_resource_version(CLUSTER)
     started = time.perf_counter()
     store.apply(CLUSTER, apply)
     converge(runtime, replicas, image=image)
     seconds = time.perf_counter() - started
-    writes = changelog.current_resource_version() - versions
+    writes = changelog.cluster_resource_version(CLUSTER) - versions
     return {"seconds": seconds, "writes": writes, "writes_per_second": writes / seconds}
 
 

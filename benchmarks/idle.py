@@ -87,7 +87,7 @@ def measure(root: Path, *, clusters: int, warmup: float, seconds: float, idle_af
 
 def resource_version(database: Path) -> int:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as db:
-        return db.execute("SELECT value FROM store_resourceversioncounter WHERE id = 1").fetchone()[0]
+        return db.execute("SELECT COALESCE(SUM(resource_version), 0) FROM store_cluster").fetchone()[0]
 
 
 def cpu_seconds(pid: int) -> float:

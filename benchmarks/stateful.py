@@ -103,13 +103,13 @@ def converge(runtime: ClusterRuntime, done: Callable[[], bool]) -> None:
 
 
 def measure(runtime: ClusterRuntime, objects: list[Obj], done: Callable[[], bool]) -> dict[str, float]:
-    versions, reconciles = changelog.current_resource_version(), runtime.reconciles
+    versions, reconciles = changelog.cluster_resource_version(CLUSTER), runtime.reconciles
     started = time.perf_counter()
     for obj in objects:
         store.apply(CLUSTER, obj)
     converge(runtime, done)
     seconds = time.perf_counter() - started
-    writes = changelog.current_resource_version() - versions
+    writes = changelog.cluster_resource_version(CLUSTER) - versions
     return {"seconds": seconds, "writes": writes, "writes_per_second": writes / seconds,
             "reconciles": runtime.reconciles - reconciles}
 

@@ -63,7 +63,7 @@ def run(*, pods: int = 10_000, single: int = 1_000, configmaps: int = 10_000) ->
 
 
 def _measure(pods: int, single: int) -> dict[str, float]:
-    start_version = changelog.current_resource_version()
+    start_version = changelog.cluster_resource_version(CLUSTER)
     started = time.perf_counter()
     for first in range(0, pods, BATCH):
         with store.batch(CLUSTER) as batch:

@@ -60,7 +60,7 @@ class ClusterHandle:
         return changelog.changes(self.name, resource_version)
 
     def resource_version(self) -> int:
-        return changelog.current_resource_version()
+        return changelog.cluster_resource_version(self.name)
 
 
 @pytest.fixture(autouse=True)

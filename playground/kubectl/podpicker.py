@@ -69,7 +69,7 @@ def _wait_for_pods(cluster: str, namespace: str, selector: str, timeout: float,
                    cancelled: Callable[[], bool]) -> list[Obj]:
     """GetPodList's watch: the first pod added or changed that the selector selects, within `timeout`.
     (kubectl itself then indexes the empty list it listed first and panics; here the pods are listed again.)"""
-    since, deadline = changelog.current_resource_version(), time.monotonic() + timeout
+    since, deadline = changelog.cluster_resource_version(cluster), time.monotonic() + timeout
     while time.monotonic() < deadline and not cancelled():
         for event in changelog.watch(cluster, since, kind="Pod", namespace=namespace,
                                      timeout=min(1.0, max(deadline - time.monotonic(), 0.001))):

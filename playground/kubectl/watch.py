@@ -82,7 +82,7 @@ def watch(cluster: str, out: Output, requested: list[tuple[Kind, str | None]], *
                 and (label_match is None or label_match(obj["metadata"].get("labels") or {}))
                 and (field_match is None or field_match(obj)))
 
-    since = changelog.current_resource_version()  # listed at this version: the watch misses nothing after it
+    since = changelog.cluster_resource_version(cluster)  # listed at this version: the watch misses nothing after it
     printer = WatchPrinter(cluster, out, fmt=fmt, with_namespace=namespace is None and kind.namespaced)
     if names:
         current = [store.get(cluster, kind.kind, next(iter(names)), default_namespace)]

@@ -711,8 +711,9 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if writes:
-                last = clusters.bump_resource_version(
-                    cursor, len(writes), only_if=None if fence is None else leases.fence_condition(cluster_id, fence))
+                last = clusters.take_resource_versions(
+                    cursor, cluster, cluster_id, len(writes),
+                    only_if=None if fence is None else leases.fence_condition(cluster_id, fence))
                 if last is None:
                     raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
                 if limits is not None:

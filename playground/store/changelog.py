@@ -4,8 +4,9 @@ transaction as the object (api.py's commit), read back by watches and informers.
 api.py commit → the log rows → notify (after commit: the cluster's watches wake, and
 changes_committed tells this process's manager and pages) → changes(cluster, since) →
 runtime/informer.py, the pages' sockets, `rollout status`. A watch from before the retained
-window is told Gone (410) and relists. Each cluster has its own resourceVersion (its newest
-entry, or its reset): a write in one cluster moves no other cluster's.
+window is told Gone (410) and relists. Each cluster counts its own resourceVersions
+(clusters.take_resource_versions): a write in one cluster moves no other cluster's, and its
+writer waits for no other cluster's.
 """
 from __future__ import annotations
 
@@ -35,8 +36,6 @@ changes_committed = Signal()
 # One condition per cluster: a commit wakes the watches of its own cluster only
 _committed: dict[str, threading.Condition] = collections.defaultdict(threading.Condition)
 _local_commits: collections.Counter[str] = collections.Counter()  # batches this process wrote, per cluster
-# The newest change-log entry of each cluster: an index probe on (cluster, resource_version)
-_CLUSTER_VERSION = f"(SELECT MAX(resource_version) FROM {Change._meta.db_table} WHERE cluster_id = c.id)"
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,6 @@ class WatchEvent:
     type: str
     object: Obj
     resource_version: int
-
-
-def current_resource_version() -> int:
-    """The last resourceVersion handed out: a list at this version, then a watch from it, misses nothing."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM store_resourceversioncounter WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else 0
 
 
 @dataclass(frozen=True)
@@ -67,18 +58,15 @@ class ClusterState:
 
 
 def cluster_resource_version(cluster: str) -> int:
-    """The cluster's own resourceVersion: the last one written in it, or the one its reset or
-    compaction took. It moves when, and only when, something in the cluster changed, so an
-    informer that saw it needs no change-log query."""
+    """The cluster's own resourceVersion: the last one written in it, or the one its reset took.
+    It moves when, and only when, something in the cluster changed, so an informer that saw it
+    needs no change-log query; a list at it, then a watch from it, misses nothing."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.compacted_revision, {_CLUSTER_VERSION} FROM {Cluster._meta.db_table} c WHERE c.name = %s",
-            [cluster],
-        )
+        cursor.execute(f"SELECT resource_version FROM {Cluster._meta.db_table} WHERE name = %s", [cluster])
         found = cursor.fetchone()
     if found is None:
         raise NotFound(f'cluster "{cluster}" not found')
-    return max(found[0] or 0, found[1] or 0)
+    return found[0]
 
 
 def cluster_states(names: Collection[str] | None = None) -> dict[str, ClusterState]:
@@ -90,15 +78,13 @@ def cluster_states(names: Collection[str] | None = None) -> dict[str, ClusterSta
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.name, c.compacted_revision, {_CLUSTER_VERSION}, c.clock_steps, {columns}"
+            f"SELECT c.name, c.resource_version, c.clock_steps, {columns}"
             f" FROM {Cluster._meta.db_table} c{where}", list(names or ())
         )
         rows = cursor.fetchall()
     return {
-        name: ClusterState(
-            max(compacted or 0, last or 0), clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, rest))), steps
-        )
-        for name, compacted, last, steps, *rest in rows
+        name: ClusterState(version, clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, rest))), steps)
+        for name, version, steps, *rest in rows
     }
 
 

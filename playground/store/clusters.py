@@ -1,5 +1,5 @@
 """Clusters: each a sandbox of its own (nodes, namespaces, objects), created, reset and deleted
-as a whole, and the one resourceVersion counter every write in every cluster takes from.
+as a whole, each with its own resourceVersion counter, as each real cluster has its own etcd.
 
 manage.py cluster / the demo / workshops → create, reset, delete → the store's tables; the
 store's reads and writes (api.py) and the change log (changelog.py) find a cluster's row here.
@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
 from . import clock, quota
 from .errors import AlreadyExists, BadRequest, NotFound, StoreError
-from .models import Change, Cluster, ReconcileTrace, StoredObject
+from .models import Change, Cluster, ReconcileTrace, ResourceVersionCounter, StoredObject
 
 
 def create(name: str) -> None:
@@ -26,30 +28,30 @@ def create(name: str) -> None:
     if exists(name):
         raise AlreadyExists(f'clusters "{name}" already exists')
     wall = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    # A resourceVersion of its own: a cluster made again under an old name is never mistaken
-    # for the one an informer saw before
     with transaction.atomic(), connection.cursor() as cursor:
-        Cluster.objects.create(name=name, compacted_revision=bump_resource_version(cursor, 1), clock_origin=wall, clock_anchor=wall,
-                               clock_used=clock.wall_now())
+        start = _first_version(cursor)
+        Cluster.objects.create(name=name, resource_version=start, compacted_revision=start, clock_origin=wall,
+                               clock_anchor=wall, clock_used=clock.wall_now())
 
 
 def delete(name: str) -> None:
-    cluster_id = id_of(name)
     with transaction.atomic():
+        cluster_id, version = _lock(name)  # first: a writer of the cluster finishes before its rows go
         Change.objects.filter(cluster_id=cluster_id).delete()
         StoredObject.objects.filter(cluster_id=cluster_id).delete()
         Cluster.objects.filter(id=cluster_id).delete()
+        _raise_high_water(version)
 
 
 def reset(name: str) -> None:
     """Forget every object of the cluster; its watchers are told Gone and relist an empty cluster."""
-    cluster_id = id_of(name)
     with transaction.atomic():
+        cluster_id, _ = _lock(name)
         Change.objects.filter(cluster_id=cluster_id).delete()
         StoredObject.objects.filter(cluster_id=cluster_id).delete()
         ReconcileTrace.objects.filter(cluster_id=cluster_id).delete()
-        with connection.cursor() as cursor:
-            Cluster.objects.filter(id=cluster_id).update(compacted_revision=bump_resource_version(cursor, 1))
+        Cluster.objects.filter(id=cluster_id).update(resource_version=F("resource_version") + 1,
+                                                     compacted_revision=F("resource_version") + 1)
 
 
 def exists(name: str) -> bool:
@@ -146,23 +148,45 @@ def usage(cluster_id: int) -> dict[str, int]:
         return quota.usage_from_rows(cursor.fetchall())
 
 
-def bump_resource_version(cursor: Any, count: int, *, only_if: tuple[str, list[Any]] | None = None) -> int | None:
-    """Take `count` resourceVersions; returns the last. The row lock orders concurrent writers.
-    With `only_if` (an SQL condition and its parameters: a worker's fence, leases.py) nothing is
-    taken and None is returned when the condition is false, at no extra statement."""
+def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: int, *,
+                           only_if: tuple[str, list[Any]] | None = None) -> int | None:
+    """Take `count` of the cluster's resourceVersions; returns the last. The cluster row's lock,
+    held until the transaction ends, orders the cluster's writers, so its change-log entries
+    commit in resourceVersion order and a watcher never sees a later version before an earlier
+    one; writers of other clusters do not wait for it. With `only_if` (an SQL condition and its
+    parameters: a worker's fence, leases.py) nothing is taken and None is returned when the
+    condition is false, at no extra statement."""
     condition, params = only_if if only_if is not None else ("TRUE", [])
+    cursor.execute(f"UPDATE {Cluster._meta.db_table} SET resource_version = resource_version + %s"
+                   f" WHERE id = %s AND {condition} RETURNING resource_version", [count, cluster_id, *params])
+    row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    if only_if is None or not Cluster.objects.filter(id=cluster_id).exists():
+        raise NotFound(f'cluster "{cluster}" not found')
+    return None
+
+
+def _lock(name: str) -> tuple[int, int]:
+    """The cluster's id and resourceVersion, its row locked until the transaction ends."""
+    found = Cluster.objects.select_for_update().filter(name=name).values_list("id", "resource_version").first()
+    if found is None:
+        raise NotFound(f'cluster "{name}" not found')
+    return found
+
+
+def _first_version(cursor: Any) -> int:
+    """A new cluster's first resourceVersion: above every one a deleted cluster reached, so a
+    cluster made again under an old name is never mistaken for the one an informer saw before."""
     for _ in range(2):
-        cursor.execute(f"UPDATE store_resourceversioncounter SET value = value + %s WHERE id = 1 AND {condition}"
-                       " RETURNING value", [count, *params])
+        cursor.execute("UPDATE store_resourceversioncounter SET value = value + 1 WHERE id = 1 RETURNING value")
         row = cursor.fetchone()
         if row is not None:
             return row[0]
-        if only_if is not None and _counter_exists(cursor):
-            return None
         cursor.execute("INSERT INTO store_resourceversioncounter (id, value) VALUES (1, 0)")  # a flushed test database
     raise StoreError("the resourceVersion counter is missing")
 
 
-def _counter_exists(cursor: Any) -> bool:
-    cursor.execute("SELECT 1 FROM store_resourceversioncounter WHERE id = 1")
-    return cursor.fetchone() is not None
+def _raise_high_water(version: int) -> None:
+    if not ResourceVersionCounter.objects.filter(id=1).update(value=Greatest("value", Value(version))):
+        ResourceVersionCounter.objects.create(id=1, value=version)

@@ -1,7 +1,7 @@
 """The store's tables: clusters, one generic table of objects (as etcd holds them) and the change log.
 
 Nothing outside playground/store writes these tables; every other layer calls the store's
-functions (playground/store/api.py), which keep the object rows, the resourceVersion counter and
+functions (playground/store/api.py), which keep the object rows, the cluster's resourceVersion and
 the change log consistent in one transaction.
 """
 from __future__ import annotations
@@ -15,6 +15,9 @@ class Cluster(models.Model):
 
     name = models.CharField(max_length=63, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last resourceVersion handed out in the cluster (clusters.take_resource_versions): each
+    # cluster counts its own, as each real cluster's etcd does, and its writers queue only here.
+    resource_version = models.BigIntegerField(default=0)
     # Change-log entries at or below this resourceVersion are gone: a watch from before it is Gone (410).
     compacted_revision = models.BigIntegerField(default=0)
     # The simulated clock (playground/store/clock.py): simulated time = clock_origin + clock_seconds
@@ -36,9 +39,9 @@ class Cluster(models.Model):
 
 
 class ResourceVersionCounter(models.Model):
-    """One row: the last resourceVersion handed out. Bumping it in a write transaction also
-    serialises writers, so change-log entries commit in resourceVersion order and a watcher
-    never sees a later version before an earlier one commits."""
+    """One row: the highest resourceVersion any deleted cluster reached, or a new one began at.
+    A new cluster begins above it (clusters.create), so a cluster made again under an old name
+    never repeats a version an informer of the old one saw."""
 
     value = models.BigIntegerField(default=0)
 

@@ -402,6 +402,29 @@ def test_clusters_do_not_see_each_other(cluster, make_cluster):
     assert [e.object["kind"] for e in cluster.changes_since(before)] == ["ConfigMap"]
 
 
+def test_each_cluster_counts_its_own_resource_versions(cluster, make_cluster):
+    other = make_cluster("team-b")
+    before = other.resource_version()
+
+    written = cluster.create(config_map("settings"))
+
+    assert other.resource_version() == before
+    assert cluster.resource_version() == int(written["metadata"]["resourceVersion"])
+
+
+def test_a_cluster_made_again_under_its_name_begins_above_the_old_ones_versions(cluster, make_cluster):
+    old = make_cluster("team-b")
+    old.create(config_map("settings"))
+    seen = old.resource_version()  # what an informer of the old cluster last saw
+
+    clusters.delete("team-b")
+    again = make_cluster("team-b")
+
+    assert again.resource_version() > seen
+    with pytest.raises(Gone):  # the old cluster's informer relists, it does not take the new one's objects as news
+        again.changes_since(seen)
+
+
 def test_a_reset_cluster_is_empty_and_old_watches_are_gone(cluster):
     before = cluster.resource_version()
     cluster.create(config_map("settings"))

@@ -4,7 +4,10 @@ Runs on SQLite (WAL, immediate transactions) by default and on PostgreSQL with D
 """
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection, transaction
 
 from playground.store import api as store
 from playground.store import changelog
@@ -33,7 +36,7 @@ def test_two_writers_of_one_version_exactly_one_wins():
 
 def test_concurrent_writers_leave_a_gapless_ordered_change_log():
     create_demo_cluster("default")
-    before = changelog.current_resource_version()
+    before = changelog.cluster_resource_version("default")
 
     def writer(prefix: str):
         def write():
@@ -46,3 +49,33 @@ def test_concurrent_writers_leave_a_gapless_ordered_change_log():
     assert outcomes == [None, None, None]
     versions = [e.resource_version for e in changelog.changes("default", before)]
     assert versions == list(range(before + 1, before + 31))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one write transaction at a time, whatever its cluster")
+def test_a_writer_of_one_cluster_does_not_wait_for_a_writer_of_another():
+    create_demo_cluster("ana")
+    create_demo_cluster("ben")
+    writing, finish = threading.Event(), threading.Event()
+
+    def ana_mid_transaction():
+        try:
+            with transaction.atomic():
+                store.create("ana", config_map("slow"))  # ana's versions taken, its transaction still open
+                writing.set()
+                finish.wait(timeout=60)
+        finally:
+            connection.close()
+
+    ana = threading.Thread(target=ana_mid_transaction)
+    ana.start()
+    try:
+        assert writing.wait(timeout=60)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '10s'")  # fails, rather than hangs, if ben queues behind ana
+            written = store.create("ben", config_map("quick"))
+    finally:
+        finish.set()
+        ana.join(timeout=60)
+
+    assert store.get("ben", "ConfigMap", "quick", "default")["metadata"]["resourceVersion"] == written["metadata"]["resourceVersion"]
+    assert store.get("ana", "ConfigMap", "slow", "default")  # committed after ben's

@@ -73,7 +73,7 @@ def test_the_page_carries_the_resource_version_it_shows(cluster, client):
 @pytest.mark.django_db(transaction=True)
 def test_a_socket_that_missed_changes_gets_a_fresh_frame_at_once():
     create_demo_cluster("default")
-    shown = changelog.current_resource_version()
+    shown = changelog.cluster_resource_version("default")
     store.create("default", pod("arrived-while-away", node="playground-worker"))
 
     async def reconnect() -> list[str]:
@@ -93,7 +93,7 @@ def test_a_socket_that_missed_changes_gets_a_fresh_frame_at_once():
 def test_a_socket_that_missed_nothing_gets_nothing_until_the_next_change():
     create_demo_cluster("default")
     store.create("default", ready(pod("web", node="playground-worker"), is_ready=True))
-    shown = changelog.current_resource_version()
+    shown = changelog.cluster_resource_version("default")
 
     async def reconnect() -> tuple[list[str], list[str]]:
         communicator = socket(f"?since={shown}")
@@ -111,13 +111,13 @@ def test_a_socket_that_missed_nothing_gets_nothing_until_the_next_change():
     # The page knows the rest: only the changed tile comes, swapped by its id, with the new version
     [frame] = after_change
     assert frame.lstrip().startswith('<li class="pod running" id="pod/default/web"') and 'id="nodes"' not in frame
-    assert f'data-resource-version="{changelog.current_resource_version()}"' in frame
+    assert f'data-resource-version="{changelog.cluster_resource_version("default")}"' in frame
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_socket_behind_the_compacted_change_log_gets_a_full_frame():
     create_demo_cluster("default")
-    shown = changelog.current_resource_version()
+    shown = changelog.cluster_resource_version("default")
     for n in range(3):
         store.create("default", config_map(f"settings-{n}"))
     changelog.compact("default", keep=1)
@@ -137,7 +137,7 @@ def test_a_socket_behind_the_compacted_change_log_gets_a_full_frame():
 @pytest.mark.django_db(transaction=True)
 def test_a_pod_arriving_on_a_node_redraws_that_node_only():
     create_demo_cluster("default")
-    shown = changelog.current_resource_version()
+    shown = changelog.cluster_resource_version("default")
 
     async def conversation() -> list[str]:
         communicator = socket(f"?since={shown}")
@@ -158,7 +158,7 @@ def test_a_pod_arriving_on_a_node_redraws_that_node_only():
 def test_a_deleted_pod_leaves_its_node_on_the_page():
     create_demo_cluster("default")
     store.create("default", pod("leaving", node="playground-worker"))
-    shown = changelog.current_resource_version()
+    shown = changelog.cluster_resource_version("default")
 
     async def conversation() -> list[str]:
         communicator = socket(f"?since={shown}")
@@ -235,7 +235,7 @@ def test_a_write_made_by_another_process_reaches_the_open_page(monkeypatch):
     def written_elsewhere() -> None:
         write_from_another_process("default", pod("from-another-terminal", node="playground-worker"))
 
-    shown = changelog.current_resource_version()
+    shown = changelog.cluster_resource_version("default")
 
     async def watch() -> list[str]:
         communicator = socket(f"?since={shown}")

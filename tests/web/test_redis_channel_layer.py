@@ -63,4 +63,4 @@ def test_a_cluster_change_reaches_a_page_subscribed_through_redis(redis_layer):
     told = async_to_sync(conversation)()
 
     assert {message["type"] for message in told} == {"cluster.changed"}
-    assert told[-1]["resource_version"] == changelog.current_resource_version()
+    assert told[-1]["resource_version"] == changelog.cluster_resource_version("default")

@@ -51,7 +51,7 @@ class Delete(Verb):
         timeout = podpicker.duration(options.get("timeout", "0s"), flag="--timeout")
         targets = self.targets_from_files(out, filename) if filename else self.targets(cluster, resources, **options)
         grace = 1 if options["now"] else options["grace_period"]
-        since = changelog.current_resource_version()  # a watch from here sees every deletion that follows
+        since = changelog.cluster_resource_version(cluster)  # a watch from here sees every deletion that follows
         deleted: dict[tuple[str, str, str], str] = {}  # (kind, namespace, name) -> the uid that was deleted
         for kind, name, namespace in targets:
             try:

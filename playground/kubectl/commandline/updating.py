@@ -99,7 +99,7 @@ class Rollout(Verb):
         out.line(message)
         if done or not watch:
             return
-        since, deadline = changelog.current_resource_version(), time.monotonic() + timeout
+        since, deadline = changelog.cluster_resource_version(cluster), time.monotonic() + timeout
         while time.monotonic() < deadline:
             # A second at a time, so that Ctrl-C in the console is seen while nothing changes
             for event in changelog.watch(cluster, since, kind="Deployment", namespace=namespace, timeout=1.0):
