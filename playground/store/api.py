@@ -755,7 +755,7 @@ def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, 
 
 
 def _recount_quota(cluster_id: int, limits: quota.Quota, writes: builtins.list[_Write]) -> None:
-    """The quota counted again under the counter's lock, which orders writers: two batches
+    """The quota counted again under the cluster's row lock, which orders its writers: two batches
     admitted side by side (a page and a controller) cannot both take the last pod. Only a batch
     whose admission read the usage (a count limit, a counted create) pays this query."""
     used = clusters.usage(cluster_id)
