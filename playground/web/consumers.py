@@ -49,6 +49,10 @@ FRAME_SECONDS = 0.1  # about 10 frames a second at most
 NOT_FOUND_CLOSE = 4404
 
 
+# What a page's clock shows: its time (HH:MM:SS), mode, speed, and the moment it is held at (ms, or "")
+ClockKey = tuple[str, str, str, str]
+
+
 def group_name(cluster: str) -> str:
     return f"cluster.{cluster}"
 
@@ -180,7 +184,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.live = True
         self.last_frame = ""
         self.clock: cluster_clock.ClockState | None = None  # the newest clock read (by when it was set)
-        self.last_clock: tuple[str, str, str] | None = None  # what the page's clock shows (the page drew it)
+        self.last_clock: ClockKey | None = None  # what the page's clock shows (the page drew it)
         self.clock_moved = False  # told the clock was set: read it before the next frame
         self.notified = 0  # the newest resourceVersion a change message told of
         self.wake = asyncio.Event()
@@ -319,18 +323,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if self.clock is None or state.anchor >= self.clock.anchor:
             self.clock = state
 
-    def clock_shown(self) -> tuple[tuple[str, str, str] | None, dict[str, Any] | None]:
-        """What the page's clock shows now (time, mode, speed), and the context it is drawn from."""
+    def clock_shown(self) -> tuple[ClockKey | None, dict[str, Any] | None]:
+        """What the page's clock shows now (time, mode, speed, where it is held), and the
+        context it is drawn from."""
         from .views import clock_display
 
         if self.clock is None:
             return None, None
         shown = clock_display(self.clock)
-        return (shown["time"], shown["mode"], shown["speed"]), shown
+        return (shown["time"], shown["mode"], shown["speed"], str(shown["holds_at"])), shown
 
     def clock_frame(self) -> str:
-        """The page's clock (its time, mode, speed, and the Step button while paused), swapped
-        in by its id when any of them changed since the last frame; "" when none did."""
+        """The page's clock (its time, mode, speed, where it is held, and the Step button while
+        paused), swapped in by its id when any of them changed since the last frame; "" when none
+        did. A renewal of a held clock moves only where it is held: sent, the page's clock goes on."""
         key, shown = self.clock_shown()
         if key is None or key == self.last_clock:
             return ""
