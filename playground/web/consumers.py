@@ -19,6 +19,9 @@ Every page carries the cluster's clock. A clock is not an object: a Pause, a spe
 time writes nothing to the change log, so clock.clock_changed (this process) and the look at the
 clusters' rows (another process's `manage.py clock`, watch_other_processes) send `clock.changed`, and each
 socket swaps in its page's clock (web/cluster.html#clock-controls: time, mode, speeds, Step).
+
+An attendee's page also shows their workshop's stage (the presenter link): it comes over the same
+socket (group `workshop-stage.<name>`, workshop_views.stage_frame), one socket a page for a room.
 """
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ from playground.store import clock as cluster_clock
 from playground.store.errors import BadRequest, Gone, NotFound
 
 from . import tombstones
+from .room_news import stage_group
+from .workshop_views import PRESENTER_LINK, stage_frame
 from .templatetags.live_tiles import tile_html
 
 log = logging.getLogger(__name__)
@@ -194,6 +199,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         _sockets_loop = asyncio.get_running_loop()
         _listeners[self.cluster] += 1
         await self.channel_layer.group_add(group_name(self.cluster), self.channel_name)
+        if self.stage():
+            await self.channel_layer.group_add(stage_group(self.stage()), self.channel_name)
         await self.accept()
         self.sender = asyncio.ensure_future(self.send_frames(resume_version(self.scope)))
         _start_watching_other_processes(self.channel_layer)
@@ -207,6 +214,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if _listeners[self.cluster] <= 0:
                 del _listeners[self.cluster]
         await self.channel_layer.group_discard(group_name(self.cluster), self.channel_name)
+        if self.stage():
+            await self.channel_layer.group_discard(stage_group(self.stage()), self.channel_name)
+
+    def stage(self) -> str:
+        """The workshop whose stage the page shows beside its own part: an attendee's page gets
+        the presenter link over this socket, and opens no other (workshop_access.ClusterAccessGuard
+        names the attendee's workshop in the scope; "" for anyone else)."""
+        return self.scope.get("stage", "")
 
     async def refused(self) -> bool:
         """Whether what the socket shows is missing at connect: then it is accepted only to say
@@ -248,6 +263,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def clock_changed(self, event: dict[str, Any]) -> None:
         self.clock_moved = True
         self.wake.set()
+
+    async def stage_changed(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=await database_sync_to_async(stage_frame)(self.stage(), PRESENTER_LINK))
 
     async def send_frames(self, since: int | None) -> None:
         """Frames, as long as the socket is open: one at once for the first change after a quiet
