@@ -103,6 +103,14 @@ class ClockState:
         """Whether a running, awake clock stands still waiting for its controller manager."""
         return self.mode == "running" and not self.asleep(wall=wall) and self.ran(wall=wall) >= LEAD_SECONDS
 
+    def holds_at(self) -> datetime.datetime | None:
+        """The simulated moment a running clock is held at unless its controller manager renews
+        the lead first; None for a clock that runs on no lead (paused, instant). The pages' clocks
+        tick no further (static/clock.js), so a renewal never finds them ahead of the server."""
+        if self.mode != "running":
+            return None
+        return self.origin + datetime.timedelta(seconds=self.seconds + LEAD_SECONDS)
+
     def held_seconds(self, *, wall: datetime.datetime | None = None) -> float:
         """Real seconds a held clock has stood still (0 if it is not held)."""
         if not self.held(wall=wall):
@@ -240,7 +248,8 @@ def renew(cluster: str, state: ClockState, *, wall: datetime.datetime | None = N
     renewed = Cluster.objects.filter(name=cluster, clock_mode="running", clock_anchor=state.anchor).update(
         clock_seconds=seconds, clock_anchor=wall)
     # The pages learn the new anchor with their next frame (every change, a Lease renewal too,
-    # reads the clock again): nothing is told here, the time shown goes on as it was
+    # reads the clock again, and the moved hold sends it): nothing is told here, the time shown
+    # goes on as it was, as far as the old hold at most
     return replace(state, seconds=seconds, anchor=wall) if renewed else read(cluster)
 
 

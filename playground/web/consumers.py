@@ -19,6 +19,9 @@ Every page carries the cluster's clock. A clock is not an object: a Pause, a spe
 time writes nothing to the change log, so clock.clock_changed (this process) and the look at the
 clusters' rows (another process's `manage.py clock`, watch_other_processes) send `clock.changed`, and each
 socket swaps in its page's clock (web/cluster.html#clock-controls: time, mode, speeds, Step).
+
+An attendee's page also shows their workshop's stage (the presenter link): it comes over the same
+socket (group `workshop-stage.<name>`, workshop_views.stage_frame), one socket a page for a room.
 """
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ from playground.store import clock as cluster_clock
 from playground.store.errors import BadRequest, Gone, NotFound
 
 from . import tombstones
+from .room_news import stage_group
+from .workshop_views import PRESENTER_LINK, stage_frame
 from .templatetags.live_tiles import tile_html
 
 log = logging.getLogger(__name__)
@@ -47,6 +52,10 @@ FRAME_SECONDS = 0.1  # about 10 frames a second at most
 # A socket whose cluster or object does not exist is closed with this code (the 4000s are the
 # application's own, RFC 6455 7.4.2): 4000 + HTTP's 404, as a Kubernetes watch answers NotFound
 NOT_FOUND_CLOSE = 4404
+
+
+# What a page's clock shows: its time (HH:MM:SS), mode, speed, and the moment it is held at (ms, or "")
+ClockKey = tuple[str, str, str, str]
 
 
 def group_name(cluster: str) -> str:
@@ -180,7 +189,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.live = True
         self.last_frame = ""
         self.clock: cluster_clock.ClockState | None = None  # the newest clock read (by when it was set)
-        self.last_clock: tuple[str, str, str] | None = None  # what the page's clock shows (the page drew it)
+        self.last_clock: ClockKey | None = None  # what the page's clock shows (the page drew it)
         self.clock_moved = False  # told the clock was set: read it before the next frame
         self.notified = 0  # the newest resourceVersion a change message told of
         self.wake = asyncio.Event()
@@ -190,6 +199,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         _sockets_loop = asyncio.get_running_loop()
         _listeners[self.cluster] += 1
         await self.channel_layer.group_add(group_name(self.cluster), self.channel_name)
+        if self.stage():
+            await self.channel_layer.group_add(stage_group(self.stage()), self.channel_name)
         await self.accept()
         self.sender = asyncio.ensure_future(self.send_frames(resume_version(self.scope)))
         _start_watching_other_processes(self.channel_layer)
@@ -203,6 +214,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if _listeners[self.cluster] <= 0:
                 del _listeners[self.cluster]
         await self.channel_layer.group_discard(group_name(self.cluster), self.channel_name)
+        if self.stage():
+            await self.channel_layer.group_discard(stage_group(self.stage()), self.channel_name)
+
+    def stage(self) -> str:
+        """The workshop whose stage the page shows beside its own part: an attendee's page gets
+        the presenter link over this socket, and opens no other (workshop_access.ClusterAccessGuard
+        names the attendee's workshop in the scope; "" for anyone else)."""
+        return self.scope.get("stage", "")
 
     async def refused(self) -> bool:
         """Whether what the socket shows is missing at connect: then it is accepted only to say
@@ -244,6 +263,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def clock_changed(self, event: dict[str, Any]) -> None:
         self.clock_moved = True
         self.wake.set()
+
+    async def stage_changed(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=await database_sync_to_async(stage_frame)(self.stage(), PRESENTER_LINK))
 
     async def send_frames(self, since: int | None) -> None:
         """Frames, as long as the socket is open: one at once for the first change after a quiet
@@ -319,18 +341,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if self.clock is None or state.anchor >= self.clock.anchor:
             self.clock = state
 
-    def clock_shown(self) -> tuple[tuple[str, str, str] | None, dict[str, Any] | None]:
-        """What the page's clock shows now (time, mode, speed), and the context it is drawn from."""
+    def clock_shown(self) -> tuple[ClockKey | None, dict[str, Any] | None]:
+        """What the page's clock shows now (time, mode, speed, where it is held), and the
+        context it is drawn from."""
         from .views import clock_display
 
         if self.clock is None:
             return None, None
         shown = clock_display(self.clock)
-        return (shown["time"], shown["mode"], shown["speed"]), shown
+        return (shown["time"], shown["mode"], shown["speed"], str(shown["holds_at"])), shown
 
     def clock_frame(self) -> str:
-        """The page's clock (its time, mode, speed, and the Step button while paused), swapped
-        in by its id when any of them changed since the last frame; "" when none did."""
+        """The page's clock (its time, mode, speed, where it is held, and the Step button while
+        paused), swapped in by its id when any of them changed since the last frame; "" when none
+        did. A renewal of a held clock moves only where it is held: sent, the page's clock goes on."""
         key, shown = self.clock_shown()
         if key is None or key == self.last_clock:
             return ""

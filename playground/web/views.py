@@ -11,6 +11,7 @@ store → *_context → templates/web/<page>.html (whole page) or #live (htmx, w
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -99,17 +100,26 @@ def clock_context(cluster: str) -> dict[str, Any]:
 
 def clock_display(state: cluster_clock.ClockState) -> dict[str, Any]:
     """The clock as its partial draws it. `at` (simulated ms since the epoch) and `speed` let
-    static/clock.js tick the shown time between frames while nothing else changes."""
+    static/clock.js tick the shown time between frames while nothing else changes, and
+    `holds_at` (ms; "" for a clock that is not running) is as far as it ticks: where the
+    server's clock is held until its controller manager's next turn."""
     now = state.now()
     running = state.mode == "running"
     asleep = state.asleep()
+    holds_at = state.holds_at()
     return {
-        "time": now.strftime("%H:%M:%S"), "at": round(now.timestamp() * 1000), "mode": "asleep" if asleep else state.mode,
+        "time": now.strftime("%H:%M:%S"), "at": _ms(now), "mode": "asleep" if asleep else state.mode,
+        "holds_at": _ms(holds_at) if holds_at is not None else "", "held": state.held(),
         "asleep": asleep, "idle": cluster_clock.idle_text(state.idle_seconds()) if asleep else "",
         "speed": f"{state.speed:g}", "speed_text": cluster_clock.speed_text(state.speed), "anchor": state.anchor,
         "speeds": [{"value": f"{s:g}", "text": cluster_clock.speed_text(s), "current": running and s == state.speed}
                    for s in cluster_clock.SPEEDS],
     }
+
+
+def _ms(moment: datetime.datetime) -> int:
+    """A simulated moment as the page's script reads it: ms since the epoch."""
+    return round(moment.timestamp() * 1000)
 
 
 @require_POST

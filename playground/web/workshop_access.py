@@ -106,6 +106,7 @@ class ClusterAccessGuard:
             needed = Access.WRITE if found["rest"].startswith(WRITING_SOCKETS) else Access.READ
             if level is Access.NONE or (needed is Access.WRITE and level is not Access.WRITE):
                 return await WebsocketDenier.as_asgi()(scope, receive, send)
-            # The socket's frames draw its page's parts without the buttons a read-only page hides
-            scope = {**scope, "read_only": level is Access.READ}
+            # The socket's frames draw its page's parts without the buttons a read-only page hides,
+            # and an attendee's page its workshop's stage (consumers.LiveConsumer.stage)
+            scope = {**scope, "read_only": level is Access.READ, "stage": seen.attendee.workshop.name if seen.attendee else ""}
         return await self.inner(scope, receive, send)

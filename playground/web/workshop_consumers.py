@@ -6,9 +6,13 @@ every attendee's clusters (`cluster.<name>`, as the live pages', apps.tell_pages
 workshop (`workshop.<name>`, room_news.tell_room: joins, lessons started, resets) → room.room_cards →
 templates/web/workshops/room.html#card / #grid, swapped in by id (hx-swap-oob).
 
-/ws/workshops/<name>/stage/ → StageConsumer: the workshop's attendees' pages (their presenter
-link appears when the instructor starts presenting, goes when they stop) and the projector page
-(an instructor's: the cluster sent to it) → group `workshop-stage.<name>` (room_news.tell_stage).
+The stage → group `workshop-stage.<name>` (room_news.tell_stage) → workshop_views.stage_frame: on
+the attendees' pages their presenter link (it appears when the instructor starts presenting, goes
+when they stop), on the projector page (an instructor's) the cluster sent to it. An attendee's
+page with a live socket of its own (the cluster page, an object's, a lesson step's) gets the stage
+over it (consumers.LiveConsumer), one socket a page for a room of 200; the projector page and an
+attendee's page with no live part (the lessons list, the images) open /ws/workshops/<name>/stage/
+→ StageConsumer.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from playground.workshops.models import Workshop
 from . import consumers
 from .room import card, room_cards
 from .room_news import room_group, stage_group
+from .workshop_views import PRESENTER_LINK, PROJECTED, stage_frame
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -127,8 +132,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
 
 class StageConsumer(AsyncWebsocketConsumer):
-    """What the whole room sees of the instructor's stage: on an attendee's page the presenter
-    link, on the projector page (an instructor's) the projected cluster. Anyone else is refused."""
+    """What the whole room sees of the instructor's stage: on the projector page (an
+    instructor's) the projected cluster, on an attendee's page that has no live socket of its
+    own the presenter link (a live page's socket brings it: consumers.LiveConsumer.stage_changed).
+    Anyone else is refused."""
 
     async def connect(self) -> None:
         self.name = self.scope["url_route"]["kwargs"]["workshop"]
@@ -141,19 +148,12 @@ class StageConsumer(AsyncWebsocketConsumer):
     def template_for(self) -> str | None:
         user = self.scope.get("user")
         if user is not None and user.is_staff:
-            return "web/workshops/projector.html#projected" if Workshop.objects.filter(name=self.name).exists() else None
+            return PROJECTED if Workshop.objects.filter(name=self.name).exists() else None
         seat = visitor_of(self.scope.get("session")).attendee
-        return "web/workshops/presenter_link.html" if seat is not None and seat.workshop.name == self.name else None
+        return PRESENTER_LINK if seat is not None and seat.workshop.name == self.name else None
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(stage_group(self.name), self.channel_name)
 
     async def stage_changed(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=await database_sync_to_async(self.frame)())
-
-    def frame(self) -> str:
-        from .workshop_views import projected
-
-        workshop = rooms.find(self.name)
-        presenter = workshop.presenter if not workshop.closed else ""
-        return render_to_string(self.template, {"workshop": workshop, "presenter": presenter, "oob": True, **projected(workshop)})
+        await self.send(text_data=await database_sync_to_async(stage_frame)(self.name, self.template))

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.auth.decorators import login_not_required, user_passes_test
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -140,6 +141,18 @@ def projector_view(request: HttpRequest, workshop: str) -> HttpResponse:
     (workshop_consumers.StageConsumer swaps it), in any browser signed in as an instructor."""
     found = workshop_or_404(workshop)
     return render(request, "web/workshops/projector.html", {"workshop": found, **projected(found)})
+
+
+PRESENTER_LINK = "web/workshops/presenter_link.html"  # the stage on an attendee's page
+PROJECTED = "web/workshops/projector.html#projected"  # the stage on the projector page
+
+
+def stage_frame(workshop: str, template: str) -> str:
+    """The workshop's stage as `template` draws it, swapped in by its id: what a stage change
+    (room_news.tell_stage) sends to the attendees' pages and the projector page."""
+    found = rooms.find(workshop)
+    presenter = found.presenter if not found.closed else ""
+    return render_to_string(template, {"workshop": found, "presenter": presenter, "oob": True, **projected(found)})
 
 
 def projected(workshop: Workshop) -> dict[str, Any]:

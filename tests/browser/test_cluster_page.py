@@ -2,11 +2,13 @@
 nodes, and a Deployment applied from the command line appears on it without a reload."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,23 +24,33 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def server(tmp_path):
-    """`python manage.py playground` on its own data folder, with the clock on instant."""
+@contextlib.contextmanager
+def playground(data: Path, *options: str) -> Iterator[tuple[str, Callable[..., subprocess.CompletedProcess]]]:
+    """`python manage.py playground OPTIONS` on its own data folder: its address, and `manage`
+    to run any other command on the same data."""
     port = free_port()
-    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(data)}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "playground", "--port", str(port), "--api-port", str(free_port())],
+        [sys.executable, "manage.py", "playground", "--port", str(port), "--api-port", str(free_port()), *options],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     process.stdout.readline()  # printed once it listens
     manage = lambda *args: subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,  # noqa: E731
                                           capture_output=True, text=True)
-    manage("clock", "instant")
-    yield f"http://127.0.0.1:{port}", manage
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}", manage
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The playground, with the clock on instant."""
+    with playground(tmp_path) as (url, manage):
+        manage("clock", "instant")
+        yield url, manage
 
 
 @pytest.fixture

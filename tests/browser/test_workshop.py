@@ -228,3 +228,44 @@ def test_the_instructor_runs_a_workshop_from_the_web_ui(server, page):  # noqa: 
     assert page.locator("h1 .state").inner_text() == "closed"
     assert "1 clusters deleted" in page.get_by_role("status").inner_text()
     assert attendee.goto(f"{url}/clusters/{cluster}/").status == 403
+
+
+COUNT_SOCKETS = """window.socketsOpened = [];
+const Opened = window.WebSocket;
+window.WebSocket = function (url, protocols) { window.socketsOpened.push(String(url)); return new Opened(url, protocols); };
+window.WebSocket.prototype = Opened.prototype;
+Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});"""
+
+
+def sockets_of(page) -> list[str]:  # noqa: F811
+    """The paths of the sockets the page and its frames opened."""
+    return sorted(re.sub(r"^ws://[^/]+|\?.*$", "", url) for frame in page.frames for url in frame.evaluate("window.socketsOpened"))
+
+
+def test_an_attendees_page_opens_one_socket_and_the_stage_comes_over_it(server, page):  # noqa: F811
+    """A room of 200 attendees, each page with one socket: the workshop's stage (the presenter
+    link) comes over the page's own socket, and an embedded page (a lesson's picture) opens
+    none for a header it does not show."""
+    url, manage = server
+    password = re.search(r"keep it\): (\S+)", manage("createadmin").stdout).group(1)
+    created = manage("workshop", "create", "room1", "--seats", "30", "--lesson", "09-deployments", "--url", url).stdout
+    attendee = page.context.browser.new_page()
+    attendee.add_init_script(COUNT_SOCKETS)
+    cluster = join(attendee, url, re.search(r"join code: (\S+)", created).group(1), "Ana")
+    assert sockets_of(attendee) == [f"/ws/clusters/{cluster}/"]
+    lesson_cluster = start_lesson(attendee, url, "09-deployments")
+    # The step's checks, its console, and the picture of the cluster beside them (a page of its own, embedded)
+    assert sockets_of(attendee) == [f"/ws/clusters/{lesson_cluster}/", f"/ws/clusters/{lesson_cluster}/console/",
+                                    f"/ws/clusters/{lesson_cluster}/lessons/09-deployments/1/"]
+    attendee.goto(f"{url}/lessons/")  # no live part: the stage's own socket
+    assert sockets_of(attendee) == ["/ws/workshops/room1/stage/"]
+    attendee.goto(f"{url}/clusters/{cluster}/")
+
+    sign_in(page, url, password, "/workshops/room1/")
+    page.get_by_role("button", name="Start a presenter cluster").click()
+
+    attendee.get_by_role("link", name="Presenter's cluster").wait_for()  # pushed over the cluster page's socket
+    assert sockets_of(attendee) == [f"/ws/clusters/{cluster}/"]
+    for width in WIDTHS:
+        attendee.set_viewport_size({"width": width, "height": 1080})
+        screenshot(attendee, f"workshop-attendee-presenter-link-{width}")

@@ -4,18 +4,21 @@ page of the cluster without a write to any object."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from playground.asgi import application
+from playground.store import api as store
 from playground.store import clock
 from playground.store.demo import create_demo_cluster
 from playground.store.models import Cluster
 from playground.store import notify
 from playground.web import consumers
-from tests.factories import deployment
+from tests.factories import config_map, deployment
+from tests.runtime.test_asleep import Wall
 
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
 
@@ -65,8 +68,6 @@ def frames_after(paths: list[str], act) -> list[str]:
 def test_pausing_reaches_every_open_page_of_the_cluster_with_its_step_button():
     create_demo_cluster("default")
     clock.set_mode("default", "running", speed=1.0)
-    from playground.store import api as store
-
     store.apply("default", deployment("web", replicas=1))
 
     cluster_page, deployment_page = frames_after(
@@ -117,3 +118,82 @@ def test_a_page_whose_socket_joins_after_a_clock_change_gets_the_clock_at_once()
     frame = async_to_sync(connect)()
 
     assert '<span class="clock-mode">paused</span>' in frame and 'value="step"' in frame
+
+
+@pytest.fixture
+def wall(monkeypatch):
+    """The real time the clocks read, moved by the test."""
+    moving = Wall()
+    monkeypatch.setattr(clock, "_wall", moving)
+    return moving
+
+
+def clock_attributes(html: str) -> dict[str, str]:
+    """The data-* attributes of the page's #clock-time, which static/clock.js ticks from."""
+    tag = html.split('id="clock-time"', 1)[1].split(">", 1)[0]
+    return dict(re.findall(r'(data-[a-z-]+)="([^"]*)"', tag))
+
+
+def ms(moment: datetime.datetime) -> str:
+    return str(round(moment.timestamp() * 1000))
+
+
+def test_a_running_clock_is_sent_with_the_moment_it_is_held_at(wall, cluster, client):
+    clock.set_mode("default", "running", speed=1.0)
+    started = cluster.now()
+    wall.pass_(10)  # its controller manager took no turn since
+
+    page = client.get("/clusters/default/").content.decode()
+
+    shown = clock_attributes(page)
+    assert shown["data-at"] == ms(started + datetime.timedelta(seconds=10))
+    # The page's clock ticks no further than the server's: LEAD_SECONDS past the anchor
+    assert shown["data-holds-at"] == ms(started + datetime.timedelta(seconds=clock.LEAD_SECONDS))
+    assert '<span class="clock-held" title="' in page and "hidden> · held for its controllers</span>" in page
+
+
+def test_a_held_clock_is_drawn_where_it_stands_and_says_why(wall, cluster, client):
+    clock.set_mode("default", "running", speed=1.0)
+    started = cluster.now()
+    wall.pass_(45)  # 15 s past the lead
+
+    page = client.get("/clusters/default/").content.decode()
+
+    shown = clock_attributes(page)
+    assert shown["data-at"] == shown["data-holds-at"] == ms(started + datetime.timedelta(seconds=clock.LEAD_SECONDS))
+    assert '"> · held for its controllers</span>' in page  # not hidden
+
+
+def test_a_paused_clock_is_held_nowhere(cluster, client):
+    page = client.get("/clusters/default/").content.decode()
+
+    assert clock_attributes(page)["data-holds-at"] == ""
+    assert "held for its controllers" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_clock_renewed_reaches_the_page_with_its_next_frame_though_its_time_did_not_move(wall):
+    """The page's clock stands at the hold; the manager's turn renews the lead without telling
+    anyone and the time shown has not moved, yet the next frame carries the clock: without the
+    new hold the page's clock would stand still while the server's goes on."""
+    create_demo_cluster("default")
+    clock.set_mode("default", "running", speed=1.0)
+    wall.pass_(45)
+    held = clock.read("default")
+
+    async def conversation() -> str:
+        socket = WebsocketCommunicator(application, "/ws/clusters/default/", headers=ORIGIN)
+        assert (await socket.connect())[0]
+        await sync_to_async(store.apply)("default", config_map("before"))
+        assert clock_attributes(await socket.receive_from(timeout=5))["data-holds-at"] == ms(held.holds_at())
+        await sync_to_async(clock.renew)("default", held)  # the manager's turn, at the same wall time
+        await sync_to_async(store.apply)("default", config_map("after"))  # a change: the next frame
+        frame = await socket.receive_from(timeout=5)
+        await socket.disconnect()
+        return frame
+
+    frame = async_to_sync(conversation)()
+
+    renewed = held.holds_at() + datetime.timedelta(seconds=clock.LEAD_SECONDS)
+    assert clock_attributes(frame)["data-holds-at"] == ms(renewed)
+    assert clock_attributes(frame)["data-at"] == ms(held.holds_at())  # going on from where it stood

@@ -22,16 +22,17 @@ def cookie_of(client) -> tuple[bytes, bytes]:  # noqa: ANN001 - a test Client
 
 
 def stage(workshop: Workshop, client) -> WebsocketCommunicator:  # noqa: ANN001
-    return WebsocketCommunicator(application, f"/ws/workshops/{workshop.name}/stage/", headers=[ORIGIN, cookie_of(client)])
+    return socket(f"/ws/workshops/{workshop.name}/stage/", client)
 
 
-def test_an_attendees_open_page_gets_the_presenter_link_when_presenting_starts_and_loses_it_when_it_stops(workshop, instructor):
-    ana = join(workshop, "Ana")
-    assert "Presenter's cluster" not in ana.get(f"/clusters/{ana.cluster}/").content.decode()
-    assert f'ws-connect="/ws/workshops/{workshop.name}/stage/"' in ana.get(f"/clusters/{ana.cluster}/").content.decode()
+def socket(path: str, client) -> WebsocketCommunicator:  # noqa: ANN001
+    return WebsocketCommunicator(application, path, headers=[ORIGIN, cookie_of(client)])
+
+
+def presenter_link_frames(page: WebsocketCommunicator, instructor, workshop: Workshop) -> list[str]:  # noqa: ANN001
+    """What the open page is sent when the instructor starts presenting, then stops."""
 
     async def frames() -> list[str]:
-        page = stage(workshop, ana)
         assert (await page.connect())[0]
         await sync_to_async(instructor.post)(f"/workshops/{workshop.name}/presenter/")
         started = await page.receive_from(timeout=30)
@@ -40,11 +41,42 @@ def test_an_attendees_open_page_gets_the_presenter_link_when_presenting_starts_a
         await page.disconnect()
         return [started, stopped]
 
-    started, stopped = async_to_sync(frames)()
+    return async_to_sync(frames)()
+
+
+def test_an_attendees_page_gets_the_presenter_link_over_its_own_socket_when_presenting_starts_and_loses_it_when_it_stops(
+        workshop, instructor):
+    ana = join(workshop, "Ana")
+    page = ana.get(f"/clusters/{ana.cluster}/").content.decode()
+    assert "Presenter's cluster" not in page
+    # One socket a page, for a room of 200: the cluster page's own brings the stage too
+    assert "/stage/" not in page and f'ws-connect="/ws/clusters/{ana.cluster}/"' in page
+
+    started, stopped = presenter_link_frames(socket(f"/ws/clusters/{ana.cluster}/", ana), instructor, workshop)
+
     assert 'id="presenter-link" hx-swap-oob="true"' in started and "Presenter's cluster" in started
-    assert "Presenter's cluster" not in stopped
+    assert 'id="presenter-link" hx-swap-oob="true"' in stopped and "Presenter's cluster" not in stopped
     workshop.refresh_from_db()
     assert workshop.presenter == ""
+
+
+def test_an_attendees_page_with_no_live_part_opens_the_stage_for_the_presenter_link(workshop, instructor):
+    ana = join(workshop, "Ana")
+    page = ana.get("/lessons/").content.decode()
+    assert f'ws-connect="/ws/workshops/{workshop.name}/stage/"' in page
+
+    started, stopped = presenter_link_frames(stage(workshop, ana), instructor, workshop)
+
+    assert 'id="presenter-link" hx-swap-oob="true"' in started and "Presenter's cluster" in started
+    assert "Presenter's cluster" not in stopped
+
+
+def test_an_embedded_page_opens_no_socket_for_a_header_it_does_not_show(workshop):
+    ana = join(workshop, "Ana")
+
+    page = ana.get(f"/clusters/{ana.cluster}/new/?embed=1").content.decode()  # the console's editor
+
+    assert 'class="attendee-seat"' in page and "/stage/" not in page
 
 
 def test_the_projector_page_follows_what_the_instructor_sends(workshop, instructor):
