@@ -22,10 +22,11 @@ Meanwhile the child reads each Deployment's status from the store until it is co
 pulls, starts and readiness take the simulated seconds they take.
 
 The attendees' browsers would run on their own machines; here they share the server's 2 cores,
-so from the first command on the browser and its renderers run at the lowest priority (nice 19),
-and the figures say how
-many pages were really open (one renderer each; if the machine's memory runs short, fewer pages
-are opened and the output says so).
+so from the first command on the browser and its renderers yield the cores to the servers: in a
+cgroup of their own with a small cpu.shares where cgroup v1's cpu controller is writable, else
+at the lowest priority (nice 19); the output says which. The figures say how many pages were
+really open (one renderer each; if the machine's memory runs short, fewer pages are opened and
+the output says so).
 
 Pages that do not fit in the machine's memory (Chromium takes about 130 MB for each attendee's
 page, and each attendee is a browser context of their own) are replaced by attendees who join
@@ -66,6 +67,8 @@ SERVER_START_SECONDS = 180
 MIN_AVAILABLE_MB = 1_500
 IMAGES = ("nginx:1.27", "nginx:1.28")
 BROWSER_NICE = 19
+CPU_CGROUP = Path("/sys/fs/cgroup/cpu")  # cgroup v1's cpu controller, where it is mounted
+BROWSER_SHARES = 64  # the browser's cgroup's cpu.shares, against 1024 for each process outside it
 JOIN_BATCH = 10  # attendees joining at once
 TAIL_SECONDS = 0.005  # how often the change log is read for the pods' commits
 RENICE_SECONDS = 1.0
@@ -272,8 +275,8 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (Playwright's driver, Chromium and its renderers)."""
+def descendants(*roots: int) -> list[int]:
+    """Every process below the `roots`."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -282,7 +285,7 @@ def descendants(pid: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
+    found, todo = [], list(roots)
     while todo:
         for child in children.get(todo.pop(), []):
             found.append(child)
@@ -290,19 +293,71 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def yield_to_servers(servers: set[int]) -> None:
-    """The browser and its renderers at the lowest priority, every thread of them (Linux's nice
-    value is a thread's). The attendees' browsers run on their own machines; here 200 renderers
-    woken by their frames would each get as much of the 2 cores as the server."""
-    for pid in descendants(os.getpid()):
-        if pid in servers:
-            continue
-        for task in Path(f"/proc/{pid}/task").glob("*"):
+class BrowserShare:
+    """The browser and its renderers yield the cores to the servers. The attendees' browsers run
+    on their own machines; here 200 renderers woken by their frames would each weigh as much as
+    the server. Where cgroup v1's cpu controller is writable they go into a group of their own
+    with cpu.shares BROWSER_SHARES: CFS weighs the group as one task, so however many renderers
+    there are, together they weigh 1/16 of one server thread. Elsewhere every thread of theirs
+    runs at nice 19 (Linux's nice value is a thread's): a weight of 15 each, so 200 renderers
+    still outweigh a server thread's 1024 three to one."""
+
+    def __init__(self, root: Path = CPU_CGROUP) -> None:
+        self.group = cpu_group(root / f"playground-bench-browser-{os.getpid()}")
+        self.taken: set[int] = set()
+        self.description = (
+            f"in a cpu cgroup of their own ({self.group}), cpu.shares {BROWSER_SHARES} against 1024 for each server"
+            if self.group is not None else f"at nice {BROWSER_NICE}, every thread (no writable cgroup v1 cpu controller)")
+
+    def take(self, pids: list[int]) -> None:
+        """The browser's processes moved to the group (their children are born in it), or reniced:
+        again every RENICE_SECONDS, since Chromium sets its renderers' priorities itself."""
+        for pid in pids:
+            if self.group is None:
+                renice(pid)
+            elif pid not in self.taken:
+                try:
+                    (self.group / "cgroup.procs").write_text(str(pid))  # the whole process, every thread
+                    self.taken.add(pid)
+                except OSError:
+                    continue  # gone meanwhile
+
+    def close(self) -> None:
+        """The group removed, once whatever is left in it is moved back to its parent."""
+        if self.group is None:
+            return
+        for pid in (self.group / "cgroup.procs").read_text().split():
             try:
-                if os.getpriority(os.PRIO_PROCESS, int(task.name)) != BROWSER_NICE:
-                    os.setpriority(os.PRIO_PROCESS, int(task.name), BROWSER_NICE)
+                (self.group.parent / "cgroup.procs").write_text(pid)
             except OSError:
-                continue
+                continue  # gone meanwhile
+        self.group.rmdir()
+        self.group = None
+
+
+def cpu_group(path: Path) -> Path | None:
+    """A new cpu cgroup with BROWSER_SHARES, or None where none can be made."""
+    if not (path.parent / "cpu.shares").is_file():
+        return None
+    try:
+        path.mkdir()
+    except OSError:
+        return None
+    try:
+        (path / "cpu.shares").write_text(str(BROWSER_SHARES))
+    except OSError:
+        path.rmdir()
+        return None
+    return path
+
+
+def renice(pid: int) -> None:
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            if os.getpriority(os.PRIO_PROCESS, int(task.name)) != BROWSER_NICE:
+                os.setpriority(os.PRIO_PROCESS, int(task.name), BROWSER_NICE)
+        except OSError:
+            continue
 
 
 def available_mb() -> float:
@@ -478,11 +533,13 @@ class Room:
         from playwright.sync_api import sync_playwright
 
         self.write, self.url, self.code, self.replicas, self.timeout = write, url, code, replicas, timeout
-        servers = set(descendants(os.getpid()))
+        before = set(descendants(os.getpid()))  # the servers
         self.playwright = sync_playwright().start()
         self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        self.servers, self.stopping, self.yielding = servers, threading.Event(), threading.Event()
-        threading.Thread(target=self.keep_yielding, name="renice", daemon=True).start()
+        # Playwright's driver and Chromium: the browser is they and whatever they start
+        self.browser_roots = sorted(set(descendants(os.getpid())) - before)
+        self.stopping, self.yielding = threading.Event(), threading.Event()
+        self.yielder = threading.Thread(target=self.keep_yielding, name="yield", daemon=True)
         self.pages: list[Any] = []
         self.clusters: list[str] = []  # the pages' clusters, in their order
         self.sockets: list[SocketAttendee] = []  # the attendees whose pages did not fit
@@ -491,6 +548,12 @@ class Room:
         self.kube_system_seconds = 0.0
         self.store_thread = ThreadPoolExecutor(1, thread_name_prefix="bench-store")  # Django stays off Playwright's loop
         self.tail = CommitTail()
+        self.share = BrowserShare()
+        self.yielder.start()
+
+    def browser_processes(self) -> list[int]:
+        """Playwright's driver, Chromium and its renderers: never the servers, nor the commit tail."""
+        return [*self.browser_roots, *descendants(*self.browser_roots)]
 
     def incomplete(self, namespace: str, name: str, **expected: Any) -> list[str]:
         """The clusters whose Deployment is not complete yet, read from the store."""
@@ -503,10 +566,10 @@ class Room:
     def keep_yielding(self) -> None:
         """Again every second once the measured phases begin: Chromium sets its renderers' and GPU
         process's priorities itself as pages come and go. (Not while the attendees join: starved by
-        whatever else runs on the machine, niced pages take minutes to load, and joining is not timed.)"""
+        whatever else runs on the machine, yielding pages take minutes to load, and joining is not timed.)"""
         while not self.stopping.wait(RENICE_SECONDS):
             if self.yielding.is_set():
-                yield_to_servers(self.servers)
+                self.share.take(self.browser_processes())
 
     def join(self, attendees: int, *, pages: int) -> None:
         """Each attendee opens the join link, types the code and a name, and lands on their cluster:
@@ -559,7 +622,7 @@ class Room:
         """Every page sends `command` to its console; until every Deployment is complete in the
         store and every page shows it."""
         self.yielding.set()
-        yield_to_servers(self.servers)
+        self.share.take(self.browser_processes())
         began = time.time() * 1000
         consoles = ThreadPoolExecutor(max(1, len(self.sockets)), thread_name_prefix="console")
         answers = [consoles.submit(attendee.run, number, command) for attendee in self.sockets]
@@ -609,7 +672,7 @@ class Room:
         """The memory of the browser and its renderers, now (every page open): their proportional
         set sizes, so that the pages one renderer shares with another are counted once."""
         total = 0.0
-        for pid in descendants(os.getpid()):
+        for pid in self.browser_processes():
             try:
                 total += next(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
                               if line.startswith("Pss:")) / 1024
@@ -619,11 +682,15 @@ class Room:
 
     def close(self) -> None:
         self.stopping.set()
-        self.tail.stop()
-        for attendee in self.sockets:
-            attendee.close()
-        self.browser.close()
-        self.playwright.stop()
+        try:
+            self.tail.stop()
+            for attendee in self.sockets:
+                attendee.close()
+            self.browser.close()
+            self.playwright.stop()
+        finally:
+            self.yielder.join(timeout=RENICE_SECONDS * 5)
+            self.share.close()  # no cgroup left behind, whatever happened
         self.store_thread.shutdown()
 
 
@@ -669,6 +736,7 @@ def report(write: Callable[[str], Any], *, room: Room, phases: dict[str, dict[st
     pages = len(room.pages)
     short = f" (and {len(room.sockets)} attendee(s) with their page's sockets only)" if room.sockets else ""
     write(f"  {len(room.all_clusters())} clusters, {pages} real pages{short}, Deployment of {room.replicas} each")
+    write(f"  the browser and its renderers, from the first command on: {room.share.description}")
     for name, f in phases.items():
         write(f"  {name}: {pages} consoles' commands sent over {f['spread_s']:.1f} s; from the last one to every "
               f"Deployment complete: {f['store_s']:.1f} s in the store, {f['pages_s']:.1f} s in the pages"
