@@ -108,6 +108,12 @@ else:
                     "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
                 ),
             },
+            # A thread's connection kept from one use to the next (0, Django's default, closes it
+            # after each): opening one costs about 3 ms (Django's SQL functions registered, the
+            # PRAGMAs above, a cold page cache), several times a live frame's queries, and each
+            # socket's frame and each turn of the controller manager opened one. A request's
+            # thread still closes its own as the request ends (web/apps.py).
+            "CONN_MAX_AGE": None,
             "TEST": {"NAME": os.environ.get("PLAYGROUND_TEST_SQLITE_PATH", DATA_DIR / "test.sqlite3")},
         }
     }
