@@ -11,7 +11,7 @@ import pytest
 from playground.components import COMPONENTS
 from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
-from playground.store import changelog, clock, manifest_apply, notify, quota
+from playground.store import changelog, clock, manifest_apply, notify, quota, traces
 from playground.store.demo import create_demo_cluster
 
 
@@ -90,6 +90,7 @@ def _fresh_web_informer() -> None:
     consumers.forget_shared()
     watch.forget_all()
     quota.forget_request_counts()  # and the request budgets of the clusters of that name
+    traces.forget_watched()  # and which of them a loop page watched
 
 
 @pytest.fixture

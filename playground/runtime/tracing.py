@@ -15,12 +15,11 @@ one thread, so they never mix.
 Nothing here decides anything: the controllers do, and each says what it is about to compare
 (Controller.summarize); this only reads that and what they wrote, so a trace cannot drift from
 what the controller did. What a reconcile costs more: its summary and one JSON encoding (see
-`bench converge`); the runtime looks at the page's watch flag once per WATCH_CHECK_SECONDS.
+`bench converge`); the process looks at every cluster's watch flag once per WATCH_CHECK_SECONDS.
 """
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 from playground.store import api as store
@@ -48,21 +47,11 @@ class Tracer:
     def __init__(self, runtime: ClusterRuntime) -> None:
         self.runtime = runtime
         self.ring = recorder.start(runtime.cluster, started=store.timestamp(runtime.now()))
-        self._watched = False
-        self._checked_at = float("-inf")
-        self._seen_local = -1
-
-    def watching(self) -> bool:
-        local = traces.local_watches()
-        if local != self._seen_local or time.monotonic() - self._checked_at >= traces.WATCH_CHECK_SECONDS:
-            self._seen_local, self._checked_at = local, time.monotonic()
-            self._watched = traces.is_watched(self.runtime.cluster)
-        return self._watched
 
     def publish(self) -> None:
         """Hand the ring's new records to the store, if a loop page watches (after a turn)."""
         try:
-            if self.watching():
+            if traces.watched(self.runtime.cluster):
                 self.ring.publish()
         except Exception:  # the page misses records (a gap it shows); the loops go on
             log.exception("publishing the reconcile records of %s failed", self.runtime.cluster)
