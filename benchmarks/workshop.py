@@ -42,7 +42,10 @@ and pods); the peak RSS of each server process (VmHWM) and of the whole Chromium
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import queue
+import signal
 import statistics
 import subprocess
 import sys
@@ -154,6 +157,8 @@ def run_child(write: Callable[[str], Any], mode: str, env: dict[str, str], optio
 def run(write: Callable[[str], Any], *, mode: str, attendees: int, pages: int, replicas: int, timeout: int) -> None:
     from playground.workshops import rooms
 
+    # Terminated, the run still stops its servers and browser and removes its cgroup (the finally blocks)
+    signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
     servers = Servers(mode)
     try:
         started = time.monotonic()
@@ -430,23 +435,15 @@ class SocketAttendee:
                                                    origin=url, timeout=timeout)
         self.codes: dict[int, int] = {}
         self.out: list[str] = []
-        threading.Thread(target=self.drain, name=f"live-{self.cluster}", daemon=True).start()
-
-    def drain(self) -> None:
-        import websocket
-
-        try:
-            while self.live.recv():
-                pass
-        except (websocket.WebSocketException, OSError):
-            return
+        self.timeout = timeout
+        self.said: queue.Queue[dict[str, Any]] = queue.Queue()  # what the console sent, as it came
+        threading.Thread(target=listen, args=(self.live, None), name=f"live-{self.cluster}", daemon=True).start()
+        threading.Thread(target=listen, args=(self.console, self.said), name=f"console-{self.cluster}", daemon=True).start()
 
     def run(self, phase: int, text: str) -> None:
-        import json
-
         self.console.send(json.dumps({"type": "run", "text": text}))
         while phase not in self.codes:
-            message = json.loads(self.console.recv())
+            message = self.said.get(timeout=self.timeout)
             if message["type"] == "output":
                 self.out.append(message["text"])
             elif message["type"] == "exit":
@@ -455,6 +452,23 @@ class SocketAttendee:
     def close(self) -> None:
         self.live.close()
         self.console.close()
+
+
+def listen(socket: Any, into: queue.Queue[dict[str, Any]] | None) -> None:
+    """Read a socket as long as it is open, as a page reads its own, which answers the server's
+    pings (daphne drops a socket whose ping goes unanswered: a console left unread between two
+    phases was closed under it); the messages put `into` the queue, or dropped."""
+    import websocket
+
+    while True:
+        try:
+            text = socket.recv()
+        except websocket.WebSocketTimeoutException:
+            continue  # a quiet moment: go on listening
+        except (websocket.WebSocketException, OSError):
+            return  # closed
+        if into is not None and text:
+            into.put(json.loads(text))
 
 
 class CommitTail:
@@ -629,6 +643,11 @@ class Room:
         for page in self.pages:
             page.evaluate("([n, text]) => window.__bench.run(n, text)", [number, command])
         last_sent = time.time() * 1000
+        for answer in answers:  # an answer comes as the write commits: a refused command fails the phase now
+            answer.result(timeout=self.timeout)
+        wrong = [attendee for attendee in self.sockets if attendee.codes[number] != 0]
+        if wrong:
+            raise RuntimeError(f"phase {number}: {len(wrong)} consoles answered with an error: {wrong[0].out}")
         wait_until(lambda: self.incomplete("default", "web", image=image, replicas=self.replicas),
                    timeout=self.timeout, what=f"phase {number}: every Deployment complete")
         in_store = time.time() * 1000 - last_sent
@@ -640,12 +659,7 @@ class Room:
             stamps.append(page.evaluate(f"() => {{ const t = window.__bench.t; return {{sent: t['{number}sent'], "
                                         f"answered: t['{number}answered'], code: t['{number}code'], "
                                         f"first: t['{number}first'], converged: t['{number}converged']}}; }}"))
-        for answer in answers:
-            answer.result(timeout=self.timeout)
         consoles.shutdown()
-        wrong = [attendee for attendee in self.sockets if attendee.codes[number] != 0]
-        if wrong:
-            raise RuntimeError(f"phase {number}: {len(wrong)} consoles answered with an error: {wrong[0].out}")
         failed = [s for s in stamps if s["code"] not in (0, None)]
         if failed:
             raise RuntimeError(f"phase {number}: {len(failed)} consoles answered with an error: "
