@@ -73,14 +73,13 @@ def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
     websocket consumer renders the same."""
     objects = informer.shared(cluster)  # from memory: only what changed is read again
     version = objects.seen_version
-    now = store.now(cluster)
+    clock = cluster_clock.read(cluster)  # once: the ages drawn and the clock shown agree
     pods = objects.list_sorted("Pod", namespace=namespace or None)
     picture_ = cluster_picture(
-        objects.list_sorted("Node"), pods, now=now,
+        objects.list_sorted("Node"), pods, now=clock.now(),
         replica_sets=objects.list_sorted("ReplicaSet", namespace=namespace or None),
         revisions=objects.list_sorted("ControllerRevision", namespace=namespace or None),
     )
-    clock = cluster_clock.read(cluster)
     return {"cluster": cluster, "picture": picture_, "clock": clock_display(clock), "clock_state": clock, "namespace": namespace,
             "query": namespace_query(namespace), "resource_version": version}  # the socket resumes from it
 
