@@ -127,7 +127,7 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "playground.web.layers.SweepingInMemoryChannelLayer"}}
 
 # A cluster nobody uses for this many real seconds sleeps: its clock stands still, nothing runs or
 # writes for it until someone uses it again (store/clock.py); 0: clusters never sleep
