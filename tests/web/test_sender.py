@@ -1,0 +1,71 @@
+"""The pages are told of commits through one Sender (web/apps.py): a burst of commits to a cluster
+goes as one message, its newest, whichever order the writers' threads told them in."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from playground.web import apps
+
+
+class Layer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        self.sent.append((group, message))
+
+
+@pytest.fixture
+def loop(monkeypatch):
+    monkeypatch.setattr(apps, "LINGER_SECONDS", 0.0)  # no wall time: the loop is stepped until the sender is idle
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+def told(sender: apps.Sender, loop: asyncio.AbstractEventLoop) -> None:
+    async def idle() -> None:
+        while not sender.idle.is_set():
+            await asyncio.sleep(0)
+
+    loop.run_until_complete(idle())
+
+
+def changed(version: int) -> dict[str, Any]:
+    return {"type": "cluster.changed", "resource_version": version}
+
+
+def test_a_burst_of_commits_is_told_once_as_its_newest(loop):
+    sender, layer = apps.Sender(), Layer()
+
+    for version in (7, 9, 8):  # 8 committed before 9, told after it
+        sender.send(layer, "cluster.a", changed(version), loop=loop)
+    told(sender, loop)
+
+    assert layer.sent == [("cluster.a", changed(9))]
+
+
+def test_each_cluster_and_each_kind_of_news_is_told(loop):
+    sender, layer = apps.Sender(), Layer()
+
+    sender.send(layer, "cluster.a", changed(3), loop=loop)
+    sender.send(layer, "cluster.b", changed(4), loop=loop)
+    sender.send(layer, "cluster.a", {"type": "clock.changed"}, loop=loop)
+    told(sender, loop)
+
+    assert sorted(layer.sent, key=str) == sorted(
+        [("cluster.a", changed(3)), ("cluster.b", changed(4)), ("cluster.a", {"type": "clock.changed"})], key=str)
+
+
+def test_news_after_the_sender_went_idle_is_told_too(loop):
+    sender, layer = apps.Sender(), Layer()
+    sender.send(layer, "cluster.a", changed(3), loop=loop)
+    told(sender, loop)
+
+    sender.send(layer, "cluster.a", changed(5), loop=loop)
+    told(sender, loop)
+
+    assert layer.sent == [("cluster.a", changed(3)), ("cluster.a", changed(5))]
