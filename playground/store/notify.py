@@ -1,14 +1,21 @@
-"""Commits told across processes on PostgreSQL: NOTIFY in the writing transaction, LISTEN in the
+"""Commits told across processes on PostgreSQL: NOTIFY once a write has committed, LISTEN in the
 other processes, so a write made by a web process reaches the controller workers, and a worker's
 write the web processes' watches and pages, at once instead of at their next look.
 
-api.py's commit / a clock change (a cluster woken, a Pause) → `send(cluster)` in the same
-transaction (PostgreSQL delivers a NOTIFY when, and only if, it commits, and folds repeats of one
-payload within a transaction) → each process's one listening connection (`subscribe`: the
-manager, the API's watches, the pages' sockets share it, whatever their number) → the
-subscribers' callbacks, for the other processes' commits only (this process's own are told by
-the in-process signals already). In one process (embedded, SQLite) nothing is sent. A lost
-notification costs latency, never correctness: every subscriber still looks on its own, less often.
+api.py's commit / a clock change (a cluster woken, a Pause) → `send(cluster)` → once the
+transaction commits, this process's sender (one thread, a connection of its own) sends every
+cluster told since its last NOTIFY in one short transaction → each process's one listening
+connection (`subscribe`: the manager, the API's watches, the pages' sockets share it, whatever
+their number) → the subscribers' callbacks, for the other processes' commits only (this
+process's own are told by the in-process signals already). In one process (embedded, SQLite)
+nothing is sent. A lost notification costs latency, never correctness: every subscriber still
+looks on its own, less often.
+
+Not a NOTIFY in the writing transaction: PostgreSQL takes one lock for every notifying
+transaction of the whole server, from before its commit until its commit record is flushed
+(async.c, PreCommit_Notify), which would put the writers of all clusters in one queue again.
+The sender's transactions do not wait for their flush: a notification lost in a crash costs
+only latency.
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ import secrets
 import threading
 from collections.abc import Callable
 
-from django.db import connection
+from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +41,73 @@ def available() -> bool:
 
 
 def send(cluster: str) -> None:
-    """Tell the other processes, once this transaction commits, that `cluster` changed."""
+    """Tell the other processes, once this transaction commits (at once outside one), that
+    `cluster` changed."""
     if available():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{ORIGIN} {cluster}"])
+        payload = f"{ORIGIN} {cluster}"
+        transaction.on_commit(lambda: _post(payload))
+
+
+_outbox: set[str] = set()  # payloads to send, for the sender
+_outbox_changed = threading.Condition()
+_sender: tuple[threading.Thread, threading.Event] | None = None  # the sender and its stop, if one runs
+
+
+def _post(payload: str) -> None:
+    global _sender
+    with _outbox_changed:
+        _outbox.add(payload)
+        _outbox_changed.notify()
+        if _sender is None:
+            stopping = threading.Event()
+            thread = threading.Thread(target=_send_until, args=(stopping, _connection_params()),
+                                      name="commit-notifier", daemon=True)
+            _sender = thread, stopping
+            thread.start()
+
+
+def stop_sending() -> None:
+    """Send what is posted, close the sender's connection and end its thread (a database about
+    to be dropped); the next post starts another."""
+    global _sender
+    with _outbox_changed:
+        if _sender is None:
+            return
+        (thread, stopping), _sender = _sender, None
+        stopping.set()
+        _outbox_changed.notify()
+    thread.join(timeout=LISTEN_TIMEOUT_SECONDS * 5)
+
+
+def _send_until(stopping: threading.Event, params: dict) -> None:
+    """Each round, every payload posted since the last: under load one NOTIFY transaction tells
+    many commits. The connection is closed after a second with nothing to send."""
+    import psycopg  # PostgreSQL only
+
+    sender = None
+    while True:
+        with _outbox_changed:
+            posted = _outbox_changed.wait_for(lambda: _outbox or stopping.is_set(), timeout=LISTEN_TIMEOUT_SECONDS)
+            payloads = sorted(_outbox)
+            _outbox.clear()
+        try:
+            if payloads:
+                sender = sender or psycopg.connect(**params, autocommit=True)
+                with sender.transaction():
+                    sender.execute("SET LOCAL synchronous_commit = off")
+                    sender.execute("SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload",
+                                   [CHANNEL, payloads])
+            if (not posted or stopping.is_set()) and sender is not None:
+                sender.close()
+                sender = None
+        except Exception:  # the database is away: the subscribers' own looks still find every write
+            log.exception("telling other processes of commits failed")
+            if sender is not None:
+                sender.close()
+            sender = None
+            stopping.wait(RETRY_SECONDS)
+        if stopping.is_set():
+            return
 
 
 Receiver = Callable[[str], None]
