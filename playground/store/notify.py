@@ -80,8 +80,9 @@ def stop_sending() -> None:
 
 
 def _send_until(stopping: threading.Event, params: dict) -> None:
-    """Each round, every payload posted since the last: under load one NOTIFY transaction tells
-    many commits. The connection is closed after a second with nothing to send."""
+    """Each round, every payload posted since the last, in one statement (its own transaction):
+    under load one NOTIFY tells many commits. The connection is closed after a second with
+    nothing to send."""
     import psycopg  # PostgreSQL only
 
     sender = None
@@ -92,11 +93,10 @@ def _send_until(stopping: threading.Event, params: dict) -> None:
             _outbox.clear()
         try:
             if payloads:
-                sender = sender or psycopg.connect(**params, autocommit=True)
-                with sender.transaction():
-                    sender.execute("SET LOCAL synchronous_commit = off")
-                    sender.execute("SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload",
-                                   [CHANNEL, payloads])
+                if sender is None:
+                    sender = psycopg.connect(**params, autocommit=True)
+                    sender.execute("SET synchronous_commit = off")
+                sender.execute("SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload", [CHANNEL, payloads])
             if (not posted or stopping.is_set()) and sender is not None:
                 sender.close()
                 sender = None
