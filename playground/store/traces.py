@@ -80,10 +80,6 @@ def unwatch(cluster: str) -> None:
     _local_watches += 1
 
 
-def is_watched(cluster: str) -> bool:
-    return TraceWatch.objects.filter(cluster__name=cluster, until__gt=_wall()).exists()
-
-
 def watched(cluster: str) -> bool:
     """Whether a loop page watches the cluster, as this process looked at most
     WATCH_CHECK_SECONDS ago (or since its last watch or unwatch): one query for all its clusters,

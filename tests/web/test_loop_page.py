@@ -36,11 +36,11 @@ def gaps_in(page: str) -> list[str]:
 
 def test_a_rollout_made_before_the_page_was_opened_is_on_it(cluster, client):
     rolled_out(cluster)
-    assert not traces.is_watched("default")
+    assert not traces.watched("default")
 
     page = client.get(PAGE).content.decode()
 
-    assert traces.is_watched("default")  # its socket keeps the controllers publishing
+    assert traces.watched("default")  # its socket keeps the controllers publishing
     assert "compare the actual state with the expected state, then act" in page
     records = records_in(page)
     assert "created ReplicaSet web-" in records[-1]  # the first reconcile of web, recorded while nobody looked
@@ -291,7 +291,7 @@ def test_the_socket_pushes_each_new_record():
 
     assert 'id="loop-live"' in frame and 'hx-swap-oob="true"' in frame
     assert "deployment-controller" in frame and "nothing to do" in frame
-    assert traces.is_watched("default")  # the open socket keeps the recording on
+    assert traces.watched("default")  # the open socket keeps the recording on
 
 
 def test_a_long_quiet_stretch_is_cut_short_and_marked():
