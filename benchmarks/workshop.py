@@ -86,7 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="at most this many attendees get a real page (0: as many as the memory holds); the"
                              " others join over HTTP and open their page's sockets without a page")
     parser.add_argument("--replicas", type=int, default=5, help="the Deployment each attendee applies")
-    parser.add_argument("--modes", default=f"{EMBEDDED},{SCALE_OUT}", help=f"{EMBEDDED}, {SCALE_OUT} or both")
+    parser.add_argument("--modes", default=f"{EMBEDDED},{SCALE_OUT}", help=f"{EMBEDDED}, {SCALE_OUT} or both, comma-separated (the default)")
     parser.add_argument("--database-url", default=os.environ.get("PLAYGROUND_BENCH_DATABASE_URL",
                                                                 "postgres://postgres@127.0.0.1:5432/playground_bench_workshop"),
                         help=f"{SCALE_OUT}: a PostgreSQL database this benchmark drops and creates afresh")
@@ -176,6 +176,9 @@ def run(write: Callable[[str], Any], *, mode: str, attendees: int, pages: int, r
             room.close()
         report(write, room=room, phases={"apply": apply, "rolling update": update}, servers=servers.peaks(),
                chromium_mb=memory)
+    except BaseException:
+        servers.write_tails(write)  # what the servers said last: a failed run's why is often there
+        raise
     finally:
         servers.stop()
 
@@ -256,6 +259,12 @@ class Servers:
                     raise RuntimeError(f"{name} did not start: " + "\n".join(self.logs[name][-20:]))
 
         return wait
+
+    def write_tails(self, write: Callable[[str], Any], lines: int = 40) -> None:
+        for name, log in self.logs.items():
+            write(f"--- the last {lines} lines of {name}'s output:")
+            for line in log[-lines:]:
+                write(f"  {line}")
 
     def peaks(self) -> dict[str, float]:
         """Each server process's peak resident memory so far (VmHWM), in MB."""

@@ -197,6 +197,7 @@ def listen(on_notify: Receiver, stopping: threading.Event, *,
     session: not one of Django's, which come and go)."""
     import psycopg  # PostgreSQL only
 
+    mine = ORIGIN  # as it was when listening began: the tests play another process by swapping ORIGIN while a write of theirs commits
     with psycopg.connect(**_connection_params(), autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANNEL}")
         if listening is not None:
@@ -204,7 +205,7 @@ def listen(on_notify: Receiver, stopping: threading.Event, *,
         while not stopping.is_set():
             for notification in listener.notifies(timeout=LISTEN_TIMEOUT_SECONDS):
                 origin, _, cluster = notification.payload.partition(" ")
-                if own or origin != ORIGIN:
+                if own or origin != mine:
                     on_notify(cluster)
                 if stopping.is_set():
                     break
