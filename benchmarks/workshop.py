@@ -145,6 +145,8 @@ def run_child(write: Callable[[str], Any], mode: str, env: dict[str, str], optio
                *(f"--{key}={value}" for key, value in options.items())]
     env = {**env, "PYTHONUNBUFFERED": "1"}  # each line as it comes: a 200-attendee run takes many minutes
     with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) as process:
+        # Terminated, the run ends its child too, which stops its servers and browser (else they run on)
+        signal.signal(signal.SIGTERM, lambda *_: process.terminate())
         for line in process.stdout:
             write(line.rstrip("\n"))
     if process.returncode:
