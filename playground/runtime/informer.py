@@ -43,12 +43,23 @@ class Informer:
         the caller has read it already (the manager reads every cluster's in one query).
         `on_event(event, old)`: every change followed in the log, uncached kinds too (the
         reconcile recorder reads a reconcile's writes this way, at no extra query)."""
-        self._seen_local = changelog.local_commits(self.cluster)
+        local = changelog.local_commits(self.cluster)
+        wrote, self._seen_local = local != self._seen_local, local
+        if version is None and wrote and self._listed:
+            # This process wrote to the cluster since: the log has news, read at once without asking
+            # the cluster's version first (a round trip of each reconcile that wrote, on PostgreSQL)
+            self.seen_version = -1
+            count = self._follow_or_list(on_change, on_event)
+            self.seen_version = self.cache.resource_version
+            return count
         if version is None:
             version = changelog.cluster_resource_version(self.cluster)  # first: a write after it is newer
         if version == self.seen_version:
             return 0
         self.seen_version = version
+        return self._follow_or_list(on_change, on_event)
+
+    def _follow_or_list(self, on_change: OnChange | None, on_event: OnEvent | None) -> int:
         if self._listed:
             try:
                 return self._follow(on_change, on_event)

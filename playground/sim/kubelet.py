@@ -277,7 +277,7 @@ class Kubelet(Controller):
         generation = faults.generation()
         read = self.faults_read.get(node_name)
         if generation == self.faults_seen.get(node_name) and read is not None \
-                and (now - read).total_seconds() < LEASE_RENEW_SECONDS:
+                and ((now - read).total_seconds() < LEASE_RENEW_SECONDS or not faults.pending_anywhere()):
             return  # nothing new in this process; other processes' faults are read every heartbeat
         self.faults_seen[node_name] = generation
         self.faults_read[node_name] = now

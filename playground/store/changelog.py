@@ -82,10 +82,28 @@ def cluster_states(names: Collection[str] | None = None) -> dict[str, ClusterSta
             f" FROM {Cluster._meta.db_table} c{where}", list(names or ())
         )
         rows = cursor.fetchall()
-    return {
-        name: ClusterState(version, clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, rest))), steps)
-        for name, version, steps, *rest in rows
-    }
+    states = {name: _state_of(name, tuple(row)) for name, *row in rows}
+    if names is None:
+        for gone in set(_states) - states.keys():  # deleted clusters
+            _states.pop(gone, None)
+    return states
+
+
+# Each cluster's last row and its state: the manager reads every cluster each turn, and most
+# rows have not changed since the last (parsing their times cost 8% of a 200-cluster server)
+_states: dict[str, tuple[tuple, ClusterState]] = {}
+
+
+def _state_of(name: str, row: tuple) -> ClusterState:
+    key = (*row, clock.idle_after())
+    known = _states.get(name)
+    if known is not None and known[0] == key:
+        return known[1]
+    version, steps, *columns = row
+    state = ClusterState(version, clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, columns))), steps)
+    if columns[0] is not None:  # a clock with no origin yet starts at the wall's now: not the same next time
+        _states[name] = key, state
+    return state
 
 
 def changes(cluster: str, since: int, *, limit: int = 10_000) -> list[WatchEvent]:

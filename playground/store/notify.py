@@ -19,6 +19,7 @@ only latency.
 """
 from __future__ import annotations
 
+import atexit
 import collections
 import logging
 import secrets
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "playground_commits"
 LISTEN_TIMEOUT_SECONDS = 1.0  # how often a listener looks whether it should stop
+SENDER_IDLE_SECONDS = 60.0  # a process's sender closes its connection after this long with nothing to send
 RETRY_SECONDS = 1.0  # after the database went away, before listening again
 FALLBACK_POLL_SECONDS = 10.0  # a subscriber's own look, told of commits: it only bounds a lost notification
 ORIGIN = secrets.token_hex(8)  # this process, named in its notifications: its own are told in-process
@@ -79,16 +81,20 @@ def stop_sending() -> None:
     thread.join(timeout=LISTEN_TIMEOUT_SECONDS * 5)
 
 
+atexit.register(stop_sending)  # a command that ends right after its write has still told the others
+
+
 def _send_until(stopping: threading.Event, params: dict) -> None:
     """Each round, every payload posted since the last, in one statement (its own transaction):
-    under load one NOTIFY tells many commits. The connection is closed after a second with
-    nothing to send."""
+    under load one NOTIFY tells many commits. The connection is closed after SENDER_IDLE_SECONDS
+    with nothing to send (it was a second: a worker then spent a third of its sender's time
+    connecting again, PostgreSQL forking a backend each time, each burst's first NOTIFY late)."""
     import psycopg  # PostgreSQL only
 
     sender = None
     while True:
         with _outbox_changed:
-            posted = _outbox_changed.wait_for(lambda: _outbox or stopping.is_set(), timeout=LISTEN_TIMEOUT_SECONDS)
+            posted = _outbox_changed.wait_for(lambda: _outbox or stopping.is_set(), timeout=SENDER_IDLE_SECONDS)
             payloads = sorted(_outbox)
             _outbox.clear()
         try:

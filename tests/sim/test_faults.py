@@ -107,3 +107,29 @@ def test_a_settled_pod_after_a_fault_writes_nothing_more(cluster):
     cluster.advance(5)
 
     assert [c for c in cluster.changes_since(before) if c.object["kind"] == "Pod"] == []
+
+
+def test_a_fault_injected_by_another_process_reaches_the_kubelet_at_its_next_heartbeat(cluster, monkeypatch):
+    """Scale-out: a web process writes the fault; the worker's kubelet was not woken and this
+    process's count of faults did not move, so only its look at the table finds it."""
+    from playground.sim import faults
+    from playground.sim.models import NodeFault
+    from playground.store import clusters
+
+    cluster.apply(web_pod())
+    cluster.advance(10)
+    monkeypatch.setattr(faults, "ANYWHERE_SECONDS", 0.0)
+    assert faults.pending_anywhere() is False  # asked now: no fault waits
+    monkeypatch.setattr(faults, "ANYWHERE_SECONDS", 3600.0)  # and that answer kept
+    pod = cluster.get("Pod", "web", "default")
+    NodeFault.objects.create(cluster_id=clusters.id_of(cluster.name), node=pod["spec"]["nodeName"],
+                             pod_uid=pod["metadata"]["uid"], container="nginx", fault="crash",
+                             at=cluster.now())
+
+    cluster.advance(20)
+    assert status(cluster)["restartCount"] == 0  # two heartbeats, but the process's answer stands
+
+    monkeypatch.setattr(faults, "ANYWHERE_SECONDS", 0.0)  # its time to ask again has come
+    cluster.advance(11)
+    assert status(cluster)["restartCount"] == 1
+    assert NodeFault.objects.count() == 0
