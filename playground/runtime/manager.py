@@ -4,11 +4,13 @@ store (commit → notify) → here → each cluster's runtime (sync its cache, f
 reconcile) → store. `python manage.py playground` runs it beside the web server, and
 `python manage.py runcontrollers` alone. Each turn reads every cluster's resourceVersion and
 clock in one query, and only a cluster whose resourceVersion moved syncs its informer: a write
-to one cluster wakes that cluster's loops only. A cluster where nothing changes costs nothing:
-the loop sleeps until a commit in this process wakes it, the next timer of a running clock is
-due, or a one-second look shows a write from another process. A cluster asleep (nobody used it
-for PLAYGROUND_IDLE_AFTER, store/clock.py) has no runtime here and no lease: its clock stands
-still, so none of its timers comes due, and whoever uses it wakes it for the next turn. A
+to one cluster wakes that cluster's loops only, and the store batches of a cluster's turn take
+its id, clock and quota from that read (store/clusters.py `known`), not from a query each. A
+cluster where nothing changes costs nothing: the loop sleeps until a commit in this process
+wakes it, the next timer of a running clock is due, or a one-second look shows a write from
+another process. A cluster asleep (nobody used it for PLAYGROUND_IDLE_AFTER, store/clock.py)
+has no runtime here and no lease: its clock stands still, so none of its timers comes due, and
+whoever uses it wakes it for the next turn. A
 running cluster's clock goes on only a little past this manager's last turn of it (each turn
 renews it, store/clock.py `renew`): a manager that falls behind slows its clusters' time instead
 of letting their nodes' heartbeats come late, and a cluster whose worker died waits, its time
@@ -27,7 +29,7 @@ from collections.abc import Collection
 
 from django.db import close_old_connections, connection
 
-from playground.store import changelog, clock, notify
+from playground.store import changelog, clock, clusters, notify, quota
 from playground.store import leases as store_leases
 from playground.store.errors import Fenced
 
@@ -124,12 +126,19 @@ class Manager:
         # A running clock goes on only as far as this turn lets it (store/clock.py, held): a
         # manager that comes round late finds time waiting for it, not its nodes' Leases expired
         runtime.clock = clock.renew(runtime.cluster, state.clock)
-        runtime.sync(version=state.resource_version)
-        busy = False
         if runtime.clock.mode == "paused":
-            while state.steps and clock.take_step(runtime.cluster):  # paused: only what Step asks for, one reconcile each
+            # Only what Step asks for, one reconcile each; a Step jumps the clock, so its writes read it
+            runtime.sync(version=state.resource_version)
+            busy = False
+            while state.steps and clock.take_step(runtime.cluster):
                 busy |= runtime.step()
             return busy
+        with clusters.known(runtime.cluster, state.id, runtime.clock, quota.parse(state.stored_quota, runtime.cluster)):
+            return self._reconcile(runtime, state)
+
+    def _reconcile(self, runtime: ClusterRuntime, state: changelog.ClusterState) -> bool:
+        runtime.sync(version=state.resource_version)
+        busy = False
         runtime.fire_timers()
         busy |= runtime.process(budget=BUDGET, stopping=self._stop) > 0
         # This cluster's own work only: another cluster busy (a room of them) must not hold it still

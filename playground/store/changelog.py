@@ -55,6 +55,8 @@ class ClusterState:
     resource_version: int
     clock: clock.ClockState
     steps: int  # Step requests waiting (clock.take_step)
+    id: int = 0
+    stored_quota: str = ""  # its row's quota (quota.parse), for the store batches of a turn (clusters.known)
 
 
 def cluster_resource_version(cluster: str) -> int:
@@ -78,7 +80,7 @@ def cluster_states(names: Collection[str] | None = None) -> dict[str, ClusterSta
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.name, c.resource_version, c.clock_steps, {columns}"
+            f"SELECT c.name, c.resource_version, c.clock_steps, c.id, c.quota, {columns}"
             f" FROM {Cluster._meta.db_table} c{where}", list(names or ())
         )
         rows = cursor.fetchall()
@@ -99,8 +101,9 @@ def _state_of(name: str, row: tuple) -> ClusterState:
     known = _states.get(name)
     if known is not None and known[0] == key:
         return known[1]
-    version, steps, *columns = row
-    state = ClusterState(version, clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, columns))), steps)
+    version, steps, cluster_id, limits, *columns = row
+    state = ClusterState(version, clock.state_of(dict(zip(clock.CLUSTER_COLUMNS, columns))), steps,
+                         cluster_id, limits)
     if columns[0] is not None:  # a clock with no origin yet starts at the wall's now: not the same next time
         _states[name] = key, state
     return state

@@ -57,6 +57,37 @@ def test_an_idle_turn_costs_one_query_however_many_clusters(cluster, make_cluste
     assert len(queries) == 1  # every cluster's resourceVersion and clock, read at once
 
 
+def test_a_turns_writes_read_the_cluster_row_once_for_the_turn(cluster):
+    """Each store batch needs its cluster's id, clock and quota: in a turn they come from the
+    turn's one read of every cluster, not from a query per batch."""
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: 0.0))
+    clock.set_mode("default", "running", speed=1.0)
+    manager.turn()
+    cluster.apply(replica_set("web", replicas=3))
+
+    with CaptureQueriesContext(connection) as queries:
+        manager.turn()
+
+    assert len(cluster.list("Pod")) == 3
+    row_reads = [q["sql"] for q in queries.captured_queries if "quota" in q["sql"] and "clock_origin" in q["sql"]]
+    assert len(row_reads) == 1  # the turn's own, for every cluster
+    pod = cluster.get("Pod", cluster.list("Pod")[0]["metadata"]["name"], "default")
+    assert abs((datetime.datetime.fromisoformat(pod["metadata"]["creationTimestamp"]) - clock.now("default"))
+               .total_seconds()) < 2  # stamped by the cluster's clock as the turn read it
+
+
+def test_a_quota_set_before_a_turn_holds_in_its_writes(cluster):
+    manager = Manager(COMPONENTS)
+    clock.set_mode("default", "running", speed=1.0)
+    clusters.set_quota("default", pods=2)
+    cluster.apply(replica_set("web", replicas=3))
+
+    manager.turn()
+
+    assert len(cluster.list("Pod")) == 2
+    assert "FailedCreate" in cluster.event_reasons("ReplicaSet", "web")
+
+
 def test_a_write_to_one_cluster_wakes_that_cluster_only(cluster, make_cluster):
     make_cluster("team-b")
     clock.set_mode("team-b", "paused")
