@@ -11,7 +11,7 @@ import pytest
 from playground.components import COMPONENTS
 from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
-from playground.store import changelog, clock, manifest_apply, notify, quota, traces
+from playground.store import changelog, clock, manifest_apply, quota, traces
 from playground.store.demo import create_demo_cluster
 
 
@@ -61,13 +61,6 @@ class ClusterHandle:
 
     def resource_version(self) -> int:
         return changelog.cluster_resource_version(self.name)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _notifications_sent_before_the_test_database_goes(django_db_setup: None) -> Any:
-    """The commit notifier's connection (PostgreSQL) closed before the test database is dropped."""
-    yield
-    notify.stop_sending()
 
 
 @pytest.fixture(autouse=True)

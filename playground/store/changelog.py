@@ -241,5 +241,5 @@ def committed(cluster: str, resource_version: int, *, count: int) -> None:
     """A batch of `count` writes up to `resource_version` was written in this transaction: once it
     commits, wake the cluster's watches and tell this process's manager and pages."""
     _local_commits[cluster] += 1
-    notify.send(cluster)  # the other processes (PostgreSQL), once it has committed
+    notify.send(cluster)  # the other processes (PostgreSQL): delivered with the commit
     transaction.on_commit(lambda: _notify(cluster, resource_version, count=count))

@@ -1,38 +1,35 @@
-"""Commits told across processes on PostgreSQL: NOTIFY once a write has committed, LISTEN in the
+"""Commits told across processes on PostgreSQL: NOTIFY in the writing transaction, LISTEN in the
 other processes, so a write made by a web process reaches the controller workers, and a worker's
 write the web processes' watches and pages, at once instead of at their next look.
 
-api.py's commit / a clock change (a cluster woken, a Pause) → `send(cluster)` → once the
-transaction commits, this process's sender (one thread, a connection of its own) sends every
-cluster told since its last NOTIFY in one short transaction → each process's one listening
-connection (`subscribe`: the manager, the API's watches, the pages' sockets share it, whatever
-their number) → the subscribers' callbacks, for the other processes' commits only (this
-process's own are told by the in-process signals already). In one process (embedded, SQLite)
-nothing is sent. A lost notification costs latency, never correctness: every subscriber still
-looks on its own, less often.
+api.py's commit / a clock change (a cluster woken, a Pause) → `send(cluster)` in the same
+transaction (PostgreSQL delivers a NOTIFY when, and only if, it commits, and folds repeats of one
+payload within a transaction) → each process's one listening connection (`subscribe`: the
+manager, the API's watches, the pages' sockets share it, whatever their number) → the
+subscribers' callbacks, for the other processes' commits only (this process's own are told by
+the in-process signals already). In one process (embedded, SQLite) nothing is sent. A lost
+notification costs latency, never correctness: every subscriber still looks on its own, less often.
 
-Not a NOTIFY in the writing transaction: PostgreSQL takes one lock for every notifying
-transaction of the whole server, from before its commit until its commit record is flushed
-(async.c, PreCommit_Notify), which would put the writers of all clusters in one queue again.
-The sender's transactions do not wait for their flush: a notification lost in a crash costs
-only latency.
+In the writing transaction, though PostgreSQL then holds one server-wide lock from each notifying
+commit's start to its flush (async.c, PreCommit_Notify): a sender thread per process, sending
+after commit on a connection of its own, measured twice as slow (`bench workshop`, scale-out,
+2026-12-07: at 40 attendees rolling update 18.0 / 24.3 s in the transaction, 34.8 / 41.7 s
+after; at 200, 80.7 s against 135.4 s).
 """
 from __future__ import annotations
 
-import atexit
 import collections
 import logging
 import secrets
 import threading
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import connection
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "playground_commits"
 LISTEN_TIMEOUT_SECONDS = 1.0  # how often a listener looks whether it should stop
-SENDER_IDLE_SECONDS = 60.0  # a process's sender closes its connection after this long with nothing to send
 RETRY_SECONDS = 1.0  # after the database went away, before listening again
 FALLBACK_POLL_SECONDS = 10.0  # a subscriber's own look, told of commits: it only bounds a lost notification
 ORIGIN = secrets.token_hex(8)  # this process, named in its notifications: its own are told in-process
@@ -43,77 +40,10 @@ def available() -> bool:
 
 
 def send(cluster: str) -> None:
-    """Tell the other processes, once this transaction commits (at once outside one), that
-    `cluster` changed."""
+    """Tell the other processes, once this transaction commits, that `cluster` changed."""
     if available():
-        payload = f"{ORIGIN} {cluster}"
-        transaction.on_commit(lambda: _post(payload))
-
-
-_outbox: set[str] = set()  # payloads to send, for the sender
-_outbox_changed = threading.Condition()
-_sender: tuple[threading.Thread, threading.Event] | None = None  # the sender and its stop, if one runs
-
-
-def _post(payload: str) -> None:
-    global _sender
-    with _outbox_changed:
-        _outbox.add(payload)
-        _outbox_changed.notify()
-        if _sender is None:
-            stopping = threading.Event()
-            thread = threading.Thread(target=_send_until, args=(stopping, _connection_params()),
-                                      name="commit-notifier", daemon=True)
-            _sender = thread, stopping
-            thread.start()
-
-
-def stop_sending() -> None:
-    """Send what is posted, close the sender's connection and end its thread (a database about
-    to be dropped); the next post starts another."""
-    global _sender
-    with _outbox_changed:
-        if _sender is None:
-            return
-        (thread, stopping), _sender = _sender, None
-        stopping.set()
-        _outbox_changed.notify()
-    thread.join(timeout=LISTEN_TIMEOUT_SECONDS * 5)
-
-
-atexit.register(stop_sending)  # a command that ends right after its write has still told the others
-
-
-def _send_until(stopping: threading.Event, params: dict) -> None:
-    """Each round, every payload posted since the last, in one statement (its own transaction):
-    under load one NOTIFY tells many commits. The connection is closed after SENDER_IDLE_SECONDS
-    with nothing to send (it was a second: a worker then spent a third of its sender's time
-    connecting again, PostgreSQL forking a backend each time, each burst's first NOTIFY late)."""
-    import psycopg  # PostgreSQL only
-
-    sender = None
-    while True:
-        with _outbox_changed:
-            posted = _outbox_changed.wait_for(lambda: _outbox or stopping.is_set(), timeout=SENDER_IDLE_SECONDS)
-            payloads = sorted(_outbox)
-            _outbox.clear()
-        try:
-            if payloads:
-                if sender is None:
-                    sender = psycopg.connect(**params, autocommit=True)
-                    sender.execute("SET synchronous_commit = off")
-                sender.execute("SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload", [CHANNEL, payloads])
-            if (not posted or stopping.is_set()) and sender is not None:
-                sender.close()
-                sender = None
-        except Exception:  # the database is away: the subscribers' own looks still find every write
-            log.exception("telling other processes of commits failed")
-            if sender is not None:
-                sender.close()
-            sender = None
-            stopping.wait(RETRY_SECONDS)
-        if stopping.is_set():
-            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{ORIGIN} {cluster}"])
 
 
 Receiver = Callable[[str], None]
