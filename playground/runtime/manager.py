@@ -5,7 +5,9 @@ reconcile) → store. `python manage.py playground` runs it beside the web serve
 `python manage.py runcontrollers` alone. Each turn reads every cluster's resourceVersion and
 clock in one query, and only a cluster whose resourceVersion moved syncs its informer: a write
 to one cluster wakes that cluster's loops only, and the store batches of a cluster's turn take
-its id, clock and quota from that read (store/clusters.py `known`), not from a query each. A
+its id, clock and quota from that read (store/clusters.py `known`), not from a query each, and
+its informer takes the turn's own writes back without reading them from the log (changelog.py
+`own_writes`). A
 cluster where nothing changes costs nothing: the loop sleeps until a commit in this process
 wakes it, the next timer of a running clock is due, or a one-second look shows a write from
 another process. A cluster asleep (nobody used it for PLAYGROUND_IDLE_AFTER, store/clock.py)
@@ -133,7 +135,8 @@ class Manager:
             while state.steps and clock.take_step(runtime.cluster):
                 busy |= runtime.step()
             return busy
-        with clusters.known(runtime.cluster, state.id, runtime.clock, quota.parse(state.stored_quota, runtime.cluster)):
+        limits = quota.parse(state.stored_quota, runtime.cluster)
+        with clusters.known(runtime.cluster, state.id, runtime.clock, limits), changelog.own_writes(runtime.cluster):
             return self._reconcile(runtime, state)
 
     def _reconcile(self, runtime: ClusterRuntime, state: changelog.ClusterState) -> bool:

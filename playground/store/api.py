@@ -718,7 +718,7 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
                     raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
                 if limits is not None:
                     _recount_quota(cluster_id, limits, writes)
-                _store_rows(cursor, cluster_id, writes, first=last - len(writes) + 1, written_at=written_at)
+                entries = _store_rows(cursor, cluster_id, writes, first=last - len(writes) + 1, written_at=written_at)
             elif fence is not None:
                 leases.check_fence(cursor, cluster, cluster_id, fence)
             for work in also or ():
@@ -726,10 +726,11 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     if writes:
-        changelog.committed(cluster, last, count=len(writes))
+        changelog.committed(cluster, entries)
 
 
-def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, first: int, written_at: str) -> None:
+def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, first: int,
+                written_at: str) -> builtins.list[changelog.StoredChange]:
     new_rows, log = [], []
     for version, w in enumerate(writes, start=first):
         meta = w.obj["metadata"]
@@ -752,6 +753,8 @@ def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, 
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         log,
     )
+    return [changelog.StoredChange(type_, kind, namespace, name, version, data)
+            for _, version, type_, kind, namespace, name, data, _ in log]
 
 
 def _recount_quota(cluster_id: int, limits: quota.Quota, writes: builtins.list[_Write]) -> None:

@@ -11,6 +11,7 @@ writer waits for no other cluster's.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import threading
 import time
@@ -111,7 +112,10 @@ def _state_of(name: str, row: tuple) -> ClusterState:
 
 def changes(cluster: str, since: int, *, limit: int = 10_000) -> list[WatchEvent]:
     """Change-log entries after resourceVersion `since`, oldest first; raises Gone if compacted."""
-    return [WatchEvent(c.type, json.loads(c.data), c.resource_version) for c in stored_changes(cluster, since, limit=limit)]
+    found = _own_since(cluster, since, limit=limit)
+    if found is None:
+        found = stored_changes(cluster, since, limit=limit)
+    return [WatchEvent(c.type, json.loads(c.data), c.resource_version) for c in found]
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,49 @@ def compact(cluster: str, *, keep: int | None = None) -> int:
     return deleted
 
 
+_own = threading.local()  # this thread's journal while `own_writes` holds: (cluster, [StoredChange])
+
+
+@contextlib.contextmanager
+def own_writes(cluster: str) -> Iterator[None]:
+    """Within this block this thread keeps what it commits to `cluster`, and `changes` answers
+    from that, without a query, whenever it follows on from where the reader is: a controller
+    manager's informer takes a reconcile's own writes back as they were written (a round trip of
+    every reconcile that wrote, on PostgreSQL). A write of anyone else's in between leaves a gap
+    in the versions, and the log is read as before."""
+    before = getattr(_own, "journal", None)
+    _own.journal = (cluster, [])
+    try:
+        yield
+    finally:
+        _own.journal = before
+
+
+def _keep_own(cluster: str, entries: list[StoredChange]) -> None:
+    journal = getattr(_own, "journal", None)
+    if journal is None or journal[0] != cluster or not entries:
+        return
+    kept = journal[1]
+    if kept and kept[-1].resource_version + 1 != entries[0].resource_version:
+        kept.clear()  # someone else wrote in between: only what follows on without a gap is kept
+    kept.extend(entries)
+
+
+def _own_since(cluster: str, since: int, *, limit: int) -> list[StoredChange] | None:
+    """This thread's own entries right after `since`, or None when they are not all there is."""
+    journal = getattr(_own, "journal", None)
+    if journal is None or journal[0] != cluster:
+        return None
+    kept = journal[1]
+    seen = next((i for i, entry in enumerate(kept) if entry.resource_version > since), len(kept))
+    del kept[:seen]
+    if not kept or kept[0].resource_version != since + 1:
+        return None
+    taken = kept[:limit]
+    del kept[:len(taken)]
+    return taken
+
+
 def local_commits(cluster: str) -> int:
     """How many batches this process has written to the cluster: a free "anything new from us?"
     for an informer between two reconciles."""
@@ -237,9 +284,14 @@ def _notify(cluster: str, resource_version: int, *, count: int) -> None:
     changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version, count=count)
 
 
-def committed(cluster: str, resource_version: int, *, count: int) -> None:
-    """A batch of `count` writes up to `resource_version` was written in this transaction: once it
-    commits, wake the cluster's watches and tell this process's manager and pages."""
+def committed(cluster: str, entries: list[StoredChange]) -> None:
+    """A batch wrote these entries in this transaction: once it commits, wake the cluster's
+    watches and tell this process's manager and pages (the other processes were told by the
+    statement that took the versions, clusters.take_resource_versions)."""
     _local_commits[cluster] += 1
-    notify.send(cluster)  # the other processes (PostgreSQL): delivered with the commit
-    transaction.on_commit(lambda: _notify(cluster, resource_version, count=count))
+
+    def done() -> None:
+        _keep_own(cluster, entries)
+        _notify(cluster, entries[-1].resource_version, count=len(entries))
+
+    transaction.on_commit(done)

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
-from . import clock, quota
+from . import clock, notify, quota
 from .errors import AlreadyExists, BadRequest, NotFound, StoreError
 from .models import Change, Cluster, ReconcileTrace, ResourceVersionCounter, StoredObject
 
@@ -178,10 +178,13 @@ def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: in
     commit in resourceVersion order and a watcher never sees a later version before an earlier
     one; writers of other clusters do not wait for it. With `only_if` (an SQL condition and its
     parameters: a worker's fence, leases.py) nothing is taken and None is returned when the
-    condition is false, at no extra statement."""
+    condition is false, at no extra statement. The same statement tells the other processes of
+    the change (notify.py), delivered when, and only if, the transaction commits."""
     condition, params = only_if if only_if is not None else ("TRUE", [])
+    told, told_params = notify.returning(cluster)  # the other processes, with the commit: no statement of its own
     cursor.execute(f"UPDATE {Cluster._meta.db_table} SET resource_version = resource_version + %s"
-                   f" WHERE id = %s AND {condition} RETURNING resource_version", [count, cluster_id, *params])
+                   f" WHERE id = %s AND {condition} RETURNING resource_version{told}",
+                   [count, cluster_id, *params, *told_params])
     row = cursor.fetchone()
     if row is not None:
         return row[0]

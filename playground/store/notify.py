@@ -46,6 +46,14 @@ def send(cluster: str) -> None:
             cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{ORIGIN} {cluster}"])
 
 
+def returning(cluster: str) -> tuple[str, list[str]]:
+    """As `send`, as a column to add to a statement's RETURNING list, and its parameters: the
+    store's commit tells in the statement that takes its resourceVersions (a round trip less)."""
+    if not available():
+        return "", []
+    return ", pg_notify(%s, %s)", [CHANNEL, f"{ORIGIN} {cluster}"]
+
+
 Receiver = Callable[[str], None]
 _receivers: collections.Counter[Receiver] = collections.Counter()  # subscribed, how many times each
 _passengers: list[Receiver] = []  # told too while a listener runs, without keeping one running

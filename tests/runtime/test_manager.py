@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -74,6 +75,24 @@ def test_a_turns_writes_read_the_cluster_row_once_for_the_turn(cluster):
     pod = cluster.get("Pod", cluster.list("Pod")[0]["metadata"]["name"], "default")
     assert abs((datetime.datetime.fromisoformat(pod["metadata"]["creationTimestamp"]) - clock.now("default"))
                .total_seconds()) < 2  # stamped by the cluster's clock as the turn read it
+
+
+@pytest.mark.django_db(transaction=True)  # committed for real: a commit's own entries are kept once it commits
+def test_a_turn_takes_its_own_writes_back_without_reading_them_from_the_log(cluster):
+    manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: 0.0))
+    clock.set_mode("default", "running", speed=1.0)
+    manager.turn()
+    cluster.apply(replica_set("web", replicas=3))
+
+    with CaptureQueriesContext(connection) as queries:
+        manager.turn()
+
+    pods = cluster.list("Pod")
+    cache = manager.runtimes["default"].cache
+    assert len(pods) == 3
+    assert all(cache.get("Pod", f"default/{pod['metadata']['name']}") == pod for pod in pods)  # as stored, versions too
+    log_reads = [q for q in queries.captured_queries if "store_change ch" in q["sql"]]
+    assert len(log_reads) == 1  # the turn's first look, for the apply; what it wrote itself came back from memory
 
 
 def test_a_quota_set_before_a_turn_holds_in_its_writes(cluster):

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from playground.store import api as store
 from playground.store import changelog
@@ -79,3 +80,26 @@ def test_a_writer_of_one_cluster_does_not_wait_for_a_writer_of_another():
 
     assert store.get("ben", "ConfigMap", "quick", "default")["metadata"]["resourceVersion"] == written["metadata"]["resourceVersion"]
     assert store.get("ana", "ConfigMap", "slow", "default")  # committed after ben's
+
+
+def test_a_threads_own_writes_are_read_back_without_a_query_and_anothers_in_between_are_not_missed():
+    """changelog.own_writes: the controller manager's informer takes a reconcile's own writes
+    back from what it committed; a write of another thread (process) between two of them
+    leaves a gap in the versions, and the log is read instead, the other's write with them."""
+    create_demo_cluster("default")
+    before = changelog.cluster_resource_version("default")
+    with changelog.own_writes("default"):
+        mine = store.create("default", config_map("mine"))
+        with CaptureQueriesContext(connection) as queries:
+            followed = changelog.changes("default", before)
+        assert [(e.type, e.object, e.resource_version) for e in followed] == [
+            ("ADDED", store.get("default", "ConfigMap", "mine", "default"), int(mine["metadata"]["resourceVersion"]))]
+        assert len(queries) == 0
+
+        store.create("default", config_map("also-mine"))
+        run_together(lambda: store.create("default", config_map("theirs")))
+        store.create("default", config_map("mine-again"))
+        followed = changelog.changes("default", before + 1)
+
+    assert [e.object["metadata"]["name"] for e in followed] == ["also-mine", "theirs", "mine-again"]
+    assert [e.resource_version for e in followed] == list(range(before + 2, before + 5))
