@@ -80,6 +80,7 @@ def _fresh_web_informer() -> None:
     from playground.web import consumers
 
     informer.forget_all()
+    store.forget_committed_rows()  # and the rows the store remembers committing
     consumers.forget_shared()
     watch.forget_all()
     quota.forget_request_counts()  # and the request budgets of the clusters of that name

@@ -63,7 +63,7 @@ def get(cluster: str, kind: str, name: str, namespace: str = "") -> Obj:
     row = _row(clusters.id_of(cluster), k, _namespace_of(k, namespace), name)
     if row is None:
         raise NotFound(_not_found(k, name))
-    return json.loads(row[2])
+    return json.loads(row[1])
 
 
 def existing(cluster: str, keys: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
@@ -208,7 +208,6 @@ class _Write:
     type: str
     kind: Kind
     obj: Obj
-    pk: int | None = None
     expected_version: int | None = None
 
 
@@ -268,10 +267,10 @@ class Batch:
         row = _row(self.cluster_id, KINDS["Namespace"], "", namespace["metadata"]["name"])
         if row is None:
             raise NotFound(_not_found(KINDS["Namespace"], namespace["metadata"]["name"]))
-        pk, version, data = row
+        version, data = row
         current = json.loads(data)
         current.setdefault("spec", {})["finalizers"] = []
-        return self._add(_Write(DELETED if _finalized(current) else MODIFIED, KINDS["Namespace"], current, pk, version))
+        return self._add(_Write(DELETED if _finalized(current) else MODIFIED, KINDS["Namespace"], current, version))
 
     def also(self, work: Callable[[], None]) -> None:
         """Run `work` (writes to the caller's own tables: a kubelet's memory of its pods) in the
@@ -488,7 +487,7 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
         created = [w.obj for w in batch.writes_of_kind["ServiceAccount"] if w.type == ADDED
                    and (w.obj["metadata"]["namespace"], w.obj["metadata"]["name"]) == key]
         row = None if created else _row(batch.cluster_id, KINDS["ServiceAccount"], namespace, account_name)
-        batch.service_accounts[key] = created[0] if created else (json.loads(row[2]) if row else None)
+        batch.service_accounts[key] = created[0] if created else (json.loads(row[1]) if row else None)
     account = batch.service_accounts[key]
     if account is None:
         raise Forbidden(f'pods "{name}" is forbidden: error looking up service account {namespace}/{account_name}: '
@@ -563,10 +562,10 @@ def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False, limits: 
     k = _kind_of(obj)
     meta = obj.get("metadata") or {}
     namespace = _namespace_of(k, meta.get("namespace") or "")
-    row = _row(cluster_id, k, namespace, meta.get("name") or "")
+    row = _row_at(cluster_id, k, namespace, meta.get("name") or "", meta.get("resourceVersion"))
     if row is None:
         raise NotFound(_not_found(k, meta.get("name") or ""))
-    pk, version, data = row
+    version, data = row
     old = json.loads(data)
     if meta.get("resourceVersion") not in (None, "", str(version)):
         raise Conflict(_conflict(k, meta["name"]))
@@ -582,18 +581,18 @@ def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False, limits: 
     if new == old:
         return old  # a no-op write changes nothing, not even the resourceVersion
     if _finalized(new):
-        return _Write(DELETED, k, new, pk, version)
-    return _Write(MODIFIED, k, new, pk, version)
+        return _Write(DELETED, k, new, version)
+    return _Write(MODIFIED, k, new, version)
 
 
 def _prepare_bind(batch: Batch, pod: Obj, node_name: str) -> _Write:
     """spec.nodeName and the PodScheduled condition, as pkg/registry/core/pod's binding does;
     a pod already bound, or being deleted, cannot be bound again."""
     meta = pod["metadata"]
-    row = _row(batch.cluster_id, KINDS["Pod"], meta.get("namespace", "default"), meta["name"])
+    row = _row_at(batch.cluster_id, KINDS["Pod"], meta.get("namespace", "default"), meta["name"], meta.get("resourceVersion"))
     if row is None:
         raise NotFound(_not_found(KINDS["Pod"], meta["name"]))
-    pk, version, data = row
+    version, data = row
     current = json.loads(data)
     if meta.get("uid") and meta["uid"] != current["metadata"]["uid"]:
         raise Conflict(_conflict(KINDS["Pod"], meta["name"]))
@@ -605,7 +604,7 @@ def _prepare_bind(batch: Batch, pod: Obj, node_name: str) -> _Write:
     conditions = [c for c in current.setdefault("status", {}).get("conditions", []) if c["type"] != "PodScheduled"]
     scheduled = {"type": "PodScheduled", "status": "True", "lastTransitionTime": timestamp(batch.now)}
     current["status"]["conditions"] = [scheduled, *conditions]
-    return _Write(MODIFIED, KINDS["Pod"], current, pk, version)
+    return _Write(MODIFIED, KINDS["Pod"], current, version)
 
 
 def _finalized(obj: Obj) -> bool:
@@ -630,7 +629,7 @@ def _prepare_delete(
     row = _row(batch.cluster_id, k, _namespace_of(k, namespace), name)
     if row is None:
         raise NotFound(_not_found(k, name))
-    pk, version, data = row
+    version, data = row
     obj = json.loads(data)
     if resource_version not in (None, "", str(version)):
         raise Conflict(_conflict(k, name))
@@ -645,9 +644,9 @@ def _prepare_delete(
     elif propagation_policy not in (None, "Background"):
         raise BadRequest(f'propagationPolicy "{propagation_policy}" is not one of Foreground, Background, Orphan')
     if meta.get("deletionTimestamp"):
-        return _delete_again(k, obj, pk, version, grace, now=batch.now)
+        return _delete_again(k, obj, version, grace, now=batch.now)
     if not finalizers and grace == 0 and k.kind != "Namespace":
-        return _Write(DELETED, k, obj, pk, version)
+        return _Write(DELETED, k, obj, version)
     new = copy.deepcopy(obj)
     new["metadata"]["deletionTimestamp"] = timestamp(batch.now, offset_seconds=grace)
     new["metadata"]["deletionGracePeriodSeconds"] = grace
@@ -655,20 +654,20 @@ def _prepare_delete(
         new["metadata"]["finalizers"] = finalizers
     if k.kind == "Namespace":
         new.setdefault("status", {})["phase"] = "Terminating"
-    return _Write(MODIFIED, k, new, pk, version)
+    return _Write(MODIFIED, k, new, version)
 
 
-def _delete_again(k: Kind, obj: Obj, pk: int, version: int, grace: int, *, now: datetime.datetime) -> _Write | Obj:
+def _delete_again(k: Kind, obj: Obj, version: int, grace: int, *, now: datetime.datetime) -> _Write | Obj:
     """A delete of an object already terminating may only shorten its grace period."""
     meta = obj["metadata"]
     if grace >= (meta.get("deletionGracePeriodSeconds") or 0):
         return obj
     if grace == 0 and not meta.get("finalizers"):
-        return _Write(DELETED, k, obj, pk, version)
+        return _Write(DELETED, k, obj, version)
     new = copy.deepcopy(obj)
     new["metadata"]["deletionTimestamp"] = timestamp(now, offset_seconds=grace)
     new["metadata"]["deletionGracePeriodSeconds"] = grace
-    return _Write(MODIFIED, k, new, pk, version)
+    return _Write(MODIFIED, k, new, version)
 
 
 def _grace_period(k: Kind, obj: Obj, requested: int | None) -> int:
@@ -689,7 +688,7 @@ def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.lis
     row = _row(cluster_id, KINDS["Namespace"], "", namespace)
     if row is None:
         raise NotFound(f'namespaces "{namespace}" not found')
-    if json.loads(row[2])["metadata"].get("deletionTimestamp"):
+    if json.loads(row[1])["metadata"].get("deletionTimestamp"):
         raise Forbidden(
             f"unable to create new content in namespace {namespace} because it is being terminated"
         )
@@ -726,6 +725,7 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     if writes:
+        transaction.on_commit(lambda: _keep_rows(cluster_id, entries))
         changelog.committed(cluster, entries)
 
 
@@ -740,8 +740,8 @@ def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, 
         namespace = meta.get("namespace", "")
         if w.type == ADDED:
             new_rows.append((cluster_id, w.kind.kind, namespace, meta["name"], meta["uid"], version, labels, data))
-        elif not _write_row(cursor, w, version, labels, data):
-            raise Conflict(_conflict(w.kind, meta["name"]))
+        elif not _write_row(cursor, cluster_id, w, version, labels, data):
+            raise _lost(cursor, cluster_id, w)
         log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data, written_at))
     cursor.executemany(
         "INSERT INTO store_storedobject (cluster_id, kind, namespace, name, uid, resource_version, labels, data)"
@@ -768,19 +768,28 @@ def _recount_quota(cluster_id: int, limits: quota.Quota, writes: builtins.list[_
             used = quota.check_create(limits, used, w.kind.kind, w.kind.resource, meta["name"], meta.get("namespace", ""))
 
 
-def _write_row(cursor: Any, w: _Write, version: int, labels: str, data: str) -> bool:
+def _write_row(cursor: Any, cluster_id: int, w: _Write, version: int, labels: str, data: str) -> bool:
     """Update or delete the row if it still has the version we read: optimistic concurrency."""
+    where = "cluster_id = %s AND kind = %s AND namespace = %s AND name = %s AND resource_version = %s"
+    key = [cluster_id, w.kind.kind, w.obj["metadata"].get("namespace") or "", w.obj["metadata"]["name"], w.expected_version]
     if w.type == DELETED:
-        cursor.execute(
-            "DELETE FROM store_storedobject WHERE id = %s AND resource_version = %s", [w.pk, w.expected_version]
-        )
+        cursor.execute(f"DELETE FROM store_storedobject WHERE {where}", key)
     else:
-        cursor.execute(
-            "UPDATE store_storedobject SET resource_version = %s, labels = %s, data = %s"
-            " WHERE id = %s AND resource_version = %s",
-            [version, labels, data, w.pk, w.expected_version],
-        )
+        cursor.execute(f"UPDATE store_storedobject SET resource_version = %s, labels = %s, data = %s WHERE {where}",
+                       [version, labels, data, *key])
     return cursor.rowcount == 1
+
+
+def _lost(cursor: Any, cluster_id: int, w: _Write) -> Conflict | NotFound:
+    """The row moved on since it was read, or went: a Conflict, or NotFound, as the API server's
+    GuaranteedUpdate says when its read is stale (the row this process remembered, too)."""
+    meta = w.obj["metadata"]
+    _committed_rows.pop((cluster_id, w.kind.kind, meta.get("namespace") or "", meta["name"]), None)
+    cursor.execute("SELECT 1 FROM store_storedobject WHERE cluster_id = %s AND kind = %s AND namespace = %s AND name = %s",
+                   [cluster_id, w.kind.kind, meta.get("namespace") or "", meta["name"]])
+    if cursor.fetchone() is None:
+        return NotFound(_not_found(w.kind, meta["name"]))
+    return Conflict(_conflict(w.kind, meta["name"]))
 
 
 def _with_retries(attempt: Any, obj: Obj) -> Any:
@@ -819,15 +828,51 @@ def parse_timestamp(text: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(text) if text else None
 
 
-def _row(cluster_id: int, k: Kind, namespace: str, name: str) -> tuple[int, int, str] | None:
-    """(id, resourceVersion, JSON) of one object. Plain SQL: this runs on every write."""
+def _row(cluster_id: int, k: Kind, namespace: str, name: str) -> tuple[int, str] | None:
+    """(resourceVersion, JSON) of one object. Plain SQL: this runs on every write."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, resource_version, data FROM store_storedobject"
+            "SELECT resource_version, data FROM store_storedobject"
             " WHERE cluster_id = %s AND kind = %s AND namespace = %s AND name = %s",
             [cluster_id, k.kind, namespace, name],
         )
         return cursor.fetchone()
+
+
+# The rows this process committed lately, as it committed them: (cluster id, kind, namespace,
+# name) -> (resourceVersion, JSON). A write naming the version found here reads nothing first
+# (the statement that stores it still checks the version: _write_row); a controller writes
+# mostly what its own process wrote last (the scheduler binds the pods its ReplicaSet made,
+# their kubelet reports on them), and that read was a round trip of every write on PostgreSQL.
+_committed_rows: dict[tuple[int, str, str, str], tuple[int, str]] = {}
+COMMITTED_ROWS = 20_000  # then forgotten all at once, to start again: a bound, not an LRU
+UNKEPT_KINDS = frozenset({"Event"})  # written once, and many: they would crowd the others out
+
+
+def _row_at(cluster_id: int, k: Kind, namespace: str, name: str, named: str | None) -> tuple[int, str] | None:
+    """As `_row`, without a query when the writer named the version this process committed last."""
+    kept = _committed_rows.get((cluster_id, k.kind, namespace, name)) if named else None
+    if kept is not None and str(kept[0]) == named:
+        return kept
+    return _row(cluster_id, k, namespace, name)
+
+
+def _keep_rows(cluster_id: int, entries: builtins.list[changelog.StoredChange]) -> None:
+    if len(_committed_rows) >= COMMITTED_ROWS:
+        _committed_rows.clear()
+    for entry in entries:
+        if entry.kind in UNKEPT_KINDS:
+            continue
+        key = (cluster_id, entry.kind, entry.namespace, entry.name)
+        if entry.type == DELETED:
+            _committed_rows.pop(key, None)
+        else:
+            _committed_rows[key] = (entry.resource_version, entry.data)
+
+
+def forget_committed_rows() -> None:
+    """For tests: a new test database hands out the same ids and resourceVersions again."""
+    _committed_rows.clear()
 
 
 def _kind(kind: str) -> Kind:

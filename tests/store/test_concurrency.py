@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from playground.store import api as store
 from playground.store import changelog
 from playground.store.demo import create_demo_cluster
-from playground.store.errors import Conflict
+from playground.store.errors import Conflict, NotFound
 from tests.concurrently import run_together
 from tests.factories import config_map
 
@@ -103,3 +103,33 @@ def test_a_threads_own_writes_are_read_back_without_a_query_and_anothers_in_betw
 
     assert [e.object["metadata"]["name"] for e in followed] == ["also-mine", "theirs", "mine-again"]
     assert [e.resource_version for e in followed] == list(range(before + 2, before + 5))
+
+
+def test_a_write_naming_the_version_this_process_committed_reads_no_row_first():
+    create_demo_cluster("default")
+    created = store.create("default", config_map("settings", {"owner": "nobody"}))
+
+    with CaptureQueriesContext(connection) as queries:
+        updated = store.update("default", {**created, "data": {"owner": "alice"}})
+
+    assert store.get("default", "ConfigMap", "settings", "default") == updated
+    assert updated["data"] == {"owner": "alice"}
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT") and "store_storedobject" in q["sql"]]
+
+
+def test_a_write_naming_a_version_another_process_moved_on_or_deleted_is_refused_as_the_api_server_refuses_it():
+    """The row this process remembers committing is stale once another writes: the statement
+    that stores the write still checks the version, so it is a Conflict, or NotFound once gone."""
+    create_demo_cluster("default")
+    mine = store.create("default", config_map("settings", {"owner": "nobody"}))
+    other = store.create("default", config_map("other", {"owner": "nobody"}))
+    run_together(lambda: store.update("default", {**mine, "data": {"owner": "bob"}}),
+                 lambda: store.delete("default", "ConfigMap", "other", "default"))
+
+    with pytest.raises(Conflict):
+        store.update("default", {**mine, "data": {"owner": "alice"}})
+    with pytest.raises(NotFound):
+        store.update_status("default", {**other, "data": {"owner": "alice"}})
+    assert store.get("default", "ConfigMap", "settings", "default")["data"] == {"owner": "bob"}
+    unconditional = {**mine, "metadata": {k: v for k, v in mine["metadata"].items() if k != "resourceVersion"}}
+    assert store.update("default", {**unconditional, "data": {"owner": "carol"}})["data"] == {"owner": "carol"}
