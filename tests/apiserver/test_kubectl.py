@@ -454,6 +454,10 @@ def test_typed_creates_field_selectors_a_strategic_patch_wide_pods_and_delete_al
     assert {'configmap "c1" deleted', 'configmap "c2" deleted'} <= set(deleted.splitlines())
     # only the root CA's, which its publisher makes again, as in a real cluster
     assert kubectl("get", "configmaps", "-n", "scratch", "-o", "name")[1] == "configmap/kube-root-ca.crt\n"
+    # its busybox sidecar exits at once: left, its restarts would keep the session's instant clock busy for good
+    assert kubectl("delete", "deployment", "patched")[0] == 0
+
+
 def _editor(tmp_path, script: str) -> dict[str, str]:
     """An EDITOR for `kubectl edit`: a shell script given the file kubectl wrote."""
     path = tmp_path / "editor.sh"

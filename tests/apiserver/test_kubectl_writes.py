@@ -126,6 +126,8 @@ def test_apply_of_reordered_containers_keeps_the_manifests_order(kubectl):
     assert (code, out) == (0, "deployment.apps/order configured\n")
     containers = _get(kubectl, "deployment", "order")["spec"]["template"]["spec"]["containers"]
     assert [(c["name"], c["image"]) for c in containers] == [("sidecar", "busybox:1.36"), ("nginx", "nginx:1.28")]
+    # busybox's shell exits at once: left, its restarts would keep the session's instant clock busy for good
+    assert kubectl("delete", "deployment", "order")[0] == 0
 
 
 # --- server dry runs ---------------------------------------------------------------------------------
