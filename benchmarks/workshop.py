@@ -37,7 +37,9 @@ Figures: the time from the last command sent to every Deployment complete (in th
 the pages); command → console answered, → first tile of the change, → page converged; and the
 issue's "write to DOM": each new pod's commit → its tile in the page, the commit stamped by a
 process of its own reading the change log every few milliseconds (p50 / p95 / max across pages
-and pods); the peak RSS of each server process (VmHWM) and of the whole Chromium.
+and pods); the CPU seconds each server process, and PostgreSQL's processes, used during each
+phase (what the phase cost, which a busy machine stretches less than its wall time); the peak
+RSS of each server process (VmHWM) and of the whole Chromium.
 """
 from __future__ import annotations
 
@@ -171,8 +173,9 @@ def run(write: Callable[[str], Any], *, mode: str, attendees: int, pages: int, r
         try:
             room.join(attendees, pages=pages or attendees)
             room.wait_for_kube_system()
-            apply = room.phase(1, manifest(replicas, IMAGES[0]), image=IMAGES[0])
-            update = room.phase(2, f"kubectl set image deployment/web web={IMAGES[1]}", image=IMAGES[1])
+            apply = servers.counting_cpu(lambda: room.phase(1, manifest(replicas, IMAGES[0]), image=IMAGES[0]))
+            update = servers.counting_cpu(lambda: room.phase(2, f"kubectl set image deployment/web web={IMAGES[1]}",
+                                                            image=IMAGES[1]))
             memory = room.chromium_mb()
         finally:
             room.close()
@@ -268,6 +271,21 @@ class Servers:
             for line in log[-lines:]:
                 write(f"  {line}")
 
+    def counting_cpu(self, phase: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The phase's figures, with the CPU seconds each server process and PostgreSQL (every
+        postgres process of the machine) used meanwhile: the work a phase cost, which a loaded
+        machine stretches far less than its wall time."""
+        before = self.cpu_seconds()
+        figures = phase()
+        after = self.cpu_seconds()
+        return {**figures, "cpu": {name: after[name] - before.get(name, 0.0) for name in after}}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        used = {name: cpu_seconds(process.pid) for name, process in self.processes.items()}
+        if self.mode == SCALE_OUT:
+            used["PostgreSQL"] = sum(cpu_seconds(pid) for pid in processes_named("postgres"))
+        return used
+
     def peaks(self) -> dict[str, float]:
         """Each server process's peak resident memory so far (VmHWM), in MB."""
         return {name: peak_rss_mb(process.pid) for name, process in self.processes.items()}
@@ -289,6 +307,26 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, all its threads, so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def processes_named(name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == name:
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile
+    return found
 
 
 def descendants(*roots: int) -> list[int]:
@@ -773,6 +811,9 @@ def report(write: Callable[[str], Any], *, room: Room, phases: dict[str, dict[st
                                     "   target p95 < 500 ms")):
             s = f[key]
             write(f"    {label + ':':50} p50 {s['p50']:7.0f} ms  p95 {s['p95']:7.0f} ms  max {s['max']:7.0f} ms{target}")
+        cpu = f["cpu"]
+        write(f"    CPU used meanwhile: {sum(cpu.values()):.1f} s ("
+              + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items()) + ")")
     write(f"  (the change log was read every {TAIL_SECONDS * 1000:.0f} ms for the commits: the longest gap between"
           f" reads, {room.tail.longest_gap * 1000:.0f} ms, bounds how much write → tile errs short)")
     for name, mb in servers.items():

@@ -2,9 +2,9 @@
 other processes, so a write made by a web process reaches the controller workers, and a worker's
 write the web processes' watches and pages, at once instead of at their next look.
 
-api.py's commit / a clock change (a cluster woken, a Pause) → `send(cluster)` in the same
-transaction (PostgreSQL delivers a NOTIFY when, and only if, it commits, and folds repeats of one
-payload within a transaction) → each process's one listening connection (`subscribe`: the
+api.py's commit (`returning`: in the statement that takes its resourceVersions) / a clock change
+(a cluster woken, a Pause: `send(cluster)`) → a NOTIFY in the same transaction (PostgreSQL delivers
+it when, and only if, the transaction commits, and folds repeats of one payload within one) → each process's one listening connection (`subscribe`: the
 manager, the API's watches, the pages' sockets share it, whatever their number) → the
 subscribers' callbacks, for the other processes' commits only (this process's own are told by
 the in-process signals already). In one process (embedded, SQLite) nothing is sent. A lost
