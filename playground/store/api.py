@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import builtins
 import collections
+import contextlib
 import copy
 import datetime
 import json
 import random
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -709,19 +710,25 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     written_at = timestamp(now)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            if writes:
-                last = clusters.take_resource_versions(
-                    cursor, cluster, cluster_id, len(writes),
-                    only_if=None if fence is None else leases.fence_condition(cluster_id, fence))
-                if last is None:
-                    raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
-                if limits is not None:
-                    _recount_quota(cluster_id, limits, writes)
-                entries = _store_rows(cursor, cluster_id, writes, first=last - len(writes) + 1, written_at=written_at)
-            elif fence is not None:
-                leases.check_fence(cursor, cluster, cluster_id, fence)
-            for work in also or ():
-                work()
+            with _pipelined():
+                if writes:
+                    last = clusters.take_resource_versions(
+                        cursor, cluster, cluster_id, len(writes),
+                        only_if=None if fence is None else leases.fence_condition(cluster_id, fence))
+                    if last is None:
+                        raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
+                    if limits is not None:
+                        _recount_quota(cluster_id, limits, writes)
+                    entries, updated = _store_rows(cursor, cluster_id, writes, first=last - len(writes) + 1,
+                                                   written_at=written_at)
+                elif fence is not None:
+                    leases.check_fence(cursor, cluster, cluster_id, fence)
+                for work in also or ():
+                    work()
+            for row_cursor, w in updated if writes else ():
+                with row_cursor:
+                    if row_cursor.rowcount != 1:  # the row moved on since it was read, or went
+                        raise _lost(cursor, cluster_id, w)
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     if writes:
@@ -729,9 +736,24 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
         changelog.committed(cluster, entries)
 
 
+@contextlib.contextmanager
+def _pipelined() -> Iterator[None]:
+    """On PostgreSQL the statements within are sent on without waiting for each answer (psycopg's
+    pipeline mode), and answered together when one's answer is read or the block ends: a batch
+    is a round trip for its BEGIN and resourceVersions, one for its rows, log and caller's work,
+    and one for its COMMIT, where each statement was one. In-process SQLite has no round trips."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
 def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, first: int,
-                written_at: str) -> builtins.list[changelog.StoredChange]:
-    new_rows, log = [], []
+                written_at: str) -> tuple[builtins.list[changelog.StoredChange], builtins.list[tuple[Any, _Write]]]:
+    """The writes stored, and the change log's entries; returns those, and each update's or
+    delete's own cursor, whose rowcount says whether its row still had the version read."""
+    new_rows, log, updated = [], [], []
     for version, w in enumerate(writes, start=first):
         meta = w.obj["metadata"]
         meta["resourceVersion"] = str(version)
@@ -740,8 +762,8 @@ def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, 
         namespace = meta.get("namespace", "")
         if w.type == ADDED:
             new_rows.append((cluster_id, w.kind.kind, namespace, meta["name"], meta["uid"], version, labels, data))
-        elif not _write_row(cursor, cluster_id, w, version, labels, data):
-            raise _lost(cursor, cluster_id, w)
+        else:
+            updated.append((_write_row(cluster_id, w, version, labels, data), w))
         log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data, written_at))
     cursor.executemany(
         "INSERT INTO store_storedobject (cluster_id, kind, namespace, name, uid, resource_version, labels, data)"
@@ -753,8 +775,9 @@ def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, 
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         log,
     )
-    return [changelog.StoredChange(type_, kind, namespace, name, version, data)
-            for _, version, type_, kind, namespace, name, data, _ in log]
+    entries = [changelog.StoredChange(type_, kind, namespace, name, version, data)
+               for _, version, type_, kind, namespace, name, data, _ in log]
+    return entries, updated
 
 
 def _recount_quota(cluster_id: int, limits: quota.Quota, writes: builtins.list[_Write]) -> None:
@@ -768,16 +791,18 @@ def _recount_quota(cluster_id: int, limits: quota.Quota, writes: builtins.list[_
             used = quota.check_create(limits, used, w.kind.kind, w.kind.resource, meta["name"], meta.get("namespace", ""))
 
 
-def _write_row(cursor: Any, cluster_id: int, w: _Write, version: int, labels: str, data: str) -> bool:
-    """Update or delete the row if it still has the version we read: optimistic concurrency."""
+def _write_row(cluster_id: int, w: _Write, version: int, labels: str, data: str) -> Any:
+    """Update or delete the row if it still has the version we read (optimistic concurrency), on
+    a cursor of its own: its rowcount, 1 or 0, is read once the batch's statements are answered."""
     where = "cluster_id = %s AND kind = %s AND namespace = %s AND name = %s AND resource_version = %s"
     key = [cluster_id, w.kind.kind, w.obj["metadata"].get("namespace") or "", w.obj["metadata"]["name"], w.expected_version]
+    cursor = connection.cursor()
     if w.type == DELETED:
         cursor.execute(f"DELETE FROM store_storedobject WHERE {where}", key)
     else:
         cursor.execute(f"UPDATE store_storedobject SET resource_version = %s, labels = %s, data = %s WHERE {where}",
                        [version, labels, data, *key])
-    return cursor.rowcount == 1
+    return cursor
 
 
 def _lost(cursor: Any, cluster_id: int, w: _Write) -> Conflict | NotFound:

@@ -104,6 +104,9 @@ def object_counts(name: str) -> dict[str, int]:
 
 
 def id_of(name: str) -> int:
+    turn = getattr(_known, "row", None)
+    if turn is not None and turn[0] == name:  # a controller manager's turn of the cluster read it already
+        return turn[1]
     with connection.cursor() as cursor:  # plain SQL: asked on every read, cheaper than building the query
         cursor.execute(f"SELECT id FROM {Cluster._meta.db_table} WHERE name = %s", [name])
         found = cursor.fetchone()
@@ -118,7 +121,7 @@ _known = threading.local()  # this thread's turn of a cluster: (name, id, clock,
 @contextlib.contextmanager
 def known(name: str, cluster_id: int, state: clock.ClockState, limits: quota.Quota) -> Iterator[None]:
     """Within this block, this thread's store batches of cluster `name` take its id, clock and
-    quota from here instead of a query each: a controller manager's turn of a cluster reads its
+    quota from here instead of a query each, and its reads the id (`id_of`): a controller manager's turn of a cluster reads its
     row once for all the turn's reconciles (a round trip of every batch, on PostgreSQL). A clock
     or quota set meanwhile by another thread is taken at the next turn."""
     before = getattr(_known, "row", None)

@@ -59,8 +59,8 @@ def test_an_idle_turn_costs_one_query_however_many_clusters(cluster, make_cluste
 
 
 def test_a_turns_writes_read_the_cluster_row_once_for_the_turn(cluster):
-    """Each store batch needs its cluster's id, clock and quota: in a turn they come from the
-    turn's one read of every cluster, not from a query per batch."""
+    """Each store batch needs its cluster's id, clock and quota, and each read its id: in a turn
+    they come from the turn's one read of every cluster, not from a query each."""
     manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: 0.0))
     clock.set_mode("default", "running", speed=1.0)
     manager.turn()
@@ -72,6 +72,7 @@ def test_a_turns_writes_read_the_cluster_row_once_for_the_turn(cluster):
     assert len(cluster.list("Pod")) == 3
     row_reads = [q["sql"] for q in queries.captured_queries if "quota" in q["sql"] and "clock_origin" in q["sql"]]
     assert len(row_reads) == 1  # the turn's own, for every cluster
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT id FROM store_cluster WHERE name")]
     pod = cluster.get("Pod", cluster.list("Pod")[0]["metadata"]["name"], "default")
     assert abs((datetime.datetime.fromisoformat(pod["metadata"]["creationTimestamp"]) - clock.now("default"))
                .total_seconds()) < 2  # stamped by the cluster's clock as the turn read it

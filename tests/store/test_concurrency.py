@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from playground.store import api as store
 from playground.store import changelog
 from playground.store.demo import create_demo_cluster
-from playground.store.errors import Conflict, NotFound
+from playground.store.errors import AlreadyExists, Conflict, NotFound
 from tests.concurrently import run_together
 from tests.factories import config_map
 
@@ -133,3 +133,13 @@ def test_a_write_naming_a_version_another_process_moved_on_or_deleted_is_refused
     assert store.get("default", "ConfigMap", "settings", "default")["data"] == {"owner": "bob"}
     unconditional = {**mine, "metadata": {k: v for k, v in mine["metadata"].items() if k != "resourceVersion"}}
     assert store.update("default", {**unconditional, "data": {"owner": "carol"}})["data"] == {"owner": "carol"}
+
+
+def test_two_creates_of_one_name_at_once_one_is_told_it_already_exists():
+    create_demo_cluster("default")
+
+    outcomes = run_together(*[lambda: store.create("default", config_map("settings"))] * 4)
+
+    assert len([o for o in outcomes if isinstance(o, dict)]) == 1
+    assert all(isinstance(o, AlreadyExists) for o in outcomes if not isinstance(o, dict))
+    assert len([c for c in store.list("default", "ConfigMap") if c["metadata"]["name"] == "settings"]) == 1
