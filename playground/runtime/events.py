@@ -71,7 +71,7 @@ class EventRecorder:
         }
         if len(self._seen) > REMEMBERED_EVENTS:
             self._seen.popitem(last=False)
-        batch.create(event)
+        batch.create(event, new_name=True)  # unique by its time and this process's count: no lookup first
 
     def _repeat(self, batch: store.Batch, key: tuple[str, ...], existing: Obj, when: str) -> bool:
         """Count a repeat on the Event already written; False if that Event is gone."""

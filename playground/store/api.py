@@ -246,8 +246,11 @@ class Batch:
         self.cluster_id, state, self.limits = clusters.cluster_clock_and_quota(self.cluster)
         self.now = state.now().replace(microsecond=0)
 
-    def create(self, obj: Obj) -> Obj:
-        return self._add(_prepare_create(self, obj))
+    def create(self, obj: Obj, *, new_name: bool = False) -> Obj:
+        """`new_name`: the caller made the name to be new (the Event recorder's time and count),
+        so it is not looked up first; should it be taken after all, the commit is refused
+        AlreadyExists, as the API server's storage refuses a create whose key exists."""
+        return self._add(_prepare_create(self, obj, new_name=new_name))
 
     def update(self, obj: Obj) -> Obj:
         return self._add(_prepare_update(self.cluster_id, obj, limits=self.limits))
@@ -446,7 +449,7 @@ def _last_applied(obj: Obj) -> Obj | None:
 # -- Preparing writes -----------------------------------------------------------------------------
 
 
-def _prepare_create(batch: Batch, obj: Obj) -> _Write:
+def _prepare_create(batch: Batch, obj: Obj, *, new_name: bool = False) -> _Write:
     k = _kind_of(obj)
     generated = isinstance(obj.get("metadata"), dict) and not obj["metadata"].get("name")
     obj = admit_create(k, _with_name_and_namespace(k, obj, now=batch.now))
@@ -468,7 +471,7 @@ def _prepare_create(batch: Batch, obj: Obj) -> _Write:
             obj["spec"]["storageClassName"] = default
     _admit_quota(batch, k, obj, meta["generateName"] if generated else meta["name"])
     for _ in range(GENERATE_NAME_RETRIES):
-        if not _taken(batch, k, meta.get("namespace", ""), meta["name"]):
+        if not _taken(batch, k, meta.get("namespace", ""), meta["name"], look=not new_name):
             batch.created.add((k.kind, meta.get("namespace", ""), meta["name"]))
             return _Write(ADDED, k, obj)
         if not generated:
@@ -537,8 +540,11 @@ def _default_storage_class(cluster_id: int) -> str | None:
     return newest["metadata"]["name"] if newest else None
 
 
-def _taken(batch: Batch, k: Kind, namespace: str, name: str) -> bool:
-    return (k.kind, namespace, name) in batch.created or _row(batch.cluster_id, k, namespace, name) is not None
+def _taken(batch: Batch, k: Kind, namespace: str, name: str, *, look: bool = True) -> bool:
+    """Whether the batch creates the name already, or (`look`) the cluster has it."""
+    if (k.kind, namespace, name) in batch.created:
+        return True
+    return look and _row(batch.cluster_id, k, namespace, name) is not None
 
 
 def _with_name_and_namespace(k: Kind, obj: Obj, *, now: datetime.datetime) -> Obj:

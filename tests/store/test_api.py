@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from playground.store import api as store
 from playground.store import changelog, clusters
@@ -71,6 +73,19 @@ def test_a_second_object_with_the_same_name_already_exists(cluster):
 
     with pytest.raises(AlreadyExists, match='configmaps "settings" already exists'):
         cluster.create(config_map("settings"))
+
+
+def test_a_name_its_creator_made_new_is_not_looked_up_first_and_is_still_refused_when_taken(cluster):
+    """As the Event recorder creates Events: their names are unique by time and count."""
+    cluster.create(config_map("settings"))
+
+    with CaptureQueriesContext(connection) as queries, store.batch("default") as batch:
+        batch.create(config_map("fresh"), new_name=True)
+    with pytest.raises(AlreadyExists), store.batch("default") as batch:
+        batch.create(config_map("settings"), new_name=True)
+
+    assert cluster.get("ConfigMap", "fresh", "default")["metadata"]["name"] == "fresh"
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT") and "'fresh'" in q["sql"]]
 
 
 def test_an_invalid_object_is_not_stored(cluster):
