@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from django.db import connection
+
 from playground.store import clusters
 
 from .models import KubeletPodState
@@ -23,16 +25,18 @@ def load(cluster: str, pod_uids: list[str]) -> dict[str, tuple[PodRecord, str]]:
 
 
 def save(cluster: str, states: dict[str, str]) -> None:
-    """Write these pods' states (uid → JSON) in one statement."""
+    """Write these pods' states (uid → JSON) in one statement. Plain SQL with no RETURNING (the
+    ORM's bulk upsert asks the rows' ids back): in a store batch on PostgreSQL it rides the
+    batch's pipelined statements instead of waiting for an answer of its own."""
     if not states:
         return
     cluster_id = clusters.id_of(cluster)
-    KubeletPodState.objects.bulk_create(
-        [KubeletPodState(cluster_id=cluster_id, pod_uid=uid, state=state) for uid, state in states.items()],
-        update_conflicts=True,
-        unique_fields=["cluster", "pod_uid"],
-        update_fields=["state"],
-    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {KubeletPodState._meta.db_table} (cluster_id, pod_uid, state) VALUES (%s, %s, %s)"
+            " ON CONFLICT (cluster_id, pod_uid) DO UPDATE SET state = excluded.state",
+            [(cluster_id, uid, state) for uid, state in states.items()],
+        )
 
 
 def forget(cluster: str, pod_uids: list[str]) -> None:

@@ -455,7 +455,7 @@ def _prepare_create(batch: Batch, obj: Obj, *, new_name: bool = False) -> _Write
     obj = admit_create(k, _with_name_and_namespace(k, obj, now=batch.now))
     meta = obj["metadata"]
     if k.namespaced and meta["namespace"] not in batch.open_namespaces:
-        _check_namespace_open(batch.cluster_id, meta["namespace"], batch.writes)
+        _check_namespace_open(batch, meta["namespace"])
         batch.open_namespaces.add(meta["namespace"])
     if k.kind == "Service":  # the service registry's beginCreate: cluster IPs and node ports
         services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes_of_kind["Service"]]))
@@ -689,16 +689,21 @@ def _grace_period(k: Kind, obj: Obj, requested: int | None) -> int:
     return requested if requested is not None else spec.get("terminationGracePeriodSeconds", 30)
 
 
-def _check_namespace_open(cluster_id: int, namespace: str, pending: builtins.list[_Write]) -> None:
-    if any(w.kind.kind == "Namespace" and w.obj["metadata"]["name"] == namespace for w in pending):
+def _check_namespace_open(batch: Batch, namespace: str) -> None:
+    if any(w.obj["metadata"]["name"] == namespace for w in batch.writes_of_kind["Namespace"]):
         return
-    row = _row(cluster_id, KINDS["Namespace"], "", namespace)
+    open_this_turn = clusters.namespaces_open_this_turn(batch.cluster)
+    if open_this_turn is not None and namespace in open_this_turn:
+        return
+    row = _row(batch.cluster_id, KINDS["Namespace"], "", namespace)
     if row is None:
         raise NotFound(f'namespaces "{namespace}" not found')
     if json.loads(row[1])["metadata"].get("deletionTimestamp"):
         raise Forbidden(
             f"unable to create new content in namespace {namespace} because it is being terminated"
         )
+    if open_this_turn is not None:
+        open_this_turn.add(namespace)
 
 
 # -- Committing ---------------------------------------------------------------------------------
@@ -740,6 +745,9 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     if writes:
         transaction.on_commit(lambda: _keep_rows(cluster_id, entries))
         changelog.committed(cluster, entries)
+        open_this_turn = clusters.namespaces_open_this_turn(cluster)
+        if open_this_turn and any(w.kind.kind == "Namespace" for w in writes):
+            open_this_turn.clear()  # one may be terminating now: look again
 
 
 @contextlib.contextmanager

@@ -115,7 +115,7 @@ def id_of(name: str) -> int:
     return found[0]
 
 
-_known = threading.local()  # this thread's turn of a cluster: (name, id, clock, quota), or None
+_known = threading.local()  # this thread's turn of a cluster: (name, id, clock, quota, namespaces open), or None
 
 
 @contextlib.contextmanager
@@ -125,7 +125,7 @@ def known(name: str, cluster_id: int, state: clock.ClockState, limits: quota.Quo
     row once for all the turn's reconciles (a round trip of every batch, on PostgreSQL). A clock
     or quota set meanwhile by another thread is taken at the next turn."""
     before = getattr(_known, "row", None)
-    _known.row = (name, cluster_id, state, limits)
+    _known.row = (name, cluster_id, state, limits, set())
     try:
         yield
     finally:
@@ -136,11 +136,21 @@ def cluster_clock_and_quota(name: str) -> tuple[int, clock.ClockState, quota.Quo
     """What a store batch needs of its cluster, in one query (none within `known`)."""
     turn = getattr(_known, "row", None)
     if turn is not None and turn[0] == name:
-        return turn[1:]
+        return turn[1:4]
     row = clock.cluster_row(name)
     if row is None:
         raise NotFound(f'cluster "{name}" not found')
     return row["id"], clock.state_of(row), quota.parse(row["quota"], name)
+
+
+def namespaces_open_this_turn(name: str) -> set[str] | None:
+    """The namespaces of cluster `name` that this thread's turn (`known`) found open for new
+    objects, which it need not look up again within the turn (None outside one): as the API
+    server's NamespaceLifecycle admission reads its informer's copy, a moment behind, not the
+    database (plugin/pkg/admission/namespace/lifecycle). The store forgets them when the thread
+    writes a Namespace itself."""
+    turn = getattr(_known, "row", None)
+    return turn[4] if turn is not None and turn[0] == name else None
 
 
 def quota_of(name: str) -> quota.Quota:

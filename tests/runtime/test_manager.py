@@ -14,7 +14,8 @@ from playground.runtime.manager import Manager
 from playground.store import clock, clusters
 from playground.store import leases as store_leases
 from playground.store.models import Cluster
-from tests.factories import config_map, replica_set
+from playground.store.errors import Forbidden
+from tests.factories import config_map, namespace, replica_set
 
 
 def test_a_paused_cluster_waits_and_each_step_runs_one_reconcile(cluster):
@@ -166,3 +167,21 @@ def test_an_instant_cluster_moves_on_while_another_cluster_is_busy(cluster, make
     # Instant skips to whatever is due next in its own cluster, whoever else had work that turn
     assert clock.now("default") > started
     assert all(pod["status"].get("phase") == "Running" for pod in cluster.list("Pod"))
+
+
+def test_a_turn_looks_a_namespace_up_once_until_it_writes_a_namespace_itself(cluster):
+    """As the API server's NamespaceLifecycle admission reads its informer's copy: within a turn,
+    a namespace found open is not read again for each batch that creates in it; a Namespace the
+    turn writes (one it starts deleting) is looked up again."""
+    with clusters.known("default", clusters.id_of("default"), clock.read("default"), clusters.quota_of("default")):
+        with CaptureQueriesContext(connection) as queries:
+            cluster.create(config_map("first"))
+            cluster.create(config_map("second"))
+        cluster.create(namespace("team"))
+        cluster.create(config_map("settings", namespace="team"))
+        cluster.delete("Namespace", "team")  # terminating: the namespace controller empties it first
+
+        with pytest.raises(Forbidden, match="because it is being terminated"):
+            cluster.create(config_map("late", namespace="team"))
+
+    assert len([q for q in queries.captured_queries if "kind = 'Namespace'" in q["sql"]]) == 1
