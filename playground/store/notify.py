@@ -3,18 +3,21 @@ other processes, so a write made by a web process reaches the controller workers
 write the web processes' watches and pages, at once instead of at their next look.
 
 api.py's commit (`returning`: in the statement that takes its resourceVersions) / a clock change
-(a cluster woken, a Pause: `send(cluster)`) → a NOTIFY in the same transaction (PostgreSQL delivers
-it when, and only if, the transaction commits, and folds repeats of one payload within one) → each process's one listening connection (`subscribe`: the
-manager, the API's watches, the pages' sockets share it, whatever their number) → the
-subscribers' callbacks, for the other processes' commits only (this process's own are told by
-the in-process signals already). In one process (embedded, SQLite) nothing is sent. A lost
-notification costs latency, never correctness: every subscriber still looks on its own, less often.
+(a cluster woken, a Pause: `send(cluster)`) → a NOTIFY in the same transaction (PostgreSQL
+delivers it when, and only if, the transaction commits, and folds repeats of one payload within
+one) → each process's one listening connection (`subscribe`: the manager, the API's watches, the
+pages' sockets share it, whatever their number) → the subscribers' callbacks, for the other
+processes' commits only (this process's own are told by the in-process signals already). In one
+process (embedded, SQLite) nothing is sent. A lost notification costs latency, never
+correctness: every subscriber still looks on its own, less often.
 
 In the writing transaction, though PostgreSQL then holds one server-wide lock from each notifying
 commit's start to its flush (async.c, PreCommit_Notify): a sender thread per process, sending
-after commit on a connection of its own, measured twice as slow (`bench workshop`, scale-out,
-2026-12-07: at 40 attendees rolling update 18.0 / 24.3 s in the transaction, 34.8 / 41.7 s
-after; at 200, 80.7 s against 135.4 s).
+after commit on a connection of its own, measured twice as slow as a NOTIFY statement of its own
+right after the commit (`bench workshop`, scale-out, 2026-12-07: at 40 attendees rolling update
+18.0 / 24.3 s against 34.8 / 41.7 s; at 200, 80.7 s against 135.4 s), and that one a little
+slower than the NOTIFY inside the transaction (three writers here: 1,722 / 1,381 transactions a
+second against 1,769 / 1,790), which is also a round trip less.
 """
 from __future__ import annotations
 
