@@ -33,8 +33,12 @@
     var ms = Math.min(at + (now - arrived.get(shown)) * speed, holdsAt);
     var next = text(ms);
     if (face.textContent !== next) face.textContent = next;
+    // The note is written only when it changes, as the face is: `hidden` set to what it already
+    // is still sets the attribute, and the browser recalculates the page's style and renders it
+    // again, ten times a second on every page that merely shows a running clock
     var held = shown.querySelector(".clock-held");
-    if (held) held.hidden = ms < holdsAt;
+    var running = ms < holdsAt;
+    if (held && held.hidden !== running) held.hidden = running;
   }
 
   // A clock swapped in is stamped at once, not at the next tick (at 10× a tenth of a second is a second)

@@ -130,3 +130,36 @@ def forward(a: datetime.time, b: datetime.time) -> bool:
     """Whether b comes after a on the clock (across midnight too)."""
     day = datetime.date(2026, 1, 1)
     return 0 < (datetime.datetime.combine(day, b) - datetime.datetime.combine(day, a)).total_seconds() % 86_400 < 3_600
+
+
+RECORD_CLOCK_WRITES = """() => {
+  window.clockWrites = {face: 0, held: 0};
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target.matches?.('#clock-time .clock-now')) window.clockWrites.face++;
+      if (r.target.matches?.('#clock-time .clock-held') && r.type === 'attributes') window.clockWrites.held++;
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
+def test_a_ticking_clock_writes_to_the_page_only_what_changes(server_without_controllers, page):  # noqa: F811
+    url, manage = server_without_controllers
+    manage("clock", "run", "--speed", "1")  # held LEAD_SECONDS from now: nothing renews the lead here
+    page.clock.install()
+    page.goto(f"{url}/clusters/default/")
+    page.evaluate(RECORD_CLOCK_WRITES)
+
+    page.clock.run_for(10_000)  # a hundred ticks, ten seconds of time
+
+    # Each write, even of what is there already, costs the browser a style pass and a frame: on
+    # 200 pages ten a second took the renderers' share of the cores
+    writes = page.evaluate("window.clockWrites")
+    assert 9 <= writes["face"] <= 11, writes  # its time, once a second
+    assert writes["held"] == 0 and page.locator("#clock-time .clock-held").count() == 1  # its note, hidden still
+    assert not page.locator("#clock-time .clock-held").is_visible()
+
+    page.clock.run_for(60_000)  # past the hold
+
+    assert page.locator("#clock-time .clock-held").is_visible()
+    assert page.evaluate("window.clockWrites")["held"] == 1  # shown once, then left alone
