@@ -59,21 +59,27 @@ def test_an_idle_turn_costs_one_query_however_many_clusters(cluster, make_cluste
     assert len(queries) == 1  # every cluster's resourceVersion and clock, read at once
 
 
-def test_a_turns_writes_read_the_cluster_row_once_for_the_turn(cluster):
-    """Each store batch needs its cluster's id, clock and quota, and each read its id: in a turn
-    they come from the turn's one read of every cluster, not from a query each."""
+def turn_after_an_apply(cluster) -> tuple[Manager, list[dict]]:
+    """A manager past its first turn of the running cluster, and the queries of its turn after a
+    ReplicaSet of 3 is applied."""
     manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: 0.0))
     clock.set_mode("default", "running", speed=1.0)
     manager.turn()
     cluster.apply(replica_set("web", replicas=3))
-
     with CaptureQueriesContext(connection) as queries:
         manager.turn()
+    return manager, queries.captured_queries
+
+
+def test_a_turns_writes_read_the_cluster_row_once_for_the_turn(cluster):
+    """Each store batch needs its cluster's id, clock and quota, and each read its id: in a turn
+    they come from the turn's one read of every cluster, not from a query each."""
+    _, queries = turn_after_an_apply(cluster)
 
     assert len(cluster.list("Pod")) == 3
-    row_reads = [q["sql"] for q in queries.captured_queries if "quota" in q["sql"] and "clock_origin" in q["sql"]]
+    row_reads = [q["sql"] for q in queries if "quota" in q["sql"] and "clock_origin" in q["sql"]]
     assert len(row_reads) == 1  # the turn's own, for every cluster
-    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT id FROM store_cluster WHERE name")]
+    assert not [q for q in queries if q["sql"].startswith("SELECT id FROM store_cluster WHERE name")]
     pod = cluster.get("Pod", cluster.list("Pod")[0]["metadata"]["name"], "default")
     assert abs((datetime.datetime.fromisoformat(pod["metadata"]["creationTimestamp"]) - clock.now("default"))
                .total_seconds()) < 2  # stamped by the cluster's clock as the turn read it
@@ -81,19 +87,13 @@ def test_a_turns_writes_read_the_cluster_row_once_for_the_turn(cluster):
 
 @pytest.mark.django_db(transaction=True)  # committed for real: a commit's own entries are kept once it commits
 def test_a_turn_takes_its_own_writes_back_without_reading_them_from_the_log(cluster):
-    manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: 0.0))
-    clock.set_mode("default", "running", speed=1.0)
-    manager.turn()
-    cluster.apply(replica_set("web", replicas=3))
-
-    with CaptureQueriesContext(connection) as queries:
-        manager.turn()
+    manager, queries = turn_after_an_apply(cluster)
 
     pods = cluster.list("Pod")
     cache = manager.runtimes["default"].cache
     assert len(pods) == 3
     assert all(cache.get("Pod", f"default/{pod['metadata']['name']}") == pod for pod in pods)  # as stored, versions too
-    log_reads = [q for q in queries.captured_queries if "store_change ch" in q["sql"]]
+    log_reads = [q for q in queries if "store_change ch" in q["sql"]]
     assert len(log_reads) == 1  # the turn's first look, for the apply; what it wrote itself came back from memory
 
 
