@@ -7,8 +7,7 @@ clock in one query, and only a cluster whose resourceVersion moved syncs its inf
 to one cluster wakes that cluster's loops only, and the store batches of a cluster's turn take
 its id, clock and quota from that read (store/clusters.py `known`), not from a query each, and
 its informer takes the turn's own writes back without reading them from the log (changelog.py
-`own_writes`). A
-cluster where nothing changes costs nothing: the loop sleeps until a commit in this process
+`own_writes`). A cluster where nothing changes costs nothing: the loop sleeps until a commit in this process
 wakes it, the next timer of a running clock is due, or a one-second look shows a write from
 another process. A cluster asleep (nobody used it for PLAYGROUND_IDLE_AFTER, store/clock.py)
 has no runtime here and no lease: its clock stands still, so none of its timers comes due, and

@@ -121,9 +121,10 @@ _known = threading.local()  # this thread's turn of a cluster: (name, id, clock,
 @contextlib.contextmanager
 def known(name: str, cluster_id: int, state: clock.ClockState, limits: quota.Quota) -> Iterator[None]:
     """Within this block, this thread's store batches of cluster `name` take its id, clock and
-    quota from here instead of a query each, and its reads the id (`id_of`): a controller manager's turn of a cluster reads its
-    row once for all the turn's reconciles (a round trip of every batch, on PostgreSQL). A clock
-    or quota set meanwhile by another thread is taken at the next turn."""
+    quota from here instead of a query each, and its reads the id (`id_of`): a controller
+    manager's turn of a cluster reads its row once for all the turn's reconciles (a round trip
+    of every batch, on PostgreSQL). A clock or quota set meanwhile by another thread is taken at
+    the next turn."""
     before = getattr(_known, "row", None)
     _known.row = (name, cluster_id, state, limits, set())
     try:
