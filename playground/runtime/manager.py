@@ -1,26 +1,25 @@
 """The manager: every loop of every cluster, on one background thread.
 
 store (commit → notify) → here → each cluster's runtime (sync its cache, fire due timers,
-reconcile) → store. `python manage.py playground` runs it beside the web server, and
-`python manage.py runcontrollers` alone. Each turn reads every cluster's resourceVersion and
-clock in one query, and only a cluster whose resourceVersion moved syncs its informer: a write
-to one cluster wakes that cluster's loops only, and the store batches of a cluster's turn take
-its id, clock and quota from that read (store/clusters.py `known`), not from a query each, and
-its informer takes the turn's own writes back without reading them from the log (changelog.py
-`own_writes`). A cluster where nothing changes costs nothing: the loop sleeps until a commit in this process
-wakes it, the next timer of a running clock is due, or a one-second look shows a write from
-another process. A cluster asleep (nobody used it for PLAYGROUND_IDLE_AFTER, store/clock.py)
-has no runtime here and no lease: its clock stands still, so none of its timers comes due, and
-whoever uses it wakes it for the next turn. A
-running cluster's clock goes on only a little past this manager's last turn of it (each turn
-renews it, store/clock.py `renew`): a manager that falls behind slows its clusters' time instead
-of letting their nodes' heartbeats come late, and a cluster whose worker died waits, its time
-held, for the worker that takes its lease.
+reconcile) → store. `python manage.py playground` runs it beside the web server, and `python
+manage.py runcontrollers` alone. Each turn reads every cluster's resourceVersion and clock in one
+query, and only a cluster whose resourceVersion moved syncs its informer: a write to one cluster
+wakes that cluster's loops only, and the store batches of a cluster's turn take its id, clock and
+quota from that read (store/clusters.py `known`), not from a query each, and its informer takes
+the turn's own writes back without reading them from the log (changelog.py `own_writes`). A
+cluster where nothing changes costs nothing: the loop sleeps until a commit in this process wakes
+it, the next timer of a running clock is due, or a one-second look shows a write from another
+process. A cluster asleep (nobody used it for PLAYGROUND_IDLE_AFTER, store/clock.py) has no
+runtime here and no lease: its clock stands still, so none of its timers comes due, and whoever
+uses it wakes it for the next turn. A running cluster's clock goes on only a little past this
+manager's last turn of it (each turn renews it, store/clock.py `renew`): a manager that falls
+behind slows its clusters' time instead of letting their nodes' heartbeats come late, and a
+cluster whose worker died waits, its time held, for the worker that takes its lease.
 
-Several managers (`runcontrollers` workers, and `playground`'s own) share the clusters by
-leases (leases.py): a manager runs only the clusters it holds, each cluster's writes carry its
-fence, and a cluster it loses — taken over, or its write refused as fenced — has its runtime
-dropped at once (a new holder starts from the store and the kubelets' checkpoints).
+Several managers (`runcontrollers` workers, and `playground`'s own) share the clusters by leases
+(leases.py): a manager runs only the clusters it holds, each cluster's writes carry its fence, and
+a cluster it loses — taken over, or its write refused as fenced — has its runtime dropped at once
+(a new holder starts from the store and the kubelets' checkpoints).
 """
 from __future__ import annotations
 
