@@ -25,9 +25,8 @@ def load(cluster: str, pod_uids: list[str]) -> dict[str, tuple[PodRecord, str]]:
 
 
 def save(cluster: str, states: dict[str, str]) -> None:
-    """Write these pods' states (uid → JSON) in one statement. Plain SQL with no RETURNING (the
-    ORM's bulk upsert asks the rows' ids back): in a store batch on PostgreSQL it rides the
-    batch's pipelined statements instead of waiting for an answer of its own."""
+    """Write these pods' states (uid → JSON) in one statement: plain SQL, with no RETURNING of
+    the rows' ids that the ORM's bulk upsert would read back."""
     if not states:
         return
     cluster_id = clusters.id_of(cluster)

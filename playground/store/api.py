@@ -734,12 +734,14 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
                                                    written_at=written_at)
                 elif fence is not None:
                     leases.check_fence(cursor, cluster, cluster_id, fence)
-                for work in also or ():
-                    work()
             for row_cursor, w in updated if writes else ():
                 with row_cursor:
                     if row_cursor.rowcount != 1:  # the row moved on since it was read, or went
                         raise _lost(cursor, cluster_id, w)
+            # The caller's own work, after the pipeline: it may read as it goes (a server-side
+            # cursor of the ORM's iterator(), which pipeline mode refuses)
+            for work in also or ():
+                work()
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     if writes:
@@ -754,8 +756,8 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
 def _pipelined() -> Iterator[None]:
     """On PostgreSQL the statements within are sent on without waiting for each answer (psycopg's
     pipeline mode), and answered together when one's answer is read or the block ends: a batch
-    is a round trip for its BEGIN and resourceVersions, one for its rows, log and caller's work,
-    and one for its COMMIT, where each statement was one. In-process SQLite has no round trips."""
+    is a round trip for its BEGIN and resourceVersions, one for its rows and log, and one for its
+    COMMIT, where each statement was one. In-process SQLite has no round trips."""
     if connection.vendor != "postgresql":
         yield
         return

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from playground.components import COMPONENTS
 from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
-from playground.store import changelog, clock
+from playground.sim import faults
+from playground.store import changelog, clock, traces
 
 ROOM = [f"attendee-{n}" for n in range(6)]
 
@@ -31,7 +32,13 @@ def room(make_cluster):
 
 
 @pytest.mark.parametrize("mode", ["paused", "instant"])
-def test_idle_clusters_write_nothing_and_cost_one_query_a_turn(room, mode):
+def test_idle_clusters_write_nothing_and_cost_one_query_a_turn(room, mode, monkeypatch):
+    # The process's once-a-second looks (a loop page watching, a fault waiting) held still: 200
+    # turns on a loaded machine may take longer than a second
+    monkeypatch.setattr(traces, "WATCH_CHECK_SECONDS", 3600.0)
+    monkeypatch.setattr(faults, "ANYWHERE_SECONDS", 3600.0)
+    traces.watched(room[0])
+    faults.pending_anywhere()
     for name in room:
         clock.set_mode(name, mode)
     # The leases' own clock stands still: a slow database must not bring their retry period round
