@@ -11,7 +11,7 @@ import pytest
 from playground.components import COMPONENTS
 from playground.runtime.cluster import ClusterRuntime
 from playground.store import api as store
-from playground.store import changelog, clock, manifest_apply, quota, traces
+from playground.store import changelog, clock, manifest_apply, quota, rows, traces
 from playground.store.demo import create_demo_cluster
 
 
@@ -80,7 +80,7 @@ def _fresh_web_informer() -> None:
     from playground.web import consumers
 
     informer.forget_all()
-    store.forget_committed_rows()  # and the rows the store remembers committing
+    rows.forget_all()  # and the rows the store remembers committing
     consumers.forget_shared()
     watch.forget_all()
     quota.forget_request_counts()  # and the request budgets of the clusters of that name

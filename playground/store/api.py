@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import builtins
 import collections
-import contextlib
 import copy
 import datetime
 import json
 import random
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
 from . import changelog, chunking, clock, clusters, leases, merge, quota, selectors, services
+from . import rows as object_rows
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -61,7 +61,7 @@ GENERATE_NAME_RETRIES = 8
 def get(cluster: str, kind: str, name: str, namespace: str = "") -> Obj:
     """The object, as `kubectl get KIND NAME -o json` shows it; raises NotFound."""
     k = _kind(kind)
-    row = _row(clusters.id_of(cluster), k, _namespace_of(k, namespace), name)
+    row = object_rows.read(clusters.id_of(cluster), k, _namespace_of(k, namespace), name)
     if row is None:
         raise NotFound(_not_found(k, name))
     return json.loads(row[1])
@@ -268,7 +268,7 @@ class Batch:
     def finalize_namespace(self, namespace: Obj) -> Obj:
         """The namespaces/finalize subresource: an emptied namespace drops its `kubernetes`
         finalizer, and with no finalizer left it is gone."""
-        row = _row(self.cluster_id, KINDS["Namespace"], "", namespace["metadata"]["name"])
+        row = object_rows.read(self.cluster_id, KINDS["Namespace"], "", namespace["metadata"]["name"])
         if row is None:
             raise NotFound(_not_found(KINDS["Namespace"], namespace["metadata"]["name"]))
         version, data = row
@@ -490,7 +490,7 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
     if key not in batch.service_accounts:
         created = [w.obj for w in batch.writes_of_kind["ServiceAccount"] if w.type == ADDED
                    and (w.obj["metadata"]["namespace"], w.obj["metadata"]["name"]) == key]
-        row = None if created else _row(batch.cluster_id, KINDS["ServiceAccount"], namespace, account_name)
+        row = None if created else object_rows.read(batch.cluster_id, KINDS["ServiceAccount"], namespace, account_name)
         batch.service_accounts[key] = created[0] if created else (json.loads(row[1]) if row else None)
     account = batch.service_accounts[key]
     if account is None:
@@ -544,7 +544,7 @@ def _taken(batch: Batch, k: Kind, namespace: str, name: str, *, look: bool = Tru
     """Whether the batch creates the name already, or (`look`) the cluster has it."""
     if (k.kind, namespace, name) in batch.created:
         return True
-    return look and _row(batch.cluster_id, k, namespace, name) is not None
+    return look and object_rows.read(batch.cluster_id, k, namespace, name) is not None
 
 
 def _with_name_and_namespace(k: Kind, obj: Obj, *, now: datetime.datetime) -> Obj:
@@ -569,7 +569,7 @@ def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False, limits: 
     k = _kind_of(obj)
     meta = obj.get("metadata") or {}
     namespace = _namespace_of(k, meta.get("namespace") or "")
-    row = _row_at(cluster_id, k, namespace, meta.get("name") or "", meta.get("resourceVersion"))
+    row = object_rows.read_at(cluster_id, k, namespace, meta.get("name") or "", meta.get("resourceVersion"))
     if row is None:
         raise NotFound(_not_found(k, meta.get("name") or ""))
     version, data = row
@@ -596,7 +596,7 @@ def _prepare_bind(batch: Batch, pod: Obj, node_name: str) -> _Write:
     """spec.nodeName and the PodScheduled condition, as pkg/registry/core/pod's binding does;
     a pod already bound, or being deleted, cannot be bound again."""
     meta = pod["metadata"]
-    row = _row_at(batch.cluster_id, KINDS["Pod"], meta.get("namespace", "default"), meta["name"], meta.get("resourceVersion"))
+    row = object_rows.read_at(batch.cluster_id, KINDS["Pod"], meta.get("namespace", "default"), meta["name"], meta.get("resourceVersion"))
     if row is None:
         raise NotFound(_not_found(KINDS["Pod"], meta["name"]))
     version, data = row
@@ -633,7 +633,7 @@ def _prepare_delete(
     resource_version: str | None = None,
 ) -> _Write | Obj:
     k = _kind(kind)
-    row = _row(batch.cluster_id, k, _namespace_of(k, namespace), name)
+    row = object_rows.read(batch.cluster_id, k, _namespace_of(k, namespace), name)
     if row is None:
         raise NotFound(_not_found(k, name))
     version, data = row
@@ -695,7 +695,7 @@ def _check_namespace_open(batch: Batch, namespace: str) -> None:
     open_this_turn = clusters.namespaces_open_this_turn(batch.cluster)
     if open_this_turn is not None and namespace in open_this_turn:
         return
-    row = _row(batch.cluster_id, KINDS["Namespace"], "", namespace)
+    row = object_rows.read(batch.cluster_id, KINDS["Namespace"], "", namespace)
     if row is None:
         raise NotFound(f'namespaces "{namespace}" not found')
     if json.loads(row[1])["metadata"].get("deletionTimestamp"):
@@ -721,7 +721,7 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     written_at = timestamp(now)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            with _pipelined():
+            with object_rows.pipelined():
                 if writes:
                     last = clusters.take_resource_versions(
                         cursor, cluster, cluster_id, len(writes),
@@ -745,24 +745,11 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
     if writes:
-        transaction.on_commit(lambda: _keep_rows(cluster_id, entries))
+        transaction.on_commit(lambda: object_rows.keep(cluster_id, entries))
         changelog.committed(cluster, entries)
         open_this_turn = clusters.namespaces_open_this_turn(cluster)
         if open_this_turn and any(w.kind.kind == "Namespace" for w in writes):
             open_this_turn.clear()  # one may be terminating now: look again
-
-
-@contextlib.contextmanager
-def _pipelined() -> Iterator[None]:
-    """On PostgreSQL the statements within are sent on without waiting for each answer (psycopg's
-    pipeline mode), and answered together when one's answer is read or the block ends: a batch
-    is a round trip for its BEGIN and resourceVersions, one for its rows and log, and one for its
-    COMMIT, where each statement was one. In-process SQLite has no round trips."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        yield
 
 
 def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, first: int,
@@ -825,7 +812,7 @@ def _lost(cursor: Any, cluster_id: int, w: _Write) -> Conflict | NotFound:
     """The row moved on since it was read, or went: a Conflict, or NotFound, as the API server's
     GuaranteedUpdate says when its read is stale (the row this process remembered, too)."""
     meta = w.obj["metadata"]
-    _committed_rows.pop((cluster_id, w.kind.kind, meta.get("namespace") or "", meta["name"]), None)
+    object_rows.forget(cluster_id, w.kind, meta.get("namespace") or "", meta["name"])
     cursor.execute("SELECT 1 FROM store_storedobject WHERE cluster_id = %s AND kind = %s AND namespace = %s AND name = %s",
                    [cluster_id, w.kind.kind, meta.get("namespace") or "", meta["name"]])
     if cursor.fetchone() is None:
@@ -867,53 +854,6 @@ def micro_timestamp(moment: datetime.datetime) -> str:
 def parse_timestamp(text: str | None) -> datetime.datetime | None:
     """A Time or MicroTime back as an aware datetime (None stays None)."""
     return datetime.datetime.fromisoformat(text) if text else None
-
-
-def _row(cluster_id: int, k: Kind, namespace: str, name: str) -> tuple[int, str] | None:
-    """(resourceVersion, JSON) of one object. Plain SQL: this runs on every write."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT resource_version, data FROM store_storedobject"
-            " WHERE cluster_id = %s AND kind = %s AND namespace = %s AND name = %s",
-            [cluster_id, k.kind, namespace, name],
-        )
-        return cursor.fetchone()
-
-
-# The rows this process committed lately, as it committed them: (cluster id, kind, namespace,
-# name) -> (resourceVersion, JSON). A write naming the version found here reads nothing first
-# (the statement that stores it still checks the version: _write_row); a controller writes
-# mostly what its own process wrote last (the scheduler binds the pods its ReplicaSet made,
-# their kubelet reports on them), and that read was a round trip of every write on PostgreSQL.
-_committed_rows: dict[tuple[int, str, str, str], tuple[int, str]] = {}
-COMMITTED_ROWS = 20_000  # then forgotten all at once, to start again: a bound, not an LRU
-UNKEPT_KINDS = frozenset({"Event"})  # written once, and many: they would crowd the others out
-
-
-def _row_at(cluster_id: int, k: Kind, namespace: str, name: str, named: str | None) -> tuple[int, str] | None:
-    """As `_row`, without a query when the writer named the version this process committed last."""
-    kept = _committed_rows.get((cluster_id, k.kind, namespace, name)) if named else None
-    if kept is not None and str(kept[0]) == named:
-        return kept
-    return _row(cluster_id, k, namespace, name)
-
-
-def _keep_rows(cluster_id: int, entries: builtins.list[changelog.StoredChange]) -> None:
-    if len(_committed_rows) >= COMMITTED_ROWS:
-        _committed_rows.clear()
-    for entry in entries:
-        if entry.kind in UNKEPT_KINDS:
-            continue
-        key = (cluster_id, entry.kind, entry.namespace, entry.name)
-        if entry.type == DELETED:
-            _committed_rows.pop(key, None)
-        else:
-            _committed_rows[key] = (entry.resource_version, entry.data)
-
-
-def forget_committed_rows() -> None:
-    """For tests: a new test database hands out the same ids and resourceVersions again."""
-    _committed_rows.clear()
 
 
 def _kind(kind: str) -> Kind:
