@@ -276,6 +276,10 @@ async def stream(watch: Watch) -> AsyncIterator[bytes]:
     deadline = time.monotonic() + watch.timeout
     last_bookmark, bookmarked = time.monotonic(), watch.since
     try:
+        # The headers go now, as the API server's WatchServer flushes them before any event:
+        # client-go's Watch() returns only once they arrive and cannot be cancelled before, so
+        # kubectl's `rollout status` would otherwise wait on a quiet cluster after its success.
+        yield b""
         async for lines in _initial_lines(watch):
             yield lines
         looked = True

@@ -252,6 +252,22 @@ def test_rollout_status_follows_a_rolling_update_to_the_end(kubectl):
     assert out.strip().endswith('deployment "rolled" successfully rolled out')
 
 
+def test_rollout_status_of_a_finished_rollout_returns_on_a_paused_cluster(kubectl, live):
+    # nothing is written on a paused cluster, so the watch kubectl opens after its list sends no
+    # event: kubectl returns only if the watch's headers came at once, as the API server sends them
+    assert live.manage("cluster", "create", "quiet-team").returncode == 0
+    config = live.kubeconfig("--cluster", "quiet-team")
+    live.manage("clock", "instant", "--cluster", "quiet-team")
+    kubectl("apply", "-f", "-", stdin=WEB.replace("web", "quiet"), config=config)
+    assert kubectl("rollout", "status", "deployment/quiet", "--timeout=60s", config=config)[0] == 0
+    live.manage("clock", "pause", "--cluster", "quiet-team")
+
+    code, out, _ = kubectl("rollout", "status", "deployment/quiet", "--timeout=30s", config=config)
+
+    assert code == 0
+    assert out.strip() == 'deployment "quiet" successfully rolled out'
+
+
 def test_logs_and_describe_read_what_the_kubelet_and_the_controllers_wrote(kubectl):
     kubectl("apply", "-f", "-", stdin=WEB.replace("web", "logged"))
     kubectl("rollout", "status", "deployment/logged", "--timeout=60s")

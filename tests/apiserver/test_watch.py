@@ -34,12 +34,18 @@ def config_map(name: str, **labels: str) -> dict:
 _decode = json.JSONDecoder().decode  # the tests' own: some replace json.loads to see who decodes
 
 
+async def after_the_headers(stream) -> bytes:
+    """The stream's first answer after the empty one that sends the response's headers."""
+    assert await anext(stream) == b""
+    return await anext(stream)
+
+
 def first_answer(started: watch.Watch) -> bytes:
     """The stream's first answer (no waiting: what is already there)."""
     async def read() -> bytes:
         stream = watch.stream(started)
         try:
-            return await anext(stream)
+            return await after_the_headers(stream)
         finally:
             await stream.aclose()
 
@@ -51,7 +57,7 @@ def first_answers_together(watches: list[watch.Watch]) -> list[bytes]:
     async def read() -> list[bytes]:
         streams = [watch.stream(w) for w in watches]
         try:
-            return [await anext(s) for s in streams]
+            return [await after_the_headers(s) for s in streams]
         finally:
             for s in streams:
                 await s.aclose()
@@ -167,14 +173,7 @@ def test_a_watch_line_is_the_object_as_a_get_returns_it(cluster):
     cluster.apply(config_map("web", tier="front"))
     stored = store.get("default", "ConfigMap", "web", "default")
 
-    async def read() -> bytes:
-        stream = watch.stream(started)
-        try:
-            return await anext(stream)
-        finally:
-            await stream.aclose()
-
-    line = asyncio.run(read())
+    line = first_answer(started)
 
     # Built from the stored JSON, not re-encoded: the bytes a decoded object would have made
     assert line == watch._line("ADDED", stored)

@@ -77,6 +77,7 @@ def test_an_api_watch_hears_another_processs_commit(cluster):
     async def first_event() -> bytes:
         stream = watch.stream(started)
         try:
+            assert await anext(stream) == b""  # the headers
             waiting = asyncio.ensure_future(anext(stream))
             await asyncio.sleep(0)  # the stream is waiting, its listener subscribed
             while not notify.is_listening():
