@@ -119,13 +119,19 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+
+def redis_channel_layer(url: str) -> dict:
+    """channels-redis on `url`. A socket waits for its next message in a blocking pop that
+    Redis answers after 5 s at the latest; redis-py 8 reads with a 5 s timeout by default, which
+    ends that wait in an error first: every socket quiet for 5 s crashed (1011), and a console
+    command sent as it went was lost (django/channels_redis#422). No read timeout, as before 8."""
+    return {"BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": url, "socket_timeout": None}]}}
+
+
 if os.environ.get("REDIS_URL"):
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(os.environ["REDIS_URL"])}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "playground.web.layers.SweepingInMemoryChannelLayer"}}
 

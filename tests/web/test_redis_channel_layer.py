@@ -3,12 +3,15 @@ pages served by another through Redis (channels-redis). .ci/run has a Redis on 1
 and requires this test; elsewhere it is skipped when no Redis answers."""
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
+
+from playground.settings import redis_channel_layer
 
 REDIS_URL = os.environ.get("PLAYGROUND_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -29,9 +32,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def redis_layer(settings):
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
@@ -64,3 +65,17 @@ def test_a_cluster_change_reaches_a_page_subscribed_through_redis(redis_layer):
 
     assert {message["type"] for message in told} == {"cluster.changed"}
     assert told[-1]["resource_version"] == changelog.cluster_resource_version("default")
+
+
+def test_a_socket_with_nothing_to_hear_keeps_waiting_past_redis_own_blocking_timeout(redis_layer):
+    # Real seconds, as a quiet page waits: Redis answers a socket's blocking pop after 5 s at the
+    # latest, and with redis-py 8's default read timeout of 5 s that wait ended in an error
+    async def wait_past_the_blocking_timeout() -> str:
+        channel = await redis_layer.new_channel()
+        try:
+            await asyncio.wait_for(redis_layer.receive(channel), timeout=redis_layer.brpop_timeout + 1)
+        except TimeoutError:  # our own wait_for ran out: the socket was still waiting
+            return "still waiting"
+        return "a message"
+
+    assert async_to_sync(wait_past_the_blocking_timeout)() == "still waiting"
