@@ -171,6 +171,12 @@ class LeaseKeeper:
             store_leases.renew(self.identity, list(self.held), now=wall_now())
             self.last_renewed = self.clock()
 
+    def held_by_another(self, cluster: str) -> bool:
+        """Whether another worker held `cluster` at the last look, and its lease had not expired."""
+        seen = self.observations.get(("cluster", cluster))
+        return seen is not None and seen.record.holder_identity != self.identity \
+            and not expired(seen, now=self.clock())
+
     def look_now(self) -> None:
         """Look at the leases in the next tick, not a retry period after the last one: a cluster
         woke up in this process."""

@@ -63,9 +63,13 @@ class Manager:
         self._thread.start()
 
     def _on_notified(self, cluster: str) -> None:
-        if cluster not in self.runtimes:
-            self.leases.look_now()  # woken in another process, perhaps: take it up now
-        self._wake.set()
+        if cluster in self.runtimes:
+            self._wake.set()
+        elif not self.leases.held_by_another(cluster):
+            # Woken in another process, perhaps: take it up now. Another worker's own cluster is
+            # no business of this one's: a room of them must not make each of its turns look
+            self.leases.look_now()
+            self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()

@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 
+from playground.components import COMPONENTS
+from playground.runtime.manager import Manager
 from playground.runtime.leases import (
     LeaseKeeper,
     LeaseTimes,
@@ -220,3 +222,27 @@ def test_a_fenced_kubelet_keeps_nothing_of_its_pass(two_workers):
             batch.also(lambda: kept.append("memory"))
 
     assert kept == []
+
+
+def test_a_commit_in_another_workers_cluster_neither_wakes_this_one_nor_makes_it_look(two_workers, make_cluster):
+    clusters, (w1, clock1), (w2, clock2) = two_workers
+    w1.tick(clusters)
+    w2.tick(clusters)
+    clock1.advance(2)
+    w1.tick(clusters)
+    clock2.advance(2)
+    w2.tick(clusters)
+    manager = Manager(COMPONENTS, leases=w2)
+    manager.refresh_clusters({name: None for name in w2.held}, w2.held)
+    theirs, ours = next(iter(w1.held)), next(iter(w2.held))
+
+    manager._on_notified(theirs)
+    assert not manager._wake.is_set() and w2.due_in() > 0
+
+    manager._on_notified(ours)
+    assert manager._wake.is_set() and w2.due_in() > 0
+    manager._wake.clear()
+
+    make_cluster("woken-elsewhere")  # nobody holds it yet: take it up now
+    manager._on_notified("woken-elsewhere")
+    assert manager._wake.is_set() and w2.due_in() == 0
