@@ -63,6 +63,7 @@ class Manager:
         self._thread.start()
 
     def _on_notified(self, cluster: str) -> None:
+        """A commit in `cluster`, by this process or another."""
         if cluster in self.runtimes:
             self._wake.set()
         elif not self.leases.held_by_another(cluster):
@@ -80,8 +81,10 @@ class Manager:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def _on_commit(self, **_: object) -> None:
-        self._wake.set()
+    def _on_commit(self, *, cluster: str, **_: object) -> None:
+        # A cluster made in this process (a learner's lesson) is taken up at once, not at the
+        # leases' next look
+        self._on_notified(cluster)
 
     def run(self) -> None:
         while not self._stop.is_set():

@@ -97,7 +97,12 @@ def test_logs_follow_prints_what_the_container_writes_until_ctrl_c(server, page,
     manifest.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: chatty}\nspec:\n  containers:\n"
                         "  - {name: c, image: 'busybox:1.36', command: [sh, -c, 'echo one; sleep 60; echo two; sleep 3600']}\n")
     manage("apply", "--cluster", cluster, "-f", str(manifest))
+    # Another process's writes reach the server's controllers at their next look (SQLite has no
+    # NOTIFY): the clock moves on once the kubelet has the pod, and the logs are asked for once
+    # it runs, as a learner would see it in `kubectl get pods` first
+    shown_as(manage, cluster, "chatty", "ContainerCreating")
     manage("clock", "--cluster", cluster, "advance", "30")
+    shown_as(manage, cluster, "chatty", "Running")
 
     terminal.run(page, "kubectl logs -f chatty", "kubectl logs -f chatty\none")
     manage("clock", "--cluster", cluster, "advance", "60")
@@ -129,12 +134,22 @@ def test_a_heredoc_typed_line_by_line_and_control_characters_from_the_cluster(se
     settled(page, reported, "a heredoc and escape sequences")
 
 
+def shown_as(manage, cluster: str, pod: str, status: str, *, looks: int = 60) -> None:
+    """Until `manage.py get pod` shows the pod's STATUS as `status` (each look a process of its own)."""
+    for _ in range(looks):
+        shown = manage("get", "pod", pod, "--cluster", cluster).stdout
+        if f" {status} " in shown:
+            return
+    raise AssertionError(f"pod {pod} never {status}: {shown}")
+
+
 def test_a_lesson_page_with_the_console_at_1440_and_1920(server, page):  # noqa: F811
     url, _ = server
     page.set_viewport_size({"width": 1440, "height": 900})
     open_lesson(page, url, "09-deployments")
     page.get_by_role("button", name="Run in the console").first.click()
     terminal.shows(page, "deployment.apps/web")
+    terminal.run(page, "kubectl rollout status deployment/web", "successfully rolled out")
     terminal.run(page, "kubectl get pods -o wide", "NOMINATED NODE")
     assert font_size(page) == 16
     screenshot(page, "lesson-console-1440")

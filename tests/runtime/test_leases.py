@@ -19,6 +19,7 @@ from playground.runtime.leases import (
     still_held,
 )
 from playground.store import api as store
+from playground.store.demo import create_demo_cluster
 from playground.store import leases as store_leases
 from playground.store.errors import Fenced
 from playground.store.models import ClusterLease
@@ -246,3 +247,17 @@ def test_a_commit_in_another_workers_cluster_neither_wakes_this_one_nor_makes_it
     make_cluster("woken-elsewhere")  # nobody holds it yet: take it up now
     manager._on_notified("woken-elsewhere")
     assert manager._wake.is_set() and w2.due_in() == 0
+
+
+def test_a_cluster_made_in_this_process_is_taken_up_at_the_next_turn(cluster):
+    clock = Clock()
+    keeper = LeaseKeeper(identity="w1", times=TIMES, clock=clock)
+    manager = Manager(COMPONENTS, leases=keeper)
+    manager.turn()
+    assert set(manager.runtimes) == {"default"}
+
+    create_demo_cluster("learn-1")  # a learner opens a lesson: its commits are this process's own
+    manager._on_commit(cluster="learn-1", resource_version=1, count=1)  # changes_committed's receiver
+    manager.turn()  # the retry period has not come round on the keeper's clock
+
+    assert set(manager.runtimes) == {"default", "learn-1"}
