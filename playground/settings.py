@@ -120,7 +120,6 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-
 def redis_channel_layer(url: str) -> dict:
     """channels-redis on `url`. A socket waits for its next message in a blocking pop that
     Redis answers after 5 s at the latest; redis-py 8 reads with a 5 s timeout by default, which
