@@ -202,7 +202,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if self.stage():
             await self.channel_layer.group_add(stage_group(self.stage()), self.channel_name)
         await self.accept()
-        self.sender = asyncio.ensure_future(self.send_frames(resume_version(self.scope)))
+        since = resume_version(self.scope)
+        self.carries_version = since is not None  # the page shows #live-version: each frame moves it on
+        self.sender = asyncio.ensure_future(self.send_frames(since))
         _start_watching_other_processes(self.channel_layer)
 
     async def disconnect(self, code: int) -> None:
@@ -313,8 +315,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if self.changed_since(since):
                 return True
             self.baseline()
-            # A change committed while the baseline was drawn may be in it, though the page lacks it
-            return self.changed_since(since)
+            if self.changed_since(since):
+                # committed while the baseline was drawn: maybe in it, though the page lacks it
+                self.forget_baseline()
+                return True
+            return False
         except NotFound:
             return False
 
@@ -328,6 +333,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """Take what the cluster looks like now as what the page shows."""
         self.next_frame()  # nothing is sent: the page shows this already
         self.last_clock = self.clock_shown()[0]
+
+    def forget_baseline(self) -> None:
+        """What the page shows is not known: the next frame is drawn whole."""
+        self.last_frame = ""
 
     def read_clock(self) -> None:
         try:
@@ -369,11 +378,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def next_frame(self) -> str | None:
         """The HTML to send now, or None when the page already shows it."""
         self.read_clock()
+        version = self.resource_version() if self.carries_version else None  # first: the frame is at least as new
         html = self.render_frame()
         if html is None or html == self.last_frame:  # a Lease renewal changes nothing drawn
             return None
         self.last_frame = html
-        return html
+        return html + version_marker(version)
+
+    def resource_version(self) -> int | None:
+        try:
+            return changelog.cluster_resource_version(self.cluster)
+        except NotFound:
+            return None
 
     def render_frame(self) -> str | None:
         """The HTML to push, or None for nothing (the cluster is gone)."""
@@ -412,6 +428,9 @@ class ClusterConsumer(LiveConsumer):
             self.last_clock = self.clock_shown()[0]
         except NotFound:
             pass
+
+    def forget_baseline(self) -> None:
+        self.shown = None
 
     def ready_frame(self) -> tuple[bool, str | None]:
         view = self.view()
@@ -494,7 +513,7 @@ def cluster_frame(shown: dict[str, Any] | None, context: dict[str, Any]) -> str:
         return render_to_string(NODES, context) + render_to_string(LEGEND, context)
     if not pieces:
         return ""
-    return "".join(pieces) + version_marker(context)
+    return "".join(pieces) + version_marker(context.get("resource_version"))
 
 
 def changed_pieces(shown: dict[str, Any], context: dict[str, Any]) -> list[str] | None:
@@ -538,9 +557,8 @@ def _drawn(tile: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in tile.items() if k not in NOT_DRAWN}
 
 
-def version_marker(context: dict[str, Any]) -> str:
+def version_marker(version: int | None) -> str:
     """The resourceVersion the page now shows (static/live.js resumes the socket from it)."""
-    version = context.get("resource_version")
     if version is None:
         return ""
     return f'<span id="live-version" hidden data-resource-version="{int(version)}"></span>'

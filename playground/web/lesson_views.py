@@ -21,6 +21,7 @@ from playground.lessons import progress
 from playground.lessons.files import Lesson, Picture, Step
 from playground.lessons.models import LessonProgress
 from playground.lessons.view import LiveView
+from playground.store import changelog
 from playground.store.errors import NotFound
 from playground.workshops.models import Attendee
 
@@ -105,7 +106,11 @@ def step_view(request: HttpRequest, lesson: str, number: int) -> HttpResponse:
     opened = open_step(request, lesson, number)
     if isinstance(opened, HttpResponse):
         return opened
-    return render(request, "web/lessons/step.html", step_context(*opened))
+    try:
+        version = changelog.cluster_resource_version(opened[1].cluster)  # first: the page shows at least this
+    except NotFound:
+        version = None  # the learner's cluster was deleted: the socket says so
+    return render(request, "web/lessons/step.html", {**step_context(*opened), "live_version": version})
 
 
 @require_POST

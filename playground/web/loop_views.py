@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET
 from playground.controllers import deployment_util
 from playground.runtime import recorder
 from playground.store import api as store
-from playground.store import traces
+from playground.store import changelog, traces
 from playground.store.controller_ref import controller_of
 from playground.store.errors import NotFound
 from playground.store.kinds import KINDS
@@ -62,11 +62,13 @@ def loop_view(request: HttpRequest, cluster: str) -> HttpResponse:
     try:
         traces.watch(cluster)  # the controllers publish this cluster's reconciles while the page is open
         recorder.publish(cluster)  # at once, when they run in this process: the page opens with its history
+        version = changelog.cluster_resource_version(cluster)  # first: the page shows at least this
         context = loop_context(cluster, kind, namespace, name)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     template = "web/loop.html#live" if request.htmx else "web/loop.html"
-    return render(request, template, {**context, "clock": clock_context(cluster), "object_url": object_url(cluster, kind, name, namespace)})
+    return render(request, template, {**context, "clock": clock_context(cluster), "live_version": version,
+                                      "object_url": object_url(cluster, kind, name, namespace)})
 
 
 def loop_query(query: Any) -> tuple[str, str, str]:

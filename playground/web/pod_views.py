@@ -20,6 +20,7 @@ from playground.sim import logs as sim_logs
 from playground.sim.records import PodRecord
 from playground.sim import usage as sim_usage
 from playground.store import api as store
+from playground.store import changelog
 from playground.store.errors import BadRequest, NotFound
 from playground.store.tables import cells
 
@@ -35,11 +36,12 @@ LOG_TAIL = 50
 @require_GET
 def pod_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
     try:
+        version = changelog.cluster_resource_version(cluster)  # first: the page shows at least this
         context = pod_context(cluster, namespace, name)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     template = "web/pod.html#live" if request.htmx else "web/pod.html"
-    return render(request, template, {**context, "clock": clock_context(cluster)})
+    return render(request, template, {**context, "clock": clock_context(cluster), "live_version": version})
 
 
 def pod_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from playground.sim import dns, faults, kind
 from playground.sim.faults import KUBELET_STOPPED
 from playground.store import api as store
 from playground.store import clock as cluster_clock
-from playground.store import chunking, clusters
+from playground.store import changelog, chunking, clusters
 from playground.store.api import LAST_APPLIED
 from playground.store.errors import BadRequest, NotFound, StoreError
 from playground.store.kinds import KINDS, Kind
@@ -241,11 +241,12 @@ def objects_page(cluster: str, kinds: list[Kind], *, namespace: str, continue_: 
 @require_GET
 def deployment_view(request: HttpRequest, cluster: str, namespace: str, name: str) -> HttpResponse:
     try:
+        version = changelog.cluster_resource_version(cluster)  # first: the page shows at least this
         context = deployment_page_context(cluster, namespace, name)
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     template = "web/deployment.html#live" if request.htmx else "web/deployment.html"
-    return render(request, template, context)
+    return render(request, template, {**context, "live_version": version})
 
 
 def deployment_context(cluster: str, namespace: str, name: str) -> dict[str, Any]:
@@ -374,12 +375,13 @@ def object_page(request: HttpRequest, cluster: str, template: str, build: Callab
     """An object page: the whole page, or its live part for htmx; "not found" (404) for an
     object or cluster that does not exist."""
     try:
+        version = changelog.cluster_resource_version(cluster)  # first: the page shows at least this
         context = build()
     except NotFound as e:
         return render(request, "web/not_found.html", {"message": e.message}, status=404)
     if request.htmx:
         return render(request, f"{template}#live", context)
-    return render(request, template, {**context, "clock": clock_context(cluster), **extra})
+    return render(request, template, {**context, "clock": clock_context(cluster), "live_version": version, **extra})
 
 
 @require_GET

@@ -1,4 +1,4 @@
-"""The cluster page's socket: it resumes from the resourceVersion the page shows, pushes the first
+"""The live pages' sockets: each resumes from the resourceVersion the page shows, pushes the first
 change at once and folds a burst into few frames, and sends only the tiles and nodes that changed."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from playground.store import changelog
 from playground.store.demo import create_demo_cluster
 from playground.store import notify
 from playground.web import consumers
-from tests.factories import config_map, pod
+from tests.factories import config_map, deployment, pod, replica_set
 
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
 
@@ -66,8 +66,29 @@ def test_the_page_carries_the_resource_version_it_shows(cluster, client):
 
     page = client.get("/clusters/default/").content.decode()
 
+    assert page.count('id="live-version"') == 1
     assert f'id="live-version" hidden data-resource-version="{version}"' in page
     assert "live.js" in page  # which puts it in the socket URL on every (re)connect
+
+
+@pytest.mark.parametrize("page", [
+    "/clusters/default/deployments/default/nginx/",
+    "/clusters/default/replicasets/default/web/",
+    "/clusters/default/configmaps/default/settings/",
+    "/clusters/default/nodes/playground-worker/",
+    "/clusters/default/events/",
+    "/clusters/default/loop/?kind=Deployment&namespace=default&name=nginx",
+])
+def test_every_live_page_carries_the_resource_version_it_was_drawn_at(cluster, client, page):
+    cluster.create(deployment("nginx", replicas=0))
+    cluster.create(replica_set("web", replicas=0))
+    cluster.create(config_map("settings"))
+    version = cluster.resource_version()
+
+    html = client.get(page).content.decode()
+
+    assert html.count('id="live-version"') == 1
+    assert f'id="live-version" hidden data-resource-version="{version}"' in html
 
 
 @pytest.mark.django_db(transaction=True)

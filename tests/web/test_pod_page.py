@@ -4,13 +4,17 @@ states and the namespaces they share); its events and each container's last log 
 websocket that keeps it current."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from playground.asgi import application
 from playground.store import api as store
+from playground.store import changelog
 from playground.store.demo import create_demo_cluster
+from playground.web import consumers
 from tests.factories import pod
 
 PAGE = "/clusters/default/pods/default/{}/"
@@ -153,6 +157,63 @@ def test_the_socket_pushes_the_pod_again_when_it_changes():
     frame = async_to_sync(conversation)()
 
     assert 'id="pod-live"' in frame and 'hx-swap-oob="true"' in frame
+    assert "<code>nginx:1.28</code>" in frame
+
+
+def new_image(image: str) -> dict:
+    return {"spec": {"containers": [{"name": "main", "image": image}]}}
+
+
+async def first_frame(since: str) -> str:
+    """What the page's socket, opened as static/live.js opens it (`?since=` the version the page
+    shows), sends first."""
+    socket = WebsocketCommunicator(application, f"/ws{PAGE.format('web')}?since={since}",
+                                   headers=[(b"origin", b"http://127.0.0.1")])
+    connected, _ = await socket.connect()
+    assert connected
+    frame = await socket.receive_from(timeout=30)
+    await socket.disconnect()
+    return frame
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_between_the_page_and_its_socket_is_drawn_at_once(client):
+    """The pod changes while the page's scripts load, and nothing changes after: the socket,
+    resuming from the version the page was drawn at, brings the change at once."""
+    create_demo_cluster("default")
+    store.create("default", pod("web"))
+    page = client.get(PAGE.format("web")).content.decode()
+    shown = re.search(r'id="live-version" hidden data-resource-version="(\d+)"', page).group(1)
+    store.patch("default", "Pod", "web", "default", new_image("nginx:1.28"))
+
+    frame = async_to_sync(first_frame)(shown)
+
+    assert "<code>nginx:1.28</code>" in frame
+    # and the page now shows the newer version, which the next reconnect resumes from
+    assert f'data-resource-version="{changelog.cluster_resource_version("default")}"' in frame
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_while_the_socket_takes_its_baseline_is_drawn(monkeypatch):
+    """A socket that missed nothing takes what it draws now as what the page shows; a change
+    committed just before that drawing is in it though the page lacks it, so it draws again."""
+    create_demo_cluster("default")
+    store.create("default", pod("web"))
+    shown = changelog.cluster_resource_version("default")
+    looked = consumers.LiveConsumer.changed_since
+    patched: list[bool] = []
+
+    def changed_after_the_first_look(self: consumers.LiveConsumer, version: int) -> bool:
+        missed = looked(self, version)
+        if not patched:
+            patched.append(True)
+            store.patch("default", "Pod", "web", "default", new_image("nginx:1.28"))
+        return missed
+
+    monkeypatch.setattr(consumers.LiveConsumer, "changed_since", changed_after_the_first_look)
+
+    frame = async_to_sync(first_frame)(str(shown))
+
     assert "<code>nginx:1.28</code>" in frame
 
 
