@@ -43,6 +43,8 @@ LEASE_DURATION_SECONDS = 40
 LEASE_RENEW_SECONDS = 10.0  # nodeLeaseRenewIntervalFraction 0.25 of the 40 s lease
 NODE_STATUS_REPORT_SECONDS = 300.0  # KubeletConfiguration nodeStatusReportFrequency: 5m
 MICROSECOND = 1e-6
+# When a pod's sync is next due, and whether only probe runs that can only pass again are
+Wake = tuple[datetime.datetime, bool]
 TRIM_SLACK = 200  # log lines a container may run over its limit before the old ones go
 
 
@@ -53,10 +55,10 @@ class Kubelet(Controller):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pods: dict[str, PodRecord] = {}  # pod uid → the kubelet's memory of it
-        self.synced: dict[str, tuple[str, datetime.datetime | None]] = {}  # pod uid → (resourceVersion seen, next wake)
+        self.synced: dict[str, tuple[str, Wake | None]] = {}  # pod uid → (resourceVersion seen, next wake)
         self.saved: dict[str, int] = {}  # pod uid → the hash of its state as last saved
         self.last_ip: dict[str, str] = {}  # node → the pod address it handed out last
-        self.just_synced: list[tuple[str, Obj, datetime.datetime | None]] = []
+        self.just_synced: list[tuple[str, Obj, Wake | None]] = []
         self.new_logs: list[tuple[str, str, list[LogLine]]] = []  # written after each pass
         self.old_runs: list[tuple[str, str, int]] = []  # (pod uid, container, run): layers before it go after each pass
         self.lines_written: dict[tuple[str, str], int] = defaultdict(int)  # since the last trim
@@ -92,7 +94,7 @@ class Kubelet(Controller):
         # The kubelet's own memory first: a sandbox has its IP before the pod's status shows it
         used_ips = {p["status"]["podIP"] for p in pods if p.get("status", {}).get("podIP")}
         used_ips |= {state.sandbox.ip for p in pods if (state := self.pods.get(p["metadata"]["uid"])) and state.sandbox.ip}
-        wakes: list[datetime.datetime] = []
+        wakes: list[Wake] = []
         pulled: list[str] = []
         try:
             with store.batch(self.cluster) as batch:
@@ -116,11 +118,13 @@ class Kubelet(Controller):
         self.config_changed = {seen for seen in self.config_changed if seen[0] != name}
         self.note_synced()
         self.forget_pods_gone(name, pods)
-        # Back for the next thing a pod does, and in any case for the next heartbeat
-        until_pod = max(MICROSECOND, (min(wakes) - now).total_seconds()) if wakes else None
+        # Back for the next thing a pod does, and in any case for the next heartbeat; an instant
+        # clock jumps to it unless the pods wait only on probe runs that can only pass again
+        until_pod = max(MICROSECOND, (min(at for at, _ in wakes) - now).total_seconds()) if wakes else None
+        in_background = all(in_background for _, in_background in wakes)
         if until_pod is not None and until_pod < LEASE_RENEW_SECONDS:
-            return Result(requeue_after=until_pod)
-        return Result(requeue_after=LEASE_RENEW_SECONDS, background=until_pod is None)
+            return Result(requeue_after=until_pod, background=in_background)
+        return Result(requeue_after=LEASE_RENEW_SECONDS, background=in_background)
 
     def changed_memory(self) -> dict[str, str]:
         """The pod states (uid → JSON) this pass changed."""
@@ -178,11 +182,11 @@ class Kubelet(Controller):
             self.log_bytes = logs.keep_within(self.cluster, limit)
 
     def sync(self, batch: store.Batch, recorder: EventRecorder, node: Obj, pod: Obj, now: datetime.datetime,
-             used_ips: set[str], pulled: list[str]) -> datetime.datetime | None:
+             used_ips: set[str], pulled: list[str]) -> Wake | None:
         uid, namespace = pod["metadata"]["uid"], pod["metadata"]["namespace"]
         seen, wake = self.synced.get(uid, (None, None))
         stale_volumes = (node["metadata"]["name"], namespace) in self.config_changed and volumes.has_projected_volumes(pod)
-        if seen == pod["metadata"]["resourceVersion"] and (wake is None or wake > now) and not stale_volumes:
+        if seen == pod["metadata"]["resourceVersion"] and (wake is None or wake[0] > now) and not stale_volumes:
             return wake  # nothing changed and nothing is due: a real kubelet's pod worker would be idle too
         state = self.pods.get(uid)
         helper = KubeletRuntimeHelper(self, pod, node, state)
@@ -192,9 +196,11 @@ class Kubelet(Controller):
         for message in helper.warnings:
             recorder.record(batch, pod, "Warning", config.INVALID_ENV_NAMES, message)
         self.old_runs.extend(earlier_runs(uid, state, result.state))
+        wake_at, in_background = result.wake_at, result.wake_in_background
         volume_wake = self.sync_volumes(pod, result.state, node, now, helper.lookup)
-        if volume_wake is not None and (result.wake_at is None or volume_wake < result.wake_at):
-            result.wake_at = volume_wake
+        if volume_wake is not None:
+            wake_at, in_background = min(volume_wake, wake_at or volume_wake), False
+        wake = (wake_at, in_background) if wake_at is not None else None
         if result.state.sandbox.ip and result.state.sandbox.ip != (state.sandbox.ip if state else ""):
             self.last_ip[node["metadata"]["name"]] = result.state.sandbox.ip  # host-local's last_reserved_ip
         self.pods[uid] = result.state
@@ -209,8 +215,8 @@ class Kubelet(Controller):
             batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"], grace_period_seconds=0)
         elif result.status != pod.get("status"):
             written = batch.update_status({**pod, "status": result.status})  # its resourceVersion is set on commit
-        self.just_synced.append((uid, written, result.wake_at))
-        return result.wake_at
+        self.just_synced.append((uid, written, wake))
+        return wake
 
     def lookup_in(self, namespace: str) -> config.Lookup:
         return lambda kind, name: self.cache.get(kind, f"{namespace}/{name}")

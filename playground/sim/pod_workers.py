@@ -45,6 +45,8 @@ class SyncResult:
     events: list[KubeletEvent] = field(default_factory=list)
     logs: dict[str, list[LogLine]] = field(default_factory=dict)
     wake_at: datetime.datetime | None = None
+    # nothing due but probe runs that can only pass again: an instant clock need not jump to them
+    wake_in_background: bool = False
     can_delete: bool = False
     pulled_images: list[str] = field(default_factory=list)  # to add to node.status.images
 
@@ -89,8 +91,9 @@ def run(sync: PodSync, now: float) -> SyncResult:
     status = pod_status(sync, now)
     wake = next_due(sync, now)
     return SyncResult(status=status, state=state, events=sync.events, logs=sync.logs,
-                      wake_at=when(wake) if wake is not None else None, can_delete=can_delete(sync),
-                      pulled_images=sync.newly_pulled)
+                      wake_at=when(wake) if wake is not None else None,
+                      wake_in_background=wake is not None and next_due(sync, now, foreground=True) is None,
+                      can_delete=can_delete(sync), pulled_images=sync.newly_pulled)
 
 
 def step(sync: PodSync, t: float) -> None:
@@ -130,8 +133,9 @@ def fingerprint(sync: PodSync) -> tuple[Any, ...]:
             tuple((r.phase, r.instances, r.not_before) for r in sync.state.containers.values()))
 
 
-def next_due(sync: PodSync, after: float) -> float | None:
-    """The next moment after `after` when something can change."""
+def next_due(sync: PodSync, after: float, *, foreground: bool = False) -> float | None:
+    """The next moment after `after` when something can change; `foreground`: leaving out the
+    probe runs that can only pass again (prober.repeats_its_pass)."""
     candidates: list[float] = []
     state = sync.state
     terminal = state.phase in TERMINAL_PHASES and not sync.deleting
@@ -146,18 +150,19 @@ def next_due(sync: PodSync, after: float) -> float | None:
     if deadline is not None and not terminal:
         candidates.append(deadline)
     for record in sync.records():
-        candidates.extend(record_due(sync, record, terminal))
+        candidates.extend(record_due(sync, record, terminal, foreground=foreground))
     found = [c for c in candidates if c > after + 1e-9 and c != math.inf]
     return min(found) if found else None
 
 
-def record_due(sync: PodSync, record: ContainerRecord, terminal: bool) -> list[float]:
+def record_due(sync: PodSync, record: ContainerRecord, terminal: bool, *, foreground: bool = False) -> list[float]:
     due: list[float] = []
     if record.phase == "running":
         exit_time = sync.exit_of(record)
         if exit_time is not None:
             due.append(exit_time[0])
-        due.extend(p["next"] for p in record.probes.values() if p.get("next") is not None)
+        due.extend(p["next"] for kind, p in record.probes.items() if p.get("next") is not None
+                   and not (foreground and prober.repeats_its_pass(sync, record, kind)))
         if record.post_start is not None:
             due.append(record.post_start["ends"])
         program = sync.program(record)

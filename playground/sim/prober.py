@@ -90,6 +90,21 @@ def probe_once(sync: PodSync, record: ContainerRecord, kind: str, at: float) -> 
             kill_for_probe(sync, record, kind, at)
 
 
+def repeats_its_pass(sync: PodSync, record: ContainerRecord, kind: str) -> bool:
+    """Whether the probe's next runs can only pass again, changing nothing: it passed last (no
+    failure counted, its threshold met), no fault waits for it, and what answers on the network
+    stays as it was since that run. Not an exec probe: its command reads the container's files,
+    which `kubectl exec` and the page change without the kubelet's knowing."""
+    spec = probe_spec(sync, record, kind)
+    probe = record.probes[kind]
+    if "exec" in spec or kind in record.faults or probe["next"] is None or probe["failures"] \
+            or probe["successes"] < spec.get("successThreshold", 1):
+        return False
+    assert record.started_at is not None
+    last_run = probe["next"] - spec.get("periodSeconds", 10)
+    return sync.program(record).next_server_change(last_run - record.started_at) is None
+
+
 def kill_for_probe(sync: PodSync, record: ContainerRecord, kind: str, at: float) -> None:
     message = f"Container {record.name} failed {kind} probe"
     if sync.restart_policy(record) != "Never":  # a sidecar is restarted whatever the pod's policy

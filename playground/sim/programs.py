@@ -220,6 +220,21 @@ class Program:
             return 404
         return 200
 
+    def next_server_change(self, t: float) -> float | None:
+        """When what answers on the network next changes after t: a server starting (loops
+        included), agnhost's /healthz turning to 500, the program exiting; None: never."""
+        found = [a.at for a in self.actions if a.kind == "serve" and a.at > t]
+        if self.loop is not None and any(a.kind == "serve" for a in self.loop.body):
+            found.append(self._next_loop_time(t, "serve"))
+        server = self.server_at(t)
+        if server is not None and server.healthy_for != FOREVER:
+            started = min(at for at, value, _ in self._actions_between("serve", -1.0, t) if value == server)
+            if started + server.healthy_for > t:
+                found.append(started + server.healthy_for)
+        if self.exit_after is not None and self.exit_after > t:
+            found.append(self.exit_after)
+        return min(found) if found else None
+
     def file_exists(self, path: str, t: float) -> bool:
         exists = False
         for kind, at_path in self._file_ops_until(t):

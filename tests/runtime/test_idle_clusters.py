@@ -14,6 +14,8 @@ from playground.components import COMPONENTS
 from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
 from playground.sim import faults
+from playground.sim.kind import create_kind_cluster
+from playground.store import api as store
 from playground.store import changelog, clock, traces
 
 ROOM = [f"attendee-{n}" for n in range(6)]
@@ -71,3 +73,49 @@ def test_a_running_idle_cluster_writes_only_its_nodes_heartbeats(room):
     assert set(written) <= {"Lease", "Node"}
     per_cluster_minute = sum(written.values()) / len(room) / 10
     assert 17 <= per_cluster_minute <= 19.5  # 3 nodes × 6 Lease renewals a minute, and a Node status every 5
+
+
+def turns_until_it_rests(manager: Manager, *, limit: int = 2000) -> int:
+    """The manager's turns until one finds nothing to do (a cluster that never rests fails here)."""
+    for turn in range(limit):
+        if not manager.turn():
+            return turn
+    raise AssertionError(f"still busy after {limit} turns")
+
+
+def test_an_instant_kind_cluster_rests_once_its_probes_can_only_pass(db):
+    # CoreDNS's probes run every 10 s for ever; their answers cannot change, so they are no
+    # moment an instant clock has to jump to
+    create_kind_cluster("kind")
+    clock.set_mode("kind", "instant")
+    manager = Manager(COMPONENTS)
+
+    turns_until_it_rests(manager)
+    rested_at = clock.now("kind")
+    for _ in range(20):
+        assert not manager.turn()
+
+    assert clock.now("kind") == rested_at
+    coredns = [p for p in store.list("kind", "Pod", namespace="kube-system") if p["metadata"]["name"].startswith("coredns")]
+    assert len(coredns) == 2 and all(p["status"]["containerStatuses"][0]["ready"] for p in coredns)
+
+
+def test_an_instant_cluster_goes_on_to_the_probe_run_that_fails(db):
+    # agnhost liveness answers /healthz with 200 for 10 s, then 500: the kubelet restarts it
+    create_kind_cluster("kind")
+    clock.set_mode("kind", "instant")
+    manager = Manager(COMPONENTS)
+    turns_until_it_rests(manager)
+    store.apply("kind", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "liveness-http", "namespace": "default"},
+                         "spec": {"containers": [{"name": "liveness", "image": "registry.k8s.io/e2e-test-images/agnhost:2.40",
+                                                  "args": ["liveness"],
+                                                  "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080},
+                                                                    "initialDelaySeconds": 3, "periodSeconds": 3}}]}})
+
+    for _ in range(200):
+        manager.turn()
+        status = store.get("kind", "Pod", "liveness-http", "default").get("status", {})
+        if any(c["restartCount"] >= 2 for c in status.get("containerStatuses", [])):
+            break
+    else:
+        raise AssertionError(f"not restarted twice: {status}")

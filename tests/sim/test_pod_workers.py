@@ -325,6 +325,28 @@ def test_a_liveness_kill_waits_the_grace_period_for_a_program_that_ignores_sigte
         "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory"
 
 
+def test_a_pod_waits_in_the_background_only_on_probe_runs_that_can_only_pass_again():
+    steady = Kubelet(make_pod(container(readinessProbe={"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5},
+                                        livenessProbe={"tcpSocket": {"port": 80}, "periodSeconds": 10})))
+    unhealthy_soon = Kubelet(make_pod(container(
+        "liveness", "registry.k8s.io/e2e-test-images/agnhost:2.40", args=["liveness"],
+        livenessProbe={"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 3})))
+    reads_files = Kubelet(make_pod(container(readinessProbe={"exec": {"command": ["cat", "/tmp/ready"]}})))
+
+    for kubelet in (steady, unhealthy_soon, reads_files):
+        kubelet.run_until(6)
+
+    assert steady.result.wake_at is not None and steady.result.wake_in_background
+    assert not unhealthy_soon.result.wake_in_background  # /healthz answers 500 from 10 s on
+    assert not reads_files.result.wake_in_background  # kubectl exec may remove the file it reads
+
+    inject_fault(steady.state, "web", "fail-readiness", at=steady.now)
+    steady.sync()
+    assert not steady.result.wake_in_background  # the next run fails: something will change
+    steady.run_until(30)
+    assert steady.container()["ready"] is False and not steady.result.wake_in_background
+
+
 def test_a_readiness_failure_keeps_the_pod_running_but_not_ready():
     kubelet = Kubelet(make_pod(container(readinessProbe={"httpGet": {"path": "/healthz", "port": 80}, "periodSeconds": 5})))
 

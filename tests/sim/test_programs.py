@@ -115,6 +115,18 @@ def test_agnhost_liveness_answers_200_for_10_seconds_then_500():
     assert agnhost.http_status(8080, "/healthz", 11) == 500
 
 
+def test_what_answers_on_the_network_changes_when_a_server_starts_turns_unhealthy_or_exits():
+    nginx = program("nginx:1.27")
+    slow = program("nginx:alpine", command=["sh", "-c", "sleep 20 && exec nginx -g 'daemon off;'"])
+    agnhost = program("registry.k8s.io/e2e-test-images/agnhost:2.40", args=["liveness"])
+    brief = program("busybox:1.36", command=["sh", "-c", "nc -lk -p 8080 & sleep 30"])
+
+    assert nginx.next_server_change(0.0) is None  # serves as it started, for ever
+    assert slow.next_server_change(5.0) == 20.0 and slow.next_server_change(20.0) is None
+    assert agnhost.next_server_change(3.0) == 10.0 and agnhost.next_server_change(10.0) is None
+    assert brief.next_server_change(1.0) == 30.0
+
+
 def test_a_server_started_after_a_sleep_refuses_connections_until_then():
     slow = program("nginx:alpine", command=["sh", "-c", "sleep 20 && exec nginx -g 'daemon off;'"])
 
