@@ -31,8 +31,8 @@ from .models import Change, Cluster
 Obj = dict[str, Any]
 COMPACT_EVERY = 1000  # resourceVersions between two trims of the change log
 
-# Sent after every commit, in the writing process: the cluster's name, the last resourceVersion and
-# how many the batch wrote.
+# Sent after every commit, in the writing process: the cluster's name, the last resourceVersion,
+# how many the batch wrote and the kinds it wrote (`kinds`; not sent when unknown: anything changed).
 changes_committed = Signal()
 # One condition per cluster: a commit wakes the watches of its own cluster only
 _committed: dict[str, threading.Condition] = collections.defaultdict(threading.Condition)
@@ -276,12 +276,12 @@ def _wake_watches(cluster: str) -> None:
 notify.tell_also(_wake_watches)  # another process's commit, heard
 
 
-def _notify(cluster: str, resource_version: int, *, count: int) -> None:
+def _notify(cluster: str, resource_version: int, *, count: int, kinds: frozenset[str]) -> None:
     # Every thousandth version or so, trim this cluster's log to its retention window.
     if resource_version // COMPACT_EVERY != (resource_version - count) // COMPACT_EVERY:
         compact(cluster)
     _wake_watches(cluster)
-    changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version, count=count)
+    changes_committed.send(sender=None, cluster=cluster, resource_version=resource_version, count=count, kinds=kinds)
 
 
 def committed(cluster: str, entries: list[StoredChange]) -> None:
@@ -292,6 +292,6 @@ def committed(cluster: str, entries: list[StoredChange]) -> None:
 
     def done() -> None:
         _keep_own(cluster, entries)
-        _notify(cluster, entries[-1].resource_version, count=len(entries))
+        _notify(cluster, entries[-1].resource_version, count=len(entries), kinds=frozenset(e.kind for e in entries))
 
     transaction.on_commit(done)

@@ -49,13 +49,17 @@ def close_request_thread_connections(**_: object) -> None:
         connections.close_all()
 
 
-def tell_pages(*, cluster: str, resource_version: int, **_: object) -> None:
-    """Every committed batch reaches the open pages of its cluster (any process, via the layer)."""
+def tell_pages(*, cluster: str, resource_version: int, kinds: frozenset[str] | None = None, **_: object) -> None:
+    """Every committed batch reaches the open pages of its cluster (any process, via the layer),
+    with the kinds it wrote: a page that draws none of them need not look (consumers.py)."""
     from .consumers import note_announced
 
     note_announced(cluster, resource_version)
     # The cluster's name too: the room view listens to many clusters' groups on one socket
-    send_to_pages(cluster, {"type": "cluster.changed", "resource_version": resource_version, "cluster": cluster})
+    message = {"type": "cluster.changed", "resource_version": resource_version, "cluster": cluster}
+    if kinds is not None:
+        message["kinds"] = sorted(kinds)
+    send_to_pages(cluster, message)
 
 
 def tell_pages_of_clock(*, cluster: str, state: Any, **_: object) -> None:

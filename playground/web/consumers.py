@@ -45,6 +45,7 @@ from . import tombstones
 from .room_news import stage_group
 from .workshop_views import PRESENTER_LINK, stage_frame
 from .templatetags.live_tiles import tile_html
+from .views import CLUSTER_PAGE_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -256,10 +257,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """What the page shows when its object is not there ("": nothing, the page stays as it is)."""
         return ""
 
+    drawn_kinds: frozenset[str] | None = None  # the kinds the page draws (None: it may draw any)
+
     async def cluster_changed(self, event: dict[str, Any]) -> None:
+        kinds = event.get("kinds")
+        if kinds is not None and self.drawn_kinds is not None and self.drawn_kinds.isdisjoint(kinds):
+            # Nothing the page draws (a node's Lease renewed, an Event; a render each, before):
+            # only the clock is read again, for a hold its controllers' turn renewed unannounced
+            self.clock_moved = True
+        else:
+            self.notified = max(self.notified, int(event.get("resource_version") or 0))
         # Only a wake-up: the channel's messages are handled one at a time, so drawing here
         # would queue every change behind the last frame's render instead of folding them in
-        self.notified = max(self.notified, int(event.get("resource_version") or 0))
         self.wake.set()
 
     async def clock_changed(self, event: dict[str, Any]) -> None:
@@ -405,6 +414,7 @@ class ClusterConsumer(LiveConsumer):
     """/ws/clusters/<cluster>/?namespace=: the nodes and their pods, sent as what changed."""
 
     shown: dict[str, Any] | None = None  # the context the page shows (None: unknown, send it whole)
+    drawn_kinds = CLUSTER_PAGE_KINDS
 
     def view(self) -> tuple[str, str]:
         """What the page shows: the cluster, and its namespace filter."""
@@ -424,6 +434,7 @@ class ClusterConsumer(LiveConsumer):
     def baseline(self) -> None:
         try:
             self.shown = shared_context(self.view(), self.context)
+            self.notified = max(self.notified, self.shown["resource_version"])  # a newer change is news
             self.note_clock(self.shown["clock_state"])
             self.last_clock = self.clock_shown()[0]
         except NotFound:
@@ -451,6 +462,7 @@ class ClusterConsumer(LiveConsumer):
             return None
         frame = shared_frame(self.view(), self.shown, context)
         self.shown = context
+        self.notified = max(self.notified, context["resource_version"])
         self.note_clock(context["clock_state"])
         return frame or None
 

@@ -68,6 +68,11 @@ def projector_mode(request: HttpRequest) -> bool:
     return request.GET.get(PROJECTOR, request.COOKIES.get(PROJECTOR, "0")) == "1"
 
 
+# What cluster_context reads of the cluster, besides its clock: a commit of none of these (a node's
+# Lease renewed, an Event) leaves the cluster page as it was
+CLUSTER_PAGE_KINDS = frozenset({"Node", "Pod", "ReplicaSet", "ControllerRevision"})
+
+
 def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
     """What the cluster page shows (only the pods of `namespace` when one is chosen); the
     websocket consumer renders the same."""

@@ -195,6 +195,48 @@ def test_a_deleted_pod_leaves_its_node_on_the_page():
     assert 'id="node/playground-worker"' in frame and "leaving" not in frame
 
 
+LEASE = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+         "metadata": {"name": "playground-worker", "namespace": "default"},
+         "spec": {"holderIdentity": "playground-worker", "leaseDurationSeconds": 40}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lease_renewal_costs_the_cluster_page_nothing(monkeypatch):
+    """A node's heartbeat (its Lease renewed, every 10 s on each node of each cluster) changes
+    nothing the cluster page draws: its socket is not woken for it, no render, no frame."""
+    create_demo_cluster("default")
+    store.create("default", LEASE)
+    shown = changelog.cluster_resource_version("default")
+    renders: list[int] = []
+    context = consumers.ClusterConsumer.context
+    monkeypatch.setattr(consumers.ClusterConsumer, "context", lambda self: renders.append(1) or context(self))
+
+    def renew() -> None:
+        lease = store.get("default", "Lease", "playground-worker", "default")
+        store.update("default", {**lease, "spec": {**lease["spec"], "renewTime": "2026-01-01T00:00:10.000000Z"}})
+
+    async def conversation() -> tuple[list[str], int, list[str]]:
+        communicator = socket(f"?since={shown}")
+        assert (await communicator.connect())[0]
+        await frames(communicator, expected=0)
+        before = len(renders)
+        await sync_to_async(renew)()
+        after_renewal = await frames(communicator, expected=0)
+        rendered = len(renders) - before
+        await sync_to_async(store.create)("default", pod("newcomer", node="playground-worker"))
+        after_pod = await frames(communicator, expected=1)
+        await communicator.disconnect()
+        return after_renewal, rendered, after_pod
+
+    after_renewal, rendered, after_pod = async_to_sync(conversation)()
+
+    assert rendered == 0
+    # at most the page's clock, read again (its time moves on a running clock), never the map
+    assert all('id="clock-controls"' in frame and 'id="node/' not in frame and 'id="nodes"' not in frame
+               for frame in after_renewal)
+    assert any("newcomer" in frame for frame in after_pod)  # a pod still comes at once
+
+
 def create_pods(numbers: range) -> None:
     for n in numbers:
         store.create("default", pod(f"burst-{n:04d}"))
