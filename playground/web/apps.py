@@ -152,10 +152,19 @@ class Sender:
 
 def newest(sent: dict[str, Any] | None, message: dict[str, Any]) -> dict[str, Any]:
     """Of two messages of a kind to one group, the one to send: the higher resourceVersion (two
-    threads' commits may be told out of order; a page asked to draw an older one would lack the newer)."""
-    if sent is None or int(message.get("resource_version") or 0) >= int(sent.get("resource_version") or 0):
+    threads' commits may be told out of order; a page asked to draw an older one would lack the
+    newer), with the kinds both wrote (a Pod's commit folded into a Lease renewal's is still a
+    change the cluster page draws); without kinds if either came without (anything changed)."""
+    if sent is None:
         return message
-    return sent
+    newer, older = (message, sent) if int(message.get("resource_version") or 0) >= int(sent.get("resource_version") or 0) \
+        else (sent, message)
+    if "kinds" not in newer:
+        return newer
+    folded = {key: value for key, value in newer.items() if key != "kinds"}
+    if "kinds" in older:
+        folded["kinds"] = sorted({*newer["kinds"], *older["kinds"]})
+    return folded
 
 
 SEND_SECONDS = 5.0  # how long a process that ends waits for what it has still to send

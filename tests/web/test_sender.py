@@ -48,6 +48,21 @@ def test_a_burst_of_commits_is_told_once_as_its_newest(loop):
     assert layer.sent == [("cluster.a", changed(9))]
 
 
+def test_a_burst_is_told_with_every_kind_its_commits_wrote(loop):
+    """A Pod's commit and then a Lease renewal, told as one: the cluster page, which skips a Lease
+    renewal, must still draw the Pod."""
+    sender, layer = apps.Sender(), Layer()
+
+    sender.send(layer, "cluster.a", {**changed(3), "kinds": ["Event", "Pod"]}, loop=loop)
+    sender.send(layer, "cluster.a", {**changed(4), "kinds": ["Lease"]}, loop=loop)
+    sender.send(layer, "cluster.b", {**changed(5), "kinds": ["Lease"]}, loop=loop)
+    sender.send(layer, "cluster.b", changed(6), loop=loop)  # kinds unknown: anything may have changed
+    told(sender, loop)
+
+    assert sorted(layer.sent, key=str) == [("cluster.a", {**changed(4), "kinds": ["Event", "Lease", "Pod"]}),
+                                           ("cluster.b", changed(6))]
+
+
 def test_each_cluster_and_each_kind_of_news_is_told(loop):
     sender, layer = apps.Sender(), Layer()
 
