@@ -96,6 +96,7 @@ class Kubelet(Controller):
         used_ips |= {state.sandbox.ip for p in pods if (state := self.pods.get(p["metadata"]["uid"])) and state.sandbox.ip}
         wakes: list[Wake] = []
         pulled: list[str] = []
+        gone = self.pods_gone(pods)
         try:
             with store.batch(self.cluster) as batch:
                 self.renew_lease(batch, node, now)
@@ -110,14 +111,14 @@ class Kubelet(Controller):
                 # The kubelet's memory and the containers' new log lines commit with the statuses they
                 # led to: a worker that takes the cluster over carries on from exactly there
                 changed = self.changed_memory()
-                if changed or self.new_logs or self.old_runs:
-                    batch.also(lambda: self.write_memory(changed))
+                if changed or gone or self.new_logs or self.old_runs:
+                    batch.also(lambda: self.write_memory(changed, gone))
         except BaseException:
             self.forget_pass()
             raise
         self.config_changed = {seen for seen in self.config_changed if seen[0] != name}
         self.note_synced()
-        self.forget_pods_gone(name, pods)
+        self.drop_pods_gone(gone)
         # Back for the next thing a pod does, and in any case for the next heartbeat; an instant
         # clock jumps to it unless the pods wait only on probe runs that can only pass again
         until_pod = max(MICROSECOND, (min(at for at, _ in wakes) - now).total_seconds()) if wakes else None
@@ -134,10 +135,13 @@ class Kubelet(Controller):
                 changed[uid] = state
         return changed
 
-    def write_memory(self, changed: dict[str, str]) -> None:
-        """In the pass's transaction: the changed pod states, the new log lines, the old runs' layers."""
+    def write_memory(self, changed: dict[str, str], gone: list[str]) -> None:
+        """In the pass's transaction: the changed pod states, the rows of the pods gone (their
+        states, emptyDirs and writable layers), the new log lines, the old runs' layers."""
         checkpoint.save(self.cluster, changed)
         self.saved.update((uid, hash(state)) for uid, state in changed.items())
+        checkpoint.forget(self.cluster, gone)
+        volumes.forget_pod_volumes(self.cluster, gone)
         self.write_logs()
         volumes.forget_old_runs(self.cluster, self.old_runs)
         self.old_runs.clear()
@@ -370,14 +374,16 @@ class Kubelet(Controller):
         for node, ip in last_sandbox_ips({uid: state for uid, (state, _) in loaded.items()}, node_of).items():
             self.last_ip.setdefault(node, ip)
 
-    def forget_pods_gone(self, node_name: str, pods: list[Obj]) -> None:
+    def pods_gone(self, pods: list[Obj]) -> list[str]:
+        """The pods this kubelet remembers that are gone from the cluster (`pods`: this node's)."""
         on_node = {p["metadata"]["uid"] for p in pods}
         # A set difference, not a loop over every node's pods in each node's pass
-        gone = [uid for uid in self.pods.keys() - self.cache.by_uid.keys() if uid not in on_node]
+        return [uid for uid in self.pods.keys() - self.cache.by_uid.keys() if uid not in on_node]
+
+    def drop_pods_gone(self, gone: list[str]) -> None:
+        """Once the pass committed their rows' deletion: the pods gone leave the kubelet's memory."""
         if not gone:
             return
-        checkpoint.forget(self.cluster, gone)
-        volumes.forget_pod_volumes(self.cluster, gone)
         for key in [k for k in self.programs if k[0] in gone]:
             del self.programs[key]
         for uid in gone:

@@ -10,7 +10,7 @@ from typing import Any
 from playground.sim import containerfs, logs
 from playground.sim.containerfs import read_text
 from playground.sim.faults import crash_container
-from playground.sim.models import ContainerFile, VolumeFile
+from playground.sim.models import ContainerFile, KubeletPodState, VolumeFile
 from playground.sim.volumes import SYNC_FREQUENCY, FileSource, file_sources
 from tests.factories import config_map
 
@@ -316,6 +316,24 @@ def test_the_writable_layer_is_lost_on_restart_while_an_empty_dir_survives(clust
     assert container_status(cluster)["restartCount"] == 1
     assert read_text(after, "/tmp/scratch") is None
     assert read_text(after, "/cache/keep") == "still here"
+
+
+def test_a_deleted_pod_takes_its_empty_dir_its_writable_layers_and_the_kubelets_memory_with_it(cluster):
+    cluster.apply(busybox_pod(volumes=[{"name": "cache", "emptyDir": {}}],
+                              mounts=[{"name": "cache", "mountPath": "/cache"}]))
+    cluster.advance(5)
+    containerfs.write_file(cluster.name, "default", "app", "app", "/tmp/scratch", "in the writable layer")
+    containerfs.write_file(cluster.name, "default", "app", "app", "/cache/keep", "in the emptyDir")
+    uid = cluster.get("Pod", "app", "default")["metadata"]["uid"]
+    kept = {"layers": ContainerFile.objects.filter(cluster__name=cluster.name, pod_uid=uid),
+            "emptyDir": VolumeFile.objects.filter(cluster__name=cluster.name, volume__startswith=f"pod/{uid}/"),
+            "kubelet's memory": KubeletPodState.objects.filter(cluster__name=cluster.name, pod_uid=uid)}
+    assert all(rows.exists() for rows in kept.values())
+
+    cluster.delete("Pod", "app", "default")
+    cluster.advance(40)  # its 30 s of grace, then the kubelet's next pass
+
+    assert {name: rows.count() for name, rows in kept.items()} == {"layers": 0, "emptyDir": 0, "kubelet's memory": 0}
 
 
 def test_a_restarting_container_keeps_only_the_writable_layers_of_its_current_and_previous_run(cluster):
