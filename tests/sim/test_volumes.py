@@ -298,12 +298,17 @@ def test_downward_api_labels_follow_a_relabel_at_once(cluster):
 # --- the writable layer and data volumes --------------------------------------------------------
 
 
-def test_the_writable_layer_is_lost_on_restart_while_an_empty_dir_survives(cluster):
+def with_a_file_in_each(cluster, *, scratch: str, keep: str) -> None:
+    """A running pod with a file in its writable layer (/tmp/scratch) and one in its emptyDir (/cache/keep)."""
     cluster.apply(busybox_pod(volumes=[{"name": "cache", "emptyDir": {}}],
                               mounts=[{"name": "cache", "mountPath": "/cache"}]))
     cluster.advance(5)
-    containerfs.write_file(cluster.name, "default", "app", "app", "/tmp/scratch", "gone soon")
-    containerfs.write_file(cluster.name, "default", "app", "app", "/cache/keep", "still here")
+    containerfs.write_file(cluster.name, "default", "app", "app", "/tmp/scratch", scratch)
+    containerfs.write_file(cluster.name, "default", "app", "app", "/cache/keep", keep)
+
+
+def test_the_writable_layer_is_lost_on_restart_while_an_empty_dir_survives(cluster):
+    with_a_file_in_each(cluster, scratch="gone soon", keep="still here")
     before = files(cluster)
     assert read_text(before, "/tmp/scratch") == "gone soon"
     assert before.origin("/tmp/scratch") == len(before.layers) - 1  # the writable layer, on top
@@ -319,11 +324,7 @@ def test_the_writable_layer_is_lost_on_restart_while_an_empty_dir_survives(clust
 
 
 def test_a_deleted_pod_takes_its_empty_dir_its_writable_layers_and_the_kubelets_memory_with_it(cluster):
-    cluster.apply(busybox_pod(volumes=[{"name": "cache", "emptyDir": {}}],
-                              mounts=[{"name": "cache", "mountPath": "/cache"}]))
-    cluster.advance(5)
-    containerfs.write_file(cluster.name, "default", "app", "app", "/tmp/scratch", "in the writable layer")
-    containerfs.write_file(cluster.name, "default", "app", "app", "/cache/keep", "in the emptyDir")
+    with_a_file_in_each(cluster, scratch="in the writable layer", keep="in the emptyDir")
     uid = cluster.get("Pod", "app", "default")["metadata"]["uid"]
     kept = {"layers": ContainerFile.objects.filter(cluster__name=cluster.name, pod_uid=uid),
             "emptyDir": VolumeFile.objects.filter(cluster__name=cluster.name, volume__startswith=f"pod/{uid}/"),
