@@ -39,9 +39,10 @@ issue's "write to DOM": each new pod's commit → its tile in the page, the comm
 process of its own reading the change log every few milliseconds (p50 / p95 / max across pages
 and pods); the same for the attendees without a page, to the frame that brings the tile over
 their socket (the server's part alone: the renderers above wait for what CPU the servers leave
-them, where a real room's run on the attendees' own machines); the CPU seconds each server process, and PostgreSQL's processes, used during each
-phase (what the phase cost, which a busy machine stretches less than its wall time); the peak
-RSS of each server process (VmHWM) and of the whole Chromium.
+them, where a real room's run on the attendees' own machines); the CPU seconds each server
+process, and PostgreSQL's processes, used during each phase (what the phase cost, which a busy
+machine stretches less than its wall time); the peak RSS of each server process (VmHWM) and of
+the whole Chromium.
 """
 from __future__ import annotations
 
@@ -490,8 +491,9 @@ class SocketAttendee:
         self.timeout = timeout
         self.said: queue.Queue[dict[str, Any]] = queue.Queue()  # what the console sent, as it came
         self.sent: dict[str, float] = {}  # tile id → when a frame with it first came (ms since the epoch)
-        threading.Thread(target=stamp_tiles, args=(self.live, self.sent), name=f"live-{self.cluster}", daemon=True).start()
-        threading.Thread(target=listen, args=(self.console, self.said), name=f"console-{self.cluster}", daemon=True).start()
+        threading.Thread(target=listen, args=(self.live, stamper(self.sent)), name=f"live-{self.cluster}", daemon=True).start()
+        threading.Thread(target=listen, args=(self.console, lambda text: self.said.put(json.loads(text))),
+                         name=f"console-{self.cluster}", daemon=True).start()
 
     def run(self, phase: int, text: str) -> None:
         self.console.send(json.dumps({"type": "run", "text": text}))
@@ -507,10 +509,10 @@ class SocketAttendee:
         self.console.close()
 
 
-def listen(socket: Any, into: queue.Queue[dict[str, Any]] | None) -> None:
+def listen(socket: Any, heard: Callable[[str], None]) -> None:
     """Read a socket as long as it is open, as a page reads its own, which answers the server's
     pings (daphne drops a socket whose ping goes unanswered: a console left unread between two
-    phases was closed under it); the messages put `into` the queue, or dropped."""
+    phases was closed under it); each message is `heard`."""
     import websocket
 
     while True:
@@ -520,28 +522,21 @@ def listen(socket: Any, into: queue.Queue[dict[str, Any]] | None) -> None:
             continue  # a quiet moment: go on listening
         except (websocket.WebSocketException, OSError):
             return  # closed
-        if into is not None and text:
-            into.put(json.loads(text))
+        if text:
+            heard(text)
 
 
 TILE = re.compile(r'id="(pod/default/web-[^"]+)"')
 
 
-def stamp_tiles(socket: Any, sent: dict[str, float]) -> None:
-    """Read the live socket as `listen` does, stamping when each of the Deployment's tiles first
-    came in a frame: the server's part of write → DOM, which no starved renderer delays."""
-    import websocket
-
-    while True:
-        try:
-            text = socket.recv()
-        except websocket.WebSocketTimeoutException:
-            continue
-        except (websocket.WebSocketException, OSError):
-            return
+def stamper(sent: dict[str, float]) -> Callable[[str], None]:
+    """What reads the live socket: when each of the Deployment's tiles first came in a frame, the
+    server's part of write → DOM, which no starved renderer delays."""
+    def stamp(frame: str) -> None:
         now = time.time() * 1000
-        for tile in TILE.findall(text or ""):
+        for tile in TILE.findall(frame):
             sent.setdefault(tile, now)
+    return stamp
 
 
 class CommitTail:
