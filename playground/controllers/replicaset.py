@@ -10,7 +10,8 @@ The creates and deletes go out at the controller's API client rate (controllers/
 on the simulated clock: a worker that syncs a ReplicaSet waits in manageReplicas until its
 client has sent them all, and only then writes the status. Here the wait is a ManageReplicas
 kept for the ReplicaSet, carried on by its next passes; each pass sends what the tokens
-allow, one store batch per slowStartBatch batch (or part of one).
+allow, one store batch per slowStartBatch batch (or part of one), and the status goes in the
+batch of the last request (a commit of its own would be one more for every page to draw).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import functools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from playground.runtime.cache import Key
@@ -42,6 +44,7 @@ from .client import NEXT_PASS_REQUESTS, controller_client
 from .controller_ref_manager import adopt_and_release
 
 Obj = dict[str, Any]
+Finish = Callable[..., None]  # write_status with the ReplicaSet, its pods and the time given
 SUCCESSFUL_CREATE = "SuccessfulCreate"
 SUCCESSFUL_DELETE = "SuccessfulDelete"
 FAILED_CREATE = "FailedCreate"
@@ -115,27 +118,26 @@ class ReplicaSetController(Controller):
             self.managing.pop(key, None)
             return Result()  # deleted: the garbage collector takes care of its pods
         now = self.now()
-        manage, active = self.managing.get(key), None
+        pods = self.claim_pods(rs)
+        active = [p for p in pods if is_active(p)]
+        manage = self.managing.get(key)
+        # A sync's first request goes as soon as there is a token; the rest, a pass's worth at a time
+        at_least = NEXT_PASS_REQUESTS if manage is not None else 1
+        # Scale only when the cache shows our last creates and deletes (no double creates)
+        if manage is None and self.expectations.satisfied(key, pods, now) and not rs["metadata"].get("deletionTimestamp"):
+            manage = self.manage_replicas(rs, key, active, now=now)
         if manage is None:
-            pods = self.claim_pods(rs)
-            active = [p for p in pods if is_active(p)]
-            # Scale only when the cache shows our last creates and deletes (no double creates)
-            if self.expectations.satisfied(key, pods, now) and not rs["metadata"].get("deletionTimestamp"):
-                manage = self.manage_replicas(rs, key, active, now=now)
-        refused = None
-        if manage is not None:
-            # A sync's first request goes as soon as there is a token; the rest, a pass's worth at a time
-            refused = self.send(rs, key, manage, now=now, at_least=1 if active is not None else NEXT_PASS_REQUESTS)
-            if manage.remaining and refused is None:
-                self.managing[key] = manage
-                return Result(requeue_after=self.client.seconds_until(min(manage.remaining, NEXT_PASS_REQUESTS)))
-            self.managing.pop(key, None)
-            if active is None:
-                active = [p for p in self.claim_pods(rs) if is_active(p)]
-
-        status = calculate_status(rs, active, now=now, error=refused)
-        if status != rs.get("status"):
-            store.update_status(self.cluster, {**rs, "status": status})
+            with store.batch(self.cluster) as batch:
+                write_status(batch, rs=rs, pods=active, now=now)
+            return Result(requeue_after=seconds_until_available(rs, active, now=now))
+        # Kept until its last request is sent, a batch refused on the way included (a Conflict: retried)
+        self.managing[key] = manage
+        # The status goes in the batch that sends manageReplicas' last request: one commit, not two
+        refused = self.send(rs, key, manage, now=now, at_least=at_least,
+                            finish=functools.partial(write_status, rs=rs, pods=active, now=now))
+        if manage.remaining and refused is None:
+            return Result(requeue_after=self.client.seconds_until(min(manage.remaining, NEXT_PASS_REQUESTS)))
+        del self.managing[key]
         if refused is not None:
             raise refused  # manageReplicas' error, returned after the status is written: retried with back-off
         return Result(requeue_after=seconds_until_available(rs, active, now=now))
@@ -152,15 +154,16 @@ class ReplicaSetController(Controller):
             return ManageReplicas(doomed=doomed)
         return None
 
-    def send(self, rs: Obj, key: Key, manage: ManageReplicas, *, now: datetime.datetime, at_least: int) -> StoreError | None:
-        """Send what the client's tokens allow, once `at_least` of them are there (or what remains);
-        a create's refusal, if any."""
+    def send(self, rs: Obj, key: Key, manage: ManageReplicas, *, now: datetime.datetime, at_least: int,
+             finish: Finish) -> StoreError | None:
+        """Send what the client's tokens allow, once `at_least` of them are there (or what remains),
+        `finish` in the batch of the last; a create's refusal, if any."""
         if self.client.available(now) < min(manage.remaining, at_least):
             return None
         if manage.doomed:
-            self.delete_pods(rs, manage, now=now)
+            self.delete_pods(rs, manage, now=now, finish=finish)
             return None
-        return self.create_pods(rs, key, manage, now=now)
+        return self.create_pods(rs, key, manage, now=now, finish=finish)
 
     def claim_pods(self, rs: Obj) -> list[Obj]:
         """Pods this ReplicaSet controls, adopting matching orphans and releasing pods that no
@@ -204,7 +207,8 @@ class ReplicaSetController(Controller):
             if label_selector_matches(rs["spec"]["selector"], labels)
         ]
 
-    def create_pods(self, rs: Obj, key: Key, manage: ManageReplicas, *, now: datetime.datetime) -> StoreError | None:
+    def create_pods(self, rs: Obj, key: Key, manage: ManageReplicas, *, now: datetime.datetime,
+                    finish: Finish) -> StoreError | None:
         """Create what the tokens allow of slowStartBatch's batches of 1, 2, 4, ..., one store
         batch per batch (or its part sent in this pass), stopping at the first pod the API
         server refuses; its refusal, if any (those before it are created: a quota lets a
@@ -221,6 +225,8 @@ class ReplicaSetController(Controller):
                     self.events.record(batch, rs, NORMAL, SUCCESSFUL_CREATE, f"Created pod: {pod['metadata']['name']}")
                 if refused is not None:  # say so, as Kubernetes does
                     self.events.record(batch, rs, WARNING, FAILED_CREATE, f"Error creating: {refused.message}")
+                if refused is not None or manage.batches == [manage.sent + size]:  # the sync's last
+                    finish(batch, error=refused)
             # the pods written before an error are expected all the same: no second round of them
             self.expectations.created(key, {p["metadata"]["name"] for p in made})
             if refused is not None:
@@ -232,17 +238,19 @@ class ReplicaSetController(Controller):
                 manage.sent = 0
         return None
 
-    def delete_pods(self, rs: Obj, manage: ManageReplicas, *, now: datetime.datetime) -> None:
+    def delete_pods(self, rs: Obj, manage: ManageReplicas, *, now: datetime.datetime, finish: Finish) -> None:
         """manageReplicas sends its deletes all at once, each as its token comes."""
         count = self.client.take_available(now, len(manage.doomed))
-        doomed, manage.doomed = manage.doomed[:count], manage.doomed[count:]
         with store.batch(self.cluster) as batch:
-            for pod in doomed:
+            for pod in manage.doomed[:count]:
                 try:
                     batch.delete("Pod", pod["metadata"]["name"], pod["metadata"]["namespace"])
                 except NotFound:
                     continue  # gone since the sync chose it: manageReplicas lets a NotFound pass
                 self.events.record(batch, rs, NORMAL, SUCCESSFUL_DELETE, f"Deleted pod: {pod['metadata']['name']}")
+            if count == len(manage.doomed):
+                finish(batch)
+        manage.doomed = manage.doomed[count:]  # once committed: a batch refused is sent again
 
     def summarize(self, key: Key, rs: Obj | None) -> Summary:
         if rs is None:
@@ -351,6 +359,14 @@ def _phase(pod: Obj) -> str:
 
 def _created(pod: Obj) -> datetime.datetime | None:
     return store.parse_timestamp(pod["metadata"].get("creationTimestamp"))
+
+
+def write_status(batch: store.Batch, *, rs: Obj, pods: list[Obj], now: datetime.datetime,
+                 error: StoreError | None = None) -> None:
+    """updateReplicaSetStatus, when the status calculated differs from the one stored."""
+    status = calculate_status(rs, pods, now=now, error=error)
+    if status != rs.get("status"):
+        batch.update_status({**rs, "status": status})
 
 
 def calculate_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime, error: StoreError | None = None) -> Obj:

@@ -54,6 +54,44 @@ def test_a_scale_up_is_written_in_slow_start_batches_one_commit_each(cluster, dj
     assert cluster.event_reasons("ReplicaSet", "web") == ["SuccessfulCreate"] * 10
 
 
+def test_a_sync_writes_its_status_in_the_commit_of_its_last_request(cluster, django_capture_on_commit_callbacks):
+    """One commit for the last pods and the status they end with, not one more for every page to draw."""
+    cluster.apply(replica_set("web", replicas=3))
+    cluster.advance(30)  # running and ready
+    scaled_up = kinds_per_commit(cluster, django_capture_on_commit_callbacks,
+                                 lambda: (cluster.apply(replica_set("web", replicas=6)),
+                                          cluster.reconcile(ReplicaSetController, "default/web")))
+    scaled_down = kinds_per_commit(cluster, django_capture_on_commit_callbacks,
+                                   lambda: (cluster.apply(replica_set("web", replicas=2)),
+                                            cluster.reconcile(ReplicaSetController, "default/web")))
+
+    # slowStartBatch's 1 and 2: the status, still counting the 3 pods the sync began with, with the last
+    assert scaled_up[1:] == [["Pod ADDED"], ["Pod ADDED", "Pod ADDED", "ReplicaSet MODIFIED"]]
+    # the three on no node yet go at once, the running one is marked for its grace period
+    assert scaled_down[1:] == [["Pod DELETED"] * 3 + ["Pod MODIFIED", "ReplicaSet MODIFIED"]]
+    rs = cluster.get("ReplicaSet", "web")
+    assert (rs["spec"]["replicas"], rs["status"]["replicas"], rs["status"]["observedGeneration"]) == (2, 6, 3)
+
+
+def kinds_per_commit(cluster, capture_on_commit_callbacks, act) -> list[list[str]]:
+    """The objects' kinds and change types each commit wrote while `act()` ran, Events left out."""
+    before, commits = cluster.resource_version(), []
+
+    def record(*, resource_version, count, **_):
+        commits.append(range(resource_version - count + 1, resource_version + 1))
+
+    changes_committed.connect(record, weak=False)
+    try:
+        with capture_on_commit_callbacks(execute=True):  # each commit's notice, sent as it is
+            act()
+    finally:
+        changes_committed.disconnect(record)
+    changes = cluster.changes_since(before)
+    return [[f"{c.object['kind']} {c.type}" for c in changes
+             if int(c.object["metadata"]["resourceVersion"]) in commit and c.object["kind"] != "Event"]
+            for commit in commits]
+
+
 def test_its_pods_are_controlled_by_it(cluster):
     rs, _ = cluster.apply(replica_set("web", replicas=1))
 
