@@ -50,6 +50,7 @@ ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 UPDATE_RETRIES = 5
 GENERATE_NAME_RETRIES = 8
+LOOKED_UP_KINDS = frozenset({"Namespace", "ServiceAccount", "PriorityClass"})  # what admission reads (Batch.looked_up)
 
 
 # -- Clusters -----------------------------------------------------------------------------------
@@ -226,10 +227,10 @@ class Batch:
     writes: builtins.list[_Write] = field(default_factory=builtins.list)
     cluster_id: int = 0
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
-    open_namespaces: set[str] = field(default_factory=set)  # checked once per batch
     created: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, namespace, name) added so far
-    service_accounts: dict[tuple[str, str], Obj | None] = field(default_factory=dict)  # looked up once per batch
-    priority_classes: dict[str, Obj] | None = None  # looked up once per batch, for the pods it creates
+    # What admission read (an open namespace, a ServiceAccount, the PriorityClasses): once per
+    # batch, and within a controller manager's turn once per turn (clusters.looked_up_this_turn)
+    looked_up: clusters.LookedUp = field(default_factory=dict)
     # The writes again, by kind: admission looks for the Services, ServiceAccounts and PriorityClasses
     # a batch holds, and a long batch (an upload of thousands of Pods) must not scan them all per object
     writes_of_kind: dict[str, builtins.list[_Write]] = field(default_factory=lambda: collections.defaultdict(builtins.list))
@@ -245,6 +246,9 @@ class Batch:
             clock.use(self.cluster)
         self.cluster_id, state, self.limits = clusters.cluster_clock_and_quota(self.cluster)
         self.now = state.now().replace(microsecond=0)
+        turn = clusters.looked_up_this_turn(self.cluster)
+        if turn is not None and not self.dry_run:
+            self.looked_up = turn
 
     def create(self, obj: Obj, *, new_name: bool = False) -> Obj:
         """`new_name`: the caller made the name to be new (the Event recorder's time and count),
@@ -454,9 +458,8 @@ def _prepare_create(batch: Batch, obj: Obj, *, new_name: bool = False) -> _Write
     generated = isinstance(obj.get("metadata"), dict) and not obj["metadata"].get("name")
     obj = admit_create(k, _with_name_and_namespace(k, obj, now=batch.now))
     meta = obj["metadata"]
-    if k.namespaced and meta["namespace"] not in batch.open_namespaces:
+    if k.namespaced:
         _check_namespace_open(batch, meta["namespace"])
-        batch.open_namespaces.add(meta["namespace"])
     if k.kind == "Service":  # the service registry's beginCreate: cluster IPs and node ports
         services.allocate(obj, services.in_use(batch.cluster_id, [w.obj for w in batch.writes_of_kind["Service"]]))
     if k.kind == "Pod" and MIRROR_ANNOTATION not in (meta.get("annotations") or {}):
@@ -486,13 +489,13 @@ def _admit_service_account(batch: Batch, pod: Obj, name: str) -> None:
     is made by the serviceaccounts controller), and unless automounting is off the pod gets its
     token volume. Refused as Forbidden, as the API server does; a controller retries."""
     namespace, account_name = pod["metadata"]["namespace"], pod["spec"]["serviceAccountName"]
-    key = (namespace, account_name)
-    if key not in batch.service_accounts:
-        created = [w.obj for w in batch.writes_of_kind["ServiceAccount"] if w.type == ADDED
-                   and (w.obj["metadata"]["namespace"], w.obj["metadata"]["name"]) == key]
-        row = None if created else object_rows.read(batch.cluster_id, KINDS["ServiceAccount"], namespace, account_name)
-        batch.service_accounts[key] = created[0] if created else (json.loads(row[1]) if row else None)
-    account = batch.service_accounts[key]
+    created = [w.obj for w in batch.writes_of_kind["ServiceAccount"] if w.type == ADDED
+               and (w.obj["metadata"]["namespace"], w.obj["metadata"]["name"]) == (namespace, account_name)]
+    key = ("ServiceAccount", namespace, account_name)
+    if not created and key not in batch.looked_up:
+        row = object_rows.read(batch.cluster_id, KINDS["ServiceAccount"], namespace, account_name)
+        batch.looked_up[key] = json.loads(row[1]) if row else None
+    account = created[0] if created else batch.looked_up[key]
     if account is None:
         raise Forbidden(f'pods "{name}" is forbidden: error looking up service account {namespace}/{account_name}: '
                         f'serviceaccount "{account_name}" not found')
@@ -515,10 +518,10 @@ def _admit_quota(batch: Batch, k: Kind, obj: Obj, name: str) -> None:
 
 def _priority_classes(batch: Batch) -> dict[str, Obj]:
     """The cluster's PriorityClasses by name, those this batch creates included."""
-    if batch.priority_classes is None:
-        batch.priority_classes = _stored_priority_classes(batch.cluster_id)
+    if ("PriorityClass",) not in batch.looked_up:
+        batch.looked_up[("PriorityClass",)] = _stored_priority_classes(batch.cluster_id)
     created = {w.obj["metadata"]["name"]: w.obj for w in batch.writes_of_kind["PriorityClass"] if w.type == ADDED}
-    return {**batch.priority_classes, **created}
+    return {**batch.looked_up[("PriorityClass",)], **created}
 
 
 def _stored_priority_classes(cluster_id: int) -> dict[str, Obj]:
@@ -690,10 +693,9 @@ def _grace_period(k: Kind, obj: Obj, requested: int | None) -> int:
 
 
 def _check_namespace_open(batch: Batch, namespace: str) -> None:
-    if any(w.obj["metadata"]["name"] == namespace for w in batch.writes_of_kind["Namespace"]):
+    if ("Namespace", namespace) in batch.looked_up:
         return
-    open_this_turn = clusters.namespaces_open_this_turn(batch.cluster)
-    if open_this_turn is not None and namespace in open_this_turn:
+    if any(w.obj["metadata"]["name"] == namespace for w in batch.writes_of_kind["Namespace"]):
         return
     row = object_rows.read(batch.cluster_id, KINDS["Namespace"], "", namespace)
     if row is None:
@@ -702,8 +704,7 @@ def _check_namespace_open(batch: Batch, namespace: str) -> None:
         raise Forbidden(
             f"unable to create new content in namespace {namespace} because it is being terminated"
         )
-    if open_this_turn is not None:
-        open_this_turn.add(namespace)
+    batch.looked_up[("Namespace", namespace)] = True  # open
 
 
 # -- Committing ---------------------------------------------------------------------------------
@@ -747,9 +748,9 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     if writes:
         transaction.on_commit(lambda: object_rows.keep(cluster_id, entries))
         changelog.committed(cluster, entries)
-        open_this_turn = clusters.namespaces_open_this_turn(cluster)
-        if open_this_turn and any(w.kind.kind == "Namespace" for w in writes):
-            open_this_turn.clear()  # one may be terminating now: look again
+        looked_up = clusters.looked_up_this_turn(cluster)
+        if looked_up and any(w.kind.kind in LOOKED_UP_KINDS for w in writes):
+            looked_up.clear()  # a namespace may be terminating now, an account gone: look again
 
 
 def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, first: int,

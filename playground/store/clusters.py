@@ -115,7 +115,8 @@ def id_of(name: str) -> int:
     return found[0]
 
 
-_known = threading.local()  # this thread's turn of a cluster: (name, id, clock, quota, namespaces open), or None
+_known = threading.local()  # this thread's turn of a cluster: (name, id, clock, quota, admission's lookups), or None
+LookedUp = dict[tuple[str, ...], Any]
 
 
 @contextlib.contextmanager
@@ -126,7 +127,7 @@ def known(name: str, cluster_id: int, state: clock.ClockState, limits: quota.Quo
     of every batch, on PostgreSQL). A clock or quota set meanwhile by another thread is taken at
     the next turn."""
     before = getattr(_known, "row", None)
-    _known.row = (name, cluster_id, state, limits, set())
+    _known.row = (name, cluster_id, state, limits, {})
     try:
         yield
     finally:
@@ -144,12 +145,13 @@ def cluster_clock_and_quota(name: str) -> tuple[int, clock.ClockState, quota.Quo
     return row["id"], clock.state_of(row), quota.parse(row["quota"], name)
 
 
-def namespaces_open_this_turn(name: str) -> set[str] | None:
-    """The namespaces of cluster `name` that this thread's turn (`known`) found open for new
-    objects, which it need not look up again within the turn (None outside one): as the API
-    server's NamespaceLifecycle admission reads its informer's copy, a moment behind, not the
-    database (plugin/pkg/admission/namespace/lifecycle). The store forgets them when the thread
-    writes a Namespace itself."""
+def looked_up_this_turn(name: str) -> LookedUp | None:
+    """What the store's admission looked up in cluster `name` during this thread's turn (`known`;
+    None outside one): the namespaces open for new objects, the ServiceAccounts and the
+    PriorityClasses pods name. Within the turn they are not read again, as the API server's
+    admission plugins (NamespaceLifecycle, ServiceAccount, Priority) read their informers'
+    copies, a moment behind, not the database. The store forgets them all when the thread
+    writes an object of one of those kinds."""
     turn = getattr(_known, "row", None)
     return turn[4] if turn is not None and turn[0] == name else None
 

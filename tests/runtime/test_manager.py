@@ -15,7 +15,7 @@ from playground.store import clock, clusters
 from playground.store import leases as store_leases
 from playground.store.models import Cluster
 from playground.store.errors import Forbidden
-from tests.factories import config_map, namespace, replica_set
+from tests.factories import config_map, namespace, pod, replica_set
 
 
 def test_a_paused_cluster_waits_and_each_step_runs_one_reconcile(cluster):
@@ -185,3 +185,22 @@ def test_a_turn_looks_a_namespace_up_once_until_it_writes_a_namespace_itself(clu
             cluster.create(config_map("late", namespace="team"))
 
     assert len([q for q in queries.captured_queries if "kind = 'Namespace'" in q["sql"]]) == 1
+
+
+def test_a_turn_looks_up_the_pods_service_account_and_priority_classes_once_until_it_writes_one(cluster):
+    """As the ServiceAccount and Priority admission plugins read their informers' copies: within a
+    turn, the batches that create pods read the account and the PriorityClasses once; an account
+    the turn deletes is looked up again, and the next pod is refused for want of it."""
+    with clusters.known("default", clusters.id_of("default"), clock.read("default"), clusters.quota_of("default")):
+        with CaptureQueriesContext(connection) as queries:
+            cluster.create(pod("first"))
+            cluster.create(pod("second"))
+        cluster.delete("ServiceAccount", "default", "default")
+
+        with pytest.raises(Forbidden, match='serviceaccount "default" not found'):
+            cluster.create(pod("late"))
+
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([q for q in sql if "'ServiceAccount'" in q]) == 1
+    assert len([q for q in sql if "'PriorityClass'" in q]) == 1
+    assert [p["metadata"]["name"] for p in cluster.list("Pod")] == ["first", "second"]
