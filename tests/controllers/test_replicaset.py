@@ -73,6 +73,24 @@ def test_a_sync_writes_its_status_in_the_commit_of_its_last_request(cluster, dja
     assert (rs["spec"]["replicas"], rs["status"]["replicas"], rs["status"]["observedGeneration"]) == (2, 6, 3)
 
 
+def test_a_status_refused_as_stale_takes_its_batch_with_it_and_the_sync_sends_it_again(cluster):
+    cluster.apply(replica_set("web", replicas=2))
+    runtime = cluster.controllers()
+    runtime.sync()
+    [controller] = [c for c in runtime.controllers if isinstance(c, ReplicaSetController)]
+    rs = cluster.get("ReplicaSet", "web")
+    cluster.update({**rs, "metadata": {**rs["metadata"], "annotations": {"team": "blue"}}})  # the cache has not seen it
+
+    runtime.reconcile(controller, "default/web")  # slowStartBatch's 1, then 1 with the status: refused, Conflict
+    left = pod_names(cluster)
+    runtime.settle()
+
+    assert len(left) == 1  # the first batch stands; the second went with the status it carried
+    assert len(pod_names(cluster)) == 2
+    assert cluster.get("ReplicaSet", "web")["status"]["observedGeneration"] == 1
+    assert cluster.event_reasons("ReplicaSet", "web") == ["SuccessfulCreate"] * 2
+
+
 def kinds_per_commit(cluster, capture_on_commit_callbacks, act) -> list[list[str]]:
     """The objects' kinds and change types each commit wrote while `act()` ran, Events left out."""
     before, commits = cluster.resource_version(), []
