@@ -39,7 +39,8 @@ issue's "write to DOM": each new pod's commit → its tile in the page, the comm
 process of its own reading the change log every few milliseconds (p50 / p95 / max across pages
 and pods); the same for the attendees without a page, to the frame that brings the tile over
 their socket (the server's part alone: the renderers above wait for what CPU the servers leave
-them, where a real room's run on the attendees' own machines); the CPU seconds each server
+them, where a real room's run on the attendees' own machines), and their command → the first pod
+it led to committed (the workers' part of command → first tile); the CPU seconds each server
 process, and PostgreSQL's processes, used during each phase (what the phase cost, which a busy
 machine stretches less than its wall time); the peak RSS of each server process (VmHWM) and of
 the whole Chromium.
@@ -47,6 +48,7 @@ the whole Chromium.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import queue
@@ -487,6 +489,7 @@ class SocketAttendee:
         self.console = websocket.create_connection(f"{sockets}/ws/clusters/{self.cluster}/console/", cookie=cookie,
                                                    origin=url, timeout=timeout)
         self.codes: dict[int, int] = {}
+        self.sent_at: dict[int, float] = {}  # phase → when its command went (ms since the epoch)
         self.out: list[str] = []
         self.timeout = timeout
         self.said: queue.Queue[dict[str, Any]] = queue.Queue()  # what the console sent, as it came
@@ -496,6 +499,7 @@ class SocketAttendee:
                          name=f"console-{self.cluster}", daemon=True).start()
 
     def run(self, phase: int, text: str) -> None:
+        self.sent_at[phase] = time.time() * 1000
         self.console.send(json.dumps({"type": "run", "text": text}))
         while phase not in self.codes:
             message = self.said.get(timeout=self.timeout)
@@ -736,7 +740,9 @@ class Room:
         written = self.since_commit([(cluster, page.evaluate("() => window.__bench.shown"))
                                      for cluster, page in zip(self.clusters, self.pages)], began)
         framed = self.since_commit([(attendee.cluster, dict(attendee.sent)) for attendee in self.sockets], began)
+        taken_up = self.first_pod_committed([(attendee.cluster, attendee.sent_at[number]) for attendee in self.sockets])
         return {
+            "taken_up": spread(taken_up),
             "written": spread(written),
             "pods": len(written),
             "framed": spread(framed),
@@ -748,6 +754,14 @@ class Room:
             "first": spread([s["first"] - s["sent"] for s in stamps]),
             "converged": spread([s["converged"] - s["sent"] for s in stamps]),
         }
+
+    def first_pod_committed(self, commands: list[tuple[str, float]]) -> list[float]:
+        """For each (cluster, when its command went), the milliseconds to the first of its pods
+        committed after it: the workers' part of command → first tile, no page in it."""
+        firsts: dict[str, list[float]] = collections.defaultdict(list)
+        for (cluster, _), committed in self.tail.committed.items():
+            firsts[cluster].append(committed)
+        return [min(after) - sent for cluster, sent in commands if (after := [c for c in firsts[cluster] if c >= sent])]
 
     def since_commit(self, shown: list[tuple[str, dict[str, float]]], began: float) -> list[float]:
         """For each cluster's tiles (tile id → when shown), the milliseconds from its pod's commit."""
@@ -836,6 +850,7 @@ def report(write: Callable[[str], Any], *, room: Room, phases: dict[str, dict[st
                 ("command → page shows every replica ready", "converged", ""),
                 (f"pod committed → its tile in the page ({f['pods']} pods)", "written", "   target p95 < 500 ms")]
         if f["framed_pods"]:  # the attendees without a page: the server's part alone
+            rows.insert(1, ("command → its first pod committed (no page)", "taken_up", ""))
             rows.append((f"pod committed → its frame on a socket ({f['framed_pods']} pods)", "framed", ""))
         for label, key, target in rows:
             s = f[key]
