@@ -53,10 +53,6 @@ class Manager:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        # Clusters written to by someone else (a command, a page) since their last turn: theirs
-        # come first. And the clusters a round cut short did not reach: theirs come next
-        self._told: set[str] = set()
-        self._unreached: list[str] = []
 
     def start(self) -> None:
         changelog.changes_committed.connect(self._on_commit, weak=False)
@@ -66,12 +62,9 @@ class Manager:
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
 
-    def _on_notified(self, cluster: str, *, told: bool = True) -> None:
-        """A commit in `cluster`, by this process or another (`told`: by someone other than this
-        manager's own controllers)."""
+    def _on_notified(self, cluster: str) -> None:
+        """A commit in `cluster`, by this process or another."""
         if cluster in self.runtimes:
-            if told:
-                self._told.add(cluster)
             self._wake.set()
         elif not self.leases.held_by_another(cluster):
             # Woken in another process, perhaps: take it up now. Another worker's own cluster is
@@ -91,7 +84,7 @@ class Manager:
     def _on_commit(self, *, cluster: str, **_: object) -> None:
         # A cluster made in this process (a learner's lesson) is taken up at once, not at the
         # leases' next look
-        self._on_notified(cluster, told=threading.current_thread() is not self._thread)
+        self._on_notified(cluster)
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -115,13 +108,7 @@ class Manager:
         self._wake.set()
 
     def turn(self) -> bool:
-        """One round over the clusters this manager holds; returns whether any work was done.
-
-        A cluster someone wrote to goes first, and one written to once its turn in the round is
-        over cuts the round short: the next starts with it, then goes on with the clusters this
-        one did not reach. So an attendee's command waits for a cluster's turn, not for the
-        room's (each cluster a worker holds has a controller manager of its own on a real
-        cluster), and no cluster waits more than a round for its own work."""
+        """One round over the clusters this manager holds; returns whether any work was done."""
         states = changelog.cluster_states()
         wall = clock.wall_now()
         # An asleep cluster is nobody's: no runtime, no lease, no timer, no write (store/clock.py)
@@ -130,30 +117,17 @@ class Manager:
         self.refresh_clusters({name: state for name, state in awake.items() if name in held}, held,
                               asleep=states.keys() - awake.keys())
         busy = False
-        order = self.round_order()
-        for place, name in enumerate(order):
+        for name, runtime in list(self.runtimes.items()):
             if self._stop.is_set():  # the server is stopping: the next start picks up from here
                 return False
-            self._told.discard(name)  # a write from now on is told again
             try:
                 with store_leases.holding(name, self.leases.identity, held[name]):
-                    busy |= self.turn_of(self.runtimes[name], states[name])
+                    busy |= self.turn_of(runtime, states[name])
             except Fenced as e:
                 log.warning("%s; dropping the cluster's runtime", e)
                 self.leases.lose([name], "a write was fenced")
                 self.drop(name)
-            if self._told and (self._told & self.runtimes.keys()) - set(order[place + 1:]):
-                self._unreached = order[place + 1:]
-                return True
         return busy
-
-    def round_order(self) -> list[str]:
-        """The clusters told of first, then those the last round did not reach, then the rest."""
-        self._told.intersection_update(self.runtimes.keys())  # none dropped since stays told
-        told = sorted(self._told)
-        first = dict.fromkeys([*told, *(name for name in self._unreached if name in self.runtimes)])
-        self._unreached = []
-        return [*first, *(name for name in self.runtimes if name not in first)]
 
     def turn_of(self, runtime: ClusterRuntime, state: changelog.ClusterState) -> bool:
         # A running clock goes on only as far as this turn lets it (store/clock.py, held): a

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from playground.components import COMPONENTS
 from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
-from playground.store import changelog, clock, clusters
+from playground.store import clock, clusters
 from playground.store import leases as store_leases
 from playground.store.models import Cluster
 from playground.store.errors import Forbidden
@@ -204,48 +204,3 @@ def test_a_turn_looks_up_the_pods_service_account_and_priority_classes_once_unti
     assert len([q for q in sql if "'ServiceAccount'" in q]) == 1
     assert len([q for q in sql if "'PriorityClass'" in q]) == 1
     assert [p["metadata"]["name"] for p in cluster.list("Pod")] == ["first", "second"]
-
-
-def test_a_cluster_someone_writes_to_takes_its_turn_first_and_cuts_a_round_short(cluster, make_cluster,
-                                                                                 django_capture_on_commit_callbacks):
-    """An attendee's command waits for one cluster's turn, not for the whole room's; the clusters
-    a cut round did not reach come next, so none waits more than a round for its own work."""
-    room = [make_cluster(f"room-{i}") for i in range(3)]
-    manager = Manager(COMPONENTS)
-    manager.turn()
-    usual = list(manager.runtimes)  # the order of a round nobody cuts
-    handles = {handle.name: handle for handle in [cluster, *room]}
-    turns, during = [], {}
-
-    def turn_of(runtime, state, real=manager.turn_of):
-        turns.append(runtime.cluster)
-        busy = real(runtime, state)
-        if runtime.cluster in during:  # someone writes to it while, or just after, its turn is under way
-            during.pop(runtime.cluster)()
-        return busy
-
-    def someone_writes(handle, name):
-        with django_capture_on_commit_callbacks(execute=True):  # told as once the commit is through
-            handle.create(config_map(name))
-
-    manager.turn_of = turn_of
-    changelog.changes_committed.connect(manager._on_commit, weak=False)
-    try:
-        someone_writes(handles[usual[-1]], "command")
-        manager.turn()
-        told_first = list(turns)
-
-        turns.clear()
-        during[usual[1]] = lambda: someone_writes(handles[usual[1]], "again")
-        manager.turn()
-        cut = list(turns)
-
-        turns.clear()
-        manager.turn()
-    finally:
-        changelog.changes_committed.disconnect(manager._on_commit)
-
-    assert told_first == [usual[-1], *usual[:-1]]
-    assert cut == usual[:2]
-    assert turns == [usual[1], *usual[2:], usual[0]]  # it, then those the cut round did not reach, then the rest
-    assert manager.runtimes[usual[1]].cache.get("ConfigMap", "default/again") is not None
