@@ -19,8 +19,8 @@ import datetime
 import functools
 import math
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from playground.runtime.cache import Key
@@ -127,8 +127,8 @@ class ReplicaSetController(Controller):
         if manage is None and self.expectations.satisfied(key, pods, now) and not rs["metadata"].get("deletionTimestamp"):
             manage = self.manage_replicas(rs, key, active, now=now)
         if manage is None:
-            with store.batch(self.cluster) as batch:
-                write_status(batch, rs=rs, pods=active, now=now)
+            if (updated := with_status(rs, active, now=now)) is not None:
+                store.update_status(self.cluster, updated)
             return Result(requeue_after=seconds_until_available(rs, active, now=now))
         # Kept until its last request is sent, a batch refused on the way included (a Conflict: retried)
         self.managing[key] = manage
@@ -363,10 +363,15 @@ def _created(pod: Obj) -> datetime.datetime | None:
 
 def write_status(batch: store.Batch, *, rs: Obj, pods: list[Obj], now: datetime.datetime,
                  error: StoreError | None = None) -> None:
-    """updateReplicaSetStatus, when the status calculated differs from the one stored."""
+    """updateReplicaSetStatus, in `batch`, when the status calculated differs from the one stored."""
+    if (updated := with_status(rs, pods, now=now, error=error)) is not None:
+        batch.update_status(updated)
+
+
+def with_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime, error: StoreError | None = None) -> Obj | None:
+    """The ReplicaSet with the status calculateStatus gives it; None when that is the one it has."""
     status = calculate_status(rs, pods, now=now, error=error)
-    if status != rs.get("status"):
-        batch.update_status({**rs, "status": status})
+    return None if status == rs.get("status") else {**rs, "status": status}
 
 
 def calculate_status(rs: Obj, pods: list[Obj], *, now: datetime.datetime, error: StoreError | None = None) -> Obj:
