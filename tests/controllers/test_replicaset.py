@@ -34,23 +34,11 @@ def test_slow_start_batches_double_from_one_and_end_with_what_remains():
 
 def test_a_scale_up_is_written_in_slow_start_batches_one_commit_each(cluster, django_capture_on_commit_callbacks):
     cluster.apply(replica_set("web", replicas=10))
-    before = cluster.resource_version()
-    commits = []
 
-    def record(*, resource_version, count, **_):
-        commits.append(range(resource_version - count + 1, resource_version + 1))
+    made = pods_created_per_commit(cluster, django_capture_on_commit_callbacks,
+                                   lambda: cluster.reconcile(ReplicaSetController, "default/web"))
 
-    changes_committed.connect(record, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):  # each batch's notice, sent as its commit's
-            cluster.reconcile(ReplicaSetController, "default/web")
-    finally:
-        changes_committed.disconnect(record)
-
-    created = [int(c.object["metadata"]["resourceVersion"]) for c in cluster.changes_since(before)
-               if c.object["kind"] == "Pod" and c.type == "ADDED"]
-    pods_per_commit = [sum(version in commit for version in created) for commit in commits]
-    assert [n for n in pods_per_commit if n] == [1, 2, 4, 3]
+    assert made == [1, 2, 4, 3]
     assert cluster.event_reasons("ReplicaSet", "web") == ["SuccessfulCreate"] * 10
 
 
@@ -93,6 +81,12 @@ def test_a_status_refused_as_stale_takes_its_batch_with_it_and_the_sync_sends_it
 
 def kinds_per_commit(cluster, capture_on_commit_callbacks, act) -> list[list[str]]:
     """The objects' kinds and change types each commit wrote while `act()` ran, Events left out."""
+    return [[f"{c.object['kind']} {c.type}" for c in changes if c.object["kind"] != "Event"]
+            for changes in changes_per_commit(cluster, capture_on_commit_callbacks, act)]
+
+
+def changes_per_commit(cluster, capture_on_commit_callbacks, act) -> list[list]:
+    """The changes each commit made while `act()` ran, commit by commit."""
     before, commits = cluster.resource_version(), []
 
     def record(*, resource_version, count, **_):
@@ -105,9 +99,7 @@ def kinds_per_commit(cluster, capture_on_commit_callbacks, act) -> list[list[str
     finally:
         changes_committed.disconnect(record)
     changes = cluster.changes_since(before)
-    return [[f"{c.object['kind']} {c.type}" for c in changes
-             if int(c.object["metadata"]["resourceVersion"]) in commit and c.object["kind"] != "Event"]
-            for commit in commits]
+    return [[c for c in changes if int(c.object["metadata"]["resourceVersion"]) in commit] for commit in commits]
 
 
 def test_its_pods_are_controlled_by_it(cluster):
@@ -300,20 +292,9 @@ def test_a_second_scale_down_does_not_wait_for_the_first_pods_grace_period(clust
 
 def pods_created_per_commit(cluster, capture_on_commit_callbacks, act) -> list[int]:
     """How many pods each commit made while `act()` ran (commits that made none left out)."""
-    before, commits = cluster.resource_version(), []
-
-    def record(*, resource_version, count, **_):
-        commits.append(range(resource_version - count + 1, resource_version + 1))
-
-    changes_committed.connect(record, weak=False)
-    try:
-        with capture_on_commit_callbacks(execute=True):  # each commit's notice, sent as it is
-            act()
-    finally:
-        changes_committed.disconnect(record)
-    created = [int(c.object["metadata"]["resourceVersion"]) for c in cluster.changes_since(before)
-               if c.object["kind"] == "Pod" and c.type == "ADDED"]
-    return [n for n in (sum(version in commit for version in created) for commit in commits) if n]
+    made = [sum(c.object["kind"] == "Pod" and c.type == "ADDED" for c in changes)
+            for changes in changes_per_commit(cluster, capture_on_commit_callbacks, act)]
+    return [n for n in made if n]
 
 
 def test_a_scale_up_is_created_at_the_controller_managers_client_rate(cluster, django_capture_on_commit_callbacks):
