@@ -642,9 +642,14 @@ class Room:
         return [*self.browser_roots, *descendants(*self.browser_roots)]
 
     def incomplete(self, namespace: str, name: str, **expected: Any) -> list[str]:
-        """The clusters whose Deployment is not complete yet, read from the store."""
-        return self.store_thread.submit(
-            lambda: [c for c in self.all_clusters() if not complete(c, namespace, name, **expected)]).result()
+        """The clusters whose Deployment is not complete yet, read from the store: one query for
+        the whole room ten times a second (a read per cluster was a quarter of the 2 cores at 200
+        attendees, a load no real room puts on the server)."""
+        def pending() -> list[str]:
+            found = deployments(self.all_clusters(), namespace, name)
+            return [c for c in self.all_clusters() if c not in found or not complete(found[c], **expected)]
+
+        return self.store_thread.submit(pending).result()
 
     def all_clusters(self) -> list[str]:
         return self.clusters + [attendee.cluster for attendee in self.sockets]
@@ -798,16 +803,18 @@ class Room:
         self.store_thread.shutdown()
 
 
-def complete(cluster: str, namespace: str, name: str, *, image: str | None = None, replicas: int | None = None) -> bool:
+def deployments(clusters: list[str], namespace: str, name: str) -> dict[str, dict[str, Any]]:
+    """Each cluster's Deployment `namespace/name`, as stored, in one query."""
+    from playground.store.models import StoredObject
+
+    rows = StoredObject.objects.filter(cluster__name__in=clusters, kind="Deployment", namespace=namespace,
+                                       name=name).values_list("cluster__name", "data")
+    return {cluster: json.loads(data) for cluster, data in rows}
+
+
+def complete(d: dict[str, Any], *, image: str | None = None, replicas: int | None = None) -> bool:
     """The Deployment's rollout complete, as `kubectl rollout status` judges it: observed, every
     replica updated and available, none of an old ReplicaSet left."""
-    from playground.store import api as store
-    from playground.store.errors import NotFound
-
-    try:
-        d = store.get(cluster, "Deployment", name, namespace)
-    except NotFound:
-        return False
     status, spec = d.get("status", {}), d["spec"]
     want = spec.get("replicas", 1) if replicas is None else replicas
     return (status.get("observedGeneration", 0) >= d["metadata"]["generation"]
