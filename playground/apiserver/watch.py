@@ -71,9 +71,9 @@ def wake(*, cluster: str, **_: object) -> None:
         loop.call_soon_threadsafe(event.set)
 
 
-def heard(cluster: str) -> None:
+def heard(told: notify.Told) -> None:
     """notify's receiver, while watches are open: another process committed to the cluster."""
-    wake(cluster=cluster)
+    wake(cluster=told.cluster)
 
 
 class Entry:

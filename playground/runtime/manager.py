@@ -62,8 +62,9 @@ class Manager:
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
 
-    def _on_notified(self, cluster: str) -> None:
-        """A commit in `cluster`, by this process or another."""
+    def _on_notified(self, told: notify.Told) -> None:
+        """A commit in a cluster, by another process (or this one's: `_on_commit`)."""
+        cluster = told.cluster
         if cluster in self.runtimes:
             self._wake.set()
         elif not self.leases.held_by_another(cluster):
@@ -84,7 +85,7 @@ class Manager:
     def _on_commit(self, *, cluster: str, **_: object) -> None:
         # A cluster made in this process (a learner's lesson) is taken up at once, not at the
         # leases' next look
-        self._on_notified(cluster)
+        self._on_notified(notify.Told(cluster))
 
     def run(self) -> None:
         while not self._stop.is_set():

@@ -725,7 +725,7 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
             with object_rows.pipelined():
                 if writes:
                     last = clusters.take_resource_versions(
-                        cursor, cluster, cluster_id, len(writes),
+                        cursor, cluster, cluster_id, len(writes), kinds={w.kind.kind for w in writes},
                         only_if=None if fence is None else leases.fence_condition(cluster_id, fence))
                     if last is None:
                         raise leases.fenced(cluster, fence)  # type: ignore[arg-type]

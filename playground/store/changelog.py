@@ -273,7 +273,7 @@ def _wake_watches(cluster: str) -> None:
         condition.notify_all()
 
 
-notify.tell_also(_wake_watches)  # another process's commit, heard
+notify.tell_also(lambda told: _wake_watches(told.cluster))  # another process's commit, heard
 
 
 def _notify(cluster: str, resource_version: int, *, count: int, kinds: frozenset[str]) -> None:

@@ -11,7 +11,7 @@ import contextlib
 import datetime
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,7 +187,7 @@ def usage(cluster_id: int) -> dict[str, int]:
         return quota.usage_from_rows(cursor.fetchall())
 
 
-def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: int, *,
+def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: int, *, kinds: Iterable[str],
                            only_if: tuple[str, list[Any]] | None = None) -> int | None:
     """Take `count` of the cluster's resourceVersions; returns the last. The cluster row's lock,
     held until the transaction ends, orders the cluster's writers, so its change-log entries
@@ -195,9 +195,9 @@ def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: in
     one; writers of other clusters do not wait for it. With `only_if` (an SQL condition and its
     parameters: a worker's fence, leases.py) nothing is taken and None is returned when the
     condition is false, at no extra statement. The same statement tells the other processes of
-    the change (notify.py), delivered when, and only if, the transaction commits."""
+    the change and the `kinds` it writes (notify.py), delivered when, and only if, the transaction commits."""
     condition, params = only_if if only_if is not None else ("TRUE", [])
-    told, told_params = notify.returning(cluster)  # the other processes, with the commit: no statement of its own
+    told, told_params = notify.returning(cluster, kinds)  # the other processes, with the commit: no statement of its own
     cursor.execute(f"UPDATE {Cluster._meta.db_table} SET resource_version = resource_version + %s"
                    f" WHERE id = %s AND {condition} RETURNING resource_version{told}",
                    [count, cluster_id, *params, *told_params])

@@ -2,14 +2,17 @@
 other processes, so a write made by a web process reaches the controller workers, and a worker's
 write the web processes' watches and pages, at once instead of at their next look.
 
-api.py's commit (`returning`: in the statement that takes its resourceVersions) / a clock change
-(a cluster woken, a Pause: `send(cluster)`) → a NOTIFY in the same transaction (PostgreSQL
-delivers it when, and only if, the transaction commits, and folds repeats of one payload within
-one) → each process's one listening connection (`subscribe`: the manager, the API's watches, the
-pages' sockets share it, whatever their number) → the subscribers' callbacks, for the other
-processes' commits only (this process's own are told by the in-process signals already). In one
-process (embedded, SQLite) nothing is sent. A lost notification costs latency, never
-correctness: every subscriber still looks on its own, less often.
+api.py's commit (`returning`: in the statement that takes its resourceVersions, with the
+version it took and the kinds it wrote) / a clock change (a cluster woken, a Pause: `send(cluster)`)
+→ a NOTIFY in the same transaction (PostgreSQL delivers it when, and only if, the transaction
+commits, and folds repeats of one payload within one) → each process's one listening connection
+(`subscribe`: the manager, the API's watches, the pages' sockets share it, whatever their number)
+→ the subscribers' callbacks, for the other processes' commits only (this process's own are told
+by the in-process signals already). It is how every web process's pages learn of every worker's
+commits, as each API server watches etcd: a message through the channel layer (Redis) as well
+was a tenth of the workers' CPU and a round trip to Redis a commit. In one process (embedded,
+SQLite) nothing is sent. A lost notification costs latency, never correctness: every subscriber
+still looks on its own, less often.
 
 In the writing transaction, though PostgreSQL then holds one server-wide lock from each notifying
 commit's start to its flush (async.c, PreCommit_Notify): a sender thread per process, sending
@@ -25,7 +28,8 @@ import collections
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -42,22 +46,43 @@ def available() -> bool:
     return connection.vendor == "postgresql"
 
 
+class Told(NamedTuple):
+    """What a notification tells: the cluster, and for a commit the resourceVersion it reached
+    and the kinds it wrote (None for a clock set)."""
+
+    cluster: str
+    resource_version: int | None = None
+    kinds: frozenset[str] | None = None
+
+
+UNKNOWN = "-"  # the version and kinds of a clock's notification
+
+
 def send(cluster: str) -> None:
-    """Tell the other processes, once this transaction commits, that `cluster` changed."""
+    """Tell the other processes, once this transaction commits, that `cluster`'s clock changed."""
     if available():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{ORIGIN} {cluster}"])
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{ORIGIN} {UNKNOWN} {UNKNOWN} {cluster}"])
 
 
-def returning(cluster: str) -> tuple[str, list[str]]:
-    """As `send`, as a column to add to a statement's RETURNING list, and its parameters: the
-    store's commit tells in the statement that takes its resourceVersions (a round trip less)."""
+def returning(cluster: str, kinds: Iterable[str]) -> tuple[str, list[str]]:
+    """As `send`, for a commit, as a column to add to the RETURNING list of the statement that
+    takes its resourceVersions (a round trip less), and its parameters: the notification carries
+    the version taken and the kinds written."""
     if not available():
         return "", []
-    return ", pg_notify(%s, %s)", [CHANNEL, f"{ORIGIN} {cluster}"]
+    return ", pg_notify(%s, %s || resource_version || %s)", [CHANNEL, f"{ORIGIN} ", f" {','.join(sorted(kinds))} {cluster}"]
 
 
-Receiver = Callable[[str], None]
+def parse(payload: str) -> tuple[str, Told]:
+    """A notification's origin, and what it tells."""
+    origin, version, kinds, cluster = payload.split(" ", 3)
+    if version == UNKNOWN:
+        return origin, Told(cluster)
+    return origin, Told(cluster, int(version), frozenset(kinds.split(",")))
+
+
+Receiver = Callable[[Told], None]
 _receivers: collections.Counter[Receiver] = collections.Counter()  # subscribed, how many times each
 _passengers: list[Receiver] = []  # told too while a listener runs, without keeping one running
 _lock = threading.Lock()
@@ -66,7 +91,7 @@ _listening = threading.Event()  # set while the running listener's LISTEN holds
 
 
 def subscribe(receiver: Receiver) -> None:
-    """Call `receiver(cluster)` for every commit of another process, from the listener's thread,
+    """Call `receiver(told)` for every commit of another process, from the listener's thread,
     until as many `unsubscribe`s; the first subscriber starts the process's one listener (none
     off PostgreSQL: there all writes are this process's)."""
     global _running
@@ -110,7 +135,7 @@ def _in_event_loop() -> bool:
 
 
 def tell_also(receiver: Receiver) -> None:
-    """Call `receiver(cluster)` too for every commit of another process heard while a listener
+    """Call `receiver(told)` too for every commit of another process heard while a listener
     runs for the subscribers (one that comes and goes every second would start and stop one)."""
     _passengers.append(receiver)
 
@@ -129,17 +154,17 @@ def _listen(stopping: threading.Event) -> None:
             stopping.wait(RETRY_SECONDS)
 
 
-def _tell_receivers(cluster: str) -> None:
+def _tell_receivers(told: Told) -> None:
     for receiver in [*_receivers, *_passengers]:
         try:
-            receiver(cluster)
+            receiver(told)
         except Exception:  # one subscriber's failure must not deafen the others
-            log.exception("a commit listener failed on %s", cluster)
+            log.exception("a commit listener failed on %s", told.cluster)
 
 
 def listen(on_notify: Receiver, stopping: threading.Event, *,
            listening: threading.Event | None = None, own: bool = False) -> None:
-    """Call `on_notify(cluster)` for every notification of another process (and of this one's
+    """Call `on_notify(told)` for every notification of another process (and of this one's
     too when `own`) until `stopping` is set, on a connection of its own (LISTEN holds its
     session: not one of Django's, which come and go)."""
     import psycopg  # PostgreSQL only
@@ -151,9 +176,9 @@ def listen(on_notify: Receiver, stopping: threading.Event, *,
             listening.set()
         while not stopping.is_set():
             for notification in listener.notifies(timeout=LISTEN_TIMEOUT_SECONDS):
-                origin, _, cluster = notification.payload.partition(" ")
+                origin, told = parse(notification.payload)
                 if own or origin != mine:
-                    on_notify(cluster)
+                    on_notify(told)
                 if stopping.is_set():
                     break
 

@@ -1,8 +1,11 @@
 """The live pages' websockets: re-rendered fragments pushed as the cluster changes.
 
-store commit → changes_committed (in the writing process) → apps.tell_pages → channel layer
-group `cluster.<name>` → a consumer here → the live partial of its page, swapped in place by
-htmx's ws extension (hx-swap-oob). A page subscribes to what it shows: the cluster page to the
+store commit → changes_committed (in the writing process) → apps.tell_pages, or the store's
+notification (another process's commit, store/notify.py) → `heard` → the sockets of this process
+that show the cluster (`show`, `tell`) → a consumer here → the live partial of its page, swapped
+in place by htmx's ws extension (hx-swap-oob). A commit reaches every process from the store
+itself, as each API server watches etcd: the channel layer carries only the rooms' and stages'
+news (room_news.py). A page subscribes to what it shows: the cluster page to the
 `nodes` partial of web/cluster.html, a Deployment page to the `live` partial of
 web/deployment.html, a Pod page to the `live` partial of web/pod.html.
 
@@ -28,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
-from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -59,19 +61,41 @@ NOT_FOUND_CLOSE = 4404
 ClockKey = tuple[str, str, str, str]
 
 
-def group_name(cluster: str) -> str:
-    return f"cluster.{cluster}"
-
-
 # --- who listens, in this process ----------------------------------------------------------------
 
-_listeners: Counter[str] = Counter()  # cluster → sockets open in this process
+_shown: dict[str, set[Any]] = {}  # cluster → the sockets of this process that show it (changed on their loop only)
 _sockets_loop: asyncio.AbstractEventLoop | None = None  # the event loop the sockets run on
 
 
 def listening(cluster: str) -> bool:
     """Whether a socket of this process shows the cluster (read from any thread)."""
-    return _listeners.get(cluster, 0) > 0
+    return cluster in _shown
+
+
+def show(cluster: str, socket: Any) -> None:
+    """From now on `socket` (on the sockets' loop) is told the cluster's news: its
+    `cluster_changed` and `clock_changed` are called with each message (`tell`)."""
+    global _sockets_loop
+    _sockets_loop = asyncio.get_running_loop()
+    _shown.setdefault(cluster, set()).add(socket)
+    _start_watching_other_processes()
+
+
+def hide(cluster: str, socket: Any) -> None:
+    sockets = _shown.get(cluster, set())
+    sockets.discard(socket)
+    if not sockets:
+        _shown.pop(cluster, None)
+
+
+async def tell(cluster: str, message: dict[str, Any]) -> None:
+    """The cluster's news (`cluster.changed`, `clock.changed`) to the sockets of this process that
+    show it, on their loop (apps.Sender): each handler only notes it and wakes its socket."""
+    for socket in list(_shown.get(cluster, ())):
+        try:
+            await getattr(socket, message["type"].replace(".", "_"))(message)
+        except Exception:  # one socket's failure must not deafen the others
+            log.exception("telling a socket of %s failed", cluster)
 
 
 def sockets_loop() -> asyncio.AbstractEventLoop | None:
@@ -99,11 +123,22 @@ def note_clock_announced(cluster: str, anchor: datetime.datetime) -> None:
     _clock_announced[cluster] = anchor if known is None else max(known, anchor)
 
 
-def heard(cluster: str) -> None:
-    """notify's receiver (the listener's thread): another process committed to the cluster."""
+def heard(told: notify.Told) -> None:
+    """notify's receiver (the listener's thread): another process committed to the cluster, or
+    set its clock. A commit is told to the cluster's sockets as this process's own are (apps.Sender:
+    a burst of them wakes the loop once); a clock is looked at (watch_other_processes)."""
+    from .apps import SENDER
+
     loop, event = sockets_loop(), _heard_event
-    if loop is not None and event is not None and listening(cluster):
-        loop.call_soon_threadsafe(_note_heard, cluster, event)
+    if loop is None or not listening(told.cluster):
+        return
+    if told.resource_version is None:
+        if event is not None:
+            loop.call_soon_threadsafe(_note_heard, told.cluster, event)
+        return
+    note_announced(told.cluster, told.resource_version)
+    SENDER.send(told.cluster, {"type": "cluster.changed", "resource_version": told.resource_version,
+                               "cluster": told.cluster, "kinds": sorted(told.kinds or ())}, loop=loop)
 
 
 def _note_heard(cluster: str, event: asyncio.Event) -> None:
@@ -111,55 +146,53 @@ def _note_heard(cluster: str, event: asyncio.Event) -> None:
     event.set()
 
 
-async def watch_other_processes(layer: Any) -> None:
-    """The in-memory channel layer reaches no other process, so a write made elsewhere (a
-    `runcontrollers` worker; `python manage.py apply` in a second terminal, with the clock paused)
-    would reach no open page. While sockets are open: on PostgreSQL the process's one listener
-    (store/notify.py) names the clusters other processes commit to, looked at at once; and every
-    cluster shown is looked at every OTHER_PROCESSES_POLL_SECONDS (FALLBACK_POLL_SECONDS when
-    listening), in one query. A cluster whose version moved past what this process's own commits
-    announced wakes its pages, and no other cluster's. The same look sees a clock set elsewhere
-    (`python manage.py clock pause`): it was set later than any this process told of."""
+async def watch_other_processes() -> None:
+    """A write made in another process (a `runcontrollers` worker, another web process; `python
+    manage.py apply` in a second terminal, with the clock paused) reaches this process's open
+    pages. While sockets are open: on PostgreSQL the process's one listener (store/notify.py)
+    tells each commit with its version and kinds (`heard`), and names the clusters whose clock
+    another process set, looked at at once; and every cluster shown is looked at every
+    OTHER_PROCESSES_POLL_SECONDS (FALLBACK_POLL_SECONDS when listening), in one query. A cluster
+    whose version moved past what this process announced wakes its pages, and no other
+    cluster's. The same look sees a clock set elsewhere (`python manage.py clock pause`): it was
+    set later than any this process told of."""
     global _heard_event
     _heard_event = woken = asyncio.Event()
     notify.subscribe(heard)
     try:
         poll = notify.FALLBACK_POLL_SECONDS if notify.available() else OTHER_PROCESSES_POLL_SECONDS
         _seen.update(await database_sync_to_async(changelog.cluster_states)())
-        while _listeners:
+        while _shown:
             try:
                 await asyncio.wait_for(woken.wait(), timeout=poll)
-                clusters = [cluster for cluster in _heard if cluster in _listeners]
+                clusters = [cluster for cluster in _heard if cluster in _shown]
             except TimeoutError:
-                clusters = list(_listeners)
+                clusters = list(_shown)
             woken.clear()
             _heard.clear()
             states = await database_sync_to_async(changelog.cluster_states)(clusters)
-            await _tell_of_other_processes(layer, states)
+            await _tell_of_other_processes(states)
     finally:
         notify.unsubscribe(heard)
 
 
-async def _tell_of_other_processes(layer: Any, states: dict[str, changelog.ClusterState]) -> None:
+async def _tell_of_other_processes(states: dict[str, changelog.ClusterState]) -> None:
     for cluster, state in states.items():
         before = _seen.get(cluster)
         _seen[cluster] = state
         if state.resource_version > max(before.resource_version if before else 0, _announced.get(cluster, 0)):
-            await layer.group_send(group_name(cluster), {"type": "cluster.changed", "resource_version": state.resource_version,
-                                                         "cluster": cluster})
+            await tell(cluster, {"type": "cluster.changed", "resource_version": state.resource_version, "cluster": cluster})
         told = _clock_announced.get(cluster)
         if told is not None and state.clock.anchor > told:
             note_clock_announced(cluster, state.clock.anchor)
-            await layer.group_send(group_name(cluster), {"type": "clock.changed"})
+            await tell(cluster, {"type": "clock.changed"})
 
 
-def _start_watching_other_processes(layer: Any) -> None:
+def _start_watching_other_processes() -> None:
     global _poller
-    from channels.layers import InMemoryChannelLayer
-
     running = _poller is not None and not _poller.done() and _poller.get_loop() is asyncio.get_running_loop()
-    if isinstance(layer, InMemoryChannelLayer) and not running:
-        _poller = asyncio.ensure_future(watch_other_processes(layer))
+    if not running:
+        _poller = asyncio.ensure_future(watch_other_processes())
 
 
 def resume_version(scope: dict[str, Any]) -> int | None:
@@ -182,7 +215,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
     method, given the URL's kwargs); this class decides when, and sends what changed."""
 
     async def connect(self) -> None:
-        global _sockets_loop
         self.cluster = self.scope["url_route"]["kwargs"]["cluster"]
         self.live = False
         if await self.refused():
@@ -197,26 +229,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(self.read_clock)()
         if self.clock is not None:  # the clock this page knows: one set later, elsewhere, is news (watch_other_processes)
             note_clock_announced(self.cluster, self.clock.anchor)
-        _sockets_loop = asyncio.get_running_loop()
-        _listeners[self.cluster] += 1
-        await self.channel_layer.group_add(group_name(self.cluster), self.channel_name)
+        show(self.cluster, self)
         if self.stage():
             await self.channel_layer.group_add(stage_group(self.stage()), self.channel_name)
         await self.accept()
         since = resume_version(self.scope)
         self.carries_version = since is not None  # the page shows #live-version: each frame moves it on
         self.sender = asyncio.ensure_future(self.send_frames(since))
-        _start_watching_other_processes(self.channel_layer)
 
     async def disconnect(self, code: int) -> None:
         sender = getattr(self, "sender", None)
         if sender is not None:
             sender.cancel()
         if getattr(self, "live", False):
-            _listeners[self.cluster] -= 1
-            if _listeners[self.cluster] <= 0:
-                del _listeners[self.cluster]
-        await self.channel_layer.group_discard(group_name(self.cluster), self.channel_name)
+            hide(self.cluster, self)
         if self.stage():
             await self.channel_layer.group_discard(stage_group(self.stage()), self.channel_name)
 

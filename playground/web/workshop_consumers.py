@@ -45,7 +45,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_staff or not await database_sync_to_async(self.find)():
             return await self.close()
         await self.channel_layer.group_add(room_group(self.name), self.channel_name)
-        await self.follow(await database_sync_to_async(self.owned_clusters)())
+        self.follow(await database_sync_to_async(self.owned_clusters)())
         await self.accept()
         self.sender = asyncio.ensure_future(self.send_frames())
 
@@ -56,27 +56,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
         workshop = rooms.find(self.name)
         return {cluster: seat.pk for seat in workshop.attendees.all() for cluster in clusters_of(seat)}
 
-    async def follow(self, owners: dict[str, int]) -> None:
+    def follow(self, owners: dict[str, int]) -> None:
         """Listen to the clusters of `owners` and no other (as a live page listens to its cluster)."""
         for cluster in set(self.owners) - set(owners):
-            await self.unlisten(cluster)
+            consumers.hide(cluster, self)
         for cluster in set(owners) - set(self.owners):
-            consumers._listeners[cluster] += 1
-            await self.channel_layer.group_add(consumers.group_name(cluster), self.channel_name)
+            consumers.show(cluster, self)
         self.owners = owners
-
-    async def unlisten(self, cluster: str) -> None:
-        consumers._listeners[cluster] -= 1
-        if consumers._listeners[cluster] <= 0:
-            del consumers._listeners[cluster]
-        await self.channel_layer.group_discard(consumers.group_name(cluster), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         sender = getattr(self, "sender", None)
         if sender is not None:
             sender.cancel()
         for cluster in list(getattr(self, "owners", {})):
-            await self.unlisten(cluster)
+            consumers.hide(cluster, self)
         await self.channel_layer.group_discard(room_group(self.name), self.channel_name)
 
     async def cluster_changed(self, event: dict[str, Any]) -> None:
@@ -103,7 +96,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             whole, self.whole = self.whole, False
             dirty, self.dirty = self.dirty, set()
             if whole:
-                await self.follow(await database_sync_to_async(self.owned_clusters)())
+                self.follow(await database_sync_to_async(self.owned_clusters)())
             try:
                 html = await database_sync_to_async(self.frame)(whole, dirty)
             except Exception:  # a frame that failed to draw once must not stop the next

@@ -19,6 +19,7 @@ from playground.runtime.leases import (
     still_held,
 )
 from playground.store import api as store
+from playground.store import notify
 from playground.store.demo import create_demo_cluster
 from playground.store import leases as store_leases
 from playground.store.errors import Fenced
@@ -237,15 +238,15 @@ def test_a_commit_in_another_workers_cluster_neither_wakes_this_one_nor_makes_it
     manager.refresh_clusters({name: None for name in w2.held}, w2.held)
     theirs, ours = next(iter(w1.held)), next(iter(w2.held))
 
-    manager._on_notified(theirs)
+    manager._on_notified(notify.Told(theirs))
     assert not manager._wake.is_set() and w2.due_in() > 0
 
-    manager._on_notified(ours)
+    manager._on_notified(notify.Told(ours))
     assert manager._wake.is_set() and w2.due_in() > 0
     manager._wake.clear()
 
     make_cluster("woken-elsewhere")  # nobody holds it yet: take it up now
-    manager._on_notified("woken-elsewhere")
+    manager._on_notified(notify.Told("woken-elsewhere"))
     assert manager._wake.is_set() and w2.due_in() == 0
 
 

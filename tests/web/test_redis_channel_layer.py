@@ -1,5 +1,5 @@
-"""The scale-out mode's channel layer: with REDIS_URL, a commit in one process reaches the
-pages served by another through Redis (channels-redis). .ci/run has a Redis on 127.0.0.1:6379
+"""The scale-out mode's channel layer: with REDIS_URL, the rooms' news in one process reach the
+sockets served by another through Redis (channels-redis). .ci/run has a Redis on 127.0.0.1:6379
 and requires this test; elsewhere it is skipped when no Redis answers."""
 from __future__ import annotations
 
@@ -40,31 +40,22 @@ def redis_layer(settings):
     channel_layers.backends.clear()
 
 
-@pytest.mark.django_db(transaction=True)  # the page is told after the commit, so commit for real
-def test_a_cluster_change_reaches_a_page_subscribed_through_redis(redis_layer):
-    from playground.store import api as store
-    from playground.store import changelog
-    from playground.store.demo import create_demo_cluster
-    from playground.web.consumers import group_name
-    from tests.factories import config_map
+def test_the_room_views_news_reaches_a_socket_subscribed_through_redis(redis_layer):
+    """An instructor's Reset in one web process redraws the room view served by another: the
+    rooms' and stages' news go through the layer (commits reach every process from the store:
+    tests/web/test_other_processes_heard.py)."""
+    from playground.web.room_news import room_group, tell_room_of
 
-    create_demo_cluster("default")
-
-    async def conversation() -> list[dict]:
+    async def conversation() -> dict:
         channel = await redis_layer.new_channel()
-        await redis_layer.group_add(group_name("default"), channel)
-        written = await sync_to_async(store.create)("default", config_map("settings"))
-        # The demo cluster's own commits may still be on their way (they are sent without waiting)
-        told = [await redis_layer.receive(channel)]
-        while told[-1]["resource_version"] < int(written["metadata"]["resourceVersion"]):
-            told.append(await redis_layer.receive(channel))
-        await redis_layer.group_discard(group_name("default"), channel)
-        return told
+        await redis_layer.group_add(room_group("k8s101"), channel)
+        await sync_to_async(tell_room_of)("k8s101", 7)
+        try:
+            return await redis_layer.receive(channel)
+        finally:
+            await redis_layer.group_discard(room_group("k8s101"), channel)
 
-    told = async_to_sync(conversation)()
-
-    assert {message["type"] for message in told} == {"cluster.changed"}
-    assert told[-1]["resource_version"] == changelog.cluster_resource_version("default")
+    assert async_to_sync(conversation)() == {"type": "attendee.changed", "attendee": 7}
 
 
 def test_a_socket_with_nothing_to_hear_keeps_waiting_past_redis_own_blocking_timeout(redis_layer):

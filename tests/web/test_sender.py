@@ -1,5 +1,5 @@
-"""The pages are told of commits through one Sender (web/apps.py): a burst of commits to a cluster
-goes as one message, its newest, whichever order the writers' threads told them in."""
+"""A process's sockets are told of commits through one Sender (web/apps.py): a burst of commits to
+a cluster goes as one message, its newest, whichever order the writers' threads told them in."""
 from __future__ import annotations
 
 import asyncio
@@ -10,12 +10,14 @@ import pytest
 from playground.web import apps
 
 
-class Layer:
+class Sockets:
+    """What the sockets were told, cluster by cluster."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
 
-    async def group_send(self, group: str, message: dict[str, Any]) -> None:
-        self.sent.append((group, message))
+    async def tell(self, cluster: str, message: dict[str, Any]) -> None:
+        self.sent.append((cluster, message))
 
 
 @pytest.fixture
@@ -39,48 +41,52 @@ def changed(version: int) -> dict[str, Any]:
 
 
 def test_a_burst_of_commits_is_told_once_as_its_newest(loop):
-    sender, layer = apps.Sender(), Layer()
+    sockets = Sockets()
+    sender = apps.Sender(sockets.tell)
 
     for version in (7, 9, 8):  # 8 committed before 9, told after it
-        sender.send(layer, "cluster.a", changed(version), loop=loop)
+        sender.send("a", changed(version), loop=loop)
     told(sender, loop)
 
-    assert layer.sent == [("cluster.a", changed(9))]
+    assert sockets.sent == [("a", changed(9))]
 
 
 def test_a_burst_is_told_with_every_kind_its_commits_wrote(loop):
     """A Pod's commit and then a Lease renewal, told as one: the cluster page, which skips a Lease
     renewal, must still draw the Pod."""
-    sender, layer = apps.Sender(), Layer()
+    sockets = Sockets()
+    sender = apps.Sender(sockets.tell)
 
-    sender.send(layer, "cluster.a", {**changed(3), "kinds": ["Event", "Pod"]}, loop=loop)
-    sender.send(layer, "cluster.a", {**changed(4), "kinds": ["Lease"]}, loop=loop)
-    sender.send(layer, "cluster.b", {**changed(5), "kinds": ["Lease"]}, loop=loop)
-    sender.send(layer, "cluster.b", changed(6), loop=loop)  # kinds unknown: anything may have changed
+    sender.send("a", {**changed(3), "kinds": ["Event", "Pod"]}, loop=loop)
+    sender.send("a", {**changed(4), "kinds": ["Lease"]}, loop=loop)
+    sender.send("b", {**changed(5), "kinds": ["Lease"]}, loop=loop)
+    sender.send("b", changed(6), loop=loop)  # kinds unknown: anything may have changed
     told(sender, loop)
 
-    assert sorted(layer.sent, key=str) == [("cluster.a", {**changed(4), "kinds": ["Event", "Lease", "Pod"]}),
-                                           ("cluster.b", changed(6))]
+    assert sorted(sockets.sent, key=str) == [("a", {**changed(4), "kinds": ["Event", "Lease", "Pod"]}),
+                                           ("b", changed(6))]
 
 
 def test_each_cluster_and_each_kind_of_news_is_told(loop):
-    sender, layer = apps.Sender(), Layer()
+    sockets = Sockets()
+    sender = apps.Sender(sockets.tell)
 
-    sender.send(layer, "cluster.a", changed(3), loop=loop)
-    sender.send(layer, "cluster.b", changed(4), loop=loop)
-    sender.send(layer, "cluster.a", {"type": "clock.changed"}, loop=loop)
+    sender.send("a", changed(3), loop=loop)
+    sender.send("b", changed(4), loop=loop)
+    sender.send("a", {"type": "clock.changed"}, loop=loop)
     told(sender, loop)
 
-    assert sorted(layer.sent, key=str) == sorted(
-        [("cluster.a", changed(3)), ("cluster.b", changed(4)), ("cluster.a", {"type": "clock.changed"})], key=str)
+    assert sorted(sockets.sent, key=str) == sorted(
+        [("a", changed(3)), ("b", changed(4)), ("a", {"type": "clock.changed"})], key=str)
 
 
 def test_news_after_the_sender_went_idle_is_told_too(loop):
-    sender, layer = apps.Sender(), Layer()
-    sender.send(layer, "cluster.a", changed(3), loop=loop)
+    sockets = Sockets()
+    sender = apps.Sender(sockets.tell)
+    sender.send("a", changed(3), loop=loop)
     told(sender, loop)
 
-    sender.send(layer, "cluster.a", changed(5), loop=loop)
+    sender.send("a", changed(5), loop=loop)
     told(sender, loop)
 
-    assert layer.sent == [("cluster.a", changed(3)), ("cluster.a", changed(5))]
+    assert sockets.sent == [("a", changed(3)), ("a", changed(5))]
