@@ -1,10 +1,10 @@
 """The kubelet's checkpoints of its pods: each pod's record (records.py) saved as JSON, so a
 kubelet that restarts finds its containers as it left them.
 
-The kubelet (kubelet.py) loads the records of pods it does not know yet (`load`), saves those a
-pass changed in one statement (`save`) and drops those of pods gone from its node (`forget`);
-the pod page reads them too (which run of a container, its environment, its mounted files). Like
-pkg/kubelet/checkpointmanager, which keeps the kubelet's state on the node's disk across restarts.
+The kubelets (kubelet.py) load the records of the cluster's pods as they start (`load_all`), save
+those a pass changed in one statement (`save`) and drop those of pods gone from their node
+(`forget`); the pod page reads them too (`load`: which run of a container, its environment, its
+mounted files). Like pkg/kubelet/checkpointmanager, which keeps the kubelet's state on the node's disk across restarts.
 """
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ from .records import PodRecord
 def load(cluster: str, pod_uids: list[str]) -> dict[str, tuple[PodRecord, str]]:
     """The saved state of these pods (those that have one), with its JSON as saved."""
     rows = KubeletPodState.objects.filter(cluster__name=cluster, pod_uid__in=pod_uids).values_list("pod_uid", "state")
+    return {uid: (PodRecord.from_json(json.loads(state)), state) for uid, state in rows}
+
+
+def load_all(cluster: str) -> dict[str, tuple[PodRecord, str]]:
+    """The saved state of every pod of the cluster that has one (uid → record, its JSON as saved)."""
+    rows = KubeletPodState.objects.filter(cluster__name=cluster).values_list("pod_uid", "state")
     return {uid: (PodRecord.from_json(json.loads(state)), state) for uid, state in rows}
 
 
