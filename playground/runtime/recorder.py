@@ -30,8 +30,18 @@ RING_BYTES = 64 * 1024  # and at most this much (compressed) per cluster
 ROUTINE_RECORDS, ROUTINE_BYTES = 32, 8 * 1024  # the nodes' heartbeats, in a lane of their own
 RECORD_BYTES = 2 * 1024  # one record's JSON at most; longer lists of writes are cut and counted
 LANES = {"main": (RING_RECORDS, RING_BYTES), "routine": (ROUTINE_RECORDS, ROUTINE_BYTES)}
+RECORD_WINDOW_BITS = 11  # a 2 KB window: a whole record (zlib.decompress reads any window)
 
 Record = tuple[int, str, str, str, bytes, bool]  # seq, controller, kind, key, compressed JSON, routine
+
+
+def compress(data: bytes) -> bytes:
+    """zlib's fastest level, with a window as long as a record and little memory: a record of 700
+    bytes of JSON keeps in about 230, as with zlib's defaults, whose 256 KB of state, mapped and
+    zeroed afresh for each record, made compressing 4% of a worker's CPU at 200 clusters (side by
+    side, 50 µs a record against 6.6)."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, RECORD_WINDOW_BITS, 2)
+    return compressor.compress(data) + compressor.flush()
 
 
 class Lane:
@@ -47,8 +57,7 @@ class Lane:
 
     def add(self, trace: traces.Trace, epoch: str) -> None:
         self.seq += 1
-        # Compressed (zlib's fastest level, ~10 µs): a record of 700 bytes of JSON keeps in about 300
-        data = zlib.compress(encode({**trace, "seq": self.seq, "epoch": epoch, "lane": self.name}).encode(), 1)
+        data = compress(encode({**trace, "seq": self.seq, "epoch": epoch, "lane": self.name}).encode())
         self.records.append((self.seq, trace["controller"], trace["kind"], trace["key"], data, self.name == "routine"))
         self.bytes += len(data)
         while len(self.records) > self.most or self.bytes > self.most_bytes:
