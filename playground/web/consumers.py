@@ -45,6 +45,7 @@ from playground.store.errors import BadRequest, Gone, NotFound
 
 from . import tombstones
 from .room_news import stage_group
+from .sender import Sender
 from .workshop_views import PRESENTER_LINK, stage_frame
 from .templatetags.live_tiles import tile_html
 from .views import CLUSTER_PAGE_KINDS
@@ -90,12 +91,15 @@ def hide(cluster: str, socket: Any) -> None:
 
 async def tell(cluster: str, message: dict[str, Any]) -> None:
     """The cluster's news (`cluster.changed`, `clock.changed`) to the sockets of this process that
-    show it, on their loop (apps.Sender): each handler only notes it and wakes its socket."""
+    show it, on their loop (SENDER): each handler only notes it and wakes its socket."""
     for socket in list(_shown.get(cluster, ())):
         try:
             await getattr(socket, message["type"].replace(".", "_"))(message)
         except Exception:  # one socket's failure must not deafen the others
             log.exception("telling a socket of %s failed", cluster)
+
+
+SENDER = Sender(tell)  # this process's commits (apps.tell_pages) and those heard from others (`heard`)
 
 
 def sockets_loop() -> asyncio.AbstractEventLoop | None:
@@ -127,8 +131,6 @@ def heard(told: notify.Told) -> None:
     """notify's receiver (the listener's thread): another process committed to the cluster, or
     set its clock. A commit is told to the cluster's sockets as this process's own are (apps.Sender:
     a burst of them wakes the loop once); a clock is looked at (watch_other_processes)."""
-    from .apps import SENDER
-
     loop, event = sockets_loop(), _heard_event
     if loop is None or not listening(told.cluster):
         return

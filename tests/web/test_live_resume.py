@@ -274,8 +274,6 @@ def test_the_first_change_is_pushed_at_once_and_a_burst_waits_for_the_next_frame
 def test_only_the_sockets_of_the_cluster_written_to_are_told(monkeypatch):
     """A page of `default` open, a commit to another cluster: nothing is handed to the page's loop
     (a runcontrollers worker, with no socket at all, hands nothing over either)."""
-    from playground.web import apps
-
     create_demo_cluster("default")
     create_demo_cluster("elsewhere")
     told: list[str] = []
@@ -283,7 +281,7 @@ def test_only_the_sockets_of_the_cluster_written_to_are_told(monkeypatch):
     async def recording(cluster: str, message: dict[str, Any]) -> None:
         told.append(cluster)
 
-    monkeypatch.setattr(apps.SENDER, "tell", recording)
+    monkeypatch.setattr(consumers.SENDER, "tell", recording)
 
     async def conversation() -> None:
         page = socket()

@@ -1,4 +1,4 @@
-"""A process's sockets are told of commits through one Sender (web/apps.py): a burst of commits to
+"""A process's sockets are told of commits through one Sender (web/sender.py): a burst of commits to
 a cluster goes as one message, its newest, whichever order the writers' threads told them in."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from playground.web import apps
+from playground.web import sender as senders
 
 
 class Sockets:
@@ -22,13 +22,13 @@ class Sockets:
 
 @pytest.fixture
 def loop(monkeypatch):
-    monkeypatch.setattr(apps, "LINGER_SECONDS", 0.0)  # no wall time: the loop is stepped until the sender is idle
+    monkeypatch.setattr(senders, "LINGER_SECONDS", 0.0)  # no wall time: the loop is stepped until the sender is idle
     loop = asyncio.new_event_loop()
     yield loop
     loop.close()
 
 
-def told(sender: apps.Sender, loop: asyncio.AbstractEventLoop) -> None:
+def told(sender: senders.Sender, loop: asyncio.AbstractEventLoop) -> None:
     async def idle() -> None:
         while not sender.idle.is_set():
             await asyncio.sleep(0)
@@ -42,7 +42,7 @@ def changed(version: int) -> dict[str, Any]:
 
 def test_a_burst_of_commits_is_told_once_as_its_newest(loop):
     sockets = Sockets()
-    sender = apps.Sender(sockets.tell)
+    sender = senders.Sender(sockets.tell)
 
     for version in (7, 9, 8):  # 8 committed before 9, told after it
         sender.send("a", changed(version), loop=loop)
@@ -55,7 +55,7 @@ def test_a_burst_is_told_with_every_kind_its_commits_wrote(loop):
     """A Pod's commit and then a Lease renewal, told as one: the cluster page, which skips a Lease
     renewal, must still draw the Pod."""
     sockets = Sockets()
-    sender = apps.Sender(sockets.tell)
+    sender = senders.Sender(sockets.tell)
 
     sender.send("a", {**changed(3), "kinds": ["Event", "Pod"]}, loop=loop)
     sender.send("a", {**changed(4), "kinds": ["Lease"]}, loop=loop)
@@ -69,7 +69,7 @@ def test_a_burst_is_told_with_every_kind_its_commits_wrote(loop):
 
 def test_each_cluster_and_each_kind_of_news_is_told(loop):
     sockets = Sockets()
-    sender = apps.Sender(sockets.tell)
+    sender = senders.Sender(sockets.tell)
 
     sender.send("a", changed(3), loop=loop)
     sender.send("b", changed(4), loop=loop)
@@ -82,7 +82,7 @@ def test_each_cluster_and_each_kind_of_news_is_told(loop):
 
 def test_news_after_the_sender_went_idle_is_told_too(loop):
     sockets = Sockets()
-    sender = apps.Sender(sockets.tell)
+    sender = senders.Sender(sockets.tell)
     sender.send("a", changed(3), loop=loop)
     told(sender, loop)
 
