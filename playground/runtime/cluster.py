@@ -18,7 +18,8 @@ import math
 import threading
 from collections.abc import Iterable
 
-from playground.store import clock
+from playground.store import clock, clusters
+from playground.store.api import LOOKED_UP_KINDS
 from playground.store.errors import Conflict, Fenced, NotFound, StoreError
 
 from .cache import Key
@@ -49,6 +50,9 @@ class ClusterRuntime:
         self._sequence = itertools.count()
         self.reconciles = 0
         self.tracer = Tracer(self)  # records every reconcile in a ring, for the loop page
+        # What the store's admission read for this cluster's writes (clusters.looked_up_this_turn):
+        # kept from turn to turn, forgotten once the informer sees one of those kinds change
+        self.looked_up: clusters.LookedUp = {}
 
     def now(self) -> datetime.datetime:
         return self.clock.now()
@@ -60,6 +64,8 @@ class ClusterRuntime:
         return self.informer.sync(self._enqueue_for, version=version, on_event=on_event)
 
     def _enqueue_for(self, obj: dict, old: dict | None) -> None:
+        if obj["kind"] in LOOKED_UP_KINDS:
+            self.looked_up.clear()  # a namespace terminating, an account made or gone: admission looks again
         for controller in self.controllers:
             for key in controller.keys_for(obj, old):
                 self.queues[controller].add(key)

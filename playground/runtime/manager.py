@@ -142,7 +142,8 @@ class Manager:
                 busy |= runtime.step()
             return busy
         limits = quota.parse(state.stored_quota, runtime.cluster)
-        with clusters.known(runtime.cluster, state.id, runtime.clock, limits), changelog.own_writes(runtime.cluster):
+        with clusters.known(runtime.cluster, state.id, runtime.clock, limits, runtime.looked_up), \
+                changelog.own_writes(runtime.cluster):
             return self._reconcile(runtime, state)
 
     def _reconcile(self, runtime: ClusterRuntime, state: changelog.ClusterState) -> bool:

@@ -120,14 +120,16 @@ LookedUp = dict[tuple[str, ...], Any]
 
 
 @contextlib.contextmanager
-def known(name: str, cluster_id: int, state: clock.ClockState, limits: quota.Quota) -> Iterator[None]:
+def known(name: str, cluster_id: int, state: clock.ClockState, limits: quota.Quota,
+          looked_up: LookedUp | None = None) -> Iterator[None]:
     """Within this block, this thread's store batches of cluster `name` take its id, clock and
     quota from here instead of a query each, and its reads the id (`id_of`): a controller
     manager's turn of a cluster reads its row once for all the turn's reconciles (a round trip
     of every batch, on PostgreSQL). A clock or quota set meanwhile by another thread is taken at
-    the next turn."""
+    the next turn. `looked_up`: what admission read, kept from turn to turn by the caller
+    (`looked_up_this_turn`); a new one for this block if not given."""
     before = getattr(_known, "row", None)
-    _known.row = (name, cluster_id, state, limits, {})
+    _known.row = (name, cluster_id, state, limits, {} if looked_up is None else looked_up)
     try:
         yield
     finally:
@@ -148,10 +150,11 @@ def cluster_clock_and_quota(name: str) -> tuple[int, clock.ClockState, quota.Quo
 def looked_up_this_turn(name: str) -> LookedUp | None:
     """What the store's admission looked up in cluster `name` during this thread's turn (`known`;
     None outside one): the namespaces open for new objects, the ServiceAccounts and the
-    PriorityClasses pods name. Within the turn they are not read again, as the API server's
-    admission plugins (NamespaceLifecycle, ServiceAccount, Priority) read their informers'
-    copies, a moment behind, not the database. The store forgets them all when the thread
-    writes an object of one of those kinds."""
+    PriorityClasses pods name. They are not read again, as the API server's admission plugins
+    (NamespaceLifecycle, ServiceAccount, Priority) read their informers' copies, a moment
+    behind, not the database. The store forgets them all when the thread writes an object of
+    one of those kinds, and a controller manager when its informer sees one changed
+    (runtime/cluster.py)."""
     turn = getattr(_known, "row", None)
     return turn[4] if turn is not None and turn[0] == name else None
 

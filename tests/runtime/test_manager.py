@@ -204,3 +204,31 @@ def test_a_turn_looks_up_the_pods_service_account_and_priority_classes_once_unti
     assert len([q for q in sql if "'ServiceAccount'" in q]) == 1
     assert len([q for q in sql if "'PriorityClass'" in q]) == 1
     assert [p["metadata"]["name"] for p in cluster.list("Pod")] == ["first", "second"]
+
+
+def test_admissions_lookups_last_from_turn_to_turn_until_the_informer_sees_one_change(cluster):
+    """A cluster's pods created over several turns read their ServiceAccount once; the account
+    deleted by someone else between two turns (a page, kubectl) reaches the next turn through
+    its informer, which has admission look again: the next pod is refused for want of it."""
+    def built_by(replicas: int) -> dict:
+        web = replica_set("web", replicas=replicas)
+        web["spec"]["template"]["spec"]["serviceAccountName"] = "builder"
+        return web
+
+    manager = Manager(COMPONENTS)
+    clock.set_mode("default", "running", speed=1.0)
+    cluster.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "builder", "namespace": "default"}})
+    cluster.apply(built_by(1))
+    manager.turn()
+
+    with CaptureQueriesContext(connection) as queries:
+        cluster.apply(built_by(2))
+        manager.turn()
+    cluster.delete("ServiceAccount", "builder", "default")
+    cluster.apply(built_by(3))
+    manager.turn()
+
+    assert len(cluster.list("Pod")) == 2
+    assert not [q for q in queries.captured_queries if "'ServiceAccount'" in q["sql"]]  # the first turn's answer
+    refused = [e["message"] for e in cluster.list("Event") if e["reason"] == "FailedCreate"]
+    assert refused and 'serviceaccount "builder" not found' in refused[-1]
