@@ -145,6 +145,22 @@ def test_a_status_update_changes_only_the_status(cluster):
     assert updated["metadata"]["generation"] == 1
 
 
+def test_a_status_update_is_validated_where_it_writes(cluster):
+    """The status path checks what it may change (the status; a Deployment's annotations), at
+    the field, and stores nothing it refuses."""
+    obj = cluster.create(deployment("nginx"))
+    before = cluster.resource_version()
+
+    with pytest.raises(Invalid) as bad_status:
+        cluster.update_status({**obj, "status": {"replicas": "three"}})
+    with pytest.raises(Invalid) as bad_annotation:
+        cluster.update_status({**obj, "metadata": {**obj["metadata"], "annotations": {"note": 3}}})
+
+    assert "status.replicas" in str(bad_status.value)
+    assert "metadata.annotations.note" in str(bad_annotation.value)
+    assert cluster.changes_since(before) == []
+
+
 def test_an_update_that_changes_nothing_writes_nothing(cluster):
     obj = cluster.create(deployment("nginx"))
     before = cluster.resource_version()
