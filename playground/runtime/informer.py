@@ -125,9 +125,10 @@ _shared: dict[str, Informer] = {}
 _shared_lock = threading.Lock()
 
 
-def shared(cluster: str) -> Informer:
-    """This process's informer for the cluster, synced to now: its `seen_version` is the
-    resourceVersion its objects are at least as new as. Raises NotFound for a cluster that is
+def shared(cluster: str, *, version: int | None = None) -> Informer:
+    """This process's informer for the cluster, synced to now (`version`: the cluster's
+    resourceVersion, when the caller knows it already: no query for it): its `seen_version` is
+    the resourceVersion its objects are at least as new as. Raises NotFound for a cluster that is
     not there. Clusters no page has asked about for SHARED_IDLE_SECONDS are let go, however
     many there are (a workshop's 200 sandboxes each keep theirs while someone looks)."""
     now = time.monotonic()
@@ -138,7 +139,7 @@ def shared(cluster: str) -> Informer:
         informer._last_used = now
     try:
         with informer.lock:
-            informer.sync()
+            informer.sync(version=version)
     except Exception:
         forget(cluster)  # e.g. NotFound: a deleted cluster leaves nothing behind
         raise

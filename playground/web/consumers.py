@@ -448,10 +448,10 @@ class ClusterConsumer(LiveConsumer):
         """What the page shows: the cluster, and its namespace filter."""
         return (self.cluster, query_params(self.scope).get("namespace", ""))
 
-    def context(self) -> dict[str, Any]:
+    def context(self, version: int | None = None) -> dict[str, Any]:
         from .views import cluster_context  # the page and the socket render the same context
 
-        return cluster_context(self.cluster, namespace=self.view()[1])
+        return cluster_context(self.cluster, namespace=self.view()[1], version=version)
 
     def render_frame(self) -> str | None:
         try:
@@ -509,17 +509,19 @@ _frames: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, Any], str]
 
 
 def shared_context(view: tuple[str, str], make: Any, *, at_least: int = 0) -> dict[str, Any]:
-    """The view's context, made once per resourceVersion for every socket that shows it;
-    `at_least`: the version the caller was told of (a context as new needs no query)."""
+    """The view's context, made once per resourceVersion for every socket that shows it by
+    `make(version)`; `at_least`: the version the caller was told of (a context as new needs no
+    query, and a newer one is made from the log with no query for the cluster's version)."""
     cached = _contexts.get(view)
     if cached is not None and at_least and cached[0] >= at_least:
         return cached[1]
-    version = changelog.cluster_resource_version(view[0])  # first: the context made after it is at least as new
+    # First: the context made after it is at least as new
+    version = at_least or changelog.cluster_resource_version(view[0])
     if cached is not None and cached[0] == version:
         return cached[1]
     if len(_contexts) >= MAX_VIEWS:
         _contexts.clear()
-    context = make()
+    context = make(version)
     _contexts[view] = (version, context)
     return context
 

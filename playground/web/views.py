@@ -73,10 +73,10 @@ def projector_mode(request: HttpRequest) -> bool:
 CLUSTER_PAGE_KINDS = frozenset({"Node", "Pod", "ReplicaSet", "ControllerRevision"})
 
 
-def cluster_context(cluster: str, *, namespace: str = "") -> dict[str, Any]:
+def cluster_context(cluster: str, *, namespace: str = "", version: int | None = None) -> dict[str, Any]:
     """What the cluster page shows (only the pods of `namespace` when one is chosen); the
-    websocket consumer renders the same."""
-    objects = informer.shared(cluster)  # from memory: only what changed is read again
+    websocket consumer renders the same (`version`: the cluster's, as it was told)."""
+    objects = informer.shared(cluster, version=version)  # from memory: only what changed is read again
     version = objects.seen_version
     clock = cluster_clock.read(cluster)  # once: the ages drawn and the clock shown agree
     pods = objects.list_sorted("Pod", namespace=namespace or None)

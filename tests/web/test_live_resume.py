@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from playground.asgi import application
 from playground.store import api as store
 from playground.store import changelog
 from playground.store.demo import create_demo_cluster
 from playground.store import notify
-from playground.web import consumers
+from playground.web import consumers, views
 from tests.factories import config_map, deployment, pod, replica_set
 
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
@@ -209,7 +211,7 @@ def test_a_lease_renewal_costs_the_cluster_page_nothing(monkeypatch):
     shown = changelog.cluster_resource_version("default")
     renders: list[int] = []
     context = consumers.ClusterConsumer.context
-    monkeypatch.setattr(consumers.ClusterConsumer, "context", lambda self: renders.append(1) or context(self))
+    monkeypatch.setattr(consumers.ClusterConsumer, "context", lambda self, version=None: renders.append(1) or context(self, version))
 
     def renew() -> None:
         lease = store.get("default", "Lease", "playground-worker", "default")
@@ -360,3 +362,21 @@ def test_a_write_made_by_another_process_wakes_the_pages_of_its_cluster_only(mon
     assert any("from-another-terminal" in frame for frame in received)
     assert "team-b" in told
     assert "default" not in told
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_frame_told_the_version_it_draws_does_not_ask_the_cluster_for_it(monkeypatch):
+    """A socket told of a commit (its version, with the message) draws the cluster at that version
+    from the log: no query for the cluster's version first (four round trips a frame, now two)."""
+    create_demo_cluster("default")
+    view = ("default", "")
+    consumers.shared_context(view, lambda version: views.cluster_context("default", version=version))
+    written = store.create("default", pod("newcomer", node="playground-worker"))
+    version = int(written["metadata"]["resourceVersion"])
+
+    with CaptureQueriesContext(connection) as queries:
+        context = consumers.shared_context(view, lambda version: views.cluster_context("default", version=version),
+                                           at_least=version)
+
+    assert "newcomer" in str(context["picture"])
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT resource_version FROM store_cluster")]
