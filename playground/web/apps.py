@@ -46,7 +46,7 @@ def close_request_thread_connections(**_: object) -> None:
 
 def tell_pages(*, cluster: str, resource_version: int, kinds: frozenset[str] | None = None, **_: object) -> None:
     """Every committed batch reaches the open pages of its cluster in this process (the other
-    processes' hear it from the store: consumers.heard), with the kinds it wrote: a page that
+    processes hear it from the store: consumers.heard), with the kinds it wrote: a page that
     draws none of them need not look (consumers.py)."""
     from .consumers import note_announced
 

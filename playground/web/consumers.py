@@ -129,7 +129,7 @@ def note_clock_announced(cluster: str, anchor: datetime.datetime) -> None:
 
 def heard(told: notify.Told) -> None:
     """notify's receiver (the listener's thread): another process committed to the cluster, or
-    set its clock. A commit is told to the cluster's sockets as this process's own are (apps.Sender:
+    set its clock. A commit is told to the cluster's sockets as this process's own are (SENDER:
     a burst of them wakes the loop once); a clock is looked at (watch_other_processes)."""
     loop, event = sockets_loop(), _heard_event
     if loop is None or not listening(told.cluster):
