@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.web import consumers, picture, rollout_picture
+from playground.web import cluster_frames, picture, rollout_picture
 from playground.web.views import cluster_context
 from tests.controllers.test_statefulset import stateful_set
 from tests.factories import deployment
@@ -86,7 +86,7 @@ def test_the_socket_sends_the_legend_when_a_revision_comes(cluster):
     cluster.patch("Deployment", "nginx", "default", {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.28"}]}}}})
     cluster.settle()
 
-    frame = consumers.cluster_frame(shown, cluster_context("default"))
+    frame = cluster_frames.cluster_frame(shown, cluster_context("default"))
 
     legend_html = frame.split('id="rollout-legend"')[1]
     assert 'data-owner="deployment/nginx" data-revision="r2"' in legend_html

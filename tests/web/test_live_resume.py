@@ -17,7 +17,7 @@ from playground.store import api as store
 from playground.store import changelog
 from playground.store.demo import create_demo_cluster
 from playground.store import notify
-from playground.web import consumers, views
+from playground.web import cluster_frames, consumers, views
 from tests.factories import config_map, deployment, pod, replica_set
 
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
@@ -370,12 +370,12 @@ def test_a_frame_told_the_version_it_draws_does_not_ask_the_cluster_for_it(monke
     from the log: no query for the cluster's version first (four round trips a frame, now two)."""
     create_demo_cluster("default")
     view = ("default", "")
-    consumers.shared_context(view, lambda version: views.cluster_context("default", version=version))
+    cluster_frames.shared_context(view, lambda version: views.cluster_context("default", version=version))
     written = store.create("default", pod("newcomer", node="playground-worker"))
     version = int(written["metadata"]["resourceVersion"])
 
     with CaptureQueriesContext(connection) as queries:
-        context = consumers.shared_context(view, lambda version: views.cluster_context("default", version=version),
+        context = cluster_frames.shared_context(view, lambda version: views.cluster_context("default", version=version),
                                            at_least=version)
 
     assert "newcomer" in str(context["picture"])
