@@ -715,27 +715,55 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
     """Store the writes and their change-log entries in one transaction, then notify.
     Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate. A
     controller worker's writes pass its fence (leases.py) in the statement that takes their
-    resourceVersions; `also` is the caller's own work on its own tables, committed with them."""
+    resourceVersions; `also` is the caller's own work on its own tables, committed with them.
+    The rows are stamped with the versions after the last this process saw the cluster take, sent
+    with the statement that takes them (one round trip where waiting for them first was two, on
+    PostgreSQL); when another writer took some meanwhile, the batch is rolled back and stored
+    again on the versions it is given."""
     if not writes and not also:
         return
-    fence = leases.fence_of(cluster)
-    written_at = timestamp(now)
+    seen = clusters.resource_version_seen(cluster_id) if writes else None
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        entries = _store(cluster, cluster_id, writes, None if seen is None else seen + 1, now=now, also=also, limits=limits)
+    except _VersionsMoved:
+        entries = _store(cluster, cluster_id, writes, None, now=now, also=also, limits=limits)
+    if writes:
+        transaction.on_commit(lambda: object_rows.keep(cluster_id, entries))
+        changelog.committed(cluster, entries)
+        looked_up = clusters.looked_up_this_turn(cluster)
+        if looked_up and any(w.kind.kind in LOOKED_UP_KINDS for w in writes):
+            looked_up.clear()  # a namespace may be terminating now, an account gone: look again
+
+
+class _VersionsMoved(Exception):
+    """Another writer took some of the cluster's resourceVersions since this process saw them."""
+
+
+def _store(cluster: str, cluster_id: int, writes: builtins.list[_Write], first: int | None, *, now: datetime.datetime,
+           also: builtins.list[Callable[[], None]] | None, limits: quota.Quota | None) -> builtins.list[changelog.StoredChange]:
+    """One transaction of `_commit`, its rows stamped from version `first` on (None: the versions
+    taken are read first); raises _VersionsMoved, rolled back, if they were not the ones taken."""
+    fence = leases.fence_of(cluster)
+    only_if = None if fence is None else leases.fence_condition(cluster_id, fence)
+    entries: builtins.list[changelog.StoredChange] = []
+    updated: builtins.list[tuple[Any, _Write]] = []
+    try:
+        with transaction.atomic(), connection.cursor() as cursor, connection.cursor() as versions:
             with object_rows.pipelined():
                 if writes:
-                    last = clusters.take_resource_versions(
-                        cursor, cluster, cluster_id, len(writes), kinds={w.kind.kind for w in writes},
-                        only_if=None if fence is None else leases.fence_condition(cluster_id, fence))
-                    if last is None:
-                        raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
+                    clusters.send_take_resource_versions(versions, cluster, cluster_id, len(writes),
+                                                         kinds={w.kind.kind for w in writes}, only_if=only_if)
+                    guessed = first is not None
+                    if first is None:
+                        first = _first_taken(versions, cluster, cluster_id, len(writes), fence, only_if)
                     if limits is not None:
                         _recount_quota(cluster_id, limits, writes)
-                    entries, updated = _store_rows(cursor, cluster_id, writes, first=last - len(writes) + 1,
-                                                   written_at=written_at)
+                    entries, updated = _store_rows(cursor, cluster_id, writes, first=first, written_at=timestamp(now))
                 elif fence is not None:
                     leases.check_fence(cursor, cluster, cluster_id, fence)
-            for row_cursor, w in updated if writes else ():
+            if writes and guessed and _first_taken(versions, cluster, cluster_id, len(writes), fence, only_if) != first:
+                raise _VersionsMoved
+            for row_cursor, w in updated:
                 with row_cursor:
                     if row_cursor.rowcount != 1:  # the row moved on since it was read, or went
                         raise _lost(cursor, cluster_id, w)
@@ -745,12 +773,15 @@ def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now
                 work()
     except IntegrityError:
         raise AlreadyExists("an object of the same kind and name was created at the same time") from None
-    if writes:
-        transaction.on_commit(lambda: object_rows.keep(cluster_id, entries))
-        changelog.committed(cluster, entries)
-        looked_up = clusters.looked_up_this_turn(cluster)
-        if looked_up and any(w.kind.kind in LOOKED_UP_KINDS for w in writes):
-            looked_up.clear()  # a namespace may be terminating now, an account gone: look again
+    return entries
+
+
+def _first_taken(versions: Any, cluster: str, cluster_id: int, count: int, fence: tuple[str, int] | None,
+                 only_if: tuple[str, Any] | None) -> int:
+    last = clusters.resource_versions_taken(versions, cluster, cluster_id, only_if=only_if)
+    if last is None:
+        raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
+    return last - count + 1
 
 
 def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, first: int,

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 
 from . import clock, notify
-from .clusters import id_of
+from .clusters import id_of, saw_resource_version
 from .errors import Gone, NotFound
 from .models import Change, Cluster
 
@@ -86,6 +86,8 @@ def cluster_states(names: Collection[str] | None = None) -> dict[str, ClusterSta
         )
         rows = cursor.fetchall()
     states = {name: _state_of(name, tuple(row)) for name, *row in rows}
+    for state in states.values():
+        saw_resource_version(state.id, state.resource_version)  # a commit's guess of its versions (api.py)
     if names is None:
         for gone in set(_states) - states.keys():  # deleted clusters
             _states.pop(gone, None)

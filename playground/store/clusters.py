@@ -199,17 +199,47 @@ def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: in
     parameters: a worker's fence, leases.py) nothing is taken and None is returned when the
     condition is false, at no extra statement. The same statement tells the other processes of
     the change and the `kinds` it writes (notify.py), delivered when, and only if, the transaction commits."""
+    send_take_resource_versions(cursor, cluster, cluster_id, count, kinds=kinds, only_if=only_if)
+    return resource_versions_taken(cursor, cluster, cluster_id, only_if=only_if)
+
+
+def send_take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: int, *, kinds: Iterable[str],
+                                only_if: tuple[str, list[Any]] | None = None) -> None:
+    """`take_resource_versions`' statement, its answer read later (`resource_versions_taken`): in a
+    pipeline the rows it stamps go with it (api.py's commit, on the version it saw last)."""
     condition, params = only_if if only_if is not None else ("TRUE", [])
     told, told_params = notify.returning(cluster, kinds)  # the other processes, with the commit: no statement of its own
     cursor.execute(f"UPDATE {Cluster._meta.db_table} SET resource_version = resource_version + %s"
                    f" WHERE id = %s AND {condition} RETURNING resource_version{told}",
                    [count, cluster_id, *params, *told_params])
+
+
+def resource_versions_taken(cursor: Any, cluster: str, cluster_id: int, *,
+                            only_if: tuple[str, list[Any]] | None = None) -> int | None:
+    """The last version `send_take_resource_versions` took, remembered as the cluster's last seen."""
     row = cursor.fetchone()
     if row is not None:
+        saw_resource_version(cluster_id, row[0])
         return row[0]
     if only_if is None or not Cluster.objects.filter(id=cluster_id).exists():
         raise NotFound(f'cluster "{cluster}" not found')
     return None
+
+
+# The resourceVersion this process saw each cluster (by id) reach last: its own commits, and the
+# controller manager's read of every cluster each turn. A commit stamps its rows on it and takes
+# the versions in the same round trip instead of waiting for them first; when another writer
+# took some meanwhile, the versions it got say so, and it is rolled back and done again (api.py).
+# A guess too high (a commit rolled back after its versions were taken) costs the same, once.
+_seen_versions: dict[int, int] = {}
+
+
+def resource_version_seen(cluster_id: int) -> int | None:
+    return _seen_versions.get(cluster_id)
+
+
+def saw_resource_version(cluster_id: int, version: int) -> None:
+    _seen_versions[cluster_id] = version
 
 
 def _lock(name: str) -> tuple[int, int]:

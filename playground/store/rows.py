@@ -23,8 +23,8 @@ DELETED = "DELETED"
 def pipelined() -> Iterator[None]:
     """On PostgreSQL the statements within are sent on without waiting for each answer (psycopg's
     pipeline mode), and answered together when one's answer is read or the block ends: a batch
-    is a round trip for its BEGIN and resourceVersions, one for its rows and log, and one for its
-    COMMIT, where each statement was one. In-process SQLite has no round trips."""
+    is a round trip for its BEGIN, resourceVersions, rows and log, and one for its COMMIT, where
+    each statement was one. In-process SQLite has no round trips."""
     if connection.vendor != "postgresql":
         yield
         return

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from playground.store import api as store
-from playground.store import changelog
+from playground.store import changelog, clusters
 from playground.store.demo import create_demo_cluster
 from playground.store.errors import AlreadyExists, Conflict, NotFound
 from tests.concurrently import run_together
@@ -103,6 +103,29 @@ def test_a_threads_own_writes_are_read_back_without_a_query_and_anothers_in_betw
 
     assert [e.object["metadata"]["name"] for e in followed] == ["also-mine", "theirs", "mine-again"]
     assert [e.resource_version for e in followed] == list(range(before + 2, before + 5))
+
+
+def test_a_batch_another_process_overtook_is_stored_on_the_versions_it_is_given():
+    """A batch stamps its rows with the versions after the last this process saw the cluster
+    take, sent with the statement that takes them; when another process took some meanwhile, or
+    a rolled-back batch left the guess too high, it is stored again on the versions it got."""
+    create_demo_cluster("default")
+    store.create("default", config_map("mine"))
+    cluster_id = clusters.id_of("default")
+    seen = clusters.resource_version_seen(cluster_id)
+    run_together(lambda: store.create("default", config_map("theirs")))
+    clusters.saw_resource_version(cluster_id, seen)  # the other writer is another process: this one never saw its versions
+
+    overtaken = store.create("default", config_map("overtaken"))
+    clusters.saw_resource_version(cluster_id, seen + 100)
+    too_high = store.create("default", config_map("too-high"))
+
+    log = changelog.changes("default", seen)
+    assert [(e.object["metadata"]["name"], e.resource_version) for e in log] == [
+        ("theirs", seen + 1), ("overtaken", seen + 2), ("too-high", seen + 3)]
+    assert [e.object["metadata"]["resourceVersion"] for e in log] == [str(seen + 1), str(seen + 2), str(seen + 3)]
+    assert overtaken == store.get("default", "ConfigMap", "overtaken", "default")
+    assert too_high["metadata"]["resourceVersion"] == str(changelog.cluster_resource_version("default"))
 
 
 def test_a_write_naming_the_version_this_process_committed_reads_no_row_first():
