@@ -93,6 +93,11 @@ TEMPLATES = [
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=600)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Parameters bound by the server, not quoted into the statement's text by the client:
+        # psycopg prepares a statement after its fifth run, and PostgreSQL no longer parses and
+        # plans the store's few statements, run thousands of times a second, each time
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 else:
     DATABASES = {
         "default": {
