@@ -16,11 +16,6 @@ manager's last turn of it (each turn renews it, store/clock.py `renew`): a manag
 behind slows its clusters' time instead of letting their nodes' heartbeats come late, and a
 cluster whose worker died waits, its time held, for the worker that takes its lease.
 
-A cluster written by someone else (a learner's command, through the web process or the API) has
-its turn next, before the rest of the round: with a hundred busy clusters a round takes seconds,
-and a learner must not wait on the others' work (each real cluster has its own controllers). It
-is once a round at most, so a learner writing in a loop cannot take the others' turns.
-
 Several managers (`runcontrollers` workers, and `playground`'s own) share the clusters by leases
 (leases.py): a manager runs only the clusters it holds, each cluster's writes carry its fence, and
 a cluster it loses — taken over, or its write refused as fenced — has its runtime dropped at once
@@ -28,7 +23,6 @@ a cluster it loses — taken over, or its write refused as fenced — has its ru
 """
 from __future__ import annotations
 
-import collections
 import logging
 import threading
 from collections.abc import Collection
@@ -59,31 +53,19 @@ class Manager:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._written: collections.deque[str] = collections.deque()  # clusters someone else wrote to: their turn next
-        self._turning: threading.Thread | None = None  # the thread that takes the turns: its writes are this manager's
 
     def start(self) -> None:
-        self.subscribe()
-        self.leases.start()
-        self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
-        self._thread.start()
-
-    def subscribe(self) -> None:
-        """Be told of every write and clock change, this process's (its other threads') and the others'."""
         changelog.changes_committed.connect(self._on_commit, weak=False)
         clock.clock_changed.connect(self._on_clock_changed, weak=False)
+        self.leases.start()
         notify.subscribe(self._on_notified)  # other processes' writes told at once, not found by the poll
-
-    def unsubscribe(self) -> None:
-        changelog.changes_committed.disconnect(self._on_commit)
-        clock.clock_changed.disconnect(self._on_clock_changed)
-        notify.unsubscribe(self._on_notified)
+        self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
+        self._thread.start()
 
     def _on_notified(self, told: notify.Told) -> None:
         """A commit in a cluster, by another process (or this one's: `_on_commit`)."""
         cluster = told.cluster
         if cluster in self.runtimes:
-            self._written.append(cluster)
             self._wake.set()
         elif not self.leases.held_by_another(cluster):
             # Woken in another process, perhaps: take it up now. Another worker's own cluster is
@@ -94,15 +76,16 @@ class Manager:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        self.unsubscribe()
+        changelog.changes_committed.disconnect(self._on_commit)
+        clock.clock_changed.disconnect(self._on_clock_changed)
+        notify.unsubscribe(self._on_notified)
         if self._thread is not None:
             self._thread.join(timeout=10)
 
     def _on_commit(self, *, cluster: str, **_: object) -> None:
         # A cluster made in this process (a learner's lesson) is taken up at once, not at the
-        # leases' next look; this manager's own writes are no one else's
-        if threading.current_thread() is not self._turning:
-            self._on_notified(notify.Told(cluster))
+        # leases' next look
+        self._on_notified(notify.Told(cluster))
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -127,7 +110,6 @@ class Manager:
 
     def turn(self) -> bool:
         """One round over the clusters this manager holds; returns whether any work was done."""
-        self._turning = threading.current_thread()
         states = changelog.cluster_states()
         wall = clock.wall_now()
         # An asleep cluster is nobody's: no runtime, no lease, no timer, no write (store/clock.py)
@@ -135,30 +117,18 @@ class Manager:
         held = self.leases.tick(awake.keys())
         self.refresh_clusters({name: state for name, state in awake.items() if name in held}, held,
                               asleep=states.keys() - awake.keys())
-        busy, written = False, set()
-        for name in [*self.runtimes, None]:  # None: the round's end, for what was written meanwhile
-            while self._written:
-                if (cluster := self._written.popleft()) not in written and cluster in self.runtimes:
-                    written.add(cluster)  # its turn now, on its state now, and no more this round
-                    busy |= self.held_turn(cluster, held[cluster], changelog.cluster_states([cluster]).get(cluster))
+        busy = False
+        for name, runtime in list(self.runtimes.items()):
             if self._stop.is_set():  # the server is stopping: the next start picks up from here
                 return False
-            if name is not None and name not in written:
-                busy |= self.held_turn(name, held[name], states[name])
+            try:
+                with store_leases.holding(name, self.leases.identity, held[name]):
+                    busy |= self.turn_of(runtime, states[name])
+            except Fenced as e:
+                log.warning("%s; dropping the cluster's runtime", e)
+                self.leases.lose([name], "a write was fenced")
+                self.drop(name)
         return busy
-
-    def held_turn(self, name: str, epoch: int, state: changelog.ClusterState | None) -> bool:
-        """The cluster's turn under the lease held at `epoch`; a cluster lost (its write fenced) is dropped."""
-        if state is None or name not in self.runtimes:
-            return False  # deleted, or dropped since the round began
-        try:
-            with store_leases.holding(name, self.leases.identity, epoch):
-                return self.turn_of(self.runtimes[name], state)
-        except Fenced as e:
-            log.warning("%s; dropping the cluster's runtime", e)
-            self.leases.lose([name], "a write was fenced")
-            self.drop(name)
-            return False
 
     def turn_of(self, runtime: ClusterRuntime, state: changelog.ClusterState) -> bool:
         # A running clock goes on only as far as this turn lets it (store/clock.py, held): a

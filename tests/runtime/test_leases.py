@@ -24,7 +24,6 @@ from playground.store.demo import create_demo_cluster
 from playground.store import leases as store_leases
 from playground.store.errors import Fenced
 from playground.store.models import ClusterLease
-from tests.concurrently import run_together
 from tests.factories import config_map
 
 T0 = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
@@ -258,8 +257,8 @@ def test_a_cluster_made_in_this_process_is_taken_up_at_the_next_turn(cluster):
     manager.turn()
     assert set(manager.runtimes) == {"default"}
 
-    create_demo_cluster("learn-1")  # a learner opens a lesson (a request's thread): its commits are this process's own
-    run_together(lambda: manager._on_commit(cluster="learn-1", resource_version=1, count=1))  # changes_committed's receiver
+    create_demo_cluster("learn-1")  # a learner opens a lesson: its commits are this process's own
+    manager._on_commit(cluster="learn-1", resource_version=1, count=1)  # changes_committed's receiver
     manager.turn()  # the retry period has not come round on the keeper's clock
 
     assert set(manager.runtimes) == {"default", "learn-1"}

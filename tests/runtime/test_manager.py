@@ -11,12 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from playground.components import COMPONENTS
 from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
-from playground.store import api as store
 from playground.store import clock, clusters
 from playground.store import leases as store_leases
 from playground.store.models import Cluster
 from playground.store.errors import Forbidden
-from tests.concurrently import run_together
 from tests.factories import config_map, namespace, pod, replica_set
 
 
@@ -46,35 +44,6 @@ def test_a_running_cluster_works_through_its_queue(cluster):
     manager.turn()
 
     assert len(cluster.list("Pod")) == 3
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_cluster_someone_else_writes_to_has_its_turn_next_not_at_the_rounds_end(make_cluster, monkeypatch):
-    """A learner's command waits for one cluster's turn, not for the round over the whole room."""
-    room = {name: make_cluster(name) for name in ("ana", "ben", "cy", "dee")}
-    for name in room:
-        clock.set_mode(name, "running", speed=1.0)
-    manager = Manager(COMPONENTS, leases=LeaseKeeper(clock=lambda: 0.0))
-    manager.turn()
-    first, *middle, last = manager.runtimes
-    turns = []
-    take_turn = manager.turn_of
-
-    def turn_of(runtime, state):
-        turns.append(runtime.cluster)
-        if len(turns) == 1:  # while the round's first cluster works, the last one's learner applies a ReplicaSet
-            run_together(lambda: store.create(last, replica_set("web", replicas=3)))
-        return take_turn(runtime, state)
-
-    monkeypatch.setattr(manager, "turn_of", turn_of)
-    manager.subscribe()
-    try:
-        manager.turn()
-    finally:
-        manager.unsubscribe()
-
-    assert turns == [first, last, *middle]  # its turn next, and only once in the round
-    assert len(room[last].list("Pod")) == 3
 
 
 def test_an_idle_turn_costs_one_query_however_many_clusters(cluster, make_cluster):
