@@ -191,22 +191,16 @@ def usage(cluster_id: int) -> dict[str, int]:
 
 
 def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: int, *, kinds: Iterable[str],
-                           only_if: tuple[str, list[Any]] | None = None) -> int | None:
-    """Take `count` of the cluster's resourceVersions; returns the last. The cluster row's lock,
-    held until the transaction ends, orders the cluster's writers, so its change-log entries
-    commit in resourceVersion order and a watcher never sees a later version before an earlier
-    one; writers of other clusters do not wait for it. With `only_if` (an SQL condition and its
-    parameters: a worker's fence, leases.py) nothing is taken and None is returned when the
-    condition is false, at no extra statement. The same statement tells the other processes of
-    the change and the `kinds` it writes (notify.py), delivered when, and only if, the transaction commits."""
-    send_take_resource_versions(cursor, cluster, cluster_id, count, kinds=kinds, only_if=only_if)
-    return resource_versions_taken(cursor, cluster, cluster_id, only_if=only_if)
-
-
-def send_take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: int, *, kinds: Iterable[str],
-                                only_if: tuple[str, list[Any]] | None = None) -> None:
-    """`take_resource_versions`' statement, its answer read later (`resource_versions_taken`): in a
-    pipeline the rows it stamps go with it (api.py's commit, on the version it saw last)."""
+                           only_if: tuple[str, list[Any]] | None = None) -> None:
+    """Take `count` of the cluster's resourceVersions, the answer read later with
+    `resource_versions_taken` (in a pipeline, the rows stamped with them go with this statement:
+    api.py's commit). The cluster row's lock, held until the transaction ends, orders the
+    cluster's writers, so its change-log entries commit in resourceVersion order and a watcher
+    never sees a later version before an earlier one; writers of other clusters do not wait for
+    it. With `only_if` (an SQL condition and its parameters: a worker's fence, leases.py) nothing
+    is taken when the condition is false, at no extra statement. The same statement tells the
+    other processes of the change and the `kinds` it writes (notify.py), delivered when, and only
+    if, the transaction commits."""
     condition, params = only_if if only_if is not None else ("TRUE", [])
     told, told_params = notify.returning(cluster, kinds)  # the other processes, with the commit: no statement of its own
     cursor.execute(f"UPDATE {Cluster._meta.db_table} SET resource_version = resource_version + %s"
@@ -216,7 +210,8 @@ def send_take_resource_versions(cursor: Any, cluster: str, cluster_id: int, coun
 
 def resource_versions_taken(cursor: Any, cluster: str, cluster_id: int, *,
                             only_if: tuple[str, list[Any]] | None = None) -> int | None:
-    """The last version `send_take_resource_versions` took, remembered as the cluster's last seen."""
+    """The last version `take_resource_versions` took, remembered as the cluster's last seen; None
+    when its `only_if` was false."""
     row = cursor.fetchone()
     if row is not None:
         saw_resource_version(cluster_id, row[0])
