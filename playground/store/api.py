@@ -751,8 +751,9 @@ def _store(cluster: str, cluster_id: int, writes: builtins.list[_Write], first: 
         with transaction.atomic(), connection.cursor() as cursor, connection.cursor() as versions:
             with object_rows.pipelined():
                 if writes:
-                    clusters.take_resource_versions(versions, cluster, cluster_id, len(writes),
-                                                    kinds={w.kind.kind for w in writes}, only_if=only_if)
+                    clusters.take_resource_versions(
+                        versions, cluster, cluster_id, len(writes), kinds={w.kind.kind for w in writes}, only_if=only_if,
+                        written_at=clock.wall_now() if fence is None else None)  # a person's write, not a controller's
                     guessed = first is not None
                     if first is None:
                         first = _first_taken(versions, cluster, cluster_id, len(writes), fence, only_if)

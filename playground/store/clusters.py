@@ -191,7 +191,8 @@ def usage(cluster_id: int) -> dict[str, int]:
 
 
 def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: int, *, kinds: Iterable[str],
-                           only_if: tuple[str, list[Any]] | None = None) -> None:
+                           only_if: tuple[str, list[Any]] | None = None,
+                           written_at: datetime.datetime | None = None) -> None:
     """Take `count` of the cluster's resourceVersions, the answer read later with
     `resource_versions_taken` (in a pipeline, the rows stamped with them go with this statement:
     api.py's commit). The cluster row's lock, held until the transaction ends, orders the
@@ -200,12 +201,21 @@ def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: in
     it. With `only_if` (an SQL condition and its parameters: a worker's fence, leases.py) nothing
     is taken when the condition is false, at no extra statement. The same statement tells the
     other processes of the change and the `kinds` it writes (notify.py), delivered when, and only
-    if, the transaction commits."""
+    if, the transaction commits; and, given `written_at`, notes a person's write (`written_last`)."""
     condition, params = only_if if only_if is not None else ("TRUE", [])
     told, told_params = notify.returning(cluster, kinds)  # the other processes, with the commit: no statement of its own
-    cursor.execute(f"UPDATE {Cluster._meta.db_table} SET resource_version = resource_version + %s"
+    written, written_params = ("", []) if written_at is None else (
+        ", written_at = %s", [connection.ops.adapt_datetimefield_value(written_at)])
+    cursor.execute(f"UPDATE {Cluster._meta.db_table} SET resource_version = resource_version + %s{written}"
                    f" WHERE id = %s AND {condition} RETURNING resource_version{told}",
-                   [count, cluster_id, *params, *told_params])
+                   [count, *written_params, cluster_id, *params, *told_params])
+
+
+def written_last(names: Iterable[str]) -> str | None:
+    """Of these clusters, the one a person wrote to last (None if nobody wrote to any): a
+    learner's, not their controllers' (whose heartbeats move every cluster's resourceVersion)."""
+    written = Cluster.objects.filter(name__in=list(names), written_at__isnull=False).order_by("-written_at")
+    return written.values_list("name", flat=True).first()
 
 
 def resource_versions_taken(cursor: Any, cluster: str, cluster_id: int, *,

@@ -33,6 +33,9 @@ class Cluster(models.Model):
     clock_used = models.DateTimeField(null=True, default=timezone.now)
     # The cluster's own limits (playground/store/quota.py), JSON; "" takes the settings' defaults
     quota = models.TextField(blank=True, default="")
+    # When a person last wrote to it (a page, the console, the API, a command; never its
+    # controllers, whose writes carry a worker's fence): the cluster a learner works in now
+    written_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return self.name

@@ -15,7 +15,7 @@ from django.urls import reverse
 from playground.lessons import progress
 from playground.lessons.models import LessonProgress
 from playground.store import api as store
-from playground.store import changelog, clock
+from playground.store import clock, clusters
 from playground.store.errors import NotFound
 from playground.workshops import rooms
 from playground.workshops.models import Attendee, Workshop
@@ -44,17 +44,12 @@ def card(seat: Attendee, workshop: Workshop, mine: list[LessonProgress]) -> dict
 
 def working_in(seat: Attendee, mine: list[LessonProgress]) -> tuple[str, str]:
     """The cluster the attendee works in now, and what it is: of their own cluster and their
-    lessons' (each lesson has a cluster of its own), the one written last. The thumbnail of
-    their own cluster alone stayed empty while the attendee did every lesson elsewhere."""
+    lessons' (each lesson has a cluster of its own), the one they wrote to last, their own if
+    they wrote to none. Their controllers' writes (heartbeats, rollouts) and anyone's looking
+    (the instructor opening it) do not count. The thumbnail of their own cluster alone stayed
+    empty while the attendee did every lesson elsewhere."""
     titles = {row.cluster: progress.lessons()[row.lesson].title for row in mine if row.lesson in progress.lessons()}
-    newest, version = seat.cluster, -1
-    for cluster in [seat.cluster, *titles]:
-        try:
-            written = changelog.cluster_resource_version(cluster)
-        except NotFound:
-            continue  # a lesson's cluster being made again by its Reset
-        if written > version:
-            newest, version = cluster, written
+    newest = clusters.written_last([seat.cluster, *titles]) or seat.cluster
     return newest, f"lesson: {titles[newest]}" if newest in titles else "their cluster"
 
 

@@ -12,6 +12,7 @@ from playground.lessons.models import LessonProgress
 from playground.web.room_news import tell_room_of
 from playground.workshops.models import Attendee
 from playground.store import api as store
+from playground.store import changelog, clock, leases
 from tests.factories import pod
 
 from .conftest import join
@@ -85,6 +86,24 @@ def test_the_card_shows_the_lessons_cluster_the_attendee_works_in(workshop, ana,
     assert 'aria-label="attendee Ana"' in frame
     assert "lesson: The pod and its pause container" in frame and "1 pending" in frame
     assert f'href="/clusters/{mine}/"' in frame  # Open and Project lead there too
+
+
+def test_the_card_follows_the_attendees_own_writes_not_their_controllers_nor_the_instructors_looking(workshop, ana, instructor):
+    lesson = lesson_cluster_of(ana, "04-pods")
+    store.apply(lesson, pod("web"))
+    # The lesson's controllers go on writing there (a worker's, under its lease's fence) until
+    # that cluster counts more resourceVersions than the attendee's own will
+    epoch = leases.acquire(lesson, None, identity="worker-1", duration=60.0, now=clock.wall_now())
+    running = store.get(lesson, "Pod", "web", "default")
+    with leases.holding(lesson, "worker-1", epoch):
+        while changelog.cluster_resource_version(lesson) <= changelog.cluster_resource_version(ana.cluster) + 1:
+            running = store.update_status(lesson, {**running, "status": {"phase": "Pending", "message": running["metadata"]["resourceVersion"]}})
+    assert instructor.get(f"/clusters/{lesson}/").status_code == 200  # the instructor looks in: not a write
+
+    frame = frame_after(instructor, workshop, lambda: store.apply(ana.cluster, pod("back-home")))
+
+    card = frame.split('aria-label="attendee Ana"')[1]
+    assert "their cluster" in card and f'href="/clusters/{ana.cluster}/"' in card
 
 
 def test_a_step_recorded_done_redraws_the_attendees_card(workshop, ana, instructor):
