@@ -400,11 +400,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def clock_frame(self) -> str:
         """The page's clock (its time, mode, speed, where it is held, and the Step button while
         paused), swapped in by its id when any of them changed since the last frame; "" when none
-        did. A renewal of a held clock moves only where it is held: sent, the page's clock goes on."""
+        did. A renewal of a held clock moves only where it is held: sent, the page's clock goes on.
+
+        Only the time is sent while the mode and speed stay, as they do through a whole rollout
+        on a running clock: the buttons are swapped only when they change. A button swapped
+        between a click's press and its release loses the click (the two land on different
+        elements), and a running clock's time moved with nearly every frame."""
         key, shown = self.clock_shown()
         if key is None or key == self.last_clock:
             return ""
+        buttons_stay = self.last_clock is not None and key[1:3] == self.last_clock[1:3]
         self.last_clock = key
+        if buttons_stay:
+            return self.draw("web/cluster.html#clock-time", {"clock": shown, "oob_time": True})
         return self.draw("web/cluster.html#clock-controls", {"clock": shown, "oob": True})
 
     def ready_frame(self) -> tuple[bool, str | None]:

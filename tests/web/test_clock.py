@@ -197,3 +197,33 @@ def test_a_held_clock_renewed_reaches_the_page_with_its_next_frame_though_its_ti
     renewed = held.holds_at() + datetime.timedelta(seconds=clock.LEAD_SECONDS)
     assert clock_attributes(frame)["data-holds-at"] == ms(renewed)
     assert clock_attributes(frame)["data-at"] == ms(held.holds_at())  # going on from where it stood
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_clock_moves_on_the_page_without_swapping_its_buttons(wall):
+    """Through a rollout on a running clock nearly every frame moves the time: sent with the
+    buttons, the Pause a learner presses could be swapped between press and release, and the
+    click lost. Only the time is sent until the mode or speed changes; then the buttons are."""
+    create_demo_cluster("default")
+    clock.set_mode("default", "running", speed=1.0)
+
+    async def conversation() -> list[str]:
+        socket = WebsocketCommunicator(application, "/ws/clusters/default/", headers=ORIGIN)
+        assert (await socket.connect())[0]
+        frames = []
+        for name, act in (("first", None), ("second", None), ("third", lambda: clock.set_mode("default", "paused"))):
+            wall.pass_(3)
+            if act:
+                await sync_to_async(act)()
+            await sync_to_async(store.apply)("default", config_map(name))
+            frames.append(await socket.receive_from(timeout=5))
+        await socket.disconnect()
+        return frames
+
+    first, second, paused = async_to_sync(conversation)()
+
+    assert 'id="clock-controls"' in first  # the socket knew nothing of what the page drew
+    assert 'id="clock-controls"' not in second and 'value="pause"' not in second
+    assert '<span id="clock-time" class="time" title="simulated time" hx-swap-oob="true" data-mode="running"' in second
+    assert '<span id="clock-controls" class="clock-controls" hx-swap-oob="true">' in paused
+    assert '<span class="clock-mode">paused</span>' in paused and 'value="step"' in paused

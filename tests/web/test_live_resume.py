@@ -234,7 +234,7 @@ def test_a_lease_renewal_costs_the_cluster_page_nothing(monkeypatch):
 
     assert rendered == 0
     # at most the page's clock, read again (its time moves on a running clock), never the map
-    assert all('id="clock-controls"' in frame and 'id="node/' not in frame and 'id="nodes"' not in frame
+    assert all('id="clock-time"' in frame and 'id="node/' not in frame and 'id="nodes"' not in frame
                for frame in after_renewal)
     assert any("newcomer" in frame for frame in after_pod)  # a pod still comes at once
 
