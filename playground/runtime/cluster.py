@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable
 
 from playground.store import clock, clusters
-from playground.store.api import LOOKED_UP_KINDS
+from playground.store.commit import LOOKED_UP_KINDS
 from playground.store.errors import Conflict, Fenced, NotFound, StoreError
 
 from .cache import Key

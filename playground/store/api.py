@@ -3,8 +3,8 @@
 YAML / forms / kubectl / CLI / controllers → here (admission → persist → change log) → notify.
 Every write in the playground goes through these functions, and nothing else writes the tables.
 A write takes the next resourceVersion from one global counter, stores the object row and
-appends to the change log in one transaction; a write that names a stale resourceVersion is a
-Conflict, never a lost update. Watches replay the change log (changelog.py) from a
+appends to the change log in one transaction (commit.py); a write that names a stale
+resourceVersion is a Conflict, never a lost update. Watches replay the change log (changelog.py) from a
 resourceVersion, and are told Gone once the log has been compacted past it; clusters are made,
 reset and deleted whole (clusters.py). The rules follow the API server's generic registry
 (staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go) and etcd3 storage.
@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsonpatch
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 from . import changelog, chunking, clock, clusters, leases, merge, quota, selectors, services
 from . import rows as object_rows
+from .commit import ADDED, DELETED, MODIFIED, Write, commit
 from .admission import (
     MIRROR_ANNOTATION,
     SERVICE_ACCOUNT_VOLUME_PREFIX,
@@ -39,18 +40,16 @@ from .admission import (
     mount_service_account_token,
     should_automount,
 )
-from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, NotFound
+from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, NotFound, object_conflict, object_not_found
 from .hashing import ALPHANUMS
 from .kinds import KINDS, Kind
 from .models import StoredObject
 from .validation.scheduling import SYSTEM_PRIORITY_CLASSES
 
 Obj = dict[str, Any]
-ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 UPDATE_RETRIES = 5
 GENERATE_NAME_RETRIES = 8
-LOOKED_UP_KINDS = frozenset({"Namespace", "ServiceAccount", "PriorityClass"})  # what admission reads (Batch.looked_up)
 
 
 # -- Clusters -----------------------------------------------------------------------------------
@@ -64,7 +63,7 @@ def get(cluster: str, kind: str, name: str, namespace: str = "") -> Obj:
     k = _kind(kind)
     row = object_rows.read(clusters.id_of(cluster), k, _namespace_of(k, namespace), name)
     if row is None:
-        raise NotFound(_not_found(k, name))
+        raise object_not_found(k.resource, name)
     return json.loads(row[1])
 
 
@@ -206,14 +205,6 @@ def list_all(cluster: str, *, except_kinds: Iterable[str] = ()) -> builtins.list
 
 
 @dataclass
-class _Write:
-    type: str
-    kind: Kind
-    obj: Obj
-    expected_version: int | None = None
-
-
-@dataclass
 class Batch:
     """Writes that commit together: one transaction, one counter bump, one notification.
 
@@ -224,7 +215,7 @@ class Batch:
 
     cluster: str
     dry_run: bool = False  # admitted and answered, never stored (`kubectl diff`, `--dry-run=server`)
-    writes: builtins.list[_Write] = field(default_factory=builtins.list)
+    writes: builtins.list[Write] = field(default_factory=builtins.list)
     cluster_id: int = 0
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
     created: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, namespace, name) added so far
@@ -233,7 +224,7 @@ class Batch:
     looked_up: clusters.LookedUp = field(default_factory=dict)
     # The writes again, by kind: admission looks for the Services, ServiceAccounts and PriorityClasses
     # a batch holds, and a long batch (an upload of thousands of Pods) must not scan them all per object
-    writes_of_kind: dict[str, builtins.list[_Write]] = field(default_factory=lambda: collections.defaultdict(builtins.list))
+    writes_of_kind: dict[str, builtins.list[Write]] = field(default_factory=lambda: collections.defaultdict(builtins.list))
     also_work: builtins.list[Callable[[], None]] = field(default_factory=builtins.list)
     limits: quota.Quota = field(default_factory=quota.Quota)  # the cluster's quota, read with its clock
     used: dict[str, int] | None = None  # what the quota counts, with this batch's creates; read on the first
@@ -274,18 +265,18 @@ class Batch:
         finalizer, and with no finalizer left it is gone."""
         row = object_rows.read(self.cluster_id, KINDS["Namespace"], "", namespace["metadata"]["name"])
         if row is None:
-            raise NotFound(_not_found(KINDS["Namespace"], namespace["metadata"]["name"]))
+            raise object_not_found(KINDS["Namespace"].resource, namespace["metadata"]["name"])
         version, data = row
         current = json.loads(data)
         current.setdefault("spec", {})["finalizers"] = []
-        return self._add(_Write(DELETED if _finalized(current) else MODIFIED, KINDS["Namespace"], current, version))
+        return self._add(Write(DELETED if _finalized(current) else MODIFIED, KINDS["Namespace"], current, version))
 
     def also(self, work: Callable[[], None]) -> None:
         """Run `work` (writes to the caller's own tables: a kubelet's memory of its pods) in the
         batch's transaction, after its objects: both are kept, or neither, and both pass the fence."""
         self.also_work.append(work)
 
-    def _add(self, write: _Write | Obj) -> Obj:
+    def _add(self, write: Write | Obj) -> Obj:
         if isinstance(write, dict):  # nothing to write: the object as it is
             return write
         self.writes.append(write)
@@ -297,8 +288,8 @@ class Batch:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         if exc_type is None and not self.dry_run:
-            _commit(self.cluster, self.cluster_id, self.writes, now=self.now, also=self.also_work,
-                    limits=self.limits if self.used is not None else None)
+            commit(self.cluster, self.cluster_id, self.writes, time=timestamp(self.now), also=self.also_work,
+                   limits=self.limits if self.used is not None else None)
 
 
 def batch(cluster: str, *, dry_run: bool = False) -> Batch:
@@ -453,7 +444,7 @@ def _last_applied(obj: Obj) -> Obj | None:
 # -- Preparing writes -----------------------------------------------------------------------------
 
 
-def _prepare_create(batch: Batch, obj: Obj, *, new_name: bool = False) -> _Write:
+def _prepare_create(batch: Batch, obj: Obj, *, new_name: bool = False) -> Write:
     k = _kind_of(obj)
     generated = isinstance(obj.get("metadata"), dict) and not obj["metadata"].get("name")
     obj = admit_create(k, _with_name_and_namespace(k, obj, now=batch.now))
@@ -476,7 +467,7 @@ def _prepare_create(batch: Batch, obj: Obj, *, new_name: bool = False) -> _Write
     for _ in range(GENERATE_NAME_RETRIES):
         if not _taken(batch, k, meta.get("namespace", ""), meta["name"], look=not new_name):
             batch.created.add((k.kind, meta.get("namespace", ""), meta["name"]))
-            return _Write(ADDED, k, obj)
+            return Write(ADDED, k, obj)
         if not generated:
             break
         # A generated name that is taken is generated again, as the API server has done since 1.30
@@ -568,17 +559,17 @@ def _with_name_and_namespace(k: Kind, obj: Obj, *, now: datetime.datetime) -> Ob
     return {**obj, "metadata": meta}
 
 
-def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False, limits: quota.Quota | None = None) -> _Write | Obj:
+def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False, limits: quota.Quota | None = None) -> Write | Obj:
     k = _kind_of(obj)
     meta = obj.get("metadata") or {}
     namespace = _namespace_of(k, meta.get("namespace") or "")
     row = object_rows.read_at(cluster_id, k, namespace, meta.get("name") or "", meta.get("resourceVersion"))
     if row is None:
-        raise NotFound(_not_found(k, meta.get("name") or ""))
+        raise object_not_found(k.resource, meta.get("name") or "")
     version, data = row
     old = json.loads(data)
     if meta.get("resourceVersion") not in (None, "", str(version)):
-        raise Conflict(_conflict(k, meta["name"]))
+        raise object_conflict(k.resource, meta["name"])
     if status:
         new = admit_status_update(k, obj, old)
     else:
@@ -591,21 +582,21 @@ def _prepare_update(cluster_id: int, obj: Obj, *, status: bool = False, limits: 
     if new == old:
         return old  # a no-op write changes nothing, not even the resourceVersion
     if _finalized(new):
-        return _Write(DELETED, k, new, version)
-    return _Write(MODIFIED, k, new, version)
+        return Write(DELETED, k, new, version)
+    return Write(MODIFIED, k, new, version)
 
 
-def _prepare_bind(batch: Batch, pod: Obj, node_name: str) -> _Write:
+def _prepare_bind(batch: Batch, pod: Obj, node_name: str) -> Write:
     """spec.nodeName and the PodScheduled condition, as pkg/registry/core/pod's binding does;
     a pod already bound, or being deleted, cannot be bound again."""
     meta = pod["metadata"]
     row = object_rows.read_at(batch.cluster_id, KINDS["Pod"], meta.get("namespace", "default"), meta["name"], meta.get("resourceVersion"))
     if row is None:
-        raise NotFound(_not_found(KINDS["Pod"], meta["name"]))
+        raise object_not_found(KINDS["Pod"].resource, meta["name"])
     version, data = row
     current = json.loads(data)
     if meta.get("uid") and meta["uid"] != current["metadata"]["uid"]:
-        raise Conflict(_conflict(KINDS["Pod"], meta["name"]))
+        raise object_conflict(KINDS["Pod"].resource, meta["name"])
     if current["spec"].get("nodeName"):
         raise Conflict(f'pod {meta["name"]} is already assigned to node "{current["spec"]["nodeName"]}"')
     if current["metadata"].get("deletionTimestamp"):
@@ -614,7 +605,7 @@ def _prepare_bind(batch: Batch, pod: Obj, node_name: str) -> _Write:
     conditions = [c for c in current.setdefault("status", {}).get("conditions", []) if c["type"] != "PodScheduled"]
     scheduled = {"type": "PodScheduled", "status": "True", "lastTransitionTime": timestamp(batch.now)}
     current["status"]["conditions"] = [scheduled, *conditions]
-    return _Write(MODIFIED, KINDS["Pod"], current, version)
+    return Write(MODIFIED, KINDS["Pod"], current, version)
 
 
 def _finalized(obj: Obj) -> bool:
@@ -634,15 +625,15 @@ def _prepare_delete(
     grace_period_seconds: int | None = None,
     propagation_policy: str | None = None,
     resource_version: str | None = None,
-) -> _Write | Obj:
+) -> Write | Obj:
     k = _kind(kind)
     row = object_rows.read(batch.cluster_id, k, _namespace_of(k, namespace), name)
     if row is None:
-        raise NotFound(_not_found(k, name))
+        raise object_not_found(k.resource, name)
     version, data = row
     obj = json.loads(data)
     if resource_version not in (None, "", str(version)):
-        raise Conflict(_conflict(k, name))
+        raise object_conflict(k.resource, name)
     if k.kind == "PriorityClass" and name in SYSTEM_PRIORITY_CLASSES:  # priorityclass/storage REST.Delete
         raise Forbidden(f'{k.resource} "{name}" is forbidden: this is a system priority class and cannot be deleted')
     meta = obj["metadata"]
@@ -656,7 +647,7 @@ def _prepare_delete(
     if meta.get("deletionTimestamp"):
         return _delete_again(k, obj, version, grace, now=batch.now)
     if not finalizers and grace == 0 and k.kind != "Namespace":
-        return _Write(DELETED, k, obj, version)
+        return Write(DELETED, k, obj, version)
     new = copy.deepcopy(obj)
     new["metadata"]["deletionTimestamp"] = timestamp(batch.now, offset_seconds=grace)
     new["metadata"]["deletionGracePeriodSeconds"] = grace
@@ -664,20 +655,20 @@ def _prepare_delete(
         new["metadata"]["finalizers"] = finalizers
     if k.kind == "Namespace":
         new.setdefault("status", {})["phase"] = "Terminating"
-    return _Write(MODIFIED, k, new, version)
+    return Write(MODIFIED, k, new, version)
 
 
-def _delete_again(k: Kind, obj: Obj, version: int, grace: int, *, now: datetime.datetime) -> _Write | Obj:
+def _delete_again(k: Kind, obj: Obj, version: int, grace: int, *, now: datetime.datetime) -> Write | Obj:
     """A delete of an object already terminating may only shorten its grace period."""
     meta = obj["metadata"]
     if grace >= (meta.get("deletionGracePeriodSeconds") or 0):
         return obj
     if grace == 0 and not meta.get("finalizers"):
-        return _Write(DELETED, k, obj, version)
+        return Write(DELETED, k, obj, version)
     new = copy.deepcopy(obj)
     new["metadata"]["deletionTimestamp"] = timestamp(now, offset_seconds=grace)
     new["metadata"]["deletionGracePeriodSeconds"] = grace
-    return _Write(MODIFIED, k, new, version)
+    return Write(MODIFIED, k, new, version)
 
 
 def _grace_period(k: Kind, obj: Obj, requested: int | None) -> int:
@@ -705,152 +696,6 @@ def _check_namespace_open(batch: Batch, namespace: str) -> None:
             f"unable to create new content in namespace {namespace} because it is being terminated"
         )
     batch.looked_up[("Namespace", namespace)] = True  # open
-
-
-# -- Committing ---------------------------------------------------------------------------------
-
-
-def _commit(cluster: str, cluster_id: int, writes: builtins.list[_Write], *, now: datetime.datetime,
-            also: builtins.list[Callable[[], None]] | None = None, limits: quota.Quota | None = None) -> None:
-    """Store the writes and their change-log entries in one transaction, then notify.
-    Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate. A
-    controller worker's writes pass its fence (leases.py) in the statement that takes their
-    resourceVersions; `also` is the caller's own work on its own tables, committed with them.
-    The rows are stamped with the versions after the last this process saw the cluster take, sent
-    with the statement that takes them (one round trip where waiting for them first was two, on
-    PostgreSQL); when another writer took some meanwhile, the batch is rolled back and stored
-    again on the versions it is given."""
-    if not writes and not also:
-        return
-    seen = clusters.resource_version_seen(cluster_id) if writes else None
-    try:
-        entries = _store(cluster, cluster_id, writes, None if seen is None else seen + 1, now=now, also=also, limits=limits)
-    except _VersionsMoved:
-        entries = _store(cluster, cluster_id, writes, None, now=now, also=also, limits=limits)
-    if writes:
-        transaction.on_commit(lambda: object_rows.keep(cluster_id, entries))
-        changelog.committed(cluster, entries)
-        looked_up = clusters.looked_up_this_turn(cluster)
-        if looked_up and any(w.kind.kind in LOOKED_UP_KINDS for w in writes):
-            looked_up.clear()  # a namespace may be terminating now, an account gone: look again
-
-
-class _VersionsMoved(Exception):
-    """Another writer took some of the cluster's resourceVersions since this process saw them."""
-
-
-def _store(cluster: str, cluster_id: int, writes: builtins.list[_Write], first: int | None, *, now: datetime.datetime,
-           also: builtins.list[Callable[[], None]] | None, limits: quota.Quota | None) -> builtins.list[changelog.StoredChange]:
-    """One transaction of `_commit`, its rows stamped from version `first` on (None: the versions
-    taken are read first); raises _VersionsMoved, rolled back, if they were not the ones taken."""
-    fence = leases.fence_of(cluster)
-    only_if = None if fence is None else leases.fence_condition(cluster_id, fence)
-    entries: builtins.list[changelog.StoredChange] = []
-    updated: builtins.list[tuple[Any, _Write]] = []
-    try:
-        with transaction.atomic(), connection.cursor() as cursor, connection.cursor() as versions:
-            with object_rows.pipelined():
-                if writes:
-                    clusters.take_resource_versions(
-                        versions, cluster, cluster_id, len(writes), kinds={w.kind.kind for w in writes}, only_if=only_if,
-                        written_at=clock.wall_now() if fence is None else None)  # a person's write, not a controller's
-                    guessed = first is not None
-                    if first is None:
-                        first = _first_taken(versions, cluster, cluster_id, len(writes), fence, only_if)
-                    if limits is not None:
-                        _recount_quota(cluster_id, limits, writes)
-                    entries, updated = _store_rows(cursor, cluster_id, writes, first=first, written_at=timestamp(now))
-                elif fence is not None:
-                    leases.check_fence(cursor, cluster, cluster_id, fence)
-            if writes and guessed and _first_taken(versions, cluster, cluster_id, len(writes), fence, only_if) != first:
-                raise _VersionsMoved
-            for row_cursor, w in updated:
-                with row_cursor:
-                    if row_cursor.rowcount != 1:  # the row moved on since it was read, or went
-                        raise _lost(cursor, cluster_id, w)
-            # The caller's own work, after the pipeline: it may read as it goes (a server-side
-            # cursor of the ORM's iterator(), which pipeline mode refuses)
-            for work in also or ():
-                work()
-    except IntegrityError:
-        raise AlreadyExists("an object of the same kind and name was created at the same time") from None
-    return entries
-
-
-def _first_taken(versions: Any, cluster: str, cluster_id: int, count: int, fence: tuple[str, int] | None,
-                 only_if: tuple[str, Any] | None) -> int:
-    last = clusters.resource_versions_taken(versions, cluster, cluster_id, only_if=only_if)
-    if last is None:
-        raise leases.fenced(cluster, fence)  # type: ignore[arg-type]
-    return last - count + 1
-
-
-def _store_rows(cursor: Any, cluster_id: int, writes: builtins.list[_Write], *, first: int,
-                written_at: str) -> tuple[builtins.list[changelog.StoredChange], builtins.list[tuple[Any, _Write]]]:
-    """The writes stored, and the change log's entries; returns those, and each update's or
-    delete's own cursor, whose rowcount says whether its row still had the version read."""
-    new_rows, log, updated = [], [], []
-    for version, w in enumerate(writes, start=first):
-        meta = w.obj["metadata"]
-        meta["resourceVersion"] = str(version)
-        data = json.dumps(w.obj, separators=(",", ":"))
-        labels = json.dumps(meta.get("labels") or {})
-        namespace = meta.get("namespace", "")
-        if w.type == ADDED:
-            new_rows.append((cluster_id, w.kind.kind, namespace, meta["name"], meta["uid"], version, labels, data))
-        else:
-            updated.append((_write_row(cluster_id, w, version, labels, data), w))
-        log.append((cluster_id, version, w.type, w.kind.kind, namespace, meta["name"], data, written_at))
-    cursor.executemany(
-        "INSERT INTO store_storedobject (cluster_id, kind, namespace, name, uid, resource_version, labels, data)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        new_rows,
-    )
-    cursor.executemany(
-        "INSERT INTO store_change (cluster_id, resource_version, type, kind, namespace, name, data, time)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        log,
-    )
-    entries = [changelog.StoredChange(type_, kind, namespace, name, version, data)
-               for _, version, type_, kind, namespace, name, data, _ in log]
-    return entries, updated
-
-
-def _recount_quota(cluster_id: int, limits: quota.Quota, writes: builtins.list[_Write]) -> None:
-    """The quota counted again under the cluster's row lock, which orders its writers: two batches
-    admitted side by side (a page and a controller) cannot both take the last pod. Only a batch
-    whose admission read the usage (a count limit, a counted create) pays this query."""
-    used = clusters.usage(cluster_id)
-    for w in writes:
-        if w.type == ADDED:
-            meta = w.obj["metadata"]
-            used = quota.check_create(limits, used, w.kind.kind, w.kind.resource, meta["name"], meta.get("namespace", ""))
-
-
-def _write_row(cluster_id: int, w: _Write, version: int, labels: str, data: str) -> Any:
-    """Update or delete the row if it still has the version we read (optimistic concurrency), on
-    a cursor of its own: its rowcount, 1 or 0, is read once the batch's statements are answered."""
-    where = "cluster_id = %s AND kind = %s AND namespace = %s AND name = %s AND resource_version = %s"
-    key = [cluster_id, w.kind.kind, w.obj["metadata"].get("namespace") or "", w.obj["metadata"]["name"], w.expected_version]
-    cursor = connection.cursor()
-    if w.type == DELETED:
-        cursor.execute(f"DELETE FROM store_storedobject WHERE {where}", key)
-    else:
-        cursor.execute(f"UPDATE store_storedobject SET resource_version = %s, labels = %s, data = %s WHERE {where}",
-                       [version, labels, data, *key])
-    return cursor
-
-
-def _lost(cursor: Any, cluster_id: int, w: _Write) -> Conflict | NotFound:
-    """The row moved on since it was read, or went: a Conflict, or NotFound, as the API server's
-    GuaranteedUpdate says when its read is stale (the row this process remembered, too)."""
-    meta = w.obj["metadata"]
-    object_rows.forget(cluster_id, w.kind, meta.get("namespace") or "", meta["name"])
-    cursor.execute("SELECT 1 FROM store_storedobject WHERE cluster_id = %s AND kind = %s AND namespace = %s AND name = %s",
-                   [cluster_id, w.kind.kind, meta.get("namespace") or "", meta["name"]])
-    if cursor.fetchone() is None:
-        return NotFound(_not_found(w.kind, meta["name"]))
-    return Conflict(_conflict(w.kind, meta["name"]))
 
 
 def _with_retries(attempt: Any, obj: Obj) -> Any:
@@ -912,13 +757,3 @@ def _kind_of(obj: Obj) -> Kind:
 def _namespace_of(k: Kind, namespace: str) -> str:
     return (namespace or "default") if k.namespaced else ""
 
-
-def _not_found(k: Kind, name: str) -> str:
-    return f'{k.resource} "{name}" not found'
-
-
-def _conflict(k: Kind, name: str) -> str:
-    return (
-        f'Operation cannot be fulfilled on {k.resource} "{name}": '
-        "the object has been modified; please apply your changes to the latest version and try again"
-    )

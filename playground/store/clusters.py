@@ -195,7 +195,7 @@ def take_resource_versions(cursor: Any, cluster: str, cluster_id: int, count: in
                            written_at: datetime.datetime | None = None) -> None:
     """Take `count` of the cluster's resourceVersions, the answer read later with
     `resource_versions_taken` (in a pipeline, the rows stamped with them go with this statement:
-    api.py's commit). The cluster row's lock, held until the transaction ends, orders the
+    commit.py). The cluster row's lock, held until the transaction ends, orders the
     cluster's writers, so its change-log entries commit in resourceVersion order and a watcher
     never sees a later version before an earlier one; writers of other clusters do not wait for
     it. With `only_if` (an SQL condition and its parameters: a worker's fence, leases.py) nothing
@@ -234,7 +234,7 @@ def resource_versions_taken(cursor: Any, cluster: str, cluster_id: int, *,
 # The resourceVersion this process saw each cluster (by id) reach last: its own commits, and the
 # controller manager's read of every cluster each turn. A commit stamps its rows on it and takes
 # the versions in the same round trip instead of waiting for them first; when another writer
-# took some meanwhile, the versions it got say so, and it is rolled back and done again (api.py).
+# took some meanwhile, the versions it got say so, and it is rolled back and done again (commit.py).
 # A guess too high (a commit rolled back after its versions were taken) costs the same, once.
 _seen_versions: dict[int, int] = {}
 

@@ -109,6 +109,20 @@ class Conflict(StoreError):
     reason = "Conflict"
 
 
+def object_not_found(resource: str, name: str) -> NotFound:
+    """apimachinery's NewNotFound: `pods "web" not found`."""
+    return NotFound(f'{resource} "{name}" not found')
+
+
+def object_conflict(resource: str, name: str) -> Conflict:
+    """The Conflict of a write on a resourceVersion that is no longer the object's (the storage's
+    GuaranteedUpdate): what kubectl prints when someone else wrote the object first."""
+    return Conflict(
+        f'Operation cannot be fulfilled on {resource} "{name}": '
+        "the object has been modified; please apply your changes to the latest version and try again"
+    )
+
+
 class Gone(StoreError):
     code = 410
     reason = "Expired"

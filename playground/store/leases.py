@@ -1,7 +1,7 @@
 """The controller workers' leases on clusters, in a table of their own (models.ClusterLease), and
 the fence every write of a worker passes.
 
-runtime/leases.py (which clusters to take, renew, let go) → here (the rows) ← api.py's commit
+runtime/leases.py (which clusters to take, renew, let go) → here (the rows) ← commit.py
 (the fence). As client-go's leader election does with a coordination.k8s.io Lease
 (tools/leaderelection/resourcelock), a lease is taken by a compare-and-swap on the record the
 taker saw, so two workers cannot both take it; a database advisory lock would not do, since it

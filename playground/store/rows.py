@@ -3,7 +3,7 @@ committed lately, remembered so that a write naming the version committed last r
 first (api.py; as the API server's GuaranteedUpdate may start from its cache, the statement
 that stores the write still checks the version).
 
-api.py's preparing of a write → `read` / `read_at` → the row; api.py's commit (its statements
+api.py's preparing of a write → `read` / `read_at` → the row; commit.py (its statements
 `pipelined` on PostgreSQL) → `keep`.
 """
 from __future__ import annotations
