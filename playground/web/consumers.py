@@ -292,12 +292,23 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if kinds is not None and self.drawn_kinds is not None and self.drawn_kinds.isdisjoint(kinds):
             # Nothing the page draws (a node's Lease renewed, an Event; a render each, before):
             # only the clock is read again, for a hold its controllers' turn renewed unannounced
+            if not self.renewal_may_have_come():
+                return
             self.clock_moved = True
         else:
             self.notified = max(self.notified, int(event.get("resource_version") or 0))
         # Only a wake-up: the channel's messages are handled one at a time, so drawing here
         # would queue every change behind the last frame's render instead of folding them in
         self.wake.set()
+
+    def renewal_may_have_come(self) -> bool:
+        """Whether the cluster's clock may have moved since this socket read it, unannounced: a
+        running clock's hold is renewed by its controller manager's turn only once the renewal
+        is due (clock.renew), and every other setting of the clock is told (`clock_changed`).
+        Until it is due a commit of nothing drawn reads nothing; a query each, before, for
+        every Lease renewal and Event of every cluster with a page open."""
+        due = None if self.clock is None else self.clock.wall_seconds_until_renewal()
+        return due is None or due <= 0
 
     async def clock_changed(self, event: dict[str, Any]) -> None:
         self.clock_moved = True

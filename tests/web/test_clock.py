@@ -17,7 +17,7 @@ from playground.store.demo import create_demo_cluster
 from playground.store.models import Cluster
 from playground.store import notify
 from playground.web import consumers
-from tests.factories import config_map, deployment
+from tests.factories import config_map, deployment, pod
 from tests.runtime.test_asleep import Wall
 
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
@@ -215,7 +215,7 @@ def test_a_running_clock_moves_on_the_page_without_swapping_its_buttons(wall):
             wall.pass_(3)
             if act:
                 await sync_to_async(act)()
-            await sync_to_async(store.apply)("default", config_map(name))
+            await sync_to_async(store.create)("default", pod(name, node="playground-worker"))
             frames.append(await socket.receive_from(timeout=5))
         await socket.disconnect()
         return frames
@@ -227,3 +227,36 @@ def test_a_running_clock_moves_on_the_page_without_swapping_its_buttons(wall):
     assert '<span id="clock-time" class="time" title="simulated time" hx-swap-oob="true" data-mode="running"' in second
     assert '<span id="clock-controls" class="clock-controls" hx-swap-oob="true">' in paused
     assert '<span class="clock-mode">paused</span>' in paused and 'value="step"' in paused
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_of_nothing_drawn_reads_the_clock_only_once_a_renewal_of_its_hold_is_due(wall, monkeypatch):
+    """Every node's heartbeat commits (a Lease, every 10 s on each node of each cluster) and the
+    cluster page draws none of it: a running clock's hold moves unannounced only by its
+    manager's renewal, so the socket looks at the clock for such a commit only once one is due."""
+    create_demo_cluster("default")
+    clock.set_mode("default", "running", speed=1.0)
+    reads: list[int] = []
+    read_clock = consumers.LiveConsumer.read_clock
+    monkeypatch.setattr(consumers.LiveConsumer, "read_clock", lambda self: reads.append(1) or read_clock(self))
+
+    async def heartbeat_then_a_pod(seconds: float, name: str) -> str:
+        wall.pass_(seconds)
+        await sync_to_async(store.apply)("default", config_map(f"heartbeat-{name}"))
+        await sync_to_async(store.create)("default", pod(name, node="playground-worker"))
+        return await socket.receive_from(timeout=30)  # the pod's frame: the heartbeat was handled before it
+
+    async def conversation() -> tuple[int, str, int, str]:
+        assert (await socket.connect())[0]
+        connected = len(reads)
+        early = await heartbeat_then_a_pod(5, "early")  # the renewal is due 15 s after the anchor
+        read_early = len(reads) - connected
+        due = await heartbeat_then_a_pod(15, "due")
+        await socket.disconnect()
+        return read_early, early, len(reads) - connected, due
+
+    socket = WebsocketCommunicator(application, "/ws/clusters/default/", headers=ORIGIN)
+    read_early, early, read_in_all, due = async_to_sync(conversation)()
+
+    assert read_early == 0 and 'id="pod/default/early"' in early
+    assert read_in_all == 1 and 'id="pod/default/due"' in due
