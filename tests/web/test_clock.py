@@ -3,6 +3,7 @@ anywhere (a button on another page, `manage.py clock` in another process) reache
 page of the cluster without a write to any object."""
 from __future__ import annotations
 
+import asyncio
 import datetime
 import re
 
@@ -239,24 +240,39 @@ def test_a_commit_of_nothing_drawn_reads_the_clock_only_once_a_renewal_of_its_ho
     reads: list[int] = []
     read_clock = consumers.LiveConsumer.read_clock
     monkeypatch.setattr(consumers.LiveConsumer, "read_clock", lambda self: reads.append(1) or read_clock(self))
+    told: list[asyncio.Event] = []
+    cluster_changed = consumers.LiveConsumer.cluster_changed
 
-    async def heartbeat_then_a_pod(seconds: float, name: str) -> str:
+    async def telling(self, event: dict) -> None:
+        await cluster_changed(self, event)
+        told[0].set()
+
+    monkeypatch.setattr(consumers.LiveConsumer, "cluster_changed", telling)
+
+    async def heartbeat(seconds: float, name: str) -> None:
+        """A commit of nothing drawn (a ConfigMap, as a Lease), told to the socket by itself."""
+        told[:] = [asyncio.Event()]
         wall.pass_(seconds)
         await sync_to_async(store.apply)("default", config_map(f"heartbeat-{name}"))
-        await sync_to_async(store.create)("default", pod(name, node="playground-worker"))
-        return await socket.receive_from(timeout=30)  # the pod's frame: the heartbeat was handled before it
+        await asyncio.wait_for(told[0].wait(), timeout=30)
 
-    async def conversation() -> tuple[int, str, int, str]:
+    async def conversation() -> tuple[int, list[str], int, str]:
         assert (await socket.connect())[0]
         connected = len(reads)
-        early = await heartbeat_then_a_pod(5, "early")  # the renewal is due 15 s after the anchor
+        await heartbeat(5, "early")  # the renewal is due 15 s after the anchor
+        await sync_to_async(store.create)("default", pod("early", node="playground-worker"))
+        frames = [await socket.receive_from(timeout=30)]
+        while 'id="pod/default/early"' not in frames[-1]:
+            frames.append(await socket.receive_from(timeout=30))
         read_early = len(reads) - connected
-        due = await heartbeat_then_a_pod(15, "due")
+        await heartbeat(15, "due")
+        due = await socket.receive_from(timeout=30)
         await socket.disconnect()
-        return read_early, early, len(reads) - connected, due
+        return read_early, frames, len(reads) - connected, due
 
     socket = WebsocketCommunicator(application, "/ws/clusters/default/", headers=ORIGIN)
     read_early, early, read_in_all, due = async_to_sync(conversation)()
 
-    assert read_early == 0 and 'id="pod/default/early"' in early
-    assert read_in_all == 1 and 'id="pod/default/due"' in due
+    assert read_early == 0 and len(early) == 1  # the heartbeat alone: nothing read, nothing sent
+    assert read_in_all == 1  # once due, the heartbeat alone reads the clock, and its time is sent
+    assert 'id="clock-time"' in due and 'id="pod/' not in due
