@@ -67,3 +67,16 @@
     before = null;
   });
 })();
+
+// A part of a frame that is what the page already shows is left in place, not swapped in again:
+// the elements under the pointer stay (a click whose press and release land on two elements, a
+// button and its copy, is lost), and so do focus and a selection. The Deployment page's rollout
+// buttons come with every frame of a rollout, as a learner reaches for Pause rollout.
+document.addEventListener("htmx:oobBeforeSwap", function (event) {
+  var shown = event.detail.target;
+  var sent = event.detail.fragment && event.detail.fragment.firstElementChild;
+  if (!shown || !sent || shown.id !== sent.id) return;
+  var bare = shown.cloneNode(true);
+  bare.removeAttribute("hx-swap-oob");  // htmx takes it off what it swaps in; the page drew it on
+  if (bare.isEqualNode(sent)) event.detail.shouldSwap = false;
+});

@@ -207,7 +207,8 @@ def test_an_htmx_get_renders_only_the_live_part(cluster, client):
 
     html = client.get(PAGE, headers=HTMX).content.decode()
 
-    assert html.lstrip().startswith('<section id="deployment-live"') and "<html" not in html
+    assert html.lstrip().startswith('<div id="rollout-buttons"') and "<html" not in html
+    assert '<section id="deployment-live"' in html and "Pause rollout" in html
 
 
 def test_user_strings_are_escaped_on_the_deployment_page(cluster, client):
