@@ -9,7 +9,6 @@ controller worker's fence (leases.py), and tells the change log once the transac
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,9 +39,10 @@ class Write:
 def commit(cluster: str, cluster_id: int, writes: list[Write], *, time: str,
            also: list[Callable[[], None]] | None = None, limits: quota.Quota | None = None) -> None:
     """Store the writes and their change-log entries (at `time`, the batch's simulated moment) in
-    one transaction, then notify. Plain SQL: this is the hot path, and the ORM's per-row work would halve its rate. A
-    controller worker's writes pass its fence (leases.py) in the statement that takes their
-    resourceVersions; `also` is the caller's own work on its own tables, committed with them.
+    one transaction, then notify. Plain SQL: this is the hot path, and the ORM's per-row work
+    would halve its rate. A controller worker's writes pass its fence (leases.py) in the
+    statement that takes their resourceVersions; `also` is the caller's own work on its own
+    tables, committed with them.
     The rows are stamped with the versions after the last this process saw the cluster take, sent
     with the statement that takes them (one round trip where waiting for them first was two, on
     PostgreSQL); when another writer took some meanwhile, the batch is rolled back and stored
