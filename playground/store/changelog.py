@@ -75,7 +75,10 @@ def cluster_resource_version(cluster: str) -> int:
 def cluster_states(names: Collection[str] | None = None) -> dict[str, ClusterState]:
     """Every cluster's resourceVersion and clock (or those of `names`), in one query: what the
     controller manager reads each turn, however many clusters there are."""
-    columns = ", ".join(f"c.{name}" for name in clock.CLUSTER_COLUMNS)
+    # Times as their text, parsed only when a row changed (`_state_of`): loading every row's
+    # times as datetimes, each turn, was 6% of a controller worker's CPU at 200 clusters
+    columns = ", ".join(f"CAST(c.{name} AS TEXT)" if name in clock.TIME_COLUMNS else f"c.{name}"
+                        for name in clock.CLUSTER_COLUMNS)
     where = "" if names is None else f" WHERE c.name IN ({', '.join(['%s'] * len(names))})"
     if names is not None and not names:
         return {}

@@ -157,6 +157,7 @@ def read(cluster: str) -> ClockState:
 
 
 CLUSTER_COLUMNS = ("clock_origin", "clock_seconds", "clock_anchor", "clock_speed", "clock_mode", "clock_used")  # what state_of reads
+TIME_COLUMNS = frozenset({"clock_origin", "clock_anchor", "clock_used"})
 # The row's quota too: a store batch admits with it (playground/store/quota.py) at no extra query
 _CLUSTER_COLUMNS = ("id", *CLUSTER_COLUMNS, "quota")
 
@@ -179,7 +180,8 @@ def state_of(row: dict) -> ClockState:
 
 
 def _as_datetime(value: datetime.datetime | str | None) -> datetime.datetime | None:
-    """A timestamp column as a plain SQL read returns it: SQLite gives naive UTC text."""
+    """A timestamp column as a plain SQL read returns it: SQLite gives naive UTC text, and
+    changelog.cluster_states reads PostgreSQL's as text too ("2026-12-08 02:13:31.5+00")."""
     if isinstance(value, str):
         value = datetime.datetime.fromisoformat(value)
     if value is not None and value.tzinfo is None:
