@@ -179,9 +179,10 @@ def run(write: Callable[[str], Any], *, mode: str, attendees: int, pages: int, r
         try:
             room.join(attendees, pages=pages or attendees)
             room.wait_for_kube_system()
-            apply = servers.counting_cpu(lambda: room.phase(1, manifest(replicas, IMAGES[0]), image=IMAGES[0]))
+            apply = servers.counting_cpu(lambda: room.phase(1, manifest(replicas, IMAGES[0]), image=IMAGES[0]),
+                                         beside=room.cpu_seconds)
             update = servers.counting_cpu(lambda: room.phase(2, f"kubectl set image deployment/web web={IMAGES[1]}",
-                                                            image=IMAGES[1]))
+                                                            image=IMAGES[1]), beside=room.cpu_seconds)
             memory = room.chromium_mb()
         finally:
             room.close()
@@ -277,14 +278,20 @@ class Servers:
             for line in log[-lines:]:
                 write(f"  {line}")
 
-    def counting_cpu(self, phase: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def counting_cpu(self, phase: Callable[[], dict[str, Any]], *,
+                     beside: Callable[[], dict[str, float]]) -> dict[str, Any]:
         """The phase's figures, with the CPU seconds each server process and PostgreSQL (every
         postgres process of the machine) used meanwhile: the work a phase cost, which a loaded
-        machine stretches far less than its wall time."""
-        before = self.cpu_seconds()
+        machine stretches far less than its wall time. And `beside` them, what the benchmark's own
+        processes used of the same cores, and the whole machine's: a real room's browsers and
+        clients are on the attendees' machines."""
+        before, before_beside, machine, started = self.cpu_seconds(), beside(), machine_cpu_seconds(), time.monotonic()
         figures = phase()
-        after = self.cpu_seconds()
-        return {**figures, "cpu": {name: after[name] - before.get(name, 0.0) for name in after}}
+        after, after_beside = self.cpu_seconds(), beside()
+        return {**figures, "cpu": {name: after[name] - before.get(name, 0.0) for name in after},
+                "cpu_beside": {name: after_beside[name] - before_beside.get(name, 0.0) for name in after_beside},
+                "cpu_machine": machine_cpu_seconds() - machine,
+                "cpu_capacity": (time.monotonic() - started) * (os.cpu_count() or 1)}
 
     def cpu_seconds(self) -> dict[str, float]:
         used = {name: cpu_seconds(process.pid) for name, process in self.processes.items()}
@@ -322,6 +329,12 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every core of the machine spent busy so far (/proc/stat: all but idle and iowait)."""
+    fields = [int(field) for field in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def processes_named(name: str) -> list[int]:
@@ -641,6 +654,12 @@ class Room:
         """Playwright's driver, Chromium and its renderers: never the servers, nor the commit tail."""
         return [*self.browser_roots, *descendants(*self.browser_roots)]
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """The benchmark's own CPU so far: its process (the socket-only attendees' clients, the
+        commit tail, the readiness reads), and the browser with its renderers."""
+        return {"benchmark": cpu_seconds(os.getpid()),
+                "browser": sum(cpu_seconds(pid) for pid in set(self.browser_processes()))}
+
     def incomplete(self, namespace: str, name: str, **expected: Any) -> list[str]:
         """The clusters whose Deployment is not complete yet, read from the store: one query for
         the whole room ten times a second (a read per cluster was a quarter of the 2 cores at 200
@@ -864,7 +883,9 @@ def report(write: Callable[[str], Any], *, room: Room, phases: dict[str, dict[st
             write(f"    {label + ':':50} p50 {s['p50']:7.0f} ms  p95 {s['p95']:7.0f} ms  max {s['max']:7.0f} ms{target}")
         cpu = f["cpu"]
         write(f"    CPU used meanwhile: {sum(cpu.values()):.1f} s ("
-              + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items()) + ")")
+              + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items()) + "); beside them "
+              + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in f["cpu_beside"].items())
+              + f"; the machine's cores busy {f['cpu_machine']:.1f} s of {f['cpu_capacity']:.1f} s")
     write(f"  (the change log was read every {TAIL_SECONDS * 1000:.0f} ms for the commits: the longest gap between"
           f" reads, {room.tail.longest_gap * 1000:.0f} ms, bounds how much write → tile errs short)")
     for name, mb in servers.items():
