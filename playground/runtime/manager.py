@@ -9,8 +9,11 @@ quota from that read (store/clusters.py `known`), not from a query each, and its
 the turn's own writes back without reading them from the log (changelog.py `own_writes`). A
 cluster where nothing changes costs nothing: the loop sleeps until a commit in this process wakes
 it, the next timer of a running clock is due, or a one-second look shows a write from another
-process. A cluster asleep (nobody used it for PLAYGROUND_IDLE_AFTER, store/clock.py) has no
-runtime here and no lease: its clock stands still, so none of its timers comes due, and whoever
+process. A cluster a person just wrote in (a command, a form, kubectl: a commit by a web
+process, or in this one outside the manager's turn) is served right after the cluster at work
+now, not at its place in the round: in a room of busy clusters a command is taken up at once,
+and the room's background work waits instead. A cluster asleep (nobody used it for
+PLAYGROUND_IDLE_AFTER, store/clock.py) has no runtime here and no lease: its clock stands still, so none of its timers comes due, and whoever
 uses it wakes it for the next turn. A running cluster's clock goes on only a little past this
 manager's last turn of it (each turn renews it, store/clock.py `renew`): a manager that falls
 behind slows its clusters' time instead of letting their nodes' heartbeats come late, and a
@@ -53,6 +56,10 @@ class Manager:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        # Clusters a person wrote in since their last turn (a command, a form, kubectl): each is
+        # served before the next cluster of the round, not after the whole room's work
+        self._urgent: set[str] = set()
+        self._turning: int | None = None  # the thread in a turn now: its commits are the manager's own
 
     def start(self) -> None:
         changelog.changes_committed.connect(self._on_commit, weak=False)
@@ -62,10 +69,14 @@ class Manager:
         self._thread = threading.Thread(target=self.run, name="controller-manager", daemon=True)
         self._thread.start()
 
-    def _on_notified(self, told: notify.Told) -> None:
-        """A commit in a cluster, by another process (or this one's: `_on_commit`)."""
+    def _on_notified(self, told: notify.Told, *, by_a_person: bool = True) -> None:
+        """A commit in a cluster, by another process (or this one's: `_on_commit`). Another
+        process writes in a cluster this manager holds only for a person: a worker writes only in
+        the clusters it holds, so it is a web process (a command, a form, kubectl)."""
         cluster = told.cluster
         if cluster in self.runtimes:
+            if by_a_person:
+                self._urgent.add(cluster)
             self._wake.set()
         elif not self.leases.held_by_another(cluster):
             # Woken in another process, perhaps: take it up now. Another worker's own cluster is
@@ -84,8 +95,8 @@ class Manager:
 
     def _on_commit(self, *, cluster: str, **_: object) -> None:
         # A cluster made in this process (a learner's lesson) is taken up at once, not at the
-        # leases' next look
-        self._on_notified(notify.Told(cluster))
+        # leases' next look. A commit made outside the manager's turn is a person's
+        self._on_notified(notify.Told(cluster), by_a_person=threading.get_ident() != self._turning)
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -117,18 +128,42 @@ class Manager:
         held = self.leases.tick(awake.keys())
         self.refresh_clusters({name: state for name, state in awake.items() if name in held}, held,
                               asleep=states.keys() - awake.keys())
-        busy = False
-        for name, runtime in list(self.runtimes.items()):
-            if self._stop.is_set():  # the server is stopping: the next start picks up from here
-                return False
-            try:
-                with store_leases.holding(name, self.leases.identity, held[name]):
-                    busy |= self.turn_of(runtime, states[name])
-            except Fenced as e:
-                log.warning("%s; dropping the cluster's runtime", e)
-                self.leases.lose([name], "a write was fenced")
-                self.drop(name)
+        self._turning = threading.get_ident()
+        try:
+            busy = self._serve_urgent(held, states)
+            for name in list(self.runtimes):
+                if self._stop.is_set():  # the server is stopping: the next start picks up from here
+                    return False
+                if name in self.runtimes:  # not dropped meanwhile (fenced in an urgent turn)
+                    busy |= self._turn_of_held(name, states[name], held)
+                busy |= self._serve_urgent(held)
+        finally:
+            self._turning = None
         return busy
+
+    def _serve_urgent(self, held: dict[str, int], states: dict[str, changelog.ClusterState] | None = None) -> bool:
+        """A turn now for each cluster a person wrote in since it was last served: their command
+        is taken up after the cluster at work now, not after the whole room's (mid-round, its
+        state is read again: the round's read is older than the write)."""
+        busy = False
+        while self._urgent:
+            name = self._urgent.pop()
+            if name not in self.runtimes or name not in held:
+                continue
+            state = states[name] if states is not None else changelog.cluster_states([name]).get(name)
+            if state is not None:
+                busy |= self._turn_of_held(name, state, held)
+        return busy
+
+    def _turn_of_held(self, name: str, state: changelog.ClusterState, held: dict[str, int]) -> bool:
+        try:
+            with store_leases.holding(name, self.leases.identity, held[name]):
+                return self.turn_of(self.runtimes[name], state)
+        except Fenced as e:
+            log.warning("%s; dropping the cluster's runtime", e)
+            self.leases.lose([name], "a write was fenced")
+            self.drop(name)
+            return False
 
     def turn_of(self, runtime: ClusterRuntime, state: changelog.ClusterState) -> bool:
         # A running clock goes on only as far as this turn lets it (store/clock.py, held): a

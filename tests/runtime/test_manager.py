@@ -3,6 +3,7 @@ cluster wakes that cluster's loops only."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from playground.components import COMPONENTS
 from playground.runtime.leases import LeaseKeeper
 from playground.runtime.manager import Manager
-from playground.store import clock, clusters
+from playground.store import clock, clusters, notify
 from playground.store import leases as store_leases
 from playground.store.models import Cluster
 from playground.store.errors import Forbidden
@@ -167,6 +168,47 @@ def test_an_instant_cluster_moves_on_while_another_cluster_is_busy(cluster, make
     # Instant skips to whatever is due next in its own cluster, whoever else had work that turn
     assert clock.now("default") > started
     assert all(pod["status"].get("phase") == "Running" for pod in cluster.list("Pod"))
+
+
+def test_a_command_in_a_busy_room_is_taken_up_before_the_rest_of_the_round(cluster, make_cluster):
+    for name in ("team-a", "team-b"):
+        make_cluster(name)
+    for name in ("team-a", "team-b", "default"):
+        clock.set_mode(name, "running", speed=1.0)
+    manager = Manager(COMPONENTS)
+    manager.turn()
+    manager.runtimes = {name: manager.runtimes[name] for name in ("team-a", "team-b", "default")}  # the round's order
+    pods_when_team_b_ran = []
+    team_a, team_b = manager.runtimes["team-a"], manager.runtimes["team-b"]
+
+    def team_a_at_work(**kwargs):
+        # Meanwhile a person's command reaches the default cluster through a web process
+        cluster.apply(replica_set("web", replicas=3))
+        manager._on_notified(notify.Told("default"))
+        return type(team_a).process(team_a, **kwargs)
+
+    def team_b_at_work(**kwargs):
+        pods_when_team_b_ran.append(len(cluster.list("Pod", namespace="default")))
+        return type(team_b).process(team_b, **kwargs)
+
+    team_a.process, team_b.process = team_a_at_work, team_b_at_work
+    manager.turn()
+
+    # The ReplicaSet made its pods right after team-a's turn, before team-b's came round
+    assert pods_when_team_b_ran == [3]
+
+
+def test_only_a_commit_made_outside_the_managers_turn_is_a_persons(cluster):
+    manager = Manager(COMPONENTS)
+    manager.turn()
+
+    manager._turning = threading.get_ident()  # the manager's own write, in its turn
+    manager._on_commit(cluster="default")
+    assert manager._urgent == set()
+
+    manager._turning = None  # a request's, or the console's
+    manager._on_commit(cluster="default")
+    assert manager._urgent == {"default"}
 
 
 def test_a_turn_looks_a_namespace_up_once_until_it_writes_a_namespace_itself(cluster):
