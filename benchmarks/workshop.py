@@ -72,6 +72,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 WORKSHOP = "bench"
 EMBEDDED, SCALE_OUT = "embedded", "scale-out"
 WORKERS = 2  # runcontrollers processes in the scale-out mode
+# In each phase, after the room's commands: a few attendees' commands alone, ALONE_SECONDS apart
+ALONE, ALONE_COMMANDS, ALONE_SECONDS = "alone", 5, 2.0
 SERVER_START_SECONDS = 180
 # A browser renderer needs this much free memory: below it no more pages are opened, and the
 # output says how many fitted (never a figure for pages that were not there)
@@ -657,7 +659,7 @@ class Room:
     def cpu_seconds(self) -> dict[str, float]:
         """The benchmark's own CPU so far: its process (the socket-only attendees' clients, the
         commit tail, the readiness reads), and the browser with its renderers."""
-        return {"benchmark": cpu_seconds(os.getpid()),
+        return {"benchmark": cpu_seconds(os.getpid()) + cpu_seconds(self.tail.process.pid),
                 "browser": sum(cpu_seconds(pid) for pid in set(self.browser_processes()))}
 
     def incomplete(self, namespace: str, name: str, **expected: Any) -> list[str]:
@@ -730,7 +732,7 @@ class Room:
 
     def phase(self, number: int, command: str, *, image: str) -> dict[str, Any]:
         """Every page sends `command` to its console; until every Deployment is complete in the
-        store and every page shows it."""
+        store and every page shows it. Meanwhile a few attendees type a command alone."""
         self.yielding.set()
         self.share.take(self.browser_processes())
         began = time.time() * 1000
@@ -744,6 +746,7 @@ class Room:
         wrong = [attendee for attendee in self.sockets if attendee.codes[number] != 0]
         if wrong:
             raise RuntimeError(f"phase {number}: {len(wrong)} consoles answered with an error: {wrong[0].out}")
+        alone = consoles.submit(self.commands_alone, number, image=image)  # while the room's work is under way
         wait_until(lambda: self.incomplete("default", "web", image=image, replicas=self.replicas),
                    timeout=self.timeout, what=f"phase {number}: every Deployment complete")
         in_store = time.time() * 1000 - last_sent
@@ -755,6 +758,7 @@ class Room:
             stamps.append(page.evaluate(f"() => {{ const t = window.__bench.t; return {{sent: t['{number}sent'], "
                                         f"answered: t['{number}answered'], code: t['{number}code'], "
                                         f"first: t['{number}first'], converged: t['{number}converged']}}; }}"))
+        alone_sent = alone.result(timeout=self.timeout)
         consoles.shutdown()
         failed = [s for s in stamps if s["code"] not in (0, None)]
         if failed:
@@ -765,8 +769,11 @@ class Room:
                                      for cluster, page in zip(self.clusters, self.pages)], began)
         framed = self.since_commit([(attendee.cluster, dict(attendee.sent)) for attendee in self.sockets], began)
         taken_up = self.first_pod_committed([(attendee.cluster, attendee.sent_at[number]) for attendee in self.sockets])
+        alone_taken_up = self.first_pod_committed(alone_sent, named=ALONE)
         return {
             "taken_up": spread(taken_up),
+            "alone": spread(alone_taken_up),
+            "alone_commands": len(alone_taken_up),
             "written": spread(written),
             "pods": len(written),
             "framed": spread(framed),
@@ -779,13 +786,29 @@ class Room:
             "converged": spread([s["converged"] - s["sent"] for s in stamps]),
         }
 
-    def first_pod_committed(self, commands: list[tuple[str, float]]) -> list[float]:
+    def first_pod_committed(self, commands: list[tuple[str, float]], *, named: str = "") -> list[float]:
         """For each (cluster, when its command went), the milliseconds to the first of its pods
-        committed after it: the workers' part of command → first tile, no page in it."""
+        (whose name starts with `named`) committed after it: the workers' part of command →
+        first tile, no page in it."""
         firsts: dict[str, list[float]] = collections.defaultdict(list)
-        for (cluster, _), committed in self.tail.committed.items():
-            firsts[cluster].append(committed)
+        for (cluster, pod), committed in self.tail.committed.items():
+            if pod.startswith(named):
+                firsts[cluster].append(committed)
         return [min(after) - sent for cluster, sent in commands if (after := [c for c in firsts[cluster] if c >= sent])]
+
+    def commands_alone(self, number: int, *, image: str) -> list[tuple[str, float]]:
+        """A few attendees without a page each type a command of their own, one after another,
+        while the whole room's work goes on: (cluster, when it went) for each. Their first pod
+        says whether one person's command waits on the other clusters' work."""
+        sent = []
+        for n, attendee in enumerate(self.sockets[:: max(1, len(self.sockets) // ALONE_COMMANDS)][:ALONE_COMMANDS]):
+            if n:
+                time.sleep(ALONE_SECONDS)
+            attendee.run(100 * number + n, f"kubectl create deployment {ALONE}-{number} --image={image}")
+            if attendee.codes[100 * number + n] != 0:
+                raise RuntimeError(f"phase {number}: a command alone was answered with an error: {attendee.out}")
+            sent.append((attendee.cluster, attendee.sent_at[100 * number + n]))
+        return sent
 
     def since_commit(self, shown: list[tuple[str, dict[str, float]]], began: float) -> list[float]:
         """For each cluster's tiles (tile id → when shown), the milliseconds from its pod's commit."""
@@ -877,6 +900,7 @@ def report(write: Callable[[str], Any], *, room: Room, phases: dict[str, dict[st
                 (f"pod committed → its tile in the page ({f['pods']} pods)", "written", "   target p95 < 500 ms")]
         if f["framed_pods"]:  # the attendees without a page: the server's part alone
             rows.insert(1, ("command → its first pod committed (no page)", "taken_up", ""))
+            rows.insert(2, (f"a command alone, meanwhile ({f['alone_commands']}) → its first pod", "alone", ""))
             rows.append((f"pod committed → its frame on a socket ({f['framed_pods']} pods)", "framed", ""))
         for label, key, target in rows:
             s = f[key]
