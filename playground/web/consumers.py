@@ -310,6 +310,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         due = None if self.clock is None else self.clock.wall_seconds_until_renewal()
         return due is None or due <= 0
 
+    def clock_known(self) -> cluster_clock.ClockState | None:
+        """The clock this socket read, while nothing can have moved it since (no setting told, its
+        renewal not due): a frame draws with it instead of reading the clock again. None: read it."""
+        if self.clock_moved or self.renewal_may_have_come():
+            return None
+        return self.clock
+
     async def clock_changed(self, event: dict[str, Any]) -> None:
         self.clock_moved = True
         self.wake.set()
@@ -470,7 +477,7 @@ class ClusterConsumer(LiveConsumer):
     def context(self, version: int | None = None) -> dict[str, Any]:
         from .views import cluster_context  # the page and the socket render the same context
 
-        return cluster_context(self.cluster, namespace=self.view()[1], version=version)
+        return cluster_context(self.cluster, namespace=self.view()[1], version=version, clock=self.clock_known())
 
     def render_frame(self) -> str | None:
         try:

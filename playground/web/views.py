@@ -73,12 +73,14 @@ def projector_mode(request: HttpRequest) -> bool:
 CLUSTER_PAGE_KINDS = frozenset({"Node", "Pod", "ReplicaSet", "ControllerRevision"})
 
 
-def cluster_context(cluster: str, *, namespace: str = "", version: int | None = None) -> dict[str, Any]:
+def cluster_context(cluster: str, *, namespace: str = "", version: int | None = None,
+                    clock: cluster_clock.ClockState | None = None) -> dict[str, Any]:
     """What the cluster page shows (only the pods of `namespace` when one is chosen); the
-    websocket consumer renders the same (`version`: the cluster's, as it was told)."""
+    websocket consumer renders the same (`version`: the cluster's, as it was told; `clock`: the
+    clock as the socket knows it still is, read here if not given)."""
     objects = informer.shared(cluster, version=version)  # from memory: only what changed is read again
     version = objects.seen_version
-    clock = cluster_clock.read(cluster)  # once: the ages drawn and the clock shown agree
+    clock = clock or cluster_clock.read(cluster)  # once: the ages drawn and the clock shown agree
     pods = objects.list_sorted("Pod", namespace=namespace or None)
     picture_ = cluster_picture(
         objects.list_sorted("Node"), pods, now=clock.now(),

@@ -17,7 +17,7 @@ from playground.store import clock
 from playground.store.demo import create_demo_cluster
 from playground.store.models import Cluster
 from playground.store import notify
-from playground.web import consumers
+from playground.web import consumers, views
 from tests.factories import config_map, deployment, pod
 from tests.runtime.test_asleep import Wall
 
@@ -276,3 +276,47 @@ def test_a_commit_of_nothing_drawn_reads_the_clock_only_once_a_renewal_of_its_ho
     assert read_early == 0 and len(early) == 1  # the heartbeat alone: nothing read, nothing sent
     assert read_in_all == 1  # once due, the heartbeat alone reads the clock, and its time is sent
     assert 'id="clock-time"' in due and 'id="pod/' not in due
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pod_drawn_on_a_running_clock_reads_the_clock_only_once_a_renewal_of_its_hold_is_due(wall, monkeypatch):
+    """A rollout's every write draws a frame, and a running clock moves unannounced only by its
+    manager's renewal: until one is due, the frame draws with the clock the socket knows."""
+    create_demo_cluster("default")
+    clock.set_mode("default", "running", speed=1.0)
+    reads: list[str] = []
+
+    class CountingClock:
+        def __getattr__(self, name: str):
+            return getattr(clock, name)
+
+        def read(self, cluster: str) -> clock.ClockState:
+            reads.append(cluster)
+            return clock.read(cluster)
+
+    monkeypatch.setattr(views, "cluster_clock", CountingClock())
+    monkeypatch.setattr(consumers, "cluster_clock", CountingClock())
+
+    async def shown(name: str) -> str:
+        await sync_to_async(store.create)("default", pod(name, node="playground-worker"))
+        frame = await socket.receive_from(timeout=30)
+        while f'id="pod/default/{name}"' not in frame:
+            frame = await socket.receive_from(timeout=30)
+        return frame
+
+    async def conversation() -> tuple[int, int, str]:
+        assert (await socket.connect())[0]
+        connected = len(reads)
+        wall.pass_(5)  # the renewal is due 15 s after the anchor
+        await shown("early")
+        early = len(reads) - connected
+        wall.pass_(15)
+        due = await shown("due")
+        await socket.disconnect()
+        return early, len(reads) - connected - early, due
+
+    socket = WebsocketCommunicator(application, "/ws/clusters/default/", headers=ORIGIN)
+    early, read_when_due, due = async_to_sync(conversation)()
+
+    assert early == 0  # drawn with the clock the socket read on connecting
+    assert read_when_due >= 1 and 'id="clock-time"' in due  # once due, read again, and its time sent
