@@ -129,22 +129,27 @@ class Manager:
         self.refresh_clusters({name: state for name, state in awake.items() if name in held}, held,
                               asleep=states.keys() - awake.keys())
         self._turning = threading.get_ident()
+        served: set[str] = set()  # this round: a cluster served early has had its turn of the round
         try:
-            busy = self._serve_urgent(held, states)
+            busy = self._serve_urgent(held, served, states)
             for name in list(self.runtimes):
                 if self._stop.is_set():  # the server is stopping: the next start picks up from here
                     return False
-                if name in self.runtimes:  # not dropped meanwhile (fenced in an urgent turn)
+                if name in self.runtimes and name not in served:  # not dropped meanwhile, nor served early
                     busy |= self._turn_of_held(name, states[name], held)
-                busy |= self._serve_urgent(held)
+                    served.add(name)
+                busy |= self._serve_urgent(held, served)
         finally:
             self._turning = None
         return busy
 
-    def _serve_urgent(self, held: dict[str, int], states: dict[str, changelog.ClusterState] | None = None) -> bool:
+    def _serve_urgent(self, held: dict[str, int], served: set[str],
+                      states: dict[str, changelog.ClusterState] | None = None) -> bool:
         """A turn now for each cluster a person wrote in since it was last served: their command
         is taken up after the cluster at work now, not after the whole room's (mid-round, its
-        state is read again: the round's read is older than the write)."""
+        state is read again: the round's read is older than the write). One served before its
+        place in the round has had its turn of the round: its work waits for it, as before, and
+        goes in as few commits."""
         busy = False
         while self._urgent:
             name = self._urgent.pop()
@@ -153,6 +158,7 @@ class Manager:
             state = states[name] if states is not None else changelog.cluster_states([name]).get(name)
             if state is not None:
                 busy |= self._turn_of_held(name, state, held)
+                served.add(name)
         return busy
 
     def _turn_of_held(self, name: str, state: changelog.ClusterState, held: dict[str, int]) -> bool:
