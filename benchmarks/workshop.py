@@ -791,7 +791,7 @@ class Room:
         (whose name starts with `named`) committed after it: the workers' part of command →
         first tile, no page in it."""
         firsts: dict[str, list[float]] = collections.defaultdict(list)
-        for (cluster, pod), committed in self.tail.committed.items():
+        for (cluster, pod), committed in list(self.tail.committed.items()):  # the tail adds to it meanwhile
             if pod.startswith(named):
                 firsts[cluster].append(committed)
         return [min(after) - sent for cluster, sent in commands if (after := [c for c in firsts[cluster] if c >= sent])]
@@ -799,7 +799,14 @@ class Room:
     def commands_alone(self, number: int, *, image: str) -> list[tuple[str, float]]:
         """A few attendees without a page each type a command of their own, one after another,
         while the whole room's work goes on: (cluster, when it went) for each. Their first pod
-        says whether one person's command waits on the other clusters' work."""
+        says whether one person's command waits on the other clusters' work. They wait until the
+        room's commands were taken up (each cluster's first pod committed), as one person types
+        while the others' rollouts go on: behind a burst of the whole room's commands, theirs
+        is one more of the burst (the room's own figure)."""
+        commands = [(attendee.cluster, attendee.sent_at[number]) for attendee in self.sockets]
+        deadline = time.monotonic() + self.timeout
+        while len(self.first_pod_committed(commands)) < len(commands) and time.monotonic() < deadline:
+            time.sleep(0.1)
         sent = []
         for n, attendee in enumerate(self.sockets[:: max(1, len(self.sockets) // ALONE_COMMANDS)][:ALONE_COMMANDS]):
             if n:
