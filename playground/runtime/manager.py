@@ -11,10 +11,10 @@ cluster where nothing changes costs nothing: the loop sleeps until a commit in t
 it, the next timer of a running clock is due, or a one-second look shows a write from another
 process. A cluster a person just wrote in (a command, a form, kubectl: a commit by a web
 process, or in this one outside the manager's turn) is served right after the cluster at work
-now, not at its place in the round: in a room of busy clusters a command is taken up at once,
-and the room's background work waits instead. A cluster asleep (nobody used it for
-PLAYGROUND_IDLE_AFTER, store/clock.py) has no runtime here and no lease: its clock stands still, so none of its timers comes due, and whoever
-uses it wakes it for the next turn. A running cluster's clock goes on only a little past this
+now, and that is its turn of the round: in a room of busy clusters a command is taken up at
+once, and the room's background work waits a turn instead. A cluster asleep (nobody used it for
+PLAYGROUND_IDLE_AFTER, store/clock.py) has no runtime here and no lease: its clock stands still,
+so none of its timers comes due, and whoever uses it wakes it for the next turn. A running cluster's clock goes on only a little past this
 manager's last turn of it (each turn renews it, store/clock.py `renew`): a manager that falls
 behind slows its clusters' time instead of letting their nodes' heartbeats come late, and a
 cluster whose worker died waits, its time held, for the worker that takes its lease.
@@ -57,7 +57,7 @@ class Manager:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         # Clusters a person wrote in since their last turn (a command, a form, kubectl): each is
-        # served before the next cluster of the round, not after the whole room's work
+        # served before the next cluster of the round, not after the whole room's round
         self._urgent: set[str] = set()
         self._turning: int | None = None  # the thread in a turn now: its commits are the manager's own
 
